@@ -1,0 +1,83 @@
+/* ipt-asid.c: the IptAsid boxed type and libipt's matching rule. */
+#include "config.h"
+
+#include <ipt-analyze/ipt-analyze.h>
+
+G_DEFINE_BOXED_TYPE (IptAsid, ipt_asid, ipt_asid_copy, ipt_asid_free)
+
+/**
+ * ipt_asid_new:
+ * @cr3: a CR3 value or %IPT_ASID_NO_CR3
+ * @vmcs: a VMCS base or %IPT_ASID_NO_VMCS
+ *
+ * Returns: (transfer full): a new #IptAsid; free with ipt_asid_free()
+ *
+ * Since: 1.0
+ */
+IptAsid *
+ipt_asid_new (guint64 cr3, guint64 vmcs)
+{
+  IptAsid *asid = g_new (IptAsid, 1);
+
+  asid->cr3 = cr3;
+  asid->vmcs = vmcs;
+  return asid;
+}
+
+/**
+ * ipt_asid_copy:
+ * @asid: an #IptAsid
+ *
+ * Returns: (transfer full): a copy of @asid
+ *
+ * Since: 1.0
+ */
+IptAsid *
+ipt_asid_copy (const IptAsid *asid)
+{
+  g_return_val_if_fail (asid != NULL, NULL);
+
+  return g_memdup2 (asid, sizeof *asid);
+}
+
+/**
+ * ipt_asid_free:
+ * @asid: (nullable): an #IptAsid
+ *
+ * Frees @asid.
+ *
+ * Since: 1.0
+ */
+void
+ipt_asid_free (IptAsid *asid)
+{
+  g_free (asid);
+}
+
+/**
+ * ipt_asid_match:
+ * @a: (nullable): an address space, %NULL for "any"
+ * @b: (nullable): an address space, %NULL for "any"
+ *
+ * Tells whether @a and @b may name the same address space, by libipt's rule:
+ * a field that is "no" (%IPT_ASID_NO_CR3, %IPT_ASID_NO_VMCS) on either side,
+ * or a %NULL asid, matches anything.
+ *
+ * Returns: %TRUE when the two match
+ *
+ * Since: 1.0
+ */
+gboolean
+ipt_asid_match (const IptAsid *a, const IptAsid *b)
+{
+  if (a == NULL || b == NULL)
+    return TRUE;
+
+  if (a->cr3 != IPT_ASID_NO_CR3 && b->cr3 != IPT_ASID_NO_CR3 && a->cr3 != b->cr3)
+    return FALSE;
+
+  if (a->vmcs != IPT_ASID_NO_VMCS && b->vmcs != IPT_ASID_NO_VMCS && a->vmcs != b->vmcs)
+    return FALSE;
+
+  return TRUE;
+}

@@ -1,0 +1,85 @@
+/* ipt-memory-provider.c: the IptMemoryProvider interface and its checked wrappers.
+ * The image resolves the vfuncs once per provider; these wrappers are for
+ * everybody else and check their arguments. */
+#include "config.h"
+
+#include <ipt-analyze/ipt-analyze.h>
+
+/**
+ * IptMemoryProvider:
+ *
+ * A source of traced memory: a file, a core dump, a snapshot, JIT code.
+ * Implementations also implement #GInitable and are created with
+ * g_initable_new(), so a bad input fails at open time with a #GError.
+ *
+ * Since: 1.0
+ */
+G_DEFINE_INTERFACE (IptMemoryProvider, ipt_memory_provider, G_TYPE_OBJECT)
+
+static void
+ipt_memory_provider_default_init (IptMemoryProviderInterface *iface)
+{
+}
+
+/**
+ * ipt_memory_provider_read:
+ * @self: an #IptMemoryProvider
+ * @buffer: (array length=size) (element-type guint8) (out caller-allocates): where the bytes go
+ * @size: the size of @buffer, at least 1
+ * @asid: (nullable): the address space of @address; %NULL matches every one
+ * @address: the first address to read
+ * @error: return location for an error
+ *
+ * Reads up to @size contiguous bytes at @address. A short read is not an
+ * error: it means the provider's mapping ends there.
+ *
+ * Returns: the number of bytes read (1..@size); 0 when @self does not map
+ *   @address (not an error); -1 with @error set when @self maps @address
+ *   but cannot deliver its bytes
+ *
+ * Since: 1.0
+ */
+gssize
+ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
+                          const IptAsid *asid, guint64 address, GError **error)
+{
+  IptMemoryProviderInterface *iface;
+  gssize n;
+
+  g_return_val_if_fail (IPT_IS_MEMORY_PROVIDER (self), -1);
+  g_return_val_if_fail (buffer != NULL, -1);
+  g_return_val_if_fail (size > 0, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  iface = IPT_MEMORY_PROVIDER_GET_IFACE (self);
+  g_return_val_if_fail (iface->read != NULL, -1);
+
+  n = iface->read (self, buffer, size, asid, address, error);
+  g_return_val_if_fail (n <= (gssize) size, (gssize) size);
+  return n;
+}
+
+/**
+ * ipt_memory_provider_list_regions:
+ * @self: an #IptMemoryProvider
+ *
+ * Lists the regions that @self maps, if it can tell.
+ *
+ * Returns: (transfer full) (element-type IptRegion) (nullable): the
+ *   regions, sorted by address, or %NULL when @self does not implement
+ *   list_regions (it can then only be asked address by address)
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+ipt_memory_provider_list_regions (IptMemoryProvider *self)
+{
+  IptMemoryProviderInterface *iface;
+
+  g_return_val_if_fail (IPT_IS_MEMORY_PROVIDER (self), NULL);
+
+  iface = IPT_MEMORY_PROVIDER_GET_IFACE (self);
+  if (iface->list_regions == NULL)
+    return NULL;
+  return iface->list_regions (self);
+}

@@ -1,0 +1,86 @@
+/* ipt-region.c: the IptRegion boxed type. */
+#include "config.h"
+
+#include <ipt-analyze/ipt-analyze.h>
+
+G_DEFINE_BOXED_TYPE (IptRegion, ipt_region, ipt_region_copy, ipt_region_free)
+
+/**
+ * ipt_region_new:
+ * @address: first address of the range
+ * @size: size of the range in bytes
+ * @asid: (nullable): the address space; %NULL for every address space
+ * @permissions: access permissions
+ * @filename: (type filename) (nullable): the file holding the bytes, or %NULL
+ * @file_offset: offset in @filename of the byte at @address (ignored without @filename)
+ *
+ * Returns: (transfer full): a new #IptRegion; free with ipt_region_free()
+ *
+ * Since: 1.0
+ */
+IptRegion *
+ipt_region_new (guint64 address, guint64 size, const IptAsid *asid,
+                IptPermissions permissions, const char *filename, guint64 file_offset)
+{
+  IptRegion *region = g_new0 (IptRegion, 1);
+
+  region->address = address;
+  region->size = size;
+  region->asid.cr3 = asid != NULL ? asid->cr3 : IPT_ASID_NO_CR3;
+  region->asid.vmcs = asid != NULL ? asid->vmcs : IPT_ASID_NO_VMCS;
+  region->permissions = permissions;
+  region->filename = g_strdup (filename);
+  region->file_offset = filename != NULL ? file_offset : 0;
+  return region;
+}
+
+/**
+ * ipt_region_copy:
+ * @region: an #IptRegion
+ *
+ * Returns: (transfer full): a deep copy of @region
+ *
+ * Since: 1.0
+ */
+IptRegion *
+ipt_region_copy (const IptRegion *region)
+{
+  g_return_val_if_fail (region != NULL, NULL);
+
+  return ipt_region_new (region->address, region->size, &region->asid,
+                         region->permissions, region->filename, region->file_offset);
+}
+
+/**
+ * ipt_region_free:
+ * @region: (nullable): an #IptRegion
+ *
+ * Frees @region and its file name.
+ *
+ * Since: 1.0
+ */
+void
+ipt_region_free (IptRegion *region)
+{
+  if (region == NULL)
+    return;
+  g_free (region->filename);
+  g_free (region);
+}
+
+/**
+ * ipt_region_contains:
+ * @region: an #IptRegion
+ * @address: an address
+ *
+ * Returns: %TRUE when @address lies in [@region->address, @region->address + @region->size)
+ *
+ * Since: 1.0
+ */
+gboolean
+ipt_region_contains (const IptRegion *region, guint64 address)
+{
+  g_return_val_if_fail (region != NULL, FALSE);
+
+  return address >= region->address && address - region->address < region->size;
+}

@@ -1,0 +1,49 @@
+/* ipt-memory-provider.h: the interface every source of traced memory implements. */
+#pragma once
+
+#if !defined(__IPT_ANALYZE_H_INSIDE__) && !defined(IPT_ANALYZE_COMPILATION)
+#error "Only <ipt-analyze/ipt-analyze.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+#include <ipt-analyze/ipt-macros.h>
+#include <ipt-analyze/ipt-asid.h>
+#include <ipt-analyze/ipt-region.h>
+
+G_BEGIN_DECLS
+
+#define IPT_TYPE_MEMORY_PROVIDER (ipt_memory_provider_get_type ())
+IPT_AVAILABLE_IN_ALL
+G_DECLARE_INTERFACE (IptMemoryProvider, ipt_memory_provider, IPT, MEMORY_PROVIDER, GObject)
+
+/**
+ * IptMemoryProviderInterface:
+ * @parent_iface: the parent interface
+ * @read: reads up to @size contiguous bytes at @address in @asid; returns the
+ *   number read (1..@size), 0 when the provider does not map @address, or -1
+ *   with @error set when it maps it but cannot deliver the bytes
+ * @list_regions: optional; the regions the provider maps, element-type #IptRegion
+ *
+ * The memory-provider interface. Providers are constructed from properties
+ * and opened with #GInitable, so that a bad input is a #GError at open time.
+ *
+ * Since: 1.0
+ */
+struct _IptMemoryProviderInterface {
+  GTypeInterface parent_iface;
+
+  gssize (*read) (IptMemoryProvider *self, guint8 *buffer, gsize size,
+                  const IptAsid *asid, guint64 address, GError **error);
+  GPtrArray *(*list_regions) (IptMemoryProvider *self);
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+IPT_AVAILABLE_IN_ALL
+gssize ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
+                                 const IptAsid *asid, guint64 address, GError **error);
+IPT_AVAILABLE_IN_ALL
+GPtrArray *ipt_memory_provider_list_regions (IptMemoryProvider *self);
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+/* placeholder: replaced by its owner */
+typedef int ipt_placeholder_t;

@@ -1,1 +1,396 @@
-int main (void) { return 0; }
+/* ipt-analyze.c: the command-line front end. Thin over core: it turns
+ * options into providers (through the plugin registry), an IptImage, an
+ * IptDecoder and the listing/statistics sinks. The listing and --read bytes
+ * go to stdout; everything else (errors, warnings, progress) to stderr.
+ * Every failure is one line "ipt-analyze: ..." and a documented exit status. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ipt-analyze/ipt-analyze.h>
+
+#include "ipt-analyze-options.h"
+#include "ipt-listing-sink.h"
+#include "ipt-stat-sink.h"
+
+#define PROGRAM "ipt-analyze"
+
+static int
+fail (int status, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static int
+fail (int status, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fflush (stdout);
+  fprintf (stderr, PROGRAM ": %s\n", message);
+  return status;
+}
+
+/* A GValue of @pspec's type from a number (integers of any width). */
+static gboolean
+value_from_number (GValue *value, GParamSpec *pspec, guint64 number)
+{
+  GValue source = G_VALUE_INIT;
+  gboolean ok;
+
+  g_value_init (&source, G_TYPE_UINT64);
+  g_value_set_uint64 (&source, number);
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  ok = g_value_type_transformable (G_TYPE_UINT64, G_PARAM_SPEC_VALUE_TYPE (pspec)) &&
+       g_value_transform (&source, value) && !g_param_value_validate (pspec, value);
+  g_value_unset (&source);
+  return ok;
+}
+
+/* --raw FILE[:FROM[-TO]]:BASE → the raw plugin's properties, set directly so
+ * that file names with ',' or '=' need no quoting. */
+static IptMemoryProvider *
+new_raw_provider (IptPluginRegistry *registry, const IptAnalyzeSource *source, GError **error)
+{
+  const char *names[] = { "file", "base", "offset", "size" };
+  const guint64 numbers[] = { 0, source->base, source->offset, source->size };
+  GValue values[G_N_ELEMENTS (names)] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  g_autoptr(GTypeClass) klass = NULL;
+  IptMemoryProvider *provider = NULL;
+  IptPlugin *plugin;
+
+  plugin = ipt_plugin_registry_lookup (registry, "raw");
+  if (plugin == NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND,
+                   "the raw plugin was not found (searched IPT_PLUGIN_PATH and %s)",
+                   ipt_plugin_registry_get_installed_dir ());
+      return NULL;
+    }
+
+  klass = g_type_class_ref (ipt_plugin_get_provider_type (plugin));
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), names[i]);
+
+      if (pspec == NULL)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_PLUGIN,
+                       "the raw plugin (%s) has no option '%s'",
+                       ipt_plugin_get_path (plugin), names[i]);
+          goto out;
+        }
+      if (i == 0)
+        {
+          g_value_init (&values[i], G_TYPE_STRING);
+          g_value_set_string (&values[i], source->file);
+        }
+      else if (!value_from_number (&values[i], pspec, numbers[i]))
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                       "raw: %s 0x%" PRIx64 " is out of range", names[i], numbers[i]);
+          goto out;
+        }
+    }
+  provider = ipt_plugin_new_provider_with_properties (plugin, G_N_ELEMENTS (names), names,
+                                                      values, NULL, error);
+out:
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    if (G_IS_VALUE (&values[i]))
+      g_value_unset (&values[i]);
+  return provider;
+}
+
+static int
+build_image (IptPluginRegistry *registry, const IptAnalyzeOptions *options, IptImage **out)
+{
+  g_autoptr(IptImage) image = ipt_image_new (PROGRAM);
+
+  for (guint i = 0; i < options->sources->len; i++)
+    {
+      const IptAnalyzeSource *source = g_ptr_array_index (options->sources, i);
+      g_autoptr(IptMemoryProvider) provider = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (source->is_raw)
+        provider = new_raw_provider (registry, source, &error);
+      else
+        provider = ipt_plugin_registry_new_provider (registry, source->spec, NULL, &error);
+      if (provider == NULL)
+        return fail (IPT_ANALYZE_EXIT_FAILURE, "%s: %s", source->option, error->message);
+      ipt_image_add_provider (image, provider);
+    }
+
+  *out = g_steal_pointer (&image);
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+static const char *
+type_name (GType type)
+{
+  if (type == G_TYPE_STRING)
+    return "string";
+  if (type == G_TYPE_BOOLEAN)
+    return "boolean";
+  if (G_TYPE_IS_ENUM (type))
+    return "enum";
+  if (G_TYPE_IS_FLAGS (type))
+    return "flags";
+  if (type == G_TYPE_INT || type == G_TYPE_UINT || type == G_TYPE_INT64 ||
+      type == G_TYPE_UINT64 || type == G_TYPE_LONG || type == G_TYPE_ULONG)
+    return "integer";
+  return g_type_name (type);
+}
+
+static int
+list_plugins (IptPluginRegistry *registry)
+{
+  GListModel *plugins = ipt_plugin_registry_get_plugins (registry);
+  guint n = g_list_model_get_n_items (plugins);
+
+  if (n == 0)
+    printf ("no plugins found (searched IPT_PLUGIN_PATH and %s)\n",
+            ipt_plugin_registry_get_installed_dir ());
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(IptPlugin) plugin = g_list_model_get_item (plugins, i);
+      g_autofree GParamSpec **specs = NULL;
+      guint n_specs = 0;
+
+      printf ("%s %s\n", ipt_plugin_get_name (plugin), ipt_plugin_get_version (plugin));
+      printf ("  %s\n", ipt_plugin_get_description (plugin));
+      printf ("  path: %s\n", ipt_plugin_get_path (plugin));
+      specs = ipt_plugin_list_options (plugin, &n_specs);
+      printf ("  options:%s\n", n_specs == 0 ? " none" : "");
+      for (guint j = 0; j < n_specs; j++)
+        {
+          GParamSpec *pspec = specs[j];
+          const GValue *def = g_param_spec_get_default_value (pspec);
+          g_autofree char *def_text = NULL;
+
+          if (G_VALUE_HOLDS_STRING (def))
+            def_text = g_strdup (g_value_get_string (def) != NULL ? g_value_get_string (def) : "none");
+          else if (G_VALUE_HOLDS_ENUM (def))
+            {
+              GEnumValue *ev = g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class,
+                                                 g_value_get_enum (def));
+              def_text = g_strdup (ev != NULL ? ev->value_nick : "?");
+            }
+          else if (G_VALUE_HOLDS_UINT64 (def))
+            def_text = g_strdup_printf ("0x%" PRIx64, g_value_get_uint64 (def));
+          else
+            def_text = g_strdup_value_contents (def);
+
+          printf ("    %-12s %-8s default: %-10s %s\n", g_param_spec_get_name (pspec),
+                  type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)), def_text,
+                  g_param_spec_get_blurb (pspec) != NULL ? g_param_spec_get_blurb (pspec) : "");
+          if (G_IS_PARAM_SPEC_ENUM (pspec))
+            {
+              GEnumClass *enum_class = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+              g_autoptr(GString) nicks = g_string_new (NULL);
+
+              for (guint k = 0; k < enum_class->n_values; k++)
+                g_string_append_printf (nicks, "%s%s", k > 0 ? ", " : "",
+                                        enum_class->values[k].value_nick);
+              printf ("    %-12s          values: %s\n", "", nicks->str);
+            }
+        }
+    }
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+static const char *
+provider_name (IptPluginRegistry *registry, IptMemoryProvider *provider)
+{
+  GListModel *plugins = ipt_plugin_registry_get_plugins (registry);
+  GType type = G_OBJECT_TYPE (provider);
+
+  for (guint i = 0; i < g_list_model_get_n_items (plugins); i++)
+    {
+      g_autoptr(IptPlugin) plugin = g_list_model_get_item (plugins, i);
+
+      if (ipt_plugin_get_provider_type (plugin) == type)
+        return ipt_plugin_get_name (plugin);
+    }
+  return g_type_name (type);
+}
+
+static void
+format_asid_part (char *buffer, gsize size, guint64 value, guint64 none)
+{
+  if (value == none)
+    g_strlcpy (buffer, "any", size);
+  else
+    g_snprintf (buffer, size, "0x%" PRIx64, value);
+}
+
+static int
+list_regions (IptPluginRegistry *registry, IptImage *image)
+{
+  g_autoptr(GPtrArray) mappings = ipt_image_list_mappings (image);
+
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const IptMapping *mapping = g_ptr_array_index (mappings, i);
+      const IptRegion *region = mapping->region;
+      char cr3[32], vmcs[32];
+
+      format_asid_part (cr3, sizeof (cr3), region->asid.cr3, IPT_ASID_NO_CR3);
+      format_asid_part (vmcs, sizeof (vmcs), region->asid.vmcs, IPT_ASID_NO_VMCS);
+      printf ("%016" PRIx64 "-%016" PRIx64 "  0x%" PRIx64 " bytes  cr3=%s vmcs=%s  %s  %s",
+              region->address, region->address + region->size, region->size, cr3, vmcs,
+              provider_name (registry, mapping->provider),
+              mapping->is_file_section ? "section" : "callback");
+      if (region->filename != NULL)
+        printf ("  %s:0x%" PRIx64, region->filename, region->file_offset);
+      printf ("\n");
+    }
+  if (fflush (stdout) != 0 || ferror (stdout))
+    return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
+                 g_strerror (errno));
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+static int
+read_memory (IptImage *image, const IptAnalyzeOptions *options)
+{
+  IptAsid asid = IPT_ASID_INIT_ANY;
+  g_autofree guint8 *buffer = NULL;
+  const gsize chunk = 64 * 1024;
+  guint64 done = 0;
+
+  if (options->have_cr3)
+    asid.cr3 = options->cr3;
+
+  buffer = g_malloc (chunk);
+  while (done < options->read_size)
+    {
+      g_autoptr(GError) error = NULL;
+      guint64 address = options->read_address + done;
+      gsize want = (gsize) MIN ((guint64) chunk, options->read_size - done);
+      gssize n = ipt_image_read (image, buffer, want, &asid, address, &error);
+
+      if (n <= 0)
+        return fail (IPT_ANALYZE_EXIT_FAILURE,
+                     "0x%" PRIx64 ": %s (read %" PRIu64 " of %" PRIu64 " bytes)", address,
+                     n < 0 ? error->message : "not mapped", done, options->read_size);
+      if (fwrite (buffer, 1, (gsize) n, stdout) != (gsize) n)
+        return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
+                     g_strerror (errno));
+      done += (guint64) n;
+    }
+  if (fflush (stdout) != 0)
+    return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
+                 g_strerror (errno));
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+static void
+on_progress (IptDecoder *decoder, guint64 offset, guint64 size, gpointer user_data)
+{
+  guint percent = size > 0 ? (guint) (offset * 100 / size) : 100;
+
+  fprintf (stderr, "\r" PROGRAM ": decoding %3u%% (%" PRIu64 " of %" PRIu64 " bytes)",
+           MIN (percent, 100u), offset, size);
+  fflush (stderr);
+  *(gboolean *) user_data = TRUE;
+}
+
+static int
+decode (IptImage *image, const IptAnalyzeOptions *options)
+{
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, options->kind);
+  g_autoptr(IptListingSink) listing = NULL;
+  g_autoptr(IptStatSink) stat = NULL;
+  g_autoptr(GError) error = NULL;
+  IptListingFlags flags = 0;
+  IptSink *sink;
+  gboolean progress_shown = FALSE;
+  gboolean ok;
+
+  if (options->cpu != NULL && !ipt_decoder_set_cpu (decoder, options->cpu, &error))
+    return fail (IPT_ANALYZE_EXIT_USAGE, "--%s", error->message);
+
+  if (!options->quiet)
+    flags = IPT_LISTING_INSNS | IPT_LISTING_EVENTS |
+            (options->no_inst ? 0 : IPT_LISTING_DISASSEMBLE);
+  listing = ipt_listing_sink_new (stdout, flags);
+  sink = IPT_SINK (listing);
+  if (options->stat)
+    {
+      stat = ipt_stat_sink_new (sink);
+      sink = IPT_SINK (stat);
+    }
+
+  /* A progress line only where it cannot mix with the listing. */
+  if (isatty (STDERR_FILENO) && (options->quiet || !isatty (STDOUT_FILENO)))
+    g_signal_connect (decoder, "progress", G_CALLBACK (on_progress), &progress_shown);
+
+  ok = ipt_decoder_decode_file (decoder, options->pt_file, options->pt_from, options->pt_to,
+                                sink, NULL, &error);
+  if (progress_shown)
+    fprintf (stderr, "\r\033[K");
+  if (!ok)
+    return fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
+
+  if (stat != NULL)
+    {
+      ipt_stat_sink_print (stat, stdout);
+      if (fflush (stdout) != 0 || ferror (stdout))
+        return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
+                     g_strerror (errno));
+    }
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_auto(IptAnalyzeOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IptImage) image = NULL;
+  IptPluginRegistry *registry;
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname (PROGRAM);
+
+  if (!ipt_analyze_options_parse (&options, argc, argv, &error))
+    return fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);
+
+  if (options.version)
+    {
+      struct pt_version v = pt_library_version ();
+
+      printf (PROGRAM " %s (libipt %u.%u.%u)\n", IPT_ANALYZE_VERSION_STRING,
+              v.major, v.minor, v.patch);
+      return IPT_ANALYZE_EXIT_OK;
+    }
+
+  registry = ipt_plugin_registry_get_default ();
+  if (options.list_plugins)
+    return list_plugins (registry);
+
+  status = build_image (registry, &options, &image);
+  if (status != IPT_ANALYZE_EXIT_OK)
+    return status;
+
+  if (options.list_regions)
+    {
+      status = list_regions (registry, image);
+      if (status != IPT_ANALYZE_EXIT_OK)
+        return status;
+    }
+  if (options.have_read)
+    return read_memory (image, &options);
+  if (options.pt_file != NULL)
+    return decode (image, &options);
+  return IPT_ANALYZE_EXIT_OK;
+}

@@ -1,0 +1,58 @@
+/* ipt-analyze-options.h: the command line of ipt-analyze, parsed with GOption. */
+#pragma once
+
+#include <ipt-analyze/ipt-analyze.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses, documented in --help and ipt-analyze(1). */
+enum {
+  IPT_ANALYZE_EXIT_OK = 0,
+  IPT_ANALYZE_EXIT_FAILURE = 1,         /* runtime failure: files, plugins, unmapped --read */
+  IPT_ANALYZE_EXIT_USAGE = 2,           /* bad command line */
+};
+
+/* One memory source, in command-line order (= priority, first highest). */
+typedef struct {
+  char *option;                         /* "--raw 'x.bin:0x400000'", for messages */
+  gboolean is_raw;
+  /* --raw */
+  char *file;
+  guint64 offset;
+  guint64 size;                         /* 0: to the end of the file */
+  guint64 base;
+  /* --plugin */
+  char *spec;                           /* "NAME[:K=V,...]" */
+} IptAnalyzeSource;
+
+typedef struct {
+  char *pt_file;
+  guint64 pt_from;
+  guint64 pt_to;                        /* 0: to the end of the file */
+  GPtrArray *sources;                   /* IptAnalyzeSource */
+  char *cpu;
+  IptDecoderKind kind;
+  gboolean no_inst;
+  gboolean quiet;
+  gboolean stat;
+  gboolean list_plugins;
+  gboolean list_regions;
+  gboolean version;
+  gboolean have_read;
+  guint64 read_address;
+  guint64 read_size;
+  gboolean have_cr3;
+  guint64 cr3;
+} IptAnalyzeOptions;
+
+gboolean ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv,
+                                    GError **error);
+void ipt_analyze_options_clear (IptAnalyzeOptions *options);
+char *ipt_analyze_options_get_help (void);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (IptAnalyzeOptions, ipt_analyze_options_clear)
+
+gboolean ipt_analyze_parse_number (const char *text, guint64 *value);
+gboolean ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to, gboolean *bad);
+
+G_END_DECLS

@@ -1,3 +1,505 @@
-/* placeholder */
-#include <stdio.h>
-int main (void) { puts ("1..0 # SKIP placeholder"); return 0; }
+/* test-plugin-raw.c: the raw plugin, loaded from the built module (build/plugins/ipt-plugin-raw.so).
+ *
+ * The module is opened directly and its ipt_plugin_query() called, which
+ * tests the plugin's export as well as the provider; the registry has its
+ * own tests. */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include <ipt-analyze/ipt-analyze.h>
+
+#define BASE G_GUINT64_CONSTANT (0x400000)
+#define FILE_SIZE 8192
+
+typedef struct {
+  char *dir;
+  char *path;   /* FILE_SIZE bytes of pattern() */
+  char *empty;  /* an empty file */
+  guint8 bytes[FILE_SIZE];
+} Fixture;
+
+static GType provider_type;
+
+static GType
+load_plugin (const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("ipt-plugin-%s.so", name);
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "..", "plugins", file, NULL);
+  const IptPluginInfo *info;
+  IptPluginQueryFunc query;
+  GModule *module;
+
+  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  if (module == NULL)
+    g_error ("%s: %s", path, g_module_error ());
+  g_module_make_resident (module);
+  if (!g_module_symbol (module, "ipt_plugin_query", (gpointer *) &query))
+    g_error ("%s: %s", path, g_module_error ());
+  info = query ();
+  g_assert_nonnull (info);
+  g_assert_cmpuint (info->abi_version, ==, IPT_PLUGIN_ABI_VERSION);
+  g_assert_cmpstr (info->name, ==, name);
+  return info->get_provider_type ();
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("test-plugin-raw-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < FILE_SIZE; i++)
+    f->bytes[i] = (guint8) (i * 7 + i / 251);
+  f->path = g_build_filename (f->dir, "image.bin", NULL);
+  g_file_set_contents (f->path, (const char *) f->bytes, FILE_SIZE, &error);
+  g_assert_no_error (error);
+  f->empty = g_build_filename (f->dir, "empty.bin", NULL);
+  g_file_set_contents (f->empty, "", 0, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_unlink (f->path);
+  g_unlink (f->empty);
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->empty);
+  g_free (f->dir);
+}
+
+static IptMemoryProvider *
+new_raw (const char *file, guint64 base, guint64 offset, guint64 size, GError **error)
+{
+  return g_initable_new (provider_type, NULL, error,
+                         "file", file, "base", base, "offset", offset, "size", size,
+                         NULL);
+}
+
+static void
+assert_read (IptMemoryProvider *p, const IptAsid *asid, guint64 address, gsize size,
+             gssize expected, const guint8 *expected_bytes)
+{
+  g_autoptr (GError) error = NULL;
+  guint8 buffer[64];
+  gssize n;
+
+  g_assert_cmpuint (size, <=, sizeof buffer);
+  memset (buffer, 0xcc, sizeof buffer);
+  n = ipt_memory_provider_read (p, buffer, size, asid, address, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, expected);
+  if (n > 0)
+    g_assert_cmpmem (buffer, n, expected_bytes, n);
+  /* Nothing written past what was read. */
+  for (gsize i = MAX (n, 0); i < sizeof buffer; i++)
+    g_assert_cmpuint (buffer[i], ==, 0xcc);
+}
+
+static void
+test_descriptor (void)
+{
+  g_autoptr (GTypeClass) klass = NULL;
+  GParamSpec **pspecs;
+  guint n_pspecs;
+  const char *expected[] = { "file", "base", "offset", "size", "cr3" };
+
+  g_assert_true (g_type_is_a (provider_type, IPT_TYPE_MEMORY_PROVIDER));
+  g_assert_true (g_type_is_a (provider_type, G_TYPE_INITABLE));
+  g_assert_true (G_TYPE_IS_FINAL (provider_type));
+
+  klass = g_type_class_ref (provider_type);
+  pspecs = g_object_class_list_properties (G_OBJECT_CLASS (klass), &n_pspecs);
+  g_assert_cmpuint (n_pspecs, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), expected[i]);
+
+      g_assert_nonnull (pspec);
+      g_assert_true (pspec->flags & G_PARAM_CONSTRUCT_ONLY);
+      g_assert_true (pspec->flags & G_PARAM_WRITABLE);
+      g_assert_cmpstr (g_param_spec_get_nick (pspec), !=, expected[i]);
+      g_assert_nonnull (g_param_spec_get_blurb (pspec));
+      g_assert_cmpuint (strlen (g_param_spec_get_blurb (pspec)), >, 10);
+    }
+  g_free (pspecs);
+}
+
+static void
+test_read_start_middle_end (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, BASE, 0, 0, &error);
+
+  g_assert_no_error (error);
+  assert_read (p, NULL, BASE, 16, 16, f->bytes);
+  assert_read (p, NULL, BASE + 1, 1, 1, f->bytes + 1);
+  assert_read (p, NULL, BASE + 0x1234, 15, 15, f->bytes + 0x1234);
+  assert_read (p, NULL, BASE + FILE_SIZE - 16, 16, 16, f->bytes + FILE_SIZE - 16);
+  assert_read (p, NULL, BASE + FILE_SIZE - 1, 1, 1, f->bytes + FILE_SIZE - 1);
+}
+
+static void
+test_read_short_at_end (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, BASE, 0, 0, &error);
+
+  g_assert_no_error (error);
+  assert_read (p, NULL, BASE + FILE_SIZE - 5, 15, 5, f->bytes + FILE_SIZE - 5);
+  assert_read (p, NULL, BASE + FILE_SIZE - 1, 64, 1, f->bytes + FILE_SIZE - 1);
+}
+
+static void
+test_read_unmapped (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, BASE, 0, 0, &error);
+
+  g_assert_no_error (error);
+  assert_read (p, NULL, BASE - 1, 16, 0, NULL);
+  assert_read (p, NULL, 0, 16, 0, NULL);
+  assert_read (p, NULL, BASE + FILE_SIZE, 16, 0, NULL);
+  assert_read (p, NULL, G_MAXUINT64, 1, 0, NULL);
+}
+
+static void
+test_window_offset_size (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, BASE, 0x100, 0x200, &error);
+  g_autoptr (GPtrArray) regions = NULL;
+  IptRegion *r;
+
+  g_assert_no_error (error);
+  assert_read (p, NULL, BASE, 16, 16, f->bytes + 0x100);
+  assert_read (p, NULL, BASE + 0x1f0, 16, 16, f->bytes + 0x2f0);
+  assert_read (p, NULL, BASE + 0x1ff, 16, 1, f->bytes + 0x2ff);
+  assert_read (p, NULL, BASE + 0x200, 16, 0, NULL);
+  assert_read (p, NULL, BASE - 1, 16, 0, NULL);
+
+  regions = ipt_memory_provider_list_regions (p);
+  g_assert_cmpuint (regions->len, ==, 1);
+  r = g_ptr_array_index (regions, 0);
+  g_assert_cmpuint (r->address, ==, BASE);
+  g_assert_cmpuint (r->size, ==, 0x200);
+  g_assert_cmpuint (r->file_offset, ==, 0x100);
+}
+
+static void
+test_window_offset_to_eof (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, BASE, FILE_SIZE - 0x10, 0, &error);
+  g_autoptr (GPtrArray) regions = NULL;
+
+  g_assert_no_error (error);
+  assert_read (p, NULL, BASE, 64, 0x10, f->bytes + FILE_SIZE - 0x10);
+  assert_read (p, NULL, BASE + 0x10, 1, 0, NULL);
+  regions = ipt_memory_provider_list_regions (p);
+  g_assert_cmpuint (regions->len, ==, 1);
+  g_assert_cmpuint (((IptRegion *) g_ptr_array_index (regions, 0))->size, ==, 0x10);
+}
+
+static void
+test_window_whole_file_exactly (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, BASE, 0, FILE_SIZE, &error);
+
+  g_assert_no_error (error);
+  assert_read (p, NULL, BASE + FILE_SIZE - 4, 16, 4, f->bytes + FILE_SIZE - 4);
+}
+
+static void
+test_window_at_top_of_address_space (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint64 base = G_MAXUINT64 - FILE_SIZE; /* last byte at 2^64 - 2 */
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, base, 0, 0, &error);
+
+  g_assert_no_error (error);
+  assert_read (p, NULL, G_MAXUINT64 - 1, 16, 1, f->bytes + FILE_SIZE - 1);
+  assert_read (p, NULL, G_MAXUINT64, 16, 0, NULL);
+}
+
+static void
+test_regions_absolute_filename (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autoptr (GPtrArray) regions = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *expected = NULL;
+  IptRegion *r;
+
+  /* A relative name is resolved against the cwd at open time. */
+  g_assert_cmpint (g_chdir (f->dir), ==, 0);
+  p = new_raw ("./image.bin", BASE, 0x10, 0x20, &error);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  g_assert_no_error (error);
+
+  expected = g_canonicalize_filename (f->path, NULL);
+  regions = ipt_memory_provider_list_regions (p);
+  g_assert_cmpuint (regions->len, ==, 1);
+  r = g_ptr_array_index (regions, 0);
+  g_assert_true (g_path_is_absolute (r->filename));
+  g_assert_cmpstr (r->filename, ==, expected);
+  g_assert_cmpuint (r->address, ==, BASE);
+  g_assert_cmpuint (r->size, ==, 0x20);
+  g_assert_cmpuint (r->file_offset, ==, 0x10);
+  g_assert_cmpuint (r->asid.cr3, ==, IPT_ASID_NO_CR3);
+  g_assert_cmpuint (r->asid.vmcs, ==, IPT_ASID_NO_VMCS);
+  g_assert_true (r->permissions & IPT_PERMISSIONS_EXECUTE);
+  /* Still readable after the cwd changed back. */
+  assert_read (p, NULL, BASE, 4, 4, f->bytes + 0x10);
+}
+
+static void
+test_asid (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autoptr (GPtrArray) regions = NULL;
+  IptAsid same = { 0x1000, IPT_ASID_NO_VMCS };
+  IptAsid other = { 0x2000, IPT_ASID_NO_VMCS };
+  IptAsid any = IPT_ASID_INIT_ANY;
+  IptAsid same_with_vmcs = { 0x1000, 0x5000 };
+
+  p = g_initable_new (provider_type, NULL, &error, "file", f->path,
+                      "base", BASE, "cr3", G_GUINT64_CONSTANT (0x1000), NULL);
+  g_assert_no_error (error);
+  assert_read (p, &same, BASE, 8, 8, f->bytes);
+  assert_read (p, &same_with_vmcs, BASE, 8, 8, f->bytes);
+  assert_read (p, &any, BASE, 8, 8, f->bytes);
+  assert_read (p, NULL, BASE, 8, 8, f->bytes);
+  assert_read (p, &other, BASE, 8, 0, NULL);
+
+  regions = ipt_memory_provider_list_regions (p);
+  g_assert_cmpuint (((IptRegion *) g_ptr_array_index (regions, 0))->asid.cr3, ==, 0x1000);
+}
+
+static void
+test_properties_round_trip (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, BASE, 0x10, 0x20, &error);
+  g_autofree char *file = NULL;
+  guint64 base, offset, size, cr3;
+
+  g_assert_no_error (error);
+  g_object_get (p, "file", &file, "base", &base, "offset", &offset, "size", &size,
+                "cr3", &cr3, NULL);
+  g_assert_cmpstr (file, ==, f->path);
+  g_assert_cmpuint (base, ==, BASE);
+  g_assert_cmpuint (offset, ==, 0x10);
+  g_assert_cmpuint (size, ==, 0x20);
+  g_assert_cmpuint (cr3, ==, IPT_ASID_NO_CR3);
+}
+
+/* Asserts @error and that its message names the plugin, the file (when
+ * given) and each of the NULL-terminated fragments. */
+static void
+assert_error_names (const GError *error, int code, const char *file, ...)
+{
+  va_list ap;
+  const char *fragment;
+
+  g_assert_error (error, IPT_ERROR, code);
+  g_assert_true (g_str_has_prefix (error->message, "raw: "));
+  if (file != NULL)
+    {
+      g_autofree char *abs = g_canonicalize_filename (file, NULL);
+
+      if (strstr (error->message, abs) == NULL)
+        g_error ("message '%s' does not name %s", error->message, abs);
+    }
+  va_start (ap, file);
+  while ((fragment = va_arg (ap, const char *)) != NULL)
+    if (strstr (error->message, fragment) == NULL)
+      g_error ("message '%s' does not say '%s'", error->message, fragment);
+  va_end (ap);
+}
+
+static void
+test_error_missing_options (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p;
+
+  p = g_initable_new (provider_type, NULL, &error, "base", BASE, NULL);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, NULL, "option 'file' is required", NULL);
+  g_clear_error (&error);
+
+  p = g_initable_new (provider_type, NULL, &error, "file", f->path, NULL);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, NULL, "option 'base' is required", NULL);
+  g_clear_error (&error);
+
+  p = g_initable_new (provider_type, NULL, &error, "file", "", "base", BASE, NULL);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, NULL, "option 'file' is required", NULL);
+}
+
+static void
+test_error_base_zero_is_given (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = new_raw (f->path, 0, 0, 0, &error);
+
+  g_assert_no_error (error);
+  assert_read (p, NULL, 0, 4, 4, f->bytes);
+}
+
+static void
+test_error_no_such_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "missing.bin", NULL);
+  IptMemoryProvider *p = new_raw (missing, BASE, 0, 0, &error);
+
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_NOT_FOUND, missing, NULL);
+}
+
+static void
+test_error_not_regular (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p = new_raw (f->dir, BASE, 0, 0, &error);
+
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->dir, "not a regular file", NULL);
+}
+
+static void
+test_error_empty_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p = new_raw (f->empty, BASE, 0, 0, &error);
+
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->empty, "empty", NULL);
+}
+
+static void
+test_error_offset_past_eof (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p;
+
+  p = new_raw (f->path, BASE, FILE_SIZE + 0x10, 0, &error);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "offset 0x2010",
+                      "size 0x2000", NULL);
+  g_clear_error (&error);
+
+  /* At EOF nothing is left to map. */
+  p = new_raw (f->path, BASE, FILE_SIZE, 0, &error);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "offset 0x2000",
+                      "size 0x2000", NULL);
+}
+
+static void
+test_error_window_past_eof (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p;
+
+  p = new_raw (f->path, BASE, 0x1000, 0x1001, &error);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "offset 0x1000",
+                      "0x1001 bytes", "size 0x2000", NULL);
+  g_clear_error (&error);
+
+  /* offset + size overflowing 64 bits is past EOF too, not a wrap-around. */
+  p = new_raw (f->path, BASE, 0x10, G_MAXUINT64 - 0x8, &error);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "offset 0x10", NULL);
+}
+
+static void
+test_error_address_overflow (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p;
+
+  p = new_raw (f->path, G_MAXUINT64 - 0x100, 0, 0, &error);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "0x2000 bytes",
+                      "base 0xfffffffffffffeff", NULL);
+  g_clear_error (&error);
+
+  /* Ending exactly at 2^64 is not representable either. */
+  p = new_raw (f->path, G_MAXUINT64 - FILE_SIZE + 1, 0, 0, &error);
+  g_assert_null (p);
+  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "64-bit", NULL);
+}
+
+static void
+test_error_cancelled (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  IptMemoryProvider *p;
+
+  g_cancellable_cancel (cancellable);
+  p = g_initable_new (provider_type, cancellable, &error, "file", f->path, "base", BASE, NULL);
+  g_assert_null (p);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_uninitialized_maps_nothing (Fixture *f, gconstpointer data)
+{
+  /* Constructed without init: must not crash, maps nothing. */
+  g_autoptr (IptMemoryProvider) p = g_object_new (provider_type, "file", f->path,
+                                                  "base", BASE, NULL);
+  g_autoptr (GPtrArray) regions = ipt_memory_provider_list_regions (p);
+
+  assert_read (p, NULL, BASE, 16, 0, NULL);
+  g_assert_cmpuint (regions->len, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  provider_type = load_plugin ("raw");
+
+#define ADD(path, func) \
+  g_test_add ("/plugin-raw/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  g_test_add_func ("/plugin-raw/descriptor/provider-type-and-options", test_descriptor);
+  ADD ("read/start-middle-end", test_read_start_middle_end);
+  ADD ("read/short-at-end", test_read_short_at_end);
+  ADD ("read/unmapped-before-and-after", test_read_unmapped);
+  ADD ("window/offset-and-size", test_window_offset_size);
+  ADD ("window/offset-to-end-of-file", test_window_offset_to_eof);
+  ADD ("window/whole-file-exactly", test_window_whole_file_exactly);
+  ADD ("window/at-top-of-address-space", test_window_at_top_of_address_space);
+  ADD ("regions/absolute-filename-and-offset", test_regions_absolute_filename);
+  ADD ("asid/cr3-match-and-mismatch", test_asid);
+  ADD ("properties/round-trip", test_properties_round_trip);
+  ADD ("options/base-zero-is-given", test_error_base_zero_is_given);
+  ADD ("error/missing-options", test_error_missing_options);
+  ADD ("error/no-such-file", test_error_no_such_file);
+  ADD ("error/not-a-regular-file", test_error_not_regular);
+  ADD ("error/empty-file", test_error_empty_file);
+  ADD ("error/offset-past-end-of-file", test_error_offset_past_eof);
+  ADD ("error/window-past-end-of-file", test_error_window_past_eof);
+  ADD ("error/address-overflow", test_error_address_overflow);
+  ADD ("error/cancelled", test_error_cancelled);
+  ADD ("uninitialized/maps-nothing", test_uninitialized_maps_nothing);
+
+  return g_test_run ();
+}

@@ -1,2 +1,371 @@
-/* placeholder: replaced by its owner */
-typedef int ipt_placeholder_t;
+/* ipt-raw-provider.c: a file, or a window of one, mapped at a load address (ptxed's --raw).
+ *
+ * The file is mapped once at init (GMappedFile); a read is a bounds check
+ * and a memcpy: no syscall, no allocation, no lock. All checks on the
+ * options happen at init, so a read can never fail. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "ipt-raw-provider.h"
+
+/**
+ * IptRawProvider:
+ *
+ * Maps bytes [#IptRawProvider:offset, #IptRawProvider:offset +
+ * #IptRawProvider:size) of #IptRawProvider:file at #IptRawProvider:base,
+ * like ptxed's `--raw file:from-to:base`. Its one region carries the file's
+ * absolute name and offset, so the image gives it to libipt as a file
+ * section.
+ *
+ * Construction fails (g_initable_new()) with:
+ * - %IPT_ERROR_INVALID_ARGUMENT when `file` or `base` is missing, the file is
+ *   empty or not a regular file, the window starts at or past the end of the
+ *   file or extends past it, or the mapping would reach past 2^64;
+ * - %IPT_ERROR_NOT_FOUND when the file does not exist;
+ * - %IPT_ERROR_IO when it cannot be opened or mapped.
+ */
+struct _IptRawProvider {
+  GObject parent_instance;
+
+  /* options */
+  char *file;
+  guint64 base;
+  guint64 offset;
+  guint64 size;
+  guint64 cr3;
+
+  /* state after init; never changes afterwards */
+  char *path;              /* absolute */
+  GMappedFile *mapped;
+  const guint8 *data;      /* the window: file bytes from @offset */
+  guint64 length;          /* length of the window, 0 before a successful init */
+  IptAsid asid;
+};
+
+enum {
+  PROP_0,
+  PROP_FILE,
+  PROP_BASE,
+  PROP_OFFSET,
+  PROP_SIZE,
+  PROP_CR3,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void ipt_raw_provider_memory_provider_init (IptMemoryProviderInterface *iface);
+static void ipt_raw_provider_initable_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (IptRawProvider, ipt_raw_provider, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (IPT_TYPE_MEMORY_PROVIDER,
+                                                      ipt_raw_provider_memory_provider_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      ipt_raw_provider_initable_init))
+
+static gssize
+ipt_raw_provider_read (IptMemoryProvider *provider, guint8 *buffer, gsize size,
+                       const IptAsid *asid, guint64 address, GError **error)
+{
+  IptRawProvider *self = (IptRawProvider *) provider;
+  guint64 delta;
+  gsize n;
+
+  if (address < self->base)
+    return 0;
+  delta = address - self->base;
+  if (delta >= self->length)
+    return 0;
+  if (!ipt_asid_match (&self->asid, asid))
+    return 0;
+
+  n = (gsize) MIN ((guint64) size, self->length - delta);
+  memcpy (buffer, self->data + delta, n);
+  return (gssize) n;
+}
+
+static GPtrArray *
+ipt_raw_provider_list_regions (IptMemoryProvider *provider)
+{
+  IptRawProvider *self = (IptRawProvider *) provider;
+  GPtrArray *regions = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_region_free);
+
+  if (self->length > 0)
+    g_ptr_array_add (regions,
+                     ipt_region_new (self->base, self->length, &self->asid,
+                                     IPT_PERMISSIONS_READ | IPT_PERMISSIONS_EXECUTE,
+                                     self->path, self->offset));
+  return regions;
+}
+
+static void
+ipt_raw_provider_memory_provider_init (IptMemoryProviderInterface *iface)
+{
+  iface->read = ipt_raw_provider_read;
+  iface->list_regions = ipt_raw_provider_list_regions;
+}
+
+static gboolean
+ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancellable,
+                                     GError **error)
+{
+  IptRawProvider *self = IPT_RAW_PROVIDER (initable);
+  g_autoptr (GMappedFile) mapped = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *path = NULL;
+  GStatBuf st;
+  guint64 file_size, length;
+
+  if (self->mapped != NULL)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  if (self->file == NULL || self->file[0] == '\0')
+    {
+      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                           "raw: option 'file' is required");
+      return FALSE;
+    }
+  /* GObject sets every construct property, given or not: the default is
+   * the only way to tell that 'base' was not given. */
+  if (self->base == IPT_RAW_PROVIDER_BASE_UNSET)
+    {
+      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                           "raw: option 'base' is required");
+      return FALSE;
+    }
+
+  /* libipt opens sections by name, maybe after the cwd changed. */
+  path = g_canonicalize_filename (self->file, NULL);
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, IPT_ERROR,
+                   saved_errno == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
+                   "raw: %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* Also keeps a FIFO from blocking the open. */
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "raw: %s: not a regular file", path);
+      return FALSE;
+    }
+
+  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_set_error (error, IPT_ERROR,
+                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                     ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
+                   "raw: %s: cannot map the file: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  file_size = g_mapped_file_get_length (mapped);
+  if (file_size == 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "raw: %s: the file is empty, there is nothing to map", path);
+      return FALSE;
+    }
+  if (self->offset >= file_size)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "raw: %s: offset 0x%" G_GINT64_MODIFIER "x is at or past the end"
+                   " of the file (size 0x%" G_GINT64_MODIFIER "x)",
+                   path, self->offset, file_size);
+      return FALSE;
+    }
+  if (self->size == 0)
+    length = file_size - self->offset;
+  else if (self->size > file_size - self->offset)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "raw: %s: offset 0x%" G_GINT64_MODIFIER "x: 0x%" G_GINT64_MODIFIER
+                   "x bytes extend past the end of the file (size 0x%"
+                   G_GINT64_MODIFIER "x)",
+                   path, self->offset, self->size, file_size);
+      return FALSE;
+    }
+  else
+    length = self->size;
+
+  /* The end address must be representable (libipt computes it too). */
+  if (length > G_MAXUINT64 - self->base)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "raw: %s: 0x%" G_GINT64_MODIFIER "x bytes at base 0x%"
+                   G_GINT64_MODIFIER "x reach past the end of the 64-bit address space",
+                   path, length, self->base);
+      return FALSE;
+    }
+
+  self->path = g_steal_pointer (&path);
+  self->data = (const guint8 *) g_mapped_file_get_contents (mapped) + self->offset;
+  self->mapped = g_steal_pointer (&mapped);
+  self->asid.cr3 = self->cr3;
+  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  /* Last: a non-zero length is what makes read() map anything. */
+  self->length = length;
+  return TRUE;
+}
+
+static void
+ipt_raw_provider_initable_init (GInitableIface *iface)
+{
+  iface->init = ipt_raw_provider_initable_init_impl;
+}
+
+static void
+ipt_raw_provider_finalize (GObject *object)
+{
+  IptRawProvider *self = IPT_RAW_PROVIDER (object);
+
+  g_free (self->file);
+  g_free (self->path);
+  g_clear_pointer (&self->mapped, g_mapped_file_unref);
+
+  G_OBJECT_CLASS (ipt_raw_provider_parent_class)->finalize (object);
+}
+
+static void
+ipt_raw_provider_get_property (GObject *object, guint prop_id, GValue *value,
+                               GParamSpec *pspec)
+{
+  IptRawProvider *self = IPT_RAW_PROVIDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILE:
+      g_value_set_string (value, self->file);
+      break;
+    case PROP_BASE:
+      g_value_set_uint64 (value, self->base);
+      break;
+    case PROP_OFFSET:
+      g_value_set_uint64 (value, self->offset);
+      break;
+    case PROP_SIZE:
+      g_value_set_uint64 (value, self->size);
+      break;
+    case PROP_CR3:
+      g_value_set_uint64 (value, self->cr3);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ipt_raw_provider_set_property (GObject *object, guint prop_id, const GValue *value,
+                               GParamSpec *pspec)
+{
+  IptRawProvider *self = IPT_RAW_PROVIDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILE:
+      g_free (self->file);
+      self->file = g_value_dup_string (value);
+      break;
+    case PROP_BASE:
+      self->base = g_value_get_uint64 (value);
+      break;
+    case PROP_OFFSET:
+      self->offset = g_value_get_uint64 (value);
+      break;
+    case PROP_SIZE:
+      self->size = g_value_get_uint64 (value);
+      break;
+    case PROP_CR3:
+      self->cr3 = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ipt_raw_provider_class_init (IptRawProviderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = ipt_raw_provider_finalize;
+  object_class->get_property = ipt_raw_provider_get_property;
+  object_class->set_property = ipt_raw_provider_set_property;
+
+  /**
+   * IptRawProvider:file: (type filename)
+   *
+   * The file whose bytes are mapped (required).
+   */
+  properties[PROP_FILE] =
+    g_param_spec_string ("file", "File",
+                         "File whose bytes are mapped (required)",
+                         NULL, flags);
+
+  /**
+   * IptRawProvider:base:
+   *
+   * The address at which the byte at #IptRawProvider:offset is mapped
+   * (required). Its default, %IPT_RAW_PROVIDER_BASE_UNSET, means "not
+   * given": no mapping of one byte or more can start there.
+   */
+  properties[PROP_BASE] =
+    g_param_spec_uint64 ("base", "Base address",
+                         "Load address of the first mapped byte (required)",
+                         0, G_MAXUINT64, IPT_RAW_PROVIDER_BASE_UNSET, flags);
+
+  /**
+   * IptRawProvider:offset:
+   *
+   * Offset in the file of the first mapped byte (ptxed's FROM).
+   */
+  properties[PROP_OFFSET] =
+    g_param_spec_uint64 ("offset", "File offset",
+                         "Offset in the file of the first mapped byte",
+                         0, G_MAXUINT64, 0, flags);
+
+  /**
+   * IptRawProvider:size:
+   *
+   * Number of bytes mapped; 0 maps up to the end of the file (ptxed's TO - FROM).
+   */
+  properties[PROP_SIZE] =
+    g_param_spec_uint64 ("size", "Size",
+                         "Number of bytes mapped, 0 = up to the end of the file",
+                         0, G_MAXUINT64, 0, flags);
+
+  /**
+   * IptRawProvider:cr3:
+   *
+   * The address space (CR3) the mapping belongs to; %IPT_ASID_NO_CR3 (the
+   * default) maps it in every address space.
+   */
+  properties[PROP_CR3] =
+    g_param_spec_uint64 ("cr3", "CR3",
+                         "Address space (CR3) of the mapping, default: every address space",
+                         0, G_MAXUINT64, IPT_ASID_NO_CR3, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ipt_raw_provider_init (IptRawProvider *self)
+{
+  self->base = IPT_RAW_PROVIDER_BASE_UNSET;
+  self->cr3 = IPT_ASID_NO_CR3;
+  self->asid.cr3 = IPT_ASID_NO_CR3;
+  self->asid.vmcs = IPT_ASID_NO_VMCS;
+}

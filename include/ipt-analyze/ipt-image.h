@@ -64,6 +64,8 @@ GPtrArray *ipt_image_list_mappings (IptImage *self);
 IPT_AVAILABLE_IN_ALL
 struct pt_image *ipt_image_get_pt_image (IptImage *self);
 IPT_AVAILABLE_IN_ALL
+struct pt_image *ipt_image_dup_pt_image (IptImage *self);
+IPT_AVAILABLE_IN_ALL
 int ipt_image_read_memory (uint8_t *buffer, size_t size, const struct pt_asid *asid,
                            uint64_t ip, void *image);
 IPT_AVAILABLE_IN_ALL

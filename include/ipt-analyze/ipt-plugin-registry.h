@@ -33,6 +33,8 @@ IptPlugin *ipt_plugin_registry_lookup (IptPluginRegistry *self, const char *name
 IPT_AVAILABLE_IN_ALL
 GListModel *ipt_plugin_registry_get_plugins (IptPluginRegistry *self);
 IPT_AVAILABLE_IN_ALL
+GPtrArray *ipt_plugin_registry_get_failures (IptPluginRegistry *self);
+IPT_AVAILABLE_IN_ALL
 IptMemoryProvider *ipt_plugin_registry_new_provider (IptPluginRegistry *self,
                                                      const char *spec,
                                                      GCancellable *cancellable,

@@ -1,0 +1,878 @@
+/* ipt-elf-provider.c: an ELF executable or shared object, its PT_LOAD
+ * segments mapped at their addresses (or relocated to a load base), and its
+ * symbols.
+ *
+ * Everything is parsed and checked at init: libelf maps the file read-only
+ * once, and the segment and symbol tables are sorted arrays built then. A
+ * read or a symbol lookup is a binary search and a memcpy: no libelf call,
+ * no allocation, no lock, no syscall; both are safe from several threads. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "ipt-elf-provider.h"
+#include "ipt-elf-util.h"
+
+/**
+ * IptElfProvider:
+ *
+ * Serves the PT_LOAD segments of an ELF executable (ET_EXEC) or shared
+ * object / PIE (ET_DYN), 32- or 64-bit, either byte order: the p_filesz
+ * bytes of each segment from the file (regions with the file's absolute
+ * name and offset, which the image turns into libipt file sections), the
+ * rest up to p_memsz as zeros (regions without a file, served by read).
+ *
+ * Without #IptElfProvider:base the segments are at their p_vaddr. With it,
+ * an ET_DYN file is relocated so that its first page (the lowest PT_LOAD's
+ * p_vaddr rounded down to 4 KiB) is at base: the start address that
+ * /proc/PID/maps and a core's NT_FILE note give for the mapping at file
+ * offset 0. An ET_EXEC file cannot be relocated: a base other than its own
+ * first page is an error.
+ *
+ * It implements #IptSymbolSource from `.symtab`, or `.dynsym` when the file
+ * is stripped (a file with neither simply names nothing): defined
+ * functions (STT_FUNC, STT_GNU_IFUNC) and untyped labels in executable
+ * sections, relocated like the segments. A symbol without a size extends
+ * to the next symbol or the end of its section.
+ *
+ * Construction fails (g_initable_new()) with:
+ * - %IPT_ERROR_INVALID_ARGUMENT when `file` is missing, not a regular file,
+ *   not an ELF file, or an ET_EXEC file is given another base, or a base
+ *   puts a segment past 2^64;
+ * - %IPT_ERROR_NOT_SUPPORTED for ET_REL, ET_CORE and other types;
+ * - %IPT_ERROR_NOT_FOUND when the file does not exist; %IPT_ERROR_IO when
+ *   it cannot be opened or mapped;
+ * - %IPT_ERROR_TRUNCATED when the file ends inside its ELF header, its
+ *   program header table or a segment's file bytes;
+ * - %IPT_ERROR_CORRUPT for a bad class, byte order, version or
+ *   e_phentsize, p_filesz > p_memsz, overlapping segments or a segment past
+ *   the end of the address space, or no PT_LOAD segment at all.
+ * Every message names the file, and the program header's index and file
+ * offset where one is at fault.
+ */
+
+typedef struct {
+  guint64 start;              /* relocated p_vaddr */
+  guint64 file_end;           /* start + p_filesz */
+  guint64 end;                /* start + p_memsz, exclusive, never wraps (checked) */
+  const guint8 *bytes;        /* the file bytes of [start, file_end) */
+  guint64 file_offset;        /* p_offset */
+  IptPermissions permissions;
+} Segment;
+
+typedef struct {
+  guint64 start;              /* relocated */
+  guint64 end;                /* exclusive extent used for lookups (> start) */
+  guint64 max_end;            /* max of end over this and all earlier entries */
+  guint64 size;               /* st_size, 0 = unknown */
+  const char *name;           /* in libelf's string table; lives as long as self->elf */
+} Symbol;
+
+struct _IptElfProvider {
+  GObject parent_instance;
+
+  /* options */
+  char *file;
+  guint64 base;
+  guint64 cr3;
+
+  /* state after init; never changes afterwards */
+  char *path;                 /* absolute */
+  Elf *elf;
+  IptElfHeader header;
+  guint64 bias;               /* added to every p_vaddr and st_value */
+  char *build_id;
+  GArray *segments;           /* of Segment, sorted, disjoint; NULL before init */
+  GArray *symbols;            /* of Symbol, sorted by start */
+  const char *symbol_table;   /* ".symtab", ".dynsym" or NULL */
+  IptAsid asid;
+};
+
+enum {
+  PROP_0,
+  PROP_FILE,
+  PROP_BASE,
+  PROP_CR3,
+  PROP_BUILD_ID,
+  PROP_ELF_CLASS,
+  PROP_ELF_TYPE,
+  PROP_BIAS,
+  PROP_SYMBOL_TABLE,
+  PROP_N_SYMBOLS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void ipt_elf_provider_memory_provider_init (IptMemoryProviderInterface *iface);
+static void ipt_elf_provider_symbol_source_init (IptSymbolSourceInterface *iface);
+static void ipt_elf_provider_initable_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (IptElfProvider, ipt_elf_provider, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (IPT_TYPE_MEMORY_PROVIDER,
+                                                      ipt_elf_provider_memory_provider_init)
+                               G_IMPLEMENT_INTERFACE (IPT_TYPE_SYMBOL_SOURCE,
+                                                      ipt_elf_provider_symbol_source_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      ipt_elf_provider_initable_init))
+
+/* ---- reads -------------------------------------------------------------- */
+
+/* The segment containing @address, or NULL. */
+static const Segment *
+find_segment (const IptElfProvider *self, guint64 address, guint *index)
+{
+  const Segment *segs = (const Segment *) (gconstpointer) self->segments->data;
+  guint lo = 0, hi = self->segments->len;
+
+  /* Find the first segment that starts after @address. */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (segs[mid].start <= address)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == 0 || address >= segs[lo - 1].end)
+    return NULL;
+  *index = lo - 1;
+  return &segs[lo - 1];
+}
+
+static gssize
+ipt_elf_provider_read (IptMemoryProvider *provider, guint8 *buffer, gsize size,
+                       const IptAsid *asid, guint64 address, GError **error)
+{
+  IptElfProvider *self = (IptElfProvider *) provider;
+  const Segment *seg;
+  guint index = 0;
+  gsize done = 0;
+
+  if (self->segments == NULL || !ipt_asid_match (&self->asid, asid))
+    return 0;
+  seg = find_segment (self, address, &index);
+  if (seg == NULL)
+    return 0;
+
+  /* Fill across the file part, the zero tail, and into the next segment
+   * when it starts right where this one ends. */
+  while (done < size)
+    {
+      guint64 cur = address + done;
+      gsize n;
+
+      if (cur < seg->file_end)
+        {
+          n = (gsize) MIN ((guint64) (size - done), seg->file_end - cur);
+          memcpy (buffer + done, seg->bytes + (cur - seg->start), n);
+        }
+      else
+        {
+          n = (gsize) MIN ((guint64) (size - done), seg->end - cur);
+          memset (buffer + done, 0, n);
+        }
+      done += n;
+      if (done < size && address + done == seg->end)
+        {
+          if (index + 1 >= self->segments->len)
+            break;
+          seg = &g_array_index (self->segments, Segment, index + 1);
+          if (seg->start != address + done)
+            break;
+          index++;
+        }
+    }
+  return (gssize) done;
+}
+
+static GPtrArray *
+ipt_elf_provider_list_regions (IptMemoryProvider *provider)
+{
+  IptElfProvider *self = (IptElfProvider *) provider;
+  GPtrArray *regions = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_region_free);
+  guint i;
+
+  if (self->segments == NULL)
+    return regions;
+  for (i = 0; i < self->segments->len; i++)
+    {
+      const Segment *seg = &g_array_index (self->segments, Segment, i);
+
+      if (seg->file_end > seg->start)
+        g_ptr_array_add (regions,
+                         ipt_region_new (seg->start, seg->file_end - seg->start, &self->asid,
+                                         seg->permissions, self->path, seg->file_offset));
+      if (seg->end > seg->file_end)
+        g_ptr_array_add (regions,
+                         ipt_region_new (seg->file_end, seg->end - seg->file_end, &self->asid,
+                                         seg->permissions, NULL, 0));
+    }
+  return regions;
+}
+
+static void
+ipt_elf_provider_memory_provider_init (IptMemoryProviderInterface *iface)
+{
+  iface->read = ipt_elf_provider_read;
+  iface->list_regions = ipt_elf_provider_list_regions;
+}
+
+/* ---- symbols ------------------------------------------------------------ */
+
+static gboolean
+ipt_elf_provider_lookup (IptSymbolSource *source, const IptAsid *asid, guint64 address,
+                         const char **name, guint64 *start, guint64 *size)
+{
+  IptElfProvider *self = (IptElfProvider *) source;
+  const Symbol *syms;
+  guint lo = 0, hi;
+
+  if (self->symbols == NULL || !ipt_asid_match (&self->asid, asid))
+    return FALSE;
+  syms = (const Symbol *) (gconstpointer) self->symbols->data;
+  hi = self->symbols->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (syms[mid].start <= address)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  /* The innermost symbol containing @address starts at or before it; walk
+   * back while an earlier symbol can still reach it (nested symbols). */
+  while (lo > 0 && syms[lo - 1].max_end > address)
+    {
+      const Symbol *sym = &syms[--lo];
+
+      if (address < sym->end)
+        {
+          *name = sym->name;
+          *start = sym->start;
+          *size = sym->size;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+ipt_elf_provider_symbol_source_init (IptSymbolSourceInterface *iface)
+{
+  iface->lookup = ipt_elf_provider_lookup;
+}
+
+typedef struct {
+  guint64 start;
+  guint64 size;
+  guint64 section_end;      /* relocated end of the symbol's section */
+  const char *name;
+  guint rank;               /* lower is preferred among symbols at one address */
+} Candidate;
+
+static guint
+leading_underscores (const char *name)
+{
+  guint n = 0;
+
+  while (name[n] == '_')
+    n++;
+  return n;
+}
+
+/* Among aliases at one address: sized over unsized, functions over labels,
+ * global over weak over local, then fewer leading underscores. */
+static guint
+candidate_rank (const GElf_Sym *sym, const char *name)
+{
+  guint rank = 0;
+
+  if (sym->st_size == 0)
+    rank += 1000;
+  if (GELF_ST_TYPE (sym->st_info) == STT_NOTYPE)
+    rank += 100;
+  switch (GELF_ST_BIND (sym->st_info))
+    {
+    case STB_GLOBAL:
+      break;
+    case STB_WEAK:
+      rank += 10;
+      break;
+    default:
+      rank += 20;
+    }
+  return rank + MIN (leading_underscores (name), 9u);
+}
+
+static gint
+compare_candidates (gconstpointer a, gconstpointer b)
+{
+  const Candidate *ca = a, *cb = b;
+  size_t la, lb;
+
+  if (ca->start != cb->start)
+    return ca->start < cb->start ? -1 : 1;
+  if (ca->rank != cb->rank)
+    return ca->rank < cb->rank ? -1 : 1;
+  la = strlen (ca->name);
+  lb = strlen (cb->name);
+  if (la != lb)
+    return la < lb ? -1 : 1;
+  return strcmp (ca->name, cb->name);
+}
+
+typedef struct {
+  guint64 flags;
+  guint64 end;               /* sh_addr + sh_size, relocated, saturated */
+  gboolean alloc;
+} SectionInfo;
+
+/* Builds the sorted symbol table from .symtab, else .dynsym. Symbols are an
+ * extra: a malformed table is skipped with a debug message, not an error. */
+static void
+load_symbols (IptElfProvider *self)
+{
+  g_autoptr (GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_autofree SectionInfo *sections = NULL;
+  Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL, *table, *shndx_scn = NULL;
+  Elf_Data *data, *shndx_data = NULL;
+  GElf_Shdr shdr, table_shdr;
+  size_t shnum = 0, count, i, entsize;
+
+  self->symbols = g_array_new (FALSE, FALSE, sizeof (Symbol));
+
+  if (elf_getshdrnum (self->elf, &shnum) != 0 || shnum == 0)
+    return;
+  sections = g_new0 (SectionInfo, shnum);
+
+  while ((scn = elf_nextscn (self->elf, scn)) != NULL)
+    {
+      size_t index = elf_ndxscn (scn);
+
+      if (gelf_getshdr (scn, &shdr) == NULL || index >= shnum)
+        continue;
+      sections[index].flags = shdr.sh_flags;
+      sections[index].alloc = (shdr.sh_flags & SHF_ALLOC) != 0;
+      /* Relocation is modulo 2^64, like the loader's; saturate the end. */
+      sections[index].end = shdr.sh_addr + self->bias;
+      sections[index].end = shdr.sh_size > G_MAXUINT64 - sections[index].end
+                              ? G_MAXUINT64 : sections[index].end + shdr.sh_size;
+      if (shdr.sh_type == SHT_SYMTAB && symtab == NULL)
+        symtab = scn;
+      else if (shdr.sh_type == SHT_DYNSYM && dynsym == NULL)
+        dynsym = scn;
+    }
+
+  table = symtab != NULL ? symtab : dynsym;
+  if (table == NULL || gelf_getshdr (table, &table_shdr) == NULL)
+    return;
+  entsize = gelf_fsize (self->elf, ELF_T_SYM, 1, EV_CURRENT);
+  if (table_shdr.sh_entsize != entsize || table_shdr.sh_link >= shnum)
+    {
+      g_debug ("%s: section %zu: symbol table with entry size %" G_GUINT64_FORMAT
+               " or string table %u is not valid; no symbols", self->path,
+               elf_ndxscn (table), (guint64) table_shdr.sh_entsize, table_shdr.sh_link);
+      return;
+    }
+  data = elf_getdata (table, NULL);
+  if (data == NULL)
+    {
+      g_debug ("%s: section %zu: cannot read the symbol table: %s; no symbols",
+               self->path, elf_ndxscn (table), elf_errmsg (-1));
+      return;
+    }
+  count = data->d_size / entsize;
+
+  /* Extended section indices, for files with 65280 sections or more. */
+  while ((shndx_scn = elf_nextscn (self->elf, shndx_scn)) != NULL)
+    if (gelf_getshdr (shndx_scn, &shdr) != NULL && shdr.sh_type == SHT_SYMTAB_SHNDX
+        && shdr.sh_link == elf_ndxscn (table))
+      {
+        shndx_data = elf_getdata (shndx_scn, NULL);
+        break;
+      }
+
+  for (i = 0; i < count; i++)
+    {
+      GElf_Sym sym;
+      Elf32_Word xndx = 0;
+      guint type;
+      size_t section;
+      const char *name;
+      Candidate candidate;
+
+      if (gelf_getsymshndx (data, shndx_data, (int) i, &sym, &xndx) == NULL)
+        continue;
+      type = GELF_ST_TYPE (sym.st_info);
+      if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE)
+        continue;
+      section = sym.st_shndx == SHN_XINDEX ? xndx : sym.st_shndx;
+      if (section == SHN_UNDEF || section >= shnum
+          || (sym.st_shndx >= SHN_LORESERVE && sym.st_shndx != SHN_XINDEX))
+        continue;
+      if (!sections[section].alloc)
+        continue;
+      /* Untyped symbols outside code are markers such as _end or __bss_start. */
+      if (type == STT_NOTYPE && !(sections[section].flags & SHF_EXECINSTR))
+        continue;
+      name = elf_strptr (self->elf, table_shdr.sh_link, sym.st_name);
+      /* '$'-names are ARM/AArch64 mapping symbols, not functions. */
+      if (name == NULL || name[0] == '\0' || name[0] == '$')
+        continue;
+      candidate.start = sym.st_value + self->bias;
+      candidate.size = sym.st_size;
+      candidate.section_end = sections[section].end;
+      candidate.name = name;
+      candidate.rank = candidate_rank (&sym, name);
+      g_array_append_val (candidates, candidate);
+    }
+
+  g_array_sort (candidates, compare_candidates);
+
+  for (i = 0; i < candidates->len; i++)
+    {
+      const Candidate *c = &g_array_index (candidates, Candidate, i);
+      Symbol symbol;
+      size_t next = i + 1;
+
+      /* Aliases: the first (preferred) one at an address names it. */
+      if (i > 0 && c->start == g_array_index (candidates, Candidate, i - 1).start)
+        continue;
+      while (next < candidates->len
+             && g_array_index (candidates, Candidate, next).start == c->start)
+        next++;
+
+      symbol.start = c->start;
+      symbol.size = c->size;
+      symbol.name = c->name;
+      if (c->size > 0)
+        symbol.end = c->size > G_MAXUINT64 - c->start ? G_MAXUINT64 : c->start + c->size;
+      else
+        {
+          symbol.end = c->section_end;
+          if (next < candidates->len)
+            symbol.end = MIN (symbol.end, g_array_index (candidates, Candidate, next).start);
+        }
+      if (symbol.end <= symbol.start)
+        continue;
+      symbol.max_end = symbol.end;
+      if (self->symbols->len > 0)
+        symbol.max_end = MAX (symbol.end, g_array_index (self->symbols, Symbol,
+                                                         self->symbols->len - 1).max_end);
+      g_array_append_val (self->symbols, symbol);
+    }
+  self->symbol_table = table == symtab ? ".symtab" : ".dynsym";
+}
+
+/* ---- init --------------------------------------------------------------- */
+
+static gboolean
+open_file (IptElfProvider *self, guint64 *file_size, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  struct stat st;
+  int fd;
+
+  fd = g_open (self->path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, IPT_ERROR, saved_errno == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
+                   "elf: %s: %s", self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* fstat on the open file: no window for a swap between check and use;
+   * a FIFO or a device is refused before libelf reads from it. */
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "elf: %s: not a regular file", self->path);
+      close (fd);
+      return FALSE;
+    }
+  *file_size = (guint64) st.st_size;
+  if (*file_size == 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "elf: %s: offset 0x0: the file is empty, not an ELF file", self->path);
+      close (fd);
+      return FALSE;
+    }
+
+  self->elf = ipt_elf_open_fd (fd, *file_size, self->path, &local_error);
+  if (self->elf == NULL)
+    g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
+  /* Make libelf independent of the descriptor (it has the file mapped, or
+   * reads it all now), so that no descriptor is held per provider. */
+  if (self->elf != NULL && elf_cntl (self->elf, ELF_C_FDREAD) != 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "elf: %s: cannot read the file: %s",
+                   self->path, elf_errmsg (-1));
+      g_clear_pointer (&self->elf, elf_end);
+    }
+  close (fd);
+  return self->elf != NULL;
+}
+
+static gboolean
+ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancellable,
+                                     GError **error)
+{
+  IptElfProvider *self = IPT_ELF_PROVIDER (initable);
+  g_autoptr (GArray) loads = NULL;
+  g_autoptr (GArray) segments = NULL;
+  g_autoptr (GError) local_error = NULL;
+  const guint8 *raw;
+  size_t raw_size = 0;
+  guint64 file_size = 0, first_page;
+  guint i;
+
+  if (self->segments != NULL)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (self->elf != NULL)
+    {
+      /* A failed init left state behind; a GInitable fails the same way again. */
+      g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED, "elf: %s: an earlier open failed",
+                   self->path);
+      return FALSE;
+    }
+
+  if (self->file == NULL || self->file[0] == '\0')
+    {
+      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                           "elf: option 'file' is required");
+      return FALSE;
+    }
+
+  /* libipt opens sections by name, maybe after the cwd changed. */
+  g_free (self->path);
+  self->path = g_canonicalize_filename (self->file, NULL);
+  if (!open_file (self, &file_size, error))
+    return FALSE;
+
+  if (!ipt_elf_read_header (self->elf, file_size, self->path, &self->header, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
+      return FALSE;
+    }
+  switch (self->header.type)
+    {
+    case ET_EXEC:
+    case ET_DYN:
+      break;
+    case ET_REL:
+      g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
+                   "elf: %s: offset 0x10: a relocatable object (ET_REL) has no load"
+                   " addresses; link it first", self->path);
+      return FALSE;
+    case ET_CORE:
+      g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
+                   "elf: %s: offset 0x10: a core dump (ET_CORE); open it with the"
+                   " coredump plugin", self->path);
+      return FALSE;
+    default:
+      g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
+                   "elf: %s: offset 0x10: ELF type %u is not an executable or shared"
+                   " object", self->path, self->header.type);
+      return FALSE;
+    }
+
+  loads = ipt_elf_read_loads (self->elf, &self->header, file_size, self->path, &local_error);
+  if (loads == NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
+      return FALSE;
+    }
+  if (loads->len == 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                   "elf: %s: offset 0x%" G_GINT64_MODIFIER "x: no PT_LOAD segment among the"
+                   " %" G_GSIZE_FORMAT " program headers: nothing to map",
+                   self->path, self->header.phoff, self->header.phnum);
+      return FALSE;
+    }
+
+  first_page = g_array_index (loads, IptElfSegment, 0).vaddr & ~(IPT_ELF_PAGE_SIZE - 1);
+  if (self->base == IPT_ELF_PROVIDER_BASE_UNSET)
+    self->bias = 0;
+  else if (self->header.type == ET_DYN)
+    self->bias = self->base - first_page;   /* modulo 2^64, like the loader's */
+  else if (self->base != first_page)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "elf: %s: an executable (ET_EXEC) linked at 0x%" G_GINT64_MODIFIER "x"
+                   " cannot be loaded at base 0x%" G_GINT64_MODIFIER "x; give its own"
+                   " address or no base", self->path, first_page, self->base);
+      return FALSE;
+    }
+  else
+    self->bias = 0;
+
+  raw = (const guint8 *) elf_rawfile (self->elf, &raw_size);
+  if (raw == NULL || raw_size < file_size)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "elf: %s: cannot map the file: %s",
+                   self->path, elf_errmsg (-1));
+      return FALSE;
+    }
+
+  segments = g_array_sized_new (FALSE, TRUE, sizeof (Segment), loads->len);
+  for (i = 0; i < loads->len; i++)
+    {
+      const IptElfSegment *load = &g_array_index (loads, IptElfSegment, i);
+      guint64 from_base, load_address;
+      Segment seg;
+
+      /* Relocated, a segment must neither wrap around nor end at 2^64 (the
+       * end must be representable, libipt computes it too). */
+      from_base = load->vaddr - first_page;
+      load_address = first_page + self->bias;
+      seg.start = load->vaddr + self->bias;
+      if (from_base > G_MAXUINT64 - load_address
+          || load->memsz > G_MAXUINT64 - load_address - from_base)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                       "elf: %s: program header %u at offset 0x%" G_GINT64_MODIFIER "x:"
+                       " at base 0x%" G_GINT64_MODIFIER "x the segment [0x%"
+                       G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x) reaches past the end"
+                       " of the 64-bit address space", self->path, load->index,
+                       load->header_offset, self->base, load->vaddr, load->memsz);
+          return FALSE;
+        }
+      seg.end = seg.start + load->memsz;
+      seg.file_end = seg.start + load->filesz;
+      seg.bytes = raw + load->offset;
+      seg.file_offset = load->offset;
+      seg.permissions = ipt_elf_flags_to_permissions (load->flags);
+      g_array_append_val (segments, seg);
+    }
+
+  self->build_id = ipt_elf_read_build_id (self->elf, &self->header, file_size);
+  self->asid.cr3 = self->cr3;
+  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  load_symbols (self);
+  /* Last: a segment table is what makes read() map anything. */
+  self->segments = g_steal_pointer (&segments);
+  return TRUE;
+}
+
+static void
+ipt_elf_provider_initable_init (GInitableIface *iface)
+{
+  iface->init = ipt_elf_provider_initable_init_impl;
+}
+
+/* ---- GObject ------------------------------------------------------------ */
+
+static void
+ipt_elf_provider_finalize (GObject *object)
+{
+  IptElfProvider *self = IPT_ELF_PROVIDER (object);
+
+  g_clear_pointer (&self->segments, g_array_unref);
+  g_clear_pointer (&self->symbols, g_array_unref);
+  g_clear_pointer (&self->elf, elf_end);
+  g_free (self->build_id);
+  g_free (self->file);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (ipt_elf_provider_parent_class)->finalize (object);
+}
+
+static void
+ipt_elf_provider_get_property (GObject *object, guint prop_id, GValue *value,
+                               GParamSpec *pspec)
+{
+  IptElfProvider *self = IPT_ELF_PROVIDER (object);
+  gboolean ready = self->segments != NULL;
+
+  switch (prop_id)
+    {
+    case PROP_FILE:
+      g_value_set_string (value, self->file);
+      break;
+    case PROP_BASE:
+      g_value_set_uint64 (value, self->base);
+      break;
+    case PROP_CR3:
+      g_value_set_uint64 (value, self->cr3);
+      break;
+    case PROP_BUILD_ID:
+      g_value_set_string (value, self->build_id);
+      break;
+    case PROP_ELF_CLASS:
+      g_value_set_uint (value, ready ? self->header.elf_class : 0);
+      break;
+    case PROP_ELF_TYPE:
+      g_value_set_string (value, ready ? ipt_elf_type_to_string (self->header.type) : NULL);
+      break;
+    case PROP_BIAS:
+      g_value_set_uint64 (value, self->bias);
+      break;
+    case PROP_SYMBOL_TABLE:
+      g_value_set_string (value, self->symbol_table);
+      break;
+    case PROP_N_SYMBOLS:
+      g_value_set_uint (value, self->symbols != NULL ? self->symbols->len : 0);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ipt_elf_provider_set_property (GObject *object, guint prop_id, const GValue *value,
+                               GParamSpec *pspec)
+{
+  IptElfProvider *self = IPT_ELF_PROVIDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILE:
+      g_free (self->file);
+      self->file = g_value_dup_string (value);
+      break;
+    case PROP_BASE:
+      self->base = g_value_get_uint64 (value);
+      break;
+    case PROP_CR3:
+      self->cr3 = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ipt_elf_provider_class_init (IptElfProviderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = ipt_elf_provider_finalize;
+  object_class->get_property = ipt_elf_provider_get_property;
+  object_class->set_property = ipt_elf_provider_set_property;
+
+  /**
+   * IptElfProvider:file: (type filename)
+   *
+   * The ELF executable or shared object (required).
+   */
+  properties[PROP_FILE] =
+    g_param_spec_string ("file", "File",
+                         "ELF executable or shared object to map (required)",
+                         NULL, flags);
+
+  /**
+   * IptElfProvider:base:
+   *
+   * Load address of an ET_DYN file (PIE or shared object): where its first
+   * page goes, as /proc/PID/maps and NT_FILE show it.
+   * %IPT_ELF_PROVIDER_BASE_UNSET (the default) maps the file at its own
+   * addresses. An ET_EXEC file only accepts its own address.
+   */
+  properties[PROP_BASE] =
+    g_param_spec_uint64 ("base", "Base address",
+                         "Load address of the file's first page, for a PIE or shared"
+                         " object (default: the file's own addresses)",
+                         0, G_MAXUINT64, IPT_ELF_PROVIDER_BASE_UNSET, flags);
+
+  /**
+   * IptElfProvider:cr3:
+   *
+   * The address space (CR3) the file is mapped in; %IPT_ASID_NO_CR3 (the
+   * default) maps it in every address space.
+   */
+  properties[PROP_CR3] =
+    g_param_spec_uint64 ("cr3", "CR3",
+                         "Address space (CR3) of the mapping, default: every address space",
+                         0, G_MAXUINT64, IPT_ASID_NO_CR3, flags);
+
+  /**
+   * IptElfProvider:build-id: (nullable)
+   *
+   * The file's GNU build-id as lower-case hex, %NULL when it has none.
+   */
+  properties[PROP_BUILD_ID] =
+    g_param_spec_string ("build-id", "Build ID",
+                         "GNU build-id of the file as hex, if it has one",
+                         NULL, ro);
+
+  /**
+   * IptElfProvider:elf-class:
+   *
+   * 32 or 64 (0 before a successful init).
+   */
+  properties[PROP_ELF_CLASS] =
+    g_param_spec_uint ("elf-class", "ELF class",
+                       "32 or 64 for a 32- or 64-bit ELF file",
+                       0, 64, 0, ro);
+
+  /**
+   * IptElfProvider:elf-type: (nullable)
+   *
+   * "exec" for an ET_EXEC executable, "dyn" for an ET_DYN PIE or shared
+   * object (%NULL before a successful init).
+   */
+  properties[PROP_ELF_TYPE] =
+    g_param_spec_string ("elf-type", "ELF type",
+                         "exec (ET_EXEC) or dyn (ET_DYN: PIE or shared object)",
+                         NULL, ro);
+
+  /**
+   * IptElfProvider:bias:
+   *
+   * What is added to the file's addresses (p_vaddr, symbol values) to get
+   * the mapped ones: 0 without #IptElfProvider:base.
+   */
+  properties[PROP_BIAS] =
+    g_param_spec_uint64 ("bias", "Load bias",
+                         "Added to the file's addresses to get the mapped ones",
+                         0, G_MAXUINT64, 0, ro);
+
+  /**
+   * IptElfProvider:symbol-table: (nullable)
+   *
+   * ".symtab" or ".dynsym": where the symbols come from; %NULL for a file
+   * without either.
+   */
+  properties[PROP_SYMBOL_TABLE] =
+    g_param_spec_string ("symbol-table", "Symbol table",
+                         "Section the symbols come from (.symtab or .dynsym)",
+                         NULL, ro);
+
+  /**
+   * IptElfProvider:n-symbols:
+   *
+   * The number of addresses the provider can name.
+   */
+  properties[PROP_N_SYMBOLS] =
+    g_param_spec_uint ("n-symbols", "Symbols",
+                       "Number of function symbols loaded",
+                       0, G_MAXUINT, 0, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ipt_elf_provider_init (IptElfProvider *self)
+{
+  self->base = IPT_ELF_PROVIDER_BASE_UNSET;
+  self->cr3 = IPT_ASID_NO_CR3;
+  self->asid.cr3 = IPT_ASID_NO_CR3;
+  self->asid.vmcs = IPT_ASID_NO_VMCS;
+}

@@ -1,0 +1,749 @@
+/* ipt-coredump-parser.c: parses an ELF core's program headers and notes, builds the piece index.
+ *
+ * Input is untrusted (fuzzed): every size and offset is checked against the
+ * buffer before use, with overflow-free arithmetic; nothing here reads a
+ * file, so the same code runs in the plugin and in the fuzz harness. 32- and
+ * 64-bit cores of either byte order are accepted. */
+#include "config.h"
+
+#include <string.h>
+
+#include <ipt-analyze/ipt-analyze.h>
+
+#include "ipt-coredump-parser.h"
+
+#define ELF_ET_CORE 4
+#define ELF_PT_LOAD 1
+#define ELF_PT_NOTE 4
+#define ELF_PN_XNUM 0xffff
+#define ELF_SHT_NOBITS 8
+#define ELF_SHF_EXECINSTR 4
+#define ELF_EM_386 3
+#define ELF_EM_X86_64 62
+
+/* NT_FILE page sizes above this are not a page size. */
+#define MAX_NT_FILE_PAGE_SIZE (G_GUINT64_CONSTANT (1) << 30)
+
+typedef struct {
+  const guint8 *data;
+  gsize size;
+  gboolean is_64;
+  gboolean be;
+} Reader;
+
+static guint64
+rd (const Reader *r, guint64 offset, guint n)
+{
+  const guint8 *p = r->data + offset;
+  guint64 v = 0;
+
+  for (guint i = 0; i < n; i++)
+    v |= (guint64) p[r->be ? n - 1 - i : i] << (8 * i);
+  return v;
+}
+
+/* TRUE when [offset, offset + len) lies inside [0, limit). */
+static inline gboolean
+fits (guint64 offset, guint64 len, guint64 limit)
+{
+  return offset <= limit && len <= limit - offset;
+}
+
+static gboolean
+reader_init (Reader *r, const guint8 *data, gsize size)
+{
+  if (size < 16 || memcmp (data, "\177ELF", 4) != 0)
+    return FALSE;
+  if (data[4] != 1 && data[4] != 2)
+    return FALSE;
+  if (data[5] != 1 && data[5] != 2)
+    return FALSE;
+  r->data = data;
+  r->size = size;
+  r->is_64 = data[4] == 2;
+  r->be = data[5] == 2;
+  return TRUE;
+}
+
+typedef struct {
+  guint16 type;
+  guint16 machine;
+  guint64 phoff;
+  guint64 shoff;
+  guint16 phentsize;
+  guint16 phnum;
+  guint16 shentsize;
+  guint16 shnum;
+} Ehdr;
+
+/* Reads the ELF header; the caller checked that the buffer holds it. */
+static void
+read_ehdr (const Reader *r, Ehdr *e)
+{
+  e->type = rd (r, 16, 2);
+  e->machine = rd (r, 18, 2);
+  if (r->is_64)
+    {
+      e->phoff = rd (r, 32, 8);
+      e->shoff = rd (r, 40, 8);
+      e->phentsize = rd (r, 54, 2);
+      e->phnum = rd (r, 56, 2);
+      e->shentsize = rd (r, 58, 2);
+      e->shnum = rd (r, 60, 2);
+    }
+  else
+    {
+      e->phoff = rd (r, 28, 4);
+      e->shoff = rd (r, 32, 4);
+      e->phentsize = rd (r, 42, 2);
+      e->phnum = rd (r, 44, 2);
+      e->shentsize = rd (r, 46, 2);
+      e->shnum = rd (r, 48, 2);
+    }
+}
+
+typedef struct {
+  guint32 type;
+  guint32 flags;
+  guint64 offset;
+  guint64 vaddr;
+  guint64 filesz;
+  guint64 memsz;
+  guint64 align;
+} Phdr;
+
+static void
+read_phdr (const Reader *r, guint64 at, Phdr *p)
+{
+  p->type = rd (r, at, 4);
+  if (r->is_64)
+    {
+      p->flags = rd (r, at + 4, 4);
+      p->offset = rd (r, at + 8, 8);
+      p->vaddr = rd (r, at + 16, 8);
+      p->filesz = rd (r, at + 32, 8);
+      p->memsz = rd (r, at + 40, 8);
+      p->align = rd (r, at + 48, 8);
+    }
+  else
+    {
+      p->offset = rd (r, at + 4, 4);
+      p->vaddr = rd (r, at + 8, 4);
+      p->filesz = rd (r, at + 16, 4);
+      p->memsz = rd (r, at + 20, 4);
+      p->flags = rd (r, at + 24, 4);
+      p->align = rd (r, at + 28, 4);
+    }
+}
+
+void
+ipt_core_info_free (IptCoreInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->segments);
+  g_free (info->mappings);
+  if (info->files != NULL)
+    for (gsize i = 0; i < info->n_files; i++)
+      g_free (info->files[i]);
+  g_free (info->files);
+  g_free (info);
+}
+
+static gboolean
+parse_nt_file (const Reader *r, IptCoreInfo *info, guint64 note_offset, guint64 desc,
+               guint64 descsz, const char *name, GError **error)
+{
+  guint w = r->is_64 ? 8 : 4;
+  guint64 count, page_size, fit, strings, strings_end;
+  g_autoptr (GHashTable) by_name = NULL;
+  g_autoptr (GPtrArray) files = NULL;
+
+  if (descsz < 2 * w)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                   "%s: NT_FILE note at offset 0x%" G_GINT64_MODIFIER "x: %" G_GUINT64_FORMAT
+                   " bytes, too short for its count and page size",
+                   name, note_offset, descsz);
+      return FALSE;
+    }
+  count = rd (r, desc, w);
+  page_size = rd (r, desc + w, w);
+  if (page_size == 0 || (page_size & (page_size - 1)) != 0 || page_size > MAX_NT_FILE_PAGE_SIZE)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                   "%s: NT_FILE note at offset 0x%" G_GINT64_MODIFIER "x: page size %"
+                   G_GUINT64_FORMAT " is not a power of two up to 1 GiB",
+                   name, note_offset, page_size);
+      return FALSE;
+    }
+  /* Each entry needs its three words and at least the NUL of its name. */
+  fit = (descsz - 2 * w) / (3 * w + 1);
+  if (count > fit)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                   "%s: NT_FILE note at offset 0x%" G_GINT64_MODIFIER "x: %" G_GUINT64_FORMAT
+                   " entries declared, only %" G_GUINT64_FORMAT " fit",
+                   name, note_offset, count, fit);
+      return FALSE;
+    }
+
+  info->nt_file_page_size = page_size;
+  info->nt_file_offset = note_offset;
+  info->mappings = g_new0 (IptCoreMapping, count);
+  info->n_mappings = count;
+  by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  files = g_ptr_array_new_with_free_func (g_free);
+
+  strings = desc + 2 * w + count * 3 * w;
+  strings_end = desc + descsz;
+  for (guint64 i = 0; i < count; i++)
+    {
+      guint64 at = desc + 2 * w + i * 3 * w;
+      IptCoreMapping *m = &info->mappings[i];
+      guint64 pgofs = rd (r, at + 2 * w, w);
+      const char *s = (const char *) r->data + strings;
+      const char *nul;
+      gpointer idx;
+
+      m->start = rd (r, at, w);
+      m->end = rd (r, at + w, w);
+      if (m->start > m->end)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                       "%s: NT_FILE note at offset 0x%" G_GINT64_MODIFIER "x: entry %"
+                       G_GUINT64_FORMAT " at offset 0x%" G_GINT64_MODIFIER "x: start 0x%"
+                       G_GINT64_MODIFIER "x is above end 0x%" G_GINT64_MODIFIER "x",
+                       name, note_offset, i, at, m->start, m->end);
+          return FALSE;
+        }
+      if (pgofs > G_MAXUINT64 / page_size)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                       "%s: NT_FILE note at offset 0x%" G_GINT64_MODIFIER "x: entry %"
+                       G_GUINT64_FORMAT " at offset 0x%" G_GINT64_MODIFIER "x: file offset %"
+                       G_GUINT64_FORMAT " pages of %" G_GUINT64_FORMAT " bytes overflows",
+                       name, note_offset, i, at, pgofs, page_size);
+          return FALSE;
+        }
+      m->file_offset = pgofs * page_size;
+
+      nul = strings < strings_end ? memchr (s, '\0', strings_end - strings) : NULL;
+      if (nul == NULL)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                       "%s: NT_FILE note at offset 0x%" G_GINT64_MODIFIER "x: the file name of"
+                       " entry %" G_GUINT64_FORMAT " (at offset 0x%" G_GINT64_MODIFIER "x) runs"
+                       " off the end of the note (at offset 0x%" G_GINT64_MODIFIER "x)",
+                       name, note_offset, i, strings, strings_end);
+          return FALSE;
+        }
+      if (!g_hash_table_lookup_extended (by_name, s, NULL, &idx))
+        {
+          idx = GUINT_TO_POINTER (files->len);
+          g_ptr_array_add (files, g_strdup (s));
+          g_hash_table_insert (by_name, files->pdata[files->len - 1], idx);
+        }
+      m->file = GPOINTER_TO_UINT (idx);
+      strings += (nul - s) + 1;
+    }
+
+  info->n_files = files->len;
+  info->files = (char **) g_ptr_array_steal (files, NULL);
+  return TRUE;
+}
+
+static void
+parse_prstatus (const Reader *r, IptCoreInfo *info, guint64 desc, guint64 descsz)
+{
+  /* struct elf_prstatus: pr_pid after siginfo (12), cursig (2+2), sigpend, sighold;
+   * pr_reg after pid, ppid, pgrp, sid and four timevals. */
+  if (info->machine == ELF_EM_X86_64 && r->is_64 && descsz >= 248)
+    {
+      info->pid = (gint32) rd (r, desc + 32, 4);
+      info->ip = rd (r, desc + 112 + 16 * 8, 8);   /* user_regs_struct.rip */
+    }
+  else if (info->machine == ELF_EM_386 && !r->is_64 && descsz >= 124)
+    {
+      info->pid = (gint32) rd (r, desc + 24, 4);
+      info->ip = rd (r, desc + 72 + 12 * 4, 4);    /* user_regs_struct.eip */
+    }
+  else if (descsz >= (r->is_64 ? 36u : 28u))
+    info->pid = (gint32) rd (r, desc + (r->is_64 ? 32 : 24), 4);
+}
+
+static gboolean
+parse_notes (const Reader *r, IptCoreInfo *info, const Phdr *ph, guint phidx,
+             const char *name, GError **error)
+{
+  guint64 at = ph->offset;
+  guint64 end = ph->offset + ph->filesz;
+
+  while (end - at >= 12)
+    {
+      guint64 namesz = rd (r, at, 4);
+      guint64 descsz = rd (r, at + 4, 4);
+      guint32 type = rd (r, at + 8, 4);
+      guint64 name_at = at + 12;
+      guint64 desc_at = name_at + ((namesz + 3) & ~G_GUINT64_CONSTANT (3));
+      guint64 next = desc_at + ((descsz + 3) & ~G_GUINT64_CONSTANT (3));
+
+      if (!fits (name_at, namesz, end) || !fits (desc_at, descsz, end))
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                       "%s: note at offset 0x%" G_GINT64_MODIFIER "x: name of %" G_GUINT64_FORMAT
+                       " and description of %" G_GUINT64_FORMAT " bytes run past the end of"
+                       " PT_NOTE %u (at offset 0x%" G_GINT64_MODIFIER "x)",
+                       name, at, namesz, descsz, phidx, end);
+          return FALSE;
+        }
+
+      if (namesz == 5 && memcmp (r->data + name_at, "CORE", 5) == 0)
+        {
+          if (type == IPT_CORE_NT_FILE && info->nt_file_page_size == 0)
+            {
+              if (!parse_nt_file (r, info, at, desc_at, descsz, name, error))
+                return FALSE;
+            }
+          else if (type == IPT_CORE_NT_PRSTATUS && info->pid < 0)
+            parse_prstatus (r, info, desc_at, descsz);
+        }
+      if (next >= end)
+        break;
+      at = next;
+    }
+  return TRUE;
+}
+
+IptCoreInfo *
+ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error)
+{
+  g_autoptr (IptCoreInfo) info = g_new0 (IptCoreInfo, 1);
+  g_autoptr (GArray) segments = g_array_new (FALSE, FALSE, sizeof (IptCoreSegment));
+  Reader r;
+  Ehdr e;
+  guint64 ehsize, phentsize, phnum, table_size;
+
+  info->pid = -1;
+  if (!reader_init (&r, data, size))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "%s: offset 0x0: not an ELF file (no ELF magic, class and byte order)", name);
+      return NULL;
+    }
+  ehsize = r.is_64 ? 64 : 52;
+  if (size < ehsize)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
+                   "%s: offset 0x0: the file (%" G_GSIZE_FORMAT " bytes) is shorter than an"
+                   " ELF header (%" G_GUINT64_FORMAT " bytes)", name, size, ehsize);
+      return NULL;
+    }
+  read_ehdr (&r, &e);
+  info->is_64 = r.is_64;
+  info->big_endian = r.be;
+  info->machine = e.machine;
+  if (e.type != ELF_ET_CORE)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "%s: offset 0x10: ELF type %u is not a core dump (ET_CORE = 4)%s",
+                   name, e.type, e.type == 2 || e.type == 3 ? "; use the elf plugin for it" : "");
+      return NULL;
+    }
+
+  phentsize = r.is_64 ? 56 : 32;
+  phnum = e.phnum;
+  if (phnum == ELF_PN_XNUM)
+    {
+      /* More than 65534 segments: the count is in section header 0's sh_info. */
+      guint64 shentsize = r.is_64 ? 64 : 40;
+      if (e.shoff == 0 || !fits (e.shoff, shentsize, size))
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
+                       "%s: offset 0x%" G_GINT64_MODIFIER "x: e_phnum is PN_XNUM but section"
+                       " header 0, which holds the count, is not in the file (size 0x%"
+                       G_GSIZE_MODIFIER "x)", name, e.shoff, size);
+          return NULL;
+        }
+      phnum = rd (&r, e.shoff + (r.is_64 ? 44 : 28), 4);
+    }
+  if (phnum > 0 && e.phentsize != phentsize)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                   "%s: offset 0x%x: program header size %u, expected %" G_GUINT64_FORMAT,
+                   name, r.is_64 ? 54 : 42, e.phentsize, phentsize);
+      return NULL;
+    }
+  table_size = phnum * phentsize;
+  if (!fits (e.phoff, table_size, size))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
+                   "%s: offset 0x%" G_GINT64_MODIFIER "x: the program header table (%"
+                   G_GUINT64_FORMAT " entries) runs past the end of the file (size 0x%"
+                   G_GSIZE_MODIFIER "x)", name, e.phoff, phnum, size);
+      return NULL;
+    }
+
+  for (guint64 i = 0; i < phnum; i++)
+    {
+      guint64 at = e.phoff + i * phentsize;
+      Phdr ph;
+
+      read_phdr (&r, at, &ph);
+      if (ph.type != ELF_PT_LOAD && ph.type != ELF_PT_NOTE)
+        continue;
+      if (!fits (ph.offset, ph.filesz, size))
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
+                       "%s: program header %" G_GUINT64_FORMAT " at offset 0x%" G_GINT64_MODIFIER
+                       "x: %s contents [0x%" G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER
+                       "x) run past the end of the file (size 0x%" G_GSIZE_MODIFIER "x):"
+                       " the core is truncated",
+                       name, i, at, ph.type == ELF_PT_LOAD ? "PT_LOAD" : "PT_NOTE",
+                       ph.offset, ph.filesz, size);
+          return NULL;
+        }
+      if (ph.type == ELF_PT_NOTE)
+        {
+          if (!parse_notes (&r, info, &ph, i, name, error))
+            return NULL;
+          continue;
+        }
+      if (ph.filesz > ph.memsz || ph.memsz - 1 > G_MAXUINT64 - ph.vaddr)
+        {
+          if (ph.memsz == 0 && ph.filesz == 0)
+            continue;
+          g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                       "%s: program header %" G_GUINT64_FORMAT " at offset 0x%" G_GINT64_MODIFIER
+                       "x: PT_LOAD at 0x%" G_GINT64_MODIFIER "x with %" G_GUINT64_FORMAT
+                       " bytes in memory and %" G_GUINT64_FORMAT " in the file is not valid",
+                       name, i, at, ph.vaddr, ph.memsz, ph.filesz);
+          return NULL;
+        }
+      if (ph.memsz == 0)
+        continue;
+      g_array_append_vals (segments,
+                           &(IptCoreSegment) { ph.vaddr, ph.memsz, ph.offset, ph.filesz, ph.flags }, 1);
+    }
+
+  info->n_segments = segments->len;
+  info->segments = (IptCoreSegment *) (void *) g_array_free (g_steal_pointer (&segments), FALSE);
+  return g_steal_pointer (&info);
+}
+
+/* Sorting: by start, then core pieces first, then by the input order. */
+static int
+compare_pieces (gconstpointer a, gconstpointer b)
+{
+  const IptCorePiece *pa = a, *pb = b;
+
+  if (pa->start != pb->start)
+    return pa->start < pb->start ? -1 : 1;
+  if ((pa->file < 0) != (pb->file < 0))
+    return pa->file < 0 ? -1 : 1;
+  return 0;
+}
+
+static int
+compare_segments (gconstpointer a, gconstpointer b)
+{
+  const IptCoreSegment *sa = a, *sb = b;
+
+  if (sa->vaddr != sb->vaddr)
+    return sa->vaddr < sb->vaddr ? -1 : 1;
+  return 0;
+}
+
+/* Flags of the (sorted) segment containing @address, 0 if none. */
+static guint32
+flags_at (const IptCoreSegment *segs, gsize n, guint64 address)
+{
+  gsize lo = 0, hi = n;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      if (segs[mid].vaddr <= address)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo > 0 && address - segs[lo - 1].vaddr < segs[lo - 1].memsz)
+    return segs[lo - 1].flags;
+  return 0;
+}
+
+/* Index of the first core piece whose end is above @address. */
+static gsize
+first_ending_after (const IptCorePiece *core, gsize n, guint64 address)
+{
+  gsize lo = 0, hi = n;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      if (core[mid].end <= address)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static void
+add_file_piece (GArray *out, const IptCoreMapping *m, guint64 start, guint64 end,
+                const IptCoreSegment *segs, gsize n_segs)
+{
+  IptCorePiece p;
+
+  if (start >= end || m->file_offset > G_MAXUINT64 - (start - m->start))
+    return;
+  p.start = start;
+  p.end = end;
+  p.offset = m->file_offset + (start - m->start);
+  p.file = (gint32) m->file;
+  p.flags = flags_at (segs, n_segs, start);
+  g_array_append_val (out, p);
+}
+
+/**
+ * ipt_core_build_pieces:
+ * @info: a parsed core
+ * @n_pieces: (out): number of pieces returned
+ *
+ * Builds the sorted, disjoint index of what serves each address: the dumped
+ * bytes of every PT_LOAD, and for the rest of every NT_FILE mapping its file
+ * (whether the file exists is the caller's business: it drops or clips the
+ * file pieces). Dumped bytes win over files; where the core itself is
+ * inconsistent (overlapping segments or mappings), the lower address and
+ * then the earlier entry wins. O(n log n).
+ *
+ * Returns: (transfer full): the pieces, sorted by address
+ */
+IptCorePiece *
+ipt_core_build_pieces (const IptCoreInfo *info, gsize *n_pieces)
+{
+  g_autoptr (GArray) core = g_array_new (FALSE, FALSE, sizeof (IptCorePiece));
+  g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (IptCorePiece));
+  g_autofree IptCoreSegment *segs = g_memdup2 (info->segments,
+                                               info->n_segments * sizeof (IptCoreSegment));
+  guint64 last_end = 0;
+  gboolean any = FALSE;
+  IptCorePiece *cp;
+  gsize n_core = 0;
+
+  qsort (segs, info->n_segments, sizeof (IptCoreSegment), compare_segments);
+
+  /* Dumped parts, clipped so that they do not overlap. */
+  for (gsize i = 0; i < info->n_segments; i++)
+    {
+      IptCorePiece p = { segs[i].vaddr, segs[i].vaddr + segs[i].filesz, segs[i].offset, -1,
+                         segs[i].flags };
+      if (segs[i].filesz == 0)
+        continue;
+      if (any && p.start < last_end)
+        {
+          if (p.end <= last_end)
+            continue;
+          p.offset += last_end - p.start;
+          p.start = last_end;
+        }
+      g_array_append_val (core, p);
+      last_end = p.end;
+      any = TRUE;
+    }
+  cp = (IptCorePiece *) (void *) core->data;
+  n_core = core->len;
+  g_array_append_vals (all, cp, n_core);
+
+  /* Each mapping minus the dumped parts. */
+  for (gsize i = 0; i < info->n_mappings; i++)
+    {
+      const IptCoreMapping *m = &info->mappings[i];
+      guint64 at = m->start;
+
+      for (gsize j = first_ending_after (cp, n_core, m->start);
+           j < n_core && cp[j].start < m->end && at < m->end; j++)
+        {
+          add_file_piece (all, m, at, MIN (cp[j].start, m->end), segs, info->n_segments);
+          at = MAX (at, cp[j].end);
+        }
+      if (at < m->end)
+        add_file_piece (all, m, at, m->end, segs, info->n_segments);
+    }
+
+  /* Overlapping mappings (a corrupt note): first after sorting wins. */
+  g_array_sort (all, compare_pieces);
+  {
+    IptCorePiece *p = (IptCorePiece *) (void *) all->data;
+    gsize w = 0;
+
+    for (gsize i = 0; i < all->len; i++)
+      {
+        IptCorePiece q = p[i];
+        if (w > 0 && q.start < p[w - 1].end)
+          {
+            if (q.end <= p[w - 1].end)
+              continue;
+            q.offset += p[w - 1].end - q.start;
+            q.start = p[w - 1].end;
+          }
+        p[w++] = q;
+      }
+    g_array_set_size (all, w);
+  }
+
+  *n_pieces = all->len;
+  return (IptCorePiece *) (void *) g_array_free (g_steal_pointer (&all), FALSE);
+}
+
+/**
+ * ipt_core_pieces_lookup:
+ * @pieces: (array length=n_pieces): sorted, disjoint pieces
+ * @n_pieces: their number
+ * @address: an address
+ *
+ * Returns: (nullable): the piece containing @address; a binary search, no allocation
+ */
+const IptCorePiece *
+ipt_core_pieces_lookup (const IptCorePiece *pieces, gsize n_pieces, guint64 address)
+{
+  gsize lo = 0, hi = n_pieces;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      if (pieces[mid].start <= address)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo > 0 && address < pieces[lo - 1].end)
+    return &pieces[lo - 1];
+  return NULL;
+}
+
+/* Looks for a GNU build-id note in [at, at + len) with the segment's alignment. */
+static gboolean
+find_build_id (const Reader *r, guint64 at, guint64 len, guint64 align, IptCoreElfFacts *facts)
+{
+  guint64 end, mask = align == 8 ? 7 : 3;
+
+  if (!fits (at, len, r->size))
+    return FALSE;
+  end = at + len;
+  while (end - at >= 12)
+    {
+      guint64 namesz = rd (r, at, 4);
+      guint64 descsz = rd (r, at + 4, 4);
+      guint32 type = rd (r, at + 8, 4);
+      guint64 name_at = at + 12;
+      guint64 desc_at = (name_at + namesz + mask) & ~mask;
+      guint64 next = (desc_at + descsz + mask) & ~mask;
+
+      if (!fits (name_at, namesz, end) || desc_at < name_at || !fits (desc_at, descsz, end))
+        return FALSE;
+      if (type == IPT_CORE_NT_GNU_BUILD_ID && namesz == 4
+          && memcmp (r->data + name_at, "GNU", 4) == 0 && descsz > 0)
+        {
+          facts->build_id = r->data + desc_at;
+          facts->build_id_len = descsz;
+          return TRUE;
+        }
+      if (next <= at || next >= end)
+        break;
+      at = next;
+    }
+  return FALSE;
+}
+
+/**
+ * ipt_core_inspect_elf:
+ * @data: (array length=size): the start of an ELF file, or all of it
+ * @size: number of bytes in @data
+ * @facts: (out caller-allocates): what was found
+ *
+ * Finds the GNU build-id of an ELF file from its program headers' PT_NOTEs
+ * (and its section headers' notes), looking only at what lies inside
+ * @data: given the one header page that a core holds, it finds the build-id
+ * when the note is in that page. Never fails: what is not there is not found.
+ */
+void
+ipt_core_inspect_elf (const guint8 *data, gsize size, IptCoreElfFacts *facts)
+{
+  Reader r;
+  Ehdr e;
+  guint64 phentsize, shentsize;
+
+  memset (facts, 0, sizeof *facts);
+  if (!reader_init (&r, data, size) || size < (r.is_64 ? 64u : 52u))
+    return;
+  facts->is_elf = TRUE;
+  read_ehdr (&r, &e);
+  phentsize = r.is_64 ? 56 : 32;
+  shentsize = r.is_64 ? 64 : 40;
+
+  if (e.phentsize == phentsize && e.phnum != ELF_PN_XNUM)
+    for (guint64 i = 0; i < e.phnum && facts->build_id == NULL; i++)
+      {
+        guint64 at = e.phoff + i * phentsize;
+        Phdr ph;
+
+        if (!fits (e.phoff, (i + 1) * phentsize, size))
+          break;
+        read_phdr (&r, at, &ph);
+        if (ph.type == ELF_PT_NOTE)
+          find_build_id (&r, ph.offset, ph.filesz, ph.align, facts);
+      }
+
+  if (e.shentsize == shentsize && e.shoff != 0 && fits (e.shoff, (guint64) e.shnum * shentsize, size))
+    for (guint64 i = 0; i < e.shnum; i++)
+      {
+        guint64 at = e.shoff + i * shentsize;
+        guint32 type = rd (&r, at + 4, 4);
+        guint64 flags = rd (&r, at + 8, r.is_64 ? 8 : 4);
+        guint64 off = rd (&r, at + (r.is_64 ? 24 : 16), r.is_64 ? 8 : 4);
+        guint64 sz = rd (&r, at + (r.is_64 ? 32 : 20), r.is_64 ? 8 : 4);
+        guint64 align = rd (&r, at + (r.is_64 ? 48 : 32), r.is_64 ? 8 : 4);
+
+        if (type == ELF_SHT_NOBITS && (flags & ELF_SHF_EXECINSTR) != 0 && sz > 0)
+          facts->code_is_nobits = TRUE;
+        else if (type == 7 /* SHT_NOTE */ && facts->build_id == NULL)
+          find_build_id (&r, off, sz, align, facts);
+      }
+}
+
+/**
+ * ipt_core_elf_flags_at_offset:
+ * @data: (array length=size): an ELF file
+ * @size: its size
+ * @offset: an offset in the file
+ *
+ * Returns: the p_flags of the file's PT_LOAD holding @offset, 0 if none
+ * (not ELF, or no segment there): the permissions of a mapping that the
+ * core has no program header for (gdb writes none for undumped text).
+ */
+guint32
+ipt_core_elf_flags_at_offset (const guint8 *data, gsize size, guint64 offset)
+{
+  Reader r;
+  Ehdr e;
+  guint64 phentsize;
+
+  if (!reader_init (&r, data, size) || size < (r.is_64 ? 64u : 52u))
+    return 0;
+  read_ehdr (&r, &e);
+  phentsize = r.is_64 ? 56 : 32;
+  if (e.phentsize != phentsize || e.phnum == ELF_PN_XNUM
+      || !fits (e.phoff, (guint64) e.phnum * phentsize, size))
+    return 0;
+  for (guint64 i = 0; i < e.phnum; i++)
+    {
+      Phdr ph;
+
+      read_phdr (&r, e.phoff + i * phentsize, &ph);
+      if (ph.type == ELF_PT_LOAD && offset >= ph.offset && offset - ph.offset < ph.filesz)
+        return ph.flags;
+    }
+  return 0;
+}

@@ -1,0 +1,659 @@
+/* ipt-coredump-provider.c: an ELF core dump and the files its NT_FILE note names.
+ *
+ * At init the core is mapped, parsed into a sorted piece index (dumped bytes
+ * first, then the mapped files for what was not dumped), and every file that
+ * has to serve something is looked up, checked against the build-id (or the
+ * header page) the core holds, and mapped once; a file that is missing or
+ * does not match is a warning naming it and its ranges, which stay unmapped.
+ * A read is then a binary search and a memcpy: no syscall, no allocation,
+ * no lock. Never serve bytes that were not verified to be the process's. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "ipt-coredump-provider.h"
+#include "ipt-coredump-parser.h"
+
+/* At most this many ranges are listed in a warning about a file. */
+#define MAX_RANGES_IN_WARNING 8
+
+typedef struct {
+  char *path;            /* absolute, symlinks resolved; NULL when not served */
+  GMappedFile *mapped;
+  const guint8 *data;
+  guint64 size;
+} MappedFile;
+
+/**
+ * IptCoredumpProvider:
+ *
+ * Serves the memory of a process from its ELF core dump (gdb's `gcore` or
+ * the kernel's): the bytes the core holds (PT_LOAD contents), and for every
+ * page that was not dumped, the file that NT_FILE says was mapped there. Both
+ * kinds of region carry an absolute file name and offset, so the image gives
+ * them to libipt as file sections.
+ *
+ * Construction fails (g_initable_new()) with:
+ * - %IPT_ERROR_INVALID_ARGUMENT when `core` is missing, not a regular file,
+ *   not ELF or not an ET_CORE;
+ * - %IPT_ERROR_NOT_FOUND when the core does not exist; %IPT_ERROR_IO when it
+ *   cannot be mapped;
+ * - %IPT_ERROR_TRUNCATED when the core is shorter than its headers say;
+ * - %IPT_ERROR_CORRUPT for impossible headers or notes.
+ *
+ * A mapped file that cannot be found, or whose build-id differs from the
+ * one in the core, is a g_warning() naming it and the ranges left unmapped.
+ */
+struct _IptCoredumpProvider {
+  GObject parent_instance;
+
+  /* options */
+  char *core;
+  char *sysroot;
+  char *search_path;
+  guint64 cr3;
+
+  /* state after init; never changes afterwards */
+  char *core_path;         /* absolute */
+  GMappedFile *core_mapped;
+  const guint8 *core_data;
+  IptCoreInfo *info;
+  MappedFile *files;       /* info->n_files */
+  IptCorePiece *pieces;
+  gsize n_pieces;
+  IptAsid asid;
+  gboolean initialized;
+};
+
+enum {
+  PROP_0,
+  PROP_CORE,
+  PROP_SYSROOT,
+  PROP_SEARCH_PATH,
+  PROP_CR3,
+  PROP_PID,
+  PROP_RIP,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void ipt_coredump_provider_memory_provider_init (IptMemoryProviderInterface *iface);
+static void ipt_coredump_provider_initable_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (IptCoredumpProvider, ipt_coredump_provider, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (IPT_TYPE_MEMORY_PROVIDER,
+                                                      ipt_coredump_provider_memory_provider_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      ipt_coredump_provider_initable_init))
+
+static inline const guint8 *
+piece_bytes (IptCoredumpProvider *self, const IptCorePiece *p)
+{
+  return p->file < 0 ? self->core_data + p->offset : self->files[p->file].data + p->offset;
+}
+
+static gssize
+ipt_coredump_provider_read (IptMemoryProvider *provider, guint8 *buffer, gsize size,
+                            const IptAsid *asid, guint64 address, GError **error)
+{
+  IptCoredumpProvider *self = (IptCoredumpProvider *) provider;
+  const IptCorePiece *p, *last;
+  gsize done = 0;
+
+  if (!ipt_asid_match (&self->asid, asid))
+    return 0;
+  p = ipt_core_pieces_lookup (self->pieces, self->n_pieces, address);
+  if (p == NULL)
+    return 0;
+  last = self->pieces + self->n_pieces;
+
+  /* Adjacent pieces (a patched page inside a file mapping) are stitched. */
+  for (;;)
+    {
+      gsize n = (gsize) MIN ((guint64) (size - done), p->end - address);
+
+      memcpy (buffer + done, piece_bytes (self, p) + (address - p->start), n);
+      done += n;
+      address += n;
+      if (done == size || ++p == last || p->start != address)
+        break;
+    }
+  return (gssize) done;
+}
+
+static IptPermissions
+permissions_from_flags (guint32 flags)
+{
+  IptPermissions perms = IPT_PERMISSIONS_NONE;
+
+  if (flags & 4)
+    perms |= IPT_PERMISSIONS_READ;
+  if (flags & 2)
+    perms |= IPT_PERMISSIONS_WRITE;
+  if (flags & 1)
+    perms |= IPT_PERMISSIONS_EXECUTE;
+  return perms;
+}
+
+static GPtrArray *
+ipt_coredump_provider_list_regions (IptMemoryProvider *provider)
+{
+  IptCoredumpProvider *self = (IptCoredumpProvider *) provider;
+  GPtrArray *regions = g_ptr_array_new_full (self->n_pieces, (GDestroyNotify) ipt_region_free);
+
+  for (gsize i = 0; i < self->n_pieces; i++)
+    {
+      const IptCorePiece *p = &self->pieces[i];
+
+      g_ptr_array_add (regions,
+                       ipt_region_new (p->start, p->end - p->start, &self->asid,
+                                       permissions_from_flags (p->flags),
+                                       p->file < 0 ? self->core_path : self->files[p->file].path,
+                                       p->offset));
+    }
+  return regions;
+}
+
+static void
+ipt_coredump_provider_memory_provider_init (IptMemoryProviderInterface *iface)
+{
+  iface->read = ipt_coredump_provider_read;
+  iface->list_regions = ipt_coredump_provider_list_regions;
+}
+
+/* The bytes the core holds at the start of file @f's offset-0 mapping (its
+ * ELF header page when the dumper kept it), or NULL. */
+static const guint8 *
+core_header_bytes (IptCoredumpProvider *self, guint f, gsize *len)
+{
+  const IptCoreInfo *info = self->info;
+
+  for (gsize i = 0; i < info->n_mappings; i++)
+    {
+      const IptCoreMapping *m = &info->mappings[i];
+      const IptCorePiece *p;
+
+      if (m->file != f || m->file_offset != 0 || m->start == m->end)
+        continue;
+      p = ipt_core_pieces_lookup (self->pieces, self->n_pieces, m->start);
+      if (p == NULL || p->file >= 0)
+        continue;
+      *len = (gsize) MIN (p->end - m->start, m->end - m->start);
+      return self->core_data + p->offset + (m->start - p->start);
+    }
+  return NULL;
+}
+
+typedef enum {
+  CHECK_OK,
+  CHECK_MISSING,
+  CHECK_REJECTED,
+} CheckResult;
+
+/* Opens @candidate and checks it against what the core says about the file.
+ * On success fills @out (the mapping is kept for reads). */
+static CheckResult
+check_candidate (const char *candidate, const guint8 *header, gsize header_len,
+                 const IptCoreElfFacts *expected, MappedFile *out, char **reason)
+{
+  g_autoptr (GMappedFile) mapped = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *real = NULL;
+  IptCoreElfFacts found;
+  const guint8 *data;
+  gsize size;
+  GStatBuf st;
+
+  if (g_stat (candidate, &st) != 0)
+    {
+      if (*reason == NULL)
+        *reason = g_strdup_printf ("%s: %s", candidate, g_strerror (errno));
+      return CHECK_MISSING;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_free (*reason);
+      *reason = g_strdup_printf ("%s: not a regular file", candidate);
+      return CHECK_REJECTED;
+    }
+  mapped = g_mapped_file_new (candidate, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_free (*reason);
+      *reason = g_strdup_printf ("%s: cannot map the file: %s", candidate, local_error->message);
+      return CHECK_REJECTED;
+    }
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  size = g_mapped_file_get_length (mapped);
+
+  ipt_core_inspect_elf (data, size, &found);
+  if (found.code_is_nobits)
+    {
+      g_free (*reason);
+      *reason = g_strdup_printf ("%s: a separate debug-info file, without the code", candidate);
+      return CHECK_REJECTED;
+    }
+  if (expected->build_id != NULL)
+    {
+      if (found.build_id == NULL || found.build_id_len != expected->build_id_len
+          || memcmp (found.build_id, expected->build_id, found.build_id_len) != 0)
+        {
+          g_autoptr (GString) want = g_string_new (NULL), got = g_string_new (NULL);
+
+          for (gsize i = 0; i < expected->build_id_len; i++)
+            g_string_append_printf (want, "%02x", expected->build_id[i]);
+          for (gsize i = 0; found.build_id != NULL && i < found.build_id_len; i++)
+            g_string_append_printf (got, "%02x", found.build_id[i]);
+          g_free (*reason);
+          *reason = g_strdup_printf ("%s: build-id %s does not match the core's %s", candidate,
+                                     found.build_id != NULL ? got->str : "(none)", want->str);
+          return CHECK_REJECTED;
+        }
+    }
+  else if (header != NULL)
+    {
+      /* No build-id in the core's copy of the first page: that copy itself
+       * must be what the file holds. */
+      if (size < header_len || memcmp (data, header, header_len) != 0)
+        {
+          g_free (*reason);
+          *reason = g_strdup_printf ("%s: its first %" G_GSIZE_FORMAT " bytes differ from the"
+                                     " copy in the core", candidate, header_len);
+          return CHECK_REJECTED;
+        }
+    }
+
+  real = realpath (candidate, NULL);
+  if (real == NULL)
+    real = g_canonicalize_filename (candidate, NULL);
+  out->path = g_steal_pointer (&real);
+  out->data = data;
+  out->size = size;
+  out->mapped = g_steal_pointer (&mapped);
+  return CHECK_OK;
+}
+
+static void
+add_search_candidates (GPtrArray *candidates, const char *dir, const char *name,
+                       const IptCoreElfFacts *expected)
+{
+  g_autofree char *base = g_path_get_basename (name);
+
+  if (expected->build_id != NULL && expected->build_id_len >= 2)
+    {
+      g_autoptr (GString) rest = g_string_new (NULL);
+      g_autofree char *xx = g_strdup_printf ("%02x", expected->build_id[0]);
+      g_autofree char *debug = NULL;
+
+      for (gsize i = 1; i < expected->build_id_len; i++)
+        g_string_append_printf (rest, "%02x", expected->build_id[i]);
+      debug = g_strconcat (rest->str, ".debug", NULL);
+      /* The executable first: a .debug file is often debug info only. */
+      g_ptr_array_add (candidates, g_build_filename (dir, ".build-id", xx, rest->str, NULL));
+      g_ptr_array_add (candidates, g_build_filename (dir, ".build-id", xx, debug, NULL));
+    }
+  g_ptr_array_add (candidates, g_build_filename (dir, base, NULL));
+}
+
+/* Finds, checks and maps file @f; on failure returns the reason. */
+static char *
+resolve_file (IptCoredumpProvider *self, guint f)
+{
+  const char *name = self->info->files[f];
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
+  const guint8 *header;
+  gsize header_len = 0;
+  IptCoreElfFacts expected;
+  char *reason = NULL;
+  static const char deleted[] = " (deleted)";
+  gsize len = strlen (name);
+
+  header = core_header_bytes (self, f, &header_len);
+  memset (&expected, 0, sizeof expected);
+  if (header != NULL)
+    ipt_core_inspect_elf (header, header_len, &expected);
+
+  if (g_path_is_absolute (name))
+    {
+      g_ptr_array_add (candidates, self->sysroot != NULL && self->sysroot[0] != '\0'
+                                     ? g_build_filename (self->sysroot, name, NULL)
+                                     : g_strdup (name));
+      /* The kernel marks files deleted since they were mapped. */
+      if (len > strlen (deleted) && g_str_has_suffix (name, deleted))
+        {
+          g_autofree char *stem = g_strndup (name, len - strlen (deleted));
+          g_ptr_array_add (candidates, self->sysroot != NULL && self->sysroot[0] != '\0'
+                                         ? g_build_filename (self->sysroot, stem, NULL)
+                                         : g_strdup (stem));
+        }
+    }
+  if (self->search_path != NULL)
+    {
+      g_auto (GStrv) dirs = g_strsplit (self->search_path, G_SEARCHPATH_SEPARATOR_S, -1);
+      for (guint i = 0; dirs[i] != NULL; i++)
+        if (dirs[i][0] != '\0')
+          add_search_candidates (candidates, dirs[i], name, &expected);
+    }
+
+  for (guint i = 0; i < candidates->len; i++)
+    if (check_candidate (candidates->pdata[i], header, header_len, &expected,
+                         &self->files[f], &reason) == CHECK_OK)
+      {
+        if (expected.build_id == NULL && header == NULL)
+          g_debug ("coredump: %s: %s: the core holds neither a build-id nor a header page of"
+                   " this file, serving %s unverified", self->core, name, self->files[f].path);
+        g_free (reason);
+        return NULL;
+      }
+  if (reason == NULL)
+    reason = g_strdup ("no place to look for it");
+  return reason;
+}
+
+static void
+warn_unserved (IptCoredumpProvider *self, guint f, const char *reason)
+{
+  g_autoptr (GString) ranges = g_string_new (NULL);
+  guint n = 0;
+
+  for (gsize i = 0; i < self->n_pieces; i++)
+    if (self->pieces[i].file == (gint32) f)
+      {
+        if (n < MAX_RANGES_IN_WARNING)
+          g_string_append_printf (ranges, "%s0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER "x",
+                                  n > 0 ? ", " : "", self->pieces[i].start, self->pieces[i].end);
+        n++;
+      }
+  if (n > MAX_RANGES_IN_WARNING)
+    g_string_append_printf (ranges, " and %u more", n - MAX_RANGES_IN_WARNING);
+  g_warning ("coredump: %s: mapped file %s not usable (%s): its ranges %s are unmapped",
+             self->core, self->info->files[f], reason, ranges->str);
+}
+
+static gboolean
+ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *cancellable,
+                                          GError **error)
+{
+  IptCoredumpProvider *self = IPT_COREDUMP_PROVIDER (initable);
+  g_autoptr (GMappedFile) mapped = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (IptCoreInfo) info = NULL;
+  g_autofree char *path = NULL;
+  g_autofree gboolean *needed = NULL;
+  GStatBuf st;
+  gsize w;
+
+  if (self->initialized)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  if (self->core == NULL || self->core[0] == '\0')
+    {
+      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                           "coredump: option 'core' is required");
+      return FALSE;
+    }
+  /* libipt opens sections by name, maybe after the cwd changed. */
+  path = g_canonicalize_filename (self->core, NULL);
+  if (g_stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, IPT_ERROR,
+                   saved_errno == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
+                   "coredump: %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "coredump: %s: not a regular file", path);
+      return FALSE;
+    }
+  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_IO,
+                   "coredump: %s: cannot map the file: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  info = ipt_core_parse ((const guint8 *) g_mapped_file_get_contents (mapped),
+                         g_mapped_file_get_length (mapped), self->core, error);
+  if (info == NULL)
+    return FALSE;
+
+  self->core_path = g_steal_pointer (&path);
+  self->core_data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  self->core_mapped = g_steal_pointer (&mapped);
+  self->info = g_steal_pointer (&info);
+  self->files = g_new0 (MappedFile, self->info->n_files);
+  self->pieces = ipt_core_build_pieces (self->info, &self->n_pieces);
+
+  /* Only files that serve something are looked up: all-dumped ones are not needed. */
+  needed = g_new0 (gboolean, self->info->n_files);
+  for (gsize i = 0; i < self->n_pieces; i++)
+    if (self->pieces[i].file >= 0)
+      needed[self->pieces[i].file] = TRUE;
+  for (guint f = 0; f < self->info->n_files; f++)
+    if (needed[f])
+      {
+        g_autofree char *reason = NULL;
+
+        if (g_cancellable_set_error_if_cancelled (cancellable, error))
+          return FALSE;
+        reason = resolve_file (self, f);
+        if (reason != NULL)
+          warn_unserved (self, f, reason);
+      }
+
+  /* Drop the pieces of unusable files; clip the rest to their file's end
+   * (the process would have got SIGBUS there). */
+  w = 0;
+  for (gsize i = 0; i < self->n_pieces; i++)
+    {
+      IptCorePiece p = self->pieces[i];
+
+      if (p.file >= 0)
+        {
+          const MappedFile *mf = &self->files[p.file];
+
+          if (mf->path == NULL || p.offset >= mf->size)
+            continue;
+          if (p.end - p.start > mf->size - p.offset)
+            p.end = p.start + (mf->size - p.offset);
+          /* gdb writes no program header for text it did not dump: the
+           * file's own segments say what the mapping was. */
+          if (p.flags == 0)
+            p.flags = ipt_core_elf_flags_at_offset (mf->data, mf->size, p.offset);
+          if (p.flags == 0)
+            p.flags = 4;
+        }
+      self->pieces[w++] = p;
+    }
+  self->n_pieces = w;
+
+  self->asid.cr3 = self->cr3;
+  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->initialized = TRUE;
+  return TRUE;
+}
+
+static void
+ipt_coredump_provider_initable_init (GInitableIface *iface)
+{
+  iface->init = ipt_coredump_provider_initable_init_impl;
+}
+
+static void
+ipt_coredump_provider_finalize (GObject *object)
+{
+  IptCoredumpProvider *self = IPT_COREDUMP_PROVIDER (object);
+
+  if (self->files != NULL)
+    for (gsize i = 0; i < self->info->n_files; i++)
+      {
+        g_free (self->files[i].path);
+        g_clear_pointer (&self->files[i].mapped, g_mapped_file_unref);
+      }
+  g_free (self->files);
+  g_free (self->pieces);
+  g_clear_pointer (&self->info, ipt_core_info_free);
+  g_clear_pointer (&self->core_mapped, g_mapped_file_unref);
+  g_free (self->core_path);
+  g_free (self->core);
+  g_free (self->sysroot);
+  g_free (self->search_path);
+
+  G_OBJECT_CLASS (ipt_coredump_provider_parent_class)->finalize (object);
+}
+
+static void
+ipt_coredump_provider_get_property (GObject *object, guint prop_id, GValue *value,
+                                    GParamSpec *pspec)
+{
+  IptCoredumpProvider *self = IPT_COREDUMP_PROVIDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CORE:
+      g_value_set_string (value, self->core);
+      break;
+    case PROP_SYSROOT:
+      g_value_set_string (value, self->sysroot);
+      break;
+    case PROP_SEARCH_PATH:
+      g_value_set_string (value, self->search_path);
+      break;
+    case PROP_CR3:
+      g_value_set_uint64 (value, self->cr3);
+      break;
+    case PROP_PID:
+      g_value_set_int64 (value, self->info != NULL ? self->info->pid : -1);
+      break;
+    case PROP_RIP:
+      g_value_set_uint64 (value, self->info != NULL ? self->info->ip : 0);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ipt_coredump_provider_set_property (GObject *object, guint prop_id, const GValue *value,
+                                    GParamSpec *pspec)
+{
+  IptCoredumpProvider *self = IPT_COREDUMP_PROVIDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CORE:
+      g_free (self->core);
+      self->core = g_value_dup_string (value);
+      break;
+    case PROP_SYSROOT:
+      g_free (self->sysroot);
+      self->sysroot = g_value_dup_string (value);
+      break;
+    case PROP_SEARCH_PATH:
+      g_free (self->search_path);
+      self->search_path = g_value_dup_string (value);
+      break;
+    case PROP_CR3:
+      self->cr3 = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ipt_coredump_provider_class_init (IptCoredumpProviderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = ipt_coredump_provider_finalize;
+  object_class->get_property = ipt_coredump_provider_get_property;
+  object_class->set_property = ipt_coredump_provider_set_property;
+
+  /**
+   * IptCoredumpProvider:core: (type filename)
+   *
+   * The ELF core dump (ET_CORE) to serve (required).
+   */
+  properties[PROP_CORE] =
+    g_param_spec_string ("core", "Core dump",
+                         "ELF core dump of the traced process (required)",
+                         NULL, flags);
+
+  /**
+   * IptCoredumpProvider:sysroot: (type filename)
+   *
+   * A directory prefixed to the mapped files' paths, for a core from another machine.
+   */
+  properties[PROP_SYSROOT] =
+    g_param_spec_string ("sysroot", "System root",
+                         "Directory prefixed to the paths of the mapped files",
+                         NULL, flags);
+
+  /**
+   * IptCoredumpProvider:search-path:
+   *
+   * Colon-separated directories where mapped files are also looked up, by
+   * build-id (`DIR/.build-id/xx/rest`, then `DIR/.build-id/xx/rest.debug`)
+   * and by base name, when the path named by the core does not hold them.
+   */
+  properties[PROP_SEARCH_PATH] =
+    g_param_spec_string ("search-path", "Search path",
+                         "Colon-separated directories to look up mapped files by build-id or name",
+                         NULL, flags);
+
+  /**
+   * IptCoredumpProvider:cr3:
+   *
+   * The address space (CR3) of the process; %IPT_ASID_NO_CR3 (the default)
+   * maps the memory in every address space.
+   */
+  properties[PROP_CR3] =
+    g_param_spec_uint64 ("cr3", "CR3",
+                         "Address space (CR3) of the process, default: every address space",
+                         0, G_MAXUINT64, IPT_ASID_NO_CR3, flags);
+
+  /**
+   * IptCoredumpProvider:pid:
+   *
+   * The process id from the core's first NT_PRSTATUS, -1 if it has none.
+   */
+  properties[PROP_PID] =
+    g_param_spec_int64 ("pid", "Process id",
+                        "Process id of the first thread in the core (-1: unknown)",
+                        -1, G_MAXINT64, -1, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * IptCoredumpProvider:rip:
+   *
+   * The instruction pointer of the core's first thread (x86-64 and i386), 0 if unknown.
+   */
+  properties[PROP_RIP] =
+    g_param_spec_uint64 ("rip", "Instruction pointer",
+                         "Instruction pointer of the first thread in the core (0: unknown)",
+                         0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ipt_coredump_provider_init (IptCoredumpProvider *self)
+{
+  self->cr3 = IPT_ASID_NO_CR3;
+  self->asid.cr3 = IPT_ASID_NO_CR3;
+  self->asid.vmcs = IPT_ASID_NO_VMCS;
+}

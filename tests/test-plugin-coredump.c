@@ -1,0 +1,927 @@
+/* test-plugin-coredump.c: the coredump plugin, loaded from the build tree, on real and synthetic cores.
+ *
+ * Real cores come from real producers: gdb's gcore and the kernel, of
+ * tests/core/jitlike (a program with an RWX page it wrote). What a read
+ * returns is checked against independent oracles: /proc/PID/maps taken
+ * while the program ran, and the files on disk. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <gmodule.h>
+
+#include <ipt-analyze/ipt-analyze.h>
+
+#include "core/synth-core.h"
+
+#define PAGE 4096
+
+static GType provider_type;
+
+static void
+load_plugin (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "..", "plugins",
+                                            "ipt-plugin-coredump.so", NULL);
+  g_autoptr (GError) error = NULL;
+  GModule *module = g_module_open_full (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL, &error);
+  IptPluginQueryFunc query = NULL;
+  const IptPluginInfo *info;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (module);
+  g_module_make_resident (module);
+  g_assert_true (g_module_symbol (module, "ipt_plugin_query", (gpointer *) &query));
+  info = query ();
+  g_assert_cmpuint (info->abi_version, ==, IPT_PLUGIN_ABI_VERSION);
+  g_assert_cmpstr (info->name, ==, "coredump");
+  provider_type = info->get_provider_type ();
+  g_assert_true (g_type_is_a (provider_type, IPT_TYPE_MEMORY_PROVIDER));
+  g_assert_true (g_type_is_a (provider_type, G_TYPE_INITABLE));
+}
+
+static IptMemoryProvider *
+open_core (const char *core, const char *sysroot, const char *search_path, GError **error)
+{
+  return g_initable_new (provider_type, NULL, error, "core", core, "sysroot", sysroot,
+                         "search-path", search_path, NULL);
+}
+
+/* Reads [address, address + size) through the provider; returns bytes read before the first unmapped one. */
+static gsize
+read_all (IptMemoryProvider *p, guint8 *buffer, gsize size, guint64 address)
+{
+  gsize done = 0;
+
+  while (done < size)
+    {
+      g_autoptr (GError) error = NULL;
+      gssize n = ipt_memory_provider_read (p, buffer + done, size - done, NULL, address + done, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >=, 0);
+      g_assert_cmpint (n, <=, (gssize) (size - done));
+      if (n == 0)
+        break;
+      done += n;
+    }
+  return done;
+}
+
+/* ---- the running test program ------------------------------------------------------------ */
+
+typedef struct {
+  guint64 start, end, offset;
+  char perms[5];
+  char *path;
+} Map;
+
+typedef struct {
+  GPid pid;
+  int in_fd;
+  guint64 page;
+  GArray *maps;  /* Map, from /proc/PID/maps while it ran */
+  char *exe;
+} Child;
+
+static void
+map_clear (gpointer data)
+{
+  g_free (((Map *) data)->path);
+}
+
+static void
+child_allow_core (gpointer user_data)
+{
+  struct rlimit rl = { 256 << 20, 256 << 20 };   /* jitlike's core is well under 1 MiB */
+
+  setrlimit (RLIMIT_CORE, &rl);
+}
+
+static void
+child_start (Child *c, const char *exe, const char *cwd, gboolean allow_core)
+{
+  const char *argv[] = { exe, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *maps_path = NULL, *maps = NULL;
+  g_auto (GStrv) lines = NULL;
+  char line[256];
+  int out_fd;
+  FILE *out;
+
+  memset (c, 0, sizeof *c);
+  g_spawn_async_with_pipes (cwd, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                            allow_core ? child_allow_core : NULL, NULL,
+                            &c->pid, &c->in_fd, &out_fd, NULL, &error);
+  g_assert_no_error (error);
+  out = fdopen (out_fd, "r");
+  g_assert_nonnull (fgets (line, sizeof line, out));
+  fclose (out);
+  g_assert_cmpint (sscanf (line, "pid=%*d page=%" G_GINT64_MODIFIER "x", &c->page), ==, 1);
+
+  maps_path = g_strdup_printf ("/proc/%d/maps", c->pid);
+  g_file_get_contents (maps_path, &maps, NULL, &error);
+  g_assert_no_error (error);
+  c->maps = g_array_new (FALSE, TRUE, sizeof (Map));
+  g_array_set_clear_func (c->maps, map_clear);
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      Map m = { 0 };
+      char path[1024] = "";
+
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %4s %"
+                  G_GINT64_MODIFIER "x %*s %*s %1023[^\n]", &m.start, &m.end, m.perms,
+                  &m.offset, path) < 4)
+        continue;
+      m.path = g_strdup (path);
+      g_array_append_val (c->maps, m);
+    }
+  c->exe = g_strdup (exe);
+
+  /* A core holds the whole address space: refuse to dump a huge one (a
+   * sanitized build reserves terabytes of shadow memory). */
+  {
+    guint64 total = 0;
+    for (guint i = 0; i < c->maps->len; i++)
+      total += g_array_index (c->maps, Map, i).end - g_array_index (c->maps, Map, i).start;
+    if (total > (G_GUINT64_CONSTANT (1) << 32))
+      g_error ("%s maps %" G_GUINT64_FORMAT " MiB: too much to dump (built with a sanitizer?)",
+               exe, total >> 20);
+  }
+}
+
+static int
+child_finish (Child *c, int sig)
+{
+  int status = 0;
+
+  if (sig != 0)
+    kill (c->pid, sig);
+  close (c->in_fd);
+  g_assert_cmpint (waitpid (c->pid, &status, 0), ==, c->pid);
+  g_spawn_close_pid (c->pid);
+  g_clear_pointer (&c->maps, g_array_unref);
+  g_clear_pointer (&c->exe, g_free);
+  return status;
+}
+
+static char *
+gcore (Child *c, const char *dir)
+{
+  g_autofree char *prefix = g_build_filename (dir, "gcore", NULL);
+  g_autofree char *pid = g_strdup_printf ("%d", c->pid);
+  const char *argv[] = { "gcore", "-o", prefix, pid, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  char *core = g_strdup_printf ("%s.%d", prefix, c->pid);
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_file_test (core, G_FILE_TEST_EXISTS))
+    g_error ("gcore did not write %s: %s%s", core, out, err);
+  return core;
+}
+
+static const char *
+libc_path (Child *c)
+{
+  for (guint i = 0; i < c->maps->len; i++)
+    {
+      Map *m = &g_array_index (c->maps, Map, i);
+      if (strstr (m->path, "/libc.so") != NULL || strstr (m->path, "/libc-") != NULL)
+        return m->path;
+    }
+  g_assert_not_reached ();
+}
+
+/* Every executable mapping of @path reads back as the file's bytes (up to its end). */
+static guint
+assert_text_matches_file (IptMemoryProvider *p, Child *c, const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_autoptr (GError) error = NULL;
+  guint checked = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < c->maps->len; i++)
+    {
+      Map *m = &g_array_index (c->maps, Map, i);
+      g_autofree guint8 *buf = NULL;
+      gsize want;
+
+      if (strcmp (m->path, path) != 0 || m->perms[2] != 'x')
+        continue;
+      want = MIN (m->end - m->start, length - m->offset);
+      buf = g_malloc (want);
+      g_assert_cmpuint (read_all (p, buf, want, m->start), ==, want);
+      g_assert_true (memcmp (buf, contents + m->offset, want) == 0);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, 0);
+  return checked;
+}
+
+static void
+assert_jit_page (IptMemoryProvider *p, Child *c)
+{
+  guint8 buf[PAGE], want[PAGE];
+  static const guint8 code[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
+
+  for (guint i = 0; i < PAGE; i++)
+    want[i] = (guint8) (i * 7 + 3);
+  memcpy (want, code, sizeof code);
+  g_assert_cmpuint (read_all (p, buf, PAGE, c->page), ==, PAGE);
+  g_assert_true (memcmp (buf, want, PAGE) == 0);
+}
+
+/* Executable mappings of @path read as unmapped (0), not as other bytes. */
+static void
+assert_text_unmapped (IptMemoryProvider *p, Child *c, const char *path)
+{
+  guint checked = 0;
+
+  for (guint i = 0; i < c->maps->len; i++)
+    {
+      Map *m = &g_array_index (c->maps, Map, i);
+      guint8 byte;
+
+      if (strcmp (m->path, path) != 0 || m->perms[2] != 'x')
+        continue;
+      for (guint64 a = m->start; a < m->end; a += PAGE)
+        g_assert_cmpint (ipt_memory_provider_read (p, &byte, 1, NULL, a, NULL), ==, 0);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, 0);
+}
+
+static const char *
+jitlike_path (void)
+{
+  static char *path;
+
+  if (path == NULL)
+    path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "jitlike", NULL);
+  return path;
+}
+
+/* The regions are absolute file names, sorted and disjoint, and cover the JIT page from the core. */
+static void
+assert_regions (IptMemoryProvider *p, const char *core, Child *c)
+{
+  g_autoptr (GPtrArray) regions = ipt_memory_provider_list_regions (p);
+  g_autofree char *abs_core = g_canonicalize_filename (core, NULL);
+  gboolean jit_from_core = FALSE;
+  guint n_core = 0, n_exe_text = 0;
+
+  g_assert_cmpuint (regions->len, >, 0);
+  for (guint i = 0; i < regions->len; i++)
+    {
+      IptRegion *r = regions->pdata[i];
+
+      g_assert_nonnull (r->filename);
+      g_assert_true (g_path_is_absolute (r->filename));
+      if (i > 0)
+        {
+          IptRegion *prev = regions->pdata[i - 1];
+          g_assert_cmpuint (prev->address + prev->size, <=, r->address);
+        }
+      if (ipt_region_contains (r, c->page))
+        jit_from_core = strcmp (r->filename, abs_core) == 0;
+      if (strcmp (r->filename, abs_core) == 0)
+        n_core++;
+      else if (strcmp (r->filename, c->exe) == 0 && (r->permissions & IPT_PERMISSIONS_EXECUTE))
+        n_exe_text++;
+    }
+  g_assert_true (jit_from_core);
+  /* The text was not dumped: it must come from the executable itself. */
+
+  g_assert_cmpuint (n_exe_text, >, 0);
+  g_test_message ("%s: %u regions, %u from the core, %u of the executable's text from %s",
+                  core, regions->len, n_core, n_exe_text, c->exe);
+}
+
+static void
+test_gcore_serves_text_and_jit_page (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autofree char *core = NULL;
+  gint64 pid = 0;
+  guint64 rip = 0;
+  Child c;
+
+  child_start (&c, jitlike_path (), dir, FALSE);
+  core = gcore (&c, dir);
+
+  p = open_core (core, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_text_matches_file (p, &c, c.exe);
+  assert_text_matches_file (p, &c, libc_path (&c));
+  assert_jit_page (p, &c);
+  assert_regions (p, core, &c);
+  g_object_get (p, "pid", &pid, "rip", &rip, NULL);
+  g_assert_cmpint (pid, ==, c.pid);
+  g_assert_cmpuint (rip, !=, 0);
+
+  child_finish (&c, 0);
+  g_unlink (core);
+  g_rmdir (dir);
+}
+
+static void
+test_kernel_core_serves_text_and_jit_page (void)
+{
+  g_autofree char *pattern = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
+  g_autofree char *core = NULL, *core_pid = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  gint64 pid = 0;
+  int status;
+  Child c;
+
+  g_file_get_contents ("/proc/sys/kernel/core_pattern", &pattern, NULL, &error);
+  g_assert_no_error (error);
+  g_strchomp (pattern);
+  /* Only a pattern relative to the crashing process's cwd is used as is;
+   * changing a system-wide setting under other processes is not ours to do. */
+  if (pattern[0] == '|' || strchr (pattern, '/') != NULL || strchr (pattern, '%') != NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("kernel cores not tested: core_pattern is '%s', not a"
+                                              " plain file name in the process's directory",
+                                              pattern);
+      g_test_message ("%s", msg);
+      g_test_skip (msg);
+      return;
+    }
+
+  child_start (&c, jitlike_path (), dir, TRUE);
+  core_pid = g_strdup_printf ("%s/%s.%d", dir, pattern, c.pid);
+  {
+    Child keep = c;  /* child_finish clears the maps: keep them for the assertions */
+    keep.maps = g_array_ref (c.maps);
+    keep.exe = g_strdup (c.exe);
+    status = child_finish (&c, SIGABRT);
+    c = keep;
+  }
+  g_assert_true (WIFSIGNALED (status));
+  if (!WCOREDUMP (status))
+    g_error ("the kernel wrote no core (core_pattern '%s', RLIMIT_CORE raised): kernel cores"
+             " cannot be tested here", pattern);
+  core = g_file_test (core_pid, G_FILE_TEST_EXISTS) ? g_strdup (core_pid)
+                                                     : g_build_filename (dir, pattern, NULL);
+  g_assert_true (g_file_test (core, G_FILE_TEST_EXISTS));
+
+  p = open_core (core, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_text_matches_file (p, &c, c.exe);
+  assert_text_matches_file (p, &c, libc_path (&c));
+  assert_jit_page (p, &c);
+  assert_regions (p, core, &c);
+  g_object_get (p, "pid", &pid, NULL);
+  g_assert_cmpint (pid, >, 0);
+
+  g_array_unref (c.maps);
+  g_free (c.exe);
+  g_unlink (core);
+  g_rmdir (dir);
+}
+
+/* ---- missing and replaced files, sysroot, search path ------------------------------------ */
+
+typedef struct {
+  char *dir;
+  char *copy;       /* the program's copy that ran, gone after setup */
+  char *saved;      /* its bytes, kept elsewhere */
+  char *core;
+  Child child;      /* exited; maps kept */
+} MovedFixture;
+
+static void
+copy_file (const char *from, const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_autoptr (GError) error = NULL;
+
+  g_file_get_contents (from, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (to, contents, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (to, 0755), ==, 0);
+}
+
+static void
+moved_setup (MovedFixture *f, gconstpointer data)
+{
+  Child keep;
+
+  f->dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
+  f->copy = g_build_filename (f->dir, "jitlike-copy", NULL);
+  f->saved = g_build_filename (f->dir, "saved", NULL);
+  copy_file (jitlike_path (), f->copy);
+  copy_file (jitlike_path (), f->saved);
+  child_start (&f->child, f->copy, f->dir, FALSE);
+  f->core = gcore (&f->child, f->dir);
+  keep = f->child;
+  keep.maps = g_array_ref (f->child.maps);
+  keep.exe = g_strdup (f->child.exe);
+  child_finish (&f->child, 0);
+  f->child = keep;
+  g_assert_cmpint (g_unlink (f->copy), ==, 0);
+}
+
+static void
+moved_teardown (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  g_assert_true (g_str_has_prefix (f->dir, g_get_tmp_dir ()));
+  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+  g_array_unref (f->child.maps);
+  g_free (f->child.exe);
+  g_free (f->dir);
+  g_free (f->copy);
+  g_free (f->saved);
+  g_free (f->core);
+}
+
+static IptMemoryProvider *
+open_expecting_warning (const char *core, const char *sysroot, const char *search_path,
+                        const char *pattern)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p;
+
+  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING, pattern);
+  p = open_core (core, sysroot, search_path, &error);
+  g_assert_no_error (error);
+  g_test_assert_expected_messages ();
+  return p;
+}
+
+static void
+test_missing_file_warns_and_unmaps (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *pattern = g_strdup_printf ("*%s*mapped file %s not usable*No such file*"
+                                              "ranges 0x*unmapped*", f->core, f->copy);
+  g_autoptr (IptMemoryProvider) p = open_expecting_warning (f->core, NULL, NULL, pattern);
+
+  assert_text_unmapped (p, &f->child, f->copy);
+  assert_text_matches_file (p, &f->child, libc_path (&f->child));
+  assert_jit_page (p, &f->child);
+}
+
+static void
+test_build_id_mismatch_warns_and_unmaps (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *pattern = g_strdup_printf ("*mapped file %s not usable*build-id*does not match"
+                                              " the core's*unmapped*", f->copy);
+  g_autoptr (IptMemoryProvider) p = NULL;
+
+  copy_file ("/bin/true", f->copy);
+  p = open_expecting_warning (f->core, NULL, NULL, pattern);
+  assert_text_unmapped (p, &f->child, f->copy);
+  assert_jit_page (p, &f->child);
+}
+
+static void
+test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *sysroot = g_build_filename (f->dir, "sysroot", NULL);
+  g_autofree char *in_root = g_build_filename (sysroot, f->copy, NULL);
+  g_autofree char *parent = g_path_get_dirname (in_root);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autoptr (GPtrArray) regions = NULL;
+  gboolean from_root = FALSE;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  copy_file (f->saved, in_root);
+  /* Everything else the program mapped goes into the sysroot too: a sysroot
+   * replaces the root for every mapped file. */
+  for (guint i = 0; i < f->child.maps->len; i++)
+    {
+      Map *m = &g_array_index (f->child.maps, Map, i);
+      g_autofree char *to = NULL, *to_dir = NULL;
+
+      if (m->path[0] != '/' || strcmp (m->path, f->copy) == 0
+          || !g_file_test (m->path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      to = g_build_filename (sysroot, m->path, NULL);
+      to_dir = g_path_get_dirname (to);
+      g_assert_cmpint (g_mkdir_with_parents (to_dir, 0755), ==, 0);
+      if (!g_file_test (to, G_FILE_TEST_EXISTS))
+        copy_file (m->path, to);
+    }
+  p = open_core (f->core, sysroot, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The program's text comes from the sysroot's copy, at its absolute name. */
+  {
+    Child *c = &f->child;
+    g_autofree char *contents = NULL;
+    gsize length;
+
+    g_file_get_contents (f->saved, &contents, &length, NULL);
+    for (guint i = 0; i < c->maps->len; i++)
+      {
+        Map *m = &g_array_index (c->maps, Map, i);
+        g_autofree guint8 *buf = NULL;
+        gsize want;
+
+        if (strcmp (m->path, f->copy) != 0 || m->perms[2] != 'x')
+          continue;
+        want = MIN (m->end - m->start, length - m->offset);
+        buf = g_malloc (want);
+        g_assert_cmpuint (read_all (p, buf, want, m->start), ==, want);
+        g_assert_true (memcmp (buf, contents + m->offset, want) == 0);
+      }
+  }
+  regions = ipt_memory_provider_list_regions (p);
+  for (guint i = 0; i < regions->len; i++)
+    if (g_strcmp0 (((IptRegion *) regions->pdata[i])->filename, in_root) == 0)
+      from_root = TRUE;
+  g_assert_true (from_root);
+}
+
+static char *
+build_id_of (const char *path)
+{
+  g_autofree char *cmd = g_strdup_printf ("readelf -n '%s'", path);
+  g_autofree char *out = NULL;
+  const char *at;
+  char id[129];
+
+  g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, NULL, NULL));
+  at = strstr (out, "Build ID: ");
+  g_assert_nonnull (at);
+  g_assert_cmpint (sscanf (at + 10, "%128[0-9a-f]", id), ==, 1);
+  return g_strdup (id);
+}
+
+static void
+place_by_build_id (const char *root, const char *id, const char *from, const char *suffix)
+{
+  g_autofree char *xx = g_strndup (id, 2);
+  g_autofree char *name = g_strconcat (id + 2, suffix, NULL);
+  g_autofree char *d = g_build_filename (root, ".build-id", xx, NULL);
+  g_autofree char *to = g_build_filename (d, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
+  copy_file (from, to);
+}
+
+static void
+test_search_path_finds_by_build_id (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *root = g_build_filename (f->dir, "debug-root", NULL);
+  g_autofree char *id = build_id_of (f->saved);
+  g_autofree char *search = g_strdup_printf ("/nonexistent:%s", root);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+
+  place_by_build_id (root, id, f->saved, "");
+  p = open_core (f->core, NULL, search, &error);
+  g_assert_no_error (error);
+  assert_text_matches_file (p, &f->child, libc_path (&f->child));
+  {
+    /* the copy's text equals the saved bytes */
+    g_autofree char *link = g_strdup (f->copy);
+    copy_file (f->saved, link);
+    assert_text_matches_file (p, &f->child, f->copy);
+  }
+}
+
+static void
+test_search_path_finds_by_basename (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *d = g_build_filename (f->dir, "elsewhere", NULL);
+  g_autofree char *to = g_build_filename (d, "jitlike-copy", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
+  copy_file (f->saved, to);
+  p = open_core (f->core, NULL, d, &error);
+  g_assert_no_error (error);
+  copy_file (f->saved, f->copy);  /* for the oracle only; the provider mapped `to` */
+  assert_text_matches_file (p, &f->child, f->copy);
+}
+
+static void
+test_search_path_rejects_debug_only_file (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *root = g_build_filename (f->dir, "debug-root", NULL);
+  g_autofree char *id = build_id_of (f->saved);
+  g_autofree char *dbg = g_build_filename (f->dir, "jitlike.debug", NULL);
+  g_autofree char *cmd = g_strdup_printf ("objcopy --only-keep-debug '%s' '%s'", f->saved, dbg);
+  g_autoptr (IptMemoryProvider) p = NULL;
+  int status;
+
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  place_by_build_id (root, id, dbg, ".debug");
+  p = open_expecting_warning (f->core, NULL, root, "*jitlike-copy not usable*debug-info*unmapped*");
+  assert_text_unmapped (p, &f->child, f->copy);
+}
+
+/* ---- synthetic cores: semantics and errors ----------------------------------------------- */
+
+typedef struct {
+  char *dir;
+  char *data_file;   /* 3 pages + 100 bytes, byte i = i % 251 */
+  char *core;
+} SynthFixture;
+
+static void
+synth_setup (SynthFixture *f, gconstpointer data)
+{
+  gsize n = 3 * PAGE + 100;
+  g_autofree guint8 *bytes = g_malloc (n);
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
+  f->data_file = g_build_filename (f->dir, "mapped.bin", NULL);
+  f->core = g_build_filename (f->dir, "core.1234", NULL);
+  for (gsize i = 0; i < n; i++)
+    bytes[i] = (guint8) (i % 251);
+  g_file_set_contents (f->data_file, (char *) bytes, n, &error);
+  g_assert_no_error (error);
+}
+
+static void
+synth_teardown (SynthFixture *f, gconstpointer data)
+{
+  g_unlink (f->core);
+  g_unlink (f->data_file);
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->data_file);
+  g_free (f->core);
+}
+
+static void
+write_core (SynthFixture *f, SynthCore *c)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_file_set_contents (f->core, (char *) c->bytes->data, c->bytes->len, &error);
+  g_assert_no_error (error);
+  g_byte_array_unref (c->bytes);
+}
+
+/* Maps the data file at 0x400000 from file page 1 (4 pages: the last is past EOF),
+ * with the mapping's second page dumped (patched), and an anonymous not-dumped page. */
+static void
+synth_layout (SynthFixture *f, guint64 page_size)
+{
+  static guint8 patch[PAGE];
+  SynthLoad loads[] = {
+    { 0x400000, PAGE, 0, NULL, 5 },
+    { 0x401000, PAGE, PAGE, patch, 5 },
+    { 0x402000, 2 * PAGE, 0, NULL, 5 },
+    { 0x500000, PAGE, 0, NULL, 6 },
+  };
+  SynthFile files[] = { { 0x400000, 0x404000, PAGE / page_size, f->data_file } };
+  SynthCore c;
+
+  memset (patch, 0xcc, sizeof patch);
+  c = synth_core (loads, G_N_ELEMENTS (loads), files, 1, page_size);
+  write_core (f, &c);
+}
+
+static void
+assert_synth_layout (SynthFixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = open_core (f->core, NULL, NULL, &error);
+  guint8 buf[4 * PAGE];
+  g_autoptr (GPtrArray) regions = NULL;
+  gsize n;
+
+  g_assert_no_error (error);
+  /* page 0: file page 1; page 1: the core's patch; page 2: file page 3 (100 bytes, then EOF) */
+  n = read_all (p, buf, sizeof buf, 0x400000);
+  g_assert_cmpuint (n, ==, 2 * PAGE + 100);
+  for (guint i = 0; i < PAGE; i++)
+    g_assert_cmpuint (buf[i], ==, (PAGE + i) % 251);
+  for (guint i = 0; i < PAGE; i++)
+    g_assert_cmpuint (buf[PAGE + i], ==, 0xcc);
+  for (guint i = 0; i < 100; i++)
+    g_assert_cmpuint (buf[2 * PAGE + i], ==, (3 * PAGE + i) % 251);
+  /* past the file's end and anonymous memory that was not dumped: unmapped */
+  g_assert_cmpint (ipt_memory_provider_read (p, buf, 1, NULL, 0x403000, NULL), ==, 0);
+  g_assert_cmpint (ipt_memory_provider_read (p, buf, 1, NULL, 0x500000, NULL), ==, 0);
+  /* a read across the patch's start is stitched */
+  g_assert_cmpint (ipt_memory_provider_read (p, buf, 15, NULL, 0x400ff8, NULL), ==, 15);
+  g_assert_cmpuint (buf[7], ==, (PAGE + PAGE - 1) % 251);
+  g_assert_cmpuint (buf[8], ==, 0xcc);
+
+  regions = ipt_memory_provider_list_regions (p);
+  g_assert_cmpuint (regions->len, ==, 3);
+  g_assert_cmpstr (((IptRegion *) regions->pdata[0])->filename, ==, f->data_file);
+  g_assert_cmpuint (((IptRegion *) regions->pdata[0])->file_offset, ==, PAGE);
+  g_assert_cmpstr (((IptRegion *) regions->pdata[1])->filename, ==, f->core);
+  g_assert_cmpuint (((IptRegion *) regions->pdata[2])->address, ==, 0x402000);
+  g_assert_cmpuint (((IptRegion *) regions->pdata[2])->size, ==, 100);
+  g_assert_cmpuint (((IptRegion *) regions->pdata[2])->file_offset, ==, 3 * PAGE);
+  g_assert_cmpint (((IptRegion *) regions->pdata[2])->permissions, ==,
+                   IPT_PERMISSIONS_READ | IPT_PERMISSIONS_EXECUTE);
+}
+
+static void
+test_synth_kernel_page_size (SynthFixture *f, gconstpointer data)
+{
+  synth_layout (f, 4096);
+  assert_synth_layout (f);
+}
+
+static void
+test_synth_gdb_page_size (SynthFixture *f, gconstpointer data)
+{
+  synth_layout (f, 1);
+  assert_synth_layout (f);
+}
+
+static void
+assert_open_fails (SynthFixture *f, GQuark domain, int code, const char *pattern)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = open_core (f->core, NULL, NULL, &error);
+
+  g_assert_null (p);
+  g_assert_error (error, domain, code);
+  if (!g_pattern_match_simple (pattern, error->message))
+    g_error ("error message '%s' does not match '%s'", error->message, pattern);
+}
+
+static SynthCore
+synth_three_files (SynthFixture *f)
+{
+  SynthFile files[] = {
+    { 0x400000, 0x401000, 0, f->data_file },
+    { 0x401000, 0x402000, 1, f->data_file },
+    { 0x402000, 0x403000, 2, f->data_file },
+  };
+  SynthLoad loads[] = { { 0x400000, 3 * PAGE, 0, NULL, 5 } };
+
+  return synth_core (loads, 1, files, 3, 4096);
+}
+
+static void
+test_error_nt_file_count (SynthFixture *f, gconstpointer data)
+{
+  SynthCore c = synth_three_files (f);
+  g_autofree char *pattern = g_strdup_printf ("%s: NT_FILE note at offset 0x%" G_GSIZE_MODIFIER
+                                              "x: 12 entries declared, only %" G_GSIZE_FORMAT " fit",
+                                              f->core, c.nt_file_at, (c.desc_size - 16) / 25);
+
+  synth_put (c.bytes, c.desc_at, 12, 8);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT, pattern);
+}
+
+static void
+test_error_nt_file_name_off_the_end (SynthFixture *f, gconstpointer data)
+{
+  SynthCore c = synth_three_files (f);
+
+  c.bytes->data[c.desc_at + c.desc_size - 1] = 'x';
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT,
+                     "*core.1234: NT_FILE note at offset 0x*: the file name of entry 2 * runs off the end of the note*");
+}
+
+static void
+test_error_nt_file_start_above_end (SynthFixture *f, gconstpointer data)
+{
+  SynthCore c = synth_three_files (f);
+
+  synth_put (c.bytes, c.desc_at + 16 + 24, 0x500000, 8);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT,
+                     "*core.1234: NT_FILE note at offset 0x*: entry 1 at offset 0x*: start 0x500000 is above end 0x402000");
+}
+
+static void
+test_error_nt_file_page_size (SynthFixture *f, gconstpointer data)
+{
+  SynthCore c = synth_three_files (f);
+
+  synth_put (c.bytes, c.desc_at + 8, 0, 8);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT, "*core.1234: NT_FILE note at offset 0x*: page size 0 is not*");
+}
+
+static void
+test_error_truncated (SynthFixture *f, gconstpointer data)
+{
+  SynthLoad loads[] = { { 0x600000, PAGE, PAGE, NULL, 6 } };
+  SynthCore c = synth_core (loads, 1, NULL, 0, 4096);
+
+  g_byte_array_set_size (c.bytes, c.bytes->len - 1);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_TRUNCATED,
+                     "*core.1234: program header 1 at offset 0x78: PT_LOAD contents * run past the end of the file*truncated*");
+
+  c = synth_core (loads, 1, NULL, 0, 4096);
+  g_byte_array_set_size (c.bytes, 100);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_TRUNCATED,
+                     "*core.1234: offset 0x40: the program header table (2 entries) runs past the end*");
+}
+
+static void
+test_error_not_a_core (SynthFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = open_core (f->data_file, NULL, NULL, &error);
+
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "not an ELF file"));
+  g_clear_error (&error);
+
+  p = open_core (jitlike_path (), NULL, NULL, &error);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "is not a core dump"));
+  g_clear_error (&error);
+
+  p = open_core (NULL, NULL, NULL, &error);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  p = open_core ("/nonexistent/core", NULL, NULL, &error);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND);
+}
+
+static void
+test_truncated_gcore (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
+  g_autofree char *core = NULL, *contents = NULL, *cut = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  gsize length;
+  Child c;
+
+  child_start (&c, jitlike_path (), dir, FALSE);
+  core = gcore (&c, dir);
+  child_finish (&c, 0);
+  g_file_get_contents (core, &contents, &length, &error);
+  g_assert_no_error (error);
+  cut = g_strconcat (core, ".cut", NULL);
+  g_file_set_contents (cut, contents, length / 2, &error);
+  g_assert_no_error (error);
+
+  p = open_core (cut, NULL, NULL, &error);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED);
+  g_assert_nonnull (strstr (error->message, cut));
+  g_assert_nonnull (strstr (error->message, "past the end of the file"));
+  g_unlink (cut);
+  g_unlink (core);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  load_plugin ();
+
+  g_test_add_func ("/plugin/coredump/gcore/serves-text-and-jit-page", test_gcore_serves_text_and_jit_page);
+  g_test_add_func ("/plugin/coredump/kernel/serves-text-and-jit-page", test_kernel_core_serves_text_and_jit_page);
+  g_test_add_func ("/plugin/coredump/gcore/truncated-is-an-error", test_truncated_gcore);
+#define MOVED(path, fn) g_test_add (path, MovedFixture, NULL, moved_setup, fn, moved_teardown)
+  MOVED ("/plugin/coredump/files/missing-warns-and-unmaps", test_missing_file_warns_and_unmaps);
+  MOVED ("/plugin/coredump/files/build-id-mismatch-warns-and-unmaps", test_build_id_mismatch_warns_and_unmaps);
+  MOVED ("/plugin/coredump/files/sysroot", test_sysroot_finds_moved_file);
+  MOVED ("/plugin/coredump/files/search-path-build-id", test_search_path_finds_by_build_id);
+  MOVED ("/plugin/coredump/files/search-path-basename", test_search_path_finds_by_basename);
+  MOVED ("/plugin/coredump/files/search-path-rejects-debug-only", test_search_path_rejects_debug_only_file);
+#define SYNTH(path, fn) g_test_add (path, SynthFixture, NULL, synth_setup, fn, synth_teardown)
+  SYNTH ("/plugin/coredump/synthetic/kernel-page-size", test_synth_kernel_page_size);
+  SYNTH ("/plugin/coredump/synthetic/gdb-page-size", test_synth_gdb_page_size);
+  SYNTH ("/plugin/coredump/errors/nt-file-count", test_error_nt_file_count);
+  SYNTH ("/plugin/coredump/errors/nt-file-name-off-the-end", test_error_nt_file_name_off_the_end);
+  SYNTH ("/plugin/coredump/errors/nt-file-start-above-end", test_error_nt_file_start_above_end);
+  SYNTH ("/plugin/coredump/errors/nt-file-page-size", test_error_nt_file_page_size);
+  SYNTH ("/plugin/coredump/errors/truncated", test_error_truncated);
+  SYNTH ("/plugin/coredump/errors/not-a-core", test_error_not_a_core);
+
+  return g_test_run ();
+}

@@ -9,6 +9,7 @@
 #include <ipt-analyze/ipt-asid.h>
 #include <ipt-analyze/ipt-region.h>
 #include <ipt-analyze/ipt-memory-provider.h>
+#include <ipt-analyze/ipt-symbol-source.h>
 #include <ipt-analyze/ipt-image.h>
 #include <ipt-analyze/ipt-plugin.h>
 #include <ipt-analyze/ipt-plugin-registry.h>

@@ -1,2 +1,536 @@
-/* placeholder: replaced by its owner */
-typedef int ipt_placeholder_t;
+/* ipt-record-tracer.c: runs a program under ptrace (x86-64 Linux) and
+ * single-steps every user-space instruction of its main thread, telling
+ * the encoder what each one did.
+ *
+ * At every stop the tracer knows the instruction the process was about to
+ * execute (decoded with Zydis from the captured code bytes) and learns from
+ * the kind of stop whether it executed:
+ *  - a single-step trap (si_code TRAP_TRACE, or TRAP_BRKPT after a syscall):
+ *    it did, and RIP is where user execution continues;
+ *  - the trap the kernel raises on entering a signal handler while
+ *    stepping (si_code SIGTRAP): it did not; RIP is the handler;
+ *  - a signal-delivery-stop: it did not (faults and asynchronous signals
+ *    stop before it), except int3/int n, which stop after themselves;
+ *  - a syscall interrupted by a signal without a handler is restarted by
+ *    the kernel two bytes back, at the syscall instruction.
+ * REP string instructions trap once per iteration at the same RIP; Intel PT
+ * sees one instruction, so they are accounted once, when RIP moves on.
+ *
+ * Only the main thread is traced: other threads and child processes run
+ * untraced (a warning says so); an execve() ends the trace.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include "config.h"
+
+#include "ipt-record-tracer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <Zydis/Zydis.h>
+
+#ifndef CLONE_THREAD
+#define CLONE_THREAD 0x00010000
+#endif
+#ifndef TRAP_BRKPT
+#define TRAP_BRKPT 1
+#endif
+#ifndef TRAP_TRACE
+#define TRAP_TRACE 2
+#endif
+
+/* The kernel's internal "restart this syscall" codes (include/linux/errno.h). */
+#define ERESTARTSYS 512
+#define ERESTART_RESTARTBLOCK 516
+
+#define MAX_INSN_SIZE 15
+
+struct _IptRecordTracer {
+  pid_t pid;
+  char *program;
+  IptRecordMemory *memory;
+  ZydisDecoder decoder;
+  int exit_status;
+  gboolean running;       /* pid still has to be reaped */
+  guint64 n_steps;
+  guint64 n_signals;
+  gboolean warned_thread;
+  gboolean warned_fork;
+};
+
+typedef struct {
+  guint64 ip;
+  guint size;
+  IptRecordInsnClass klass;
+  gboolean rep_string;
+  gboolean unknown;       /* unreadable or not decodable: must fault, not run */
+} Insn;
+
+static gboolean
+set_errno_error (GError **error, int saved_errno, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+set_errno_error (GError **error, int saved_errno, const char *format, ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "%s: %s", what, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/**
+ * ipt_record_tracer_spawn:
+ * @argv: (array zero-terminated=1): the program and its arguments; the
+ *   program is looked up in PATH
+ * @exit_code: (out): on failure, the exit code ipt-record should use
+ * @error: return location for a #GError
+ *
+ * Starts @argv[0] under ptrace and leaves it stopped at its first
+ * instruction (the entry of ld.so, or of a static executable).
+ *
+ * Returns: (transfer full) (nullable): the tracer, or %NULL on error.
+ */
+IptRecordTracer *
+ipt_record_tracer_spawn (char **argv, int *exit_code, GError **error)
+{
+  g_autoptr(IptRecordTracer) self = g_new0 (IptRecordTracer, 1);
+  int pipe_fds[2];
+  int status, child_errno = 0;
+  ssize_t got;
+
+  *exit_code = IPT_RECORD_EXIT_FAILURE;
+  self->program = g_find_program_in_path (argv[0]);
+  if (self->program == NULL)
+    {
+      *exit_code = IPT_RECORD_EXIT_NOT_FOUND;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "%s: program not found", argv[0]);
+      return NULL;
+    }
+
+  if (ZYAN_FAILED (ZydisDecoderInit (&self->decoder, ZYDIS_MACHINE_MODE_LONG_64,
+                                     ZYDIS_STACK_WIDTH_64)))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "cannot initialise the Zydis decoder");
+      return NULL;
+    }
+
+  if (pipe2 (pipe_fds, O_CLOEXEC) < 0)
+    return set_errno_error (error, errno, "pipe"), NULL;
+
+  self->pid = fork ();
+  if (self->pid < 0)
+    {
+      int saved_errno = errno;
+      close (pipe_fds[0]);
+      close (pipe_fds[1]);
+      return set_errno_error (error, saved_errno, "fork"), NULL;
+    }
+  if (self->pid == 0)
+    {
+      /* Child: only async-signal-safe calls from here on. */
+      close (pipe_fds[0]);
+      if (ptrace (PTRACE_TRACEME, 0, NULL, NULL) == 0)
+        execv (self->program, argv);
+      child_errno = errno;
+      if (write (pipe_fds[1], &child_errno, sizeof child_errno) < 0)
+        _exit (IPT_RECORD_EXIT_CANNOT_EXEC);
+      _exit (IPT_RECORD_EXIT_CANNOT_EXEC);
+    }
+
+  close (pipe_fds[1]);
+  self->running = TRUE;
+  if (waitpid (self->pid, &status, 0) < 0)
+    {
+      close (pipe_fds[0]);
+      return set_errno_error (error, errno, "waitpid"), NULL;
+    }
+  /* The write end closes on exec; anything read is the child's errno. */
+  got = read (pipe_fds[0], &child_errno, sizeof child_errno);
+  close (pipe_fds[0]);
+  if (!WIFSTOPPED (status) || WSTOPSIG (status) != SIGTRAP || got == (ssize_t) sizeof child_errno)
+    {
+      if (WIFSTOPPED (status))
+        {
+          kill (self->pid, SIGKILL);
+          waitpid (self->pid, &status, 0);
+        }
+      self->running = FALSE;
+      *exit_code = got == (ssize_t) sizeof child_errno && child_errno == ENOENT ?
+                   IPT_RECORD_EXIT_NOT_FOUND : IPT_RECORD_EXIT_CANNOT_EXEC;
+      return set_errno_error (error, got == (ssize_t) sizeof child_errno ? child_errno : ECHILD,
+                              "%s: cannot execute under ptrace", self->program), NULL;
+    }
+
+  if (ptrace (PTRACE_SETOPTIONS, self->pid, NULL,
+              (void *) (long) (PTRACE_O_EXITKILL | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT)) < 0)
+    return set_errno_error (error, errno, "ptrace(PTRACE_SETOPTIONS)"), NULL;
+
+  self->memory = ipt_record_memory_new (self->pid, error);
+  if (self->memory == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/* Decodes the instruction at @ip from the captured code: within its page
+ * first, so that the next page is captured only if the instruction really
+ * extends onto it. */
+static void
+decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn)
+{
+  guint8 bytes[MAX_INSN_SIZE];
+  ZydisDecodedInstruction zinsn;
+  ZyanStatus status;
+  gsize want = MIN ((gsize) MAX_INSN_SIZE, IPT_RECORD_PAGE_SIZE - (ip % IPT_RECORD_PAGE_SIZE));
+  gsize have = ipt_record_memory_fetch (self->memory, ip, bytes, want, NULL);
+
+  memset (insn, 0, sizeof *insn);
+  insn->ip = ip;
+  insn->size = 1;
+  insn->klass = IPT_RECORD_INSN_OTHER;
+  if (have == 0)
+    {
+      /* A jump to unmapped memory: the fetch faults (SIGSEGV) before
+       * anything executes there, which the stop logic accounts. */
+      insn->unknown = TRUE;
+      return;
+    }
+  status = ZydisDecoderDecodeInstruction (&self->decoder, NULL, bytes, have, &zinsn);
+  if (status == ZYDIS_STATUS_NO_MORE_DATA && want < MAX_INSN_SIZE)
+    {
+      have = ipt_record_memory_fetch (self->memory, ip, bytes, MAX_INSN_SIZE, NULL);
+      status = ZydisDecoderDecodeInstruction (&self->decoder, NULL, bytes, have, &zinsn);
+    }
+  if (ZYAN_FAILED (status))
+    {
+      /* Not an instruction Zydis knows: the CPU will fault on it (SIGILL),
+       * which the stop logic handles without needing its class. */
+      insn->unknown = TRUE;
+      return;
+    }
+
+  insn->size = zinsn.length;
+  insn->rep_string = zinsn.meta.category == ZYDIS_CATEGORY_STRINGOP &&
+                     (zinsn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
+                                          ZYDIS_ATTRIB_HAS_REPNE)) != 0;
+  switch (zinsn.meta.category)
+    {
+    case ZYDIS_CATEGORY_COND_BR:
+      insn->klass = IPT_RECORD_INSN_COND;
+      break;
+    case ZYDIS_CATEGORY_UNCOND_BR:
+    case ZYDIS_CATEGORY_CALL:
+      if (zinsn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+        insn->klass = IPT_RECORD_INSN_FAR;
+      else if (zinsn.raw.imm[0].size != 0 && zinsn.raw.imm[0].is_relative)
+        /* rel8/rel32 target: no packet (RIP-relative memory is indirect) */
+        insn->klass = IPT_RECORD_INSN_OTHER;
+      else
+        insn->klass = IPT_RECORD_INSN_INDIRECT;
+      break;
+    case ZYDIS_CATEGORY_RET:
+      insn->klass = zinsn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR ?
+                    IPT_RECORD_INSN_FAR : IPT_RECORD_INSN_INDIRECT;
+      break;
+    case ZYDIS_CATEGORY_SYSCALL:
+    case ZYDIS_CATEGORY_INTERRUPT:
+      insn->klass = IPT_RECORD_INSN_KERNEL_ENTRY;
+      break;
+    case ZYDIS_CATEGORY_SYSRET:
+      /* iret returns within user space; sysret/sysexit fault at CPL 3. */
+      insn->klass = IPT_RECORD_INSN_FAR;
+      break;
+    default:
+      insn->klass = IPT_RECORD_INSN_OTHER;
+      break;
+    }
+}
+
+static gboolean
+get_regs (IptRecordTracer *self, struct user_regs_struct *regs, GError **error)
+{
+  if (ptrace (PTRACE_GETREGS, self->pid, NULL, regs) < 0)
+    return set_errno_error (error, errno, "ptrace(PTRACE_GETREGS) of %d", (int) self->pid);
+  return TRUE;
+}
+
+/* After a syscall completed: say what ptrace will not follow. */
+static void
+check_syscall (IptRecordTracer *self, const struct user_regs_struct *regs)
+{
+  gint64 result = (gint64) regs->rax;
+  guint64 flags = 0;
+
+  if (result <= 0)
+    return;
+  switch (regs->orig_rax)
+    {
+    case SYS_clone:
+      flags = regs->rdi;
+      break;
+    case SYS_clone3:
+      if (!ipt_record_memory_read_live (self->memory, regs->rdi, (guint8 *) &flags, sizeof flags))
+        flags = 0;
+      break;
+    case SYS_fork:
+    case SYS_vfork:
+      break;
+    default:
+      return;
+    }
+
+  if (flags & CLONE_THREAD)
+    {
+      if (!self->warned_thread)
+        g_printerr ("ipt-record: warning: thread %" G_GINT64_FORMAT " created: only the main "
+                    "thread is traced, other threads run untraced\n", result);
+      self->warned_thread = TRUE;
+    }
+  else
+    {
+      if (!self->warned_fork)
+        g_printerr ("ipt-record: warning: child process %" G_GINT64_FORMAT " created: it runs "
+                    "untraced\n", result);
+      self->warned_fork = TRUE;
+    }
+}
+
+static gboolean
+finish_exit (IptRecordTracer *self, int status)
+{
+  self->running = FALSE;
+  if (WIFEXITED (status))
+    self->exit_status = WEXITSTATUS (status);
+  else if (WIFSIGNALED (status))
+    self->exit_status = 128 + WTERMSIG (status);
+  return TRUE;
+}
+
+/* Lets the process run on untraced and waits for its end. */
+static gboolean
+detach_and_wait (IptRecordTracer *self, GError **error)
+{
+  int status;
+
+  if (ptrace (PTRACE_DETACH, self->pid, NULL, NULL) < 0)
+    return set_errno_error (error, errno, "ptrace(PTRACE_DETACH) of %d", (int) self->pid);
+  for (;;)
+    {
+      if (waitpid (self->pid, &status, 0) < 0)
+        return set_errno_error (error, errno, "waitpid(%d)", (int) self->pid);
+      if (WIFEXITED (status) || WIFSIGNALED (status))
+        return finish_exit (self, status);
+    }
+}
+
+/**
+ * ipt_record_tracer_run:
+ * @self: a tracer from ipt_record_tracer_spawn()
+ * @encoder: receives every executed instruction and kernel entry
+ * @error: return location for a #GError
+ *
+ * Single-steps the program until it exits.  On error the program is killed.
+ *
+ * Returns: %FALSE with @error set when ptrace or the output fails.
+ */
+gboolean
+ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError **error)
+{
+  struct user_regs_struct regs;
+  Insn insn;
+  int inject = 0;
+  gboolean restart_pending = FALSE;
+
+  if (!get_regs (self, &regs, error))
+    return FALSE;
+  decode_insn (self, regs.rip, &insn);
+
+  for (;;)
+    {
+      siginfo_t info;
+      int status, sig, event;
+
+      if (ptrace (PTRACE_SINGLESTEP, self->pid, NULL, (void *) (long) inject) < 0)
+        return set_errno_error (error, errno, "ptrace(PTRACE_SINGLESTEP) of %d", (int) self->pid);
+      inject = 0;
+      self->n_steps++;
+      if (waitpid (self->pid, &status, 0) < 0)
+        return set_errno_error (error, errno, "waitpid(%d)", (int) self->pid);
+
+      if (WIFEXITED (status) || WIFSIGNALED (status))
+        {
+          /* Without the exit event (SIGKILL races): the process ended in
+           * the kernel; a syscall got there by itself. */
+          if (insn.klass == IPT_RECORD_INSN_KERNEL_ENTRY)
+            {
+              if (!ipt_record_encoder_insn (encoder, insn.ip, insn.size, insn.klass, 0, error))
+                return FALSE;
+            }
+          else if (!ipt_record_encoder_interrupt (encoder, insn.ip, error))
+            return FALSE;
+          return finish_exit (self, status);
+        }
+      if (!WIFSTOPPED (status))
+        continue;
+
+      sig = WSTOPSIG (status);
+      event = status >> 16;
+
+      if (event == PTRACE_EVENT_EXIT || event == PTRACE_EVENT_EXEC)
+        {
+          unsigned long message = 0;
+          gboolean signalled = FALSE;
+
+          if (event == PTRACE_EVENT_EXIT &&
+              ptrace (PTRACE_GETEVENTMSG, self->pid, NULL, &message) == 0)
+            signalled = WIFSIGNALED ((int) message);
+          /* exit_group()/execve() executed; a fatal signal interrupts. */
+          if (insn.klass == IPT_RECORD_INSN_KERNEL_ENTRY && !signalled)
+            {
+              if (!ipt_record_encoder_insn (encoder, insn.ip, insn.size, insn.klass, 0, error))
+                return FALSE;
+            }
+          else if (!ipt_record_encoder_interrupt (encoder, insn.ip, error))
+            return FALSE;
+
+          if (event == PTRACE_EVENT_EXEC)
+            {
+              g_printerr ("ipt-record: warning: the program executed another program: the "
+                          "trace ends at the execve(); the new program runs untraced\n");
+              return detach_and_wait (self, error);
+            }
+          /* Run into the exit itself; nothing user-space is left. */
+          for (;;)
+            {
+              if (ptrace (PTRACE_CONT, self->pid, NULL, NULL) < 0 && errno != ESRCH)
+                return set_errno_error (error, errno, "ptrace(PTRACE_CONT) of %d", (int) self->pid);
+              if (waitpid (self->pid, &status, 0) < 0)
+                return set_errno_error (error, errno, "waitpid(%d)", (int) self->pid);
+              if (WIFEXITED (status) || WIFSIGNALED (status))
+                return finish_exit (self, status);
+            }
+        }
+
+      if (ptrace (PTRACE_GETSIGINFO, self->pid, NULL, &info) < 0)
+        {
+          /* A group-stop (EINVAL): nothing executed, resume quietly. */
+          if (errno == EINVAL)
+            continue;
+          return set_errno_error (error, errno, "ptrace(PTRACE_GETSIGINFO) of %d", (int) self->pid);
+        }
+      if (!get_regs (self, &regs, error))
+        return FALSE;
+
+      if (sig == SIGTRAP && event == 0 &&
+          (info.si_code == TRAP_TRACE || info.si_code == TRAP_BRKPT))
+        {
+          /* Single step done. */
+          if (restart_pending)
+            {
+              /* The kernel moved RIP back onto the interrupted syscall and
+               * ran it again instead of the instruction we expected. */
+              Insn restarted = { insn.ip - 2, 2, IPT_RECORD_INSN_KERNEL_ENTRY, FALSE };
+
+              restart_pending = FALSE;
+              insn = restarted;
+            }
+          if (insn.rep_string && regs.rip == insn.ip)
+            continue;
+          if (insn.unknown)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "%s: executed an instruction at 0x%" G_GINT64_MODIFIER "x that "
+                           "cannot be read or decoded", self->program, insn.ip);
+              return FALSE;
+            }
+          if (!ipt_record_encoder_insn (encoder, insn.ip, insn.size, insn.klass, regs.rip, error))
+            return FALSE;
+          if (insn.klass == IPT_RECORD_INSN_KERNEL_ENTRY)
+            check_syscall (self, &regs);
+        }
+      else if (sig == SIGTRAP && event == 0 && info.si_code == SIGTRAP)
+        {
+          /* Stopped at a signal handler's entry: the interrupted
+           * instruction did not run. */
+          restart_pending = FALSE;
+          if (!ipt_record_encoder_interrupt (encoder, insn.ip, error))
+            return FALSE;
+        }
+      else
+        {
+          /* Signal-delivery-stop: deliver the signal on the next step. */
+          self->n_signals++;
+          inject = sig;
+          if (regs.rip != insn.ip)
+            {
+              /* int3/int n: the trap comes after the instruction. */
+              if (!ipt_record_encoder_insn (encoder, insn.ip, insn.size, insn.klass, regs.rip, error))
+                return FALSE;
+            }
+          else if ((gint64) regs.orig_rax >= 0 &&
+                   (gint64) regs.rax <= -ERESTARTSYS &&
+                   (gint64) regs.rax >= -ERESTART_RESTARTBLOCK)
+            restart_pending = TRUE;
+        }
+
+      if (regs.rip != insn.ip)
+        decode_insn (self, regs.rip, &insn);
+    }
+}
+
+IptRecordMemory *
+ipt_record_tracer_get_memory (IptRecordTracer *self)
+{
+  return self->memory;
+}
+
+int
+ipt_record_tracer_get_exit_status (IptRecordTracer *self)
+{
+  return self->exit_status;
+}
+
+guint64
+ipt_record_tracer_get_n_steps (IptRecordTracer *self)
+{
+  return self->n_steps;
+}
+
+guint64
+ipt_record_tracer_get_n_signals (IptRecordTracer *self)
+{
+  return self->n_signals;
+}
+
+void
+ipt_record_tracer_free (IptRecordTracer *self)
+{
+  if (self == NULL)
+    return;
+  if (self->running)
+    {
+      int status;
+
+      kill (self->pid, SIGKILL);
+      waitpid (self->pid, &status, 0);
+    }
+  ipt_record_memory_free (self->memory);
+  g_free (self->program);
+  g_free (self);
+}

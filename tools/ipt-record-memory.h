@@ -1,0 +1,38 @@
+/* ipt-record-memory.h: captures the code pages a traced process executes,
+ * and writes them as a kAFL/Nyx page dump.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define IPT_RECORD_PAGE_SIZE 4096
+
+typedef struct _IptRecordMemory IptRecordMemory;
+
+IptRecordMemory *ipt_record_memory_new          (pid_t pid,
+                                                 GError **error);
+gsize            ipt_record_memory_fetch        (IptRecordMemory *self,
+                                                 guint64 address,
+                                                 guint8 *buffer,
+                                                 gsize size,
+                                                 GError **error);
+gboolean         ipt_record_memory_read_live    (IptRecordMemory *self,
+                                                 guint64 address,
+                                                 guint8 *buffer,
+                                                 gsize size);
+guint            ipt_record_memory_get_n_pages  (IptRecordMemory *self);
+gboolean         ipt_record_memory_write_pagedump (IptRecordMemory *self,
+                                                   const char *addr_path,
+                                                   const char *dump_path,
+                                                   GError **error);
+void             ipt_record_memory_free         (IptRecordMemory *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptRecordMemory, ipt_record_memory_free)
+
+G_END_DECLS

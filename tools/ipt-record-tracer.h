@@ -1,0 +1,36 @@
+/* ipt-record-tracer.h: runs a program under ptrace and single-steps every
+ * user-space instruction of its main thread.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ipt-record-encoder.h"
+#include "ipt-record-memory.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes of ipt-record itself, as env(1) and timeout(1) use them. */
+#define IPT_RECORD_EXIT_FAILURE   125
+#define IPT_RECORD_EXIT_CANNOT_EXEC 126
+#define IPT_RECORD_EXIT_NOT_FOUND 127
+
+typedef struct _IptRecordTracer IptRecordTracer;
+
+IptRecordTracer *ipt_record_tracer_spawn           (char **argv,
+                                                    int *exit_code,
+                                                    GError **error);
+gboolean         ipt_record_tracer_run             (IptRecordTracer *self,
+                                                    IptRecordEncoder *encoder,
+                                                    GError **error);
+IptRecordMemory *ipt_record_tracer_get_memory      (IptRecordTracer *self);
+int              ipt_record_tracer_get_exit_status (IptRecordTracer *self);
+guint64          ipt_record_tracer_get_n_steps     (IptRecordTracer *self);
+guint64          ipt_record_tracer_get_n_signals   (IptRecordTracer *self);
+void             ipt_record_tracer_free            (IptRecordTracer *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptRecordTracer, ipt_record_tracer_free)
+
+G_END_DECLS

@@ -1,12 +1,17 @@
 /* test-cli.c: runs the real ipt-analyze ($IPT_ANALYZE) with the built
  * plugins: option errors, --list-plugins, --read, --list-regions, and
- * listings of a trace made with libipt's encoder over hand-assembled code. */
+ * listings of traces made with libipt's encoder over hand-assembled code and
+ * over programs compiled with cc for the --elf tests. */
 #include "config.h"
 
+#include <elf.h>
+#include <inttypes.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <intel-pt.h>
 #include <gio/gio.h>
+
+#include "trace-builder.h"
 
 #define CODE_BASE "0x1000"
 
@@ -36,39 +41,11 @@ typedef struct {
 } Fixture;
 
 static void
-put_packet (struct pt_encoder *encoder, enum pt_packet_type type, enum pt_ip_compression ipc,
-            guint64 ip, guint8 tnt_bits, guint64 tnt)
-{
-  struct pt_packet packet;
-
-  memset (&packet, 0, sizeof (packet));
-  packet.type = type;
-  if (type == ppt_tnt_8)
-    {
-      packet.payload.tnt.bit_size = tnt_bits;
-      packet.payload.tnt.payload = tnt;
-    }
-  else if (type == ppt_mode)
-    {
-      packet.payload.mode.leaf = pt_mol_exec;
-      packet.payload.mode.bits.exec.csl = 1;
-    }
-  else
-    {
-      packet.payload.ip.ipc = ipc;
-      packet.payload.ip.ip = ip;
-    }
-  g_assert_cmpint (pt_enc_next (encoder, &packet), >, 0);
-}
-
-static void
 fixture_setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  guint8 buffer[256];
-  struct pt_config config;
-  struct pt_encoder *encoder;
-  uint64_t size = 0;
+  g_autoptr(GBytes) trace = NULL;
+  TraceBuilder builder;
 
   fixture->dir = g_dir_make_tmp ("test-cli-XXXXXX", &error);
   g_assert_no_error (error);
@@ -78,20 +55,15 @@ fixture_setup (Fixture *fixture, gconstpointer data)
                                       sizeof (loop_code), &error));
   g_assert_no_error (error);
 
-  pt_config_init (&config);
-  config.begin = buffer;
-  config.end = buffer + sizeof (buffer);
-  encoder = pt_alloc_encoder (&config);
-  put_packet (encoder, ppt_psb, 0, 0, 0, 0);
-  put_packet (encoder, ppt_mode, 0, 0, 0, 0);
-  put_packet (encoder, ppt_psbend, 0, 0, 0, 0);
-  put_packet (encoder, ppt_tip_pge, pt_ipc_sext_48, 0x1000, 0, 0);
-  put_packet (encoder, ppt_tnt_8, 0, 0, 3, 0x6);
-  put_packet (encoder, ppt_tip, pt_ipc_sext_48, 0x1011, 0, 0);
-  put_packet (encoder, ppt_tip_pgd, pt_ipc_sext_48, 0x2000, 0, 0);
-  g_assert_cmpint (pt_enc_get_offset (encoder, &size), ==, 0);
-  pt_free_encoder (encoder);
-  g_assert_true (g_file_set_contents (fixture->trace_path, (const char *) buffer, size, &error));
+  trace_builder_init (&builder);
+  trace_builder_put_psb_64bit (&builder);
+  trace_builder_put_ip (&builder, ppt_tip_pge, pt_ipc_sext_48, 0x1000);
+  trace_builder_put_tnt (&builder, 3, 0x6);
+  trace_builder_put_ip (&builder, ppt_tip, pt_ipc_sext_48, 0x1011);
+  trace_builder_put_ip (&builder, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);
+  trace = trace_builder_finish (&builder);
+  g_assert_true (g_file_set_contents (fixture->trace_path, g_bytes_get_data (trace, NULL),
+                                      g_bytes_get_size (trace), &error));
   g_assert_no_error (error);
 }
 
@@ -197,6 +169,12 @@ test_bad_options (Fixture *fixture, gconstpointer data)
     { { "--pt", fixture->trace_path, "--raw", raw, "extra" }, "unexpected argument 'extra'" },
     { { "--pt", fixture->trace_path, "--raw", raw, "--read" }, "--read" },
     { { "--cpu", "6/300", "--pt", fixture->trace_path, "--raw" }, "--raw" },
+    { { "--elf", "", NULL }, "--elf '': expected FILE[:BASE]" },
+    { { "--elf", ":0x400000", NULL }, "--elf ':0x400000': expected FILE[:BASE]" },
+    { { "--elf", "nosuch.elf:0x40zz", NULL }, "--elf 'nosuch.elf:0x40zz': expected FILE[:BASE]" },
+    { { "--elf", "nosuch.elf:", NULL }, "--elf 'nosuch.elf:'" },
+    { { "--elf", "nosuch.elf:0x1ffffffffffffffff", NULL }, "--elf 'nosuch.elf:0x1ff" },
+    { { "--pt", fixture->trace_path, "--elf" }, "--elf" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -336,8 +314,9 @@ test_list_regions (Fixture *fixture, gconstpointer data)
   if (status < 0)
     return;
   g_assert_cmpint (status, ==, 0);
-  expected = g_strdup_printf ("0000000000001000-000000000000101f  0x1f bytes  cr3=any vmcs=any  "
-                              "raw  section  %s:0x0\n", fixture->code_path);
+  expected = g_strdup_printf ("0000000000001000-000000000000101f         0x1f bytes  "
+                              "cr3=any vmcs=any  raw  section   0x00000000  %s\n",
+                              fixture->code_path);
   g_assert_cmpstr (out, ==, expected);
 }
 
@@ -455,9 +434,606 @@ test_version (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (out, "ipt-analyze " PACKAGE_VERSION " (libipt "));
 }
 
+/* ---- --elf, symbols: programs compiled with cc ---- */
+
+/* int main: three nops, then a call of twice (a leaf: lea, ret). -O1 keeps
+ * the call a call (no sibling-call optimization below -O2). */
+static const char program_source[] =
+  "static int __attribute__((noinline)) twice (int x)\n"
+  "{ __asm__ volatile (\"\" ::: \"memory\"); return x * 2; }\n"
+  "int main (int argc, char **argv)\n"
+  "{ __asm__ volatile (\"nop; nop; nop\"); return twice (argc); }\n";
+
+typedef struct {
+  char *path;
+  guint64 main;                         /* nm's addresses (unrelocated) */
+  guint64 twice;
+  GBytes *contents;
+} Program;
+
+static struct {
+  gboolean tried;
+  gboolean ok;
+  char *dir;
+  Program exec;                         /* -static -no-pie: ET_EXEC */
+  Program pie;                          /* -pie: ET_DYN */
+} programs;
+
+/* Runs @argv; its stdout goes to @out (or is dropped: it must not mix with
+ * the TAP stream). */
+static gboolean
+spawn (const char * const *argv, char **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dropped = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                     out != NULL ? out : &dropped, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_test_message ("%s: %s %s", argv[0], error->message, err != NULL ? err : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+nm_address (const char *path, const char *symbol, guint64 *address)
+{
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!spawn ((const char *[]) { "nm", path, NULL }, &out))
+    return FALSE;
+  lines = g_strsplit (out, "\n", -1);
+  for (char **line = lines; *line != NULL; line++)
+    {
+      g_auto(GStrv) fields = g_strsplit (*line, " ", 3);
+
+      if (g_strv_length (fields) == 3 && g_str_equal (fields[2], symbol))
+        {
+          *address = g_ascii_strtoull (fields[0], NULL, 16);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+compile_program (Program *program, const char *name, const char * const *flags)
+{
+  g_autofree char *source = g_build_filename (programs.dir, "program.c", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  gsize size;
+  char *contents;
+
+  program->path = g_build_filename (programs.dir, name, NULL);
+  g_ptr_array_add (argv, (char *) "cc");
+  g_ptr_array_add (argv, (char *) "-O1");
+  for (; *flags != NULL; flags++)
+    g_ptr_array_add (argv, (char *) *flags);
+  g_ptr_array_add (argv, (char *) "-o");
+  g_ptr_array_add (argv, program->path);
+  g_ptr_array_add (argv, source);
+  g_ptr_array_add (argv, NULL);
+  if (!spawn ((const char * const *) argv->pdata, NULL) ||
+      !nm_address (program->path, "main", &program->main) ||
+      !nm_address (program->path, "twice", &program->twice))
+    return FALSE;
+  g_assert_true (g_file_get_contents (program->path, &contents, &size, &error));
+  program->contents = g_bytes_new_take (contents, size);
+  return TRUE;
+}
+
+/* Compiles the programs once per run; FALSE (the test skipped) without cc,
+ * static libc or nm, or without $IPT_ANALYZE. */
+static gboolean
+programs_ready (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+
+  if (g_getenv ("IPT_ANALYZE") == NULL)
+    {
+      g_test_skip ("IPT_ANALYZE is not set");
+      return FALSE;
+    }
+  if (programs.tried)
+    {
+      if (!programs.ok)
+        g_test_skip ("cannot compile the test programs (cc, static libc, nm)");
+      return programs.ok;
+    }
+  programs.tried = TRUE;
+  programs.dir = g_dir_make_tmp ("test-cli-elf-XXXXXX", &error);
+  g_assert_no_error (error);
+  source = g_build_filename (programs.dir, "program.c", NULL);
+  g_assert_true (g_file_set_contents (source, program_source, -1, &error));
+  programs.ok =
+    compile_program (&programs.exec, "exec", (const char *[]) { "-static", "-no-pie",
+                                                                "-fno-pie", NULL }) &&
+    compile_program (&programs.pie, "pie", (const char *[]) { "-fPIE", "-pie", NULL });
+  if (!programs.ok)
+    g_test_skip ("cannot compile the test programs (cc, static libc, nm)");
+  return programs.ok;
+}
+
+static void
+programs_cleanup (void)
+{
+  Program *all[] = { &programs.exec, &programs.pie };
+
+  if (programs.dir == NULL)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      if (all[i]->path != NULL)
+        g_unlink (all[i]->path);
+      g_free (all[i]->path);
+      g_clear_pointer (&all[i]->contents, g_bytes_unref);
+    }
+  {
+    g_autofree char *source = g_build_filename (programs.dir, "program.c", NULL);
+    g_unlink (source);
+  }
+  g_rmdir (programs.dir);
+  g_clear_pointer (&programs.dir, g_free);
+}
+
+/* The 64-bit little-endian program headers of @program (what cc makes here). */
+static const Elf64_Phdr *
+program_headers (const Program *program, guint *n)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (program->contents, &size);
+  const Elf64_Ehdr *ehdr = (const Elf64_Ehdr *) data;
+
+  g_assert_cmpuint (size, >=, sizeof (*ehdr));
+  g_assert_cmpint (ehdr->e_ident[EI_CLASS], ==, ELFCLASS64);
+  g_assert_cmpuint (ehdr->e_phentsize, ==, sizeof (Elf64_Phdr));
+  g_assert_cmpuint (ehdr->e_phoff + (guint64) ehdr->e_phnum * sizeof (Elf64_Phdr), <=, size);
+  *n = ehdr->e_phnum;
+  return (const Elf64_Phdr *) (data + ehdr->e_phoff);
+}
+
+/* Where the file holds the byte at link-time address @vaddr. */
+static const guint8 *
+file_bytes_at (const Program *program, guint64 vaddr, gsize want)
+{
+  guint n;
+  const Elf64_Phdr *phdr = program_headers (program, &n);
+
+  for (guint i = 0; i < n; i++)
+    if (phdr[i].p_type == PT_LOAD && vaddr >= phdr[i].p_vaddr &&
+        vaddr + want <= phdr[i].p_vaddr + phdr[i].p_filesz)
+      return (const guint8 *) g_bytes_get_data (program->contents, NULL) + phdr[i].p_offset +
+             (vaddr - phdr[i].p_vaddr);
+  g_error ("0x%" PRIx64 " is in no PT_LOAD of %s", vaddr, program->path);
+  return NULL;
+}
+
+static char *
+hex (guint64 value)
+{
+  return g_strdup_printf ("0x%" PRIx64, value);
+}
+
+static void
+assert_read (const char *elf_arg, guint64 address, const guint8 *expected, gsize size)
+{
+  g_autofree char *range = g_strdup_printf ("0x%" PRIx64 ":%" G_GSIZE_FORMAT, address, size);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gsize len = 0;
+  int status = run (&out, &len, &err, "--elf", elf_arg, "--read", range, NULL);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpmem (out, len, expected, size);
+}
+
+static void
+test_elf_read_exec (Fixture *fixture, gconstpointer data)
+{
+  const Program *exec = &programs.exec;
+  g_autofree char *zero_base = NULL;
+  g_autofree char *own_base = NULL;
+
+  if (!programs_ready ())
+    return;
+  assert_read (exec->path, exec->main, file_bytes_at (exec, exec->main, 32), 32);
+  assert_read (exec->path, exec->twice, file_bytes_at (exec, exec->twice, 8), 8);
+  /* BASE 0 means "no relocation", as in ptxed. */
+  zero_base = g_strconcat (exec->path, ":0", NULL);
+  assert_read (zero_base, exec->main, file_bytes_at (exec, exec->main, 32), 32);
+  /* Its own first page as base is no relocation either. */
+  own_base = g_strconcat (exec->path, ":0x400000", NULL);
+  assert_read (own_base, exec->main, file_bytes_at (exec, exec->main, 32), 32);
+}
+
+static void
+test_elf_read_pie (Fixture *fixture, gconstpointer data)
+{
+  const Program *pie = &programs.pie;
+  const guint64 base = G_GUINT64_CONSTANT (0x555555554000);
+  g_autofree char *relocated = NULL;
+  g_autofree char *range = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gsize len;
+  int status;
+
+  if (!programs_ready ())
+    return;
+  /* At its own addresses, and relocated to BASE. */
+  assert_read (pie->path, pie->main, file_bytes_at (pie, pie->main, 16), 16);
+  relocated = g_strdup_printf ("%s:0x%" PRIx64, pie->path, base);
+  assert_read (relocated, base + pie->main, file_bytes_at (pie, pie->main, 16), 16);
+  assert_read (relocated, base + pie->twice, file_bytes_at (pie, pie->twice, 4), 4);
+
+  /* Relocated, nothing is left at the link-time address. */
+  range = g_strdup_printf ("0x%" PRIx64 ":4", pie->main);
+  status = run (&out, &len, &err, "--elf", relocated, "--read", range, NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpuint (len, ==, 0);
+  assert_one_error_line (err, "not mapped");
+}
+
+static void
+test_elf_file_names (Fixture *fixture, gconstpointer data)
+{
+  const Program *exec = &programs.exec;
+  g_autofree char *colon_path = NULL;
+  g_autofree char *digits_path = NULL;
+  g_autofree char *digits_arg = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!programs_ready ())
+    return;
+  colon_path = g_build_filename (programs.dir, "a:b", NULL);
+  digits_path = g_build_filename (programs.dir, "prog:1", NULL);
+  g_assert_true (g_file_set_contents (colon_path, g_bytes_get_data (exec->contents, NULL),
+                                      g_bytes_get_size (exec->contents), &error));
+  g_assert_true (g_file_set_contents (digits_path, g_bytes_get_data (exec->contents, NULL),
+                                      g_bytes_get_size (exec->contents), &error));
+
+  /* A ':' not followed by a number belongs to the file name. */
+  assert_read (colon_path, exec->main, file_bytes_at (exec, exec->main, 16), 16);
+  /* "prog:1" splits like ptxed: file "prog", base 1 ... */
+  status = run (&out, NULL, &err, "--elf", digits_path, "--read", "0x401000:1", NULL);
+  g_assert_cmpint (status, ==, 1);
+  assert_one_error_line (err, "--elf '");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* ... so such a file takes an explicit base: ":0" is "no relocation". */
+  digits_arg = g_strconcat (digits_path, ":0", NULL);
+  assert_read (digits_arg, exec->main, file_bytes_at (exec, exec->main, 16), 16);
+
+  g_unlink (colon_path);
+  g_unlink (digits_path);
+}
+
+static void
+test_elf_runtime_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *missing = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  if (!programs_ready ())
+    return;
+  missing = g_build_filename (programs.dir, "missing.elf", NULL);
+  status = run (&out, NULL, &err, "--elf", missing, "--read", "0x401000:1", NULL);
+  g_assert_cmpint (status, ==, 1);
+  assert_one_error_line (err, "missing.elf");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Not an ELF file. */
+  status = run (&out, NULL, &err, "--elf", fixture->code_path, "--read", "0x1000:1", NULL);
+  g_assert_cmpint (status, ==, 1);
+  assert_one_error_line (err, "code.bin");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* ptxed would move an ET_EXEC; the elf plugin refuses (its absolute
+   * addresses would be wrong). */
+  moved = g_strconcat (programs.exec.path, ":0x10000000", NULL);
+  status = run (&out, NULL, &err, "--elf", moved, "--read", "0x10000000:1", NULL);
+  g_assert_cmpint (status, ==, 1);
+  assert_one_error_line (err, "--elf '");
+}
+
+/* --elf keeps its place among --raw and --plugin: the first source wins. */
+static void
+test_elf_priority (Fixture *fixture, gconstpointer data)
+{
+  const Program *exec = &programs.exec;
+  g_autofree char *raw = NULL;
+  g_autofree char *range = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gsize len;
+  int status;
+
+  if (!programs_ready ())
+    return;
+  raw = g_strdup_printf ("%s:0x%" PRIx64, fixture->code_path, exec->main);
+  spec = g_strdup_printf ("raw:file=%s,base=0x%" PRIx64, fixture->code_path, exec->main);
+  range = g_strdup_printf ("0x%" PRIx64 ":16", exec->main);
+
+  status = run (&out, &len, &err, "--raw", raw, "--elf", exec->path, "--read", range, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpmem (out, len, loop_code, 16);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = run (&out, &len, &err, "--elf", exec->path, "--raw", raw, "--read", range, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpmem (out, len, file_bytes_at (exec, exec->main, 16), 16);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = run (&out, &len, &err, "--elf", exec->path, "--plugin", spec, "--read", range, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpmem (out, len, file_bytes_at (exec, exec->main, 16), 16);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = run (&out, &len, &err, "--plugin", spec, "--elf", exec->path, "--read", range, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpmem (out, len, loop_code, 16);
+}
+
+/* Every PT_LOAD with file bytes is a file section at its (relocated)
+ * address, with the file's offset and name last. */
+static void
+assert_regions (const Program *program, const char *elf_arg, guint64 bias)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const Elf64_Phdr *phdr;
+  guint n, sections = 0;
+  int status;
+
+  status = run (&out, NULL, &err, "--elf", elf_arg, "--list-regions", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  phdr = program_headers (program, &n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *size = NULL;
+      g_autofree char *line = NULL;
+
+      if (phdr[i].p_type != PT_LOAD || phdr[i].p_filesz == 0)
+        continue;
+      size = hex (phdr[i].p_filesz);
+      line = g_strdup_printf ("%016" PRIx64 "-%016" PRIx64 " %12s bytes  cr3=any vmcs=any  "
+                              "elf  section   0x%08" PRIx64 "  %s\n",
+                              phdr[i].p_vaddr + bias, phdr[i].p_vaddr + bias + phdr[i].p_filesz,
+                              size, (guint64) phdr[i].p_offset, program->path);
+      if (strstr (out, line) == NULL)
+        g_error ("expected line\n%snot in\n%s", line, out);
+      sections++;
+    }
+  g_assert_cmpuint (sections, >=, 2);
+  /* No other file sections (.bss tails are callback ranges without a file). */
+  {
+    g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+    guint listed = 0;
+
+    for (char **line = lines; *line != NULL; line++)
+      if (strstr (*line, "  elf  section  ") != NULL)
+        listed++;
+      else if (**line != '\0')
+        g_assert_nonnull (strstr (*line, "  elf  callback  -           -"));
+    g_assert_cmpuint (listed, ==, sections);
+  }
+}
+
+static void
+test_elf_list_regions (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *relocated = NULL;
+
+  if (!programs_ready ())
+    return;
+  assert_regions (&programs.exec, programs.exec.path, 0);
+  assert_regions (&programs.pie, programs.pie.path, 0);
+  relocated = g_strconcat (programs.pie.path, ":0x7f0000000000", NULL);
+  assert_regions (&programs.pie, relocated, G_GUINT64_CONSTANT (0x7f0000000000));
+}
+
+/* main: nop x3, call twice (e8 rel32); twice: lea, ret, where tracing
+ * stops (TIP.PGD to the return address, main + 8, as an IP filter on the
+ * two functions would record it). */
+static char *
+write_program_trace (guint64 main_address)
+{
+  g_autofree char *name = g_strdup_printf ("trace-%" PRIx64 ".pt", main_address);
+  char *path = g_build_filename (programs.dir, name, NULL);
+  g_autoptr(GBytes) trace = NULL;
+  g_autoptr(GError) error = NULL;
+  TraceBuilder builder;
+
+  trace_builder_init (&builder);
+  trace_builder_put_psb_64bit (&builder);
+  trace_builder_put_ip (&builder, ppt_tip_pge, pt_ipc_sext_48, main_address);
+  trace_builder_put_ip (&builder, ppt_tip_pgd, pt_ipc_sext_48, main_address + 8);
+  trace = trace_builder_finish (&builder);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (trace, NULL),
+                                      g_bytes_get_size (trace), &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+assert_symbol_listing (const char *decoder, const char *elf_arg, guint64 main_address,
+                       guint64 twice_address)
+{
+  g_autofree char *trace = write_program_trace (main_address);
+  g_autofree char *first = NULL;
+  g_autofree char *call = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n_insns = 0;
+  int status;
+
+  status = run (&out, NULL, &err, decoder, "--pt", trace, "--elf", elf_arg, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_test_message ("%s", out);
+  first = g_strdup_printf ("[enabled]\n%016" PRIx64 " <main>  nop\n"
+                           "%016" PRIx64 " <main+0x1>  nop\n"
+                           "%016" PRIx64 " <main+0x2>  nop\n"
+                           "%016" PRIx64 " <main+0x3>  call ",
+                           main_address, main_address + 1, main_address + 2, main_address + 3);
+  g_assert_true (g_str_has_prefix (out, first));
+  /* The direct call's target is named too. */
+  call = g_strdup_printf (" <main+0x3>  call 0x%016" PRIx64 " <twice>\n", twice_address);
+  g_assert_nonnull (strstr (out, call));
+  entry = g_strdup_printf ("\n%016" PRIx64 " <twice>  ", twice_address);
+  g_assert_nonnull (strstr (out, entry));
+  g_assert_true (g_str_has_suffix (out, "  ret\n[disabled]\n"));
+
+  /* Every instruction line is named. */
+  lines = g_strsplit (out, "\n", -1);
+  for (char **line = lines; *line != NULL; line++)
+    if (g_ascii_isxdigit (**line))
+      {
+        g_assert_cmpuint (strlen (*line), >, 18);
+        g_assert_true (g_str_has_prefix (*line + 16, " <main") ||
+                       g_str_has_prefix (*line + 16, " <twice"));
+        n_insns++;
+      }
+  g_assert_cmpuint (n_insns, >=, 6);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --no-inst stays ptxed's: addresses only, no names. */
+  status = run (&out, NULL, &err, decoder, "--no-inst", "--pt", trace, "--elf", elf_arg, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_strfreev (lines);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "[enabled]");
+  for (guint i = 1; i <= n_insns; i++)
+    g_assert_cmpuint (strlen (lines[i]), ==, 16);
+  g_assert_cmpstr (lines[n_insns + 1], ==, "[disabled]");
+  g_assert_cmpstr (lines[n_insns + 2], ==, "");
+  g_assert_null (strchr (out, '<'));
+  g_unlink (trace);
+}
+
+static void
+test_elf_listing_symbols (Fixture *fixture, gconstpointer data)
+{
+  const char *decoder = data;
+  const guint64 base = G_GUINT64_CONSTANT (0x7f0000000000);
+  g_autofree char *relocated = NULL;
+
+  if (!programs_ready ())
+    return;
+  assert_symbol_listing (decoder, programs.exec.path, programs.exec.main, programs.exec.twice);
+  relocated = g_strdup_printf ("%s:0x%" PRIx64, programs.pie.path, base);
+  assert_symbol_listing (decoder, relocated, base + programs.pie.main, base + programs.pie.twice);
+}
+
+/* A gdb core of a running dynamic program: the dumped ranges name the core,
+ * the text the core left out names the mapped file (libc). */
+static void
+test_list_regions_core (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *gcore = g_find_program_in_path ("gcore");
+  g_autofree char *sleep_path = g_find_program_in_path ("sleep");
+  g_autoptr(GSubprocess) sleeper = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *core_prefix = NULL;
+  g_autofree char *core = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *pid;
+  guint from_core = 0, from_libc = 0;
+  gboolean dumped = FALSE;
+  int status;
+
+  if (g_getenv ("IPT_ANALYZE") == NULL)
+    {
+      g_test_skip ("IPT_ANALYZE is not set");
+      return;
+    }
+  if (gcore == NULL || sleep_path == NULL)
+    {
+      g_test_skip ("gcore or sleep is not installed");
+      return;
+    }
+  sleeper = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, sleep_path, "60", NULL);
+  g_assert_no_error (error);
+  pid = g_subprocess_get_identifier (sleeper);
+
+  /* Wait until the dynamic loader has mapped libc. */
+  for (int i = 0; i < 500; i++)
+    {
+      g_autofree char *maps_path = g_strdup_printf ("/proc/%s/maps", pid);
+      g_autofree char *maps = NULL;
+
+      if (g_file_get_contents (maps_path, &maps, NULL, NULL) && strstr (maps, "libc") != NULL)
+        break;
+      g_usleep (10 * 1000);
+    }
+  core_prefix = g_build_filename (fixture->dir, "core", NULL);
+  core = g_strdup_printf ("%s.%s", core_prefix, pid);
+  dumped = spawn ((const char *[]) { gcore, "-o", core_prefix, pid, NULL }, NULL) &&
+           g_file_test (core, G_FILE_TEST_IS_REGULAR);
+  g_subprocess_force_exit (sleeper);
+  g_subprocess_wait (sleeper, NULL, NULL);
+  if (!dumped)
+    {
+      g_unlink (core);
+      g_test_skip ("gcore could not dump the process (ptrace not permitted?)");
+      return;
+    }
+
+  spec = g_strdup_printf ("coredump:core=%s", core);
+  status = run (&out, NULL, &err, "--plugin", spec, "--list-regions", NULL);
+  g_unlink (core);
+  g_assert_cmpint (status, ==, 0);
+  g_test_message ("%s", out);
+  lines = g_strsplit (out, "\n", -1);
+  for (char **line = lines; *line != NULL; line++)
+    {
+      g_autofree char *core_suffix = g_strconcat ("  ", core, NULL);
+
+      if (**line == '\0')
+        continue;
+      g_assert_nonnull (strstr (*line, " bytes  cr3=any vmcs=any  coredump  section   0x"));
+      if (g_str_has_suffix (*line, core_suffix))
+        from_core++;
+      else if (strstr (*line, "/libc.so") != NULL)
+        from_libc++;
+    }
+  /* gcore dumps the writable and anonymous pages, not libc's text. */
+  g_assert_cmpuint (from_core, >, 0);
+  g_assert_cmpuint (from_libc, >, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, data) \
@@ -471,7 +1047,20 @@ main (int argc, char *argv[])
   ADD ("/cli/listing/insn-decoder", test_listing, "--insn-decoder");
   ADD ("/cli/stat", test_stat, NULL);
   ADD ("/cli/version", test_version, NULL);
+  ADD ("/cli/list-regions/core-names-core-and-mapped-files", test_list_regions_core, NULL);
+  ADD ("/cli/elf/read-exec-at-its-addresses", test_elf_read_exec, NULL);
+  ADD ("/cli/elf/read-pie-relocated-to-base", test_elf_read_pie, NULL);
+  ADD ("/cli/elf/file-names-with-colons", test_elf_file_names, NULL);
+  ADD ("/cli/elf/runtime-errors-give-one-line-and-exit-1", test_elf_runtime_errors, NULL);
+  ADD ("/cli/elf/keeps-its-priority-among-sources", test_elf_priority, NULL);
+  ADD ("/cli/elf/list-regions-shows-pt-load-sections", test_elf_list_regions, NULL);
+  ADD ("/cli/elf/listing-names-symbols/block-decoder", test_elf_listing_symbols,
+       "--block-decoder");
+  ADD ("/cli/elf/listing-names-symbols/insn-decoder", test_elf_listing_symbols,
+       "--insn-decoder");
 #undef ADD
 
-  return g_test_run ();
+  status = g_test_run ();
+  programs_cleanup ();
+  return status;
 }

@@ -10,6 +10,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-cpu-private.h"
 #include "mock-provider.h"
+#include "trace-builder.h"
 
 #define CODE_BASE G_GUINT64_CONSTANT (0x1000)
 
@@ -190,103 +191,20 @@ test_sink_join (TestSink *self)
 
 /* ---- traces ---- */
 
-typedef struct {
-  guint8 buffer[64 * 1024];
-  struct pt_encoder *encoder;
-} Encoder;
-
-static void
-encoder_init (Encoder *enc)
-{
-  struct pt_config config;
-
-  pt_config_init (&config);
-  config.begin = enc->buffer;
-  config.end = enc->buffer + sizeof (enc->buffer);
-  enc->encoder = pt_alloc_encoder (&config);
-  g_assert_nonnull (enc->encoder);
-}
-
-static void
-put (Encoder *enc, enum pt_packet_type type)
-{
-  struct pt_packet packet;
-
-  memset (&packet, 0, sizeof (packet));
-  packet.type = type;
-  g_assert_cmpint (pt_enc_next (enc->encoder, &packet), >, 0);
-}
-
-static void
-put_ip (Encoder *enc, enum pt_packet_type type, enum pt_ip_compression ipc, guint64 ip)
-{
-  struct pt_packet packet;
-
-  memset (&packet, 0, sizeof (packet));
-  packet.type = type;
-  packet.payload.ip.ipc = ipc;
-  packet.payload.ip.ip = ip;
-  g_assert_cmpint (pt_enc_next (enc->encoder, &packet), >, 0);
-}
-
-static void
-put_tnt (Encoder *enc, guint8 bits, guint64 payload)
-{
-  struct pt_packet packet;
-
-  memset (&packet, 0, sizeof (packet));
-  packet.type = ppt_tnt_8;
-  packet.payload.tnt.bit_size = bits;
-  packet.payload.tnt.payload = payload;
-  g_assert_cmpint (pt_enc_next (enc->encoder, &packet), >, 0);
-}
-
-static void
-put_psb_64bit (Encoder *enc)
-{
-  struct pt_packet packet;
-
-  put (enc, ppt_psb);
-  memset (&packet, 0, sizeof (packet));
-  packet.type = ppt_mode;
-  packet.payload.mode.leaf = pt_mol_exec;
-  packet.payload.mode.bits.exec.csl = 1;
-  g_assert_cmpint (pt_enc_next (enc->encoder, &packet), >, 0);
-  put (enc, ppt_psbend);
-}
-
-static guint64
-encoder_offset (Encoder *enc)
-{
-  uint64_t offset = 0;
-
-  g_assert_cmpint (pt_enc_get_offset (enc->encoder, &offset), ==, 0);
-  return offset;
-}
-
-static GBytes *
-encoder_finish (Encoder *enc)
-{
-  guint64 size = encoder_offset (enc);
-
-  pt_free_encoder (enc->encoder);
-  return g_bytes_new (enc->buffer, size);
-}
-
 /* The run of loop_code[] listed in expected_ips; jmp rbx then leaves the
  * traced range (TIP.PGD with its target, as IP filtering records it). */
 static GBytes *
 make_loop_trace (void)
 {
-  Encoder enc;
+  TraceBuilder enc;
 
-  encoder_init (&enc);
-  put_psb_64bit (&enc);
-  put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
-  put_tnt (&enc, 3, 0x6);                                    /* jne: taken, taken, not */
-  put_ip (&enc, ppt_tip, pt_ipc_sext_48, 0x1011);            /* ret */
-  put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);       /* jmp rbx leaves the filter */
-  return encoder_finish (&enc);
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
+  trace_builder_put_tnt (&enc, 3, 0x6);                       /* jne: taken, taken, not */
+  trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, 0x1011);             /* ret */
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000); /* jmp rbx leaves the filter */
+  return trace_builder_finish (&enc);
 }
 
 static IptImage *
@@ -396,14 +314,14 @@ test_decode_error_nomap (gconstpointer data)
   g_autoptr(GBytes) trace = NULL;
   g_autofree char *log = NULL;
   guint64 pge_end;
-  Encoder enc;
+  TraceBuilder enc;
 
-  encoder_init (&enc);
-  put_psb_64bit (&enc);
-  put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x5000);
-  pge_end = encoder_offset (&enc);
-  put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
-  trace = encoder_finish (&enc);
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x5000);
+  pge_end = trace_builder_get_offset (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
+  trace = trace_builder_finish (&enc);
 
   g_assert_true (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (sink), NULL, &error));
   g_assert_no_error (error);
@@ -425,13 +343,13 @@ test_decode_error_mid_block (gconstpointer data)
   g_autoptr(IptImage) image = make_image (loop_code, 6);       /* xor, inc only */
   g_autoptr(GBytes) trace = NULL;
   g_autofree char *log = NULL;
-  Encoder enc;
+  TraceBuilder enc;
 
-  encoder_init (&enc);
-  put_psb_64bit (&enc);
-  put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
-  put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
-  trace = encoder_finish (&enc);
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
+  trace = trace_builder_finish (&enc);
 
   log = decode_to_log (image, kind, trace, IPT_SINK_NEEDS_INSNS);
   g_assert_cmpstr (log, ==,
@@ -478,16 +396,16 @@ test_decode_cancel (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) trace = NULL;
   guint n_tnt = 3000;
-  Encoder enc;
+  TraceBuilder enc;
 
   /* The loop at 0x1003 taken 6 × 3000 times. */
-  encoder_init (&enc);
-  put_psb_64bit (&enc);
-  put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
   for (guint i = 0; i < n_tnt; i++)
-    put_tnt (&enc, 6, 0x3f);
-  put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
-  trace = encoder_finish (&enc);
+    trace_builder_put_tnt (&enc, 6, 0x3f);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
+  trace = trace_builder_finish (&enc);
 
   sink->cancel_on_insn = cancellable;
   g_assert_false (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (sink), cancellable, &error));

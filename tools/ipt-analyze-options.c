@@ -1,7 +1,7 @@
 /* ipt-analyze-options.c: parses ipt-analyze's command line into
  * IptAnalyzeOptions. Only syntax is checked here (every error is one line
- * and exit status 2); opening files and plugins happens later. --raw and
- * --plugin are GOption callbacks so that their order is kept: it is the
+ * and exit status 2); opening files and plugins happens later. --raw, --elf
+ * and --plugin are GOption callbacks so that their order is kept: it is the
  * providers' priority. */
 #include "config.h"
 
@@ -11,8 +11,12 @@
 #include "ipt-analyze-options.h"
 
 #define EXIT_CODES_TEXT \
-  "Memory sources (--raw, --plugin) are consulted in command-line order: the first one\n" \
-  "that maps an address wins. Numbers are decimal or 0x-hex.\n" \
+  "Memory sources (--raw, --elf, --plugin) are consulted in command-line order: the\n" \
+  "first one that maps an address wins. Numbers are decimal or 0x-hex.\n" \
+  "\n" \
+  "--elf FILE:BASE puts the page of FILE's lowest PT_LOAD at BASE (a PIE or shared\n" \
+  "object; BASE 0 = FILE's own addresses). The disassembly listing names code that\n" \
+  "an ELF file's symbol table names: '0000000000401136 <main+0x4>  mov eax, 0x00'.\n" \
   "\n" \
   "Exit status:\n" \
   "  0  success; decode errors are part of the listing and do not change it (as ptxed)\n" \
@@ -85,6 +89,36 @@ ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to, gboolean *bad)
   return TRUE;
 }
 
+/* ptxed's FILE[:BASE]: split at the last ':' only when what follows is a
+ * number, as paths may contain ':'. A suffix that starts like a number but
+ * is not one ("a.out:0x40zz", "a.out:") is a mistyped base unless the whole
+ * argument names an existing file. BASE 0 means no relocation, as in ptxed.
+ * Returns FALSE for a bad value. */
+gboolean
+ipt_analyze_split_elf (const char *arg, char **file, guint64 *base, gboolean *have_base)
+{
+  const char *colon = strrchr (arg, ':');
+
+  *file = NULL;
+  *base = 0;
+  *have_base = FALSE;
+  if (arg[0] == '\0')
+    return FALSE;
+  if (colon != NULL && ipt_analyze_parse_number (colon + 1, base))
+    {
+      if (colon == arg)
+        return FALSE;
+      *file = g_strndup (arg, (gsize) (colon - arg));
+      *have_base = *base != 0;
+      return TRUE;
+    }
+  if (colon != NULL && (colon[1] == '\0' || g_ascii_isdigit (colon[1])) &&
+      !g_file_test (arg, G_FILE_TEST_EXISTS))
+    return FALSE;
+  *file = g_strdup (arg);
+  return TRUE;
+}
+
 static gboolean
 bad_value (GError **error, const char *option, const char *value, const char *expected)
 {
@@ -134,11 +168,34 @@ on_raw (const char *name, const char *value, gpointer data, GError **error)
 
   source = g_new0 (IptAnalyzeSource, 1);
   source->option = g_strdup_printf ("--raw '%s'", value);
-  source->is_raw = TRUE;
+  source->kind = IPT_ANALYZE_SOURCE_RAW;
   source->file = g_steal_pointer (&file);
   source->offset = from;
   source->size = to != 0 ? to - from : 0;
   source->base = base;
+  g_ptr_array_add (options->sources, source);
+  return TRUE;
+}
+
+static gboolean
+on_elf (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+  IptAnalyzeSource *source;
+  g_autofree char *file = NULL;
+  guint64 base;
+  gboolean have_base;
+
+  if (!ipt_analyze_split_elf (value, &file, &base, &have_base))
+    return bad_value (error, "--elf", value,
+                      "FILE[:BASE] with BASE a decimal or 0x-hex number");
+
+  source = g_new0 (IptAnalyzeSource, 1);
+  source->option = g_strdup_printf ("--elf '%s'", value);
+  source->kind = IPT_ANALYZE_SOURCE_ELF;
+  source->file = g_steal_pointer (&file);
+  source->base = base;
+  source->have_base = have_base;
   g_ptr_array_add (options->sources, source);
   return TRUE;
 }
@@ -154,6 +211,7 @@ on_plugin (const char *name, const char *value, gpointer data, GError **error)
 
   source = g_new0 (IptAnalyzeSource, 1);
   source->option = g_strdup_printf ("--plugin '%s'", value);
+  source->kind = IPT_ANALYZE_SOURCE_PLUGIN;
   source->spec = g_strdup (value);
   g_ptr_array_add (options->sources, source);
   return TRUE;
@@ -213,6 +271,9 @@ new_context (IptAnalyzeOptions *options)
     { "raw", 0, 0, G_OPTION_ARG_CALLBACK, on_raw,
       "Map FILE (or bytes [FROM, TO) of it) at address BASE (the raw plugin)",
       "FILE[:FROM[-TO]]:BASE" },
+    { "elf", 0, 0, G_OPTION_ARG_CALLBACK, on_elf,
+      "Map ELF FILE's PT_LOAD segments, its first page at BASE for a PIE or shared object "
+      "(the elf plugin); its symbols name the listing's code", "FILE[:BASE]" },
     { "plugin", 0, 0, G_OPTION_ARG_CALLBACK, on_plugin,
       "Add the memory of plugin NAME with options KEY=VALUE (see --list-plugins)",
       "NAME[:KEY=VALUE,...]" },
@@ -255,6 +316,7 @@ new_context (IptAnalyzeOptions *options)
     "plugins, like libipt's ptxed, and prints a listing or statistics.\n"
     "\n"
     "  ipt-analyze --pt trace.pt --raw image.bin:0x400000\n"
+    "  ipt-analyze --pt trace.pt --elf ./a.out --elf libc.so.6:0x7ffff7d80000\n"
     "  ipt-analyze --pt trace.pt --plugin pagedump:addr=pages.addr,dump=pages.dump --stat --quiet\n"
     "  ipt-analyze --plugin raw:file=image.bin,base=0x400000 --read 0x400000:64 | xxd");
   g_option_context_set_description (context, EXIT_CODES_TEXT);
@@ -318,7 +380,7 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
   if ((options->pt_file != NULL || options->have_read) && options->sources->len == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "no memory given: use --raw FILE:BASE or --plugin NAME:OPTIONS");
+                   "no memory given: use --raw FILE:BASE, --elf FILE[:BASE] or --plugin NAME:OPTIONS");
       return FALSE;
     }
   return TRUE;

@@ -12,14 +12,21 @@ enum {
   IPT_ANALYZE_EXIT_USAGE = 2,           /* bad command line */
 };
 
+typedef enum {
+  IPT_ANALYZE_SOURCE_PLUGIN,            /* --plugin NAME[:K=V,...] */
+  IPT_ANALYZE_SOURCE_RAW,               /* --raw FILE[:FROM[-TO]]:BASE */
+  IPT_ANALYZE_SOURCE_ELF,               /* --elf FILE[:BASE] */
+} IptAnalyzeSourceKind;
+
 /* One memory source, in command-line order (= priority, first highest). */
 typedef struct {
   char *option;                         /* "--raw 'x.bin:0x400000'", for messages */
-  gboolean is_raw;
-  /* --raw */
+  IptAnalyzeSourceKind kind;
+  /* --raw, --elf */
   char *file;
-  guint64 offset;
-  guint64 size;                         /* 0: to the end of the file */
+  guint64 offset;                       /* --raw */
+  guint64 size;                         /* --raw; 0: to the end of the file */
+  gboolean have_base;                   /* --elf: FALSE = the file's own addresses */
   guint64 base;
   /* --plugin */
   char *spec;                           /* "NAME[:K=V,...]" */
@@ -54,5 +61,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (IptAnalyzeOptions, ipt_analyze_options_clear)
 
 gboolean ipt_analyze_parse_number (const char *text, guint64 *value);
 gboolean ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to, gboolean *bad);
+gboolean ipt_analyze_split_elf (const char *arg, char **file, guint64 *base, gboolean *have_base);
 
 G_END_DECLS

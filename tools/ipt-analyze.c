@@ -53,58 +53,89 @@ value_from_number (GValue *value, GParamSpec *pspec, guint64 number)
   return ok;
 }
 
-/* --raw FILE[:FROM[-TO]]:BASE → the raw plugin's properties, set directly so
- * that file names with ',' or '=' need no quoting. */
+/* --raw and --elf → the raw and elf plugins' properties, set directly so
+ * that file names with ',' or '=' need no quoting. @names[0] is "file"; the
+ * others are integers. */
 static IptMemoryProvider *
-new_raw_provider (IptPluginRegistry *registry, const IptAnalyzeSource *source, GError **error)
+new_shorthand_provider (IptPluginRegistry *registry, const char *plugin_name, const char *file,
+                        guint n, const char * const *names, const guint64 *numbers,
+                        GError **error)
 {
-  const char *names[] = { "file", "base", "offset", "size" };
-  const guint64 numbers[] = { 0, source->base, source->offset, source->size };
-  GValue values[G_N_ELEMENTS (names)] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  GValue values[4] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
   g_autoptr(GTypeClass) klass = NULL;
   IptMemoryProvider *provider = NULL;
   IptPlugin *plugin;
 
-  plugin = ipt_plugin_registry_lookup (registry, "raw");
+  g_assert (n >= 1 && n <= G_N_ELEMENTS (values));
+
+  plugin = ipt_plugin_registry_lookup (registry, plugin_name);
   if (plugin == NULL)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND,
-                   "the raw plugin was not found (searched IPT_PLUGIN_PATH and %s)",
-                   ipt_plugin_registry_get_installed_dir ());
+                   "the %s plugin was not found (searched IPT_PLUGIN_PATH and %s)",
+                   plugin_name, ipt_plugin_registry_get_installed_dir ());
       return NULL;
     }
 
   klass = g_type_class_ref (ipt_plugin_get_provider_type (plugin));
-  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+  for (guint i = 0; i < n; i++)
     {
       GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), names[i]);
 
       if (pspec == NULL)
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_PLUGIN,
-                       "the raw plugin (%s) has no option '%s'",
+                       "the %s plugin (%s) has no option '%s'", plugin_name,
                        ipt_plugin_get_path (plugin), names[i]);
           goto out;
         }
       if (i == 0)
         {
           g_value_init (&values[i], G_TYPE_STRING);
-          g_value_set_string (&values[i], source->file);
+          g_value_set_string (&values[i], file);
         }
       else if (!value_from_number (&values[i], pspec, numbers[i]))
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                       "raw: %s 0x%" PRIx64 " is out of range", names[i], numbers[i]);
+                       "%s: %s 0x%" PRIx64 " is out of range", plugin_name, names[i],
+                       numbers[i]);
           goto out;
         }
     }
-  provider = ipt_plugin_new_provider_with_properties (plugin, G_N_ELEMENTS (names), names,
-                                                      values, NULL, error);
+  provider = ipt_plugin_new_provider_with_properties (plugin, n, names, values,
+                                                      NULL, error);
 out:
   for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
     if (G_IS_VALUE (&values[i]))
       g_value_unset (&values[i]);
   return provider;
+}
+
+static IptMemoryProvider *
+new_source_provider (IptPluginRegistry *registry, const IptAnalyzeSource *source, GError **error)
+{
+  switch (source->kind)
+    {
+    case IPT_ANALYZE_SOURCE_RAW:
+      {
+        const char * const names[] = { "file", "base", "offset", "size" };
+        const guint64 numbers[] = { 0, source->base, source->offset, source->size };
+
+        return new_shorthand_provider (registry, "raw", source->file, G_N_ELEMENTS (names),
+                                       names, numbers, error);
+      }
+    case IPT_ANALYZE_SOURCE_ELF:
+      {
+        const char * const names[] = { "file", "base" };
+        const guint64 numbers[] = { 0, source->base };
+
+        return new_shorthand_provider (registry, "elf", source->file,
+                                       source->have_base ? 2 : 1, names, numbers, error);
+      }
+    case IPT_ANALYZE_SOURCE_PLUGIN:
+    default:
+      return ipt_plugin_registry_new_provider (registry, source->spec, NULL, error);
+    }
 }
 
 static int
@@ -118,10 +149,7 @@ build_image (IptPluginRegistry *registry, const IptAnalyzeOptions *options, IptI
       g_autoptr(IptMemoryProvider) provider = NULL;
       g_autoptr(GError) error = NULL;
 
-      if (source->is_raw)
-        provider = new_raw_provider (registry, source, &error);
-      else
-        provider = ipt_plugin_registry_new_provider (registry, source->spec, NULL, &error);
+      provider = new_source_provider (registry, source, &error);
       if (provider == NULL)
         return fail (IPT_ANALYZE_EXIT_FAILURE, "%s: %s", source->option, error->message);
       ipt_image_add_provider (image, provider);
@@ -231,25 +259,38 @@ format_asid_part (char *buffer, gsize size, guint64 value, guint64 none)
     g_snprintf (buffer, size, "0x%" PRIx64, value);
 }
 
+/* One line per resolved range, columns aligned so that a core's hundreds of
+ * ranges read as a table; the file, of any length, comes last. */
 static int
 list_regions (IptPluginRegistry *registry, IptImage *image)
 {
   g_autoptr(GPtrArray) mappings = ipt_image_list_mappings (image);
+  int name_width = 0;
+
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const IptMapping *mapping = g_ptr_array_index (mappings, i);
+
+      name_width = MAX (name_width, (int) strlen (provider_name (registry, mapping->provider)));
+    }
 
   for (guint i = 0; i < mappings->len; i++)
     {
       const IptMapping *mapping = g_ptr_array_index (mappings, i);
       const IptRegion *region = mapping->region;
-      char cr3[32], vmcs[32];
+      char cr3[32], vmcs[32], size[32];
 
       format_asid_part (cr3, sizeof (cr3), region->asid.cr3, IPT_ASID_NO_CR3);
       format_asid_part (vmcs, sizeof (vmcs), region->asid.vmcs, IPT_ASID_NO_VMCS);
-      printf ("%016" PRIx64 "-%016" PRIx64 "  0x%" PRIx64 " bytes  cr3=%s vmcs=%s  %s  %s",
-              region->address, region->address + region->size, region->size, cr3, vmcs,
-              provider_name (registry, mapping->provider),
+      g_snprintf (size, sizeof (size), "0x%" PRIx64, region->size);
+      printf ("%016" PRIx64 "-%016" PRIx64 " %12s bytes  cr3=%s vmcs=%s  %-*s  %-8s",
+              region->address, region->address + region->size, size, cr3, vmcs,
+              name_width, provider_name (registry, mapping->provider),
               mapping->is_file_section ? "section" : "callback");
       if (region->filename != NULL)
-        printf ("  %s:0x%" PRIx64, region->filename, region->file_offset);
+        printf ("  0x%08" PRIx64 "  %s", region->file_offset, region->filename);
+      else
+        printf ("  %-10s  -", "-");
       printf ("\n");
     }
   if (fflush (stdout) != 0 || ferror (stdout))
@@ -322,6 +363,13 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
     flags = IPT_LISTING_INSNS | IPT_LISTING_EVENTS |
             (options->no_inst ? 0 : IPT_LISTING_DISASSEMBLE);
   listing = ipt_listing_sink_new (stdout, flags);
+  if (flags & IPT_LISTING_DISASSEMBLE)
+    {
+      g_autoptr(IptSymbolResolver) symbols =
+        ipt_symbol_resolver_new_for_model (ipt_image_get_providers (image));
+
+      ipt_listing_sink_set_symbols (listing, symbols);
+    }
   sink = IPT_SINK (listing);
   if (options->stat)
     {

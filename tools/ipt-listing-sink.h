@@ -25,5 +25,6 @@ typedef enum {
 G_DECLARE_FINAL_TYPE (IptListingSink, ipt_listing_sink, IPT, LISTING_SINK, GObject)
 
 IptListingSink *ipt_listing_sink_new (FILE *out, IptListingFlags flags);
+void ipt_listing_sink_set_symbols (IptListingSink *self, IptSymbolResolver *symbols);
 
 G_END_DECLS

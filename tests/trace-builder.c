@@ -1,0 +1,93 @@
+/* trace-builder.c: Intel PT packet streams for tests, through libipt's
+ * encoder so that the bytes are exactly what libipt's decoder expects. */
+#include "config.h"
+
+#include <string.h>
+
+#include "trace-builder.h"
+
+void
+trace_builder_init (TraceBuilder *builder)
+{
+  struct pt_config config;
+
+  pt_config_init (&config);
+  config.begin = builder->buffer;
+  config.end = builder->buffer + sizeof (builder->buffer);
+  builder->encoder = pt_alloc_encoder (&config);
+  g_assert_nonnull (builder->encoder);
+}
+
+/* A packet without payload (PSB, PSBEND, PAD, ...). */
+void
+trace_builder_put (TraceBuilder *builder, enum pt_packet_type type)
+{
+  struct pt_packet packet;
+
+  memset (&packet, 0, sizeof (packet));
+  packet.type = type;
+  g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
+}
+
+/* TIP, TIP.PGE, TIP.PGD or FUP. */
+void
+trace_builder_put_ip (TraceBuilder *builder, enum pt_packet_type type,
+                      enum pt_ip_compression ipc, guint64 ip)
+{
+  struct pt_packet packet;
+
+  memset (&packet, 0, sizeof (packet));
+  packet.type = type;
+  packet.payload.ip.ipc = ipc;
+  packet.payload.ip.ip = ip;
+  g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
+}
+
+/* A short TNT: @bits branches, the oldest in the highest bit of @payload. */
+void
+trace_builder_put_tnt (TraceBuilder *builder, guint8 bits, guint64 payload)
+{
+  struct pt_packet packet;
+
+  memset (&packet, 0, sizeof (packet));
+  packet.type = ppt_tnt_8;
+  packet.payload.tnt.bit_size = bits;
+  packet.payload.tnt.payload = payload;
+  g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
+}
+
+/* PSB, MODE.Exec (64-bit), PSBEND: where decoding can start. */
+void
+trace_builder_put_psb_64bit (TraceBuilder *builder)
+{
+  struct pt_packet packet;
+
+  trace_builder_put (builder, ppt_psb);
+  memset (&packet, 0, sizeof (packet));
+  packet.type = ppt_mode;
+  packet.payload.mode.leaf = pt_mol_exec;
+  packet.payload.mode.bits.exec.csl = 1;
+  g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
+  trace_builder_put (builder, ppt_psbend);
+}
+
+/* The number of bytes written so far. */
+guint64
+trace_builder_get_offset (TraceBuilder *builder)
+{
+  uint64_t offset = 0;
+
+  g_assert_cmpint (pt_enc_get_offset (builder->encoder, &offset), ==, 0);
+  return offset;
+}
+
+/* Frees the encoder and returns the trace. */
+GBytes *
+trace_builder_finish (TraceBuilder *builder)
+{
+  guint64 size = trace_builder_get_offset (builder);
+
+  pt_free_encoder (builder->encoder);
+  builder->encoder = NULL;
+  return g_bytes_new (builder->buffer, size);
+}

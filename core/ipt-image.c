@@ -1216,6 +1216,41 @@ compare_mappings (gconstpointer a, gconstpointer b)
 }
 
 /**
+ * ipt_image_read_bytes:
+ * @self: an #IptImage
+ * @size: the most bytes to read, at least 1
+ * @asid: (nullable): the address space of @address; %NULL matches every one
+ * @address: the first address to read
+ * @error: return location for an error
+ *
+ * Like ipt_image_read(), for callers that cannot pass a buffer (language
+ * bindings, GUIs). Not for the decoding hot path: it allocates.
+ *
+ * Returns: (transfer full) (nullable): the bytes read from @address up to
+ *   the first unmapped byte (empty when @address itself is unmapped), or
+ *   %NULL with @error set when a provider fails
+ *
+ * Since: 1.0
+ */
+GBytes *
+ipt_image_read_bytes (IptImage *self, gsize size, const IptAsid *asid, guint64 address,
+                      GError **error)
+{
+  g_autofree guint8 *buffer = NULL;
+  gssize n;
+
+  g_return_val_if_fail (IPT_IS_IMAGE (self), NULL);
+  g_return_val_if_fail (size > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  buffer = g_malloc (size);
+  n = ipt_image_read (self, buffer, size, asid, address, error);
+  if (n < 0)
+    return NULL;
+  return g_bytes_new_take (g_realloc (g_steal_pointer (&buffer), MAX (n, 1)), n);
+}
+
+/**
  * ipt_image_list_mappings:
  * @self: an #IptImage
  *
@@ -1225,7 +1260,8 @@ compare_mappings (gconstpointer a, gconstpointer b)
  * spaces may overlap; they are listed in address order, then by priority.
  * Providers without list_regions cannot be listed.
  *
- * Returns: (transfer full) (element-type IptMapping): the mappings
+ * Returns: (transfer container) (element-type IptMapping): the mappings; the array frees
+ *   its elements (it has a free function), so callers unref only the array
  *
  * Since: 1.0
  */

@@ -60,13 +60,49 @@ ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
 }
 
 /**
+ * ipt_memory_provider_read_bytes:
+ * @self: an #IptMemoryProvider
+ * @size: the most bytes to read, at least 1
+ * @asid: (nullable): the address space of @address; %NULL matches every one
+ * @address: the first address to read
+ * @error: return location for an error
+ *
+ * Like ipt_memory_provider_read(), for callers that cannot pass a buffer
+ * (language bindings, GUIs). Not for the decoding hot path: it allocates.
+ *
+ * Returns: (transfer full) (nullable): the contiguous bytes read from
+ *   @address, empty when @self does not map @address, or %NULL with @error
+ *   set when @self maps it but cannot deliver its bytes
+ *
+ * Since: 1.0
+ */
+GBytes *
+ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAsid *asid,
+                                guint64 address, GError **error)
+{
+  g_autofree guint8 *buffer = NULL;
+  gssize n;
+
+  g_return_val_if_fail (IPT_IS_MEMORY_PROVIDER (self), NULL);
+  g_return_val_if_fail (size > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  buffer = g_malloc (size);
+  n = ipt_memory_provider_read (self, buffer, size, asid, address, error);
+  if (n < 0)
+    return NULL;
+  return g_bytes_new_take (g_realloc (g_steal_pointer (&buffer), MAX (n, 1)), n);
+}
+
+/**
  * ipt_memory_provider_list_regions:
  * @self: an #IptMemoryProvider
  *
  * Lists the regions that @self maps, if it can tell.
  *
- * Returns: (transfer full) (element-type IptRegion) (nullable): the
- *   regions, sorted by address, or %NULL when @self does not implement
+ * Returns: (transfer container) (element-type IptRegion) (nullable): the
+ *   regions, sorted by address, in an array whose free function frees them
+ *   (callers unref only the array), or %NULL when @self does not implement
  *   list_regions (it can then only be asked address by address)
  *
  * Since: 1.0

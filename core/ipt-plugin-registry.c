@@ -553,7 +553,7 @@ ipt_plugin_registry_get_plugins (IptPluginRegistry *self)
  * the reason, as on standard error. Failures of
  * ipt_plugin_registry_load_file() are returned to its caller instead.
  *
- * Returns: (transfer full) (element-type GError): copies of the errors
+ * Returns: (transfer container) (element-type GError): copies of the errors; the array frees them
  *
  * Since: 1.0
  */

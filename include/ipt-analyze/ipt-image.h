@@ -60,6 +60,9 @@ IPT_AVAILABLE_IN_ALL
 gssize ipt_image_read (IptImage *self, guint8 *buffer, gsize size,
                        const IptAsid *asid, guint64 address, GError **error);
 IPT_AVAILABLE_IN_ALL
+GBytes *ipt_image_read_bytes (IptImage *self, gsize size, const IptAsid *asid,
+                              guint64 address, GError **error);
+IPT_AVAILABLE_IN_ALL
 GPtrArray *ipt_image_list_mappings (IptImage *self);
 IPT_AVAILABLE_IN_ALL
 struct pt_image *ipt_image_get_pt_image (IptImage *self);

@@ -22,7 +22,8 @@ G_DECLARE_INTERFACE (IptMemoryProvider, ipt_memory_provider, IPT, MEMORY_PROVIDE
  * @read: reads up to @size contiguous bytes at @address in @asid; returns the
  *   number read (1..@size), 0 when the provider does not map @address, or -1
  *   with @error set when it maps it but cannot deliver the bytes
- * @list_regions: optional; the regions the provider maps, element-type #IptRegion
+ * @list_regions: optional; the regions the provider maps, sorted by address, in a new
+ *   #GPtrArray whose free function is ipt_region_free()
  *
  * The memory-provider interface. Providers are constructed from properties
  * and opened with #GInitable, so that a bad input is a #GError at open time.
@@ -43,6 +44,9 @@ struct _IptMemoryProviderInterface {
 IPT_AVAILABLE_IN_ALL
 gssize ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
                                  const IptAsid *asid, guint64 address, GError **error);
+IPT_AVAILABLE_IN_ALL
+GBytes *ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAsid *asid,
+                                        guint64 address, GError **error);
 IPT_AVAILABLE_IN_ALL
 GPtrArray *ipt_memory_provider_list_regions (IptMemoryProvider *self);
 

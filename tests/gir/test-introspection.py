@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""test-introspection.py: the library as a GUI or another language sees it,
+through GObject introspection (Ipt-1.typelib) and PyGObject.
+
+Emits TAP. Run by meson (suite 'gir') with GI_TYPELIB_PATH and
+LD_LIBRARY_PATH pointing into the build tree.
+"""
+import os
+import sys
+import tempfile
+
+import gi
+
+gi.require_version("Ipt", "1")
+gi.require_version("Gio", "2.0")
+from gi.repository import GLib, Gio, GObject, Ipt  # noqa: E402
+
+results = []
+
+
+def check(name):
+    def wrap(func):
+        results.append((name, func))
+        return func
+    return wrap
+
+
+workdir = tempfile.mkdtemp(prefix="test-introspection-")
+blob_path = os.path.join(workdir, "blob.bin")
+with open(blob_path, "wb") as f:
+    f.write(bytes((i * 7) & 0xFF for i in range(8192)))
+
+
+@check("registry lists the built plugins with their options")
+def _():
+    registry = Ipt.PluginRegistry.get_default()
+    plugins = registry.get_plugins()
+    assert isinstance(plugins, Gio.ListModel)
+    names = {plugins.get_item(i).get_name(): plugins.get_item(i) for i in range(plugins.get_n_items())}
+    for expected in ("raw", "pagedump", "elf", "coredump"):
+        assert expected in names, names
+    raw = names["raw"]
+    options = {pspec.name: pspec for pspec in raw.list_options()}
+    assert set(("file", "base", "offset", "size")) <= set(options), options
+    assert options["base"].value_type == GObject.TYPE_UINT64
+    assert raw.props.name == "raw"
+
+
+@check("image reads through a raw provider built from an option string")
+def _():
+    registry = Ipt.PluginRegistry.get_default()
+    provider = registry.new_provider("raw:file=%s,base=0x400000,offset=0x100" % blob_path, None)
+    assert isinstance(provider, Ipt.MemoryProvider)
+    image = Ipt.Image.new("gi")
+    image.add_provider(provider)
+    data = image.read_bytes(16, None, 0x400000).get_data()
+    with open(blob_path, "rb") as f:
+        f.seek(0x100)
+        assert data == f.read(16), data
+    # a read at the end is short, past it empty: not an error
+    assert len(image.read_bytes(64, None, 0x400000 + 8192 - 0x100 - 8).get_data()) == 8
+    assert len(image.read_bytes(16, None, 0x300000).get_data()) == 0
+    assert image.get_providers().get_n_items() == 1
+
+
+@check("resolved mappings carry the region, the provider and the section flag")
+def _():
+    registry = Ipt.PluginRegistry.get_default()
+    low = registry.new_provider("raw:file=%s,base=0x1000" % blob_path, None)
+    high = registry.new_provider("raw:file=%s,base=0x2000,size=0x100" % blob_path, None)
+    image = Ipt.Image.new("gi")
+    image.add_provider(high)
+    image.add_provider(low)
+    mappings = image.list_mappings()
+    spans = [(m.region.address, m.region.size, m.provider == high, m.is_file_section) for m in mappings]
+    assert spans == [(0x1000, 0x1000, False, True), (0x2000, 0x100, True, True),
+                     (0x2100, 0x1000 - 0x100, False, True)], [tuple(map(hex, s[:2])) + s[2:] for s in spans]
+    assert all(m.region.filename == blob_path for m in mappings)
+
+
+@check("provider errors are GLib.Error in the Ipt error domain")
+def _():
+    registry = Ipt.PluginRegistry.get_default()
+    try:
+        registry.new_provider("raw:file=%s,bsae=1" % blob_path, None)
+    except GLib.Error as error:
+        assert error.matches(Ipt.error_quark(), Ipt.Error.INVALID_ARGUMENT), error
+        assert "bsae" in error.message
+    else:
+        raise AssertionError("unknown option accepted")
+    try:
+        registry.new_provider("nosuchplugin:x=1", None)
+    except GLib.Error as error:
+        assert error.matches(Ipt.error_quark(), Ipt.Error.NOT_FOUND), error
+    else:
+        raise AssertionError("unknown plugin accepted")
+
+
+@check("boxed asid and region types work from bindings")
+def _():
+    asid = Ipt.Asid.new(0x1000, Ipt.ASID_NO_VMCS)
+    assert asid.cr3 == 0x1000
+    assert asid.match(Ipt.Asid.new(Ipt.ASID_NO_CR3, Ipt.ASID_NO_VMCS))
+    assert not asid.match(Ipt.Asid.new(0x2000, Ipt.ASID_NO_VMCS))
+    assert Ipt.ASID_NO_CR3 == 0xFFFFFFFFFFFFFFFF
+    region = Ipt.Region.new(0x1000, 0x10, None, Ipt.Permissions.READ | Ipt.Permissions.EXECUTE, None, 0)
+    assert region.contains(0x100F) and not region.contains(0x1010)
+
+
+print("1..%d" % len(results))
+failed = 0
+for number, (name, func) in enumerate(results, 1):
+    try:
+        func()
+        print("ok %d %s" % (number, name))
+    except Exception as error:  # report every failure, keep going
+        failed += 1
+        print("not ok %d %s" % (number, name))
+        for line in repr(error).splitlines():
+            print("# " + line)
+sys.exit(1 if failed else 0)

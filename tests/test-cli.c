@@ -93,7 +93,7 @@ run_v (char **out, gsize *out_len, char **err, const char * const *args)
 
   if (binary == NULL)
     {
-      g_test_skip ("IPT_ANALYZE is not set");
+      g_test_fail_printf ("IPT_ANALYZE is not set");
       return -1;
     }
   g_ptr_array_add (argv, (char *) binary);
@@ -538,13 +538,13 @@ programs_ready (void)
 
   if (g_getenv ("IPT_ANALYZE") == NULL)
     {
-      g_test_skip ("IPT_ANALYZE is not set");
+      g_test_fail_printf ("IPT_ANALYZE is not set");
       return FALSE;
     }
   if (programs.tried)
     {
       if (!programs.ok)
-        g_test_skip ("cannot compile the test programs (cc, static libc, nm)");
+        g_test_fail_printf ("cannot compile the test programs (cc, static libc, nm)");
       return programs.ok;
     }
   programs.tried = TRUE;
@@ -557,7 +557,7 @@ programs_ready (void)
                                                                 "-fno-pie", NULL }) &&
     compile_program (&programs.pie, "pie", (const char *[]) { "-fPIE", "-pie", NULL });
   if (!programs.ok)
-    g_test_skip ("cannot compile the test programs (cc, static libc, nm)");
+    g_test_fail_printf ("cannot compile the test programs (cc, static libc, nm)");
   return programs.ok;
 }
 
@@ -971,12 +971,12 @@ test_list_regions_core (Fixture *fixture, gconstpointer data)
 
   if (g_getenv ("IPT_ANALYZE") == NULL)
     {
-      g_test_skip ("IPT_ANALYZE is not set");
+      g_test_fail_printf ("IPT_ANALYZE is not set");
       return;
     }
   if (gcore == NULL || sleep_path == NULL)
     {
-      g_test_skip ("gcore or sleep is not installed");
+      g_test_fail_printf ("gcore or sleep is not installed");
       return;
     }
   sleeper = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, sleep_path, "60", NULL);
@@ -1002,7 +1002,7 @@ test_list_regions_core (Fixture *fixture, gconstpointer data)
   if (!dumped)
     {
       g_unlink (core);
-      g_test_skip ("gcore could not dump the process (ptrace not permitted?)");
+      g_test_fail_printf ("gcore could not dump the process (ptrace not permitted?)");
       return;
     }
 

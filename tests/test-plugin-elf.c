@@ -478,7 +478,7 @@ test_32bit (void)
 
   if (prog32 == NULL)
     {
-      g_test_skip_printf ("cannot build 32-bit ELF files here: %s", prog32_failure);
+      g_test_fail_printf ("cannot build 32-bit ELF files here: %s", prog32_failure);
       return;
     }
   exec = open_elf_ok (prog32, BASE_UNSET);

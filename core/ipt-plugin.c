@@ -323,8 +323,8 @@ ipt_plugin_list_options (IptPlugin *self, guint *n_options)
  * is out of range, with a message such as
  * `plugin 'raw': option 'base': '0xzz' is not an unsigned integer`;
  * %IPT_ERROR_NOT_SUPPORTED for an option whose type cannot be written as text;
- * otherwise whatever the provider's g_initable_init() reports (prefixed with
- * the plugin's name).
+ * otherwise whatever the provider's g_initable_init() reports, unchanged
+ * (providers start their messages with their plugin's name or their file).
  *
  * Returns: (transfer full) (nullable): the new provider, or %NULL with
  *   @error set
@@ -380,7 +380,7 @@ find_option (IptPlugin *self, const char *name)
  *
  * Errors: %IPT_ERROR_INVALID_ARGUMENT for an unknown or repeated name or a
  * value of the wrong type; otherwise whatever the provider's
- * g_initable_init() reports (prefixed with the plugin's name).
+ * g_initable_init() reports, unchanged.
  *
  * Returns: (transfer full) (nullable): the new provider, or %NULL with
  *   @error set
@@ -446,10 +446,11 @@ ipt_plugin_new_provider_with_properties (IptPlugin *self, guint n_properties,
   if (object == NULL)
     {
       if (local_error == NULL)
-        local_error = g_error_new_literal (IPT_ERROR, IPT_ERROR_FAILED,
-                                           "the provider failed without saying why");
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  "plugin '%s': ", self->name);
+        local_error = g_error_new (IPT_ERROR, IPT_ERROR_FAILED,
+                                   "%s: the provider failed without saying why", self->name);
+      /* The provider's own message names its file and problem (and, by
+       * convention, starts with the plugin's name): passed on unchanged. */
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
   return IPT_MEMORY_PROVIDER (object);

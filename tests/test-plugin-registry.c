@@ -536,8 +536,8 @@ static const SpecCase spec_cases[] = {
     "plugin 'testgood': option 'file' has no value (expected KEY=VALUE)" },
   { "testgood:=x", IPT_ERROR_INVALID_ARGUMENT,
     "plugin 'testgood': option '=x' has no name (expected KEY=VALUE)" },
-  { "testgood:file=fail", IPT_ERROR_IO, "plugin 'testgood': fail: cannot open (asked to fail)" },
-  { "testgood", IPT_ERROR_INVALID_ARGUMENT, "plugin 'testgood': option 'file' is required" },
+  { "testgood:file=fail", IPT_ERROR_IO, "testgood: fail: cannot open (asked to fail)" },
+  { "testgood", IPT_ERROR_INVALID_ARGUMENT, "testgood: option 'file' is required" },
   { "testother:x=1", IPT_ERROR_INVALID_ARGUMENT,
     "plugin 'testother': unknown option 'x' (the plugin has no options)" },
 };

@@ -50,12 +50,12 @@ ipt_test_good_provider_initable_init (GInitable *initable, GCancellable *cancell
 
   if (self->file == NULL)
     {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "option 'file' is required");
+      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "testgood: option 'file' is required");
       return FALSE;
     }
   if (g_str_equal (self->file, "fail"))
     {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "%s: cannot open (asked to fail)", self->file);
+      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "testgood: %s: cannot open (asked to fail)", self->file);
       return FALSE;
     }
   return TRUE;

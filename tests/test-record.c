@@ -1,14 +1,19 @@
 /* test-record.c: ipt-record is the project's oracle, so this suite checks it
  * end to end with the real binaries: record a program, decode the trace with
- * ipt-analyze (pagedump plugin, insn and block decoders) and require exactly
- * the instruction addresses ipt-record saw the CPU execute.
+ * ipt-analyze (insn and block decoders) from three kinds of memory — the page
+ * dump, the process's core (whose text comes from the files NT_FILE names:
+ * the executable, libc, ld.so) and the mapped files alone (--elf FILE:BASE,
+ * bases read from the core's NT_FILE) — and require exactly the instruction
+ * addresses ipt-record saw the CPU execute.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
+#include <elf.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <glib.h>
@@ -69,16 +74,17 @@ env_path (const char *name)
   return value;
 }
 
-/* Runs @argv; keeps its output and exit status (or 128+signal). */
+/* Runs @argv (calling @setup in the child before the exec); keeps its
+ * output and exit status (or 128+signal). */
 static void
-run (Fixture *fixture, const char *const *argv)
+run_full (Fixture *fixture, const char *const *argv, GSpawnChildSetupFunc setup)
 {
   g_autoptr(GError) error = NULL;
   int wait_status;
 
   g_clear_pointer (&fixture->out, g_free);
   g_clear_pointer (&fixture->err, g_free);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, setup, NULL,
                 &fixture->out, &fixture->err, &wait_status, &error);
   g_assert_no_error (error);
   if (WIFEXITED (wait_status))
@@ -87,19 +93,29 @@ run (Fixture *fixture, const char *const *argv)
     fixture->status = 128 + WTERMSIG (wait_status);
 }
 
+static void
+run (Fixture *fixture, const char *const *argv)
+{
+  run_full (fixture, argv, NULL);
+}
+
 static char *
 out_path (Fixture *fixture, const char *name)
 {
   return g_build_filename (fixture->dir, name, NULL);
 }
 
-/* Records @program_argv into fixture->dir; returns ipt-record's status. */
+/* Records @program_argv into fixture->dir with ipt-record's options
+ * @options (or none); returns ipt-record's status. */
 static int
-record (Fixture *fixture, const char *psb_period, const char *const *program_argv)
+record_full (Fixture *fixture, const char *const *options, const char *psb_period,
+             const char *const *program_argv, GSpawnChildSetupFunc setup)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
   g_ptr_array_add (argv, (char *) env_path ("IPT_RECORD"));
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) options[i]);
   g_ptr_array_add (argv, (char *) "--verbose");
   g_ptr_array_add (argv, (char *) "--psb-period");
   g_ptr_array_add (argv, (char *) psb_period);
@@ -109,11 +125,17 @@ record (Fixture *fixture, const char *psb_period, const char *const *program_arg
   for (guint i = 0; program_argv[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) program_argv[i]);
   g_ptr_array_add (argv, NULL);
-  run (fixture, (const char *const *) argv->pdata);
+  run_full (fixture, (const char *const *) argv->pdata, setup);
   g_test_message ("ipt-record: %s", fixture->err);
   g_free (fixture->record_err);
   fixture->record_err = g_strdup (fixture->err);
   return fixture->status;
+}
+
+static int
+record (Fixture *fixture, const char *psb_period, const char *const *program_argv)
+{
+  return record_full (fixture, NULL, psb_period, program_argv, NULL);
 }
 
 /* The instruction lines of a --no-inst listing: events ("[...]") dropped.
@@ -139,24 +161,40 @@ instruction_lines (const char *listing)
   return g_string_free (result, FALSE);
 }
 
-/* Decodes the recorded trace (optionally from byte @from) and returns the
- * instruction lines of the listing. */
+/* Decodes the recorded trace (optionally from byte @from) over the memory
+ * options @memory and returns the instruction lines of the listing. */
 static char *
-decode (Fixture *fixture, const char *decoder, guint64 from)
+decode_with (Fixture *fixture, const char *decoder, guint64 from, const char *const *memory)
 {
   g_autofree char *trace = out_path (fixture, "trace.pt");
-  g_autofree char *addr = out_path (fixture, "pages.addr");
-  g_autofree char *dump = out_path (fixture, "pages.dump");
   g_autofree char *pt = from == 0 ? g_strdup (trace) :
                         g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x", trace, from);
-  g_autofree char *plugin = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
-  const char *argv[] = { env_path ("IPT_ANALYZE"), "--no-inst", decoder, "--pt", pt,
-                         "--plugin", plugin, NULL };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
-  run (fixture, argv);
+  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
+  g_ptr_array_add (argv, (char *) "--no-inst");
+  g_ptr_array_add (argv, (char *) decoder);
+  g_ptr_array_add (argv, (char *) "--pt");
+  g_ptr_array_add (argv, pt);
+  for (guint i = 0; memory[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) memory[i]);
+  g_ptr_array_add (argv, NULL);
+  run (fixture, (const char *const *) argv->pdata);
   g_assert_cmpstr (fixture->err, ==, "");
   g_assert_cmpint (fixture->status, ==, 0);
   return instruction_lines (fixture->out);
+}
+
+/* The same over the page dump. */
+static char *
+decode (Fixture *fixture, const char *decoder, guint64 from)
+{
+  g_autofree char *addr = out_path (fixture, "pages.addr");
+  g_autofree char *dump = out_path (fixture, "pages.dump");
+  g_autofree char *plugin = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  const char *memory[] = { "--plugin", plugin, NULL };
+
+  return decode_with (fixture, decoder, from, memory);
 }
 
 static char *
@@ -200,15 +238,360 @@ assert_recording_decodes (Fixture *fixture)
     }
 }
 
+/* ---- DIR/core, read here independently of the coredump plugin ------------------------------ */
+
+typedef struct {
+  guint64 start, end, offset;   /* offset in bytes */
+  char *path;
+} FileMapping;
+
+typedef struct {
+  guint64 vaddr, filesz, memsz;
+} Load;
+
+typedef struct {
+  GArray *files;    /* FileMapping, from NT_FILE */
+  GArray *loads;    /* Load, the PT_LOAD headers */
+  guint64 vdso;     /* AT_SYSINFO_EHDR from NT_AUXV; 0 when none */
+} CoreFacts;
+
+static void
+core_facts_free (CoreFacts *facts)
+{
+  for (guint i = 0; i < facts->files->len; i++)
+    g_free (g_array_index (facts->files, FileMapping, i).path);
+  g_array_unref (facts->files);
+  g_array_unref (facts->loads);
+  g_free (facts);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CoreFacts, core_facts_free)
+
+static guint64
+get_u64 (const guint8 *data, gsize size, guint64 offset)
+{
+  guint64 value;
+
+  g_assert_cmpuint (offset, <=, size - sizeof value);
+  memcpy (&value, data + offset, sizeof value);
+  return GUINT64_FROM_LE (value);
+}
+
+static void
+parse_nt_file (CoreFacts *facts, const guint8 *desc, gsize size)
+{
+  guint64 count = get_u64 (desc, size, 0);
+  guint64 page_size = get_u64 (desc, size, 8);
+  const char *name = (const char *) desc + 16 + count * 24;
+
+  /* ipt-record writes what the kernel writes: offsets in 4 KiB pages. */
+  g_assert_cmpuint (page_size, ==, 4096);
+  g_assert_cmpuint (count, >, 0);
+  g_assert_cmpuint (16 + count * 24, <, size);
+  for (guint64 i = 0; i < count; i++)
+    {
+      FileMapping m;
+      gsize left = size - (gsize) ((const guint8 *) name - desc);
+      gsize len = strnlen (name, left);
+
+      g_assert_cmpuint (len, <, left);
+      m.start = get_u64 (desc, size, 16 + i * 24);
+      m.end = get_u64 (desc, size, 16 + i * 24 + 8);
+      m.offset = get_u64 (desc, size, 16 + i * 24 + 16) * page_size;
+      m.path = g_strdup (name);
+      g_assert_cmpuint (m.start, <, m.end);
+      g_array_append_val (facts->files, m);
+      name += len + 1;
+    }
+}
+
+static void
+parse_auxv (CoreFacts *facts, const guint8 *desc, gsize size)
+{
+  for (gsize at = 0; at + 16 <= size; at += 16)
+    {
+      guint64 type = get_u64 (desc, size, at);
+
+      if (type == AT_NULL)
+        break;
+      if (type == AT_SYSINFO_EHDR)
+        facts->vdso = get_u64 (desc, size, at + 8);
+    }
+}
+
+/* Program headers, NT_FILE and NT_AUXV of an x86-64 core. */
+static CoreFacts *
+read_core (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, &error);
+  CoreFacts *facts = g_new0 (CoreFacts, 1);
+  const guint8 *data;
+  gsize size;
+  Elf64_Ehdr eh;
+
+  g_assert_no_error (error);
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  size = g_mapped_file_get_length (mapped);
+  g_assert_cmpuint (size, >=, sizeof eh);
+  memcpy (&eh, data, sizeof eh);
+  g_assert_true (memcmp (eh.e_ident, ELFMAG, SELFMAG) == 0);
+  g_assert_cmpint (eh.e_ident[EI_CLASS], ==, ELFCLASS64);
+  g_assert_cmpint (eh.e_type, ==, ET_CORE);
+  g_assert_cmpint (eh.e_machine, ==, EM_X86_64);
+  g_assert_cmpuint (eh.e_phentsize, ==, sizeof (Elf64_Phdr));
+  g_assert_cmpuint (eh.e_phoff + (guint64) eh.e_phnum * sizeof (Elf64_Phdr), <=, size);
+
+  facts->files = g_array_new (FALSE, FALSE, sizeof (FileMapping));
+  facts->loads = g_array_new (FALSE, FALSE, sizeof (Load));
+  for (guint i = 0; i < eh.e_phnum; i++)
+    {
+      Elf64_Phdr ph;
+
+      memcpy (&ph, data + eh.e_phoff + i * sizeof ph, sizeof ph);
+      g_assert_cmpuint (ph.p_offset + ph.p_filesz, <=, size);
+      if (ph.p_type == PT_LOAD)
+        {
+          Load load = { ph.p_vaddr, ph.p_filesz, ph.p_memsz };
+          g_array_append_val (facts->loads, load);
+        }
+      else if (ph.p_type == PT_NOTE)
+        {
+          guint64 at = ph.p_offset, end = ph.p_offset + ph.p_filesz;
+
+          while (at + 12 <= end)
+            {
+              guint32 head[3];
+              guint64 desc, next;
+
+              memcpy (head, data + at, sizeof head);
+              desc = at + 12 + ((head[0] + 3) & ~3u);
+              next = desc + ((head[1] + 3) & ~3u);
+              g_assert_cmpuint (next, <=, end);
+              if (head[2] == NT_FILE)
+                parse_nt_file (facts, data + desc, head[1]);
+              else if (head[2] == NT_AUXV)
+                parse_auxv (facts, data + desc, head[1]);
+              at = next;
+            }
+        }
+    }
+  g_assert_cmpuint (facts->files->len, >, 0);
+  g_assert_cmpuint (facts->loads->len, >, 0);
+  return facts;
+}
+
+static gboolean
+is_elf_file (const char *path)
+{
+  char magic[SELFMAG];
+  FILE *file = fopen (path, "rb");
+  gboolean elf;
+
+  if (file == NULL)
+    return FALSE;
+  elf = fread (magic, 1, sizeof magic, file) == sizeof magic &&
+        memcmp (magic, ELFMAG, SELFMAG) == 0;
+  fclose (file);
+  return elf;
+}
+
+/* "--elf PATH:BASE" for every ELF file the core maps, BASE being where its
+ * offset 0 is mapped; @paths gets the files. */
+static GPtrArray *
+elf_options (const CoreFacts *facts, GPtrArray *paths)
+{
+  GPtrArray *options = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < facts->files->len; i++)
+    {
+      const FileMapping *m = &g_array_index (facts->files, FileMapping, i);
+
+      if (m->offset != 0 || !is_elf_file (m->path) ||
+          g_ptr_array_find_with_equal_func (paths, m->path, g_str_equal, NULL))
+        continue;
+      g_ptr_array_add (paths, g_strdup (m->path));
+      g_ptr_array_add (options, g_strdup ("--elf"));
+      g_ptr_array_add (options, g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x", m->path,
+                                                 m->start));
+    }
+  g_ptr_array_add (options, NULL);
+  return options;
+}
+
+/* Every executed instruction is in a file NT_FILE names, in a page the core
+ * did not dump (so decoding from the core really reads the files), and not
+ * in the vDSO (which no file holds: --elf could not decode it). */
+static void
+assert_code_from_files (const char *ips, gsize ips_length, const CoreFacts *facts)
+{
+  guint64 vdso_start = 0, vdso_end = 0;
+  const FileMapping *hit = NULL;
+  const Load *dumped = NULL;
+
+  for (guint i = 0; facts->vdso != 0 && i < facts->loads->len; i++)
+    {
+      const Load *l = &g_array_index (facts->loads, Load, i);
+      if (l->vaddr <= facts->vdso && facts->vdso < l->vaddr + l->memsz)
+        vdso_start = l->vaddr, vdso_end = l->vaddr + l->memsz;
+    }
+  g_test_message ("vDSO at 0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER "x",
+                  vdso_start, vdso_end);
+
+  for (gsize at = 0; at + 17 <= ips_length; at += 17)
+    {
+      guint64 ip = g_ascii_strtoull (ips + at, NULL, 16);
+
+      if (vdso_start <= ip && ip < vdso_end)
+        g_error ("executed 0x%" G_GINT64_MODIFIER "x in the vDSO: code no file holds",
+                 ip);
+      if (hit == NULL || ip < hit->start || ip >= hit->end)
+        {
+          hit = NULL;
+          for (guint i = 0; i < facts->files->len && hit == NULL; i++)
+            {
+              const FileMapping *m = &g_array_index (facts->files, FileMapping, i);
+              if (m->start <= ip && ip < m->end)
+                hit = m;
+            }
+          if (hit == NULL)
+            g_error ("executed 0x%" G_GINT64_MODIFIER "x outside every file NT_FILE names", ip);
+        }
+      if (dumped == NULL || ip < dumped->vaddr || ip >= dumped->vaddr + dumped->filesz)
+        {
+          dumped = NULL;
+          for (guint i = 0; i < facts->loads->len && dumped == NULL; i++)
+            {
+              const Load *l = &g_array_index (facts->loads, Load, i);
+              if (l->vaddr <= ip && ip < l->vaddr + l->filesz)
+                dumped = l;
+            }
+          if (dumped != NULL)
+            g_error ("executed 0x%" G_GINT64_MODIFIER "x, which the core dumped: text must "
+                     "come from %s", ip, hit->path);
+        }
+    }
+}
+
+/* --list-regions of the core: every range a file section, and ranges from
+ * the core itself and from each of @paths. */
+static void
+assert_regions_from_core_and_files (Fixture *fixture, const char *core, GPtrArray *paths)
+{
+  g_autofree char *plugin = g_strdup_printf ("coredump:core=%s", core);
+  const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", plugin, "--list-regions", NULL };
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *real_core = realpath (core, NULL);
+
+  run (fixture, argv);
+  g_assert_cmpstr (fixture->err, ==, "");
+  g_assert_cmpint (fixture->status, ==, 0);
+  lines = g_strsplit (fixture->out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (lines[i], " ", -1);
+      const char *file = NULL, *kind = NULL;
+      guint n = 0;
+
+      if (lines[i][0] == '\0')
+        continue;
+      for (guint j = 0; fields[j] != NULL; j++)
+        if (fields[j][0] != '\0')
+          {
+            n++;
+            if (n == 7)
+              kind = fields[j];
+            file = fields[j];
+          }
+      g_assert_cmpuint (n, ==, 9);
+      g_assert_cmpstr (kind, ==, "section");
+      g_hash_table_insert (counts, g_strdup (file),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, file)) + 1));
+    }
+  g_assert_nonnull (real_core);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (counts, real_core)), >, 0);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *real = realpath (paths->pdata[i], NULL);
+
+      g_assert_nonnull (real);
+      g_test_message ("%s: %u ranges", real, GPOINTER_TO_UINT (g_hash_table_lookup (counts, real)));
+      g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (counts, real)), >, 0);
+    }
+}
+
+static gboolean
+paths_contain (GPtrArray *paths, const char *part)
+{
+  for (guint i = 0; i < paths->len; i++)
+    if (strstr (paths->pdata[i], part) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Decoding from DIR/core (--plugin coredump), and from the files the core
+ * maps (--elf FILE:BASE for each, no core), reproduces ips with both
+ * decoders. @program is the recorded executable. */
+static void
+assert_core_decodes (Fixture *fixture, const char *program, gboolean dynamic)
+{
+  g_autofree char *core = out_path (fixture, "core");
+  g_autofree char *plugin = g_strdup_printf ("coredump:core=%s", core);
+  g_autofree char *real_program = realpath (program, NULL);
+  const char *coredump[] = { "--plugin", plugin, NULL };
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) elf = NULL;
+  g_autoptr(CoreFacts) facts = NULL;
+  const char *decoders[] = { "--insn-decoder", "--block-decoder" };
+  g_autofree char *ips = NULL;
+  gsize ips_length;
+
+  g_assert_true (g_file_test (core, G_FILE_TEST_IS_REGULAR));
+  ips = read_output (fixture, "ips", &ips_length);
+  facts = read_core (core);
+  elf = elf_options (facts, paths);
+
+  g_assert_nonnull (real_program);
+  g_assert_true (g_ptr_array_find_with_equal_func (paths, real_program, g_str_equal, NULL));
+  /* Dynamic: libc and ld.so are mapped files too; static: only the program. */
+  g_assert_cmpint (paths_contain (paths, "/libc.so"), ==, dynamic);
+  g_assert_cmpint (paths_contain (paths, "/ld-linux"), ==, dynamic);
+  g_assert_cmpuint (paths->len, ==, dynamic ? 3 : 1);
+  assert_code_from_files (ips, ips_length, facts);
+
+  for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
+    {
+      g_autofree char *from_core = decode_with (fixture, decoders[i], 0, coredump);
+      g_autofree char *from_files = decode_with (fixture, decoders[i], 0,
+                                                 (const char *const *) elf->pdata);
+
+      g_test_message ("%s: coredump and --elf", decoders[i]);
+      g_assert_cmpuint (strlen (from_core), ==, ips_length);
+      g_assert_true (strcmp (from_core, ips) == 0);
+      g_assert_cmpuint (strlen (from_files), ==, ips_length);
+      g_assert_true (strcmp (from_files, ips) == 0);
+    }
+
+  assert_regions_from_core_and_files (fixture, core, paths);
+}
+
+typedef struct {
+  const char *program_env;
+  gboolean dynamic;
+} FlowBuild;
+
 static void
 test_flow (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path (data), NULL };
+  const FlowBuild *build = data;
+  const char *argv[] = { env_path (build->program_env), NULL };
 
   g_assert_cmpint (record (fixture, "4096", argv), ==, 0);
   assert_recording_decodes (fixture);
   /* Four signals: raise(), two faults, int3 */
   g_assert_nonnull (strstr (fixture->record_err, " 4 signals"));
+  assert_core_decodes (fixture, argv[0], build->dynamic);
 }
 
 static void
@@ -220,6 +603,20 @@ test_async (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (fixture->record_err, "only the main thread is traced"));
   g_assert_nonnull (strstr (fixture->record_err, "runs untraced"));
   assert_recording_decodes (fixture);
+
+  /* The core holds the other thread's memory too; the main thread's trace
+   * decodes from it. */
+  {
+    g_autofree char *core = out_path (fixture, "core");
+    g_autofree char *plugin = g_strdup_printf ("coredump:core=%s", core);
+    const char *coredump[] = { "--plugin", plugin, NULL };
+    g_autofree char *insn = decode_with (fixture, "--insn-decoder", 0, coredump);
+    g_autofree char *block = decode_with (fixture, "--block-decoder", 0, coredump);
+    g_autofree char *ips = read_output (fixture, "ips", NULL);
+
+    g_assert_true (strcmp (insn, ips) == 0);
+    g_assert_true (strcmp (block, ips) == 0);
+  }
 }
 
 static void
@@ -234,6 +631,7 @@ test_dynamic_true (Fixture *fixture, gconstpointer data)
     }
   g_assert_cmpint (record (fixture, "4096", argv), ==, 0);
   assert_recording_decodes (fixture);
+  assert_core_decodes (fixture, argv[0], TRUE);
 }
 
 /* Offsets of the PSB packets (the 16-byte pattern 02 82 × 8). */
@@ -309,6 +707,121 @@ test_killed_by_signal (Fixture *fixture, gconstpointer data)
   assert_recording_decodes (fixture);
 }
 
+/* --no-core: no DIR/core, and none left from an earlier recording. */
+static void
+test_no_core (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
+  const char *options[] = { "--no-core", NULL };
+  g_autofree char *core = out_path (fixture, "core");
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (core, "stale", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (record_full (fixture, options, "4096", argv, NULL), ==, 0);
+  g_assert_false (g_file_test (core, G_FILE_TEST_EXISTS));
+  g_assert_null (strstr (fixture->record_err, "core"));
+  assert_recording_decodes (fixture);
+}
+
+/* After an execve() the memory is another program's: no core, a warning. */
+static void
+test_no_core_after_exec (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "exec", "/bin/true",
+                         NULL };
+  g_autofree char *core = out_path (fixture, "core");
+  g_autofree char *warning = g_strdup_printf ("ipt-record: warning: %s: no core written", core);
+
+  if (!g_file_test (argv[2], G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no /bin/true");
+      return;
+    }
+  g_assert_cmpint (record (fixture, "4096", argv), ==, 0);
+  g_assert_nonnull (strstr (fixture->record_err, "executed another program"));
+  g_assert_nonnull (strstr (fixture->record_err, warning));
+  g_assert_false (g_file_test (core, G_FILE_TEST_EXISTS));
+  assert_recording_decodes (fixture);
+}
+
+/* Files may be at most 4 MiB: the trace, ips and page dump fit, the core
+ * of 16 MiB of written memory does not. */
+static void
+limit_file_size (gpointer user_data)
+{
+  struct rlimit limit = { 4 << 20, 4 << 20 };
+
+  signal (SIGXFSZ, SIG_IGN);   /* write(2) fails with EFBIG instead */
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* A core that cannot be written: ipt-record says which and why, exits with
+ * 125, leaves no partial core, and the other files are still complete. */
+static void
+test_core_write_fails (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "touch", "16", NULL };
+  g_autofree char *core = out_path (fixture, "core");
+  g_autofree char *message = g_strdup_printf ("ipt-record: %s: no core written: ", core);
+  const char *reason;
+  GDir *dir;
+  const char *name;
+
+  g_assert_cmpint (record_full (fixture, NULL, "4096", argv, limit_file_size), ==, 125);
+  reason = strstr (fixture->record_err, message);
+  g_assert_nonnull (reason);
+  /* then the reason, EFBIG's text in the user's language */
+  reason += strlen (message);
+  g_assert_cmpint (reason[0], !=, '\n');
+  g_assert_cmpint (reason[0], !=, '\0');
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_false (g_str_has_prefix (name, "core"));
+  g_dir_close (dir);
+  assert_recording_decodes (fixture);
+}
+
+/* The committed demo (data/demo, see its README) decodes with the README's
+ * command, run from the top of the source tree as a fresh clone would:
+ * the program comes from search-path=data/demo (the path in the core's
+ * NT_FILE is a temporary directory that no longer exists). */
+static void
+test_demo_readme_command (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *top = g_build_filename (env_path ("G_TEST_SRCDIR"), "..", NULL);
+  g_autofree char *ips_path = g_build_filename (top, "data", "demo", "ips", NULL);
+  g_autofree char *ips = NULL;
+  const char *decoders[] = { "--insn-decoder", "--block-decoder" };
+  g_autoptr(GError) error = NULL;
+  gsize ips_length;
+
+  g_file_get_contents (ips_path, &ips, &ips_length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ips_length, >, 1000 * 17);
+  for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
+    {
+      const char *argv[] = { env_path ("IPT_ANALYZE"), "--no-inst", decoders[i],
+                             "--pt", "data/demo/trace.pt",
+                             "--plugin", "coredump:core=data/demo/core,search-path=data/demo",
+                             NULL };
+      g_autofree char *decoded = NULL;
+      int wait_status;
+
+      g_clear_pointer (&fixture->out, g_free);
+      g_clear_pointer (&fixture->err, g_free);
+      g_spawn_sync (top, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                    &fixture->out, &fixture->err, &wait_status, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (fixture->err, ==, "");
+      g_assert_true (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) == 0);
+      decoded = instruction_lines (fixture->out);
+      g_assert_cmpuint (strlen (decoded), ==, ips_length);
+      g_assert_true (strcmp (decoded, ips) == 0);
+    }
+}
+
 static void
 test_program_not_found (Fixture *fixture, gconstpointer data)
 {
@@ -360,13 +873,24 @@ main (int argc, char **argv)
 
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
-  ADD ("/record/decode/static-non-pie", test_flow, "IPT_RECORD_PROGRAM_FLOW_STATIC");
-  ADD ("/record/decode/static-pie", test_flow, "IPT_RECORD_PROGRAM_FLOW_STATIC_PIE");
+  static const FlowBuild static_non_pie = { "IPT_RECORD_PROGRAM_FLOW_STATIC", FALSE };
+  static const FlowBuild static_pie = { "IPT_RECORD_PROGRAM_FLOW_STATIC_PIE", FALSE };
+  static const FlowBuild dynamic_pie = { "IPT_RECORD_PROGRAM_FLOW_DYNAMIC_PIE", TRUE };
+  static const FlowBuild dynamic_non_pie = { "IPT_RECORD_PROGRAM_FLOW_DYNAMIC_NON_PIE", TRUE };
+
+  ADD ("/record/decode/static-non-pie", test_flow, &static_non_pie);
+  ADD ("/record/decode/static-pie", test_flow, &static_pie);
+  ADD ("/record/decode/dynamic-pie", test_flow, &dynamic_pie);
+  ADD ("/record/decode/dynamic-non-pie", test_flow, &dynamic_non_pie);
   ADD ("/record/decode/timer-signals-restart-threads-fork", test_async, NULL);
   ADD ("/record/decode/dynamic-bin-true", test_dynamic_true, NULL);
   ADD ("/record/decode/start-at-any-psb", test_start_at_any_psb, NULL);
   ADD ("/record/exit-status/code", test_exit_code, NULL);
   ADD ("/record/exit-status/killed-by-signal", test_killed_by_signal, NULL);
+  ADD ("/record/demo/readme-command", test_demo_readme_command, NULL);
+  ADD ("/record/core/no-core-option", test_no_core, NULL);
+  ADD ("/record/core/none-after-exec", test_no_core_after_exec, NULL);
+  ADD ("/record/errors/core-write-fails", test_core_write_fails, NULL);
   ADD ("/record/errors/program-not-found", test_program_not_found, NULL);
   ADD ("/record/errors/output-not-a-directory", test_output_not_a_directory, NULL);
   ADD ("/record/errors/bad-options", test_bad_options, NULL);

@@ -66,6 +66,8 @@ struct _IptRecordTracer {
   guint64 n_signals;
   gboolean warned_thread;
   gboolean warned_fork;
+  IptRecordExitFunc exit_func;
+  gpointer exit_data;
 };
 
 typedef struct {
@@ -415,6 +417,12 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
                           "trace ends at the execve(); the new program runs untraced\n");
               return detach_and_wait (self, error);
             }
+          if (self->exit_func != NULL)
+            {
+              if (!get_regs (self, &regs, error))
+                return FALSE;
+              self->exit_func (self->pid, &regs, self->exit_data);
+            }
           /* Run into the exit itself; nothing user-space is left. */
           for (;;)
             {
@@ -492,6 +500,23 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
       if (regs.rip != insn.ip)
         decode_insn (self, regs.rip, &insn);
     }
+}
+
+/**
+ * ipt_record_tracer_set_exit_func:
+ * @self: a tracer
+ * @func: (nullable): called once at the process's exit stop
+ * @user_data: passed to @func
+ *
+ * Sets what to do at the exit stop (e.g. write a core). Not called when the
+ * program executes another program (the trace ends at the execve()).
+ */
+void
+ipt_record_tracer_set_exit_func (IptRecordTracer *self, IptRecordExitFunc func,
+                                 gpointer user_data)
+{
+  self->exit_func = func;
+  self->exit_data = user_data;
 }
 
 IptRecordMemory *

@@ -5,6 +5,9 @@
  */
 #pragma once
 
+#include <sys/types.h>
+#include <sys/user.h>
+
 #include <glib.h>
 
 #include "ipt-record-encoder.h"
@@ -19,12 +22,21 @@ G_BEGIN_DECLS
 
 typedef struct _IptRecordTracer IptRecordTracer;
 
+/* Called at the exit stop (PTRACE_EVENT_EXIT), while the whole address
+ * space is still there: the last moment a core of it can be taken. */
+typedef void (*IptRecordExitFunc) (pid_t pid,
+                                   const struct user_regs_struct *regs,
+                                   gpointer user_data);
+
 IptRecordTracer *ipt_record_tracer_spawn           (char **argv,
                                                     int *exit_code,
                                                     GError **error);
 gboolean         ipt_record_tracer_run             (IptRecordTracer *self,
                                                     IptRecordEncoder *encoder,
                                                     GError **error);
+void             ipt_record_tracer_set_exit_func   (IptRecordTracer *self,
+                                                    IptRecordExitFunc func,
+                                                    gpointer user_data);
 IptRecordMemory *ipt_record_tracer_get_memory      (IptRecordTracer *self);
 int              ipt_record_tracer_get_exit_status (IptRecordTracer *self);
 guint64          ipt_record_tracer_get_n_steps     (IptRecordTracer *self);

@@ -3,8 +3,10 @@
  * table, a libc callback (qsort), REP string instructions, signal handlers
  * entered after a syscall (raise), after a fault (SIGSEGV) and after int3
  * (SIGTRAP), a call through a pointer to unmapped memory (SIGSEGV on the
- * fetch), and siglongjmp out of a handler.  Deterministic: the same
- * run gives the same instruction addresses.
+ * fetch), siglongjmp out of a handler and longjmp out of a recursion.
+ * Deterministic: the same run gives the same instruction addresses.  No
+ * clock or time calls: their code is in the vDSO, which no file holds, and
+ * the tests decode it from the mapped files alone (--elf).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,11 +19,22 @@ static volatile sig_atomic_t handled;
 static sigjmp_buf recover;
 static char big_src[4096], big_dst[4096];
 static void (*volatile nowhere) (void) = (void (*) (void)) 0x1000;
+static jmp_buf unwind;
 
 static int __attribute__ ((noinline))
 fib (int n)
 {
   return n < 2 ? n : fib (n - 1) + fib (n - 2);
+}
+
+/* Leaves through longjmp from @depth frames down: no returns. */
+static void __attribute__ ((noinline))
+dive (int depth)
+{
+  if (depth == 0)
+    longjmp (unwind, 42);
+  dive (depth - 1);
+  __asm__ volatile ("" ::: "memory");   /* not a tail call */
 }
 
 static int add (int a, int b) { return a + b; }
@@ -84,6 +97,10 @@ main (void)
   for (int i = 0; i < 9; i++)
     acc += ops[i % 3] (acc, i);
   acc += fib (7);
+  if (setjmp (unwind) == 0)
+    dive (5);
+  else
+    acc++;
   qsort (values, sizeof values / sizeof values[0], sizeof values[0], compare);
 
   memset (big_src, acc & 0x7f, sizeof big_src);

@@ -1,0 +1,533 @@
+/* test-cli-coredump.c: the real ipt-analyze ($IPT_ANALYZE) over real cores
+ * of a running program, through the command line a user types:
+ *
+ *   ipt-analyze --plugin coredump:core=CORE --read ADDRESS:SIZE
+ *   ipt-analyze --plugin coredump:core=CORE --list-regions
+ *
+ * The program is tests/core/jitlike (a dynamic PIE that writes code into an
+ * RWX page and waits); its cores come from gdb's gcore and from the kernel.
+ * The oracles are independent of the plugin: /proc/PID/maps taken while it
+ * ran, the files on disk, and the bytes jitlike wrote.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#define PAGE 4096
+
+typedef struct {
+  guint64 start, end, offset;
+  char perms[5];
+  char *path;
+} Map;
+
+typedef struct {
+  char *dir;
+  char *exe;          /* the program that ran */
+  GPid pid;
+  int in_fd;
+  guint64 page;       /* its RWX page */
+  GArray *maps;       /* Map, read while it ran */
+  char *core;
+  const char *warning;   /* what stderr must say at every run; NULL: nothing */
+  /* the last ipt-analyze run */
+  char *out;
+  gsize out_length;
+  char *err;
+  int status;
+} Fixture;
+
+static void
+map_clear (gpointer data)
+{
+  g_free (((Map *) data)->path);
+}
+
+static const char *
+env_path (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL)
+    g_error ("%s is not set: run this test through meson", name);
+  return value;
+}
+
+static char *
+jitlike_path (void)
+{
+  return g_build_filename (env_path ("G_TEST_BUILDDIR"), "jitlike", NULL);
+}
+
+static void
+copy_file (const char *from, const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (from, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (to, contents, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (to, 0755), ==, 0);
+}
+
+static void
+allow_core (gpointer user_data)
+{
+  struct rlimit limit = { 64 << 20, 64 << 20 };   /* jitlike's core is well under 1 MiB */
+
+  setrlimit (RLIMIT_CORE, &limit);
+}
+
+/* Starts @exe in fixture->dir and waits for its "pid=N page=0xADDR" line. */
+static void
+start_program (Fixture *f, const char *exe)
+{
+  const char *argv[] = { exe, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *maps_path = NULL, *maps = NULL;
+  g_auto(GStrv) lines = NULL;
+  char line[256];
+  int out_fd;
+  FILE *out;
+
+  f->exe = g_strdup (exe);
+  g_spawn_async_with_pipes (f->dir, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                            allow_core, NULL, &f->pid, &f->in_fd, &out_fd, NULL, &error);
+  g_assert_no_error (error);
+  out = fdopen (out_fd, "r");
+  g_assert_nonnull (fgets (line, sizeof line, out));
+  fclose (out);
+  g_assert_cmpint (sscanf (line, "pid=%*d page=%" G_GINT64_MODIFIER "x", &f->page), ==, 1);
+
+  maps_path = g_strdup_printf ("/proc/%d/maps", f->pid);
+  g_file_get_contents (maps_path, &maps, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      Map m = { 0 };
+      char path[1024] = "";
+
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %4s %"
+                  G_GINT64_MODIFIER "x %*s %*s %1023[^\n]", &m.start, &m.end, m.perms,
+                  &m.offset, path) < 4)
+        continue;
+      m.path = g_strdup (path);
+      g_array_append_val (f->maps, m);
+    }
+}
+
+/* Ends the program (with @sig, or by closing its stdin); returns its wait status. */
+static int
+stop_program (Fixture *f, int sig)
+{
+  int status = 0;
+
+  if (sig != 0)
+    kill (f->pid, sig);
+  close (f->in_fd);
+  g_assert_cmpint (waitpid (f->pid, &status, 0), ==, f->pid);
+  g_spawn_close_pid (f->pid);
+  f->pid = 0;
+  return status;
+}
+
+static void
+take_gcore (Fixture *f)
+{
+  g_autofree char *prefix = g_build_filename (f->dir, "gcore", NULL);
+  g_autofree char *pid = g_strdup_printf ("%d", f->pid);
+  const char *argv[] = { "gcore", "-o", prefix, pid, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  if (error != NULL)
+    g_error ("cannot run gcore (gdb; .ci/run installs it): %s", error->message);
+  f->core = g_strdup_printf ("%s.%d", prefix, f->pid);
+  if (!g_file_test (f->core, G_FILE_TEST_EXISTS))
+    g_error ("gcore did not write %s: %s%s", f->core, out, err);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("test-cli-coredump-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->maps = g_array_new (FALSE, TRUE, sizeof (Map));
+  g_array_set_clear_func (f->maps, map_clear);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  GDir *dir;
+  const char *name;
+
+  if (f->pid != 0)
+    stop_program (f, SIGKILL);
+  dir = g_dir_open (f->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      g_unlink (path);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->exe);
+  g_free (f->core);
+  g_array_unref (f->maps);
+  g_free (f->out);
+  g_free (f->err);
+}
+
+/* ipt-analyze --plugin coredump:core=CORE[,OPTIONS] ARGS... */
+static void
+analyze (Fixture *f, const char *const *args)
+{
+  g_autofree char *plugin = g_strdup_printf ("coredump:core=%s", f->core);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) out = NULL, err = NULL;
+
+  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
+  g_ptr_array_add (argv, (char *) "--plugin");
+  g_ptr_array_add (argv, plugin);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* Raw bytes on stdout: not g_spawn_sync's strings. */
+  process = g_subprocess_newv ((const char *const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&f->out, g_free);
+  g_clear_pointer (&f->err, g_free);
+  f->out = g_bytes_unref_to_data (g_steal_pointer (&out), &f->out_length);
+  if (f->out == NULL)
+    f->out = g_strdup ("");
+  {
+    gsize length;
+    guint8 *data = g_bytes_unref_to_data (g_steal_pointer (&err), &length);
+
+    f->err = length > 0 ? g_strndup ((const char *) data, length) : g_strdup ("");
+    g_free (data);
+  }
+  f->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
+                                                   : 128 + g_subprocess_get_term_sig (process);
+}
+
+/* stderr is empty, or only the expected warning about a file. */
+static void
+assert_stderr (Fixture *f)
+{
+  g_auto(GStrv) lines = NULL;
+
+  if (f->warning == NULL)
+    {
+      g_assert_cmpstr (f->err, ==, "");
+      return;
+    }
+  g_assert_nonnull (strstr (f->err, f->warning));
+  lines = g_strsplit (f->err, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_assert_nonnull (strstr (lines[i], "WARNING"));
+}
+
+/* ipt-analyze --read ADDRESS:SIZE */
+static void
+read_memory (Fixture *f, guint64 address, gsize size)
+{
+  g_autofree char *spec = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x:%" G_GSIZE_FORMAT,
+                                           address, size);
+  const char *args[] = { "--read", spec, NULL };
+
+  analyze (f, args);
+}
+
+static const char *
+mapped_path (Fixture *f, const char *part)
+{
+  for (guint i = 0; i < f->maps->len; i++)
+    {
+      Map *m = &g_array_index (f->maps, Map, i);
+      if (strstr (m->path, part) != NULL)
+        return m->path;
+    }
+  g_error ("nothing mapped from a file named like %s", part);
+  return NULL;
+}
+
+/* Every executable mapping of @path reads back through the CLI exactly as
+ * the file holds it (up to the file's end). */
+static void
+assert_text_reads_as_file (Fixture *f, const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  guint checked = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < f->maps->len; i++)
+    {
+      Map *m = &g_array_index (f->maps, Map, i);
+      gsize want;
+
+      if (strcmp (m->path, path) != 0 || m->perms[2] != 'x')
+        continue;
+      g_assert_cmpuint (m->offset, <, length);
+      want = MIN (m->end - m->start, length - m->offset);
+      read_memory (f, m->start, want);
+      assert_stderr (f);
+      g_assert_cmpint (f->status, ==, 0);
+      g_assert_cmpuint (f->out_length, ==, want);
+      g_assert_true (memcmp (f->out, contents + m->offset, want) == 0);
+      g_test_message ("%s: 0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER "x (%"
+                      G_GSIZE_FORMAT " bytes) equal %s at 0x%" G_GINT64_MODIFIER "x",
+                      f->core, m->start, m->start + want, want, path, m->offset);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, 0);
+}
+
+/* The RWX page reads back exactly as jitlike wrote it (tests/core/jitlike.c). */
+static void
+assert_jit_page (Fixture *f)
+{
+  static const guint8 code[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
+  guint8 want[PAGE];
+
+  for (guint i = 0; i < PAGE; i++)
+    want[i] = (guint8) (i * 7 + 3);
+  memcpy (want, code, sizeof code);
+  read_memory (f, f->page, PAGE);
+  assert_stderr (f);
+  g_assert_cmpint (f->status, ==, 0);
+  g_assert_cmpuint (f->out_length, ==, PAGE);
+  g_assert_true (memcmp (f->out, want, PAGE) == 0);
+}
+
+/* --list-regions: which range comes from the core, which from which file.
+ * Returns how many ranges name @file (a path as the listing prints it). */
+static guint
+count_regions (Fixture *f, const char *file)
+{
+  const char *args[] = { "--list-regions", NULL };
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  analyze (f, args);
+  g_assert_cmpint (f->status, ==, 0);
+  assert_stderr (f);
+  lines = g_strsplit (f->out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *last = strrchr (lines[i], ' ');
+
+      if (last != NULL && strcmp (last + 1, file) == 0)
+        {
+          g_assert_nonnull (strstr (lines[i], " coredump "));
+          n++;
+        }
+    }
+  return n;
+}
+
+static void
+assert_regions_name_core_and_files (Fixture *f)
+{
+  g_autofree char *core = realpath (f->core, NULL);
+  const char *files[] = { f->exe, mapped_path (f, "/libc.so"), mapped_path (f, "/ld-linux") };
+  guint n;
+
+  g_assert_nonnull (core);
+  n = count_regions (f, core);
+  g_test_message ("%s: %u ranges from the core", core, n);
+  g_assert_cmpuint (n, >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *real = realpath (files[i], NULL);
+
+      g_assert_nonnull (real);
+      n = count_regions (f, real);
+      g_test_message ("%s: %u ranges from %s", core, n, real);
+      g_assert_cmpuint (n, >, 0);
+    }
+}
+
+static void
+assert_core_serves_text_and_jit_page (Fixture *f)
+{
+  assert_text_reads_as_file (f, f->exe);
+  assert_text_reads_as_file (f, mapped_path (f, "/libc.so"));
+  assert_jit_page (f);
+  assert_regions_name_core_and_files (f);
+}
+
+static void
+test_gcore (Fixture *f, gconstpointer data)
+{
+  g_autofree char *exe = jitlike_path ();
+
+  start_program (f, exe);
+  take_gcore (f);
+  stop_program (f, 0);
+  assert_core_serves_text_and_jit_page (f);
+}
+
+static void
+test_kernel_core (Fixture *f, gconstpointer data)
+{
+  g_autofree char *exe = jitlike_path ();
+  g_autofree char *pattern = NULL;
+  g_autofree char *with_pid = NULL;
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int status;
+
+  g_file_get_contents ("/proc/sys/kernel/core_pattern", &pattern, NULL, &error);
+  g_assert_no_error (error);
+  g_strchomp (pattern);
+  /* Only a plain name lands in the process's directory; changing the
+   * system-wide setting is not a test's business. */
+  if (pattern[0] == '\0' || pattern[0] == '|' || strchr (pattern, '/') != NULL ||
+      strchr (pattern, '%') != NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("KERNEL CORES NOT TESTED: /proc/sys/kernel/core_pattern is '%s', not a "
+                         "plain file name; the kernel would not write the core where this "
+                         "test can find it", pattern);
+
+      g_printerr ("test-cli-coredump: %s\n", message);
+      g_test_skip (message);
+      return;
+    }
+
+  start_program (f, exe);
+  pid = f->pid;
+  status = stop_program (f, SIGABRT);
+  g_assert_true (WIFSIGNALED (status));
+  if (!WCOREDUMP (status))
+    g_error ("the kernel wrote no core of %s (core_pattern '%s', RLIMIT_CORE raised)", exe,
+             pattern);
+  /* kernel.core_uses_pid appends ".PID" */
+  with_pid = g_strdup_printf ("%s/%s.%d", f->dir, pattern, pid);
+  f->core = g_file_test (with_pid, G_FILE_TEST_EXISTS) ? g_strdup (with_pid)
+                                                       : g_build_filename (f->dir, pattern, NULL);
+  g_assert_true (g_file_test (f->core, G_FILE_TEST_IS_REGULAR));
+  assert_core_serves_text_and_jit_page (f);
+}
+
+/* A copy of jitlike runs and is cored, then the copy is removed (or
+ * replaced by @replacement): its text cannot come from anywhere. */
+static void
+core_of_vanished_copy (Fixture *f, const char *replacement)
+{
+  g_autofree char *exe = jitlike_path ();
+  g_autofree char *copy = g_build_filename (f->dir, "jitlike-copy", NULL);
+
+  copy_file (exe, copy);
+  start_program (f, copy);
+  take_gcore (f);
+  stop_program (f, 0);
+  g_assert_cmpint (g_unlink (copy), ==, 0);
+  if (replacement != NULL)
+    copy_file (replacement, copy);
+}
+
+/* A warning names the file and why; every read of its text fails as
+ * unmapped at its first byte (no bytes out, not other bytes); libc's text
+ * and the dumped RWX page are still served. */
+static void
+assert_unmapped_with_warning (Fixture *f, const char *reason)
+{
+  g_autofree char *warning = g_strdup_printf ("mapped file %s not usable", f->exe);
+  guint checked = 0;
+
+  for (guint i = 0; i < f->maps->len; i++)
+    {
+      Map *m = &g_array_index (f->maps, Map, i);
+      g_autofree char *unmapped = NULL;
+
+      if (strcmp (m->path, f->exe) != 0 || m->perms[2] != 'x')
+        continue;
+      read_memory (f, m->start, 16);
+      g_test_message ("--read 0x%" G_GINT64_MODIFIER "x:16: status %d, %s", m->start,
+                      f->status, f->err);
+      g_assert_nonnull (strstr (f->err, "WARNING"));
+      g_assert_nonnull (strstr (f->err, warning));
+      g_assert_nonnull (strstr (f->err, reason));
+      g_assert_nonnull (strstr (f->err, "are unmapped"));
+      unmapped = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x: not mapped (read 0 of 16 bytes)",
+                                  m->start);
+      g_assert_nonnull (strstr (f->err, unmapped));
+      g_assert_cmpint (f->status, !=, 0);
+      g_assert_cmpuint (f->out_length, ==, 0);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, 0);
+
+  f->warning = warning;
+  assert_text_reads_as_file (f, mapped_path (f, "/libc.so"));
+  assert_jit_page (f);
+  f->warning = NULL;
+}
+
+static void
+test_missing_file (Fixture *f, gconstpointer data)
+{
+  core_of_vanished_copy (f, NULL);
+  assert_unmapped_with_warning (f, "No such file");
+}
+
+static void
+test_replaced_file (Fixture *f, gconstpointer data)
+{
+  /* Another ELF file, with another build-id, at the same path. */
+  core_of_vanished_copy (f, env_path ("IPT_ANALYZE"));
+  assert_unmapped_with_warning (f, "does not match the core's");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/cli/coredump/gcore/read-text-and-jit-page", test_gcore);
+  ADD ("/cli/coredump/kernel-core/read-text-and-jit-page", test_kernel_core);
+  ADD ("/cli/coredump/missing-file/warns-and-reads-unmapped", test_missing_file);
+  ADD ("/cli/coredump/replaced-file/warns-and-reads-unmapped", test_replaced_file);
+#undef ADD
+
+  return g_test_run ();
+}

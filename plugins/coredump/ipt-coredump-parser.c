@@ -532,7 +532,8 @@ ipt_core_build_pieces (const IptCoreInfo *info, gsize *n_pieces)
   IptCorePiece *cp;
   gsize n_core = 0;
 
-  qsort (segs, info->n_segments, sizeof (IptCoreSegment), compare_segments);
+  if (info->n_segments > 1)   /* qsort's base must not be NULL, even for 0 elements */
+    qsort (segs, info->n_segments, sizeof (IptCoreSegment), compare_segments);
 
   /* Dumped parts, clipped so that they do not overlap. */
   for (gsize i = 0; i < info->n_segments; i++)

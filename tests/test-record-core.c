@@ -663,8 +663,14 @@ test_matches_kernel_core (void)
   a = note_of_type (our_notes, NT_PRSTATUS);
   b = note_of_type (kernel_notes, NT_PRSTATUS);
   {
-    const struct elf_prstatus *op = (const struct elf_prstatus *) a->desc;
-    const struct elf_prstatus *kp = (const struct elf_prstatus *) b->desc;
+    /* Note descriptors are only 4-byte aligned: copy before reading fields. */
+    struct elf_prstatus ours, kernels;
+    const struct elf_prstatus *op = &ours, *kp = &kernels;
+
+    g_assert_cmpuint (a->descsz, >=, sizeof ours);
+    g_assert_cmpuint (b->descsz, >=, sizeof kernels);
+    memcpy (&ours, a->desc, sizeof ours);
+    memcpy (&kernels, b->desc, sizeof kernels);
 
     g_assert_cmpint (op->pr_pid, ==, kp->pr_pid);
     g_assert_cmpint (op->pr_ppid, ==, kp->pr_ppid);
@@ -679,8 +685,13 @@ test_matches_kernel_core (void)
   a = note_of_type (our_notes, NT_PRPSINFO);
   b = note_of_type (kernel_notes, NT_PRPSINFO);
   {
-    const struct elf_prpsinfo *op = (const struct elf_prpsinfo *) a->desc;
-    const struct elf_prpsinfo *kp = (const struct elf_prpsinfo *) b->desc;
+    struct elf_prpsinfo ours, kernels;
+    const struct elf_prpsinfo *op = &ours, *kp = &kernels;
+
+    g_assert_cmpuint (a->descsz, >=, sizeof ours);
+    g_assert_cmpuint (b->descsz, >=, sizeof kernels);
+    memcpy (&ours, a->desc, sizeof ours);
+    memcpy (&kernels, b->desc, sizeof kernels);
 
     g_assert_cmpstr (op->pr_fname, ==, kp->pr_fname);
     g_assert_cmpmem (op->pr_psargs, sizeof op->pr_psargs, kp->pr_psargs, sizeof kp->pr_psargs);

@@ -1,0 +1,209 @@
+/* bench-common.c: the decode loops and helpers the benchmarks share
+ * (factored out of bench-decode.c unchanged; see bench-common.h).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench-common.h"
+
+const char *const decoder_names[N_DECODERS] = { "insn", "block" };
+
+/* Decode errors are counted and decoding resumes at the next PSB, as ptxed
+ * does; the benchmarked traces have none, so any error shows up as a wrong count. */
+/* Not inlined, so that callgrind reports each decoder's cost by name. */
+G_GNUC_NO_INLINE Count
+decode_insn (const guint8 *trace, gsize size, struct pt_image *image)
+{
+  struct pt_config config;
+  struct pt_insn_decoder *decoder;
+  Count count = { 0, 0 };
+  uint64_t last_offset = UINT64_MAX;
+
+  pt_config_init (&config);
+  config.begin = (uint8_t *) trace;
+  config.end = (uint8_t *) trace + size;
+  decoder = pt_insn_alloc_decoder (&config);
+  g_assert_nonnull (decoder);
+  g_assert_cmpint (pt_insn_set_image (decoder, image), ==, 0);
+
+  for (;;)
+    {
+      int status = pt_insn_sync_forward (decoder);
+
+      if (status < 0)
+        {
+          uint64_t offset = 0;
+
+          if (status == -pte_eos)
+            break;
+          count.errors++;
+          pt_insn_get_offset (decoder, &offset);
+          if (offset == last_offset)
+            break;
+          last_offset = offset;
+          continue;
+        }
+
+      for (;;)
+        {
+          struct pt_insn insn;
+
+          while (status & pts_event_pending)
+            {
+              struct pt_event event;
+
+              status = pt_insn_event (decoder, &event, sizeof event);
+              if (status < 0)
+                break;
+            }
+          if (status < 0)
+            break;
+          if (status & pts_eos)
+            {
+              status = -pte_eos;
+              break;
+            }
+
+          memset (&insn, 0, sizeof insn);
+          insn.iclass = ptic_error;
+          status = pt_insn_next (decoder, &insn, sizeof insn);
+          if (insn.iclass != ptic_error)
+            count.insns++;
+          if (status < 0)
+            break;
+        }
+
+      if (status == -pte_eos)
+        break;
+      count.errors++;
+    }
+
+  pt_insn_free_decoder (decoder);
+  return count;
+}
+
+G_GNUC_NO_INLINE Count
+decode_block (const guint8 *trace, gsize size, struct pt_image *image)
+{
+  struct pt_config config;
+  struct pt_block_decoder *decoder;
+  Count count = { 0, 0 };
+  uint64_t last_offset = UINT64_MAX;
+
+  pt_config_init (&config);
+  config.begin = (uint8_t *) trace;
+  config.end = (uint8_t *) trace + size;
+  decoder = pt_blk_alloc_decoder (&config);
+  g_assert_nonnull (decoder);
+  g_assert_cmpint (pt_blk_set_image (decoder, image), ==, 0);
+
+  for (;;)
+    {
+      int status = pt_blk_sync_forward (decoder);
+
+      if (status < 0)
+        {
+          uint64_t offset = 0;
+
+          if (status == -pte_eos)
+            break;
+          count.errors++;
+          pt_blk_get_offset (decoder, &offset);
+          if (offset == last_offset)
+            break;
+          last_offset = offset;
+          continue;
+        }
+
+      for (;;)
+        {
+          struct pt_block block;
+
+          while (status & pts_event_pending)
+            {
+              struct pt_event event;
+
+              status = pt_blk_event (decoder, &event, sizeof event);
+              if (status < 0)
+                break;
+            }
+          if (status < 0)
+            break;
+          if (status & pts_eos)
+            {
+              status = -pte_eos;
+              break;
+            }
+
+          memset (&block, 0, sizeof block);
+          status = pt_blk_next (decoder, &block, sizeof block);
+          count.insns += block.ninsn;
+          if (status < 0)
+            break;
+        }
+
+      if (status == -pte_eos)
+        break;
+      count.errors++;
+    }
+
+  pt_blk_free_decoder (decoder);
+  return count;
+}
+
+Count
+decode (Decoder which, const guint8 *trace, gsize size, struct pt_image *image)
+{
+  return which == DECODER_INSN ? decode_insn (trace, size, image)
+                               : decode_block (trace, size, image);
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return (x > y) - (x < y);
+}
+
+gdouble
+median (const gdouble *values, guint n)
+{
+  gdouble sorted[64];
+
+  memcpy (sorted, values, n * sizeof *values);
+  qsort (sorted, n, sizeof *sorted, compare_doubles);
+  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+guint
+env_uint (const char *name, guint fallback, guint max)
+{
+  const char *value = g_getenv (name);
+  guint64 n;
+
+  if (value == NULL || *value == '\0')
+    return fallback;
+  if (!g_ascii_string_to_unsigned (value, 10, 1, max, &n, NULL))
+    g_error ("%s=%s: expected a number from 1 to %u", name, value, max);
+  return n;
+}
+
+IptImage *
+image_from_plugin (IptPluginRegistry *registry, const char *spec)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IptMemoryProvider) provider = NULL;
+  IptImage *image;
+
+  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
+  if (provider == NULL)
+    g_error ("cannot open %s: %s (IPT_PLUGIN_PATH=%s)", spec, error->message,
+             g_getenv ("IPT_PLUGIN_PATH"));
+  image = ipt_image_new (spec);
+  ipt_image_add_provider (image, provider);
+  return image;
+}

@@ -1,0 +1,31 @@
+/* bench-common.h: what the decode benchmarks share — the decode loops
+ * (insn and block decoder, counting instructions and errors as ptxed
+ * resyncs), medians, IPT_BENCH_* numbers and images from plugin specs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <intel-pt.h>
+#include <ipt-analyze/ipt-analyze.h>
+
+G_BEGIN_DECLS
+
+typedef enum { DECODER_INSN, DECODER_BLOCK, N_DECODERS } Decoder;
+
+extern const char *const decoder_names[N_DECODERS];
+
+typedef struct {
+  guint64 insns;
+  guint64 errors;
+} Count;
+
+Count decode_insn (const guint8 *trace, gsize size, struct pt_image *image);
+Count decode_block (const guint8 *trace, gsize size, struct pt_image *image);
+Count decode (Decoder which, const guint8 *trace, gsize size, struct pt_image *image);
+
+gdouble median (const gdouble *values, guint n);
+guint env_uint (const char *name, guint fallback, guint max);
+IptImage *image_from_plugin (IptPluginRegistry *registry, const char *spec);
+
+G_END_DECLS

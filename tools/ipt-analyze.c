@@ -216,7 +216,7 @@ list_plugins (IptPluginRegistry *registry)
           else
             def_text = g_strdup_value_contents (def);
 
-          printf ("    %-12s %-8s default: %-10s %s\n", g_param_spec_get_name (pspec),
+          printf ("    %-12s %-8s default: %-18s  %s\n", g_param_spec_get_name (pspec),
                   type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)), def_text,
                   g_param_spec_get_blurb (pspec) != NULL ? g_param_spec_get_blurb (pspec) : "");
           if (G_IS_PARAM_SPEC_ENUM (pspec))

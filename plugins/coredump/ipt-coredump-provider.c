@@ -9,15 +9,13 @@
  * no lock. Never serve bytes that were not verified to be the process's. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
 #include <gio/gio.h>
 
 #include "ipt-coredump-provider.h"
 #include "ipt-coredump-parser.h"
+#include "ipt-plugin-file.h"
 
 /* At most this many ranges are listed in a warning about a file. */
 #define MAX_RANGES_IN_WARNING 8
@@ -208,25 +206,26 @@ check_candidate (const char *candidate, const guint8 *header, gsize header_len,
   IptCoreElfFacts found;
   const guint8 *data;
   gsize size;
-  GStatBuf st;
 
-  if (g_stat (candidate, &st) != 0)
+  /* A file that is not there is the reason only when no candidate is
+   * known better; one that is there but unusable always is. */
+  if (!ipt_plugin_file_check_regular (NULL, candidate, &local_error))
     {
+      if (g_error_matches (local_error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT))
+        {
+          g_free (*reason);
+          *reason = g_strdup (local_error->message);
+          return CHECK_REJECTED;
+        }
       if (*reason == NULL)
-        *reason = g_strdup_printf ("%s: %s", candidate, g_strerror (errno));
+        *reason = g_strdup (local_error->message);
       return CHECK_MISSING;
     }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_free (*reason);
-      *reason = g_strdup_printf ("%s: not a regular file", candidate);
-      return CHECK_REJECTED;
-    }
-  mapped = g_mapped_file_new (candidate, FALSE, &local_error);
+  mapped = ipt_plugin_file_map_regular (NULL, candidate, &local_error);
   if (mapped == NULL)
     {
       g_free (*reason);
-      *reason = g_strdup_printf ("%s: cannot map the file: %s", candidate, local_error->message);
+      *reason = g_strdup (local_error->message);
       return CHECK_REJECTED;
     }
   data = (const guint8 *) g_mapped_file_get_contents (mapped);
@@ -382,11 +381,9 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
 {
   IptCoredumpProvider *self = IPT_COREDUMP_PROVIDER (initable);
   g_autoptr (GMappedFile) mapped = NULL;
-  g_autoptr (GError) local_error = NULL;
   g_autoptr (IptCoreInfo) info = NULL;
   g_autofree char *path = NULL;
   g_autofree gboolean *needed = NULL;
-  GStatBuf st;
   gsize w;
 
   if (self->initialized)
@@ -402,28 +399,9 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
     }
   /* libipt opens sections by name, maybe after the cwd changed. */
   path = g_canonicalize_filename (self->core, NULL);
-  if (g_stat (path, &st) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, IPT_ERROR,
-                   saved_errno == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
-                   "coredump: %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "coredump: %s: not a regular file", path);
-      return FALSE;
-    }
-  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  mapped = ipt_plugin_file_map ("coredump", path, error);
   if (mapped == NULL)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_IO,
-                   "coredump: %s: cannot map the file: %s", path, local_error->message);
-      return FALSE;
-    }
+    return FALSE;
 
   info = ipt_core_parse ((const guint8 *) g_mapped_file_get_contents (mapped),
                          g_mapped_file_get_length (mapped), self->core, error);

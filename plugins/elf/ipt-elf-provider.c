@@ -18,6 +18,7 @@
 
 #include "ipt-elf-provider.h"
 #include "ipt-elf-util.h"
+#include "ipt-plugin-file.h"
 
 /**
  * IptElfProvider:
@@ -483,17 +484,19 @@ open_file (IptElfProvider *self, guint64 *file_size, GError **error)
   struct stat st;
   int fd;
 
+  /* libelf maps the file itself (ELF_C_READ_MMAP) from a descriptor, so
+   * only the check is shared; it also keeps a FIFO from blocking the open. */
+  if (!ipt_plugin_file_check_regular ("elf", self->path, error))
+    return FALSE;
   fd = g_open (self->path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, IPT_ERROR, saved_errno == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
-                   "elf: %s: %s", self->path, g_strerror (saved_errno));
+      ipt_plugin_file_set_error_from_errno (error, "elf", self->path, errno);
       return FALSE;
     }
   /* fstat on the open file: no window for a swap between check and use;
-   * a FIFO or a device is refused before libelf reads from it. */
+   * a file swapped for a FIFO or a device is refused before libelf reads
+   * from it. */
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,

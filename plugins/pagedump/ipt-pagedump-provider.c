@@ -7,13 +7,11 @@
  * sections. */
 #include "config.h"
 
-#include <errno.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
 #include <gio/gio.h>
 
 #include "ipt-pagedump-parser.h"
 #include "ipt-pagedump-provider.h"
+#include "ipt-plugin-file.h"
 
 /**
  * IptPagedumpProvider:
@@ -116,39 +114,6 @@ ipt_pagedump_provider_memory_provider_init (IptMemoryProviderInterface *iface)
   iface->list_regions = ipt_pagedump_provider_list_regions;
 }
 
-/* Maps the regular file @path; errors name it. */
-static GMappedFile *
-map_file (const char *path, GError **error)
-{
-  g_autoptr (GError) local_error = NULL;
-  GMappedFile *mapped;
-  GStatBuf st;
-
-  if (g_stat (path, &st) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, IPT_ERROR,
-                   saved_errno == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
-                   "pagedump: %s: %s", path, g_strerror (saved_errno));
-      return NULL;
-    }
-  /* Also keeps a FIFO from blocking the open. */
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "pagedump: %s: not a regular file", path);
-      return NULL;
-    }
-  mapped = g_mapped_file_new (path, FALSE, &local_error);
-  if (mapped == NULL)
-    g_set_error (error, IPT_ERROR,
-                 g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
-                 "pagedump: %s: cannot map the file: %s", path, local_error->message);
-  return mapped;
-}
-
 static gboolean
 ipt_pagedump_provider_initable_init_impl (GInitable *initable, GCancellable *cancellable,
                                           GError **error)
@@ -182,10 +147,10 @@ ipt_pagedump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   addr_path = g_canonicalize_filename (self->addr, NULL);
   dump_path = g_canonicalize_filename (self->dump, NULL);
 
-  addr_file = map_file (addr_path, error);
+  addr_file = ipt_plugin_file_map ("pagedump", addr_path, error);
   if (addr_file == NULL)
     return FALSE;
-  dump_file = map_file (dump_path, error);
+  dump_file = ipt_plugin_file_map ("pagedump", dump_path, error);
   if (dump_file == NULL)
     return FALSE;
 

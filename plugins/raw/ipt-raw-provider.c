@@ -5,13 +5,11 @@
  * options happen at init, so a read can never fail. */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
 #include <gio/gio.h>
 
 #include "ipt-raw-provider.h"
+#include "ipt-plugin-file.h"
 
 /**
  * IptRawProvider:
@@ -116,9 +114,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
 {
   IptRawProvider *self = IPT_RAW_PROVIDER (initable);
   g_autoptr (GMappedFile) mapped = NULL;
-  g_autoptr (GError) local_error = NULL;
   g_autofree char *path = NULL;
-  GStatBuf st;
   guint64 file_size, length;
 
   if (self->mapped != NULL)
@@ -143,33 +139,9 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
 
   /* libipt opens sections by name, maybe after the cwd changed. */
   path = g_canonicalize_filename (self->file, NULL);
-
-  if (g_stat (path, &st) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, IPT_ERROR,
-                   saved_errno == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
-                   "raw: %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  /* Also keeps a FIFO from blocking the open. */
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "raw: %s: not a regular file", path);
-      return FALSE;
-    }
-
-  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  mapped = ipt_plugin_file_map ("raw", path, error);
   if (mapped == NULL)
-    {
-      g_set_error (error, IPT_ERROR,
-                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                     ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
-                   "raw: %s: cannot map the file: %s", path, local_error->message);
-      return FALSE;
-    }
+    return FALSE;
 
   file_size = g_mapped_file_get_length (mapped);
   if (file_size == 0)

@@ -15,6 +15,7 @@
 
 #include "ipt-coredump-provider.h"
 #include "ipt-coredump-parser.h"
+#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
 
 /* At most this many ranges are listed in a warning about a file. */
@@ -458,8 +459,7 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
     }
   self->n_pieces = w;
 
-  self->asid.cr3 = self->cr3;
-  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->asid = ipt_plugin_asid_from_cr3 (self->cr3);
   self->initialized = TRUE;
   return TRUE;
 }
@@ -600,10 +600,7 @@ ipt_coredump_provider_class_init (IptCoredumpProviderClass *klass)
    * The address space (CR3) of the process; %IPT_ASID_NO_CR3 (the default)
    * maps the memory in every address space.
    */
-  properties[PROP_CR3] =
-    g_param_spec_uint64 ("cr3", "CR3",
-                         "Address space (CR3) of the process, default: every address space",
-                         0, G_MAXUINT64, IPT_ASID_NO_CR3, flags);
+  properties[PROP_CR3] = ipt_plugin_param_spec_cr3 ("process");
 
   /**
    * IptCoredumpProvider:pid:
@@ -632,6 +629,5 @@ static void
 ipt_coredump_provider_init (IptCoredumpProvider *self)
 {
   self->cr3 = IPT_ASID_NO_CR3;
-  self->asid.cr3 = IPT_ASID_NO_CR3;
-  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->asid = ipt_plugin_asid_from_cr3 (IPT_ASID_NO_CR3);
 }

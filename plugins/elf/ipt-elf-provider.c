@@ -18,6 +18,7 @@
 
 #include "ipt-elf-provider.h"
 #include "ipt-elf-util.h"
+#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
 
 /**
@@ -664,8 +665,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
     }
 
   self->build_id = ipt_elf_read_build_id (self->elf, &self->header, file_size);
-  self->asid.cr3 = self->cr3;
-  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->asid = ipt_plugin_asid_from_cr3 (self->cr3);
   load_symbols (self);
   /* Last: a segment table is what makes read() map anything. */
   self->segments = g_steal_pointer (&segments);
@@ -800,10 +800,7 @@ ipt_elf_provider_class_init (IptElfProviderClass *klass)
    * The address space (CR3) the file is mapped in; %IPT_ASID_NO_CR3 (the
    * default) maps it in every address space.
    */
-  properties[PROP_CR3] =
-    g_param_spec_uint64 ("cr3", "CR3",
-                         "Address space (CR3) of the mapping, default: every address space",
-                         0, G_MAXUINT64, IPT_ASID_NO_CR3, flags);
+  properties[PROP_CR3] = ipt_plugin_param_spec_cr3 ("mapping");
 
   /**
    * IptElfProvider:build-id: (nullable)
@@ -876,6 +873,5 @@ ipt_elf_provider_init (IptElfProvider *self)
 {
   self->base = IPT_ELF_PROVIDER_BASE_UNSET;
   self->cr3 = IPT_ASID_NO_CR3;
-  self->asid.cr3 = IPT_ASID_NO_CR3;
-  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->asid = ipt_plugin_asid_from_cr3 (IPT_ASID_NO_CR3);
 }

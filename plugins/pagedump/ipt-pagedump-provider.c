@@ -11,6 +11,7 @@
 
 #include "ipt-pagedump-parser.h"
 #include "ipt-pagedump-provider.h"
+#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
 
 /**
@@ -169,8 +170,7 @@ ipt_pagedump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   self->dump_path = g_steal_pointer (&dump_path);
   self->dump_data = (const guint8 *) g_mapped_file_get_contents (dump_file);
   self->dump_file = g_steal_pointer (&dump_file);
-  self->asid.cr3 = self->cr3;
-  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->asid = ipt_plugin_asid_from_cr3 (self->cr3);
   /* Last: a non-NULL index is what makes read() map anything. */
   self->index = g_steal_pointer (&index);
   return TRUE;
@@ -281,10 +281,7 @@ ipt_pagedump_provider_class_init (IptPagedumpProviderClass *klass)
    * The address space (CR3) the pages belong to; %IPT_ASID_NO_CR3 (the
    * default) maps them in every address space.
    */
-  properties[PROP_CR3] =
-    g_param_spec_uint64 ("cr3", "CR3",
-                         "Address space (CR3) of the pages, default: every address space",
-                         0, G_MAXUINT64, IPT_ASID_NO_CR3, flags);
+  properties[PROP_CR3] = ipt_plugin_param_spec_cr3 ("pages");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -293,6 +290,5 @@ static void
 ipt_pagedump_provider_init (IptPagedumpProvider *self)
 {
   self->cr3 = IPT_ASID_NO_CR3;
-  self->asid.cr3 = IPT_ASID_NO_CR3;
-  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->asid = ipt_plugin_asid_from_cr3 (IPT_ASID_NO_CR3);
 }

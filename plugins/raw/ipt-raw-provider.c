@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "ipt-raw-provider.h"
+#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
 
 /**
@@ -185,8 +186,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   self->path = g_steal_pointer (&path);
   self->data = (const guint8 *) g_mapped_file_get_contents (mapped) + self->offset;
   self->mapped = g_steal_pointer (&mapped);
-  self->asid.cr3 = self->cr3;
-  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->asid = ipt_plugin_asid_from_cr3 (self->cr3);
   /* Last: a non-zero length is what makes read() map anything. */
   self->length = length;
   return TRUE;
@@ -325,10 +325,7 @@ ipt_raw_provider_class_init (IptRawProviderClass *klass)
    * The address space (CR3) the mapping belongs to; %IPT_ASID_NO_CR3 (the
    * default) maps it in every address space.
    */
-  properties[PROP_CR3] =
-    g_param_spec_uint64 ("cr3", "CR3",
-                         "Address space (CR3) of the mapping, default: every address space",
-                         0, G_MAXUINT64, IPT_ASID_NO_CR3, flags);
+  properties[PROP_CR3] = ipt_plugin_param_spec_cr3 ("mapping");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -338,6 +335,5 @@ ipt_raw_provider_init (IptRawProvider *self)
 {
   self->base = IPT_RAW_PROVIDER_BASE_UNSET;
   self->cr3 = IPT_ASID_NO_CR3;
-  self->asid.cr3 = IPT_ASID_NO_CR3;
-  self->asid.vmcs = IPT_ASID_NO_VMCS;
+  self->asid = ipt_plugin_asid_from_cr3 (IPT_ASID_NO_CR3);
 }

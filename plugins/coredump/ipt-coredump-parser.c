@@ -11,130 +11,17 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-coredump-parser.h"
+#include "ipt-elf-reader.h"
 
 #define ELF_ET_CORE 4
 #define ELF_PT_LOAD 1
 #define ELF_PT_NOTE 4
 #define ELF_PN_XNUM 0xffff
-#define ELF_SHT_NOBITS 8
-#define ELF_SHF_EXECINSTR 4
 #define ELF_EM_386 3
 #define ELF_EM_X86_64 62
 
 /* NT_FILE page sizes above this are not a page size. */
 #define MAX_NT_FILE_PAGE_SIZE (G_GUINT64_CONSTANT (1) << 30)
-
-typedef struct {
-  const guint8 *data;
-  gsize size;
-  gboolean is_64;
-  gboolean be;
-} Reader;
-
-static guint64
-rd (const Reader *r, guint64 offset, guint n)
-{
-  const guint8 *p = r->data + offset;
-  guint64 v = 0;
-
-  for (guint i = 0; i < n; i++)
-    v |= (guint64) p[r->be ? n - 1 - i : i] << (8 * i);
-  return v;
-}
-
-/* TRUE when [offset, offset + len) lies inside [0, limit). */
-static inline gboolean
-fits (guint64 offset, guint64 len, guint64 limit)
-{
-  return offset <= limit && len <= limit - offset;
-}
-
-static gboolean
-reader_init (Reader *r, const guint8 *data, gsize size)
-{
-  if (size < 16 || memcmp (data, "\177ELF", 4) != 0)
-    return FALSE;
-  if (data[4] != 1 && data[4] != 2)
-    return FALSE;
-  if (data[5] != 1 && data[5] != 2)
-    return FALSE;
-  r->data = data;
-  r->size = size;
-  r->is_64 = data[4] == 2;
-  r->be = data[5] == 2;
-  return TRUE;
-}
-
-typedef struct {
-  guint16 type;
-  guint16 machine;
-  guint64 phoff;
-  guint64 shoff;
-  guint16 phentsize;
-  guint16 phnum;
-  guint16 shentsize;
-  guint16 shnum;
-} Ehdr;
-
-/* Reads the ELF header; the caller checked that the buffer holds it. */
-static void
-read_ehdr (const Reader *r, Ehdr *e)
-{
-  e->type = rd (r, 16, 2);
-  e->machine = rd (r, 18, 2);
-  if (r->is_64)
-    {
-      e->phoff = rd (r, 32, 8);
-      e->shoff = rd (r, 40, 8);
-      e->phentsize = rd (r, 54, 2);
-      e->phnum = rd (r, 56, 2);
-      e->shentsize = rd (r, 58, 2);
-      e->shnum = rd (r, 60, 2);
-    }
-  else
-    {
-      e->phoff = rd (r, 28, 4);
-      e->shoff = rd (r, 32, 4);
-      e->phentsize = rd (r, 42, 2);
-      e->phnum = rd (r, 44, 2);
-      e->shentsize = rd (r, 46, 2);
-      e->shnum = rd (r, 48, 2);
-    }
-}
-
-typedef struct {
-  guint32 type;
-  guint32 flags;
-  guint64 offset;
-  guint64 vaddr;
-  guint64 filesz;
-  guint64 memsz;
-  guint64 align;
-} Phdr;
-
-static void
-read_phdr (const Reader *r, guint64 at, Phdr *p)
-{
-  p->type = rd (r, at, 4);
-  if (r->is_64)
-    {
-      p->flags = rd (r, at + 4, 4);
-      p->offset = rd (r, at + 8, 8);
-      p->vaddr = rd (r, at + 16, 8);
-      p->filesz = rd (r, at + 32, 8);
-      p->memsz = rd (r, at + 40, 8);
-      p->align = rd (r, at + 48, 8);
-    }
-  else
-    {
-      p->offset = rd (r, at + 4, 4);
-      p->vaddr = rd (r, at + 8, 4);
-      p->filesz = rd (r, at + 16, 4);
-      p->memsz = rd (r, at + 20, 4);
-      p->flags = rd (r, at + 24, 4);
-      p->align = rd (r, at + 28, 4);
-    }
-}
 
 void
 ipt_core_info_free (IptCoreInfo *info)
@@ -151,7 +38,7 @@ ipt_core_info_free (IptCoreInfo *info)
 }
 
 static gboolean
-parse_nt_file (const Reader *r, IptCoreInfo *info, guint64 note_offset, guint64 desc,
+parse_nt_file (const IptElfReader *r, IptCoreInfo *info, guint64 note_offset, guint64 desc,
                guint64 descsz, const char *name, GError **error)
 {
   guint w = r->is_64 ? 8 : 4;
@@ -167,8 +54,8 @@ parse_nt_file (const Reader *r, IptCoreInfo *info, guint64 note_offset, guint64 
                    name, note_offset, descsz);
       return FALSE;
     }
-  count = rd (r, desc, w);
-  page_size = rd (r, desc + w, w);
+  count = ipt_elf_reader_get (r, desc, w);
+  page_size = ipt_elf_reader_get (r, desc + w, w);
   if (page_size == 0 || (page_size & (page_size - 1)) != 0 || page_size > MAX_NT_FILE_PAGE_SIZE)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
@@ -201,13 +88,13 @@ parse_nt_file (const Reader *r, IptCoreInfo *info, guint64 note_offset, guint64 
     {
       guint64 at = desc + 2 * w + i * 3 * w;
       IptCoreMapping *m = &info->mappings[i];
-      guint64 pgofs = rd (r, at + 2 * w, w);
+      guint64 pgofs = ipt_elf_reader_get (r, at + 2 * w, w);
       const char *s = (const char *) r->data + strings;
       const char *nul;
       gpointer idx;
 
-      m->start = rd (r, at, w);
-      m->end = rd (r, at + w, w);
+      m->start = ipt_elf_reader_get (r, at, w);
+      m->end = ipt_elf_reader_get (r, at + w, w);
       if (m->start > m->end)
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
@@ -254,26 +141,26 @@ parse_nt_file (const Reader *r, IptCoreInfo *info, guint64 note_offset, guint64 
 }
 
 static void
-parse_prstatus (const Reader *r, IptCoreInfo *info, guint64 desc, guint64 descsz)
+parse_prstatus (const IptElfReader *r, IptCoreInfo *info, guint64 desc, guint64 descsz)
 {
   /* struct elf_prstatus: pr_pid after siginfo (12), cursig (2+2), sigpend, sighold;
    * pr_reg after pid, ppid, pgrp, sid and four timevals. */
   if (info->machine == ELF_EM_X86_64 && r->is_64 && descsz >= 248)
     {
-      info->pid = (gint32) rd (r, desc + 32, 4);
-      info->ip = rd (r, desc + 112 + 16 * 8, 8);   /* user_regs_struct.rip */
+      info->pid = (gint32) ipt_elf_reader_get (r, desc + 32, 4);
+      info->ip = ipt_elf_reader_get (r, desc + 112 + 16 * 8, 8);   /* user_regs_struct.rip */
     }
   else if (info->machine == ELF_EM_386 && !r->is_64 && descsz >= 124)
     {
-      info->pid = (gint32) rd (r, desc + 24, 4);
-      info->ip = rd (r, desc + 72 + 12 * 4, 4);    /* user_regs_struct.eip */
+      info->pid = (gint32) ipt_elf_reader_get (r, desc + 24, 4);
+      info->ip = ipt_elf_reader_get (r, desc + 72 + 12 * 4, 4);    /* user_regs_struct.eip */
     }
   else if (descsz >= (r->is_64 ? 36u : 28u))
-    info->pid = (gint32) rd (r, desc + (r->is_64 ? 32 : 24), 4);
+    info->pid = (gint32) ipt_elf_reader_get (r, desc + (r->is_64 ? 32 : 24), 4);
 }
 
 static gboolean
-parse_notes (const Reader *r, IptCoreInfo *info, const Phdr *ph, guint phidx,
+parse_notes (const IptElfReader *r, IptCoreInfo *info, const IptElfReaderPhdr *ph, guint phidx,
              const char *name, GError **error)
 {
   guint64 at = ph->offset;
@@ -281,14 +168,14 @@ parse_notes (const Reader *r, IptCoreInfo *info, const Phdr *ph, guint phidx,
 
   while (end - at >= 12)
     {
-      guint64 namesz = rd (r, at, 4);
-      guint64 descsz = rd (r, at + 4, 4);
-      guint32 type = rd (r, at + 8, 4);
+      guint64 namesz = ipt_elf_reader_get (r, at, 4);
+      guint64 descsz = ipt_elf_reader_get (r, at + 4, 4);
+      guint32 type = ipt_elf_reader_get (r, at + 8, 4);
       guint64 name_at = at + 12;
       guint64 desc_at = name_at + ((namesz + 3) & ~G_GUINT64_CONSTANT (3));
       guint64 next = desc_at + ((descsz + 3) & ~G_GUINT64_CONSTANT (3));
 
-      if (!fits (name_at, namesz, end) || !fits (desc_at, descsz, end))
+      if (!ipt_elf_fits (name_at, namesz, end) || !ipt_elf_fits (desc_at, descsz, end))
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
                        "%s: note at offset 0x%" G_GINT64_MODIFIER "x: name of %" G_GUINT64_FORMAT
@@ -320,12 +207,12 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
 {
   g_autoptr (IptCoreInfo) info = g_new0 (IptCoreInfo, 1);
   g_autoptr (GArray) segments = g_array_new (FALSE, FALSE, sizeof (IptCoreSegment));
-  Reader r;
-  Ehdr e;
+  IptElfReader r;
+  IptElfReaderEhdr e;
   guint64 ehsize, phentsize, phnum, table_size;
 
   info->pid = -1;
-  if (!reader_init (&r, data, size))
+  if (!ipt_elf_reader_init (&r, data, size))
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "%s: offset 0x0: not an ELF file (no ELF magic, class and byte order)", name);
@@ -339,9 +226,9 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
                    " ELF header (%" G_GUINT64_FORMAT " bytes)", name, size, ehsize);
       return NULL;
     }
-  read_ehdr (&r, &e);
+  ipt_elf_reader_ehdr (&r, &e);
   info->is_64 = r.is_64;
-  info->big_endian = r.be;
+  info->big_endian = r.big_endian;
   info->machine = e.machine;
   if (e.type != ELF_ET_CORE)
     {
@@ -357,7 +244,7 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
     {
       /* More than 65534 segments: the count is in section header 0's sh_info. */
       guint64 shentsize = r.is_64 ? 64 : 40;
-      if (e.shoff == 0 || !fits (e.shoff, shentsize, size))
+      if (e.shoff == 0 || !ipt_elf_fits (e.shoff, shentsize, size))
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
                        "%s: offset 0x%" G_GINT64_MODIFIER "x: e_phnum is PN_XNUM but section"
@@ -365,7 +252,7 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
                        G_GSIZE_MODIFIER "x)", name, e.shoff, size);
           return NULL;
         }
-      phnum = rd (&r, e.shoff + (r.is_64 ? 44 : 28), 4);
+      phnum = ipt_elf_reader_get (&r, e.shoff + (r.is_64 ? 44 : 28), 4);
     }
   if (phnum > 0 && e.phentsize != phentsize)
     {
@@ -375,7 +262,7 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
       return NULL;
     }
   table_size = phnum * phentsize;
-  if (!fits (e.phoff, table_size, size))
+  if (!ipt_elf_fits (e.phoff, table_size, size))
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
                    "%s: offset 0x%" G_GINT64_MODIFIER "x: the program header table (%"
@@ -387,12 +274,12 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
   for (guint64 i = 0; i < phnum; i++)
     {
       guint64 at = e.phoff + i * phentsize;
-      Phdr ph;
+      IptElfReaderPhdr ph;
 
-      read_phdr (&r, at, &ph);
+      ipt_elf_reader_phdr (&r, at, &ph);
       if (ph.type != ELF_PT_LOAD && ph.type != ELF_PT_NOTE)
         continue;
-      if (!fits (ph.offset, ph.filesz, size))
+      if (!ipt_elf_fits (ph.offset, ph.filesz, size))
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
                        "%s: program header %" G_GUINT64_FORMAT " at offset 0x%" G_GINT64_MODIFIER
@@ -624,96 +511,6 @@ ipt_core_pieces_lookup (const IptCorePiece *pieces, gsize n_pieces, guint64 addr
   return NULL;
 }
 
-/* Looks for a GNU build-id note in [at, at + len) with the segment's alignment. */
-static gboolean
-find_build_id (const Reader *r, guint64 at, guint64 len, guint64 align, IptCoreElfFacts *facts)
-{
-  guint64 end, mask = align == 8 ? 7 : 3;
-
-  if (!fits (at, len, r->size))
-    return FALSE;
-  end = at + len;
-  while (end - at >= 12)
-    {
-      guint64 namesz = rd (r, at, 4);
-      guint64 descsz = rd (r, at + 4, 4);
-      guint32 type = rd (r, at + 8, 4);
-      guint64 name_at = at + 12;
-      guint64 desc_at = (name_at + namesz + mask) & ~mask;
-      guint64 next = (desc_at + descsz + mask) & ~mask;
-
-      if (!fits (name_at, namesz, end) || desc_at < name_at || !fits (desc_at, descsz, end))
-        return FALSE;
-      if (type == IPT_CORE_NT_GNU_BUILD_ID && namesz == 4
-          && memcmp (r->data + name_at, "GNU", 4) == 0 && descsz > 0)
-        {
-          facts->build_id = r->data + desc_at;
-          facts->build_id_len = descsz;
-          return TRUE;
-        }
-      if (next <= at || next >= end)
-        break;
-      at = next;
-    }
-  return FALSE;
-}
-
-/**
- * ipt_core_inspect_elf:
- * @data: (array length=size): the start of an ELF file, or all of it
- * @size: number of bytes in @data
- * @facts: (out caller-allocates): what was found
- *
- * Finds the GNU build-id of an ELF file from its program headers' PT_NOTEs
- * (and its section headers' notes), looking only at what lies inside
- * @data: given the one header page that a core holds, it finds the build-id
- * when the note is in that page. Never fails: what is not there is not found.
- */
-void
-ipt_core_inspect_elf (const guint8 *data, gsize size, IptCoreElfFacts *facts)
-{
-  Reader r;
-  Ehdr e;
-  guint64 phentsize, shentsize;
-
-  memset (facts, 0, sizeof *facts);
-  if (!reader_init (&r, data, size) || size < (r.is_64 ? 64u : 52u))
-    return;
-  facts->is_elf = TRUE;
-  read_ehdr (&r, &e);
-  phentsize = r.is_64 ? 56 : 32;
-  shentsize = r.is_64 ? 64 : 40;
-
-  if (e.phentsize == phentsize && e.phnum != ELF_PN_XNUM)
-    for (guint64 i = 0; i < e.phnum && facts->build_id == NULL; i++)
-      {
-        guint64 at = e.phoff + i * phentsize;
-        Phdr ph;
-
-        if (!fits (e.phoff, (i + 1) * phentsize, size))
-          break;
-        read_phdr (&r, at, &ph);
-        if (ph.type == ELF_PT_NOTE)
-          find_build_id (&r, ph.offset, ph.filesz, ph.align, facts);
-      }
-
-  if (e.shentsize == shentsize && e.shoff != 0 && fits (e.shoff, (guint64) e.shnum * shentsize, size))
-    for (guint64 i = 0; i < e.shnum; i++)
-      {
-        guint64 at = e.shoff + i * shentsize;
-        guint32 type = rd (&r, at + 4, 4);
-        guint64 flags = rd (&r, at + 8, r.is_64 ? 8 : 4);
-        guint64 off = rd (&r, at + (r.is_64 ? 24 : 16), r.is_64 ? 8 : 4);
-        guint64 sz = rd (&r, at + (r.is_64 ? 32 : 20), r.is_64 ? 8 : 4);
-        guint64 align = rd (&r, at + (r.is_64 ? 48 : 32), r.is_64 ? 8 : 4);
-
-        if (type == ELF_SHT_NOBITS && (flags & ELF_SHF_EXECINSTR) != 0 && sz > 0)
-          facts->code_is_nobits = TRUE;
-        else if (type == 7 /* SHT_NOTE */ && facts->build_id == NULL)
-          find_build_id (&r, off, sz, align, facts);
-      }
-}
-
 /**
  * ipt_core_elf_flags_at_offset:
  * @data: (array length=size): an ELF file
@@ -727,22 +524,22 @@ ipt_core_inspect_elf (const guint8 *data, gsize size, IptCoreElfFacts *facts)
 guint32
 ipt_core_elf_flags_at_offset (const guint8 *data, gsize size, guint64 offset)
 {
-  Reader r;
-  Ehdr e;
+  IptElfReader r;
+  IptElfReaderEhdr e;
   guint64 phentsize;
 
-  if (!reader_init (&r, data, size) || size < (r.is_64 ? 64u : 52u))
+  if (!ipt_elf_reader_init (&r, data, size) || size < (r.is_64 ? 64u : 52u))
     return 0;
-  read_ehdr (&r, &e);
+  ipt_elf_reader_ehdr (&r, &e);
   phentsize = r.is_64 ? 56 : 32;
   if (e.phentsize != phentsize || e.phnum == ELF_PN_XNUM
-      || !fits (e.phoff, (guint64) e.phnum * phentsize, size))
+      || !ipt_elf_fits (e.phoff, (guint64) e.phnum * phentsize, size))
     return 0;
   for (guint64 i = 0; i < e.phnum; i++)
     {
-      Phdr ph;
+      IptElfReaderPhdr ph;
 
-      read_phdr (&r, e.phoff + i * phentsize, &ph);
+      ipt_elf_reader_phdr (&r, e.phoff + i * phentsize, &ph);
       if (ph.type == ELF_PT_LOAD && offset >= ph.offset && offset - ph.offset < ph.filesz)
         return ph.flags;
     }

@@ -4,17 +4,18 @@
  * harness hands it fuzz input), needs no GObject and never touches a file.
  * Every error names the core (a display name given by the caller), the
  * offset in it and the problem. The piece index it builds is immutable and
- * sorted, so reads need no lock and never allocate. */
+ * sorted, so reads need no lock and never allocate. The ELF reading itself
+ * (headers, and the build-id notes of the mapped files) is in
+ * plugins/common/ipt-elf-reader.c. */
 #pragma once
 
 #include <glib.h>
 
 G_BEGIN_DECLS
 
-/* NT_FILE's note type ("FILE"), NT_PRSTATUS, NT_GNU_BUILD_ID. */
+/* NT_FILE's note type ("FILE"), NT_PRSTATUS. */
 #define IPT_CORE_NT_FILE        0x46494c45u
 #define IPT_CORE_NT_PRSTATUS    1u
-#define IPT_CORE_NT_GNU_BUILD_ID 3u
 
 /* The piece's bytes are in the core itself. */
 #define IPT_CORE_PIECE_FROM_CORE (-1)
@@ -105,23 +106,6 @@ typedef struct {
   guint64 ip;
 } IptCoreInfo;
 
-/**
- * IptCoreElfFacts:
- * @is_elf: the bytes start with an ELF header of a known class and byte order
- * @build_id: (nullable): the GNU build-id found in the bytes, pointing into them
- * @build_id_len: length of @build_id
- * @code_is_nobits: an executable section has no bytes in the file (a separate
- *   debug-info file: its code would be wrong bytes)
- *
- * What ipt_core_inspect_elf() learns about an ELF file or its header page.
- */
-typedef struct {
-  gboolean is_elf;
-  const guint8 *build_id;
-  gsize build_id_len;
-  gboolean code_is_nobits;
-} IptCoreElfFacts;
-
 G_GNUC_INTERNAL
 IptCoreInfo *ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error);
 G_GNUC_INTERNAL
@@ -131,9 +115,6 @@ IptCorePiece *ipt_core_build_pieces (const IptCoreInfo *info, gsize *n_pieces);
 G_GNUC_INTERNAL
 const IptCorePiece *ipt_core_pieces_lookup (const IptCorePiece *pieces, gsize n_pieces,
                                             guint64 address);
-G_GNUC_INTERNAL
-void ipt_core_inspect_elf (const guint8 *data, gsize size, IptCoreElfFacts *facts);
-
 G_GNUC_INTERNAL
 guint32 ipt_core_elf_flags_at_offset (const guint8 *data, gsize size, guint64 offset);
 

@@ -15,6 +15,7 @@
 
 #include "ipt-coredump-provider.h"
 #include "ipt-coredump-parser.h"
+#include "ipt-elf-reader.h"
 #include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
 
@@ -199,12 +200,12 @@ typedef enum {
  * On success fills @out (the mapping is kept for reads). */
 static CheckResult
 check_candidate (const char *candidate, const guint8 *header, gsize header_len,
-                 const IptCoreElfFacts *expected, MappedFile *out, char **reason)
+                 const IptElfFacts *expected, MappedFile *out, char **reason)
 {
   g_autoptr (GMappedFile) mapped = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *real = NULL;
-  IptCoreElfFacts found;
+  IptElfFacts found;
   const guint8 *data;
   gsize size;
 
@@ -232,7 +233,7 @@ check_candidate (const char *candidate, const guint8 *header, gsize header_len,
   data = (const guint8 *) g_mapped_file_get_contents (mapped);
   size = g_mapped_file_get_length (mapped);
 
-  ipt_core_inspect_elf (data, size, &found);
+  ipt_elf_inspect (data, size, &found);
   if (found.code_is_nobits)
     {
       g_free (*reason);
@@ -244,15 +245,15 @@ check_candidate (const char *candidate, const guint8 *header, gsize header_len,
       if (found.build_id == NULL || found.build_id_len != expected->build_id_len
           || memcmp (found.build_id, expected->build_id, found.build_id_len) != 0)
         {
-          g_autoptr (GString) want = g_string_new (NULL), got = g_string_new (NULL);
+          g_autofree char *want = ipt_elf_build_id_to_hex (expected->build_id,
+                                                           expected->build_id_len);
+          g_autofree char *got = found.build_id != NULL
+                                   ? ipt_elf_build_id_to_hex (found.build_id, found.build_id_len)
+                                   : g_strdup ("(none)");
 
-          for (gsize i = 0; i < expected->build_id_len; i++)
-            g_string_append_printf (want, "%02x", expected->build_id[i]);
-          for (gsize i = 0; found.build_id != NULL && i < found.build_id_len; i++)
-            g_string_append_printf (got, "%02x", found.build_id[i]);
           g_free (*reason);
           *reason = g_strdup_printf ("%s: build-id %s does not match the core's %s", candidate,
-                                     found.build_id != NULL ? got->str : "(none)", want->str);
+                                     got, want);
           return CHECK_REJECTED;
         }
     }
@@ -281,21 +282,19 @@ check_candidate (const char *candidate, const guint8 *header, gsize header_len,
 
 static void
 add_search_candidates (GPtrArray *candidates, const char *dir, const char *name,
-                       const IptCoreElfFacts *expected)
+                       const IptElfFacts *expected)
 {
   g_autofree char *base = g_path_get_basename (name);
 
   if (expected->build_id != NULL && expected->build_id_len >= 2)
     {
-      g_autoptr (GString) rest = g_string_new (NULL);
-      g_autofree char *xx = g_strdup_printf ("%02x", expected->build_id[0]);
-      g_autofree char *debug = NULL;
+      g_autofree char *xx = ipt_elf_build_id_to_hex (expected->build_id, 1);
+      g_autofree char *rest = ipt_elf_build_id_to_hex (expected->build_id + 1,
+                                                       expected->build_id_len - 1);
+      g_autofree char *debug = g_strconcat (rest, ".debug", NULL);
 
-      for (gsize i = 1; i < expected->build_id_len; i++)
-        g_string_append_printf (rest, "%02x", expected->build_id[i]);
-      debug = g_strconcat (rest->str, ".debug", NULL);
       /* The executable first: a .debug file is often debug info only. */
-      g_ptr_array_add (candidates, g_build_filename (dir, ".build-id", xx, rest->str, NULL));
+      g_ptr_array_add (candidates, g_build_filename (dir, ".build-id", xx, rest, NULL));
       g_ptr_array_add (candidates, g_build_filename (dir, ".build-id", xx, debug, NULL));
     }
   g_ptr_array_add (candidates, g_build_filename (dir, base, NULL));
@@ -309,7 +308,7 @@ resolve_file (IptCoredumpProvider *self, guint f)
   g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
   const guint8 *header;
   gsize header_len = 0;
-  IptCoreElfFacts expected;
+  IptElfFacts expected;
   char *reason = NULL;
   static const char deleted[] = " (deleted)";
   gsize len = strlen (name);
@@ -317,7 +316,7 @@ resolve_file (IptCoredumpProvider *self, guint f)
   header = core_header_bytes (self, f, &header_len);
   memset (&expected, 0, sizeof expected);
   if (header != NULL)
-    ipt_core_inspect_elf (header, header_len, &expected);
+    ipt_elf_inspect (header, header_len, &expected);
 
   if (g_path_is_absolute (name))
     {

@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 
 #include "ipt-elf-provider.h"
+#include "ipt-elf-reader.h"
 #include "ipt-elf-util.h"
 #include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
@@ -540,6 +541,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   const guint8 *raw;
   size_t raw_size = 0;
   guint64 file_size = 0, first_page;
+  IptElfFacts facts;
   guint i;
 
   if (self->segments != NULL)
@@ -664,7 +666,9 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       g_array_append_val (segments, seg);
     }
 
-  self->build_id = ipt_elf_read_build_id (self->elf, &self->header, file_size);
+  ipt_elf_inspect (raw, (gsize) file_size, &facts);
+  if (facts.build_id != NULL)
+    self->build_id = ipt_elf_build_id_to_hex (facts.build_id, facts.build_id_len);
   self->asid = ipt_plugin_asid_from_cr3 (self->cr3);
   load_symbols (self);
   /* Last: a segment table is what makes read() map anything. */

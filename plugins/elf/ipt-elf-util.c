@@ -1,5 +1,5 @@
-/* ipt-elf-util.c: ELF header, PT_LOAD and build-id helpers on top of libelf,
- * shared by the elf and coredump plugins.
+/* ipt-elf-util.c: ELF header and PT_LOAD helpers of the elf plugin, on top
+ * of libelf (the build-id is read by plugins/common/ipt-elf-reader.c).
  *
  * libelf checks that what it reads is inside the image; these helpers add
  * the checks a loader needs (entry sizes, segments inside the file, no
@@ -456,121 +456,6 @@ ipt_elf_read_loads (Elf *elf, const IptElfHeader *header, guint64 file_size,
         }
     }
   return g_steal_pointer (&loads);
-}
-
-static char *
-build_id_from_notes (Elf_Data *data)
-{
-  size_t offset = 0, next, name_offset, desc_offset;
-  GElf_Nhdr nhdr;
-
-  while (offset < data->d_size
-         && (next = gelf_getnote (data, offset, &nhdr, &name_offset, &desc_offset)) > 0)
-    {
-      if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == sizeof ELF_NOTE_GNU
-          && memcmp ((const char *) data->d_buf + name_offset, ELF_NOTE_GNU,
-                     sizeof ELF_NOTE_GNU) == 0
-          && nhdr.n_descsz > 0)
-        {
-          const guint8 *desc = (const guint8 *) data->d_buf + desc_offset;
-          GString *hex = g_string_sized_new (2 * nhdr.n_descsz + 1);
-          guint j;
-
-          for (j = 0; j < nhdr.n_descsz; j++)
-            g_string_append_printf (hex, "%02x", desc[j]);
-          return g_string_free (hex, FALSE);
-        }
-      offset = next;
-    }
-  return NULL;
-}
-
-/**
- * ipt_elf_read_build_id:
- * @elf: an Elf handle
- * @header: its header, from ipt_elf_read_header()
- * @file_size: the size of the file; notes beyond it are ignored
- *
- * Finds the GNU build-id note: in PT_NOTE segments first (they are what
- * the first page of a mapped file, as a core dump keeps it, contains),
- * then in SHT_NOTE sections.
- *
- * Returns: (transfer full) (nullable): the build-id as lower-case hex, or
- *   %NULL when the file has none (absence and malformed notes are not errors)
- */
-char *
-ipt_elf_read_build_id (Elf *elf, const IptElfHeader *header, guint64 file_size)
-{
-  Elf_Scn *scn = NULL;
-  gsize i;
-
-  for (i = 0; i < header->phnum; i++)
-    {
-      GElf_Phdr phdr;
-      Elf_Data *data;
-      char *id;
-
-      if (gelf_getphdr (elf, (int) i, &phdr) == NULL || phdr.p_type != PT_NOTE)
-        continue;
-      if (phdr.p_filesz == 0 || phdr.p_offset > file_size
-          || phdr.p_filesz > file_size - phdr.p_offset)
-        continue;
-      data = elf_getdata_rawchunk (elf, (int64_t) phdr.p_offset, phdr.p_filesz,
-                                   phdr.p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
-      if (data != NULL && (id = build_id_from_notes (data)) != NULL)
-        return id;
-    }
-
-  /* Section headers may be missing from a partial image: not an error. */
-  while ((scn = elf_nextscn (elf, scn)) != NULL)
-    {
-      GElf_Shdr shdr;
-      Elf_Data *data;
-      char *id;
-
-      if (gelf_getshdr (scn, &shdr) == NULL || shdr.sh_type != SHT_NOTE)
-        continue;
-      if (shdr.sh_size == 0 || shdr.sh_offset > file_size
-          || shdr.sh_size > file_size - shdr.sh_offset)
-        continue;
-      data = elf_getdata (scn, NULL);
-      if (data != NULL && (id = build_id_from_notes (data)) != NULL)
-        return id;
-    }
-  return NULL;
-}
-
-/**
- * ipt_elf_build_id_from_memory:
- * @data: (array length=size): the first bytes of an ELF file, e.g. the
- *   header page a core dump keeps of each mapped file
- * @size: the number of bytes at @data
- *
- * Reads the GNU build-id from the PT_NOTE segments that lie within @data.
- * @data is not modified (libelf works on a private copy).
- *
- * Returns: (transfer full) (nullable): the build-id as lower-case hex, or
- *   %NULL when @data is not an ELF header or holds no build-id note
- */
-char *
-ipt_elf_build_id_from_memory (const guint8 *data, gsize size)
-{
-  g_autofree guint8 *copy = NULL;
-  IptElfHeader header;
-  Elf *elf;
-  char *id = NULL;
-
-  if (data == NULL || size < EI_NIDENT || memcmp (data, ELFMAG, SELFMAG) != 0)
-    return NULL;
-
-  copy = g_memdup2 (data, size);
-  elf = ipt_elf_open_memory (copy, size, "(memory)", NULL);
-  if (elf == NULL)
-    return NULL;
-  if (ipt_elf_read_header (elf, size, "(memory)", &header, NULL))
-    id = ipt_elf_read_build_id (elf, &header, size);
-  elf_end (elf);
-  return id;
 }
 
 /**

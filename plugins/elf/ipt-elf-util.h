@@ -1,5 +1,5 @@
-/* ipt-elf-util.h: ELF header, PT_LOAD and build-id helpers on top of libelf,
- * shared by the elf and coredump plugins (compile ipt-elf-util.c into both).
+/* ipt-elf-util.h: ELF header and PT_LOAD helpers of the elf plugin, on top
+ * of libelf (also compiled into tests/fuzz/fuzz-elf).
  *
  * Every function validates what it reads against the file size it is given
  * and reports problems as IPT_ERROR GErrors that name the file, the offset
@@ -76,10 +76,6 @@ gboolean ipt_elf_read_header (Elf *elf, guint64 file_size, const char *filename,
 G_GNUC_INTERNAL
 GArray *ipt_elf_read_loads (Elf *elf, const IptElfHeader *header, guint64 file_size,
                             const char *filename, GError **error);
-G_GNUC_INTERNAL
-char *ipt_elf_read_build_id (Elf *elf, const IptElfHeader *header, guint64 file_size);
-G_GNUC_INTERNAL
-char *ipt_elf_build_id_from_memory (const guint8 *data, gsize size);
 G_GNUC_INTERNAL
 const char *ipt_elf_type_to_string (guint type);
 G_GNUC_INTERNAL

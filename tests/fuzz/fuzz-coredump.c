@@ -2,8 +2,9 @@
  *
  * Feeds the input as a core (program headers, notes, NT_FILE, NT_PRSTATUS),
  * builds the piece index and looks up every piece boundary, and inspects the
- * input as an ELF file (build-id notes, section headers) as the plugin does
- * with a core's header page and with the files on disk. */
+ * input as an ELF file (build-id notes, section headers: the walker of
+ * plugins/common/ipt-elf-reader.c) as the plugin does with a core's header
+ * page and with the files on disk. */
 #include "config.h"
 
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-coredump-parser.h"
+#include "ipt-elf-reader.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -20,7 +22,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (IptCoreInfo) info = ipt_core_parse (data, size, "fuzz", &error);
-  IptCoreElfFacts facts;
+  IptElfFacts facts;
 
   g_assert ((info == NULL) == (error != NULL));
   if (info != NULL)
@@ -42,7 +44,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         }
     }
 
-  ipt_core_inspect_elf (data, size, &facts);
+  ipt_elf_inspect (data, size, &facts);
   if (facts.build_id != NULL)
     g_assert (facts.build_id >= data && facts.build_id + facts.build_id_len <= data + size);
   return 0;

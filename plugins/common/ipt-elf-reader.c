@@ -211,3 +211,23 @@ ipt_elf_build_id_to_hex (const guint8 *build_id, gsize len)
   hex[2 * len] = '\0';
   return hex;
 }
+
+/**
+ * ipt_elf_flags_to_permissions:
+ * @flags: p_flags of a program header
+ *
+ * Returns: the #IptPermissions of a segment with @flags
+ */
+IptPermissions
+ipt_elf_flags_to_permissions (guint32 flags)
+{
+  IptPermissions permissions = IPT_PERMISSIONS_NONE;
+
+  if (flags & PF_R)
+    permissions |= IPT_PERMISSIONS_READ;
+  if (flags & PF_W)
+    permissions |= IPT_PERMISSIONS_WRITE;
+  if (flags & PF_X)
+    permissions |= IPT_PERMISSIONS_EXECUTE;
+  return permissions;
+}

@@ -1,5 +1,5 @@
 /* ipt-elf-reader.h: bounds-checked reads of ELF headers and notes in memory,
- * without libelf. Shared by the coredump plugin (its core parser, the
+ * without libelf, and what a segment's p_flags mean. Shared by the coredump plugin (its core parser, the
  * header pages a core keeps, the mapped files it checks) and the elf plugin
  * (the build-id of its mapped file); fuzzed by tests/fuzz/fuzz-coredump.c
  * and tests/fuzz/fuzz-elf.c.
@@ -10,7 +10,7 @@
  * order. Plain functions, no GObject, no allocation but where said. */
 #pragma once
 
-#include <glib.h>
+#include <ipt-analyze/ipt-analyze.h>
 
 G_BEGIN_DECLS
 
@@ -109,5 +109,7 @@ G_GNUC_INTERNAL
 void ipt_elf_inspect (const guint8 *data, gsize size, IptElfFacts *facts);
 G_GNUC_INTERNAL
 char *ipt_elf_build_id_to_hex (const guint8 *build_id, gsize len);
+G_GNUC_INTERNAL
+IptPermissions ipt_elf_flags_to_permissions (guint32 flags);
 
 G_END_DECLS

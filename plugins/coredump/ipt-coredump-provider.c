@@ -127,20 +127,6 @@ ipt_coredump_provider_read (IptMemoryProvider *provider, guint8 *buffer, gsize s
   return (gssize) done;
 }
 
-static IptPermissions
-permissions_from_flags (guint32 flags)
-{
-  IptPermissions perms = IPT_PERMISSIONS_NONE;
-
-  if (flags & 4)
-    perms |= IPT_PERMISSIONS_READ;
-  if (flags & 2)
-    perms |= IPT_PERMISSIONS_WRITE;
-  if (flags & 1)
-    perms |= IPT_PERMISSIONS_EXECUTE;
-  return perms;
-}
-
 static GPtrArray *
 ipt_coredump_provider_list_regions (IptMemoryProvider *provider)
 {
@@ -153,7 +139,7 @@ ipt_coredump_provider_list_regions (IptMemoryProvider *provider)
 
       g_ptr_array_add (regions,
                        ipt_region_new (p->start, p->end - p->start, &self->asid,
-                                       permissions_from_flags (p->flags),
+                                       ipt_elf_flags_to_permissions (p->flags),
                                        p->file < 0 ? self->core_path : self->files[p->file].path,
                                        p->offset));
     }

@@ -481,23 +481,3 @@ ipt_elf_type_to_string (guint type)
       return "unknown";
     }
 }
-
-/**
- * ipt_elf_flags_to_permissions:
- * @flags: p_flags of a program header
- *
- * Returns: the #IptPermissions of a segment with @flags
- */
-IptPermissions
-ipt_elf_flags_to_permissions (guint32 flags)
-{
-  IptPermissions permissions = IPT_PERMISSIONS_NONE;
-
-  if (flags & PF_R)
-    permissions |= IPT_PERMISSIONS_READ;
-  if (flags & PF_W)
-    permissions |= IPT_PERMISSIONS_WRITE;
-  if (flags & PF_X)
-    permissions |= IPT_PERMISSIONS_EXECUTE;
-  return permissions;
-}

@@ -78,7 +78,5 @@ GArray *ipt_elf_read_loads (Elf *elf, const IptElfHeader *header, guint64 file_s
                             const char *filename, GError **error);
 G_GNUC_INTERNAL
 const char *ipt_elf_type_to_string (guint type);
-G_GNUC_INTERNAL
-IptPermissions ipt_elf_flags_to_permissions (guint32 flags);
 
 G_END_DECLS

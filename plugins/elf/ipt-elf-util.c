@@ -122,6 +122,35 @@ check_kind (Elf *elf, const char *filename, GError **error)
   return elf;
 }
 
+/* Checks e_ident (@ident: %NULL when the file, of @file_size bytes, ends
+ * inside it) and that the ELF header of its class fits in the file. */
+static gboolean
+check_ident_and_size (const guint8 *ident, guint64 file_size, const char *filename,
+                      guint *elf_class, GError **error)
+{
+  gsize ehdr_size;
+
+  if (ident == NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
+                   "%s: offset 0x0: the file (size 0x%" G_GINT64_MODIFIER "x) ends inside"
+                   " the ELF identification (0x%x bytes)", filename, file_size, EI_NIDENT);
+      return FALSE;
+    }
+  if (!check_ident (ident, filename, elf_class, error))
+    return FALSE;
+  ehdr_size = *elf_class == 32 ? sizeof (Elf32_Ehdr) : sizeof (Elf64_Ehdr);
+  if (file_size < ehdr_size)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
+                   "%s: offset 0x0: the file (size 0x%" G_GINT64_MODIFIER "x) ends inside"
+                   " the ELF%u header (0x%" G_GSIZE_MODIFIER "x bytes)",
+                   filename, file_size, *elf_class, ehdr_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The checks libelf would only answer with "invalid ELF file data", made on
  * the first bytes of the file (@n of them, the file has @file_size). */
 static gboolean
@@ -129,7 +158,6 @@ check_prefix (const guint8 *bytes, gsize n, guint64 file_size, const char *filen
               GError **error)
 {
   guint elf_class;
-  gsize ehdr_size;
 
   if (n < SELFMAG || memcmp (bytes, ELFMAG, SELFMAG) != 0)
     {
@@ -137,25 +165,8 @@ check_prefix (const guint8 *bytes, gsize n, guint64 file_size, const char *filen
                    "%s: offset 0x0: not an ELF file (no ELF magic)", filename);
       return FALSE;
     }
-  if (n < EI_NIDENT)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                   "%s: offset 0x0: the file (size 0x%" G_GINT64_MODIFIER "x) ends inside"
-                   " the ELF identification (0x%x bytes)", filename, file_size, EI_NIDENT);
-      return FALSE;
-    }
-  if (!check_ident (bytes, filename, &elf_class, error))
-    return FALSE;
-  ehdr_size = elf_class == 32 ? sizeof (Elf32_Ehdr) : sizeof (Elf64_Ehdr);
-  if (file_size < ehdr_size)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                   "%s: offset 0x0: the file (size 0x%" G_GINT64_MODIFIER "x) ends inside"
-                   " the ELF%u header (0x%" G_GSIZE_MODIFIER "x bytes)",
-                   filename, file_size, elf_class, ehdr_size);
-      return FALSE;
-    }
-  return TRUE;
+  return check_ident_and_size (n >= EI_NIDENT ? bytes : NULL, file_size, filename,
+                               &elf_class, error);
 }
 
 /**
@@ -244,28 +255,13 @@ ipt_elf_read_header (Elf *elf, guint64 file_size, const char *filename,
   size_t ident_size = 0, phnum = 0, libelf_phnum = 0;
   GElf_Ehdr ehdr;
   guint elf_class;
-  gsize expected_phentsize, ehdr_size;
+  gsize expected_phentsize;
 
   ident = elf_getident (elf, &ident_size);
-  if (ident == NULL || ident_size < EI_NIDENT || file_size < EI_NIDENT)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                   "%s: offset 0x0: the file (size 0x%" G_GINT64_MODIFIER "x) ends inside"
-                   " the ELF identification (0x%x bytes)", filename, file_size, EI_NIDENT);
-      return FALSE;
-    }
-
-  if (!check_ident ((const guint8 *) ident, filename, &elf_class, error))
+  if (ident != NULL && (ident_size < EI_NIDENT || file_size < EI_NIDENT))
+    ident = NULL;
+  if (!check_ident_and_size ((const guint8 *) ident, file_size, filename, &elf_class, error))
     return FALSE;
-  ehdr_size = elf_class == 32 ? sizeof (Elf32_Ehdr) : sizeof (Elf64_Ehdr);
-  if (file_size < ehdr_size)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                   "%s: offset 0x0: the file (size 0x%" G_GINT64_MODIFIER "x) ends inside"
-                   " the ELF%u header (0x%" G_GSIZE_MODIFIER "x bytes)",
-                   filename, file_size, elf_class, ehdr_size);
-      return FALSE;
-    }
   if (gelf_getehdr (elf, &ehdr) == NULL)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,

@@ -378,8 +378,21 @@ snapshot_read_piece (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
   return 0;
 }
 
-/* Stitches pieces until @size bytes or the first unmapped byte. A failure
- * after some bytes is a short read; the next read there reports it. */
+/* A failure after @done bytes is a short read of @done bytes (the next read
+ * there reports it, @local is dropped); with nothing read, it is the error. */
+static gssize
+short_read_or_fail (gsize done, GError *local, GError **error)
+{
+  if (done > 0)
+    {
+      g_error_free (local);
+      return (gssize) done;
+    }
+  g_propagate_error (error, local);
+  return -1;
+}
+
+/* Stitches pieces until @size bytes or the first unmapped byte. */
 static gssize
 snapshot_read (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
                const IptAsid *asid, guint64 address, gboolean external, GError **error)
@@ -393,15 +406,7 @@ snapshot_read (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
                                       address + done, external, &local);
 
       if (G_UNLIKELY (n < 0))
-        {
-          if (done > 0)
-            {
-              g_error_free (local);
-              break;
-            }
-          g_propagate_error (error, local);
-          return -1;
-        }
+        return short_read_or_fail (done, local, error);
       if (n == 0)
         break;
 
@@ -474,15 +479,7 @@ snapshot_read_cached (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
           int status = page_cache_fill (snap, e, same_key, page, off, asid, &local);
 
           if (status < 0)
-            {
-              if (done > 0)
-                {
-                  g_error_free (local);
-                  return done;
-                }
-              g_propagate_error (error, local);
-              return -1;
-            }
+            return short_read_or_fail (done, local, error);
           if (status == 0)
             break;
         }
@@ -504,15 +501,7 @@ snapshot_read_cached (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
       gssize n = snapshot_read (snap, buffer + done, size - done, asid, address + done, TRUE, &local);
 
       if (n < 0)
-        {
-          if (done > 0)
-            {
-              g_error_free (local);
-              return done;
-            }
-          g_propagate_error (error, local);
-          return -1;
-        }
+        return short_read_or_fail (done, local, error);
       done += n;
     }
 

@@ -1,7 +1,8 @@
 /* ipt-analyze.c: the command-line front end. Thin over core: it turns
  * options into providers (through the plugin registry), an IptImage, an
- * IptDecoder and the listing/statistics sinks. The listing and --read bytes
- * go to stdout; everything else (errors, warnings, progress) to stderr.
+ * IptDecoder, the listing sink and core's IptStatistics. The listing and
+ * --read bytes go to stdout; everything else (errors, warnings, progress) to
+ * stderr.
  * Every failure is one line "ipt-analyze: ..." and a documented exit status. */
 #include "config.h"
 
@@ -16,7 +17,8 @@
 
 #include "ipt-analyze-options.h"
 #include "ipt-listing-sink.h"
-#include "ipt-stat-sink.h"
+#include "ipt-stat-print.h"
+#include "ipt-tee-sink.h"
 
 #define PROGRAM "ipt-analyze"
 
@@ -349,7 +351,8 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
 {
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, options->kind);
   g_autoptr(IptListingSink) listing = NULL;
-  g_autoptr(IptStatSink) stat = NULL;
+  g_autoptr(IptStatistics) stats = NULL;
+  g_autoptr(IptTeeSink) tee = NULL;
   g_autoptr(GError) error = NULL;
   IptListingFlags flags = 0;
   IptSink *sink;
@@ -371,10 +374,12 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
       ipt_listing_sink_set_symbols (listing, symbols);
     }
   sink = IPT_SINK (listing);
+  /* The listing still prints decode errors under --quiet: always a tee. */
   if (options->stat)
     {
-      stat = ipt_stat_sink_new (sink);
-      sink = IPT_SINK (stat);
+      stats = ipt_statistics_new ();
+      tee = ipt_tee_sink_new (IPT_SINK (stats), sink);
+      sink = IPT_SINK (tee);
     }
 
   /* A progress line only where it cannot mix with the listing. */
@@ -388,9 +393,9 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
   if (!ok)
     return fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
 
-  if (stat != NULL)
+  if (stats != NULL)
     {
-      ipt_stat_sink_print (stat, stdout);
+      ipt_stat_print (stats, ipt_decoder_get_kind (decoder), stdout);
       if (fflush (stdout) != 0 || ferror (stdout))
         return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
                      g_strerror (errno));

@@ -16,5 +16,6 @@
 #include <ipt-analyze/ipt-enum-types.h>
 #include <ipt-analyze/ipt-sink.h>
 #include <ipt-analyze/ipt-decoder.h>
+#include <ipt-analyze/ipt-statistics.h>
 
 #undef __IPT_ANALYZE_H_INSIDE__

@@ -107,6 +107,115 @@ def _():
     assert region.contains(0x100F) and not region.contains(0x1010)
 
 
+srcdir = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+demo_dir = os.path.join(os.path.dirname(os.path.abspath(srcdir)), "data", "demo")
+with open(os.path.join(demo_dir, "ips")) as f:
+    demo_insns = sum(1 for _ in f)
+
+
+def demo_decoder(kind):
+    """A decoder over the committed demo's core dump and program."""
+    provider = Ipt.PluginRegistry.get_default().new_provider(
+        "coredump:core=%s,search-path=%s" % (os.path.join(demo_dir, "core"), demo_dir), None)
+    image = Ipt.Image.new("demo")
+    image.add_provider(provider)
+    return Ipt.Decoder.new(image, kind)
+
+
+def assert_demo_counts(stats, kind):
+    assert stats.get_n_insns() == demo_insns == 20423, (kind, stats.get_n_insns())
+    assert stats.props.n_insns == demo_insns
+    assert stats.get_n_errors() == 0 and stats.props.n_errors == 0, stats.get_n_errors()
+    for error_kind in (Ipt.DecodeErrorKind.SYNC, Ipt.DecodeErrorKind.DECODE,
+                       Ipt.DecodeErrorKind.RECONSTRUCT):
+        assert stats.get_n_errors_of_kind(error_kind) == 0
+    if kind == Ipt.DecoderKind.BLOCK:
+        assert 0 < stats.props.n_blocks < demo_insns, stats.props.n_blocks
+    else:
+        assert stats.props.n_blocks == 0, stats.props.n_blocks
+    # the demo's trace is CPL-3 filtered: every syscall disables and re-enables
+    enabled = stats.get_n_events_of_kind(Ipt.EventKind.ENABLED)
+    assert enabled > 0 and stats.get_n_events_of_kind(Ipt.EventKind.DISABLED) > 0
+    total = sum(stats.get_n_events_of_kind(Ipt.EventKind(k)) for k in range(Ipt.EventKind.OTHER + 1))
+    assert total == stats.get_n_events() == stats.props.n_events, (total, stats.get_n_events())
+    assert Ipt.event_kind_get_label(Ipt.EventKind.ASYNC_BRANCH) == "interrupt"
+
+
+@check("statistics of the committed demo, decoded from Python, with both decoders")
+def _():
+    trace = os.path.join(demo_dir, "trace.pt")
+    for kind in (Ipt.DecoderKind.BLOCK, Ipt.DecoderKind.INSN):
+        stats = Ipt.Statistics.new()
+        assert isinstance(stats, Ipt.Sink)
+        assert demo_decoder(kind).decode_file(trace, 0, 0, stats, None)
+        assert_demo_counts(stats, kind)
+        # counts add up over decodes until reset
+        with open(trace, "rb") as f:
+            assert demo_decoder(kind).decode_bytes(GLib.Bytes.new(f.read()), stats, None)
+        assert stats.props.n_insns == 2 * demo_insns
+        stats.reset()
+        assert stats.props.n_insns == 0 and stats.props.n_events == 0 and stats.props.n_blocks == 0
+
+
+@check("statistics of the demo through decode_file_async and a main loop")
+def _():
+    trace = os.path.join(demo_dir, "trace.pt")
+    for kind in (Ipt.DecoderKind.BLOCK, Ipt.DecoderKind.INSN):
+        stats = Ipt.Statistics.new()
+        decoder = demo_decoder(kind)
+        loop = GLib.MainLoop()
+        outcome = {}
+        progress = []
+
+        def done(source, result, user_data):
+            try:
+                outcome["ok"] = source.decode_file_finish(result)
+            except GLib.Error as error:
+                outcome["error"] = error
+            user_data.quit()
+
+        decoder.connect("progress", lambda _decoder, offset, size: progress.append((offset, size)))
+        decoder.decode_file_async(trace, 0, 0, stats, None, done, loop)
+        timeout = GLib.timeout_add_seconds(60, loop.quit)
+        loop.run()
+        GLib.source_remove(timeout)
+        assert outcome.get("ok") is True, outcome
+        # the last progress (offset == size) comes to this main context too
+        while GLib.MainContext.default().pending():
+            GLib.MainContext.default().iteration(False)
+        assert progress and progress[-1][0] == progress[-1][1] == os.path.getsize(trace), progress[-1:]
+        assert_demo_counts(stats, kind)
+
+
+@check("decode errors from Python: a cancelled async decode, a missing trace")
+def _():
+    stats = Ipt.Statistics.new()
+    decoder = demo_decoder(Ipt.DecoderKind.BLOCK)
+    try:
+        decoder.decode_file(os.path.join(workdir, "missing.pt"), 0, 0, stats, None)
+    except GLib.Error as error:
+        assert error.matches(GLib.file_error_quark(), GLib.FileError.NOENT), error
+        assert "missing.pt" in error.message
+    else:
+        raise AssertionError("a missing trace decoded")
+
+    cancellable = Gio.Cancellable()
+    cancellable.cancel()
+    loop = GLib.MainLoop()
+    outcome = {}
+
+    def done(source, result, _data):
+        try:
+            outcome["ok"] = source.decode_file_finish(result)
+        except GLib.Error as error:
+            outcome["error"] = error
+        loop.quit()
+
+    decoder.decode_file_async(os.path.join(demo_dir, "trace.pt"), 0, 0, stats, cancellable, done, None)
+    loop.run()
+    assert "error" in outcome and outcome["error"].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), outcome
+
+
 print("1..%d" % len(results))
 failed = 0
 for number, (name, func) in enumerate(results, 1):

@@ -3,11 +3,14 @@
  *
  *   ipt-analyze --plugin coredump:core=CORE --read ADDRESS:SIZE
  *   ipt-analyze --plugin coredump:core=CORE --list-regions
+ *   ipt-analyze --pt TRACE --plugin coredump:core=CORE,search-path=DIR
  *
  * The program is tests/core/jitlike (a dynamic PIE that writes code into an
  * RWX page and waits); its cores come from gdb's gcore and from the kernel.
  * The oracles are independent of the plugin: /proc/PID/maps taken while it
- * ran, the files on disk, and the bytes jitlike wrote.
+ * ran, the files on disk, and the bytes jitlike wrote. The listing case
+ * decodes the committed demo (data/demo: an ipt-record trace, its core and
+ * its program) and checks that the core alone names the code.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -516,6 +519,99 @@ test_replaced_file (Fixture *f, gconstpointer data)
   assert_unmapped_with_warning (f, "does not match the core's");
 }
 
+/* ---- the demo's listing: names from the core alone --------------------------------------- */
+
+/* Runs ipt-analyze from the source root with @args; returns stdout, asserts
+ * exit 0 and an empty stderr. */
+static char *
+analyze_in_source_root (const char *const *args)
+{
+  g_autofree char *root = g_path_get_dirname (env_path ("G_TEST_SRCDIR"));
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_set_cwd (launcher, root);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  return out;
+}
+
+static gboolean
+is_instruction_line (const char *line)
+{
+  return g_ascii_isxdigit (line[0]) && strlen (line) >= 16;
+}
+
+static void
+test_demo_listing_names_symbols (void)
+{
+  static const char *const with_core[] = {
+    "--pt", "data/demo/trace.pt", "--plugin", "coredump:core=data/demo/core,search-path=data/demo",
+    NULL
+  };
+  static const char *const with_elf[] = {
+    "--pt", "data/demo/trace.pt", "--elf", "data/demo/demo", NULL
+  };
+  static const char *const no_inst[] = {
+    "--pt", "data/demo/trace.pt", "--plugin", "coredump:core=data/demo/core,search-path=data/demo",
+    "--no-inst", NULL
+  };
+  g_autofree char *listing = analyze_in_source_root (with_core);
+  g_autofree char *elf_listing = analyze_in_source_root (with_elf);
+  g_autofree char *plain = analyze_in_source_root (no_inst);
+  g_autofree char *ips_path = g_build_filename (env_path ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                                "ips", NULL);
+  g_autofree char *ips = NULL;
+  g_autoptr(GString) plain_ips = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+  g_auto(GStrv) plain_lines = g_strsplit (plain, "\n", -1);
+  guint n_insns = 0, n_named = 0, n_lines = g_strv_length (lines), exit_line = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (!is_instruction_line (lines[i]))
+        continue;
+      n_insns++;
+      if (strstr (lines[i], " <") != NULL)
+        n_named++;
+      if (g_str_has_suffix (lines[i], " <_exit+0x27>  syscall"))
+        exit_line = i;
+    }
+  g_test_message ("demo listing: %u of %u instructions named", n_named, n_insns);
+  /* The program's last instruction, named from the program file the core
+   * names (a static non-PIE: ET_EXEC, bias 0). */
+  g_assert_cmpuint (exit_line, >, 0);
+  g_assert_cmpuint (exit_line + 5, >=, n_lines);
+  g_assert_cmpuint (n_insns, >, 20000);
+  g_assert_cmpuint (n_named, >=, n_insns * 99 / 100);
+  /* The same names as the elf plugin gives for the same file. */
+  g_assert_cmpstr (listing, ==, elf_listing);
+
+  /* --no-inst carries no names: its instruction lines are exactly ips. */
+  g_assert_null (strchr (plain, '<'));
+  for (guint i = 0; plain_lines[i] != NULL; i++)
+    if (is_instruction_line (plain_lines[i]))
+      g_string_append_printf (plain_ips, "%s\n", plain_lines[i]);
+  g_file_get_contents (ips_path, &ips, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plain_ips->str, ==, ips);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -528,6 +624,8 @@ main (int argc, char **argv)
   ADD ("/cli/coredump/missing-file/warns-and-reads-unmapped", test_missing_file);
   ADD ("/cli/coredump/replaced-file/warns-and-reads-unmapped", test_replaced_file);
 #undef ADD
+  g_test_add_func ("/cli/coredump/demo/listing-names-symbols-from-the-core",
+                   test_demo_listing_names_symbols);
 
   return g_test_run ();
 }

@@ -897,6 +897,330 @@ test_truncated_gcore (void)
   g_rmdir (dir);
 }
 
+/* ---- symbols ----------------------------------------------------------------------------- */
+
+/* @name's value in @path as nm prints it (the dynamic table with @dynamic). */
+static guint64
+nm_address (const char *path, gboolean dynamic, const char *name)
+{
+  g_autofree char *cmd = g_strdup_printf ("nm %s--defined-only '%s'", dynamic ? "-D " : "", path);
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, NULL, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 value;
+      char type, sym[256];
+
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x %c %255[^@\n]", &value, &type, sym) == 3
+          && (type == 'T' || type == 't' || type == 'i') && strcmp (sym, name) == 0)
+        return value;
+    }
+  g_error ("nm: no function %s in %s", name, path);
+}
+
+/* Where @path was loaded in the running child: the start of its offset-0
+ * mapping minus its lowest PT_LOAD's page, from /proc/PID/maps and readelf
+ * (of @bytes_of, a file with @path's bytes). */
+static guint64
+load_bias (Child *c, const char *path, const char *bytes_of)
+{
+  g_autofree char *cmd = g_strdup_printf ("readelf -lW '%s'", bytes_of);
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint64 lowest = G_MAXUINT64;
+
+  g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, NULL, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 offset, vaddr;
+
+      if (sscanf (lines[i], " LOAD 0x%" G_GINT64_MODIFIER "x 0x%" G_GINT64_MODIFIER "x",
+                  &offset, &vaddr) == 2)
+        lowest = MIN (lowest, vaddr);
+    }
+  g_assert_cmpuint (lowest, !=, G_MAXUINT64);
+  for (guint i = 0; i < c->maps->len; i++)
+    {
+      Map *m = &g_array_index (c->maps, Map, i);
+
+      if (strcmp (m->path, path) == 0 && m->offset == 0)
+        return m->start - (lowest & ~(guint64) (PAGE - 1));
+    }
+  g_error ("%s is not mapped at offset 0 in the child", path);
+}
+
+static guint
+tables_loaded (gpointer p)
+{
+  guint n = G_MAXUINT;
+
+  g_object_get (p, "symbol-tables-loaded", &n, NULL);
+  return n;
+}
+
+/* @address names @want at @want_start, offset @address - @want_start. */
+static void
+assert_names (gpointer p, const IptAsid *asid, guint64 address, const char *want,
+              guint64 want_start)
+{
+  const char *name = NULL;
+  guint64 offset = 0, start = 0, size = 0;
+
+  if (!ipt_symbol_source_lookup (IPT_SYMBOL_SOURCE (p), asid, address, &name, &offset, &start,
+                                 &size))
+    g_error ("0x%" G_GINT64_MODIFIER "x: no symbol, expected %s", address, want);
+  g_assert_cmpstr (name, ==, want);
+  g_assert_cmpuint (start, ==, want_start);
+  g_assert_cmpuint (offset, ==, address - want_start);
+  g_assert_cmpuint (size, >, offset);
+}
+
+static gboolean
+names_anything (gpointer p, const IptAsid *asid, guint64 address)
+{
+  const char *name;
+  guint64 offset, start, size;
+
+  return ipt_symbol_source_lookup (IPT_SYMBOL_SOURCE (p), asid, address, &name, &offset, &start,
+                                   &size);
+}
+
+static void
+test_symbols_gcore_names_exe_and_libc (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autofree char *core = NULL;
+  guint64 main_at, malloc_at;
+  const char *libc;
+  Child c;
+
+  child_start (&c, jitlike_path (), dir, FALSE);
+  core = gcore (&c, dir);
+  libc = libc_path (&c);
+  main_at = nm_address (c.exe, FALSE, "main") + load_bias (&c, c.exe, c.exe);
+  malloc_at = nm_address (libc, TRUE, "malloc") + load_bias (&c, libc, libc);
+
+  p = open_core (core, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (IPT_IS_SYMBOL_SOURCE (p));
+  /* Opening and reading build no symbol table: they are built on demand. */
+  assert_text_matches_file (p, &c, c.exe);
+  assert_text_matches_file (p, &c, libc);
+  g_assert_cmpuint (tables_loaded (p), ==, 0);
+
+  assert_names (p, NULL, main_at + 3, "main", main_at);
+  g_assert_cmpuint (tables_loaded (p), ==, 1);
+  assert_names (p, NULL, main_at, "main", main_at);
+  assert_names (p, NULL, malloc_at + 3, "malloc", malloc_at);
+  g_assert_cmpuint (tables_loaded (p), ==, 2);
+  /* The JIT page belongs to no file: no name, and no table is built for it. */
+  g_assert_false (names_anything (p, NULL, c.page));
+  assert_names (p, NULL, malloc_at + 3, "malloc", malloc_at);
+  g_assert_cmpuint (tables_loaded (p), ==, 2);
+
+  child_finish (&c, 0);
+  g_unlink (core);
+  g_rmdir (dir);
+}
+
+typedef struct {
+  gpointer provider;
+  guint64 main_at, malloc_at;
+} LookupRace;
+
+static gpointer
+lookup_race_thread (gpointer data)
+{
+  LookupRace *race = data;
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      guint64 off = i % 8;
+
+      if (i % 2 == 0)
+        assert_names (race->provider, NULL, race->main_at + off, "main", race->main_at);
+      else
+        assert_names (race->provider, NULL, race->malloc_at + off, "malloc", race->malloc_at);
+    }
+  return NULL;
+}
+
+/* First lookups from several threads at once: each table is built once,
+ * and every thread sees it whole. */
+static void
+test_symbols_first_lookups_from_threads (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autofree char *core = NULL;
+  GThread *threads[4];
+  LookupRace race;
+  Child c;
+
+  child_start (&c, jitlike_path (), dir, FALSE);
+  core = gcore (&c, dir);
+  race.main_at = nm_address (c.exe, FALSE, "main") + load_bias (&c, c.exe, c.exe);
+  race.malloc_at = nm_address (libc_path (&c), TRUE, "malloc")
+                   + load_bias (&c, libc_path (&c), libc_path (&c));
+  p = open_core (core, NULL, NULL, &error);
+  g_assert_no_error (error);
+  race.provider = p;
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("lookup", lookup_race_thread, &race);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpuint (tables_loaded (p), ==, 2);
+
+  child_finish (&c, 0);
+  g_unlink (core);
+  g_rmdir (dir);
+}
+
+static void
+test_symbols_respect_cr3 (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autofree char *core = NULL;
+  IptAsid mine = { 0x1000, IPT_ASID_NO_VMCS }, other = { 0x2000, IPT_ASID_NO_VMCS };
+  guint64 main_at;
+  guint8 byte;
+  Child c;
+
+  child_start (&c, jitlike_path (), dir, FALSE);
+  core = gcore (&c, dir);
+  main_at = nm_address (c.exe, FALSE, "main") + load_bias (&c, c.exe, c.exe);
+  p = g_initable_new (provider_type, NULL, &error, "core", core, "cr3", (guint64) 0x1000, NULL);
+  g_assert_no_error (error);
+
+  /* Like reads: another address space sees neither bytes nor names. */
+  g_assert_cmpint (ipt_memory_provider_read (p, &byte, 1, &other, main_at, NULL), ==, 0);
+  g_assert_false (names_anything (p, &other, main_at));
+  g_assert_cmpuint (tables_loaded (p), ==, 0);
+  g_assert_cmpint (ipt_memory_provider_read (p, &byte, 1, &mine, main_at, NULL), ==, 1);
+  assert_names (p, &mine, main_at + 3, "main", main_at);
+
+  child_finish (&c, 0);
+  g_unlink (core);
+  g_rmdir (dir);
+}
+
+/* The executable is gone: its text is unmapped and it names nothing, while
+ * libc still does. */
+static void
+test_symbols_missing_file_names_nothing (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *pattern = g_strdup_printf ("*mapped file %s not usable*No such file*",
+                                              f->copy);
+  g_autoptr (IptMemoryProvider) p = open_expecting_warning (f->core, NULL, NULL, pattern);
+  guint64 main_at = nm_address (f->saved, FALSE, "main") + load_bias (&f->child, f->copy, f->saved);
+  const char *libc = libc_path (&f->child);
+  guint64 malloc_at = nm_address (libc, TRUE, "malloc") + load_bias (&f->child, libc, libc);
+
+  g_assert_false (names_anything (p, NULL, main_at));
+  g_assert_false (names_anything (p, NULL, main_at + 3));
+  assert_names (p, NULL, malloc_at + 3, "malloc", malloc_at);
+  g_assert_cmpuint (tables_loaded (p), ==, 2);
+}
+
+/* The file that was checked at open is replaced before the first lookup:
+ * its symbols are not taken from the new file (reads keep the old bytes). */
+static void
+test_symbols_file_replaced_after_open (MovedFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  guint64 main_at = nm_address (f->saved, FALSE, "main") + load_bias (&f->child, f->copy, f->saved);
+
+  copy_file (f->saved, f->copy);
+  p = open_core (f->core, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* g_file_set_contents() renames a new file over it: the mapping stays. */
+  copy_file ("/bin/true", f->copy);
+  g_assert_false (names_anything (p, NULL, main_at + 3));
+  g_assert_cmpuint (tables_loaded (p), ==, 1);
+  assert_text_matches_file (p, &f->child, libc_path (&f->child));
+}
+
+/* A synthetic core whose mapping of jitlike at @base was dumped whole: the
+ * file serves nothing, so open does not look it up; a lookup does. */
+static void
+write_dumped_jitlike_core (SynthFixture *f, const char *mapped_path, guint64 base,
+                           GBytes **contents)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize length, padded;
+  SynthCore c;
+
+  g_file_get_contents (jitlike_path (), &data, &length, &error);
+  g_assert_no_error (error);
+  padded = (length + PAGE - 1) & ~(gsize) (PAGE - 1);
+  data = g_realloc (data, padded);
+  memset (data + length, 0, padded - length);
+  {
+    SynthLoad loads[] = { { base, padded, padded, (const guint8 *) data, 5 } };
+    SynthFile files[] = { { base, base + padded, 0, mapped_path } };
+
+    c = synth_core (loads, 1, files, 1, 4096);
+  }
+  write_core (f, &c);
+  *contents = g_bytes_new_take (g_steal_pointer (&data), padded);
+}
+
+static void
+test_symbols_of_a_dumped_file (SynthFixture *f, gconstpointer data)
+{
+  const guint64 base = 0x7f0000000000;
+  g_autoptr (GBytes) contents = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autoptr (GPtrArray) regions = NULL;
+  guint64 main_at = base + nm_address (jitlike_path (), FALSE, "main");
+
+  write_dumped_jitlike_core (f, jitlike_path (), base, &contents);
+  p = open_core (f->core, NULL, NULL, &error);
+  g_assert_no_error (error);
+  regions = ipt_memory_provider_list_regions (p);
+  g_assert_cmpuint (regions->len, ==, 1);
+  g_assert_cmpstr (((IptRegion *) regions->pdata[0])->filename, ==, f->core);
+  g_assert_cmpuint (tables_loaded (p), ==, 0);
+  assert_names (p, NULL, main_at + 3, "main", main_at);
+  g_assert_cmpuint (tables_loaded (p), ==, 1);
+}
+
+/* The same, with the file gone from disk: no name, no warning (nothing is
+ * unmapped), no crash; the dumped bytes are still served. */
+static void
+test_symbols_of_a_dumped_missing_file (SynthFixture *f, gconstpointer data)
+{
+  const guint64 base = 0x7f0000000000;
+  g_autofree char *gone = g_build_filename (f->dir, "no-such-program", NULL);
+  g_autoptr (GBytes) contents = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  guint64 main_at = base + nm_address (jitlike_path (), FALSE, "main");
+  guint8 byte;
+
+  write_dumped_jitlike_core (f, gone, base, &contents);
+  p = open_core (f->core, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (names_anything (p, NULL, main_at + 3));
+  g_assert_false (names_anything (p, NULL, main_at));
+  g_assert_cmpuint (tables_loaded (p), ==, 1);
+  g_assert_cmpint (ipt_memory_provider_read (p, &byte, 1, NULL, main_at, NULL), ==, 1);
+  g_assert_cmpuint (byte, ==, ((const guint8 *) g_bytes_get_data (contents, NULL))[main_at - base]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -922,6 +1246,17 @@ main (int argc, char **argv)
   SYNTH ("/plugin/coredump/errors/nt-file-page-size", test_error_nt_file_page_size);
   SYNTH ("/plugin/coredump/errors/truncated", test_error_truncated);
   SYNTH ("/plugin/coredump/errors/not-a-core", test_error_not_a_core);
+  g_test_add_func ("/plugin/coredump/symbols/gcore-names-exe-and-libc-on-demand",
+                   test_symbols_gcore_names_exe_and_libc);
+  g_test_add_func ("/plugin/coredump/symbols/first-lookups-from-threads",
+                   test_symbols_first_lookups_from_threads);
+  g_test_add_func ("/plugin/coredump/symbols/respect-cr3", test_symbols_respect_cr3);
+  MOVED ("/plugin/coredump/symbols/missing-file-names-nothing", test_symbols_missing_file_names_nothing);
+  MOVED ("/plugin/coredump/symbols/file-replaced-after-open-names-nothing",
+         test_symbols_file_replaced_after_open);
+  SYNTH ("/plugin/coredump/symbols/dumped-file-looked-up-on-demand", test_symbols_of_a_dumped_file);
+  SYNTH ("/plugin/coredump/symbols/dumped-missing-file-names-nothing",
+         test_symbols_of_a_dumped_missing_file);
 
   return g_test_run ();
 }

@@ -6,7 +6,13 @@
  * header page) the core holds, and mapped once; a file that is missing or
  * does not match is a warning naming it and its ranges, which stay unmapped.
  * A read is then a binary search and a memcpy: no syscall, no allocation,
- * no lock. Never serve bytes that were not verified to be the process's. */
+ * no lock. Never serve bytes that were not verified to be the process's.
+ *
+ * Symbols are looked up in the mapped files, whose tables are built lazily:
+ * the address index on the first lookup, each file's table on the first
+ * lookup inside it (a core can name thousands of files, and opening it must
+ * stay fast). Both are published through g_once_init_enter(): afterwards a
+ * lookup is two binary searches, without lock or allocation. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -16,6 +22,7 @@
 #include "ipt-coredump-provider.h"
 #include "ipt-coredump-parser.h"
 #include "ipt-elf-reader.h"
+#include "ipt-elf-symbols.h"
 #include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
 
@@ -27,7 +34,25 @@ typedef struct {
   GMappedFile *mapped;
   const guint8 *data;
   guint64 size;
+  gboolean looked_up;    /* resolve_file() ran (at init, or lazily for symbols) */
 } MappedFile;
+
+/* An NT_FILE mapping as the symbol lookup sees it. */
+typedef struct {
+  guint64 start;
+  guint64 end;
+  guint64 file_offset;
+  guint64 base;          /* start of the offset-0 mapping of this load of the file */
+  guint file;
+  gboolean has_base;     /* without one the load bias is unknown: no symbols */
+} SymbolMapping;
+
+/* A mapped file's symbols, built on the first lookup inside the file. */
+typedef struct {
+  gsize ready;           /* g_once_init_enter() guard */
+  IptElfSymbols *table;  /* at the file's own addresses; NULL: names nothing */
+  guint64 first_page;    /* lowest PT_LOAD p_vaddr, page-aligned */
+} FileSymbols;
 
 /**
  * IptCoredumpProvider:
@@ -48,6 +73,12 @@ typedef struct {
  *
  * A mapped file that cannot be found, or whose build-id differs from the
  * one in the core, is a g_warning() naming it and the ranges left unmapped.
+ *
+ * It implements #IptSymbolSource from the mapped files' symbol tables (as
+ * the elf plugin reads them), each relocated by the load bias of its
+ * offset-0 mapping and built on the first lookup inside the file. Only the
+ * files accepted for reads (or, for files whose pages were all dumped,
+ * accepted by the same rule at that first lookup) name anything.
  */
 struct _IptCoredumpProvider {
   GObject parent_instance;
@@ -68,6 +99,13 @@ struct _IptCoredumpProvider {
   gsize n_pieces;
   IptAsid asid;
   gboolean initialized;
+
+  /* symbols: built on demand, see the top of the file */
+  gsize symbol_index_ready;        /* g_once_init_enter() guard */
+  SymbolMapping *symbol_mappings;  /* sorted by start, disjoint */
+  gsize n_symbol_mappings;
+  FileSymbols *file_symbols;       /* info->n_files */
+  gint n_symbol_tables;            /* atomic: files whose table was loaded (or tried) */
 };
 
 enum {
@@ -78,17 +116,22 @@ enum {
   PROP_CR3,
   PROP_PID,
   PROP_RIP,
+  PROP_SYMBOL_TABLES_LOADED,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 static void ipt_coredump_provider_memory_provider_init (IptMemoryProviderInterface *iface);
+static void ipt_coredump_provider_symbol_source_init (IptSymbolSourceInterface *iface);
 static void ipt_coredump_provider_initable_init (GInitableIface *iface);
+static char *resolve_file (IptCoredumpProvider *self, guint f);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (IptCoredumpProvider, ipt_coredump_provider, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (IPT_TYPE_MEMORY_PROVIDER,
                                                       ipt_coredump_provider_memory_provider_init)
+                               G_IMPLEMENT_INTERFACE (IPT_TYPE_SYMBOL_SOURCE,
+                                                      ipt_coredump_provider_symbol_source_init)
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       ipt_coredump_provider_initable_init))
 
@@ -152,6 +195,162 @@ ipt_coredump_provider_memory_provider_init (IptMemoryProviderInterface *iface)
   iface->read = ipt_coredump_provider_read;
   iface->list_regions = ipt_coredump_provider_list_regions;
 }
+
+/* ---- symbols ------------------------------------------------------------ */
+
+static gint
+compare_symbol_mappings (gconstpointer a, gconstpointer b)
+{
+  const SymbolMapping *ma = a, *mb = b;
+
+  if (ma->start != mb->start)
+    return ma->start < mb->start ? -1 : 1;
+  /* Same start (a corrupt note): the lower file index, so the result is deterministic. */
+  return ma->file < mb->file ? -1 : ma->file > mb->file;
+}
+
+/* Sorts the NT_FILE mappings and gives each the start of its load of the
+ * file: the nearest mapping at or below it of the same file at offset 0
+ * (ld.so maps a file's first page lowest). */
+static void
+build_symbol_index (IptCoredumpProvider *self)
+{
+  const IptCoreInfo *info = self->info;
+  g_autofree guint64 *last_base = g_new0 (guint64, MAX (info->n_files, 1));
+  g_autofree gboolean *has_base = g_new0 (gboolean, MAX (info->n_files, 1));
+  SymbolMapping *maps = g_new (SymbolMapping, MAX (info->n_mappings, 1));
+  gsize n = 0;
+
+  for (gsize i = 0; i < info->n_mappings; i++)
+    {
+      const IptCoreMapping *m = &info->mappings[i];
+
+      if (m->start == m->end || m->file >= info->n_files)
+        continue;
+      maps[n].start = m->start;
+      maps[n].end = m->end;
+      maps[n].file = m->file;
+      maps[n].file_offset = m->file_offset;
+      maps[n].base = 0;
+      maps[n].has_base = FALSE;
+      n++;
+    }
+  if (n > 1)
+    qsort (maps, n, sizeof (SymbolMapping), compare_symbol_mappings);
+
+  /* Overlapping mappings (a corrupt note): the lower one wins, like reads. */
+  {
+    gsize w = 0;
+
+    for (gsize i = 0; i < n; i++)
+      if (w == 0 || maps[i].start >= maps[w - 1].end)
+        maps[w++] = maps[i];
+    n = w;
+  }
+  for (gsize i = 0; i < n; i++)
+    {
+      SymbolMapping *m = &maps[i];
+
+      if (m->file_offset == 0)
+        {
+          last_base[m->file] = m->start;
+          has_base[m->file] = TRUE;
+        }
+      m->base = last_base[m->file];
+      m->has_base = has_base[m->file];
+    }
+
+  self->symbol_mappings = maps;
+  self->n_symbol_mappings = n;
+  self->file_symbols = g_new0 (FileSymbols, MAX (info->n_files, 1));
+}
+
+static const SymbolMapping *
+find_symbol_mapping (IptCoredumpProvider *self, guint64 address)
+{
+  const SymbolMapping *maps = self->symbol_mappings;
+  gsize lo = 0, hi = self->n_symbol_mappings;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+
+      if (maps[mid].start <= address)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == 0 || address >= maps[lo - 1].end)
+    return NULL;
+  return &maps[lo - 1];
+}
+
+/* Builds file @f's table. Only a file that was accepted (build-id checked,
+ * or unverified by the rule of resolve_file()) names anything; a file that
+ * served nothing was not looked up at init and is looked up now, quietly:
+ * its pages all came from the core, no range is lost. */
+static void
+load_file_symbols (IptCoredumpProvider *self, guint f, FileSymbols *fs)
+{
+  MappedFile *mf = &self->files[f];
+
+  if (!mf->looked_up)
+    {
+      g_autofree char *reason = resolve_file (self, f);
+
+      if (reason != NULL)
+        g_debug ("coredump: %s: mapped file %s not usable for symbols (%s)", self->core,
+                 self->info->files[f], reason);
+    }
+  if (mf->path != NULL)
+    fs->table = ipt_elf_symbols_new_for_file (mf->path, mf->data, (gsize) mf->size,
+                                              &fs->first_page);
+  g_atomic_int_inc (&self->n_symbol_tables);
+}
+
+static gboolean
+ipt_coredump_provider_lookup (IptSymbolSource *source, const IptAsid *asid, guint64 address,
+                              const char **name, guint64 *start, guint64 *size)
+{
+  IptCoredumpProvider *self = (IptCoredumpProvider *) source;
+  const SymbolMapping *m;
+  FileSymbols *fs;
+  guint64 bias, sym_start;
+
+  if (!self->initialized || !ipt_asid_match (&self->asid, asid))
+    return FALSE;
+  if (g_once_init_enter (&self->symbol_index_ready))
+    {
+      build_symbol_index (self);
+      g_once_init_leave (&self->symbol_index_ready, 1);
+    }
+  m = find_symbol_mapping (self, address);
+  if (m == NULL || !m->has_base)
+    return FALSE;
+  fs = &self->file_symbols[m->file];
+  if (g_once_init_enter (&fs->ready))
+    {
+      load_file_symbols (self, m->file, fs);
+      g_once_init_leave (&fs->ready, 1);
+    }
+  if (fs->table == NULL)
+    return FALSE;
+  /* The elf plugin's rule for `base`: the offset-0 mapping is the file's
+   * first page; relocation is modulo 2^64, like the loader's. */
+  bias = m->base - fs->first_page;
+  if (!ipt_elf_symbols_lookup (fs->table, address - bias, name, &sym_start, size))
+    return FALSE;
+  *start = sym_start + bias;
+  return TRUE;
+}
+
+static void
+ipt_coredump_provider_symbol_source_init (IptSymbolSourceInterface *iface)
+{
+  iface->lookup = ipt_coredump_provider_lookup;
+}
+
+/* ---- finding the mapped files --------------------------------------------- */
 
 /* The bytes the core holds at the start of file @f's offset-0 mapping (its
  * ELF header page when the dumper kept it), or NULL. */
@@ -299,6 +498,7 @@ resolve_file (IptCoredumpProvider *self, guint f)
   static const char deleted[] = " (deleted)";
   gsize len = strlen (name);
 
+  self->files[f].looked_up = TRUE;
   header = core_header_bytes (self, f, &header_len);
   memset (&expected, 0, sizeof expected);
   if (header != NULL)
@@ -468,6 +668,11 @@ ipt_coredump_provider_finalize (GObject *object)
       }
   g_free (self->files);
   g_free (self->pieces);
+  if (self->file_symbols != NULL)
+    for (gsize i = 0; i < self->info->n_files; i++)
+      g_clear_pointer (&self->file_symbols[i].table, ipt_elf_symbols_free);
+  g_free (self->file_symbols);
+  g_free (self->symbol_mappings);
   g_clear_pointer (&self->info, ipt_core_info_free);
   g_clear_pointer (&self->core_mapped, g_mapped_file_unref);
   g_free (self->core_path);
@@ -503,6 +708,9 @@ ipt_coredump_provider_get_property (GObject *object, guint prop_id, GValue *valu
       break;
     case PROP_RIP:
       g_value_set_uint64 (value, self->info != NULL ? self->info->ip : 0);
+      break;
+    case PROP_SYMBOL_TABLES_LOADED:
+      g_value_set_uint (value, (guint) g_atomic_int_get (&self->n_symbol_tables));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -606,6 +814,18 @@ ipt_coredump_provider_class_init (IptCoredumpProviderClass *klass)
     g_param_spec_uint64 ("rip", "Instruction pointer",
                          "Instruction pointer of the first thread in the core (0: unknown)",
                          0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * IptCoredumpProvider:symbol-tables-loaded:
+   *
+   * How many mapped files' symbol tables were loaded so far: each on the
+   * first symbol lookup inside the file (whether or not the file turns out
+   * to name anything), never at open.
+   */
+  properties[PROP_SYMBOL_TABLES_LOADED] =
+    g_param_spec_uint ("symbol-tables-loaded", "Symbol tables loaded",
+                       "Number of mapped files whose symbols were loaded (on first lookup)",
+                       0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -18,6 +18,7 @@
 
 #include "ipt-elf-provider.h"
 #include "ipt-elf-reader.h"
+#include "ipt-elf-symbols.h"
 #include "ipt-elf-util.h"
 #include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
@@ -69,14 +70,6 @@ typedef struct {
   IptPermissions permissions;
 } Segment;
 
-typedef struct {
-  guint64 start;              /* relocated */
-  guint64 end;                /* exclusive extent used for lookups (> start) */
-  guint64 max_end;            /* max of end over this and all earlier entries */
-  guint64 size;               /* st_size, 0 = unknown */
-  const char *name;           /* in libelf's string table; lives as long as self->elf */
-} Symbol;
-
 struct _IptElfProvider {
   GObject parent_instance;
 
@@ -92,8 +85,7 @@ struct _IptElfProvider {
   guint64 bias;               /* added to every p_vaddr and st_value */
   char *build_id;
   GArray *segments;           /* of Segment, sorted, disjoint; NULL before init */
-  GArray *symbols;            /* of Symbol, sorted by start */
-  const char *symbol_table;   /* ".symtab", ".dynsym" or NULL */
+  IptElfSymbols *symbols;     /* relocated by bias */
   IptAsid asid;
 };
 
@@ -235,246 +227,16 @@ ipt_elf_provider_lookup (IptSymbolSource *source, const IptAsid *asid, guint64 a
                          const char **name, guint64 *start, guint64 *size)
 {
   IptElfProvider *self = (IptElfProvider *) source;
-  const Symbol *syms;
-  guint lo = 0, hi;
 
   if (self->symbols == NULL || !ipt_asid_match (&self->asid, asid))
     return FALSE;
-  syms = (const Symbol *) (gconstpointer) self->symbols->data;
-  hi = self->symbols->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (syms[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  /* The innermost symbol containing @address starts at or before it; walk
-   * back while an earlier symbol can still reach it (nested symbols). */
-  while (lo > 0 && syms[lo - 1].max_end > address)
-    {
-      const Symbol *sym = &syms[--lo];
-
-      if (address < sym->end)
-        {
-          *name = sym->name;
-          *start = sym->start;
-          *size = sym->size;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  return ipt_elf_symbols_lookup (self->symbols, address, name, start, size);
 }
 
 static void
 ipt_elf_provider_symbol_source_init (IptSymbolSourceInterface *iface)
 {
   iface->lookup = ipt_elf_provider_lookup;
-}
-
-typedef struct {
-  guint64 start;
-  guint64 size;
-  guint64 section_end;      /* relocated end of the symbol's section */
-  const char *name;
-  guint rank;               /* lower is preferred among symbols at one address */
-} Candidate;
-
-static guint
-leading_underscores (const char *name)
-{
-  guint n = 0;
-
-  while (name[n] == '_')
-    n++;
-  return n;
-}
-
-/* Among aliases at one address: sized over unsized, functions over labels,
- * global over weak over local, then fewer leading underscores. */
-static guint
-candidate_rank (const GElf_Sym *sym, const char *name)
-{
-  guint rank = 0;
-
-  if (sym->st_size == 0)
-    rank += 1000;
-  if (GELF_ST_TYPE (sym->st_info) == STT_NOTYPE)
-    rank += 100;
-  switch (GELF_ST_BIND (sym->st_info))
-    {
-    case STB_GLOBAL:
-      break;
-    case STB_WEAK:
-      rank += 10;
-      break;
-    default:
-      rank += 20;
-    }
-  return rank + MIN (leading_underscores (name), 9u);
-}
-
-static gint
-compare_candidates (gconstpointer a, gconstpointer b)
-{
-  const Candidate *ca = a, *cb = b;
-  size_t la, lb;
-
-  if (ca->start != cb->start)
-    return ca->start < cb->start ? -1 : 1;
-  if (ca->rank != cb->rank)
-    return ca->rank < cb->rank ? -1 : 1;
-  la = strlen (ca->name);
-  lb = strlen (cb->name);
-  if (la != lb)
-    return la < lb ? -1 : 1;
-  return strcmp (ca->name, cb->name);
-}
-
-typedef struct {
-  guint64 flags;
-  guint64 end;               /* sh_addr + sh_size, relocated, saturated */
-  gboolean alloc;
-} SectionInfo;
-
-/* Builds the sorted symbol table from .symtab, else .dynsym. Symbols are an
- * extra: a malformed table is skipped with a debug message, not an error. */
-static void
-load_symbols (IptElfProvider *self)
-{
-  g_autoptr (GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
-  g_autofree SectionInfo *sections = NULL;
-  Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL, *table, *shndx_scn = NULL;
-  Elf_Data *data, *shndx_data = NULL;
-  GElf_Shdr shdr, table_shdr;
-  size_t shnum = 0, count, i, entsize;
-
-  self->symbols = g_array_new (FALSE, FALSE, sizeof (Symbol));
-
-  if (elf_getshdrnum (self->elf, &shnum) != 0 || shnum == 0)
-    return;
-  sections = g_new0 (SectionInfo, shnum);
-
-  while ((scn = elf_nextscn (self->elf, scn)) != NULL)
-    {
-      size_t index = elf_ndxscn (scn);
-
-      if (gelf_getshdr (scn, &shdr) == NULL || index >= shnum)
-        continue;
-      sections[index].flags = shdr.sh_flags;
-      sections[index].alloc = (shdr.sh_flags & SHF_ALLOC) != 0;
-      /* Relocation is modulo 2^64, like the loader's; saturate the end. */
-      sections[index].end = shdr.sh_addr + self->bias;
-      sections[index].end = shdr.sh_size > G_MAXUINT64 - sections[index].end
-                              ? G_MAXUINT64 : sections[index].end + shdr.sh_size;
-      if (shdr.sh_type == SHT_SYMTAB && symtab == NULL)
-        symtab = scn;
-      else if (shdr.sh_type == SHT_DYNSYM && dynsym == NULL)
-        dynsym = scn;
-    }
-
-  table = symtab != NULL ? symtab : dynsym;
-  if (table == NULL || gelf_getshdr (table, &table_shdr) == NULL)
-    return;
-  entsize = gelf_fsize (self->elf, ELF_T_SYM, 1, EV_CURRENT);
-  if (table_shdr.sh_entsize != entsize || table_shdr.sh_link >= shnum)
-    {
-      g_debug ("%s: section %zu: symbol table with entry size %" G_GUINT64_FORMAT
-               " or string table %u is not valid; no symbols", self->path,
-               elf_ndxscn (table), (guint64) table_shdr.sh_entsize, table_shdr.sh_link);
-      return;
-    }
-  data = elf_getdata (table, NULL);
-  if (data == NULL)
-    {
-      g_debug ("%s: section %zu: cannot read the symbol table: %s; no symbols",
-               self->path, elf_ndxscn (table), elf_errmsg (-1));
-      return;
-    }
-  count = data->d_size / entsize;
-
-  /* Extended section indices, for files with 65280 sections or more. */
-  while ((shndx_scn = elf_nextscn (self->elf, shndx_scn)) != NULL)
-    if (gelf_getshdr (shndx_scn, &shdr) != NULL && shdr.sh_type == SHT_SYMTAB_SHNDX
-        && shdr.sh_link == elf_ndxscn (table))
-      {
-        shndx_data = elf_getdata (shndx_scn, NULL);
-        break;
-      }
-
-  for (i = 0; i < count; i++)
-    {
-      GElf_Sym sym;
-      Elf32_Word xndx = 0;
-      guint type;
-      size_t section;
-      const char *name;
-      Candidate candidate;
-
-      if (gelf_getsymshndx (data, shndx_data, (int) i, &sym, &xndx) == NULL)
-        continue;
-      type = GELF_ST_TYPE (sym.st_info);
-      if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE)
-        continue;
-      section = sym.st_shndx == SHN_XINDEX ? xndx : sym.st_shndx;
-      if (section == SHN_UNDEF || section >= shnum
-          || (sym.st_shndx >= SHN_LORESERVE && sym.st_shndx != SHN_XINDEX))
-        continue;
-      if (!sections[section].alloc)
-        continue;
-      /* Untyped symbols outside code are markers such as _end or __bss_start. */
-      if (type == STT_NOTYPE && !(sections[section].flags & SHF_EXECINSTR))
-        continue;
-      name = elf_strptr (self->elf, table_shdr.sh_link, sym.st_name);
-      /* '$'-names are ARM/AArch64 mapping symbols, not functions. */
-      if (name == NULL || name[0] == '\0' || name[0] == '$')
-        continue;
-      candidate.start = sym.st_value + self->bias;
-      candidate.size = sym.st_size;
-      candidate.section_end = sections[section].end;
-      candidate.name = name;
-      candidate.rank = candidate_rank (&sym, name);
-      g_array_append_val (candidates, candidate);
-    }
-
-  g_array_sort (candidates, compare_candidates);
-
-  for (i = 0; i < candidates->len; i++)
-    {
-      const Candidate *c = &g_array_index (candidates, Candidate, i);
-      Symbol symbol;
-      size_t next = i + 1;
-
-      /* Aliases: the first (preferred) one at an address names it. */
-      if (i > 0 && c->start == g_array_index (candidates, Candidate, i - 1).start)
-        continue;
-      while (next < candidates->len
-             && g_array_index (candidates, Candidate, next).start == c->start)
-        next++;
-
-      symbol.start = c->start;
-      symbol.size = c->size;
-      symbol.name = c->name;
-      if (c->size > 0)
-        symbol.end = c->size > G_MAXUINT64 - c->start ? G_MAXUINT64 : c->start + c->size;
-      else
-        {
-          symbol.end = c->section_end;
-          if (next < candidates->len)
-            symbol.end = MIN (symbol.end, g_array_index (candidates, Candidate, next).start);
-        }
-      if (symbol.end <= symbol.start)
-        continue;
-      symbol.max_end = symbol.end;
-      if (self->symbols->len > 0)
-        symbol.max_end = MAX (symbol.end, g_array_index (self->symbols, Symbol,
-                                                         self->symbols->len - 1).max_end);
-      g_array_append_val (self->symbols, symbol);
-    }
-  self->symbol_table = table == symtab ? ".symtab" : ".dynsym";
 }
 
 /* ---- init --------------------------------------------------------------- */
@@ -670,7 +432,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (facts.build_id != NULL)
     self->build_id = ipt_elf_build_id_to_hex (facts.build_id, facts.build_id_len);
   self->asid = ipt_plugin_asid_from_cr3 (self->cr3);
-  load_symbols (self);
+  self->symbols = ipt_elf_symbols_new (self->elf, self->bias, self->path);
   /* Last: a segment table is what makes read() map anything. */
   self->segments = g_steal_pointer (&segments);
   return TRUE;
@@ -690,7 +452,7 @@ ipt_elf_provider_finalize (GObject *object)
   IptElfProvider *self = IPT_ELF_PROVIDER (object);
 
   g_clear_pointer (&self->segments, g_array_unref);
-  g_clear_pointer (&self->symbols, g_array_unref);
+  g_clear_pointer (&self->symbols, ipt_elf_symbols_free);
   g_clear_pointer (&self->elf, elf_end);
   g_free (self->build_id);
   g_free (self->file);
@@ -730,10 +492,12 @@ ipt_elf_provider_get_property (GObject *object, guint prop_id, GValue *value,
       g_value_set_uint64 (value, self->bias);
       break;
     case PROP_SYMBOL_TABLE:
-      g_value_set_string (value, self->symbol_table);
+      g_value_set_string (value, self->symbols != NULL
+                                   ? ipt_elf_symbols_get_table_name (self->symbols) : NULL);
       break;
     case PROP_N_SYMBOLS:
-      g_value_set_uint (value, self->symbols != NULL ? self->symbols->len : 0);
+      g_value_set_uint (value, self->symbols != NULL
+                                 ? ipt_elf_symbols_get_n_symbols (self->symbols) : 0);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -2,13 +2,15 @@
  * the ELF header and PT_LOAD parsers of plugins/elf/ipt-elf-util.c, through
  * the in-memory entry point (elf_memory), and the build-id note walker of
  * plugins/common/ipt-elf-reader.c, on the whole file and on its first page
- * (as a core dump keeps it; the coredump plugin uses the same walker). */
+ * (as a core dump keeps it; the coredump plugin uses the same walker), and
+ * the symbol-table builder of plugins/common/ipt-elf-symbols.c. */
 #include "config.h"
 
 #include <string.h>
 
 #include "../../plugins/elf/ipt-elf-util.h"
 #include "ipt-elf-reader.h"
+#include "ipt-elf-symbols.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -67,6 +69,23 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     }
   else
     g_assert (error != NULL && strstr (error->message, "fuzz.elf") != NULL);
+
+  /* The symbol table, relocated by a bias that wraps for some inputs: a
+   * symbol found has a name and starts at or below the address. */
+  {
+    guint64 bias = size > 0 ? (guint64) data[0] << 56 : 0;
+    g_autoptr (IptElfSymbols) symbols = ipt_elf_symbols_new (elf, bias, "fuzz.elf");
+    const guint64 probes[] = { 0, 0x1000, 0x400000, (guint64) size, G_MAXUINT64 };
+
+    for (i = 0; i < G_N_ELEMENTS (probes); i++)
+      {
+        const char *name;
+        guint64 start, sym_size;
+
+        if (ipt_elf_symbols_lookup (symbols, probes[i], &name, &start, &sym_size))
+          g_assert (start <= probes[i] && strlen (name) > 0);
+      }
+  }
   elf_end (elf);
   return 0;
 }

@@ -13,16 +13,8 @@
 
 #include "trace-builder.h"
 
+/* TRACE_BUILDER_LOOP_BASE, as the command line gives it. */
 #define CODE_BASE "0x1000"
-
-/* 0x1000 xor rax,rax; 0x1003 inc rax; 0x1006 cmp rax,3; 0x100a jne 0x1003;
- * 0x100c call 0x1016; 0x1011 jmp 0x101d; nops; 0x1016 mov rbx,rax;
- * 0x1019 ret; nops; 0x101d jmp rbx */
-static const guint8 loop_code[] = {
-  0x48, 0x31, 0xc0, 0x48, 0xff, 0xc0, 0x48, 0x83, 0xf8, 0x03, 0x75, 0xf7,
-  0xe8, 0x05, 0x00, 0x00, 0x00, 0xeb, 0x0a, 0x90, 0x90, 0x90, 0x48, 0x89,
-  0xc3, 0xc3, 0x90, 0x90, 0x90, 0xff, 0xe3,
-};
 
 static const char expected_no_inst[] =
   "[enabled]\n"
@@ -51,16 +43,12 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   fixture->code_path = g_build_filename (fixture->dir, "code.bin", NULL);
   fixture->trace_path = g_build_filename (fixture->dir, "trace.pt", NULL);
-  g_assert_true (g_file_set_contents (fixture->code_path, (const char *) loop_code,
-                                      sizeof (loop_code), &error));
+  g_assert_true (g_file_set_contents (fixture->code_path, (const char *) trace_builder_loop_code,
+                                      trace_builder_loop_code_size, &error));
   g_assert_no_error (error);
 
   trace_builder_init (&builder);
-  trace_builder_put_psb_64bit (&builder);
-  trace_builder_put_ip (&builder, ppt_tip_pge, pt_ipc_sext_48, 0x1000);
-  trace_builder_put_tnt (&builder, 3, 0x6);
-  trace_builder_put_ip (&builder, ppt_tip, pt_ipc_sext_48, 0x1011);
-  trace_builder_put_ip (&builder, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);
+  trace_builder_put_loop_run (&builder);
   trace = trace_builder_finish (&builder);
   g_assert_true (g_file_set_contents (fixture->trace_path, g_bytes_get_data (trace, NULL),
                                       g_bytes_get_size (trace), &error));
@@ -267,14 +255,14 @@ test_read (Fixture *fixture, gconstpointer data)
     return;
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (err, ==, "");
-  g_assert_cmpmem (out, len, loop_code, sizeof (loop_code));
+  g_assert_cmpmem (out, len, trace_builder_loop_code, trace_builder_loop_code_size);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* A range of the file at another base, through --plugin raw too. */
   status = run (&out, &len, &err, "--raw", part, "--read", "0x2000:9", NULL);
   g_assert_cmpint (status, ==, 0);
-  g_assert_cmpmem (out, len, loop_code + 3, 9);
+  g_assert_cmpmem (out, len, trace_builder_loop_code + 3, 9);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -282,7 +270,7 @@ test_read (Fixture *fixture, gconstpointer data)
     g_autofree char *spec = g_strdup_printf ("raw:file=%s,base=0x3000", fixture->code_path);
     status = run (&out, &len, &err, "--plugin", spec, "--read", "0x3004:4", NULL);
     g_assert_cmpint (status, ==, 0);
-    g_assert_cmpmem (out, len, loop_code + 4, 4);
+    g_assert_cmpmem (out, len, trace_builder_loop_code + 4, 4);
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
   }
@@ -290,7 +278,7 @@ test_read (Fixture *fixture, gconstpointer data)
   /* Past the end: the mapped bytes, then one line naming the first unmapped address. */
   status = run (&out, &len, &err, "--raw", raw, "--read", "0x1010:64", NULL);
   g_assert_cmpint (status, ==, 1);
-  g_assert_cmpmem (out, len, loop_code + 0x10, sizeof (loop_code) - 0x10);
+  g_assert_cmpmem (out, len, trace_builder_loop_code + 0x10, trace_builder_loop_code_size - 0x10);
   assert_one_error_line (err, "0x101f: not mapped (read 15 of 64 bytes)");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -773,7 +761,7 @@ test_elf_priority (Fixture *fixture, gconstpointer data)
 
   status = run (&out, &len, &err, "--raw", raw, "--elf", exec->path, "--read", range, NULL);
   g_assert_cmpint (status, ==, 0);
-  g_assert_cmpmem (out, len, loop_code, 16);
+  g_assert_cmpmem (out, len, trace_builder_loop_code, 16);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -791,7 +779,7 @@ test_elf_priority (Fixture *fixture, gconstpointer data)
 
   status = run (&out, &len, &err, "--plugin", spec, "--elf", exec->path, "--read", range, NULL);
   g_assert_cmpint (status, ==, 0);
-  g_assert_cmpmem (out, len, loop_code, 16);
+  g_assert_cmpmem (out, len, trace_builder_loop_code, 16);
 }
 
 /* Every PT_LOAD with file bytes is a file section at its (relocated)

@@ -12,26 +12,7 @@
 #include "mock-provider.h"
 #include "trace-builder.h"
 
-#define CODE_BASE G_GUINT64_CONSTANT (0x1000)
-
-/* 0x1000 xor rax,rax; 0x1003 inc rax; 0x1006 cmp rax,3; 0x100a jne 0x1003;
- * 0x100c call 0x1016; 0x1011 jmp 0x101d; 0x1013 nop x3; 0x1016 mov rbx,rax;
- * 0x1019 ret; 0x101a nop x3; 0x101d jmp rbx */
-static const guint8 loop_code[] = {
-  0x48, 0x31, 0xc0,
-  0x48, 0xff, 0xc0,
-  0x48, 0x83, 0xf8, 0x03,
-  0x75, 0xf7,
-  0xe8, 0x05, 0x00, 0x00, 0x00,
-  0xeb, 0x0a,
-  0x90, 0x90, 0x90,
-  0x48, 0x89, 0xc3,
-  0xc3,
-  0x90, 0x90, 0x90,
-  0xff, 0xe3,
-};
-
-/* The instructions the trace below executes, in order. */
+/* The instructions trace_builder_put_loop_run() executes, in order. */
 static const guint64 expected_ips[] = {
   0x1000,
   0x1003, 0x1006, 0x100a,
@@ -191,29 +172,24 @@ test_sink_join (TestSink *self)
 
 /* ---- traces ---- */
 
-/* The run of loop_code[] listed in expected_ips; jmp rbx then leaves the
- * traced range (TIP.PGD with its target, as IP filtering records it). */
 static GBytes *
 make_loop_trace (void)
 {
   TraceBuilder enc;
 
   trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
-  trace_builder_put_tnt (&enc, 3, 0x6);                       /* jne: taken, taken, not */
-  trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, 0x1011);             /* ret */
-  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000); /* jmp rbx leaves the filter */
+  trace_builder_put_loop_run (&enc);
   return trace_builder_finish (&enc);
 }
 
+/* The first @size bytes of trace_builder_loop_code, at its base. */
 static IptImage *
-make_image (const guint8 *bytes, gsize size)
+make_image (gsize size)
 {
   IptImage *image = ipt_image_new ("test");
   g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
 
-  ipt_mock_provider_add_bytes (mock, CODE_BASE, bytes, size, NULL);
+  ipt_mock_provider_add_bytes (mock, TRACE_BUILDER_LOOP_BASE, trace_builder_loop_code, size, NULL);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
   return image;
 }
@@ -249,7 +225,7 @@ static void
 test_decode_insns (gconstpointer data)
 {
   IptDecoderKind kind = GPOINTER_TO_INT (data);
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(GBytes) trace = make_loop_trace ();
   g_autofree char *log = decode_to_log (image, kind, trace, IPT_SINK_NEEDS_INSNS);
   g_autofree char *expected = expected_loop_log ();
@@ -273,10 +249,12 @@ test_decode_file_sections (gconstpointer data)
 
   fd = g_file_open_tmp ("test-decoder-XXXXXX.bin", &path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (write (fd, loop_code, sizeof (loop_code)), ==, sizeof (loop_code));
+  g_assert_cmpint (write (fd, trace_builder_loop_code, trace_builder_loop_code_size), ==,
+                   (gssize) trace_builder_loop_code_size);
   close (fd);
 
-  g_assert_true (ipt_mock_provider_add_file (mock, CODE_BASE, path, 0, sizeof (loop_code), NULL, &error));
+  g_assert_true (ipt_mock_provider_add_file (mock, TRACE_BUILDER_LOOP_BASE, path, 0,
+                                             trace_builder_loop_code_size, NULL, &error));
   g_assert_no_error (error);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
 
@@ -289,7 +267,7 @@ test_decode_file_sections (gconstpointer data)
 static void
 test_decode_blocks_only (void)
 {
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(GBytes) trace = make_loop_trace ();
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
   g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_BLOCKS);
@@ -307,7 +285,7 @@ static void
 test_decode_error_nomap (gconstpointer data)
 {
   IptDecoderKind kind = GPOINTER_TO_INT (data);
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
   g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_INSNS);
   g_autoptr(GError) error = NULL;
@@ -340,14 +318,14 @@ static void
 test_decode_error_mid_block (gconstpointer data)
 {
   IptDecoderKind kind = GPOINTER_TO_INT (data);
-  g_autoptr(IptImage) image = make_image (loop_code, 6);       /* xor, inc only */
+  g_autoptr(IptImage) image = make_image (6);       /* xor, inc only */
   g_autoptr(GBytes) trace = NULL;
   g_autofree char *log = NULL;
   TraceBuilder enc;
 
   trace_builder_init (&enc);
   trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
   trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
   trace = trace_builder_finish (&enc);
 
@@ -362,7 +340,7 @@ static void
 test_decode_error_sync (gconstpointer data)
 {
   IptDecoderKind kind = GPOINTER_TO_INT (data);
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   static const guint8 junk[64] = { 0 };
   g_autoptr(GBytes) trace = g_bytes_new_static (junk, sizeof (junk));
   g_autofree char *log = decode_to_log (image, kind, trace, IPT_SINK_NEEDS_INSNS);
@@ -373,7 +351,7 @@ test_decode_error_sync (gconstpointer data)
 static void
 test_decode_empty (void)
 {
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
   g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_INSNS);
   g_autoptr(GBytes) trace = g_bytes_new (NULL, 0);
@@ -389,7 +367,7 @@ static void
 test_decode_cancel (gconstpointer data)
 {
   IptDecoderKind kind = GPOINTER_TO_INT (data);
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
   g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_INSNS);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -401,7 +379,7 @@ test_decode_cancel (gconstpointer data)
   /* The loop at 0x1003 taken 6 × 3000 times. */
   trace_builder_init (&enc);
   trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
   for (guint i = 0; i < n_tnt; i++)
     trace_builder_put_tnt (&enc, 6, 0x3f);
   trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
@@ -426,7 +404,7 @@ test_decode_cancel (gconstpointer data)
 static void
 test_decode_file_range (void)
 {
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
   g_autoptr(GBytes) trace = make_loop_trace ();
   g_autoptr(GError) error = NULL;
@@ -496,7 +474,7 @@ on_progress (IptDecoder *decoder, guint64 offset, guint64 size, gpointer user_da
 static void
 test_decode_async (void)
 {
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_INSN);
   g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_INSNS);
   g_autoptr(GBytes) trace = make_loop_trace ();
@@ -527,7 +505,7 @@ test_decode_async (void)
 static void
 test_cpu_spec (void)
 {
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
   static const char *bad[] = {
     "", "6", "6/", "/6", "x/1", "6/256", "65536/1", "6/1/2/3", "-1/2", "6/0x", "6/1/", "6 /1",
@@ -575,7 +553,7 @@ test_cpu_spec (void)
 static void
 test_kind_property (void)
 {
-  g_autoptr(IptImage) image = make_image (loop_code, sizeof (loop_code));
+  g_autoptr(IptImage) image = make_image (trace_builder_loop_code_size);
   g_autoptr(IptDecoder) decoder = g_object_new (IPT_TYPE_DECODER, "image", image, NULL);
   IptDecoderKind kind;
 

@@ -8,26 +8,8 @@
 #include "mock-provider.h"
 #include "trace-builder.h"
 
-#define CODE_BASE G_GUINT64_CONSTANT (0x1000)
-
-/* 0x1000 xor rax,rax; 0x1003 inc rax; 0x1006 cmp rax,3; 0x100a jne 0x1003;
- * 0x100c call 0x1016; 0x1011 jmp 0x101d; 0x1013 nop x3; 0x1016 mov rbx,rax;
- * 0x1019 ret; 0x101a nop x3; 0x101d jmp rbx */
-static const guint8 loop_code[] = {
-  0x48, 0x31, 0xc0,
-  0x48, 0xff, 0xc0,
-  0x48, 0x83, 0xf8, 0x03,
-  0x75, 0xf7,
-  0xe8, 0x05, 0x00, 0x00, 0x00,
-  0xeb, 0x0a,
-  0x90, 0x90, 0x90,
-  0x48, 0x89, 0xc3,
-  0xc3,
-  0x90, 0x90, 0x90,
-  0xff, 0xe3,
-};
-
-/* One run of loop_code: xor, 3 x (inc, cmp, jne), call, mov, ret, jmp, jmp rbx. */
+/* One run of trace_builder_loop_code: xor, 3 x (inc, cmp, jne), call, mov, ret,
+ * jmp, jmp rbx. */
 #define LOOP_INSNS 15
 
 static IptImage *
@@ -36,20 +18,10 @@ make_image (void)
   IptImage *image = ipt_image_new ("test");
   g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
 
-  ipt_mock_provider_add_bytes (mock, CODE_BASE, loop_code, sizeof (loop_code), NULL);
+  ipt_mock_provider_add_bytes (mock, TRACE_BUILDER_LOOP_BASE, trace_builder_loop_code,
+                               trace_builder_loop_code_size, NULL);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
   return image;
-}
-
-/* One run of the loop, from TIP.PGE to a TIP.PGD that leaves the filter. */
-static void
-put_loop (TraceBuilder *enc)
-{
-  trace_builder_put_psb_64bit (enc);
-  trace_builder_put_ip (enc, ppt_tip_pge, pt_ipc_sext_48, CODE_BASE);
-  trace_builder_put_tnt (enc, 3, 0x6);                        /* jne: taken, taken, not */
-  trace_builder_put_ip (enc, ppt_tip, pt_ipc_sext_48, 0x1011);               /* ret */
-  trace_builder_put_ip (enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);           /* jmp rbx */
 }
 
 /* Three PSB segments:
@@ -64,8 +36,8 @@ make_trace (void)
   TraceBuilder enc;
 
   trace_builder_init (&enc);
-  put_loop (&enc);
-  put_loop (&enc);
+  trace_builder_put_loop_run (&enc);
+  trace_builder_put_loop_run (&enc);
   trace_builder_put_psb_64bit (&enc);
   trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x5000);
   trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
@@ -288,7 +260,7 @@ test_block_insns_not_counted_twice (void)
   struct pt_insn insn = { 0 };
 
   g_assert_true (ipt_sink_begin (IPT_SINK (stats), decoder, NULL));
-  block.ip = CODE_BASE;
+  block.ip = TRACE_BUILDER_LOOP_BASE;
   block.ninsn = 4;
   ipt_sink_block (IPT_SINK (stats), &block);
   for (guint i = 0; i < 4; i++)

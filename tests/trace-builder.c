@@ -1,5 +1,6 @@
 /* trace-builder.c: Intel PT packet streams for tests, through libipt's
- * encoder so that the bytes are exactly what libipt's decoder expects. */
+ * encoder so that the bytes are exactly what libipt's decoder expects, and
+ * the code they trace. */
 #include "config.h"
 
 #include <string.h>
@@ -90,4 +91,31 @@ trace_builder_finish (TraceBuilder *builder)
   pt_free_encoder (builder->encoder);
   builder->encoder = NULL;
   return g_bytes_new (builder->buffer, size);
+}
+
+const guint8 trace_builder_loop_code[] = {
+  0x48, 0x31, 0xc0,                     /* 0x1000 xor rax,rax */
+  0x48, 0xff, 0xc0,                     /* 0x1003 inc rax */
+  0x48, 0x83, 0xf8, 0x03,               /* 0x1006 cmp rax,3 */
+  0x75, 0xf7,                           /* 0x100a jne 0x1003 */
+  0xe8, 0x05, 0x00, 0x00, 0x00,         /* 0x100c call 0x1016 */
+  0xeb, 0x0a,                           /* 0x1011 jmp 0x101d */
+  0x90, 0x90, 0x90,
+  0x48, 0x89, 0xc3,                     /* 0x1016 mov rbx,rax */
+  0xc3,                                 /* 0x1019 ret */
+  0x90, 0x90, 0x90,
+  0xff, 0xe3,                           /* 0x101d jmp rbx */
+};
+const gsize trace_builder_loop_code_size = sizeof (trace_builder_loop_code);
+
+/* PSB+, then one run of trace_builder_loop_code from TIP.PGE to a TIP.PGD:
+ * jmp rbx leaves the traced range (as IP filtering records it). */
+void
+trace_builder_put_loop_run (TraceBuilder *builder)
+{
+  trace_builder_put_psb_64bit (builder);
+  trace_builder_put_ip (builder, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+  trace_builder_put_tnt (builder, 3, 0x6);                      /* jne: taken, taken, not */
+  trace_builder_put_ip (builder, ppt_tip, pt_ipc_sext_48, 0x1011);                /* ret */
+  trace_builder_put_ip (builder, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);         /* jmp rbx */
 }

@@ -16,33 +16,18 @@
  */
 #include "config.h"
 
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
-#define PAGE 4096
-
-typedef struct {
-  guint64 start, end, offset;
-  char perms[5];
-  char *path;
-} Map;
+#include "core/jitlike-driver.h"
 
 typedef struct {
   char *dir;
-  char *exe;          /* the program that ran */
-  GPid pid;
-  int in_fd;
-  guint64 page;       /* its RWX page */
-  GArray *maps;       /* Map, read while it ran */
+  JitlikeChild child; /* the program that ran, its RWX page and maps */
   char *core;
   const char *warning;   /* what stderr must say at every run; NULL: nothing */
   /* the last ipt-analyze run */
@@ -51,12 +36,6 @@ typedef struct {
   char *err;
   int status;
 } Fixture;
-
-static void
-map_clear (gpointer data)
-{
-  g_free (((Map *) data)->path);
-}
 
 static const char *
 env_path (const char *name)
@@ -68,107 +47,6 @@ env_path (const char *name)
   return value;
 }
 
-static char *
-jitlike_path (void)
-{
-  return g_build_filename (env_path ("G_TEST_BUILDDIR"), "jitlike", NULL);
-}
-
-static void
-copy_file (const char *from, const char *to)
-{
-  g_autofree char *contents = NULL;
-  gsize length;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (from, &contents, &length, &error);
-  g_assert_no_error (error);
-  g_file_set_contents (to, contents, length, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_chmod (to, 0755), ==, 0);
-}
-
-static void
-allow_core (gpointer user_data)
-{
-  struct rlimit limit = { 64 << 20, 64 << 20 };   /* jitlike's core is well under 1 MiB */
-
-  setrlimit (RLIMIT_CORE, &limit);
-}
-
-/* Starts @exe in fixture->dir and waits for its "pid=N page=0xADDR" line. */
-static void
-start_program (Fixture *f, const char *exe)
-{
-  const char *argv[] = { exe, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *maps_path = NULL, *maps = NULL;
-  g_auto(GStrv) lines = NULL;
-  char line[256];
-  int out_fd;
-  FILE *out;
-
-  f->exe = g_strdup (exe);
-  g_spawn_async_with_pipes (f->dir, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                            allow_core, NULL, &f->pid, &f->in_fd, &out_fd, NULL, &error);
-  g_assert_no_error (error);
-  out = fdopen (out_fd, "r");
-  g_assert_nonnull (fgets (line, sizeof line, out));
-  fclose (out);
-  g_assert_cmpint (sscanf (line, "pid=%*d page=%" G_GINT64_MODIFIER "x", &f->page), ==, 1);
-
-  maps_path = g_strdup_printf ("/proc/%d/maps", f->pid);
-  g_file_get_contents (maps_path, &maps, NULL, &error);
-  g_assert_no_error (error);
-  lines = g_strsplit (maps, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      Map m = { 0 };
-      char path[1024] = "";
-
-      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %4s %"
-                  G_GINT64_MODIFIER "x %*s %*s %1023[^\n]", &m.start, &m.end, m.perms,
-                  &m.offset, path) < 4)
-        continue;
-      m.path = g_strdup (path);
-      g_array_append_val (f->maps, m);
-    }
-}
-
-/* Ends the program (with @sig, or by closing its stdin); returns its wait status. */
-static int
-stop_program (Fixture *f, int sig)
-{
-  int status = 0;
-
-  if (sig != 0)
-    kill (f->pid, sig);
-  close (f->in_fd);
-  g_assert_cmpint (waitpid (f->pid, &status, 0), ==, f->pid);
-  g_spawn_close_pid (f->pid);
-  f->pid = 0;
-  return status;
-}
-
-static void
-take_gcore (Fixture *f)
-{
-  g_autofree char *prefix = g_build_filename (f->dir, "gcore", NULL);
-  g_autofree char *pid = g_strdup_printf ("%d", f->pid);
-  const char *argv[] = { "gcore", "-o", prefix, pid, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL, *err = NULL;
-  int status;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                &status, &error);
-  if (error != NULL)
-    g_error ("cannot run gcore (gdb; .ci/run installs it): %s", error->message);
-  f->core = g_strdup_printf ("%s.%d", prefix, f->pid);
-  if (!g_file_test (f->core, G_FILE_TEST_EXISTS))
-    g_error ("gcore did not write %s: %s%s", f->core, out, err);
-}
-
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -176,8 +54,6 @@ fixture_setup (Fixture *f, gconstpointer data)
 
   f->dir = g_dir_make_tmp ("test-cli-coredump-XXXXXX", &error);
   g_assert_no_error (error);
-  f->maps = g_array_new (FALSE, TRUE, sizeof (Map));
-  g_array_set_clear_func (f->maps, map_clear);
 }
 
 static void
@@ -186,8 +62,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   GDir *dir;
   const char *name;
 
-  if (f->pid != 0)
-    stop_program (f, SIGKILL);
+  jitlike_child_clear (&f->child);
   dir = g_dir_open (f->dir, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -198,9 +73,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
     g_dir_close (dir);
   g_rmdir (f->dir);
   g_free (f->dir);
-  g_free (f->exe);
   g_free (f->core);
-  g_array_unref (f->maps);
   g_free (f->out);
   g_free (f->err);
 }
@@ -277,9 +150,9 @@ read_memory (Fixture *f, guint64 address, gsize size)
 static const char *
 mapped_path (Fixture *f, const char *part)
 {
-  for (guint i = 0; i < f->maps->len; i++)
+  for (guint i = 0; i < f->child.maps->len; i++)
     {
-      Map *m = &g_array_index (f->maps, Map, i);
+      JitlikeMap *m = &g_array_index (f->child.maps, JitlikeMap, i);
       if (strstr (m->path, part) != NULL)
         return m->path;
     }
@@ -299,9 +172,9 @@ assert_text_reads_as_file (Fixture *f, const char *path)
 
   g_file_get_contents (path, &contents, &length, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < f->maps->len; i++)
+  for (guint i = 0; i < f->child.maps->len; i++)
     {
-      Map *m = &g_array_index (f->maps, Map, i);
+      JitlikeMap *m = &g_array_index (f->child.maps, JitlikeMap, i);
       gsize want;
 
       if (strcmp (m->path, path) != 0 || m->perms[2] != 'x')
@@ -325,17 +198,14 @@ assert_text_reads_as_file (Fixture *f, const char *path)
 static void
 assert_jit_page (Fixture *f)
 {
-  static const guint8 code[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
-  guint8 want[PAGE];
+  guint8 want[JITLIKE_PAGE_SIZE];
 
-  for (guint i = 0; i < PAGE; i++)
-    want[i] = (guint8) (i * 7 + 3);
-  memcpy (want, code, sizeof code);
-  read_memory (f, f->page, PAGE);
+  jitlike_expected_page (want);
+  read_memory (f, f->child.page, JITLIKE_PAGE_SIZE);
   assert_stderr (f);
   g_assert_cmpint (f->status, ==, 0);
-  g_assert_cmpuint (f->out_length, ==, PAGE);
-  g_assert_true (memcmp (f->out, want, PAGE) == 0);
+  g_assert_cmpuint (f->out_length, ==, JITLIKE_PAGE_SIZE);
+  g_assert_true (memcmp (f->out, want, JITLIKE_PAGE_SIZE) == 0);
 }
 
 /* --list-regions: which range comes from the core, which from which file.
@@ -368,7 +238,8 @@ static void
 assert_regions_name_core_and_files (Fixture *f)
 {
   g_autofree char *core = realpath (f->core, NULL);
-  const char *files[] = { f->exe, mapped_path (f, "/libc.so"), mapped_path (f, "/ld-linux") };
+  const char *files[] = { f->child.exe, mapped_path (f, "/libc.so"),
+                          mapped_path (f, "/ld-linux") };
   guint n;
 
   g_assert_nonnull (core);
@@ -389,7 +260,7 @@ assert_regions_name_core_and_files (Fixture *f)
 static void
 assert_core_serves_text_and_jit_page (Fixture *f)
 {
-  assert_text_reads_as_file (f, f->exe);
+  assert_text_reads_as_file (f, f->child.exe);
   assert_text_reads_as_file (f, mapped_path (f, "/libc.so"));
   assert_jit_page (f);
   assert_regions_name_core_and_files (f);
@@ -398,31 +269,21 @@ assert_core_serves_text_and_jit_page (Fixture *f)
 static void
 test_gcore (Fixture *f, gconstpointer data)
 {
-  g_autofree char *exe = jitlike_path ();
-
-  start_program (f, exe);
-  take_gcore (f);
-  stop_program (f, 0);
+  jitlike_child_start (&f->child, jitlike_get_program (), f->dir, TRUE);
+  f->core = jitlike_child_gcore (&f->child, f->dir);
+  jitlike_child_stop (&f->child, 0);
   assert_core_serves_text_and_jit_page (f);
 }
 
 static void
 test_kernel_core (Fixture *f, gconstpointer data)
 {
-  g_autofree char *exe = jitlike_path ();
-  g_autofree char *pattern = NULL;
-  g_autofree char *with_pid = NULL;
-  g_autoptr(GError) error = NULL;
-  GPid pid;
-  int status;
+  const char *exe = jitlike_get_program ();
+  g_autofree char *pattern = jitlike_read_core_pattern ();
 
-  g_file_get_contents ("/proc/sys/kernel/core_pattern", &pattern, NULL, &error);
-  g_assert_no_error (error);
-  g_strchomp (pattern);
   /* Only a plain name lands in the process's directory; changing the
    * system-wide setting is not a test's business. */
-  if (pattern[0] == '\0' || pattern[0] == '|' || strchr (pattern, '/') != NULL ||
-      strchr (pattern, '%') != NULL)
+  if (pattern[0] == '\0' || !jitlike_core_pattern_is_plain (pattern))
     {
       g_autofree char *message =
         g_strdup_printf ("KERNEL CORES NOT TESTED: /proc/sys/kernel/core_pattern is '%s', not a "
@@ -434,17 +295,11 @@ test_kernel_core (Fixture *f, gconstpointer data)
       return;
     }
 
-  start_program (f, exe);
-  pid = f->pid;
-  status = stop_program (f, SIGABRT);
-  g_assert_true (WIFSIGNALED (status));
-  if (!WCOREDUMP (status))
+  jitlike_child_start (&f->child, exe, f->dir, TRUE);
+  f->core = jitlike_child_dump_kernel_core (&f->child, f->dir, pattern);
+  if (f->core == NULL)
     g_error ("the kernel wrote no core of %s (core_pattern '%s', RLIMIT_CORE raised)", exe,
              pattern);
-  /* kernel.core_uses_pid appends ".PID" */
-  with_pid = g_strdup_printf ("%s/%s.%d", f->dir, pattern, pid);
-  f->core = g_file_test (with_pid, G_FILE_TEST_EXISTS) ? g_strdup (with_pid)
-                                                       : g_build_filename (f->dir, pattern, NULL);
   g_assert_true (g_file_test (f->core, G_FILE_TEST_IS_REGULAR));
   assert_core_serves_text_and_jit_page (f);
 }
@@ -454,16 +309,15 @@ test_kernel_core (Fixture *f, gconstpointer data)
 static void
 core_of_vanished_copy (Fixture *f, const char *replacement)
 {
-  g_autofree char *exe = jitlike_path ();
   g_autofree char *copy = g_build_filename (f->dir, "jitlike-copy", NULL);
 
-  copy_file (exe, copy);
-  start_program (f, copy);
-  take_gcore (f);
-  stop_program (f, 0);
+  jitlike_copy_file (jitlike_get_program (), copy);
+  jitlike_child_start (&f->child, copy, f->dir, TRUE);
+  f->core = jitlike_child_gcore (&f->child, f->dir);
+  jitlike_child_stop (&f->child, 0);
   g_assert_cmpint (g_unlink (copy), ==, 0);
   if (replacement != NULL)
-    copy_file (replacement, copy);
+    jitlike_copy_file (replacement, copy);
 }
 
 /* A warning names the file and why; every read of its text fails as
@@ -472,15 +326,15 @@ core_of_vanished_copy (Fixture *f, const char *replacement)
 static void
 assert_unmapped_with_warning (Fixture *f, const char *reason)
 {
-  g_autofree char *warning = g_strdup_printf ("mapped file %s not usable", f->exe);
+  g_autofree char *warning = g_strdup_printf ("mapped file %s not usable", f->child.exe);
   guint checked = 0;
 
-  for (guint i = 0; i < f->maps->len; i++)
+  for (guint i = 0; i < f->child.maps->len; i++)
     {
-      Map *m = &g_array_index (f->maps, Map, i);
+      JitlikeMap *m = &g_array_index (f->child.maps, JitlikeMap, i);
       g_autofree char *unmapped = NULL;
 
-      if (strcmp (m->path, f->exe) != 0 || m->perms[2] != 'x')
+      if (strcmp (m->path, f->child.exe) != 0 || m->perms[2] != 'x')
         continue;
       read_memory (f, m->start, 16);
       g_test_message ("--read 0x%" G_GINT64_MODIFIER "x:16: status %d, %s", m->start,

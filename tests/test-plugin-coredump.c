@@ -7,12 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -20,6 +17,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "core/jitlike-driver.h"
 #include "core/synth-core.h"
 
 #define PAGE 4096
@@ -78,127 +76,12 @@ read_all (IptMemoryProvider *p, guint8 *buffer, gsize size, guint64 address)
 
 /* ---- the running test program ------------------------------------------------------------ */
 
-typedef struct {
-  guint64 start, end, offset;
-  char perms[5];
-  char *path;
-} Map;
-
-typedef struct {
-  GPid pid;
-  int in_fd;
-  guint64 page;
-  GArray *maps;  /* Map, from /proc/PID/maps while it ran */
-  char *exe;
-} Child;
-
-static void
-map_clear (gpointer data)
-{
-  g_free (((Map *) data)->path);
-}
-
-static void
-child_allow_core (gpointer user_data)
-{
-  struct rlimit rl = { 256 << 20, 256 << 20 };   /* jitlike's core is well under 1 MiB */
-
-  setrlimit (RLIMIT_CORE, &rl);
-}
-
-static void
-child_start (Child *c, const char *exe, const char *cwd, gboolean allow_core)
-{
-  const char *argv[] = { exe, NULL };
-  g_autoptr (GError) error = NULL;
-  g_autofree char *maps_path = NULL, *maps = NULL;
-  g_auto (GStrv) lines = NULL;
-  char line[256];
-  int out_fd;
-  FILE *out;
-
-  memset (c, 0, sizeof *c);
-  g_spawn_async_with_pipes (cwd, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                            allow_core ? child_allow_core : NULL, NULL,
-                            &c->pid, &c->in_fd, &out_fd, NULL, &error);
-  g_assert_no_error (error);
-  out = fdopen (out_fd, "r");
-  g_assert_nonnull (fgets (line, sizeof line, out));
-  fclose (out);
-  g_assert_cmpint (sscanf (line, "pid=%*d page=%" G_GINT64_MODIFIER "x", &c->page), ==, 1);
-
-  maps_path = g_strdup_printf ("/proc/%d/maps", c->pid);
-  g_file_get_contents (maps_path, &maps, NULL, &error);
-  g_assert_no_error (error);
-  c->maps = g_array_new (FALSE, TRUE, sizeof (Map));
-  g_array_set_clear_func (c->maps, map_clear);
-  lines = g_strsplit (maps, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      Map m = { 0 };
-      char path[1024] = "";
-
-      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %4s %"
-                  G_GINT64_MODIFIER "x %*s %*s %1023[^\n]", &m.start, &m.end, m.perms,
-                  &m.offset, path) < 4)
-        continue;
-      m.path = g_strdup (path);
-      g_array_append_val (c->maps, m);
-    }
-  c->exe = g_strdup (exe);
-
-  /* A core holds the whole address space: refuse to dump a huge one (a
-   * sanitized build reserves terabytes of shadow memory). */
-  {
-    guint64 total = 0;
-    for (guint i = 0; i < c->maps->len; i++)
-      total += g_array_index (c->maps, Map, i).end - g_array_index (c->maps, Map, i).start;
-    if (total > (G_GUINT64_CONSTANT (1) << 32))
-      g_error ("%s maps %" G_GUINT64_FORMAT " MiB: too much to dump (built with a sanitizer?)",
-               exe, total >> 20);
-  }
-}
-
-static int
-child_finish (Child *c, int sig)
-{
-  int status = 0;
-
-  if (sig != 0)
-    kill (c->pid, sig);
-  close (c->in_fd);
-  g_assert_cmpint (waitpid (c->pid, &status, 0), ==, c->pid);
-  g_spawn_close_pid (c->pid);
-  g_clear_pointer (&c->maps, g_array_unref);
-  g_clear_pointer (&c->exe, g_free);
-  return status;
-}
-
-static char *
-gcore (Child *c, const char *dir)
-{
-  g_autofree char *prefix = g_build_filename (dir, "gcore", NULL);
-  g_autofree char *pid = g_strdup_printf ("%d", c->pid);
-  const char *argv[] = { "gcore", "-o", prefix, pid, NULL };
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL, *err = NULL;
-  char *core = g_strdup_printf ("%s.%d", prefix, c->pid);
-  int status;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  if (!g_file_test (core, G_FILE_TEST_EXISTS))
-    g_error ("gcore did not write %s: %s%s", core, out, err);
-  return core;
-}
-
 static const char *
-libc_path (Child *c)
+libc_path (JitlikeChild *c)
 {
   for (guint i = 0; i < c->maps->len; i++)
     {
-      Map *m = &g_array_index (c->maps, Map, i);
+      JitlikeMap *m = &g_array_index (c->maps, JitlikeMap, i);
       if (strstr (m->path, "/libc.so") != NULL || strstr (m->path, "/libc-") != NULL)
         return m->path;
     }
@@ -207,7 +90,7 @@ libc_path (Child *c)
 
 /* Every executable mapping of @path reads back as the file's bytes (up to its end). */
 static guint
-assert_text_matches_file (IptMemoryProvider *p, Child *c, const char *path)
+assert_text_matches_file (IptMemoryProvider *p, JitlikeChild *c, const char *path)
 {
   g_autofree char *contents = NULL;
   gsize length;
@@ -218,7 +101,7 @@ assert_text_matches_file (IptMemoryProvider *p, Child *c, const char *path)
   g_assert_no_error (error);
   for (guint i = 0; i < c->maps->len; i++)
     {
-      Map *m = &g_array_index (c->maps, Map, i);
+      JitlikeMap *m = &g_array_index (c->maps, JitlikeMap, i);
       g_autofree guint8 *buf = NULL;
       gsize want;
 
@@ -235,27 +118,24 @@ assert_text_matches_file (IptMemoryProvider *p, Child *c, const char *path)
 }
 
 static void
-assert_jit_page (IptMemoryProvider *p, Child *c)
+assert_jit_page (IptMemoryProvider *p, JitlikeChild *c)
 {
-  guint8 buf[PAGE], want[PAGE];
-  static const guint8 code[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
+  guint8 buf[JITLIKE_PAGE_SIZE], want[JITLIKE_PAGE_SIZE];
 
-  for (guint i = 0; i < PAGE; i++)
-    want[i] = (guint8) (i * 7 + 3);
-  memcpy (want, code, sizeof code);
-  g_assert_cmpuint (read_all (p, buf, PAGE, c->page), ==, PAGE);
-  g_assert_true (memcmp (buf, want, PAGE) == 0);
+  jitlike_expected_page (want);
+  g_assert_cmpuint (read_all (p, buf, JITLIKE_PAGE_SIZE, c->page), ==, JITLIKE_PAGE_SIZE);
+  g_assert_true (memcmp (buf, want, JITLIKE_PAGE_SIZE) == 0);
 }
 
 /* Executable mappings of @path read as unmapped (0), not as other bytes. */
 static void
-assert_text_unmapped (IptMemoryProvider *p, Child *c, const char *path)
+assert_text_unmapped (IptMemoryProvider *p, JitlikeChild *c, const char *path)
 {
   guint checked = 0;
 
   for (guint i = 0; i < c->maps->len; i++)
     {
-      Map *m = &g_array_index (c->maps, Map, i);
+      JitlikeMap *m = &g_array_index (c->maps, JitlikeMap, i);
       guint8 byte;
 
       if (strcmp (m->path, path) != 0 || m->perms[2] != 'x')
@@ -267,19 +147,9 @@ assert_text_unmapped (IptMemoryProvider *p, Child *c, const char *path)
   g_assert_cmpuint (checked, >, 0);
 }
 
-static const char *
-jitlike_path (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: ".", "jitlike", NULL);
-  return path;
-}
-
 /* The regions are absolute file names, sorted and disjoint, and cover the JIT page from the core. */
 static void
-assert_regions (IptMemoryProvider *p, const char *core, Child *c)
+assert_regions (IptMemoryProvider *p, const char *core, JitlikeChild *c)
 {
   g_autoptr (GPtrArray) regions = ipt_memory_provider_list_regions (p);
   g_autofree char *abs_core = g_canonicalize_filename (core, NULL);
@@ -322,10 +192,10 @@ test_gcore_serves_text_and_jit_page (void)
   g_autofree char *core = NULL;
   gint64 pid = 0;
   guint64 rip = 0;
-  Child c;
+  JitlikeChild c;
 
-  child_start (&c, jitlike_path (), dir, FALSE);
-  core = gcore (&c, dir);
+  jitlike_child_start (&c, jitlike_get_program (), dir, FALSE);
+  core = jitlike_child_gcore (&c, dir);
 
   p = open_core (core, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -337,7 +207,8 @@ test_gcore_serves_text_and_jit_page (void)
   g_assert_cmpint (pid, ==, c.pid);
   g_assert_cmpuint (rip, !=, 0);
 
-  child_finish (&c, 0);
+  jitlike_child_stop (&c, 0);
+  jitlike_child_clear (&c);
   g_unlink (core);
   g_rmdir (dir);
 }
@@ -345,21 +216,17 @@ test_gcore_serves_text_and_jit_page (void)
 static void
 test_kernel_core_serves_text_and_jit_page (void)
 {
-  g_autofree char *pattern = NULL;
+  g_autofree char *pattern = jitlike_read_core_pattern ();
   g_autofree char *dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
-  g_autofree char *core = NULL, *core_pid = NULL;
+  g_autofree char *core = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (IptMemoryProvider) p = NULL;
   gint64 pid = 0;
-  int status;
-  Child c;
+  JitlikeChild c;
 
-  g_file_get_contents ("/proc/sys/kernel/core_pattern", &pattern, NULL, &error);
-  g_assert_no_error (error);
-  g_strchomp (pattern);
   /* Only a pattern relative to the crashing process's cwd is used as is;
    * changing a system-wide setting under other processes is not ours to do. */
-  if (pattern[0] == '|' || strchr (pattern, '/') != NULL || strchr (pattern, '%') != NULL)
+  if (!jitlike_core_pattern_is_plain (pattern))
     {
       g_autofree char *msg = g_strdup_printf ("kernel cores not tested: core_pattern is '%s', not a"
                                               " plain file name in the process's directory",
@@ -369,21 +236,11 @@ test_kernel_core_serves_text_and_jit_page (void)
       return;
     }
 
-  child_start (&c, jitlike_path (), dir, TRUE);
-  core_pid = g_strdup_printf ("%s/%s.%d", dir, pattern, c.pid);
-  {
-    Child keep = c;  /* child_finish clears the maps: keep them for the assertions */
-    keep.maps = g_array_ref (c.maps);
-    keep.exe = g_strdup (c.exe);
-    status = child_finish (&c, SIGABRT);
-    c = keep;
-  }
-  g_assert_true (WIFSIGNALED (status));
-  if (!WCOREDUMP (status))
+  jitlike_child_start (&c, jitlike_get_program (), dir, TRUE);
+  core = jitlike_child_dump_kernel_core (&c, dir, pattern);
+  if (core == NULL)
     g_error ("the kernel wrote no core (core_pattern '%s', RLIMIT_CORE raised): kernel cores"
              " cannot be tested here", pattern);
-  core = g_file_test (core_pid, G_FILE_TEST_EXISTS) ? g_strdup (core_pid)
-                                                     : g_build_filename (dir, pattern, NULL);
   g_assert_true (g_file_test (core, G_FILE_TEST_EXISTS));
 
   p = open_core (core, NULL, NULL, &error);
@@ -395,8 +252,7 @@ test_kernel_core_serves_text_and_jit_page (void)
   g_object_get (p, "pid", &pid, NULL);
   g_assert_cmpint (pid, >, 0);
 
-  g_array_unref (c.maps);
-  g_free (c.exe);
+  jitlike_child_clear (&c);
   g_unlink (core);
   g_rmdir (dir);
 }
@@ -408,40 +264,20 @@ typedef struct {
   char *copy;       /* the program's copy that ran, gone after setup */
   char *saved;      /* its bytes, kept elsewhere */
   char *core;
-  Child child;      /* exited; maps kept */
+  JitlikeChild child;   /* exited; maps kept */
 } MovedFixture;
-
-static void
-copy_file (const char *from, const char *to)
-{
-  g_autofree char *contents = NULL;
-  gsize length;
-  g_autoptr (GError) error = NULL;
-
-  g_file_get_contents (from, &contents, &length, &error);
-  g_assert_no_error (error);
-  g_file_set_contents (to, contents, length, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_chmod (to, 0755), ==, 0);
-}
 
 static void
 moved_setup (MovedFixture *f, gconstpointer data)
 {
-  Child keep;
-
   f->dir = g_dir_make_tmp ("ipt-coredump-XXXXXX", NULL);
   f->copy = g_build_filename (f->dir, "jitlike-copy", NULL);
   f->saved = g_build_filename (f->dir, "saved", NULL);
-  copy_file (jitlike_path (), f->copy);
-  copy_file (jitlike_path (), f->saved);
-  child_start (&f->child, f->copy, f->dir, FALSE);
-  f->core = gcore (&f->child, f->dir);
-  keep = f->child;
-  keep.maps = g_array_ref (f->child.maps);
-  keep.exe = g_strdup (f->child.exe);
-  child_finish (&f->child, 0);
-  f->child = keep;
+  jitlike_copy_file (jitlike_get_program (), f->copy);
+  jitlike_copy_file (jitlike_get_program (), f->saved);
+  jitlike_child_start (&f->child, f->copy, f->dir, FALSE);
+  f->core = jitlike_child_gcore (&f->child, f->dir);
+  jitlike_child_stop (&f->child, 0);
   g_assert_cmpint (g_unlink (f->copy), ==, 0);
 }
 
@@ -452,8 +288,7 @@ moved_teardown (MovedFixture *f, gconstpointer data)
 
   g_assert_true (g_str_has_prefix (f->dir, g_get_tmp_dir ()));
   g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_array_unref (f->child.maps);
-  g_free (f->child.exe);
+  jitlike_child_clear (&f->child);
   g_free (f->dir);
   g_free (f->copy);
   g_free (f->saved);
@@ -493,7 +328,7 @@ test_build_id_mismatch_warns_and_unmaps (MovedFixture *f, gconstpointer data)
                                               " the core's*unmapped*", f->copy);
   g_autoptr (IptMemoryProvider) p = NULL;
 
-  copy_file ("/bin/true", f->copy);
+  jitlike_copy_file ("/bin/true", f->copy);
   p = open_expecting_warning (f->core, NULL, NULL, pattern);
   assert_text_unmapped (p, &f->child, f->copy);
   assert_jit_page (p, &f->child);
@@ -511,12 +346,12 @@ test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
   gboolean from_root = FALSE;
 
   g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
-  copy_file (f->saved, in_root);
+  jitlike_copy_file (f->saved, in_root);
   /* Everything else the program mapped goes into the sysroot too: a sysroot
    * replaces the root for every mapped file. */
   for (guint i = 0; i < f->child.maps->len; i++)
     {
-      Map *m = &g_array_index (f->child.maps, Map, i);
+      JitlikeMap *m = &g_array_index (f->child.maps, JitlikeMap, i);
       g_autofree char *to = NULL, *to_dir = NULL;
 
       if (m->path[0] != '/' || strcmp (m->path, f->copy) == 0
@@ -526,21 +361,21 @@ test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
       to_dir = g_path_get_dirname (to);
       g_assert_cmpint (g_mkdir_with_parents (to_dir, 0755), ==, 0);
       if (!g_file_test (to, G_FILE_TEST_EXISTS))
-        copy_file (m->path, to);
+        jitlike_copy_file (m->path, to);
     }
   p = open_core (f->core, sysroot, NULL, &error);
   g_assert_no_error (error);
 
   /* The program's text comes from the sysroot's copy, at its absolute name. */
   {
-    Child *c = &f->child;
+    JitlikeChild *c = &f->child;
     g_autofree char *contents = NULL;
     gsize length;
 
     g_file_get_contents (f->saved, &contents, &length, NULL);
     for (guint i = 0; i < c->maps->len; i++)
       {
-        Map *m = &g_array_index (c->maps, Map, i);
+        JitlikeMap *m = &g_array_index (c->maps, JitlikeMap, i);
         g_autofree guint8 *buf = NULL;
         gsize want;
 
@@ -583,7 +418,7 @@ place_by_build_id (const char *root, const char *id, const char *from, const cha
   g_autofree char *to = g_build_filename (d, name, NULL);
 
   g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
-  copy_file (from, to);
+  jitlike_copy_file (from, to);
 }
 
 static void
@@ -602,7 +437,7 @@ test_search_path_finds_by_build_id (MovedFixture *f, gconstpointer data)
   {
     /* the copy's text equals the saved bytes */
     g_autofree char *link = g_strdup (f->copy);
-    copy_file (f->saved, link);
+    jitlike_copy_file (f->saved, link);
     assert_text_matches_file (p, &f->child, f->copy);
   }
 }
@@ -616,10 +451,10 @@ test_search_path_finds_by_basename (MovedFixture *f, gconstpointer data)
   g_autoptr (IptMemoryProvider) p = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
-  copy_file (f->saved, to);
+  jitlike_copy_file (f->saved, to);
   p = open_core (f->core, NULL, d, &error);
   g_assert_no_error (error);
-  copy_file (f->saved, f->copy);  /* for the oracle only; the provider mapped `to` */
+  jitlike_copy_file (f->saved, f->copy);  /* for the oracle only; the provider mapped `to` */
   assert_text_matches_file (p, &f->child, f->copy);
 }
 
@@ -856,7 +691,7 @@ test_error_not_a_core (SynthFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "not an ELF file"));
   g_clear_error (&error);
 
-  p = open_core (jitlike_path (), NULL, NULL, &error);
+  p = open_core (jitlike_get_program (), NULL, NULL, &error);
   g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "is not a core dump"));
   g_clear_error (&error);
@@ -877,11 +712,12 @@ test_truncated_gcore (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (IptMemoryProvider) p = NULL;
   gsize length;
-  Child c;
+  JitlikeChild c;
 
-  child_start (&c, jitlike_path (), dir, FALSE);
-  core = gcore (&c, dir);
-  child_finish (&c, 0);
+  jitlike_child_start (&c, jitlike_get_program (), dir, FALSE);
+  core = jitlike_child_gcore (&c, dir);
+  jitlike_child_stop (&c, 0);
+  jitlike_child_clear (&c);
   g_file_get_contents (core, &contents, &length, &error);
   g_assert_no_error (error);
   cut = g_strconcat (core, ".cut", NULL);
@@ -925,7 +761,7 @@ nm_address (const char *path, gboolean dynamic, const char *name)
  * mapping minus its lowest PT_LOAD's page, from /proc/PID/maps and readelf
  * (of @bytes_of, a file with @path's bytes). */
 static guint64
-load_bias (Child *c, const char *path, const char *bytes_of)
+load_bias (JitlikeChild *c, const char *path, const char *bytes_of)
 {
   g_autofree char *cmd = g_strdup_printf ("readelf -lW '%s'", bytes_of);
   g_autofree char *out = NULL;
@@ -945,7 +781,7 @@ load_bias (Child *c, const char *path, const char *bytes_of)
   g_assert_cmpuint (lowest, !=, G_MAXUINT64);
   for (guint i = 0; i < c->maps->len; i++)
     {
-      Map *m = &g_array_index (c->maps, Map, i);
+      JitlikeMap *m = &g_array_index (c->maps, JitlikeMap, i);
 
       if (strcmp (m->path, path) == 0 && m->offset == 0)
         return m->start - (lowest & ~(guint64) (PAGE - 1));
@@ -998,10 +834,10 @@ test_symbols_gcore_names_exe_and_libc (void)
   g_autofree char *core = NULL;
   guint64 main_at, malloc_at;
   const char *libc;
-  Child c;
+  JitlikeChild c;
 
-  child_start (&c, jitlike_path (), dir, FALSE);
-  core = gcore (&c, dir);
+  jitlike_child_start (&c, jitlike_get_program (), dir, FALSE);
+  core = jitlike_child_gcore (&c, dir);
   libc = libc_path (&c);
   main_at = nm_address (c.exe, FALSE, "main") + load_bias (&c, c.exe, c.exe);
   malloc_at = nm_address (libc, TRUE, "malloc") + load_bias (&c, libc, libc);
@@ -1024,7 +860,8 @@ test_symbols_gcore_names_exe_and_libc (void)
   assert_names (p, NULL, malloc_at + 3, "malloc", malloc_at);
   g_assert_cmpuint (tables_loaded (p), ==, 2);
 
-  child_finish (&c, 0);
+  jitlike_child_stop (&c, 0);
+  jitlike_child_clear (&c);
   g_unlink (core);
   g_rmdir (dir);
 }
@@ -1062,10 +899,10 @@ test_symbols_first_lookups_from_threads (void)
   g_autofree char *core = NULL;
   GThread *threads[4];
   LookupRace race;
-  Child c;
+  JitlikeChild c;
 
-  child_start (&c, jitlike_path (), dir, FALSE);
-  core = gcore (&c, dir);
+  jitlike_child_start (&c, jitlike_get_program (), dir, FALSE);
+  core = jitlike_child_gcore (&c, dir);
   race.main_at = nm_address (c.exe, FALSE, "main") + load_bias (&c, c.exe, c.exe);
   race.malloc_at = nm_address (libc_path (&c), TRUE, "malloc")
                    + load_bias (&c, libc_path (&c), libc_path (&c));
@@ -1079,7 +916,8 @@ test_symbols_first_lookups_from_threads (void)
     g_thread_join (threads[i]);
   g_assert_cmpuint (tables_loaded (p), ==, 2);
 
-  child_finish (&c, 0);
+  jitlike_child_stop (&c, 0);
+  jitlike_child_clear (&c);
   g_unlink (core);
   g_rmdir (dir);
 }
@@ -1094,10 +932,10 @@ test_symbols_respect_cr3 (void)
   IptAsid mine = { 0x1000, IPT_ASID_NO_VMCS }, other = { 0x2000, IPT_ASID_NO_VMCS };
   guint64 main_at;
   guint8 byte;
-  Child c;
+  JitlikeChild c;
 
-  child_start (&c, jitlike_path (), dir, FALSE);
-  core = gcore (&c, dir);
+  jitlike_child_start (&c, jitlike_get_program (), dir, FALSE);
+  core = jitlike_child_gcore (&c, dir);
   main_at = nm_address (c.exe, FALSE, "main") + load_bias (&c, c.exe, c.exe);
   p = g_initable_new (provider_type, NULL, &error, "core", core, "cr3", (guint64) 0x1000, NULL);
   g_assert_no_error (error);
@@ -1109,7 +947,8 @@ test_symbols_respect_cr3 (void)
   g_assert_cmpint (ipt_memory_provider_read (p, &byte, 1, &mine, main_at, NULL), ==, 1);
   assert_names (p, &mine, main_at + 3, "main", main_at);
 
-  child_finish (&c, 0);
+  jitlike_child_stop (&c, 0);
+  jitlike_child_clear (&c);
   g_unlink (core);
   g_rmdir (dir);
 }
@@ -1141,11 +980,11 @@ test_symbols_file_replaced_after_open (MovedFixture *f, gconstpointer data)
   g_autoptr (IptMemoryProvider) p = NULL;
   guint64 main_at = nm_address (f->saved, FALSE, "main") + load_bias (&f->child, f->copy, f->saved);
 
-  copy_file (f->saved, f->copy);
+  jitlike_copy_file (f->saved, f->copy);
   p = open_core (f->core, NULL, NULL, &error);
   g_assert_no_error (error);
   /* g_file_set_contents() renames a new file over it: the mapping stays. */
-  copy_file ("/bin/true", f->copy);
+  jitlike_copy_file ("/bin/true", f->copy);
   g_assert_false (names_anything (p, NULL, main_at + 3));
   g_assert_cmpuint (tables_loaded (p), ==, 1);
   assert_text_matches_file (p, &f->child, libc_path (&f->child));
@@ -1162,7 +1001,7 @@ write_dumped_jitlike_core (SynthFixture *f, const char *mapped_path, guint64 bas
   gsize length, padded;
   SynthCore c;
 
-  g_file_get_contents (jitlike_path (), &data, &length, &error);
+  g_file_get_contents (jitlike_get_program (), &data, &length, &error);
   g_assert_no_error (error);
   padded = (length + PAGE - 1) & ~(gsize) (PAGE - 1);
   data = g_realloc (data, padded);
@@ -1185,9 +1024,9 @@ test_symbols_of_a_dumped_file (SynthFixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (IptMemoryProvider) p = NULL;
   g_autoptr (GPtrArray) regions = NULL;
-  guint64 main_at = base + nm_address (jitlike_path (), FALSE, "main");
+  guint64 main_at = base + nm_address (jitlike_get_program (), FALSE, "main");
 
-  write_dumped_jitlike_core (f, jitlike_path (), base, &contents);
+  write_dumped_jitlike_core (f, jitlike_get_program (), base, &contents);
   p = open_core (f->core, NULL, NULL, &error);
   g_assert_no_error (error);
   regions = ipt_memory_provider_list_regions (p);
@@ -1208,7 +1047,7 @@ test_symbols_of_a_dumped_missing_file (SynthFixture *f, gconstpointer data)
   g_autoptr (GBytes) contents = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (IptMemoryProvider) p = NULL;
-  guint64 main_at = base + nm_address (jitlike_path (), FALSE, "main");
+  guint64 main_at = base + nm_address (jitlike_get_program (), FALSE, "main");
   guint8 byte;
 
   write_dumped_jitlike_core (f, gone, base, &contents);

@@ -1,9 +1,10 @@
 /* jitlike.c: a test program with a JIT-like page, for core dump tests.
  *
  * Maps an RWX anonymous page, writes machine code and a known pattern into
- * it (the same bytes tests/test-plugin-coredump.c expects), calls the code,
- * prints "pid=N page=0xADDR" on stdout and then blocks reading stdin, so
- * that the test can gcore it or kill it with SIGABRT for a kernel core. */
+ * it (the bytes jitlike_expected_page() in jitlike-driver.c expects), calls
+ * the code, prints "pid=N page=0xADDR" on stdout and then blocks reading
+ * stdin, so that the test can gcore it or kill it with SIGABRT for a kernel
+ * core. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

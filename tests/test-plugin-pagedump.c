@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include <ipt-analyze/ipt-analyze.h>
+#include "plugin-test.h"
 
 #define PAGE 4096
 
@@ -21,29 +22,6 @@ typedef struct {
 } Fixture;
 
 static GType provider_type;
-
-static GType
-load_plugin (const char *name)
-{
-  g_autofree char *file = g_strdup_printf ("ipt-plugin-%s.so", name);
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "..", "plugins", file, NULL);
-  const IptPluginInfo *info;
-  IptPluginQueryFunc query;
-  GModule *module;
-
-  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  if (module == NULL)
-    g_error ("%s: %s", path, g_module_error ());
-  g_module_make_resident (module);
-  if (!g_module_symbol (module, "ipt_plugin_query", (gpointer *) &query))
-    g_error ("%s: %s", path, g_module_error ());
-  info = query ();
-  g_assert_nonnull (info);
-  g_assert_cmpuint (info->abi_version, ==, IPT_PLUGIN_ABI_VERSION);
-  g_assert_cmpstr (info->name, ==, name);
-  g_assert_nonnull (info->description);
-  return info->get_provider_type ();
-}
 
 /* The byte at @offset of dump slot @slot. */
 static guint8
@@ -411,28 +389,6 @@ test_random_against_model (Fixture *f, gconstpointer data)
 }
 
 static void
-assert_error_names (const GError *error, int code, const char *file, ...)
-{
-  va_list ap;
-  const char *fragment;
-
-  g_assert_error (error, IPT_ERROR, code);
-  g_assert_true (g_str_has_prefix (error->message, "pagedump: "));
-  if (file != NULL)
-    {
-      g_autofree char *abs = g_canonicalize_filename (file, NULL);
-
-      if (strstr (error->message, abs) == NULL)
-        g_error ("message '%s' does not name %s", error->message, abs);
-    }
-  va_start (ap, file);
-  while ((fragment = va_arg (ap, const char *)) != NULL)
-    if (strstr (error->message, fragment) == NULL)
-      g_error ("message '%s' does not say '%s'", error->message, fragment);
-  va_end (ap);
-}
-
-static void
 test_error_unaligned (Fixture *f, gconstpointer data)
 {
   const guint64 addresses[] = { 0x1000, 0x2000, 0x3234 };
@@ -442,8 +398,8 @@ test_error_unaligned (Fixture *f, gconstpointer data)
   write_files (f, addresses, 3, 3 * PAGE);
   p = open_pagedump (f, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_CORRUPT, f->addr, "offset 0x10", "entry 2",
-                      "0x3234", "not aligned", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_CORRUPT, "pagedump", f->addr, "offset 0x10",
+                                  "entry 2", "0x3234", "not aligned", NULL);
 }
 
 static void
@@ -456,8 +412,8 @@ test_error_top_page (Fixture *f, gconstpointer data)
   write_files (f, addresses, 2, 2 * PAGE);
   p = open_pagedump (f, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_NOT_SUPPORTED, f->addr, "offset 0x8", "entry 1",
-                      "0xfffffffffffff000", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_NOT_SUPPORTED, "pagedump", f->addr, "offset 0x8",
+                                  "entry 1", "0xfffffffffffff000", NULL);
 }
 
 static void
@@ -471,8 +427,8 @@ test_error_truncated_dump (Fixture *f, gconstpointer data)
   write_files (f, addresses, 3, 2 * PAGE + 100);
   p = open_pagedump (f, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_TRUNCATED, f->dump, "offset 0x2064", "declares 3 pages",
-                      "2 whole pages", "pages.addr", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_TRUNCATED, "pagedump", f->dump, "offset 0x2064",
+                                  "declares 3 pages", "2 whole pages", "pages.addr", NULL);
 }
 
 static void
@@ -485,8 +441,8 @@ test_error_empty_dump (Fixture *f, gconstpointer data)
   write_files (f, addresses, 1, 0);
   p = open_pagedump (f, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_TRUNCATED, f->dump, "declares 1 pages",
-                      "0 whole pages", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_TRUNCATED, "pagedump", f->dump,
+                                  "declares 1 pages", "0 whole pages", NULL);
 }
 
 static void
@@ -500,8 +456,8 @@ test_error_addr_not_multiple_of_8 (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   p = open_pagedump (f, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_TRUNCATED, f->addr, "offset 0x8", "5 trailing bytes",
-                      NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_TRUNCATED, "pagedump", f->addr, "offset 0x8",
+                                  "5 trailing bytes", NULL);
 }
 
 static void
@@ -513,13 +469,13 @@ test_error_empty_addr (Fixture *f, gconstpointer data)
   write_files (f, NULL, 0, PAGE);
   p = open_pagedump (f, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_CORRUPT, f->addr, "empty", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_CORRUPT, "pagedump", f->addr, "empty", NULL);
   g_clear_error (&error);
 
   write_files (f, NULL, 0, 0);
   p = open_pagedump (f, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_CORRUPT, f->addr, "empty", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_CORRUPT, "pagedump", f->addr, "empty", NULL);
 }
 
 static void
@@ -530,12 +486,14 @@ test_error_missing_options (Fixture *f, gconstpointer data)
 
   p = g_initable_new (provider_type, NULL, &error, "dump", f->dump, NULL);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, NULL, "option 'addr' is required", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "pagedump", NULL,
+                                  "option 'addr' is required", NULL);
   g_clear_error (&error);
 
   p = g_initable_new (provider_type, NULL, &error, "addr", f->addr, NULL);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, NULL, "option 'dump' is required", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "pagedump", NULL,
+                                  "option 'dump' is required", NULL);
 }
 
 static void
@@ -549,17 +507,18 @@ test_error_no_such_file (Fixture *f, gconstpointer data)
   write_files (f, addresses, 1, PAGE);
   p = g_initable_new (provider_type, NULL, &error, "addr", missing, "dump", f->dump, NULL);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_NOT_FOUND, missing, NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_NOT_FOUND, "pagedump", missing, NULL);
   g_clear_error (&error);
 
   p = g_initable_new (provider_type, NULL, &error, "addr", f->addr, "dump", missing, NULL);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_NOT_FOUND, missing, NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_NOT_FOUND, "pagedump", missing, NULL);
   g_clear_error (&error);
 
   p = g_initable_new (provider_type, NULL, &error, "addr", f->addr, "dump", f->dir, NULL);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->dir, "not a regular file", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "pagedump", f->dir,
+                                  "not a regular file", NULL);
 }
 
 static void
@@ -578,7 +537,12 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  provider_type = load_plugin ("pagedump");
+  {
+    const IptPluginInfo *info = plugin_test_load ("pagedump");
+
+    g_assert_nonnull (info->description);
+    provider_type = info->get_provider_type ();
+  }
 
 #define ADD(path, func) \
   g_test_add ("/plugin-pagedump/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)

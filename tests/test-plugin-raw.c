@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include <ipt-analyze/ipt-analyze.h>
+#include "plugin-test.h"
 
 #define BASE G_GUINT64_CONSTANT (0x400000)
 #define FILE_SIZE 8192
@@ -23,28 +24,6 @@ typedef struct {
 } Fixture;
 
 static GType provider_type;
-
-static GType
-load_plugin (const char *name)
-{
-  g_autofree char *file = g_strdup_printf ("ipt-plugin-%s.so", name);
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "..", "plugins", file, NULL);
-  const IptPluginInfo *info;
-  IptPluginQueryFunc query;
-  GModule *module;
-
-  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  if (module == NULL)
-    g_error ("%s: %s", path, g_module_error ());
-  g_module_make_resident (module);
-  if (!g_module_symbol (module, "ipt_plugin_query", (gpointer *) &query))
-    g_error ("%s: %s", path, g_module_error ());
-  info = query ();
-  g_assert_nonnull (info);
-  g_assert_cmpuint (info->abi_version, ==, IPT_PLUGIN_ABI_VERSION);
-  g_assert_cmpstr (info->name, ==, name);
-  return info->get_provider_type ();
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -303,30 +282,6 @@ test_properties_round_trip (Fixture *f, gconstpointer data)
   g_assert_cmpuint (cr3, ==, IPT_ASID_NO_CR3);
 }
 
-/* Asserts @error and that its message names the plugin, the file (when
- * given) and each of the NULL-terminated fragments. */
-static void
-assert_error_names (const GError *error, int code, const char *file, ...)
-{
-  va_list ap;
-  const char *fragment;
-
-  g_assert_error (error, IPT_ERROR, code);
-  g_assert_true (g_str_has_prefix (error->message, "raw: "));
-  if (file != NULL)
-    {
-      g_autofree char *abs = g_canonicalize_filename (file, NULL);
-
-      if (strstr (error->message, abs) == NULL)
-        g_error ("message '%s' does not name %s", error->message, abs);
-    }
-  va_start (ap, file);
-  while ((fragment = va_arg (ap, const char *)) != NULL)
-    if (strstr (error->message, fragment) == NULL)
-      g_error ("message '%s' does not say '%s'", error->message, fragment);
-  va_end (ap);
-}
-
 static void
 test_error_missing_options (Fixture *f, gconstpointer data)
 {
@@ -335,17 +290,20 @@ test_error_missing_options (Fixture *f, gconstpointer data)
 
   p = g_initable_new (provider_type, NULL, &error, "base", BASE, NULL);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, NULL, "option 'file' is required", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL,
+                                  "option 'file' is required", NULL);
   g_clear_error (&error);
 
   p = g_initable_new (provider_type, NULL, &error, "file", f->path, NULL);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, NULL, "option 'base' is required", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL,
+                                  "option 'base' is required", NULL);
   g_clear_error (&error);
 
   p = g_initable_new (provider_type, NULL, &error, "file", "", "base", BASE, NULL);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, NULL, "option 'file' is required", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL,
+                                  "option 'file' is required", NULL);
 }
 
 static void
@@ -366,7 +324,7 @@ test_error_no_such_file (Fixture *f, gconstpointer data)
   IptMemoryProvider *p = new_raw (missing, BASE, 0, 0, &error);
 
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_NOT_FOUND, missing, NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_NOT_FOUND, "raw", missing, NULL);
 }
 
 static void
@@ -376,7 +334,8 @@ test_error_not_regular (Fixture *f, gconstpointer data)
   IptMemoryProvider *p = new_raw (f->dir, BASE, 0, 0, &error);
 
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->dir, "not a regular file", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->dir,
+                                  "not a regular file", NULL);
 }
 
 static void
@@ -386,7 +345,8 @@ test_error_empty_file (Fixture *f, gconstpointer data)
   IptMemoryProvider *p = new_raw (f->empty, BASE, 0, 0, &error);
 
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->empty, "empty", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->empty, "empty",
+                                  NULL);
 }
 
 static void
@@ -397,15 +357,15 @@ test_error_offset_past_eof (Fixture *f, gconstpointer data)
 
   p = new_raw (f->path, BASE, FILE_SIZE + 0x10, 0, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "offset 0x2010",
-                      "size 0x2000", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->path,
+                                  "offset 0x2010", "size 0x2000", NULL);
   g_clear_error (&error);
 
   /* At EOF nothing is left to map. */
   p = new_raw (f->path, BASE, FILE_SIZE, 0, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "offset 0x2000",
-                      "size 0x2000", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->path,
+                                  "offset 0x2000", "size 0x2000", NULL);
 }
 
 static void
@@ -416,14 +376,15 @@ test_error_window_past_eof (Fixture *f, gconstpointer data)
 
   p = new_raw (f->path, BASE, 0x1000, 0x1001, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "offset 0x1000",
-                      "0x1001 bytes", "size 0x2000", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->path,
+                                  "offset 0x1000", "0x1001 bytes", "size 0x2000", NULL);
   g_clear_error (&error);
 
   /* offset + size overflowing 64 bits is past EOF too, not a wrap-around. */
   p = new_raw (f->path, BASE, 0x10, G_MAXUINT64 - 0x8, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "offset 0x10", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->path, "offset 0x10",
+                                  NULL);
 }
 
 static void
@@ -434,14 +395,15 @@ test_error_address_overflow (Fixture *f, gconstpointer data)
 
   p = new_raw (f->path, G_MAXUINT64 - 0x100, 0, 0, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "0x2000 bytes",
-                      "base 0xfffffffffffffeff", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->path, "0x2000 bytes",
+                                  "base 0xfffffffffffffeff", NULL);
   g_clear_error (&error);
 
   /* Ending exactly at 2^64 is not representable either. */
   p = new_raw (f->path, G_MAXUINT64 - FILE_SIZE + 1, 0, 0, &error);
   g_assert_null (p);
-  assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, f->path, "64-bit", NULL);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->path, "64-bit",
+                                  NULL);
 }
 
 static void
@@ -474,7 +436,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  provider_type = load_plugin ("raw");
+  provider_type = plugin_test_load ("raw")->get_provider_type ();
 
 #define ADD(path, func) \
   g_test_add ("/plugin-raw/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)

@@ -3,6 +3,8 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-asid-private.h"
+
 G_DEFINE_BOXED_TYPE (IptAsid, ipt_asid, ipt_asid_copy, ipt_asid_free)
 
 /**
@@ -73,11 +75,5 @@ ipt_asid_match (const IptAsid *a, const IptAsid *b)
   if (a == NULL || b == NULL)
     return TRUE;
 
-  if (a->cr3 != IPT_ASID_NO_CR3 && b->cr3 != IPT_ASID_NO_CR3 && a->cr3 != b->cr3)
-    return FALSE;
-
-  if (a->vmcs != IPT_ASID_NO_VMCS && b->vmcs != IPT_ASID_NO_VMCS && a->vmcs != b->vmcs)
-    return FALSE;
-
-  return TRUE;
+  return ipt_asid_fields_match (a, b);
 }

@@ -17,6 +17,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-asid-private.h"
 #include "ipt-image-private.h"
 
 typedef gssize (*IptReadFunc) (IptMemoryProvider *self, guint8 *buffer, gsize size,
@@ -191,13 +192,6 @@ ipt_page_cache_get (void)
 
 /* ---- the chain --------------------------------------------------------- */
 
-static inline gboolean
-asid_match (const IptAsid *a, const IptAsid *b)
-{
-  return (a->cr3 == IPT_ASID_NO_CR3 || b->cr3 == IPT_ASID_NO_CR3 || a->cr3 == b->cr3) &&
-         (a->vmcs == IPT_ASID_NO_VMCS || b->vmcs == IPT_ASID_NO_VMCS || a->vmcs == b->vmcs);
-}
-
 /* Every asid that matches @low also matches @high: @high always wins over @low. */
 static inline gboolean
 asid_covers (const IptAsid *high, const IptAsid *low)
@@ -345,7 +339,7 @@ snapshot_read_piece (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
                 return n;
             }
 
-          if (!asid_match (&c->asid, asid))
+          if (!ipt_asid_fields_match (&c->asid, asid))
             continue;
 
           /* 0 here means the provider listed more than it maps: go on */

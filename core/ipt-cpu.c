@@ -2,7 +2,6 @@
  * host's cpu (libipt 2.0.5 does not export pt_cpu_read). */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -11,6 +10,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-cpu-private.h"
+#include "ipt-number.h"
 
 void
 ipt_cpu_read_host (struct pt_cpu *cpu)
@@ -48,22 +48,12 @@ ipt_cpu_read_host (struct pt_cpu *cpu)
 static gboolean
 parse_part (const char **p, guint64 max, guint64 *value)
 {
-  const char *s = *p;
-  char *end = NULL;
-  guint base = 10;
+  const char *end = strchr (*p, '/');
+  gssize length = end != NULL ? end - *p : -1;
 
-  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-    {
-      base = 16;
-      s += 2;
-    }
-  if (!g_ascii_isxdigit (*s) || (base == 10 && !g_ascii_isdigit (*s)))
+  if (ipt_number_parse (*p, length, value) != IPT_NUMBER_OK || *value > max)
     return FALSE;
-  errno = 0;
-  *value = g_ascii_strtoull (s, &end, base);
-  if (errno != 0 || end == s || *value > max || (*end != '\0' && *end != '/'))
-    return FALSE;
-  *p = end;
+  *p += length >= 0 ? (gsize) length : strlen (*p);
   return TRUE;
 }
 

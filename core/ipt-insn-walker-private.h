@@ -4,6 +4,8 @@
 #include <Zydis/Zydis.h>
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-zydis.h"
+
 G_BEGIN_DECLS
 
 /* A small read window over the image, so that walking a block costs one
@@ -29,8 +31,8 @@ typedef struct {
 typedef struct {
   IptImage *image;                   /* not owned */
   IptInsnWalkerEntry *cache;         /* IPT_INSN_WALKER_CACHE_SIZE entries */
-  ZydisDecoder zydis[4];             /* indexed by enum pt_exec_mode */
-  gboolean zydis_ok[4];
+  ZydisDecoder zydis[IPT_ZYDIS_N_MODES];  /* indexed by enum pt_exec_mode */
+  gboolean zydis_ok[IPT_ZYDIS_N_MODES];
   guint8 window[IPT_INSN_WALKER_WINDOW];
   guint64 window_start;
   gsize window_len;

@@ -12,27 +12,10 @@
 void
 ipt_insn_walker_init (IptInsnWalker *self, IptImage *image)
 {
-  static const struct {
-    enum pt_exec_mode mode;
-    ZydisMachineMode machine;
-    ZydisStackWidth stack;
-  } modes[] = {
-    { ptem_16bit, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16 },
-    { ptem_32bit, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32 },
-    { ptem_64bit, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64 },
-  };
-
   memset (self, 0, sizeof (*self));
   self->image = image;
-  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
-    {
-      ZydisDecoder *decoder = &self->zydis[modes[i].mode];
-
-      /* Lengths and branch displacements are all we need. */
-      self->zydis_ok[modes[i].mode] =
-        ZYAN_SUCCESS (ZydisDecoderInit (decoder, modes[i].machine, modes[i].stack)) &&
-        ZYAN_SUCCESS (ZydisDecoderEnableMode (decoder, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE));
-    }
+  /* Lengths and branch displacements are all we need. */
+  ipt_zydis_init_decoders (self->zydis, self->zydis_ok, TRUE);
 }
 
 void

@@ -24,6 +24,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-plugin-private.h"
+#include "ipt-number.h"
 
 void
 ipt_plugin_options_free (IptPluginOptions *options)
@@ -94,50 +95,12 @@ ipt_plugin_spec_split (const char *spec, char **name, char **options,
 
 /* --- values ------------------------------------------------------------- */
 
-typedef enum {
-  NUMBER_OK,
-  NUMBER_SYNTAX,
-  NUMBER_OVERFLOW,
-} NumberResult;
-
-/* Parses an optional '-', then decimal digits or 0x/0X and hex digits, and
- * nothing else. The magnitude saturates: overflow is reported, not wrapped. */
-static NumberResult
+/* An optional '-', then what ipt_number_parse() takes. */
+static IptNumberResult
 parse_integer (const char *text, gboolean *negative, guint64 *magnitude)
 {
-  const char *p = text;
-  guint base = 10;
-  guint64 value = 0;
-  gboolean overflow = FALSE;
-
-  *negative = FALSE;
-  if (*p == '-')
-    {
-      *negative = TRUE;
-      p++;
-    }
-  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-    {
-      base = 16;
-      p += 2;
-    }
-  if (*p == '\0')
-    return NUMBER_SYNTAX;
-
-  for (; *p != '\0'; p++)
-    {
-      int digit = base == 16 ? g_ascii_xdigit_value (*p) : g_ascii_digit_value (*p);
-
-      if (digit < 0)
-        return NUMBER_SYNTAX;
-      if (value > (G_MAXUINT64 - (guint) digit) / base)
-        overflow = TRUE;
-      else
-        value = value * base + (guint) digit;
-    }
-
-  *magnitude = value;
-  return overflow ? NUMBER_OVERFLOW : NUMBER_OK;
+  *negative = text[0] == '-';
+  return ipt_number_parse (text + (*negative ? 1 : 0), -1, magnitude);
 }
 
 static gboolean
@@ -206,18 +169,18 @@ parse_signed (GParamSpec *pspec, const char *text, GValue *value, GError **error
   gint64 min = 0, max = 0, v;
   gboolean negative;
   guint64 magnitude = 0;
-  NumberResult r;
+  IptNumberResult r;
 
   signed_range (pspec, &min, &max);
   r = parse_integer (text, &negative, &magnitude);
-  if (r == NUMBER_SYNTAX)
+  if (r == IPT_NUMBER_SYNTAX)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "'%s' is not an integer", text);
       return FALSE;
     }
 
-  if (r == NUMBER_OVERFLOW ||
+  if (r == IPT_NUMBER_OVERFLOW ||
       (!negative && magnitude > (guint64) G_MAXINT64) ||
       (negative && magnitude > (guint64) G_MAXINT64 + 1))
     goto out_of_range;
@@ -259,17 +222,17 @@ parse_unsigned (GParamSpec *pspec, const char *text, GValue *value, GError **err
 {
   guint64 min = 0, max = 0, v = 0;
   gboolean negative;
-  NumberResult r;
+  IptNumberResult r;
 
   unsigned_range (pspec, &min, &max);
   r = parse_integer (text, &negative, &v);
-  if (r == NUMBER_SYNTAX || negative)
+  if (r == IPT_NUMBER_SYNTAX || negative)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "'%s' is not an unsigned integer", text);
       return FALSE;
     }
-  if (r == NUMBER_OVERFLOW || v < min || v > max)
+  if (r == IPT_NUMBER_OVERFLOW || v < min || v > max)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "'%s' is out of range (%" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ipt-analyze-options.h"
+#include "ipt-number.h"
 
 #define EXIT_CODES_TEXT \
   "Memory sources (--raw, --elf, --plugin) are consulted in command-line order: the\n" \
@@ -35,27 +36,6 @@ source_free (gpointer data)
   g_free (source);
 }
 
-/* Decimal or 0x-hex, unsigned, the whole string. */
-gboolean
-ipt_analyze_parse_number (const char *text, guint64 *value)
-{
-  guint base = 10;
-  char *end = NULL;
-
-  if (text == NULL)
-    return FALSE;
-  if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
-    {
-      base = 16;
-      text += 2;
-    }
-  if (!g_ascii_isxdigit (text[0]) || (base == 10 && !g_ascii_isdigit (text[0])))
-    return FALSE;
-  errno = 0;
-  *value = g_ascii_strtoull (text, &end, base);
-  return errno == 0 && end != text && *end == '\0';
-}
-
 /* ptxed's FILE[:FROM[-TO]]: when the part after the last ':' is a range, cut
  * it off @arg; otherwise the ':' belongs to the file name. Sets @bad for an
  * empty or reversed range. @to is 0 when no end was given. */
@@ -76,11 +56,11 @@ ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to, gboolean *bad)
   dash = strchr (range, '-');
   if (dash != NULL)
     *dash = '\0';
-  if (!ipt_analyze_parse_number (range, from))
+  if (!ipt_number_parse_full (range, from))
     return FALSE;
   if (dash != NULL)
     {
-      if (!ipt_analyze_parse_number (dash + 1, to))
+      if (!ipt_number_parse_full (dash + 1, to))
         return FALSE;
       if (*to <= *from)
         *bad = TRUE;
@@ -104,7 +84,7 @@ ipt_analyze_split_elf (const char *arg, char **file, guint64 *base, gboolean *ha
   *have_base = FALSE;
   if (arg[0] == '\0')
     return FALSE;
-  if (colon != NULL && ipt_analyze_parse_number (colon + 1, base))
+  if (colon != NULL && ipt_number_parse_full (colon + 1, base))
     {
       if (colon == arg)
         return FALSE;
@@ -159,7 +139,7 @@ on_raw (const char *name, const char *value, gpointer data, GError **error)
   gboolean bad;
 
   colon = strrchr (file, ':');
-  if (colon == NULL || !ipt_analyze_parse_number (colon + 1, &base))
+  if (colon == NULL || !ipt_number_parse_full (colon + 1, &base))
     return bad_value (error, "--raw", value, "FILE[:FROM[-TO]]:BASE");
   *colon = '\0';
   ipt_analyze_split_range (file, &from, &to, &bad);
@@ -227,8 +207,8 @@ on_read (const char *name, const char *value, gpointer data, GError **error)
   if (colon == NULL)
     return bad_value (error, "--read", value, "ADDRESS:SIZE");
   *colon = '\0';
-  if (!ipt_analyze_parse_number (text, &options->read_address) ||
-      !ipt_analyze_parse_number (colon + 1, &options->read_size) ||
+  if (!ipt_number_parse_full (text, &options->read_address) ||
+      !ipt_number_parse_full (colon + 1, &options->read_size) ||
       options->read_size == 0)
     return bad_value (error, "--read", value, "ADDRESS:SIZE with SIZE > 0");
   if (options->read_address + options->read_size - 1 < options->read_address)
@@ -242,7 +222,7 @@ on_cr3 (const char *name, const char *value, gpointer data, GError **error)
 {
   IptAnalyzeOptions *options = data;
 
-  if (!ipt_analyze_parse_number (value, &options->cr3))
+  if (!ipt_number_parse_full (value, &options->cr3))
     return bad_value (error, "--cr3", value, "a number");
   options->have_cr3 = TRUE;
   return TRUE;

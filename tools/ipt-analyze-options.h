@@ -59,7 +59,6 @@ char *ipt_analyze_options_get_help (void);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (IptAnalyzeOptions, ipt_analyze_options_clear)
 
-gboolean ipt_analyze_parse_number (const char *text, guint64 *value);
 gboolean ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to, gboolean *bad);
 gboolean ipt_analyze_split_elf (const char *arg, char **file, guint64 *base, gboolean *have_base);
 

@@ -15,6 +15,7 @@
 #include <Zydis/Zydis.h>
 
 #include "ipt-listing-sink.h"
+#include "ipt-zydis.h"
 
 #define BUFFER_SIZE (256 * 1024)
 /* Room for the longest line we write at once. */
@@ -29,8 +30,8 @@ struct _IptListingSink {
   gsize len;
   int write_errno;
 
-  ZydisDecoder zydis[4];                /* indexed by enum pt_exec_mode */
-  gboolean zydis_ok[4];
+  ZydisDecoder zydis[IPT_ZYDIS_N_MODES];   /* indexed by enum pt_exec_mode */
+  gboolean zydis_ok[IPT_ZYDIS_N_MODES];
   ZydisFormatter formatter;
 
   IptSymbolResolver *symbols;           /* nullable */
@@ -407,21 +408,8 @@ ipt_listing_sink_class_init (IptListingSinkClass *klass)
 static void
 ipt_listing_sink_init (IptListingSink *self)
 {
-  static const struct {
-    enum pt_exec_mode mode;
-    ZydisMachineMode machine;
-    ZydisStackWidth stack;
-  } modes[] = {
-    { ptem_16bit, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16 },
-    { ptem_32bit, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32 },
-    { ptem_64bit, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64 },
-  };
-
   self->buffer = g_malloc (BUFFER_SIZE);
-  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
-    self->zydis_ok[modes[i].mode] =
-      ZYAN_SUCCESS (ZydisDecoderInit (&self->zydis[modes[i].mode], modes[i].machine,
-                                      modes[i].stack));
+  ipt_zydis_init_decoders (self->zydis, self->zydis_ok, FALSE);
   ZydisFormatterInit (&self->formatter, ZYDIS_FORMATTER_STYLE_INTEL);
   /* Lower-case hex like the address column, so that one grep finds both an
    * instruction and the branches to it. */

@@ -1,15 +1,14 @@
-/* ipt-image-private.h: internals of IptImage that tests, benchmarks and the
- * decoder reach; nothing here is ABI. */
+/* ipt-image-private.h: internals of IptImage that the decoder, tests and
+ * benchmarks reach; nothing here is ABI. */
 #pragma once
 
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-page-cache-private.h"
+
 G_BEGIN_DECLS
 
-/* Size of one page of the per-thread read cache (the software TLB). */
-#define IPT_PAGE_CACHE_PAGE_SHIFT 12
-#define IPT_PAGE_CACHE_PAGE_SIZE (1u << IPT_PAGE_CACHE_PAGE_SHIFT)
-#define IPT_PAGE_CACHE_ENTRIES 64
+typedef struct _IptImageSnapshot IptImageSnapshot;
 
 /* The generation of the image's current snapshot: unique across all images of
  * the process, bumped by every change of the chain (providers, callback). */
@@ -24,5 +23,26 @@ void ipt_image_set_page_cache_enabled (IptImage *self, gboolean enabled);
 /* Number of file sections the current snapshot hands to libipt. */
 G_GNUC_INTERNAL
 guint ipt_image_get_n_file_sections (IptImage *self);
+
+/* Number of replaced snapshots still alive (in use, or pinned by a
+ * handed-out pt_image). */
+G_GNUC_INTERNAL
+guint ipt_image_get_n_retired (IptImage *self);
+
+/* A decode's hold on the chain as it was when the decode started (DESIGN
+ * §3.3): libipt and the decoder's own reads (the block walker) read this
+ * snapshot, whatever is added or removed meanwhile. */
+G_GNUC_INTERNAL
+IptImageSnapshot *ipt_image_acquire_snapshot (IptImage *self);
+G_GNUC_INTERNAL
+void ipt_image_release_snapshot (IptImage *self, IptImageSnapshot *snapshot);
+/* A new pt_image of @snapshot, to be freed before it is released. */
+G_GNUC_INTERNAL
+struct pt_image *ipt_image_snapshot_dup_pt_image (IptImage *self, IptImageSnapshot *snapshot);
+/* ipt_image_read() on @snapshot instead of the current chain. */
+G_GNUC_INTERNAL
+gssize ipt_image_snapshot_read (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
+                                const IptAsid *asid, guint64 address, gboolean external,
+                                GError **error);
 
 G_END_DECLS

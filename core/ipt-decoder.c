@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <ipt-analyze/ipt-analyze.h>
+#include "ipt-asid-private.h"
 #include "ipt-cpu-private.h"
 #include "ipt-insn-walker-private.h"
 
@@ -485,13 +486,6 @@ report_error (Run *run, IptDecodeErrorKind kind, guint64 ip, int code)
 }
 
 static void
-asid_from_pt (IptAsid *asid, const struct pt_asid *pt)
-{
-  asid->cr3 = pt->cr3;
-  asid->vmcs = pt->vmcs;
-}
-
-static void
 current_asid (Run *run, IptAsid *asid)
 {
   struct pt_asid pt;
@@ -501,7 +495,7 @@ current_asid (Run *run, IptAsid *asid)
     (void) pt_blk_asid (run->self->blk, &pt, sizeof (pt));
   else if (run->self->insn != NULL)
     (void) pt_insn_asid (run->self->insn, &pt, sizeof (pt));
-  asid_from_pt (asid, &pt);
+  ipt_asid_from_pt (asid, &pt);
 }
 
 /* The ip ptxed reports a block decoder error at: after the block's last
@@ -739,6 +733,7 @@ decode_data (IptDecoder *self, const guint8 *data, gsize size, const char *name,
   IptSinkInterface *iface;
   struct pt_config config;
   struct pt_image *image;
+  IptImageSnapshot *snapshot;
   gboolean ok = TRUE;
   Run run;
   int status;
@@ -755,14 +750,18 @@ decode_data (IptDecoder *self, const guint8 *data, gsize size, const char *name,
       return FALSE;
     }
 
-  /* A pt_image of its own: libipt reorders sections as it reads, so one
-   * must not serve decoders in several threads. */
-  image = ipt_image_dup_pt_image (self->image);
+  /* The chain as it is now, for the whole decode (libipt and the walker
+   * read the same memory, whatever changes meanwhile), and a pt_image of
+   * its own: libipt reorders sections as it reads, so one must not serve
+   * decoders in several threads. */
+  snapshot = ipt_image_acquire_snapshot (self->image);
+  image = ipt_image_snapshot_dup_pt_image (self->image, snapshot);
   if (image == NULL)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
                    "%s: the image '%s' has no libipt image", name,
                    ipt_image_get_name (self->image));
+      ipt_image_release_snapshot (self->image, snapshot);
       g_atomic_int_set (&self->busy, 0);
       return FALSE;
     }
@@ -775,7 +774,7 @@ decode_data (IptDecoder *self, const guint8 *data, gsize size, const char *name,
   run.progress_context = progress_context;
   run.want_progress = g_signal_has_handler_pending (self, signals[SIGNAL_PROGRESS], 0, TRUE);
   run.last_progress = g_get_monotonic_time ();
-  ipt_insn_walker_init (&run.walker, self->image);
+  ipt_insn_walker_init (&run.walker, snapshot);
 
   pt_config_init (&config);
   config.begin = (uint8_t *) data;
@@ -842,6 +841,7 @@ out:
   g_clear_pointer (&self->blk, pt_blk_free_decoder);
   ipt_insn_walker_clear (&run.walker);
   pt_image_free (image);
+  ipt_image_release_snapshot (self->image, snapshot);
   g_atomic_int_set (&self->busy, 0);
   return ok;
 }

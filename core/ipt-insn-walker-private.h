@@ -4,6 +4,7 @@
 #include <Zydis/Zydis.h>
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-image-private.h"
 #include "ipt-zydis.h"
 
 G_BEGIN_DECLS
@@ -29,7 +30,7 @@ typedef struct {
 } IptInsnWalkerEntry;
 
 typedef struct {
-  IptImage *image;                   /* not owned */
+  const IptImageSnapshot *snapshot;  /* the decode's; held by the decoder */
   IptInsnWalkerEntry *cache;         /* IPT_INSN_WALKER_CACHE_SIZE entries */
   ZydisDecoder zydis[IPT_ZYDIS_N_MODES];  /* indexed by enum pt_exec_mode */
   gboolean zydis_ok[IPT_ZYDIS_N_MODES];
@@ -42,7 +43,7 @@ typedef struct {
 typedef void (*IptInsnWalkerFunc) (const struct pt_insn *insn, gpointer user_data);
 
 G_GNUC_INTERNAL
-void ipt_insn_walker_init (IptInsnWalker *self, IptImage *image);
+void ipt_insn_walker_init (IptInsnWalker *self, const IptImageSnapshot *snapshot);
 G_GNUC_INTERNAL
 void ipt_insn_walker_clear (IptInsnWalker *self);
 G_GNUC_INTERNAL

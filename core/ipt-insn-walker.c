@@ -1,5 +1,6 @@
 /* ipt-insn-walker.c: walks a libipt block (start ip, end ip, count) into its
- * instructions, reading code through the image and measuring each
+ * instructions, reading code from the decode's snapshot of the image (the
+ * memory libipt reads, whatever changes meanwhile) and measuring each
  * instruction with Zydis. Only used when a sink wants every instruction from
  * the block decoder; it must stay cheap: a cache of measured instructions,
  * one image read per 256 bytes of new code, no allocation per block. */
@@ -10,10 +11,10 @@
 #include "ipt-insn-walker-private.h"
 
 void
-ipt_insn_walker_init (IptInsnWalker *self, IptImage *image)
+ipt_insn_walker_init (IptInsnWalker *self, const IptImageSnapshot *snapshot)
 {
   memset (self, 0, sizeof (*self));
-  self->image = image;
+  self->snapshot = snapshot;
   /* Lengths and branch displacements are all we need. */
   ipt_zydis_init_decoders (self->zydis, self->zydis_ok, TRUE);
 }
@@ -61,7 +62,8 @@ window_get (IptInsnWalker *self, const IptAsid *asid, guint64 ip,
     }
 
   self->window_len = 0;
-  n = ipt_image_read (self->image, self->window, sizeof (self->window), asid, ip, &error);
+  n = ipt_image_snapshot_read (self->snapshot, self->window, sizeof (self->window), asid, ip,
+                               TRUE, &error);
   if (n <= 0)
     return error != NULL ? ipt_error_to_pt_error_code (error) : -pte_nomap;
 

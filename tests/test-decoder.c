@@ -36,6 +36,9 @@ struct _TestSink {
   gint64 error_offset;
   GCancellable *cancel_on_insn;
   gboolean began, ended;
+  /* at begin, after the decode took its snapshot: replaces swap_out by swap_in */
+  IptImage *swap_image;
+  IptMemoryProvider *swap_out, *swap_in;
 };
 
 static void test_sink_iface_init (IptSinkInterface *iface);
@@ -52,8 +55,15 @@ test_sink_get_needs (IptSink *sink)
 static gboolean
 test_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
 {
+  TestSink *self = TEST_SINK (sink);
+
   g_assert_true (IPT_IS_DECODER (decoder));
-  TEST_SINK (sink)->began = TRUE;
+  self->began = TRUE;
+  if (self->swap_image != NULL)
+    {
+      g_assert_true (ipt_image_remove_provider (self->swap_image, self->swap_out));
+      ipt_image_add_provider (self->swap_image, self->swap_in);
+    }
   return TRUE;
 }
 
@@ -231,6 +241,56 @@ test_decode_insns (gconstpointer data)
   g_autofree char *expected = expected_loop_log ();
 
   g_assert_cmpstr (log, ==, expected);
+}
+
+/* A decode keeps the chain it started with (DESIGN §3.3): the code is
+ * replaced by other bytes once the decode has begun, and neither libipt nor
+ * the block decoder's instruction walker may see them. The code is a file
+ * section and the new bytes come through the callback, so that libipt and
+ * the walker would read different memory if the walker read the live chain. */
+static void
+test_decode_keeps_snapshot (gconstpointer data)
+{
+  IptDecoderKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(IptImage) image = ipt_image_new ("swap");
+  g_autoptr(IptMockProvider) code = ipt_mock_provider_new (TRUE);
+  g_autoptr(IptMockProvider) nops = ipt_mock_provider_new (TRUE);
+  g_autoptr(GBytes) trace = make_loop_trace ();
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
+  g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_INSNS);
+  g_autofree char *expected = expected_loop_log ();
+  g_autofree char *log = NULL;
+  guint8 buffer[16];
+  int fd;
+
+  fd = g_file_open_tmp ("test-decoder-XXXXXX.bin", &path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, trace_builder_loop_code, trace_builder_loop_code_size), ==,
+                   (gssize) trace_builder_loop_code_size);
+  close (fd);
+  g_assert_true (ipt_mock_provider_add_file (code, TRACE_BUILDER_LOOP_BASE, path, 0,
+                                             trace_builder_loop_code_size, NULL, &error));
+  g_assert_no_error (error);
+  ipt_mock_provider_add_fill (nops, TRACE_BUILDER_LOOP_BASE, trace_builder_loop_code_size,
+                              0x90, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (code));
+
+  sink->swap_image = image;
+  sink->swap_out = IPT_MEMORY_PROVIDER (code);
+  sink->swap_in = IPT_MEMORY_PROVIDER (nops);
+  g_assert_true (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (sink), NULL, &error));
+  g_assert_no_error (error);
+  log = test_sink_join (sink);
+  g_assert_cmpstr (log, ==, expected);
+
+  /* the change did happen: the image now reads the nops */
+  g_assert_cmpint (ipt_image_read (image, buffer, sizeof buffer, NULL, TRACE_BUILDER_LOOP_BASE,
+                                   &error), ==, sizeof buffer);
+  g_assert_cmpuint (buffer[0], ==, 0x90);
+  g_assert_cmpuint (buffer[3], ==, 0x90);
+  g_unlink (path);
 }
 
 /* File sections (the block cache path) and the callback give the same walk. */
@@ -591,6 +651,10 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/decoder/insn/file-sections-same-as-callback",
                         GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_decode_file_sections);
   g_test_add_func ("/decoder/block/blocks-only-sink-walks-nothing", test_decode_blocks_only);
+  g_test_add_data_func ("/decoder/block/keeps-its-snapshot", GINT_TO_POINTER (IPT_DECODER_KIND_BLOCK),
+                        test_decode_keeps_snapshot);
+  g_test_add_data_func ("/decoder/insn/keeps-its-snapshot", GINT_TO_POINTER (IPT_DECODER_KIND_INSN),
+                        test_decode_keeps_snapshot);
   g_test_add_data_func ("/decoder/block/error/unmapped-target",
                         GINT_TO_POINTER (IPT_DECODER_KIND_BLOCK), test_decode_error_nomap);
   g_test_add_data_func ("/decoder/insn/error/unmapped-target",

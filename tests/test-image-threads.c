@@ -173,6 +173,84 @@ test_concurrent_readers_and_changes (void)
   g_free (shared.y);
 }
 
+/* Two writers change the chain at once while readers read: the chain and
+ * its list model stay in step (they once did not: the model was updated
+ * outside the chain's lock), and no replaced snapshot is left behind. */
+typedef struct {
+  IptImage *image;
+  IptMemoryProvider *provider;
+} Writer;
+
+static gpointer
+writer_thread (gpointer data)
+{
+  Writer *writer = data;
+
+  for (guint i = 0; i < N_CHANGES; i++)
+    {
+      ipt_image_add_provider (writer->image, writer->provider);
+      g_assert_true (ipt_image_remove_provider (writer->image, writer->provider));
+    }
+  return NULL;
+}
+
+static void
+test_two_writers (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("writers");
+  g_autoptr(IptMockProvider) base = ipt_mock_provider_new (TRUE);
+  g_autoptr(IptMockProvider) w1 = ipt_mock_provider_new (TRUE);
+  g_autoptr(IptMockProvider) w2 = ipt_mock_provider_new (FALSE);
+  Shared shared = { 0 };
+  Reader readers[N_READERS];
+  GThread *threads[N_READERS], *writers[2];
+  Writer writer[2] = { { image, IPT_MEMORY_PROVIDER (w1) }, { image, IPT_MEMORY_PROVIDER (w2) } };
+  GListModel *model = ipt_image_get_providers (image);
+
+  shared.image = image;
+  shared.x = g_malloc (SIZE);
+  shared.y = g_malloc (SIZE);
+  for (guint i = 0; i < SIZE; i++)
+    {
+      shared.x[i] = (guint8) (i * 13 + 1);
+      shared.y[i] = (guint8) (i * 13 + 2);
+    }
+  ipt_mock_provider_add_bytes (base, BASE, shared.x, SIZE, NULL);
+  /* lower priority than base: readers always see base's bytes */
+  ipt_mock_provider_add_bytes (w1, BASE, shared.y, SIZE, NULL);
+  ipt_mock_provider_add_fill (w2, 0x1000, 0x10, 0, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (base));
+
+  for (guint i = 0; i < N_READERS; i++)
+    {
+      readers[i] = (Reader) { &shared, i, 0, 0, 0 };
+      threads[i] = g_thread_new ("reader", reader_thread, &readers[i]);
+    }
+  for (guint i = 0; i < 2; i++)
+    writers[i] = g_thread_new ("writer", writer_thread, &writer[i]);
+  for (guint i = 0; i < 2; i++)
+    g_thread_join (writers[i]);
+  g_atomic_int_set (&shared.stop, 1);
+  for (guint i = 0; i < N_READERS; i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_cmpuint (readers[i].from_y, ==, 0);
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  {
+    g_autoptr(GObject) first = g_list_model_get_item (model, 0);
+
+    g_assert_true (first == G_OBJECT (base));
+  }
+  /* the readers are gone: one more change frees whatever they still held */
+  ipt_image_set_callback (image, NULL, NULL);
+  g_assert_cmpuint (ipt_image_get_n_retired (image), ==, 0);
+
+  g_free (shared.x);
+  g_free (shared.y);
+}
+
 /* Threads decoding with their own pt_image (ipt_image_dup_pt_image) read
  * through the same snapshot callback and page cache machinery. */
 typedef struct {
@@ -232,6 +310,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/image/threads/readers-while-providers-change", test_concurrent_readers_and_changes);
   g_test_add_func ("/image/threads/per-thread-page-caches", test_concurrent_page_caches);
+  g_test_add_func ("/image/threads/two-writers-while-readers-read", test_two_writers);
 
   return g_test_run ();
 }

@@ -837,6 +837,86 @@ test_mappings (void)
   g_assert_true (G_TYPE_IS_BOXED (IPT_TYPE_MAPPING));
 }
 
+/* ---- retired snapshots ---------------------------------------------- */
+
+/* 10,000 changes leave no replaced snapshot behind, and each provider
+ * removed from the chain is released (it was kept until finalize). */
+static void
+test_retire_changes_stay_bounded (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("retire");
+  g_autoptr(IptMockProvider) base = ipt_mock_provider_new (TRUE);
+  guint8 byte = 0;
+
+  ipt_mock_provider_add_fill (base, 0x1000, 0x1000, 0xaa, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (base));
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      IptMockProvider *extra = ipt_mock_provider_new (i % 2 == 0);
+
+      ipt_mock_provider_add_fill (extra, 0x3000, 0x10, 0xbb, NULL);
+      g_object_add_weak_pointer (G_OBJECT (extra), (gpointer *) &extra);
+      ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (extra));
+      g_assert_cmpint (ipt_image_read (image, &byte, 1, NULL, 0x3000, NULL), ==, 1);
+      g_assert_cmpuint (byte, ==, 0xbb);
+      g_assert_true (ipt_image_remove_provider (image, IPT_MEMORY_PROVIDER (extra)));
+      g_object_unref (extra);
+      g_assert_null (extra);          /* no snapshot holds it any more */
+      g_assert_cmpuint (ipt_image_get_n_retired (image), ==, 0);
+    }
+  g_assert_cmpint (ipt_image_read (image, &byte, 1, NULL, 0x3000, NULL), ==, 0);
+}
+
+/* A decode's snapshot outlives the change until the decode lets it go. */
+static void
+test_retire_held_snapshot (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("retire");
+  g_autoptr(IptMockProvider) a = ipt_mock_provider_new (TRUE);
+  g_autoptr(IptMockProvider) b = ipt_mock_provider_new (TRUE);
+  static const IptAsid any = IPT_ASID_INIT_ANY;
+  IptImageSnapshot *snap;
+  guint8 byte = 0;
+
+  ipt_mock_provider_add_fill (a, 0x1000, 0x10, 0xaa, NULL);
+  ipt_mock_provider_add_fill (b, 0x1000, 0x10, 0xbb, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (a));
+
+  snap = ipt_image_acquire_snapshot (image);
+  g_assert_true (ipt_image_remove_provider (image, IPT_MEMORY_PROVIDER (a)));
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (b));
+  g_assert_cmpuint (ipt_image_get_n_retired (image), ==, 1);
+
+  g_assert_cmpint (ipt_image_snapshot_read (snap, &byte, 1, &any, 0x1000, TRUE, NULL), ==, 1);
+  g_assert_cmpuint (byte, ==, 0xaa);
+  g_assert_cmpint (ipt_image_read (image, &byte, 1, NULL, 0x1000, NULL), ==, 1);
+  g_assert_cmpuint (byte, ==, 0xbb);
+
+  ipt_image_release_snapshot (image, snap);
+  g_assert_cmpuint (ipt_image_get_n_retired (image), ==, 0);
+}
+
+/* A pt_image handed out (get or dup) keeps its snapshot until finalize. */
+static void
+test_retire_pinned_by_pt_image (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("retire");
+  g_autoptr(IptMockProvider) a = ipt_mock_provider_new (TRUE);
+  struct pt_image *pinned, *dup;
+
+  ipt_mock_provider_add_fill (a, 0x1000, 0x10, 0xaa, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (a));
+  pinned = ipt_image_get_pt_image (image);
+  g_assert_true (ipt_image_remove_provider (image, IPT_MEMORY_PROVIDER (a)));
+  dup = ipt_image_dup_pt_image (image);
+  for (guint i = 0; i < 100; i++)
+    ipt_image_set_callback (image, NULL, NULL);
+  g_assert_cmpuint (ipt_image_get_n_retired (image), ==, 2);
+  g_assert_true (ipt_image_get_pt_image (image) != pinned);
+  pt_image_free (dup);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -870,6 +950,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/cache/two-images", test_cache_two_images);
   g_test_add_func ("/image/read-memory/does-not-allocate", test_read_memory_does_not_allocate);
   g_test_add_func ("/image/mappings/resolved", test_mappings);
+  g_test_add_func ("/image/retire/changes-stay-bounded", test_retire_changes_stay_bounded);
+  g_test_add_func ("/image/retire/held-by-a-decode", test_retire_held_snapshot);
+  g_test_add_func ("/image/retire/pinned-by-a-pt-image", test_retire_pinned_by_pt_image);
 
   return g_test_run ();
 }

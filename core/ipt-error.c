@@ -19,7 +19,8 @@ G_DEFINE_QUARK (ipt-error-quark, ipt_error)
  *
  * Translates an error into the negative libipt error code that a read-memory
  * callback returns for it: -pte_nomap for %IPT_ERROR_UNMAPPED, -pte_invalid
- * for %IPT_ERROR_INVALID_ARGUMENT, -pte_nomem for %G_IO_ERROR_NO_SPACE,
+ * for %IPT_ERROR_INVALID_ARGUMENT, -pte_nomem for %IPT_ERROR_NO_MEMORY and
+ * %G_IO_ERROR_NO_SPACE,
  * and -pte_bad_image for every other failure (a provider that maps an
  * address but cannot deliver its bytes). Returns 0 (pte_ok) for a %NULL @error.
  *
@@ -43,6 +44,8 @@ ipt_error_to_pt_error_code (const GError *error)
           return -pte_invalid;
         case IPT_ERROR_NOT_SUPPORTED:
           return -pte_not_supported;
+        case IPT_ERROR_NO_MEMORY:
+          return -pte_nomem;
         case IPT_ERROR_FAILED:
         case IPT_ERROR_NOT_FOUND:
         case IPT_ERROR_IO:
@@ -72,8 +75,8 @@ ipt_error_to_pt_error_code (const GError *error)
  *
  * Sets @error from a libipt status: -pte_nomap becomes %IPT_ERROR_UNMAPPED,
  * -pte_invalid %IPT_ERROR_INVALID_ARGUMENT, -pte_not_supported
- * %IPT_ERROR_NOT_SUPPORTED, -pte_bad_image %IPT_ERROR_FAILED, and every other
- * code %IPT_ERROR_DECODE.
+ * %IPT_ERROR_NOT_SUPPORTED, -pte_bad_image %IPT_ERROR_FAILED, -pte_nomem
+ * %IPT_ERROR_NO_MEMORY, and every other code %IPT_ERROR_DECODE.
  *
  * Since: 1.0
  */
@@ -102,6 +105,9 @@ ipt_set_error_from_pt_error_code (GError **error, int code, const char *format, 
       break;
     case pte_bad_image:
       ipt_code = IPT_ERROR_FAILED;
+      break;
+    case pte_nomem:
+      ipt_code = IPT_ERROR_NO_MEMORY;
       break;
     default:
       ipt_code = IPT_ERROR_DECODE;

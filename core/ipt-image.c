@@ -14,6 +14,7 @@
 
 #include "ipt-image-private.h"
 #include "ipt-image-snapshot-private.h"
+#include "ipt-read-bytes-private.h"
 
 enum {
   PROP_0,
@@ -368,11 +369,13 @@ ipt_image_read (IptImage *self, guint8 *buffer, gsize size,
  * @error: return location for an error
  *
  * Like ipt_image_read(), for callers that cannot pass a buffer (language
- * bindings, GUIs). Not for the decoding hot path: it allocates.
+ * bindings, GUIs). Not for the decoding hot path: it allocates. Only what
+ * is read is allocated: @size may be far larger than what is mapped.
  *
  * Returns: (transfer full) (nullable): the bytes read from @address up to
  *   the first unmapped byte (empty when @address itself is unmapped), or
- *   %NULL with @error set when a provider fails
+ *   %NULL with @error set when a provider fails, or when the bytes do not
+ *   fit in memory (%IPT_ERROR_NO_MEMORY)
  *
  * Since: 1.0
  */
@@ -380,18 +383,11 @@ GBytes *
 ipt_image_read_bytes (IptImage *self, gsize size, const IptAsid *asid, guint64 address,
                       GError **error)
 {
-  g_autofree guint8 *buffer = NULL;
-  gssize n;
-
   g_return_val_if_fail (IPT_IS_IMAGE (self), NULL);
   g_return_val_if_fail (size > 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  buffer = g_malloc (size);
-  n = ipt_image_read (self, buffer, size, asid, address, error);
-  if (n < 0)
-    return NULL;
-  return g_bytes_new_take (g_realloc (g_steal_pointer (&buffer), MAX (n, 1)), n);
+  return ipt_read_bytes ((IptReadIntoFunc) ipt_image_read, self, size, asid, address, error);
 }
 
 /**

@@ -5,6 +5,8 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-read-bytes-private.h"
+
 /**
  * IptMemoryProvider:
  *
@@ -70,9 +72,12 @@ ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
  * Like ipt_memory_provider_read(), for callers that cannot pass a buffer
  * (language bindings, GUIs). Not for the decoding hot path: it allocates.
  *
+ * Only what is read is allocated: @size may be far larger than the mapping.
+ *
  * Returns: (transfer full) (nullable): the contiguous bytes read from
  *   @address, empty when @self does not map @address, or %NULL with @error
- *   set when @self maps it but cannot deliver its bytes
+ *   set when @self maps it but cannot deliver its bytes, or when the bytes
+ *   do not fit in memory (%IPT_ERROR_NO_MEMORY)
  *
  * Since: 1.0
  */
@@ -80,18 +85,12 @@ GBytes *
 ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAsid *asid,
                                 guint64 address, GError **error)
 {
-  g_autofree guint8 *buffer = NULL;
-  gssize n;
-
   g_return_val_if_fail (IPT_IS_MEMORY_PROVIDER (self), NULL);
   g_return_val_if_fail (size > 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  buffer = g_malloc (size);
-  n = ipt_memory_provider_read (self, buffer, size, asid, address, error);
-  if (n < 0)
-    return NULL;
-  return g_bytes_new_take (g_realloc (g_steal_pointer (&buffer), MAX (n, 1)), n);
+  return ipt_read_bytes ((IptReadIntoFunc) ipt_memory_provider_read, self, size, asid, address,
+                         error);
 }
 
 /**

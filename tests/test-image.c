@@ -8,6 +8,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-image-private.h"
+#include "ipt-read-bytes-private.h"
 #include "mock-provider.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -837,6 +838,58 @@ test_mappings (void)
   g_assert_true (G_TYPE_IS_BOXED (IPT_TYPE_MAPPING));
 }
 
+/* ---- read_bytes ------------------------------------------------------- */
+
+/* A size far beyond the mapping allocates only what is read (it aborted
+ * the process: GLib's allocation failure for 1 << 50). */
+static void
+test_read_bytes_huge_size (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("bytes");
+  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) from_provider = NULL;
+  gsize size = 0;
+  const guint8 *data;
+
+  ipt_mock_provider_add_fill (mock, 0x10000, 0x3000, 0x5a, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+
+  bytes = ipt_image_read_bytes (image, ((gsize) 1 << 50), NULL, 0x10800, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (bytes, &size);
+  g_assert_cmpuint (size, ==, 0x2800);
+  g_assert_cmpuint (data[0], ==, 0x5a);
+  g_assert_cmpuint (data[size - 1], ==, 0x5a);
+
+  from_provider = ipt_memory_provider_read_bytes (IPT_MEMORY_PROVIDER (mock), G_MAXSIZE, NULL,
+                                                  0x10000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (from_provider), ==, 0x3000);
+}
+
+static gssize
+read_endless (gpointer source, guint8 *buffer, gsize size, const IptAsid *asid,
+              guint64 address, GError **error)
+{
+  return (gssize) size;         /* maps everything, touches nothing */
+}
+
+static void
+test_read_bytes_no_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = ipt_read_bytes_with_limit (read_endless, NULL, ((gsize) 1 << 50), NULL,
+                                     0x1000, 1 << 20, &error);
+  g_assert_null (bytes);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_NO_MEMORY);
+  g_assert_nonnull (strstr (error->message, "0x1000"));
+  g_assert_cmpint (ipt_error_to_pt_error_code (error), ==, -pte_nomem);
+}
+
 /* ---- retired snapshots ---------------------------------------------- */
 
 /* 10,000 changes leave no replaced snapshot behind, and each provider
@@ -950,6 +1003,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/cache/two-images", test_cache_two_images);
   g_test_add_func ("/image/read-memory/does-not-allocate", test_read_memory_does_not_allocate);
   g_test_add_func ("/image/mappings/resolved", test_mappings);
+  g_test_add_func ("/image/read-bytes/huge-size-allocates-what-is-read", test_read_bytes_huge_size);
+  g_test_add_func ("/image/read-bytes/too-large-is-an-error", test_read_bytes_no_memory);
   g_test_add_func ("/image/retire/changes-stay-bounded", test_retire_changes_stay_bounded);
   g_test_add_func ("/image/retire/held-by-a-decode", test_retire_held_snapshot);
   g_test_add_func ("/image/retire/pinned-by-a-pt-image", test_retire_pinned_by_pt_image);

@@ -32,6 +32,8 @@ G_BEGIN_DECLS
  * @IPT_ERROR_ABI_MISMATCH: a plugin was built for another plugin ABI version.
  * @IPT_ERROR_DECODE: the trace decoder (libipt) reported an error.
  * @IPT_ERROR_NOT_SUPPORTED: the request is valid but not supported.
+ * @IPT_ERROR_NO_MEMORY: memory for the request could not be allocated
+ *   (a size too large for this machine).
  *
  * Error codes in the #IPT_ERROR domain. New codes are only ever appended.
  *
@@ -49,6 +51,7 @@ typedef enum {
   IPT_ERROR_ABI_MISMATCH,
   IPT_ERROR_DECODE,
   IPT_ERROR_NOT_SUPPORTED,
+  IPT_ERROR_NO_MEMORY,
 } IptError;
 
 IPT_AVAILABLE_IN_ALL

@@ -61,6 +61,9 @@ def _():
     assert len(image.read_bytes(64, None, 0x400000 + 8192 - 0x100 - 8).get_data()) == 8
     assert len(image.read_bytes(16, None, 0x300000).get_data()) == 0
     assert image.get_providers().get_n_items() == 1
+    # a size far beyond the mapping reads what is mapped (it used to abort)
+    assert len(image.read_bytes(1 << 50, None, 0x400000).get_data()) == 8192 - 0x100
+    assert len(provider.read_bytes(1 << 50, None, 0x400000).get_data()) == 8192 - 0x100
 
 
 @check("resolved mappings carry the region, the provider and the section flag")

@@ -142,6 +142,88 @@ emit_segment (IptImageSnapshot *snap, guint64 start, guint64 last,
   g_array_append_val (snap->segments, seg);
 }
 
+/* Code, as far as the provider knows: libipt reads nothing else. */
+static inline gboolean
+run_may_be_code (const IptImageSectionRun *run)
+{
+  return run->region->permissions == IPT_PERMISSIONS_NONE ||
+         (run->region->permissions & IPT_PERMISSIONS_EXECUTE) != 0;
+}
+
+/* Executable (or unknown) ranges first, then the largest: the ones libipt
+ * reads most and whose blocks its block cache keeps. */
+static int
+compare_runs_by_value (gconstpointer a, gconstpointer b)
+{
+  const IptImageSectionRun *ra = a, *rb = b;
+  gboolean xa = run_may_be_code (ra), xb = run_may_be_code (rb);
+  guint64 sa = ra->last - ra->start, sb = rb->last - rb->start;
+
+  if (xa != xb)
+    return xa ? -1 : 1;
+  if (sa != sb)
+    return sa > sb ? -1 : 1;
+  return ra->start < rb->start ? -1 : ra->start > rb->start;
+}
+
+static int
+compare_runs_by_address (gconstpointer a, gconstpointer b)
+{
+  const IptImageSectionRun *ra = a, *rb = b;
+
+  return ra->start < rb->start ? -1 : ra->start > rb->start;
+}
+
+/* Joins consecutive file-section segments of one region into the runs
+ * that become libipt's sections; beyond @max runs, keeps the most valuable
+ * and serves the others through the callback. */
+static void
+find_section_runs (IptImageSnapshot *snap, guint max)
+{
+  GArray *runs = snap->section_runs;
+
+  for (guint i = 0; i < snap->segments->len; i++)
+    {
+      const IptImageSegment *seg = &g_array_index (snap->segments, IptImageSegment, i);
+      const IptRegion *region;
+      IptImageSectionRun *prev;
+
+      if (!seg->file_section)
+        continue;
+      region = g_array_index (snap->candidates, IptImageCandidate, seg->first).region;
+      prev = runs->len > 0 ? &g_array_index (runs, IptImageSectionRun, runs->len - 1) : NULL;
+      if (prev != NULL && prev->region == region && prev->last + 1 == seg->start &&
+          prev->first_segment + prev->n_segments == i)
+        {
+          prev->last = seg->last;
+          prev->n_segments++;
+        }
+      else
+        {
+          IptImageSectionRun run = { region, seg->start, seg->last, i, 1 };
+
+          g_array_append_val (runs, run);
+        }
+    }
+
+  if (runs->len <= max)
+    return;
+
+  g_array_sort (runs, compare_runs_by_value);
+  for (guint r = max; r < runs->len; r++)
+    {
+      const IptImageSectionRun *run = &g_array_index (runs, IptImageSectionRun, r);
+
+      for (guint k = 0; k < run->n_segments; k++)
+        g_array_index (snap->segments, IptImageSegment, run->first_segment + k).file_section = FALSE;
+      if (run_may_be_code (run))
+        snap->n_code_runs_not_sections++;
+    }
+  snap->n_runs_not_sections = runs->len - max;
+  g_array_set_size (runs, max);
+  g_array_sort (runs, compare_runs_by_address);
+}
+
 /**
  * ipt_image_snapshot_build:
  * @image: the image the snapshot belongs to
@@ -149,6 +231,7 @@ emit_segment (IptImageSnapshot *snap, guint64 start, guint64 last,
  * @providers: the chain, in priority order
  * @callback: (nullable): the external last link
  * @context: its context
+ * @max_file_sections: how many ranges libipt gets as file sections at most
  *
  * Builds the region index of @providers: every region listed, clipped at
  * the end of the address space, swept into sorted, disjoint segments, each
@@ -159,7 +242,8 @@ emit_segment (IptImageSnapshot *snap, guint64 start, guint64 last,
  */
 IptImageSnapshot *
 ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrArray *providers,
-                          read_memory_callback_t *callback, void *context)
+                          read_memory_callback_t *callback, void *context,
+                          guint max_file_sections)
 {
   IptImageSnapshot *snap = g_new0 (IptImageSnapshot, 1);
   g_autoptr(GArray) links = g_array_new (FALSE, FALSE, sizeof (IptImageLink));
@@ -177,6 +261,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
   snap->candidates = g_array_new (FALSE, FALSE, sizeof (IptImageCandidate));
   snap->segments = g_array_new (FALSE, FALSE, sizeof (IptImageSegment));
   snap->unindexed = g_array_new (FALSE, FALSE, sizeof (IptImageLink));
+  snap->section_runs = g_array_new (FALSE, FALSE, sizeof (IptImageSectionRun));
   snap->callback = callback;
   snap->callback_context = context;
 
@@ -255,6 +340,8 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
       emit_segment (snap, address, last, active, links, first_unindexed, file_sizes, usable);
     }
 
+  find_section_runs (snap, max_file_sections);
+
   return snap;
 }
 
@@ -269,6 +356,7 @@ ipt_image_snapshot_free (IptImageSnapshot *snap)
   g_array_unref (snap->segments);
   g_array_unref (snap->candidates);
   g_array_unref (snap->unindexed);
+  g_array_unref (snap->section_runs);
   g_ptr_array_unref (snap->regions);
   g_ptr_array_unref (snap->providers);
   g_free (snap);

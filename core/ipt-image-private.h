@@ -24,6 +24,18 @@ void ipt_image_set_page_cache_enabled (IptImage *self, gboolean enabled);
 G_GNUC_INTERNAL
 guint ipt_image_get_n_file_sections (IptImage *self);
 
+/* libipt's section cache numbers its sections with 16 bits and searches
+ * them linearly, and its images keep theirs in a list: beyond a few
+ * thousand sections, adding them costs more than the block cache saves.
+ * Past this many, the executable and largest ranges are sections, the
+ * others are read through the callback. */
+#define IPT_IMAGE_MAX_FILE_SECTIONS 4096
+
+/* How many ranges libipt gets as file sections at most (default
+ * IPT_IMAGE_MAX_FILE_SECTIONS); for tests of the limit. */
+G_GNUC_INTERNAL
+void ipt_image_set_max_file_sections (IptImage *self, guint max);
+
 /* Number of replaced snapshots still alive (in use, or pinned by a
  * handed-out pt_image). */
 G_GNUC_INTERNAL

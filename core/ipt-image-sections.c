@@ -9,56 +9,49 @@
 #include "ipt-asid-private.h"
 #include "ipt-image-snapshot-private.h"
 
-/* Adds a section to @iscache for each maximal run of segments that one
- * region wins as a file section. Called with the image's lock held. */
+/* Adds a section to @iscache for each of the index's section runs. A run
+ * libipt refuses is read through the callback (the same bytes, without
+ * the block cache); one warning says how many. Called with the image's
+ * lock held. */
 void
 ipt_image_snapshot_ensure_sections (IptImageSnapshot *snap, struct pt_image_section_cache *iscache)
 {
-  const IptRegion *run_region = NULL;
-  guint64 run_start = 0, run_last = 0;
+  const IptImageSectionRun *first_failed = NULL;
+  guint n_failed = 0;
+  int first_status = 0;
 
   if (snap->sections != NULL)
     return;
 
-  snap->sections = g_array_new (FALSE, FALSE, sizeof (IptImageSection));
+  snap->sections = g_array_sized_new (FALSE, FALSE, sizeof (IptImageSection), snap->section_runs->len);
 
-  for (guint i = 0; i <= snap->segments->len; i++)
+  for (guint i = 0; i < snap->section_runs->len; i++)
     {
-      const IptImageSegment *seg = i < snap->segments->len ?
-        &g_array_index (snap->segments, IptImageSegment, i) : NULL;
-      const IptRegion *region = NULL;
+      const IptImageSectionRun *run = &g_array_index (snap->section_runs, IptImageSectionRun, i);
+      guint64 offset = run->region->file_offset + (run->start - run->region->address);
+      IptImageSection section = { 0, run->region->asid };
 
-      if (seg != NULL && seg->file_section)
-        region = g_array_index (snap->candidates, IptImageCandidate, seg->first).region;
-
-      if (run_region != NULL && region == run_region && run_last + 1 == seg->start)
+      section.isid = pt_iscache_add_file (iscache, run->region->filename, offset,
+                                          run->last - run->start + 1, run->start);
+      if (section.isid >= 0)
         {
-          run_last = seg->last;
+          g_array_append_val (snap->sections, section);
           continue;
         }
-
-      if (run_region != NULL)
+      if (n_failed++ == 0)
         {
-          guint64 offset = run_region->file_offset + (run_start - run_region->address);
-          guint64 size = run_last - run_start + 1;
-          IptImageSection section = { 0, run_region->asid };
-
-          section.isid = pt_iscache_add_file (iscache, run_region->filename, offset, size, run_start);
-          if (section.isid < 0)
-            g_warning ("%s: offset 0x%" G_GINT64_MODIFIER "x: cannot add a file section at 0x%"
-                       G_GINT64_MODIFIER "x: %s; serving it through the callback",
-                       run_region->filename, offset, run_start, pt_errstr (pt_errcode (section.isid)));
-          else
-            g_array_append_val (snap->sections, section);
-        }
-
-      run_region = region;
-      if (region != NULL)
-        {
-          run_start = seg->start;
-          run_last = seg->last;
+          first_failed = run;
+          first_status = section.isid;
         }
     }
+
+  if (n_failed > 0)
+    g_warning ("%s: offset 0x%" G_GINT64_MODIFIER "x: cannot add a file section at 0x%"
+               G_GINT64_MODIFIER "x: %s; %u range%s served through the callback instead",
+               first_failed->region->filename,
+               first_failed->region->file_offset + (first_failed->start - first_failed->region->address),
+               first_failed->start, pt_errstr (pt_errcode (first_status)), n_failed,
+               n_failed == 1 ? " is" : "s are");
 }
 
 /* A new libipt image of @snap: its file sections, and its callback for the

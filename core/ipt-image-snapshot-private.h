@@ -45,6 +45,16 @@ typedef struct {
   gboolean file_section;        /* the first candidate is a libipt file section */
 } IptImageSegment;
 
+/* A range the index gives libipt as one file section: consecutive segments
+ * [first_segment, first_segment + n_segments) that one region wins. */
+typedef struct {
+  const IptRegion *region;
+  guint64 start;
+  guint64 last;                 /* inclusive */
+  guint first_segment;
+  guint n_segments;
+} IptImageSectionRun;
+
 /* A range handed to libipt: a section of the image's section cache. */
 typedef struct {
   int isid;
@@ -60,6 +70,9 @@ struct _IptImageSnapshot {
   GArray *candidates;           /* IptImageCandidate */
   GArray *segments;             /* IptImageSegment, sorted and disjoint */
   GArray *unindexed;            /* IptImageLink: providers without list_regions */
+  GArray *section_runs;         /* IptImageSectionRun: what libipt gets as file sections */
+  guint n_runs_not_sections;    /* file-backed runs beyond IPT_IMAGE_MAX_FILE_SECTIONS */
+  guint n_code_runs_not_sections;  /* those of them that may be code */
   read_memory_callback_t *callback;  /* the external last link, or NULL */
   void *callback_context;
 
@@ -89,6 +102,8 @@ struct _IptImage {
   GPtrArray *retired;           /* replaced snapshots still in use */
   struct pt_image_section_cache *iscache;
   gint page_cache_enabled;
+  guint max_file_sections;
+  gboolean warned_section_limit;
 
   GMutex error_lock;
   GError *last_error;
@@ -98,7 +113,8 @@ struct _IptImage {
 G_GNUC_INTERNAL
 IptImageSnapshot *ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled,
                                             GPtrArray *providers,
-                                            read_memory_callback_t *callback, void *context);
+                                            read_memory_callback_t *callback, void *context,
+                                            guint max_file_sections);
 G_GNUC_INTERNAL
 void ipt_image_snapshot_free (IptImageSnapshot *snap);
 G_GNUC_INTERNAL

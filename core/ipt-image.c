@@ -50,8 +50,22 @@ ipt_image_publish (IptImage *self)
 {
   IptImageSnapshot *snap = ipt_image_snapshot_build (self, &self->page_cache_enabled,
                                                      self->providers, self->callback,
-                                                     self->callback_context);
+                                                     self->callback_context,
+                                                     self->max_file_sections);
   IptImageSnapshot *old = self->snapshot;
+
+  /* Once per image (every change rebuilds the index), and only when code
+   * loses its sections: data ranges are read as code only by a bad trace. */
+  if (snap->n_code_runs_not_sections > 0 && !self->warned_section_limit)
+    {
+      g_warning ("image %s: %u file-backed ranges that may hold code, more than the %u "
+                 "libipt file sections it gets; the %u smallest are read through the "
+                 "callback, without libipt's block cache",
+                 /* code sorts first: when code was left out, every section is code */
+                 self->name, snap->section_runs->len + snap->n_code_runs_not_sections,
+                 snap->section_runs->len, snap->n_code_runs_not_sections);
+      self->warned_section_limit = TRUE;
+    }
 
   __atomic_store_n (&self->snapshot, snap, __ATOMIC_SEQ_CST);
   __atomic_store_n (&self->generation, snap->generation, __ATOMIC_RELEASE);
@@ -176,6 +190,7 @@ ipt_image_init (IptImage *self)
   self->provider_store = g_list_store_new (IPT_TYPE_MEMORY_PROVIDER);
   self->retired = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_image_snapshot_free);
   self->page_cache_enabled = TRUE;
+  self->max_file_sections = IPT_IMAGE_MAX_FILE_SECTIONS;
 }
 
 /* ---- public API -------------------------------------------------------- */
@@ -583,6 +598,19 @@ ipt_image_set_page_cache_enabled (IptImage *self, gboolean enabled)
   g_return_if_fail (IPT_IS_IMAGE (self));
 
   g_atomic_int_set (&self->page_cache_enabled, enabled ? 1 : 0);
+}
+
+void
+ipt_image_set_max_file_sections (IptImage *self, guint max)
+{
+  g_return_if_fail (IPT_IS_IMAGE (self));
+
+  g_rec_mutex_lock (&self->write_lock);
+  g_mutex_lock (&self->lock);
+  self->max_file_sections = max;
+  ipt_image_publish (self);
+  g_mutex_unlock (&self->lock);
+  g_rec_mutex_unlock (&self->write_lock);
 }
 
 guint

@@ -12,7 +12,9 @@
  * that a higher-priority provider owns, fails the test. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include <ipt-analyze/ipt-analyze.h>
@@ -541,6 +543,139 @@ test_sections_merge_neighbours (void)
   g_rmdir (dir);
 }
 
+static IptMemoryProvider *
+file_provider (const char *path, guint64 base, guint64 offset, guint64 size,
+               IptPermissions permissions)
+{
+  g_autoptr(GError) error = NULL;
+  IptMemoryProvider *provider = g_initable_new (IPT_TYPE_MOCK_PROVIDER, NULL, &error,
+                                                "file", path, "base", base, "offset", offset,
+                                                "size", size, "permissions", permissions, NULL);
+
+  g_assert_no_error (error);
+  return provider;
+}
+
+static gboolean
+mapping_is_section (IptImage *image, guint64 address)
+{
+  g_autoptr(GPtrArray) mappings = ipt_image_list_mappings (image);
+
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const IptMapping *m = g_ptr_array_index (mappings, i);
+
+      if (m->region->address == address)
+        return m->is_file_section;
+    }
+  g_assert_not_reached ();
+}
+
+/* Past the limit of file sections, code (executable or unknown) and the
+ * largest ranges keep theirs; one warning says so, only when code loses
+ * sections, and only once per image. The bytes do not change. */
+static void
+test_sections_limit (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("limit");
+  g_autofree char *dir = g_dir_make_tmp ("ipt-image-sections-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "code.bin", NULL);
+  g_autoptr(IptMemoryProvider) unknown = NULL, code = NULL, data = NULL;
+  g_autoptr(IptMockProvider) extra = ipt_mock_provider_new (TRUE);
+  guint8 bytes[0x8000], byte = 0;
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guint8) (i / 0x1000 + 1);
+  g_assert_true (g_file_set_contents (path, (const char *) bytes, sizeof bytes, NULL));
+  unknown = file_provider (path, 0x10000, 0x0000, 0x1000, IPT_PERMISSIONS_NONE);
+  code = file_provider (path, 0x20000, 0x1000, 0x2000, IPT_PERMISSIONS_READ | IPT_PERMISSIONS_EXECUTE);
+  data = file_provider (path, 0x30000, 0x3000, 0x4000, IPT_PERMISSIONS_READ);
+  ipt_image_add_provider (image, unknown);
+  ipt_image_add_provider (image, code);
+  ipt_image_add_provider (image, data);
+  g_assert_cmpuint (ipt_image_get_n_file_sections (image), ==, 3);
+
+  /* the largest range is data: it is the one left out, without a word */
+  ipt_image_set_max_file_sections (image, 2);
+  g_assert_cmpuint (ipt_image_get_n_file_sections (image), ==, 2);
+  g_assert_true (mapping_is_section (image, 0x10000));
+  g_assert_true (mapping_is_section (image, 0x20000));
+  g_assert_false (mapping_is_section (image, 0x30000));
+
+  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING,
+                         "image limit: 2 file-backed ranges that may hold code, more than the 1 "
+                         "libipt file sections it gets; the 1 smallest are read through the "
+                         "callback, without libipt's block cache");
+  ipt_image_set_max_file_sections (image, 1);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (ipt_image_get_n_file_sections (image), ==, 1);
+  g_assert_false (mapping_is_section (image, 0x10000));
+  g_assert_true (mapping_is_section (image, 0x20000));
+
+  /* later changes do not say it again */
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (extra));
+  g_assert_true (ipt_image_remove_provider (image, IPT_MEMORY_PROVIDER (extra)));
+
+  for (guint64 a = 0x10000; a < 0x34000; a += 0x800)
+    {
+      gssize n = ipt_image_read (image, &byte, 1, NULL, a, NULL);
+
+      if (a >= 0x11000 && a < 0x20000)
+        g_assert_cmpint (n, ==, 0);
+      else if (a >= 0x22000 && a < 0x30000)
+        g_assert_cmpint (n, ==, 0);
+      else
+        {
+          g_assert_cmpint (n, ==, 1);
+          g_assert_cmpuint (byte, ==, bytes[(a >= 0x30000 ? a - 0x30000 + 0x3000 :
+                                             a >= 0x20000 ? a - 0x20000 + 0x1000 : a - 0x10000)]);
+        }
+    }
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A process with more mappings than libipt's section cache can number
+ * (65,535): it used to take minutes and print a warning per mapping past
+ * the limit. Now the image is ready at once, with one summary warning. */
+#define MANY 70000
+
+static void
+test_sections_many_mappings (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("many");
+  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
+  g_autofree char *dir = g_dir_make_tmp ("ipt-image-sections-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "pages.bin", NULL);
+  static guint8 page[0x1000];
+  guint8 byte = 0;
+  FILE *f;
+
+  /* a sparse file of MANY pages of zeros */
+  f = fopen (path, "wb");
+  g_assert_nonnull (f);
+  g_assert_cmpint (ftruncate (fileno (f), (off_t) MANY * sizeof page), ==, 0);
+  fclose (f);
+  for (guint i = 0; i < MANY; i++)
+    ipt_mock_provider_add_file_region_with_bytes (mock, 0x10000000 + (guint64) i * 0x2000, path,
+                                                  (guint64) i * sizeof page, page, sizeof page, NULL);
+
+  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING,
+                         "image many: 70000 file-backed ranges that may hold code, more than the "
+                         "4096 libipt file sections it gets; the 65904 smallest are read through "
+                         "the callback, without libipt's block cache");
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (ipt_image_get_pt_image (image));
+  g_assert_cmpuint (ipt_image_get_n_file_sections (image), ==, IPT_IMAGE_MAX_FILE_SECTIONS);
+  g_assert_cmpint (ipt_image_read (image, &byte, 1, NULL, 0x10000000 + (guint64) (MANY - 1) * 0x2000,
+                                   NULL), ==, 1);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -557,6 +692,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/sections/unindexed-provider-first", test_sections_unindexed_first);
   g_test_add_func ("/image/sections/short-file-not-a-section", test_sections_short_file);
   g_test_add_func ("/image/sections/merge-neighbours", test_sections_merge_neighbours);
+  g_test_add_func ("/image/sections/limit-keeps-code-and-largest", test_sections_limit);
+  g_test_add_func ("/image/sections/many-mappings", test_sections_many_mappings);
 
   return g_test_run ();
 }

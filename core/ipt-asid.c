@@ -14,7 +14,7 @@ G_DEFINE_BOXED_TYPE (IptAsid, ipt_asid, ipt_asid_copy, ipt_asid_free)
  *
  * Returns: (transfer full): a new #IptAsid; free with ipt_asid_free()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptAsid *
 ipt_asid_new (guint64 cr3, guint64 vmcs)
@@ -32,7 +32,7 @@ ipt_asid_new (guint64 cr3, guint64 vmcs)
  *
  * Returns: (transfer full): a copy of @asid
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptAsid *
 ipt_asid_copy (const IptAsid *asid)
@@ -48,7 +48,7 @@ ipt_asid_copy (const IptAsid *asid)
  *
  * Frees @asid.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_asid_free (IptAsid *asid)
@@ -67,7 +67,7 @@ ipt_asid_free (IptAsid *asid)
  *
  * Returns: %TRUE when the two match
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_asid_match (const IptAsid *a, const IptAsid *b)

@@ -111,7 +111,7 @@ static GParamSpec *properties[N_PROPS];
  * by an internal lock; the #GListModel of providers emits its signals in the
  * thread that changed the chain.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_FINAL_TYPE (IptImage, ipt_image, G_TYPE_OBJECT)
 
@@ -124,7 +124,7 @@ G_DEFINE_BOXED_TYPE (IptMapping, ipt_mapping, ipt_mapping_copy, ipt_mapping_free
  * Returns: (transfer full): a deep copy of @mapping, holding its own
  *   reference on the provider
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptMapping *
 ipt_mapping_copy (const IptMapping *mapping)
@@ -146,7 +146,7 @@ ipt_mapping_copy (const IptMapping *mapping)
  *
  * Frees @mapping, its region and its reference on the provider.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_mapping_free (IptMapping *mapping)
@@ -995,7 +995,7 @@ ipt_image_class_init (IptImageClass *klass)
    *
    * The name of the image, also given to the libipt image and section cache.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_NAME] =
     g_param_spec_string ("name", "Name", "The name of the image",
@@ -1026,7 +1026,7 @@ ipt_image_init (IptImage *self)
  *
  * Returns: (transfer full): a new #IptImage
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptImage *
 ipt_image_new (const char *name)
@@ -1040,7 +1040,7 @@ ipt_image_new (const char *name)
  *
  * Returns: the name of @self
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_image_get_name (IptImage *self)
@@ -1070,7 +1070,7 @@ ipt_image_get_name (IptImage *self)
  * (ipt_image_read_memory() sees the change on its next call). Safe to call
  * while other threads read.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_image_add_provider (IptImage *self, IptMemoryProvider *provider)
@@ -1098,7 +1098,7 @@ ipt_image_add_provider (IptImage *self, IptMemoryProvider *provider)
  *
  * Returns: %TRUE when @provider was in the chain
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_image_remove_provider (IptImage *self, IptMemoryProvider *provider)
@@ -1134,7 +1134,7 @@ ipt_image_remove_provider (IptImage *self, IptMemoryProvider *provider)
  *
  * Returns: (transfer none): a #GListModel of #IptMemoryProvider
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GListModel *
 ipt_image_get_providers (IptImage *self)
@@ -1166,7 +1166,7 @@ ipt_image_get_providers (IptImage *self)
  *   (not an error, as for a provider); -1 with @error set when a provider
  *   fails at @address
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gssize
 ipt_image_read (IptImage *self, guint8 *buffer, gsize size,
@@ -1213,7 +1213,7 @@ compare_mappings (gconstpointer a, gconstpointer b)
  *   the first unmapped byte (empty when @address itself is unmapped), or
  *   %NULL with @error set when a provider fails
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GBytes *
 ipt_image_read_bytes (IptImage *self, gsize size, const IptAsid *asid, guint64 address,
@@ -1246,7 +1246,7 @@ ipt_image_read_bytes (IptImage *self, gsize size, const IptAsid *asid, guint64 a
  * Returns: (transfer container) (element-type IptMapping): the mappings; the array frees
  *   its elements (it has a free function), so callers unref only the array
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GPtrArray *
 ipt_image_list_mappings (IptImage *self)
@@ -1324,7 +1324,7 @@ ipt_image_list_mappings (IptImage *self)
  *
  * Returns: (transfer none): the libipt image
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct pt_image *
 ipt_image_get_pt_image (IptImage *self)
@@ -1352,7 +1352,7 @@ ipt_image_get_pt_image (IptImage *self)
  * Returns: (transfer full): a new libipt image; free it with pt_image_free()
  *   before @self is finalized
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct pt_image *
 ipt_image_dup_pt_image (IptImage *self)
@@ -1391,7 +1391,7 @@ ipt_image_dup_pt_image (IptImage *self)
  *   ipt_error_to_pt_error_code()) when a provider fails, the error being
  *   kept for ipt_image_dup_last_error()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 int
 ipt_image_read_memory (uint8_t *buffer, size_t size, const struct pt_asid *asid,
@@ -1420,7 +1420,7 @@ ipt_image_read_memory (uint8_t *buffer, size_t size, const struct pt_asid *asid,
  *
  * Returns: 0, or -pte_invalid when @self is %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 int
 ipt_image_set_callback (IptImage *self, read_memory_callback_t *callback, void *context)
@@ -1448,7 +1448,7 @@ ipt_image_set_callback (IptImage *self, read_memory_callback_t *callback, void *
  *
  * Returns: (transfer full) (nullable): a copy of the error, or %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GError *
 ipt_image_dup_last_error (IptImage *self)
@@ -1470,7 +1470,7 @@ ipt_image_dup_last_error (IptImage *self)
  *
  * Forgets the error that ipt_image_dup_last_error() returns.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_image_clear_last_error (IptImage *self)

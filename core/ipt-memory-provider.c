@@ -12,7 +12,7 @@
  * Implementations also implement #GInitable and are created with
  * g_initable_new(), so a bad input fails at open time with a #GError.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_INTERFACE (IptMemoryProvider, ipt_memory_provider, G_TYPE_OBJECT)
 
@@ -37,7 +37,7 @@ ipt_memory_provider_default_init (IptMemoryProviderInterface *iface)
  *   @address (not an error); -1 with @error set when @self maps @address
  *   but cannot deliver its bytes
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gssize
 ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
@@ -74,7 +74,7 @@ ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
  *   @address, empty when @self does not map @address, or %NULL with @error
  *   set when @self maps it but cannot deliver its bytes
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GBytes *
 ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAsid *asid,
@@ -105,7 +105,7 @@ ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAs
  *   (callers unref only the array), or %NULL when @self does not implement
  *   list_regions (it can then only be asked address by address)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GPtrArray *
 ipt_memory_provider_list_regions (IptMemoryProvider *self)

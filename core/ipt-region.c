@@ -16,7 +16,7 @@ G_DEFINE_BOXED_TYPE (IptRegion, ipt_region, ipt_region_copy, ipt_region_free)
  *
  * Returns: (transfer full): a new #IptRegion; free with ipt_region_free()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptRegion *
 ipt_region_new (guint64 address, guint64 size, const IptAsid *asid,
@@ -40,7 +40,7 @@ ipt_region_new (guint64 address, guint64 size, const IptAsid *asid,
  *
  * Returns: (transfer full): a deep copy of @region
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptRegion *
 ipt_region_copy (const IptRegion *region)
@@ -57,7 +57,7 @@ ipt_region_copy (const IptRegion *region)
  *
  * Frees @region and its file name.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_region_free (IptRegion *region)
@@ -75,7 +75,7 @@ ipt_region_free (IptRegion *region)
  *
  * Returns: %TRUE when @address lies in [@region->address, @region->address + @region->size)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_region_contains (const IptRegion *region, guint64 address)

@@ -12,6 +12,9 @@ G_DEFINE_BOXED_TYPE (IptAsid, ipt_asid, ipt_asid_copy, ipt_asid_free)
  * @cr3: a CR3 value or %IPT_ASID_NO_CR3
  * @vmcs: a VMCS base or %IPT_ASID_NO_VMCS
  *
+ * Allocates an address-space identifier, for bindings; C code usually
+ * keeps an #IptAsid on the stack (%IPT_ASID_INIT_ANY).
+ *
  * Returns: (transfer full): a new #IptAsid; free with ipt_asid_free()
  *
  * Since: 0.1
@@ -29,6 +32,8 @@ ipt_asid_new (guint64 cr3, guint64 vmcs)
 /**
  * ipt_asid_copy:
  * @asid: an #IptAsid
+ *
+ * Copies @asid.
  *
  * Returns: (transfer full): a copy of @asid
  *

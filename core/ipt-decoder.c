@@ -246,6 +246,8 @@ ipt_decoder_new (IptImage *image, IptDecoderKind kind)
  * ipt_decoder_get_image:
  * @self: an #IptDecoder
  *
+ * Gets the memory image @self decodes over (#IptDecoder:image).
+ *
  * Returns: (transfer none): the decoder's image
  *
  * Since: 0.1
@@ -260,6 +262,8 @@ ipt_decoder_get_image (IptDecoder *self)
 /**
  * ipt_decoder_get_kind:
  * @self: an #IptDecoder
+ *
+ * Gets the libipt decoder that the next decode uses (#IptDecoder:kind).
  *
  * Returns: the libipt decoder @self uses
  *
@@ -354,6 +358,9 @@ ipt_decoder_set_cpu (IptDecoder *self, const char *spec, GError **error)
 /**
  * ipt_decoder_get_cpu:
  * @self: an #IptDecoder
+ *
+ * Gets the cpu whose errata libipt works around (#IptDecoder:cpu), as set
+ * with ipt_decoder_set_cpu().
  *
  * Returns: (transfer none): the cpu, normalized: "none" or "F/M/S" in decimal
  *

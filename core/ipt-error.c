@@ -7,6 +7,8 @@
 /**
  * ipt_error_quark:
  *
+ * Gets the error domain of ipt-analyze; use %IPT_ERROR in C.
+ *
  * Returns: the quark of the #IPT_ERROR domain
  *
  * Since: 0.1

@@ -121,6 +121,9 @@ G_DEFINE_BOXED_TYPE (IptMapping, ipt_mapping, ipt_mapping_copy, ipt_mapping_free
  * ipt_mapping_copy:
  * @mapping: an #IptMapping
  *
+ * Copies @mapping, for bindings and for keeping an entry of
+ * ipt_image_list_mappings() beyond its array.
+ *
  * Returns: (transfer full): a deep copy of @mapping, holding its own
  *   reference on the provider
  *
@@ -1038,7 +1041,9 @@ ipt_image_new (const char *name)
  * ipt_image_get_name:
  * @self: an #IptImage
  *
- * Returns: the name of @self
+ * Gets the name of @self (#IptImage:name), "image" when none was given.
+ *
+ * Returns: (transfer none): the name of @self
  *
  * Since: 0.1
  */

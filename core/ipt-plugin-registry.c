@@ -508,6 +508,8 @@ ipt_plugin_registry_load_file (IptPluginRegistry *self, const char *path, GError
  * @self: an #IptPluginRegistry
  * @name: a plugin name
  *
+ * Finds a loaded plugin by its name.
+ *
  * Returns: (transfer none) (nullable): the plugin called @name, or %NULL
  *
  * Since: 0.1

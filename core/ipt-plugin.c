@@ -205,6 +205,8 @@ ipt_plugin_new_internal (GModule *module, const IptPluginInfo *info,
  * ipt_plugin_get_name:
  * @self: an #IptPlugin
  *
+ * Gets the plugin's name (#IptPlugin:name).
+ *
  * Returns: (transfer none): the plugin's name, as used in `--plugin NAME:…`
  *
  * Since: 0.1
@@ -219,6 +221,8 @@ ipt_plugin_get_name (IptPlugin *self)
 /**
  * ipt_plugin_get_version:
  * @self: an #IptPlugin
+ *
+ * Gets the plugin's version (#IptPlugin:version).
  *
  * Returns: (transfer none): the plugin's version string (may be empty)
  *
@@ -235,6 +239,8 @@ ipt_plugin_get_version (IptPlugin *self)
  * ipt_plugin_get_description:
  * @self: an #IptPlugin
  *
+ * Gets the plugin's description (#IptPlugin:description).
+ *
  * Returns: (transfer none): one line describing the plugin (may be empty)
  *
  * Since: 0.1
@@ -249,6 +255,8 @@ ipt_plugin_get_description (IptPlugin *self)
 /**
  * ipt_plugin_get_path:
  * @self: an #IptPlugin
+ *
+ * Gets the file the plugin was loaded from (#IptPlugin:path).
  *
  * Returns: (transfer none) (type filename): the file the plugin was loaded
  *   from, as it was given to the registry
@@ -265,6 +273,9 @@ ipt_plugin_get_path (IptPlugin *self)
 /**
  * ipt_plugin_get_provider_type:
  * @self: an #IptPlugin
+ *
+ * Gets the type of the providers the plugin creates
+ * (#IptPlugin:provider-type).
  *
  * Returns: the #GType of the plugin's provider; it implements
  *   #IptMemoryProvider and is instantiatable

@@ -21,6 +21,8 @@ G_DEFINE_BOXED_TYPE (IptSymbol, ipt_symbol, ipt_symbol_copy, ipt_symbol_free)
  * @size: its size in bytes, 0 when unknown
  * @offset: the offset of a looked-up address from @address
  *
+ * Allocates a symbol, as the copying lookups return it. @name is copied.
+ *
  * Returns: (transfer full): a new #IptSymbol; free with ipt_symbol_free()
  *
  * Since: 0.1
@@ -43,6 +45,8 @@ ipt_symbol_new (const char *name, guint64 address, guint64 size, guint64 offset)
 /**
  * ipt_symbol_copy:
  * @symbol: an #IptSymbol
+ *
+ * Copies @symbol, its name included.
  *
  * Returns: (transfer full): a deep copy of @symbol
  *
@@ -313,6 +317,8 @@ ipt_symbol_resolver_new_for_model (GListModel *providers)
  * ipt_symbol_resolver_ref:
  * @self: an #IptSymbolResolver
  *
+ * Takes a reference on @self.
+ *
  * Returns: (transfer full): @self, with one more reference
  *
  * Since: 0.1
@@ -378,6 +384,9 @@ ipt_symbol_resolver_add (IptSymbolResolver *self, GObject *object)
 /**
  * ipt_symbol_resolver_get_n_sources:
  * @self: an #IptSymbolResolver
+ *
+ * Counts the symbol sources of @self: the objects that ipt_symbol_resolver_add()
+ * accepted.
  *
  * Returns: the number of symbol sources @self asks
  *

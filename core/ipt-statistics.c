@@ -32,11 +32,11 @@ G_STATIC_ASSERT (pte_bad_cpu < N_ERROR_CODES);
  * what `ipt-analyze --stat` prints, and the way to get results out of an
  * #IptDecoder from a binding:
  *
- * |[<!-- language="Python" -->
+ * ```python
  * stats = Ipt.Statistics.new()
  * Ipt.Decoder.new(image, Ipt.DecoderKind.BLOCK).decode_file("trace.pt", 0, 0, stats, None)
  * print(stats.props.n_insns, stats.get_n_errors())
- * ]|
+ * ```
  *
  * Counts add up over decodes until ipt_statistics_reset(). They change
  * during a decode without property notifications, in the decoding thread

@@ -12,9 +12,12 @@ G_DEFINE_BOXED_TYPE (IptAsid, ipt_asid, ipt_asid_copy, ipt_asid_free)
  * @cr3: a CR3 value or %IPT_ASID_NO_CR3
  * @vmcs: a VMCS base or %IPT_ASID_NO_VMCS
  *
+ * Allocates an address-space identifier, for bindings; C code usually
+ * keeps an #IptAsid on the stack (%IPT_ASID_INIT_ANY).
+ *
  * Returns: (transfer full): a new #IptAsid; free with ipt_asid_free()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptAsid *
 ipt_asid_new (guint64 cr3, guint64 vmcs)
@@ -30,9 +33,11 @@ ipt_asid_new (guint64 cr3, guint64 vmcs)
  * ipt_asid_copy:
  * @asid: an #IptAsid
  *
+ * Copies @asid.
+ *
  * Returns: (transfer full): a copy of @asid
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptAsid *
 ipt_asid_copy (const IptAsid *asid)
@@ -48,7 +53,7 @@ ipt_asid_copy (const IptAsid *asid)
  *
  * Frees @asid.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_asid_free (IptAsid *asid)
@@ -67,7 +72,7 @@ ipt_asid_free (IptAsid *asid)
  *
  * Returns: %TRUE when the two match
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_asid_match (const IptAsid *a, const IptAsid *b)

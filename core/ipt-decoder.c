@@ -24,7 +24,7 @@
  * instructions, blocks, events and errors to an #IptSink. One decoder runs
  * one decode at a time; create several for parallel decodes.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IptDecoder {
   GObject parent_instance;
@@ -164,7 +164,7 @@ ipt_decoder_class_init (IptDecoderClass *klass)
    *
    * The memory image the trace is decoded over.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_IMAGE] =
     g_param_spec_object ("image", "Image", "The memory image the trace is decoded over",
@@ -176,7 +176,7 @@ ipt_decoder_class_init (IptDecoderClass *klass)
    *
    * Which libipt decoder to use.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_KIND] =
     g_param_spec_enum ("kind", "Kind", "Which libipt decoder to use",
@@ -190,7 +190,7 @@ ipt_decoder_class_init (IptDecoderClass *klass)
    * The cpu whose errata libipt works around: "none", "auto" (the host) or
    * "FAMILY/MODEL[/STEPPING]"; reads back normalized ("none" or "F/M/S").
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_CPU] =
     g_param_spec_string ("cpu", "CPU", "The cpu whose errata libipt works around",
@@ -210,7 +210,7 @@ ipt_decoder_class_init (IptDecoderClass *klass)
    * ipt_decoder_decode_file_async() in the caller's thread-default main
    * context.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -233,7 +233,7 @@ ipt_decoder_init (IptDecoder *self)
  *
  * Returns: (transfer full): a new #IptDecoder
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptDecoder *
 ipt_decoder_new (IptImage *image, IptDecoderKind kind)
@@ -247,9 +247,11 @@ ipt_decoder_new (IptImage *image, IptDecoderKind kind)
  * ipt_decoder_get_image:
  * @self: an #IptDecoder
  *
+ * Gets the memory image @self decodes over (#IptDecoder:image).
+ *
  * Returns: (transfer none): the decoder's image
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptImage *
 ipt_decoder_get_image (IptDecoder *self)
@@ -262,9 +264,11 @@ ipt_decoder_get_image (IptDecoder *self)
  * ipt_decoder_get_kind:
  * @self: an #IptDecoder
  *
+ * Gets the libipt decoder that the next decode uses (#IptDecoder:kind).
+ *
  * Returns: the libipt decoder @self uses
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptDecoderKind
 ipt_decoder_get_kind (IptDecoder *self)
@@ -280,7 +284,7 @@ ipt_decoder_get_kind (IptDecoder *self)
  *
  * Chooses the libipt decoder for the next decode.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_decoder_set_kind (IptDecoder *self, IptDecoderKind kind)
@@ -308,7 +312,7 @@ ipt_decoder_set_kind (IptDecoder *self, IptDecoderKind kind)
  * Returns: %TRUE on success; %FALSE with %IPT_ERROR_INVALID_ARGUMENT when
  *   @spec is malformed or out of range, or when libipt rejects the cpu
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_decoder_set_cpu (IptDecoder *self, const char *spec, GError **error)
@@ -356,9 +360,12 @@ ipt_decoder_set_cpu (IptDecoder *self, const char *spec, GError **error)
  * ipt_decoder_get_cpu:
  * @self: an #IptDecoder
  *
+ * Gets the cpu whose errata libipt works around (#IptDecoder:cpu), as set
+ * with ipt_decoder_set_cpu().
+ *
  * Returns: (transfer none): the cpu, normalized: "none" or "F/M/S" in decimal
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_decoder_get_cpu (IptDecoder *self)
@@ -378,7 +385,7 @@ ipt_decoder_get_cpu (IptDecoder *self)
  * Returns: %TRUE when @offset was set, %FALSE when no decode is running or
  *   libipt is not synchronized
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_decoder_get_offset (IptDecoder *self, guint64 *offset)
@@ -865,7 +872,7 @@ out:
  *   %IPT_ERROR_FAILED when @self is already decoding, or the sink's error
  *   from its `begin` or `end`.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_decoder_decode_bytes (IptDecoder *self, GBytes *trace, IptSink *sink,
@@ -938,7 +945,7 @@ decode_file (IptDecoder *self, const char *path, guint64 from, guint64 to, IptSi
  *   range lies outside it, or any error of ipt_decoder_decode_bytes(); the
  *   messages name the file.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_decoder_decode_file (IptDecoder *self, const char *path, guint64 from, guint64 to,
@@ -1001,7 +1008,7 @@ decode_file_thread (GTask *task, gpointer source_object, gpointer task_data,
  * that thread; #IptDecoder::progress is emitted in the thread-default main
  * context of the caller. Finish with ipt_decoder_decode_file_finish().
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_decoder_decode_file_async (IptDecoder *self, const char *path, guint64 from, guint64 to,
@@ -1040,7 +1047,7 @@ ipt_decoder_decode_file_async (IptDecoder *self, const char *path, guint64 from,
  * Returns: %TRUE on success, %FALSE with the errors of
  *   ipt_decoder_decode_file()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_decoder_decode_file_finish (IptDecoder *self, GAsyncResult *result, GError **error)

@@ -7,9 +7,11 @@
 /**
  * ipt_error_quark:
  *
+ * Gets the error domain of ipt-analyze; use %IPT_ERROR in C.
+ *
  * Returns: the quark of the #IPT_ERROR domain
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_QUARK (ipt-error-quark, ipt_error)
 
@@ -26,7 +28,7 @@ G_DEFINE_QUARK (ipt-error-quark, ipt_error)
  *
  * Returns: a negative `enum pt_error_code` value, or 0
  *
- * Since: 1.0
+ * Since: 0.1
  */
 int
 ipt_error_to_pt_error_code (const GError *error)
@@ -78,7 +80,7 @@ ipt_error_to_pt_error_code (const GError *error)
  * %IPT_ERROR_NOT_SUPPORTED, -pte_bad_image %IPT_ERROR_FAILED, -pte_nomem
  * %IPT_ERROR_NO_MEMORY, and every other code %IPT_ERROR_DECODE.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_set_error_from_pt_error_code (GError **error, int code, const char *format, ...)

@@ -72,7 +72,7 @@ page_cache_hit (guint64 generation, guint8 *buffer, gsize size, const IptAsid *a
  *   ipt_error_to_pt_error_code()) when a provider fails, the error being
  *   kept for ipt_image_dup_last_error()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 int
 ipt_image_read_memory (uint8_t *buffer, size_t size, const struct pt_asid *asid,

@@ -38,7 +38,7 @@ static GParamSpec *properties[N_PROPS];
  * by an internal lock; the #GListModel of providers emits its signals in the
  * thread that changed the chain.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_FINAL_TYPE (IptImage, ipt_image, G_TYPE_OBJECT)
 
@@ -170,7 +170,7 @@ ipt_image_class_init (IptImageClass *klass)
    *
    * The name of the image, also given to the libipt image and section cache.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_NAME] =
     g_param_spec_string ("name", "Name", "The name of the image",
@@ -203,7 +203,7 @@ ipt_image_init (IptImage *self)
  *
  * Returns: (transfer full): a new #IptImage
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptImage *
 ipt_image_new (const char *name)
@@ -215,9 +215,11 @@ ipt_image_new (const char *name)
  * ipt_image_get_name:
  * @self: an #IptImage
  *
- * Returns: the name of @self
+ * Gets the name of @self (#IptImage:name), "image" when none was given.
  *
- * Since: 1.0
+ * Returns: (transfer none): the name of @self
+ *
+ * Since: 0.1
  */
 const char *
 ipt_image_get_name (IptImage *self)
@@ -247,7 +249,7 @@ ipt_image_get_name (IptImage *self)
  * (ipt_image_read_memory() sees the change on its next call). Safe to call
  * while other threads read.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_image_add_provider (IptImage *self, IptMemoryProvider *provider)
@@ -279,7 +281,7 @@ ipt_image_add_provider (IptImage *self, IptMemoryProvider *provider)
  *
  * Returns: %TRUE when @provider was in the chain
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_image_remove_provider (IptImage *self, IptMemoryProvider *provider)
@@ -317,7 +319,7 @@ ipt_image_remove_provider (IptImage *self, IptMemoryProvider *provider)
  *
  * Returns: (transfer none): a #GListModel of #IptMemoryProvider
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GListModel *
 ipt_image_get_providers (IptImage *self)
@@ -349,7 +351,7 @@ ipt_image_get_providers (IptImage *self)
  *   (not an error, as for a provider); -1 with @error set when a provider
  *   fails at @address
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gssize
 ipt_image_read (IptImage *self, guint8 *buffer, gsize size,
@@ -392,7 +394,7 @@ ipt_image_read (IptImage *self, guint8 *buffer, gsize size,
  *   %NULL with @error set when a provider fails, or when the bytes do not
  *   fit in memory (%IPT_ERROR_NO_MEMORY)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GBytes *
 ipt_image_read_bytes (IptImage *self, gsize size, const IptAsid *asid, guint64 address,
@@ -418,7 +420,7 @@ ipt_image_read_bytes (IptImage *self, gsize size, const IptAsid *asid, guint64 a
  * Returns: (transfer container) (element-type IptMapping): the mappings; the array frees
  *   its elements (it has a free function), so callers unref only the array
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GPtrArray *
 ipt_image_list_mappings (IptImage *self)
@@ -457,7 +459,7 @@ ipt_image_list_mappings (IptImage *self)
  *
  * Returns: (transfer none): the libipt image
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct pt_image *
 ipt_image_get_pt_image (IptImage *self)
@@ -486,7 +488,7 @@ ipt_image_get_pt_image (IptImage *self)
  * Returns: (transfer full): a new libipt image; free it with pt_image_free()
  *   before @self is finalized
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct pt_image *
 ipt_image_dup_pt_image (IptImage *self)
@@ -518,7 +520,7 @@ ipt_image_dup_pt_image (IptImage *self)
  *
  * Returns: 0, or -pte_invalid when @self is %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 int
 ipt_image_set_callback (IptImage *self, read_memory_callback_t *callback, void *context)
@@ -548,7 +550,7 @@ ipt_image_set_callback (IptImage *self, read_memory_callback_t *callback, void *
  *
  * Returns: (transfer full) (nullable): a copy of the error, or %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GError *
 ipt_image_dup_last_error (IptImage *self)
@@ -570,7 +572,7 @@ ipt_image_dup_last_error (IptImage *self)
  *
  * Forgets the error that ipt_image_dup_last_error() returns.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_image_clear_last_error (IptImage *self)

@@ -11,10 +11,13 @@ G_DEFINE_BOXED_TYPE (IptMapping, ipt_mapping, ipt_mapping_copy, ipt_mapping_free
  * ipt_mapping_copy:
  * @mapping: an #IptMapping
  *
+ * Copies @mapping, for bindings and for keeping an entry of
+ * ipt_image_list_mappings() beyond its array.
+ *
  * Returns: (transfer full): a deep copy of @mapping, holding its own
  *   reference on the provider
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptMapping *
 ipt_mapping_copy (const IptMapping *mapping)
@@ -36,7 +39,7 @@ ipt_mapping_copy (const IptMapping *mapping)
  *
  * Frees @mapping, its region and its reference on the provider.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_mapping_free (IptMapping *mapping)

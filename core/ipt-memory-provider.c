@@ -14,7 +14,7 @@
  * Implementations also implement #GInitable and are created with
  * g_initable_new(), so a bad input fails at open time with a #GError.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_INTERFACE (IptMemoryProvider, ipt_memory_provider, G_TYPE_OBJECT)
 
@@ -39,7 +39,7 @@ ipt_memory_provider_default_init (IptMemoryProviderInterface *iface)
  *   @address (not an error); -1 with @error set when @self maps @address
  *   but cannot deliver its bytes
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gssize
 ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
@@ -79,7 +79,7 @@ ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
  *   set when @self maps it but cannot deliver its bytes, or when the bytes
  *   do not fit in memory (%IPT_ERROR_NO_MEMORY)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GBytes *
 ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAsid *asid,
@@ -104,7 +104,7 @@ ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAs
  *   (callers unref only the array), or %NULL when @self does not implement
  *   list_regions (it can then only be asked address by address)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GPtrArray *
 ipt_memory_provider_list_regions (IptMemoryProvider *self)

@@ -36,7 +36,7 @@
  * Loading is serialized by a lock, so a registry may be shared between
  * threads; a plugin must not call back into the registry while it is loaded.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IptPluginRegistry {
   GObject parent_instance;
@@ -92,7 +92,7 @@ ipt_plugin_registry_init (IptPluginRegistry *self)
  *
  * Returns: (transfer full): a new, empty #IptPluginRegistry
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptPluginRegistry *
 ipt_plugin_registry_new (void)
@@ -118,7 +118,7 @@ create_default (gpointer data)
  *
  * Returns: (transfer none): the default #IptPluginRegistry
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptPluginRegistry *
 ipt_plugin_registry_get_default (void)
@@ -137,7 +137,7 @@ ipt_plugin_registry_get_default (void)
  *
  * Returns: (transfer none) (type filename): the installed plugin directory
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_plugin_registry_get_installed_dir (void)
@@ -173,7 +173,7 @@ scan_path_list (IptPluginRegistry *self, const char *list)
  * files that are not valid plugins are reported and skipped, as in
  * ipt_plugin_registry_scan_directory().
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_plugin_registry_scan_default_path (IptPluginRegistry *self)
@@ -218,7 +218,7 @@ static IptPlugin *load_locked (IptPluginRegistry *self, const char *path,
  *
  * Returns: the number of plugins newly loaded from @directory
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 ipt_plugin_registry_scan_directory (IptPluginRegistry *self, const char *directory)
@@ -485,7 +485,7 @@ load_locked (IptPluginRegistry *self, const char *path, gboolean *was_loaded,
  * Returns: (transfer none) (nullable): the plugin, owned by @self, or %NULL
  *   with @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptPlugin *
 ipt_plugin_registry_load_file (IptPluginRegistry *self, const char *path, GError **error)
@@ -508,9 +508,11 @@ ipt_plugin_registry_load_file (IptPluginRegistry *self, const char *path, GError
  * @self: an #IptPluginRegistry
  * @name: a plugin name
  *
+ * Finds a loaded plugin by its name.
+ *
  * Returns: (transfer none) (nullable): the plugin called @name, or %NULL
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptPlugin *
 ipt_plugin_registry_lookup (IptPluginRegistry *self, const char *name)
@@ -535,7 +537,7 @@ ipt_plugin_registry_lookup (IptPluginRegistry *self, const char *name)
  *
  * Returns: (transfer none): a #GListModel of #IptPlugin
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GListModel *
 ipt_plugin_registry_get_plugins (IptPluginRegistry *self)
@@ -555,7 +557,7 @@ ipt_plugin_registry_get_plugins (IptPluginRegistry *self)
  *
  * Returns: (transfer container) (element-type GError): copies of the errors; the array frees them
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GPtrArray *
 ipt_plugin_registry_get_failures (IptPluginRegistry *self)
@@ -590,7 +592,7 @@ ipt_plugin_registry_get_failures (IptPluginRegistry *self)
  * Returns: (transfer full) (nullable): the new provider, or %NULL with
  *   @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptMemoryProvider *
 ipt_plugin_registry_new_provider (IptPluginRegistry *self, const char *spec,

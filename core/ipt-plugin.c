@@ -18,7 +18,7 @@
  * listed with ipt_plugin_list_options() (e.g. to build a form) and set from a
  * string with ipt_plugin_new_provider().
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IptPlugin {
   GObject parent_instance;
@@ -105,7 +105,7 @@ ipt_plugin_class_init (IptPluginClass *klass)
    *
    * The plugin's name, as used in `--plugin NAME:…`.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_NAME] =
     g_param_spec_string ("name", "Name", "The plugin's name", NULL,
@@ -115,7 +115,7 @@ ipt_plugin_class_init (IptPluginClass *klass)
    *
    * The plugin's version string.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_VERSION] =
     g_param_spec_string ("version", "Version", "The plugin's version", NULL,
@@ -125,7 +125,7 @@ ipt_plugin_class_init (IptPluginClass *klass)
    *
    * One line saying what the plugin provides.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_DESCRIPTION] =
     g_param_spec_string ("description", "Description", "What the plugin provides", NULL,
@@ -135,7 +135,7 @@ ipt_plugin_class_init (IptPluginClass *klass)
    *
    * The file the plugin was loaded from.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_PATH] =
     g_param_spec_string ("path", "Path", "The file the plugin was loaded from", NULL,
@@ -145,7 +145,7 @@ ipt_plugin_class_init (IptPluginClass *klass)
    *
    * The #GType of the plugin's provider.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_PROVIDER_TYPE] =
     g_param_spec_gtype ("provider-type", "Provider type", "The GType of the provider",
@@ -205,9 +205,11 @@ ipt_plugin_new_internal (GModule *module, const IptPluginInfo *info,
  * ipt_plugin_get_name:
  * @self: an #IptPlugin
  *
+ * Gets the plugin's name (#IptPlugin:name).
+ *
  * Returns: (transfer none): the plugin's name, as used in `--plugin NAME:…`
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_plugin_get_name (IptPlugin *self)
@@ -220,9 +222,11 @@ ipt_plugin_get_name (IptPlugin *self)
  * ipt_plugin_get_version:
  * @self: an #IptPlugin
  *
+ * Gets the plugin's version (#IptPlugin:version).
+ *
  * Returns: (transfer none): the plugin's version string (may be empty)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_plugin_get_version (IptPlugin *self)
@@ -235,9 +239,11 @@ ipt_plugin_get_version (IptPlugin *self)
  * ipt_plugin_get_description:
  * @self: an #IptPlugin
  *
+ * Gets the plugin's description (#IptPlugin:description).
+ *
  * Returns: (transfer none): one line describing the plugin (may be empty)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_plugin_get_description (IptPlugin *self)
@@ -250,10 +256,12 @@ ipt_plugin_get_description (IptPlugin *self)
  * ipt_plugin_get_path:
  * @self: an #IptPlugin
  *
+ * Gets the file the plugin was loaded from (#IptPlugin:path).
+ *
  * Returns: (transfer none) (type filename): the file the plugin was loaded
  *   from, as it was given to the registry
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_plugin_get_path (IptPlugin *self)
@@ -266,10 +274,13 @@ ipt_plugin_get_path (IptPlugin *self)
  * ipt_plugin_get_provider_type:
  * @self: an #IptPlugin
  *
+ * Gets the type of the providers the plugin creates
+ * (#IptPlugin:provider-type).
+ *
  * Returns: the #GType of the plugin's provider; it implements
  *   #IptMemoryProvider and is instantiatable
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GType
 ipt_plugin_get_provider_type (IptPlugin *self)
@@ -290,7 +301,7 @@ ipt_plugin_get_provider_type (IptPlugin *self)
  * Returns: (transfer container) (array length=n_options): a %NULL-terminated
  *   array of the options' #GParamSpecs; free it with g_free()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 GParamSpec **
 ipt_plugin_list_options (IptPlugin *self, guint *n_options)
@@ -329,7 +340,7 @@ ipt_plugin_list_options (IptPlugin *self, guint *n_options)
  * Returns: (transfer full) (nullable): the new provider, or %NULL with
  *   @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptMemoryProvider *
 ipt_plugin_new_provider (IptPlugin *self, const char *options,
@@ -385,7 +396,7 @@ find_option (IptPlugin *self, const char *name)
  * Returns: (transfer full) (nullable): the new provider, or %NULL with
  *   @error set
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptMemoryProvider *
 ipt_plugin_new_provider_with_properties (IptPlugin *self, guint n_properties,

@@ -14,9 +14,12 @@ G_DEFINE_BOXED_TYPE (IptRegion, ipt_region, ipt_region_copy, ipt_region_free)
  * @filename: (type filename) (nullable): the file holding the bytes, or %NULL
  * @file_offset: offset in @filename of the byte at @address (ignored without @filename)
  *
+ * Allocates a region, as a provider's list_regions method returns them.
+ * @filename is copied.
+ *
  * Returns: (transfer full): a new #IptRegion; free with ipt_region_free()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptRegion *
 ipt_region_new (guint64 address, guint64 size, const IptAsid *asid,
@@ -38,9 +41,11 @@ ipt_region_new (guint64 address, guint64 size, const IptAsid *asid,
  * ipt_region_copy:
  * @region: an #IptRegion
  *
+ * Copies @region, its file name included.
+ *
  * Returns: (transfer full): a deep copy of @region
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptRegion *
 ipt_region_copy (const IptRegion *region)
@@ -57,7 +62,7 @@ ipt_region_copy (const IptRegion *region)
  *
  * Frees @region and its file name.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_region_free (IptRegion *region)
@@ -73,9 +78,12 @@ ipt_region_free (IptRegion *region)
  * @region: an #IptRegion
  * @address: an address
  *
+ * Tells whether @region covers @address; the address space is not compared
+ * (see ipt_asid_match()).
+ *
  * Returns: %TRUE when @address lies in [@region->address, @region->address + @region->size)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_region_contains (const IptRegion *region, guint64 address)

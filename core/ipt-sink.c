@@ -12,7 +12,7 @@
  * events and errors. The listing and the statistics of `ipt-analyze` are
  * sinks; so is anything a GUI or an analysis wants to build.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_INTERFACE (IptSink, ipt_sink, G_TYPE_OBJECT)
 
@@ -30,7 +30,7 @@ ipt_sink_default_init (IptSinkInterface *iface)
  *
  * Returns: (transfer none): a static string
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_decode_error_kind_get_label (IptDecodeErrorKind kind)
@@ -57,7 +57,7 @@ ipt_decode_error_kind_get_label (IptDecodeErrorKind kind)
  * Returns: the sink's needs; when the sink does not implement `get_needs`,
  *   derived from the vfuncs it implements
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptSinkNeeds
 ipt_sink_get_needs (IptSink *self)
@@ -88,7 +88,7 @@ ipt_sink_get_needs (IptSink *self)
  *
  * Returns: %TRUE to go on, %FALSE with @error set to abort the decode
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_sink_begin (IptSink *self, IptDecoder *decoder, GError **error)
@@ -111,7 +111,7 @@ ipt_sink_begin (IptSink *self, IptDecoder *decoder, GError **error)
  *
  * Hands one instruction to @self.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_sink_insn (IptSink *self, const struct pt_insn *insn)
@@ -133,7 +133,7 @@ ipt_sink_insn (IptSink *self, const struct pt_insn *insn)
  *
  * Hands one block to @self.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_sink_block (IptSink *self, const struct pt_block *block)
@@ -155,7 +155,7 @@ ipt_sink_block (IptSink *self, const struct pt_block *block)
  *
  * Hands one event to @self.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_sink_event (IptSink *self, const struct pt_event *event)
@@ -180,7 +180,7 @@ ipt_sink_event (IptSink *self, const struct pt_event *event)
  *
  * Tells @self about one decode error.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_sink_error (IptSink *self, IptDecodeErrorKind kind, gint64 offset, guint64 ip, int code)
@@ -201,7 +201,7 @@ ipt_sink_error (IptSink *self, IptDecodeErrorKind kind, gint64 offset, guint64 i
  *
  * Tells @self that the trace ended with a known IP.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_sink_end_of_trace (IptSink *self, gint64 offset)
@@ -224,7 +224,7 @@ ipt_sink_end_of_trace (IptSink *self, gint64 offset)
  *
  * Returns: %TRUE on success, %FALSE with @error set when the sink failed
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_sink_end (IptSink *self, GError **error)

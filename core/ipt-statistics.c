@@ -32,11 +32,11 @@ G_STATIC_ASSERT (pte_bad_cpu < N_ERROR_CODES);
  * what `ipt-analyze --stat` prints, and the way to get results out of an
  * #IptDecoder from a binding:
  *
- * |[<!-- language="Python" -->
+ * ```python
  * stats = Ipt.Statistics.new()
  * Ipt.Decoder.new(image, Ipt.DecoderKind.BLOCK).decode_file("trace.pt", 0, 0, stats, None)
  * print(stats.props.n_insns, stats.get_n_errors())
- * ]|
+ * ```
  *
  * Counts add up over decodes until ipt_statistics_reset(). They change
  * during a decode without property notifications, in the decoding thread
@@ -48,7 +48,7 @@ G_STATIC_ASSERT (pte_bad_cpu < N_ERROR_CODES);
  * nothing per instruction; with the instruction decoder it counts
  * instructions and #IptStatistics:n-blocks stays 0.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IptStatistics {
   GObject parent_instance;
@@ -201,7 +201,7 @@ ipt_statistics_class_init (IptStatisticsClass *klass)
    *
    * The number of instructions decoded (ptxed's `--stat` "insn").
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_N_INSNS] =
     g_param_spec_uint64 ("n-insns", "Instructions", "The number of instructions decoded",
@@ -213,7 +213,7 @@ ipt_statistics_class_init (IptStatisticsClass *klass)
    * The number of blocks of the block decoder; 0 with the instruction
    * decoder.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_N_BLOCKS] =
     g_param_spec_uint64 ("n-blocks", "Blocks", "The number of blocks of the block decoder",
@@ -224,7 +224,7 @@ ipt_statistics_class_init (IptStatisticsClass *klass)
    *
    * The number of decode errors of all kinds.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_N_ERRORS] =
     g_param_spec_uint64 ("n-errors", "Errors", "The number of decode errors",
@@ -235,7 +235,7 @@ ipt_statistics_class_init (IptStatisticsClass *klass)
    *
    * The number of events of all kinds, status updates not included.
    *
-   * Since: 1.0
+   * Since: 0.1
    */
   properties[PROP_N_EVENTS] =
     g_param_spec_uint64 ("n-events", "Events", "The number of events, status updates not included",
@@ -257,7 +257,7 @@ ipt_statistics_init (IptStatistics *self)
  *
  * Returns: (transfer full): a new #IptStatistics
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptStatistics *
 ipt_statistics_new (void)
@@ -273,7 +273,7 @@ ipt_statistics_new (void)
  *
  * Returns: the number of instructions decoded
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 ipt_statistics_get_n_insns (IptStatistics *self)
@@ -291,7 +291,7 @@ ipt_statistics_get_n_insns (IptStatistics *self)
  *
  * Returns: the number of blocks decoded by the block decoder
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 ipt_statistics_get_n_blocks (IptStatistics *self)
@@ -309,7 +309,7 @@ ipt_statistics_get_n_blocks (IptStatistics *self)
  *
  * Returns: the number of decode errors of all kinds
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 ipt_statistics_get_n_errors (IptStatistics *self)
@@ -329,7 +329,7 @@ ipt_statistics_get_n_errors (IptStatistics *self)
  * Returns: the number of errors of @kind; 0 for a @kind this library does
  *   not define
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 ipt_statistics_get_n_errors_of_kind (IptStatistics *self, IptDecodeErrorKind kind)
@@ -354,7 +354,7 @@ ipt_statistics_get_n_errors_of_kind (IptStatistics *self, IptDecodeErrorKind kin
  * Returns: the number of errors of @kind with @code; 0 for a @code that is
  *   not a negative libipt error code
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 ipt_statistics_get_n_errors_with_code (IptStatistics *self, IptDecodeErrorKind kind, int code)
@@ -374,7 +374,7 @@ ipt_statistics_get_n_errors_with_code (IptStatistics *self, IptDecodeErrorKind k
  *
  * Returns: the number of events of all kinds, status updates not included
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 ipt_statistics_get_n_events (IptStatistics *self)
@@ -395,7 +395,7 @@ ipt_statistics_get_n_events (IptStatistics *self)
  * Returns: the number of events of @kind, status updates not included; 0
  *   for a @kind this library does not define
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint64
 ipt_statistics_get_n_events_of_kind (IptStatistics *self, IptEventKind kind)
@@ -414,7 +414,7 @@ ipt_statistics_get_n_events_of_kind (IptStatistics *self, IptEventKind kind)
  * Sets every count back to 0, e.g. before reusing @self for another
  * trace. Must not be called during a decode that feeds @self.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_statistics_reset (IptStatistics *self)
@@ -441,7 +441,7 @@ ipt_statistics_reset (IptStatistics *self)
  * Returns: (transfer none): a static string; "other" for
  *   %IPT_EVENT_KIND_OTHER and unknown values
  *
- * Since: 1.0
+ * Since: 0.1
  */
 const char *
 ipt_event_kind_get_label (IptEventKind kind)

@@ -21,9 +21,11 @@ G_DEFINE_BOXED_TYPE (IptSymbol, ipt_symbol, ipt_symbol_copy, ipt_symbol_free)
  * @size: its size in bytes, 0 when unknown
  * @offset: the offset of a looked-up address from @address
  *
+ * Allocates a symbol, as the copying lookups return it. @name is copied.
+ *
  * Returns: (transfer full): a new #IptSymbol; free with ipt_symbol_free()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptSymbol *
 ipt_symbol_new (const char *name, guint64 address, guint64 size, guint64 offset)
@@ -44,9 +46,11 @@ ipt_symbol_new (const char *name, guint64 address, guint64 size, guint64 offset)
  * ipt_symbol_copy:
  * @symbol: an #IptSymbol
  *
+ * Copies @symbol, its name included.
+ *
  * Returns: (transfer full): a deep copy of @symbol
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptSymbol *
 ipt_symbol_copy (const IptSymbol *symbol)
@@ -62,7 +66,7 @@ ipt_symbol_copy (const IptSymbol *symbol)
  *
  * Frees @symbol and its name.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_symbol_free (IptSymbol *symbol)
@@ -88,7 +92,7 @@ ipt_symbol_free (IptSymbol *symbol)
  * Returns: the length of the full text (not counting the NUL), which is
  *   at least @size when it was truncated
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gsize
 ipt_symbol_format (char *buffer, gsize size, const char *name, guint64 offset)
@@ -113,7 +117,7 @@ ipt_symbol_format (char *buffer, gsize size, const char *name, guint64 offset)
  *
  * Returns: (transfer full): the text; free with g_free()
  *
- * Since: 1.0
+ * Since: 0.1
  */
 char *
 ipt_symbol_to_string (const IptSymbol *symbol)
@@ -134,7 +138,7 @@ ipt_symbol_to_string (const IptSymbol *symbol)
  * serve: address → symbol name and offset. The `elf` plugin implements it
  * from `.symtab` (or `.dynsym`), relocated to where it maps the file.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 G_DEFINE_INTERFACE (IptSymbolSource, ipt_symbol_source, G_TYPE_OBJECT)
 
@@ -186,7 +190,7 @@ lookup_with (gboolean (*lookup) (IptSymbolSource *, const IptAsid *, guint64,
  * Returns: %TRUE when a symbol contains @address, %FALSE otherwise (not
  *   an error: most addresses of stripped code have no name)
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_symbol_source_lookup (IptSymbolSource *self, const IptAsid *asid, guint64 address,
@@ -213,7 +217,7 @@ ipt_symbol_source_lookup (IptSymbolSource *self, const IptAsid *asid, guint64 ad
  * Returns: (transfer full) (nullable): the symbol containing @address, or
  *   %NULL when none does
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptSymbol *
 ipt_symbol_source_lookup_symbol (IptSymbolSource *self, const IptAsid *asid, guint64 address)
@@ -264,7 +268,7 @@ G_DEFINE_BOXED_TYPE (IptSymbolResolver, ipt_symbol_resolver,
  *
  * Returns: (transfer full): a new #IptSymbolResolver
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptSymbolResolver *
 ipt_symbol_resolver_new (void)
@@ -287,7 +291,7 @@ ipt_symbol_resolver_new (void)
  *
  * Returns: (transfer full): a new #IptSymbolResolver
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptSymbolResolver *
 ipt_symbol_resolver_new_for_model (GListModel *providers)
@@ -313,9 +317,11 @@ ipt_symbol_resolver_new_for_model (GListModel *providers)
  * ipt_symbol_resolver_ref:
  * @self: an #IptSymbolResolver
  *
+ * Takes a reference on @self.
+ *
  * Returns: (transfer full): @self, with one more reference
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptSymbolResolver *
 ipt_symbol_resolver_ref (IptSymbolResolver *self)
@@ -331,7 +337,7 @@ ipt_symbol_resolver_ref (IptSymbolResolver *self)
  *
  * Drops a reference; the last one releases the sources.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 void
 ipt_symbol_resolver_unref (IptSymbolResolver *self)
@@ -352,7 +358,7 @@ ipt_symbol_resolver_unref (IptSymbolResolver *self)
  *
  * Returns: %TRUE when @object is a symbol source and was added
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_symbol_resolver_add (IptSymbolResolver *self, GObject *object)
@@ -379,9 +385,12 @@ ipt_symbol_resolver_add (IptSymbolResolver *self, GObject *object)
  * ipt_symbol_resolver_get_n_sources:
  * @self: an #IptSymbolResolver
  *
+ * Counts the symbol sources of @self: the objects that ipt_symbol_resolver_add()
+ * accepted.
+ *
  * Returns: the number of symbol sources @self asks
  *
- * Since: 1.0
+ * Since: 0.1
  */
 guint
 ipt_symbol_resolver_get_n_sources (IptSymbolResolver *self)
@@ -407,7 +416,7 @@ ipt_symbol_resolver_get_n_sources (IptSymbolResolver *self)
  *
  * Returns: %TRUE when a source names @address
  *
- * Since: 1.0
+ * Since: 0.1
  */
 gboolean
 ipt_symbol_resolver_lookup (IptSymbolResolver *self, const IptAsid *asid, guint64 address,
@@ -438,7 +447,7 @@ ipt_symbol_resolver_lookup (IptSymbolResolver *self, const IptAsid *asid, guint6
  * Returns: (transfer full) (nullable): the symbol containing @address, or
  *   %NULL when no source names it
  *
- * Since: 1.0
+ * Since: 0.1
  */
 IptSymbol *
 ipt_symbol_resolver_lookup_symbol (IptSymbolResolver *self, const IptAsid *asid,

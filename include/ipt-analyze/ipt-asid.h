@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  * The "no CR3" value of #IptAsid.cr3, equal to libipt's `pt_asid_no_cr3`:
  * the address space is not restricted to one CR3.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define IPT_ASID_NO_CR3 (G_GUINT64_CONSTANT (0xffffffffffffffff))
 
@@ -25,7 +25,7 @@ G_BEGIN_DECLS
  *
  * The "no VMCS" value of #IptAsid.vmcs, equal to libipt's `pt_asid_no_vmcs`.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define IPT_ASID_NO_VMCS (G_GUINT64_CONSTANT (0xffffffffffffffff))
 
@@ -37,7 +37,7 @@ G_BEGIN_DECLS
  * An address-space identifier. A field that is "no" on either side of a
  * comparison matches anything (libipt's rule).
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef struct {
   guint64 cr3;
@@ -49,7 +49,7 @@ typedef struct {
  *
  * An initializer for an #IptAsid that matches every address space.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define IPT_ASID_INIT_ANY { IPT_ASID_NO_CR3, IPT_ASID_NO_VMCS }
 

@@ -19,7 +19,7 @@ G_BEGIN_DECLS
  *
  * Which libipt decoder an #IptDecoder uses. Both give the same instructions.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum {
   IPT_DECODER_KIND_BLOCK, /*< nick=block >*/

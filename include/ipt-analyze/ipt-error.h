@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * Error domain for ipt-analyze. Errors in this domain are from the
  * #IptError enumeration. See #GError for information on error domains.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define IPT_ERROR (ipt_error_quark ())
 
@@ -37,7 +37,7 @@ G_BEGIN_DECLS
  *
  * Error codes in the #IPT_ERROR domain. New codes are only ever appended.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum {
   IPT_ERROR_FAILED,

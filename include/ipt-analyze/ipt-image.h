@@ -25,7 +25,7 @@ G_BEGIN_DECLS
  * One entry of an image's resolved address map, as ipt_image_list_mappings()
  * returns it.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef struct {
   IptRegion *region;

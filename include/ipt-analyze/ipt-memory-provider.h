@@ -28,7 +28,7 @@ G_DECLARE_INTERFACE (IptMemoryProvider, ipt_memory_provider, IPT, MEMORY_PROVIDE
  * The memory-provider interface. Providers are constructed from properties
  * and opened with #GInitable, so that a bad input is a #GError at open time.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IptMemoryProviderInterface {
   GTypeInterface parent_iface;

@@ -19,7 +19,7 @@ G_BEGIN_DECLS
  * The version of #IptPluginInfo's layout and of the provider interface that
  * plugins are built against. The registry refuses plugins with another value.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #define IPT_PLUGIN_ABI_VERSION (1u)
 
@@ -35,7 +35,7 @@ G_BEGIN_DECLS
  * The descriptor a plugin returns from `ipt_plugin_query()`. Declare it with
  * IPT_PLUGIN_DEFINE().
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef struct {
   guint32 abi_version;
@@ -58,7 +58,7 @@ typedef struct {
  * source file of the plugin. The plugin's version is IPT_PLUGIN_VERSION when
  * defined before this macro, otherwise the ipt-analyze version.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 #ifndef IPT_PLUGIN_VERSION
 #define IPT_PLUGIN_VERSION IPT_ANALYZE_VERSION_STRING
@@ -82,7 +82,7 @@ typedef struct {
  *
  * Returns: (transfer none) (nullable): the plugin's static descriptor
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef const IptPluginInfo *(*IptPluginQueryFunc) (void);
 

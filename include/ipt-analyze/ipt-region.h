@@ -20,7 +20,7 @@ G_BEGIN_DECLS
  *
  * Access permissions of a mapped region, as far as the provider knows them.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum /*< flags >*/ {
   IPT_PERMISSIONS_NONE = 0,
@@ -45,7 +45,7 @@ typedef enum /*< flags >*/ {
  * range to libipt as a file section (fast path). Allocate with
  * ipt_region_new(); fields may be appended in later versions.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef struct {
   guint64 address;

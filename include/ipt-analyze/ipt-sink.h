@@ -25,7 +25,7 @@ typedef struct _IptDecoder IptDecoder;
  * What a sink wants the decoder to deliver. Asked once per decode, so that
  * a sink that only counts (statistics) keeps the block decoder fast.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum /*< flags >*/ {
   IPT_SINK_NEEDS_NONE = 0,
@@ -44,7 +44,7 @@ typedef enum /*< flags >*/ {
  *
  * The kinds of decode errors a sink is told about.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum {
   IPT_DECODE_ERROR_SYNC,    /*< nick=sync >*/
@@ -88,7 +88,7 @@ G_DECLARE_INTERFACE (IptSink, ipt_sink, IPT, SINK, GObject)
  * sink pays no dispatch cost per instruction beyond one indirect call.
  * All calls of one decode come from the thread that runs the decode.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IptSinkInterface {
   GTypeInterface parent_iface;

@@ -45,7 +45,7 @@ G_BEGIN_DECLS
  * cannot see libipt's own enum. The values are libipt 2.0's; newer event
  * types map to %IPT_EVENT_KIND_OTHER.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef enum {
   IPT_EVENT_KIND_ENABLED,

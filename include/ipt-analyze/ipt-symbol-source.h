@@ -25,7 +25,7 @@ G_BEGIN_DECLS
  * (ipt_symbol_source_lookup(), ipt_symbol_resolver_lookup()) return the
  * same facts without copying the name.
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef struct {
   gchar *name;
@@ -69,7 +69,7 @@ G_DECLARE_INTERFACE (IptSymbolSource, ipt_symbol_source, IPT, SYMBOL_SOURCE, GOb
  * that know the names of the code they serve (the `elf` plugin's symbol
  * tables, a JIT map).
  *
- * Since: 1.0
+ * Since: 0.1
  */
 struct _IptSymbolSourceInterface {
   GTypeInterface parent_iface;
@@ -99,7 +99,7 @@ IptSymbol *ipt_symbol_source_lookup_symbol (IptSymbolSource *self, const IptAsid
  * threads at once are safe once it is built (do not add sources while it
  * is shared).
  *
- * Since: 1.0
+ * Since: 0.1
  */
 typedef struct _IptSymbolResolver IptSymbolResolver;
 

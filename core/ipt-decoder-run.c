@@ -1,0 +1,488 @@
+/* ipt-decoder-run.c: one decode — libipt's block or instruction-flow
+ * decoder over a trace buffer and the image's snapshot, with the loop,
+ * event flow and error diagnosis of libipt's own ptxed (so that a listing
+ * sink can reproduce ptxed's output byte for byte), feeding an IptSink.
+ * The per-instruction path makes no allocation and no vfunc lookup. The
+ * IptDecoder object and its entry points are in ipt-decoder.c. */
+#include "config.h"
+
+#include <string.h>
+
+#include <ipt-analyze/ipt-analyze.h>
+#include "ipt-asid-private.h"
+#include "ipt-decoder-private.h"
+#include "ipt-insn-walker-private.h"
+
+/* How often (in loop iterations) the decoder looks at the clock and the
+ * cancellable, and the least time between two progress signals. */
+#define CHECK_INTERVAL 4096
+#define PROGRESS_INTERVAL_US (100 * 1000)
+
+/* The state of one decode; the sink's vfuncs are resolved here once. */
+typedef struct {
+  IptDecoder *self;
+  IptSink *sink;
+  IptSinkNeeds needs;
+  void (*insn_fn) (IptSink *, const struct pt_insn *);
+  void (*block_fn) (IptSink *, const struct pt_block *);
+  void (*event_fn) (IptSink *, const struct pt_event *);
+  void (*error_fn) (IptSink *, IptDecodeErrorKind, gint64, guint64, int);
+  void (*eos_fn) (IptSink *, gint64);
+
+  IptInsnWalker walker;
+  guint64 size;
+  guint ticks;
+  gint64 last_progress;
+  gboolean want_progress;
+  GMainContext *progress_context;       /* async: emit there; NULL: emit here */
+  GCancellable *cancellable;
+  gboolean cancelled;
+} Run;
+
+/* ---- progress and cancellation ---- */
+
+typedef struct {
+  IptDecoder *self;
+  guint64 offset;
+  guint64 size;
+} ProgressData;
+
+static gboolean
+emit_progress_idle (gpointer user_data)
+{
+  ProgressData *data = user_data;
+
+  ipt_decoder_emit_progress (data->self, data->offset, data->size);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+progress_data_free (gpointer user_data)
+{
+  ProgressData *data = user_data;
+
+  g_object_unref (data->self);
+  g_free (data);
+}
+
+static void
+emit_progress (Run *run, guint64 offset)
+{
+  if (run->progress_context == NULL)
+    {
+      ipt_decoder_emit_progress (run->self, offset, run->size);
+      return;
+    }
+
+  ProgressData *data = g_new (ProgressData, 1);
+  data->self = g_object_ref (run->self);
+  data->offset = offset;
+  data->size = run->size;
+  g_main_context_invoke_full (run->progress_context, G_PRIORITY_DEFAULT,
+                              emit_progress_idle, data, progress_data_free);
+}
+
+/* Called every CHECK_INTERVAL iterations; returns TRUE to stop (cancelled). */
+static gboolean
+run_check (Run *run)
+{
+  if (run->cancellable != NULL && g_cancellable_is_cancelled (run->cancellable))
+    {
+      run->cancelled = TRUE;
+      return TRUE;
+    }
+
+  if (run->want_progress)
+    {
+      gint64 now = g_get_monotonic_time ();
+      guint64 offset;
+
+      if (now - run->last_progress >= PROGRESS_INTERVAL_US &&
+          ipt_decoder_get_offset (run->self, &offset))
+        {
+          run->last_progress = now;
+          emit_progress (run, offset);
+        }
+    }
+  return FALSE;
+}
+
+#define RUN_TICK(run) \
+  (G_UNLIKELY (++(run)->ticks >= CHECK_INTERVAL) && ((run)->ticks = 0, run_check (run)))
+
+/* ---- errors ---- */
+
+static void
+report_error (Run *run, IptDecodeErrorKind kind, guint64 ip, int code)
+{
+  guint64 offset;
+  gint64 pos = -1;
+
+  if (run->error_fn == NULL)
+    return;
+  if (ipt_decoder_get_offset (run->self, &offset))
+    pos = (gint64) offset;
+  run->error_fn (run->sink, kind, pos, ip, code);
+}
+
+static void
+current_asid (Run *run, IptAsid *asid)
+{
+  struct pt_asid pt;
+
+  pt_asid_init (&pt);
+  if (run->self->blk != NULL)
+    (void) pt_blk_asid (run->self->blk, &pt, sizeof (pt));
+  else if (run->self->insn != NULL)
+    (void) pt_insn_asid (run->self->insn, &pt, sizeof (pt));
+  ipt_asid_from_pt (asid, &pt);
+}
+
+/* The ip ptxed reports a block decoder error at: after the block's last
+ * instruction when fetching the next one failed, else that instruction. */
+static void
+report_block_error (Run *run, IptDecodeErrorKind kind, int code, const struct pt_block *block)
+{
+  guint64 ip;
+
+  if (block->ninsn == 0)
+    ip = block->ip;
+  else
+    {
+      ip = block->end_ip;
+      if (code == -pte_nomap || code == -pte_bad_insn)
+        {
+          struct pt_insn insn;
+          IptAsid asid;
+          guint64 next_ip;
+
+          current_asid (run, &asid);
+          if (ipt_insn_walker_fetch (&run->walker, block, &asid, block->end_ip,
+                                     &insn, &next_ip) == 0)
+            ip = next_ip;
+        }
+    }
+  report_error (run, kind, ip, code);
+}
+
+/* ---- block decoder ---- */
+
+static void
+walk_insn (const struct pt_insn *insn, gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->insn_fn (run->sink, insn);
+}
+
+static void
+deliver_block (Run *run, const struct pt_block *block)
+{
+  if (run->block_fn != NULL)
+    run->block_fn (run->sink, block);
+
+  if (run->insn_fn != NULL)
+    {
+      IptAsid asid;
+      guint64 error_ip = 0;
+      int status;
+
+      current_asid (run, &asid);
+      status = ipt_insn_walker_walk (&run->walker, block, &asid, walk_insn, run, &error_ip);
+      if (status < 0)
+        report_error (run, IPT_DECODE_ERROR_RECONSTRUCT, error_ip, status);
+    }
+}
+
+static int
+drain_events_block (Run *run, int status)
+{
+  while (status & pts_event_pending)
+    {
+      struct pt_event event;
+
+      status = pt_blk_event (run->self->blk, &event, sizeof (event));
+      if (status < 0)
+        return status;
+      if (run->event_fn != NULL)
+        run->event_fn (run->sink, &event);
+    }
+  return status;
+}
+
+static void
+end_of_trace (Run *run)
+{
+  guint64 offset;
+
+  if (run->eos_fn == NULL)
+    return;
+  run->eos_fn (run->sink, ipt_decoder_get_offset (run->self, &offset) ? (gint64) offset : -1);
+}
+
+static void
+decode_block (Run *run)
+{
+  struct pt_block_decoder *dec = run->self->blk;
+  uint64_t sync = 0;
+
+  for (;;)
+    {
+      struct pt_block block;
+      int status;
+
+      /* Reported on sync errors (ip 0), as ptxed does. */
+      memset (&block, 0, sizeof (block));
+
+      status = pt_blk_sync_forward (dec);
+      if (status < 0)
+        {
+          uint64_t new_sync;
+
+          if (status == -pte_eos)
+            break;
+          report_block_error (run, IPT_DECODE_ERROR_SYNC, status, &block);
+          /* No progress means we never will: stop. */
+          if (pt_blk_get_offset (dec, &new_sync) < 0 || new_sync <= sync)
+            break;
+          sync = new_sync;
+          continue;
+        }
+
+      for (;;)
+        {
+          status = drain_events_block (run, status);
+          if (status < 0)
+            break;
+          if (status & pts_eos)
+            {
+              if (!(status & pts_ip_suppressed))
+                end_of_trace (run);
+              status = -pte_eos;
+              break;
+            }
+          if (RUN_TICK (run))
+            return;
+
+          status = pt_blk_next (dec, &block, sizeof (block));
+          if (status < 0)
+            {
+              /* Some instructions may have been decoded before the error. */
+              if (block.ninsn > 0)
+                deliver_block (run, &block);
+              break;
+            }
+          deliver_block (run, &block);
+        }
+
+      if (status == -pte_eos)
+        break;
+      report_block_error (run, IPT_DECODE_ERROR_DECODE, status, &block);
+      ipt_insn_walker_invalidate (&run->walker);
+    }
+}
+
+/* ---- instruction flow decoder ---- */
+
+static int
+drain_events_insn (Run *run, int status)
+{
+  while (status & pts_event_pending)
+    {
+      struct pt_event event;
+
+      status = pt_insn_event (run->self->insn, &event, sizeof (event));
+      if (status < 0)
+        return status;
+      if (run->event_fn != NULL)
+        run->event_fn (run->sink, &event);
+    }
+  return status;
+}
+
+static void
+decode_insn (Run *run)
+{
+  struct pt_insn_decoder *dec = run->self->insn;
+  void (*insn_fn) (IptSink *, const struct pt_insn *) = run->insn_fn;
+  IptSink *sink = run->sink;
+  uint64_t sync = 0;
+
+  for (;;)
+    {
+      struct pt_insn insn;
+      int status;
+
+      memset (&insn, 0, sizeof (insn));
+
+      status = pt_insn_sync_forward (dec);
+      if (status < 0)
+        {
+          uint64_t new_sync;
+
+          if (status == -pte_eos)
+            break;
+          report_error (run, IPT_DECODE_ERROR_SYNC, insn.ip, status);
+          if (pt_insn_get_offset (dec, &new_sync) < 0 || new_sync <= sync)
+            break;
+          sync = new_sync;
+          continue;
+        }
+
+      for (;;)
+        {
+          status = drain_events_insn (run, status);
+          if (status < 0)
+            break;
+          if (status & pts_eos)
+            {
+              if (!(status & pts_ip_suppressed))
+                end_of_trace (run);
+              status = -pte_eos;
+              break;
+            }
+          if (RUN_TICK (run))
+            return;
+
+          status = pt_insn_next (dec, &insn, sizeof (insn));
+          if (status < 0)
+            {
+              /* libipt may return an instruction together with an error. */
+              if (insn.iclass != ptic_error && insn_fn != NULL)
+                insn_fn (sink, &insn);
+              break;
+            }
+          if (insn_fn != NULL)
+            insn_fn (sink, &insn);
+        }
+
+      if (status == -pte_eos)
+        break;
+      report_error (run, IPT_DECODE_ERROR_DECODE, insn.ip, status);
+    }
+}
+
+/* ---- entry points ---- */
+
+gboolean
+ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *name,
+             IptSink *sink, GCancellable *cancellable, GMainContext *progress_context,
+             GError **error)
+{
+  g_autoptr(GError) sink_error = NULL;
+  IptSinkInterface *iface;
+  struct pt_config config;
+  struct pt_image *image;
+  IptImageSnapshot *snapshot;
+  gboolean ok = TRUE;
+  Run run;
+  int status;
+
+  if (size == 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "%s: the trace is empty", name);
+      return FALSE;
+    }
+  if (!g_atomic_int_compare_and_exchange (&self->busy, 0, 1))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
+                   "%s: this decoder is already decoding another trace", name);
+      return FALSE;
+    }
+
+  /* The chain as it is now, for the whole decode (libipt and the walker
+   * read the same memory, whatever changes meanwhile), and a pt_image of
+   * its own: libipt reorders sections as it reads, so one must not serve
+   * decoders in several threads. */
+  snapshot = ipt_image_acquire_snapshot (self->image);
+  image = ipt_image_snapshot_dup_pt_image (self->image, snapshot);
+  if (image == NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
+                   "%s: the image '%s' has no libipt image", name,
+                   ipt_image_get_name (self->image));
+      ipt_image_release_snapshot (self->image, snapshot);
+      g_atomic_int_set (&self->busy, 0);
+      return FALSE;
+    }
+
+  memset (&run, 0, sizeof (run));
+  run.self = self;
+  run.sink = sink;
+  run.size = size;
+  run.cancellable = cancellable;
+  run.progress_context = progress_context;
+  run.want_progress = ipt_decoder_has_progress_handler (self);
+  run.last_progress = g_get_monotonic_time ();
+  ipt_insn_walker_init (&run.walker, snapshot);
+
+  pt_config_init (&config);
+  config.begin = (uint8_t *) data;
+  config.end = (uint8_t *) data + size;
+  config.cpu = self->cpu;
+  config.errata = self->errata;
+
+  if (self->kind == IPT_DECODER_KIND_INSN)
+    {
+      self->insn = pt_insn_alloc_decoder (&config);
+      status = self->insn != NULL ? pt_insn_set_image (self->insn, image) : -pte_nomem;
+    }
+  else
+    {
+      self->blk = pt_blk_alloc_decoder (&config);
+      status = self->blk != NULL ? pt_blk_set_image (self->blk, image) : -pte_nomem;
+    }
+  if (status < 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_DECODE,
+                   "%s: cannot create the libipt decoder: %s", name,
+                   pt_errstr (pt_errcode (status)));
+      ok = FALSE;
+      goto out;
+    }
+
+  /* Ask the sink once what it wants; no lookups on the hot path. */
+  if (!ipt_sink_begin (sink, self, error))
+    {
+      ok = FALSE;
+      goto out;
+    }
+  iface = IPT_SINK_GET_IFACE (sink);
+  run.needs = ipt_sink_get_needs (sink);
+  run.insn_fn = (run.needs & IPT_SINK_NEEDS_INSNS) ? iface->insn : NULL;
+  run.block_fn = (run.needs & IPT_SINK_NEEDS_BLOCKS) ? iface->block : NULL;
+  if (self->kind == IPT_DECODER_KIND_INSN)
+    run.block_fn = NULL;
+  run.event_fn = iface->event;
+  run.error_fn = iface->error;
+  run.eos_fn = iface->end_of_trace;
+
+  if (self->kind == IPT_DECODER_KIND_INSN)
+    decode_insn (&run);
+  else
+    decode_block (&run);
+
+  if (run.want_progress && !run.cancelled)
+    emit_progress (&run, size);
+
+  if (!ipt_sink_end (sink, &sink_error) && !run.cancelled)
+    {
+      g_propagate_error (error, g_steal_pointer (&sink_error));
+      ok = FALSE;
+    }
+  if (run.cancelled)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: decoding was cancelled", name);
+      ok = FALSE;
+    }
+
+out:
+  g_clear_pointer (&self->insn, pt_insn_free_decoder);
+  g_clear_pointer (&self->blk, pt_blk_free_decoder);
+  ipt_insn_walker_clear (&run.walker);
+  pt_image_free (image);
+  ipt_image_release_snapshot (self->image, snapshot);
+  g_atomic_int_set (&self->busy, 0);
+  return ok;
+}
+

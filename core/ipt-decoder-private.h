@@ -16,6 +16,8 @@ struct _IptDecoder {
   struct pt_errata errata;
   char *cpu_spec;
 
+  guint64 stall_limit;                  /* 0: none */
+
   gint busy;                            /* atomic: a decode is running */
   struct pt_block_decoder *blk;         /* during a decode only */
   struct pt_insn_decoder *insn;

@@ -37,6 +37,14 @@ typedef struct {
   GMainContext *progress_context;       /* async: emit there; NULL: emit here */
   GCancellable *cancellable;
   gboolean cancelled;
+
+  /* a decode that walks on without reading trace (ipt_decoder_set_stall_limit()) */
+  guint64 stall_limit;          /* 0: never stop */
+  guint64 n_insns;              /* decoded so far (block decoder: exact; insn: per check) */
+  guint64 stall_offset;         /* the trace offset at the last check */
+  guint64 stall_from;           /* n_insns when the offset last moved */
+  guint64 stall_ip;
+  gboolean stalled;
 } Run;
 
 /* ---- progress and cancellation ---- */
@@ -82,15 +90,44 @@ emit_progress (Run *run, guint64 offset)
                               emit_progress_idle, data, progress_data_free);
 }
 
-/* Called every CHECK_INTERVAL iterations; returns TRUE to stop (cancelled). */
+/* Whether the trace offset has not moved over the last stall_limit
+ * instructions: only direct branches need no trace, so the decode is in a
+ * loop that the trace never leaves (memory that does not match the trace,
+ * or a program stopped in `jmp .`) and would go on for ever. */
 static gboolean
-run_check (Run *run)
+run_stalled (Run *run, guint64 ip)
+{
+  guint64 offset;
+
+  if (run->self->insn != NULL)
+    run->n_insns += CHECK_INTERVAL;   /* an iteration of its loop is an instruction */
+
+  if (!ipt_decoder_get_offset (run->self, &offset) || offset != run->stall_offset)
+    {
+      run->stall_offset = offset;
+      run->stall_from = run->n_insns;
+      return FALSE;
+    }
+  if (run->n_insns - run->stall_from < run->stall_limit)
+    return FALSE;
+
+  run->stalled = TRUE;
+  run->stall_ip = ip;
+  return TRUE;
+}
+
+/* Called every CHECK_INTERVAL iterations or instructions; returns TRUE to
+ * stop (cancelled, or stalled). @ip: the last instruction or block end. */
+static gboolean
+run_check (Run *run, guint64 ip)
 {
   if (run->cancellable != NULL && g_cancellable_is_cancelled (run->cancellable))
     {
       run->cancelled = TRUE;
       return TRUE;
     }
+  if (run->stall_limit > 0 && run_stalled (run, ip))
+    return TRUE;
 
   if (run->want_progress)
     {
@@ -107,8 +144,8 @@ run_check (Run *run)
   return FALSE;
 }
 
-#define RUN_TICK(run) \
-  (G_UNLIKELY (++(run)->ticks >= CHECK_INTERVAL) && ((run)->ticks = 0, run_check (run)))
+#define RUN_TICK(run, ip) \
+  (G_UNLIKELY (++(run)->ticks >= CHECK_INTERVAL) && ((run)->ticks = 0, run_check ((run), (ip))))
 
 /* ---- errors ---- */
 
@@ -178,6 +215,10 @@ walk_insn (const struct pt_insn *insn, gpointer user_data)
 static void
 deliver_block (Run *run, const struct pt_block *block)
 {
+  /* long blocks count by their instructions, so that checks keep coming */
+  run->n_insns += block->ninsn;
+  run->ticks += block->ninsn;
+
   if (run->block_fn != NULL)
     run->block_fn (run->sink, block);
 
@@ -261,7 +302,7 @@ decode_block (Run *run)
               status = -pte_eos;
               break;
             }
-          if (RUN_TICK (run))
+          if (RUN_TICK (run, block.end_ip))
             return;
 
           status = pt_blk_next (dec, &block, sizeof (block));
@@ -341,7 +382,7 @@ decode_insn (Run *run)
               status = -pte_eos;
               break;
             }
-          if (RUN_TICK (run))
+          if (RUN_TICK (run, insn.ip))
             return;
 
           status = pt_insn_next (dec, &insn, sizeof (insn));
@@ -414,6 +455,8 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
   run.progress_context = progress_context;
   run.want_progress = ipt_decoder_has_progress_handler (self);
   run.last_progress = g_get_monotonic_time ();
+  run.stall_limit = self->stall_limit;
+  run.stall_offset = G_MAXUINT64;
   ipt_insn_walker_init (&run.walker, snapshot);
 
   pt_config_init (&config);
@@ -473,6 +516,17 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
   if (run.cancelled)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: decoding was cancelled", name);
+      ok = FALSE;
+    }
+  else if (run.stalled && ok)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_DECODE,
+                   "%s: offset 0x%" G_GINT64_MODIFIER "x: %" G_GUINT64_FORMAT " instructions "
+                   "decoded up to 0x%" G_GINT64_MODIFIER "x without reading any trace, in a loop "
+                   "of direct branches the trace never leaves: the memory probably does not "
+                   "match the trace (or the program was stopped in such a loop); stopped at the "
+                   "stall limit", name, run.stall_offset, run.n_insns - run.stall_from,
+                   run.stall_ip);
       ok = FALSE;
     }
 

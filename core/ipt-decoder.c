@@ -26,6 +26,7 @@ enum {
   PROP_IMAGE,
   PROP_KIND,
   PROP_CPU,
+  PROP_STALL_LIMIT,
   N_PROPS
 };
 
@@ -67,6 +68,9 @@ ipt_decoder_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_CPU:
       g_value_set_string (value, self->cpu_spec);
       break;
+    case PROP_STALL_LIMIT:
+      g_value_set_uint64 (value, self->stall_limit);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -93,6 +97,9 @@ ipt_decoder_set_property (GObject *object, guint prop_id, const GValue *value, G
         if (!ipt_decoder_set_cpu (self, spec != NULL ? spec : "none", &error))
           g_warning ("IptDecoder:cpu: %s", error->message);
       }
+      break;
+    case PROP_STALL_LIMIT:
+      ipt_decoder_set_stall_limit (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -158,6 +165,24 @@ ipt_decoder_class_init (IptDecoderClass *klass)
                          "none",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * IptDecoder:stall-limit:
+   *
+   * How many instructions a decode may walk without reading any trace
+   * before it stops with %IPT_ERROR_DECODE: only direct branches need no
+   * trace, so such a walk is a loop the trace never leaves — memory that
+   * does not match the trace (code shifted, a wrong file), or a program
+   * stopped inside `jmp .` — and would go on for ever. What was decoded
+   * until then is delivered. 0 for no limit.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STALL_LIMIT] =
+    g_param_spec_uint64 ("stall-limit", "Stall limit",
+                         "Instructions decoded without reading trace before the decode stops (0: no limit)",
+                         0, G_MAXUINT64, IPT_DECODER_DEFAULT_STALL_LIMIT,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -183,6 +208,7 @@ ipt_decoder_init (IptDecoder *self)
 {
   self->kind = IPT_DECODER_KIND_BLOCK;
   self->cpu_spec = g_strdup ("none");
+  self->stall_limit = IPT_DECODER_DEFAULT_STALL_LIMIT;
 }
 
 /**
@@ -333,6 +359,44 @@ ipt_decoder_get_cpu (IptDecoder *self)
 {
   g_return_val_if_fail (IPT_IS_DECODER (self), NULL);
   return self->cpu_spec;
+}
+
+/**
+ * ipt_decoder_set_stall_limit:
+ * @self: an #IptDecoder
+ * @limit: instructions without trace before a decode stops; 0 for no limit
+ *
+ * Sets #IptDecoder:stall-limit for the next decode.
+ *
+ * Since: 0.1
+ */
+void
+ipt_decoder_set_stall_limit (IptDecoder *self, guint64 limit)
+{
+  g_return_if_fail (IPT_IS_DECODER (self));
+
+  if (self->stall_limit == limit)
+    return;
+  self->stall_limit = limit;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_LIMIT]);
+}
+
+/**
+ * ipt_decoder_get_stall_limit:
+ * @self: an #IptDecoder
+ *
+ * Gets #IptDecoder:stall-limit.
+ *
+ * Returns: the most instructions a decode walks without reading trace; 0
+ *   when there is no limit
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_decoder_get_stall_limit (IptDecoder *self)
+{
+  g_return_val_if_fail (IPT_IS_DECODER (self), 0);
+  return self->stall_limit;
 }
 
 /**

@@ -293,6 +293,48 @@ test_decode_keeps_snapshot (gconstpointer data)
   g_unlink (path);
 }
 
+/* `jmp .` needs no trace: a decode that enters it (memory that does not
+ * match the trace, or a program stopped there) walked on for ever. It
+ * stops at the stall limit with an error, after delivering what it decoded. */
+static void
+test_decode_stall_limit (gconstpointer data)
+{
+  static const guint8 spin[] = { 0x90, 0xeb, 0xfe };   /* nop; jmp . */
+  IptDecoderKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(IptImage) image = ipt_image_new ("spin");
+  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
+  g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_INSNS);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) trace = NULL;
+  TraceBuilder enc;
+
+  ipt_mock_provider_add_bytes (mock, 0x1000, spin, sizeof spin, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x1000);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);   /* never reached */
+  trace = trace_builder_finish (&enc);
+
+  g_assert_cmpuint (ipt_decoder_get_stall_limit (decoder), ==, IPT_DECODER_DEFAULT_STALL_LIMIT);
+  g_object_set (decoder, "stall-limit", (guint64) 20000, NULL);
+  g_assert_cmpuint (ipt_decoder_get_stall_limit (decoder), ==, 20000);
+
+  g_assert_false (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (sink), NULL, &error));
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_DECODE);
+  g_assert_nonnull (strstr (error->message, "without reading any trace"));
+  g_assert_nonnull (strstr (error->message, "up to 0x1001"));
+  g_assert_nonnull (strstr (error->message, "memory probably does not match the trace"));
+  g_assert_true (sink->ended);
+  g_assert_cmpuint (sink->ips->len, >=, 20000);
+  /* checked between blocks, which hold up to 65,535 instructions */
+  g_assert_cmpuint (sink->ips->len, <=, 20000 + 2 * 65535);
+  g_assert_cmphex (g_array_index (sink->ips, guint64, 0), ==, 0x1000);
+  g_assert_cmphex (g_array_index (sink->ips, guint64, 1), ==, 0x1001);
+  g_assert_cmphex (g_array_index (sink->ips, guint64, sink->ips->len - 1), ==, 0x1001);
+}
+
 /* File sections (the block cache path) and the callback give the same walk. */
 static void
 test_decode_file_sections (gconstpointer data)
@@ -651,6 +693,10 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/decoder/insn/file-sections-same-as-callback",
                         GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_decode_file_sections);
   g_test_add_func ("/decoder/block/blocks-only-sink-walks-nothing", test_decode_blocks_only);
+  g_test_add_data_func ("/decoder/block/stall-limit-stops-a-loop-without-trace",
+                        GINT_TO_POINTER (IPT_DECODER_KIND_BLOCK), test_decode_stall_limit);
+  g_test_add_data_func ("/decoder/insn/stall-limit-stops-a-loop-without-trace",
+                        GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_decode_stall_limit);
   g_test_add_data_func ("/decoder/block/keeps-its-snapshot", GINT_TO_POINTER (IPT_DECODER_KIND_BLOCK),
                         test_decode_keeps_snapshot);
   g_test_add_data_func ("/decoder/insn/keeps-its-snapshot", GINT_TO_POINTER (IPT_DECODER_KIND_INSN),

@@ -43,6 +43,21 @@ gboolean ipt_decoder_set_cpu (IptDecoder *self, const char *spec, GError **error
 IPT_AVAILABLE_IN_ALL
 const char *ipt_decoder_get_cpu (IptDecoder *self);
 IPT_AVAILABLE_IN_ALL
+void ipt_decoder_set_stall_limit (IptDecoder *self, guint64 limit);
+IPT_AVAILABLE_IN_ALL
+guint64 ipt_decoder_get_stall_limit (IptDecoder *self);
+
+/**
+ * IPT_DECODER_DEFAULT_STALL_LIMIT:
+ *
+ * The default #IptDecoder:stall-limit: a million instructions without
+ * reading any trace. Real code meets a conditional or indirect branch, a
+ * return or an event (each of which needs trace) far sooner.
+ *
+ * Since: 0.1
+ */
+#define IPT_DECODER_DEFAULT_STALL_LIMIT G_GUINT64_CONSTANT (1000000)
+IPT_AVAILABLE_IN_ALL
 gboolean ipt_decoder_get_offset (IptDecoder *self, guint64 *offset);
 
 IPT_AVAILABLE_IN_ALL

@@ -12,6 +12,7 @@
 #include "ipt-asid-private.h"
 #include "ipt-decoder-private.h"
 #include "ipt-insn-walker-private.h"
+#include "ipt-sigbus-private.h"
 
 /* How often (in loop iterations) the decoder looks at the clock and the
  * cancellable, and the least time between two progress signals. */
@@ -45,6 +46,8 @@ typedef struct {
   guint64 stall_from;           /* n_insns when the offset last moved */
   guint64 stall_ip;
   gboolean stalled;
+
+  guint64 fault_offset;         /* the trace offset when a mapped file vanished */
 } Run;
 
 /* ---- progress and cancellation ---- */
@@ -405,12 +408,39 @@ decode_insn (Run *run)
 
 /* ---- entry points ---- */
 
+/* The decode loop in a frame below a SIGBUS guard: a mapped file (the
+ * trace, a file section libipt reads, a provider's file) truncated under
+ * the decode ends it with *@fault set, instead of killing the process. */
+static void
+decode_guarded (Run *run, GError **fault)
+{
+  IptSigbusGuard guard;
+
+  ipt_sigbus_guard_enter (&guard);
+  if (sigsetjmp (guard.env, 0) == 0)
+    {
+      if (run->self->kind == IPT_DECODER_KIND_INSN)
+        decode_insn (run);
+      else
+        decode_block (run);
+    }
+  else
+    {
+      ipt_sigbus_guard_set_error (&guard, fault);
+      if (!ipt_decoder_get_offset (run->self, &run->fault_offset))
+        run->fault_offset = 0;
+    }
+  ipt_sigbus_guard_leave (&guard);
+}
+
+
 gboolean
 ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *name,
              IptSink *sink, GCancellable *cancellable, GMainContext *progress_context,
              GError **error)
 {
   g_autoptr(GError) sink_error = NULL;
+  g_autoptr(GError) fault = NULL;
   IptSinkInterface *iface;
   struct pt_config config;
   struct pt_image *image;
@@ -500,12 +530,9 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
   run.error_fn = iface->error;
   run.eos_fn = iface->end_of_trace;
 
-  if (self->kind == IPT_DECODER_KIND_INSN)
-    decode_insn (&run);
-  else
-    decode_block (&run);
+  decode_guarded (&run, &fault);
 
-  if (run.want_progress && !run.cancelled)
+  if (run.want_progress && !run.cancelled && fault == NULL)
     emit_progress (&run, size);
 
   if (!ipt_sink_end (sink, &sink_error) && !run.cancelled)
@@ -513,7 +540,13 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
       g_propagate_error (error, g_steal_pointer (&sink_error));
       ok = FALSE;
     }
-  if (run.cancelled)
+  if (fault != NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "%s: the decode stopped at offset 0x%"
+                   G_GINT64_MODIFIER "x: %s", name, run.fault_offset, fault->message);
+      ok = FALSE;
+    }
+  else if (run.cancelled)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: decoding was cancelled", name);
       ok = FALSE;

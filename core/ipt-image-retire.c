@@ -106,6 +106,23 @@ ipt_image_retire_leave (IptImageReadGuard *guard)
   reader_tls->depth--;
 }
 
+/* This thread's hazard depth: a SIGBUS guard notes it on entry ... */
+guint
+ipt_image_retire_get_depth (void)
+{
+  return reader_tls != NULL ? reader_tls->depth : 0;
+}
+
+/* ... and forgets the reads a fault left announced, down to @depth. */
+void
+ipt_image_retire_unwind (guint depth)
+{
+  IptImageReader *reader = reader_tls;
+
+  while (reader != NULL && reader->depth > depth)
+    __atomic_store_n (&reader->hazard[--reader->depth], NULL, __ATOMIC_RELEASE);
+}
+
 static gboolean
 announced (const IptImageSnapshot *snap)
 {

@@ -149,6 +149,10 @@ G_GNUC_INTERNAL
 void ipt_image_retire_leave (IptImageReadGuard *guard);
 G_GNUC_INTERNAL
 void ipt_image_retire_sweep (GPtrArray *retired);
+G_GNUC_INTERNAL
+guint ipt_image_retire_get_depth (void);
+G_GNUC_INTERNAL
+void ipt_image_retire_unwind (guint depth);
 
 /* ipt-image.c */
 G_GNUC_INTERNAL

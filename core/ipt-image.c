@@ -15,6 +15,7 @@
 #include "ipt-image-private.h"
 #include "ipt-image-snapshot-private.h"
 #include "ipt-read-bytes-private.h"
+#include "ipt-sigbus-private.h"
 
 enum {
   PROP_0,
@@ -345,7 +346,9 @@ ipt_image_get_providers (IptImage *self)
  * the first unmapped byte. The page cache is not used.
  *
  * A provider that fails after some bytes were read makes a short read; the
- * next read at the failing address reports the error.
+ * next read at the failing address reports the error. A mapped file that
+ * was truncated under the read fails it with %IPT_ERROR_IO naming the file
+ * and the offset (no SIGBUS).
  *
  * Returns: the number of bytes read; 0 when the byte at @address is unmapped
  *   (not an error, as for a provider); -1 with @error set when a provider
@@ -353,13 +356,28 @@ ipt_image_get_providers (IptImage *self)
  *
  * Since: 0.1
  */
+/* The read itself, in a frame of its own below the SIGBUS guard's. */
+static gssize
+read_current (IptImage *self, guint8 *buffer, gsize size, const IptAsid *asid,
+              guint64 address, GError **error)
+{
+  IptImageReadGuard guard;
+  const IptImageSnapshot *snap;
+  gssize n;
+
+  snap = ipt_image_retire_enter (&self->snapshot, &self->lock, &guard);
+  n = ipt_image_snapshot_read (snap, buffer, MIN (size, (gsize) G_MAXSSIZE), asid, address,
+                               TRUE, error);
+  ipt_image_retire_leave (&guard);
+  return n;
+}
+
 gssize
 ipt_image_read (IptImage *self, guint8 *buffer, gsize size,
                 const IptAsid *asid, guint64 address, GError **error)
 {
   static const IptAsid any = IPT_ASID_INIT_ANY;
-  IptImageReadGuard guard;
-  const IptImageSnapshot *snap;
+  IptSigbusGuard guard;
   gssize n;
 
   g_return_val_if_fail (IPT_IS_IMAGE (self), -1);
@@ -368,12 +386,16 @@ ipt_image_read (IptImage *self, guint8 *buffer, gsize size,
 
   if (size == 0)
     return 0;
-  if (size > G_MAXSSIZE)
-    size = G_MAXSSIZE;
 
-  snap = ipt_image_retire_enter (&self->snapshot, &self->lock, &guard);
-  n = ipt_image_snapshot_read (snap, buffer, size, asid != NULL ? asid : &any, address, TRUE, error);
-  ipt_image_retire_leave (&guard);
+  ipt_sigbus_guard_enter (&guard);
+  if (sigsetjmp (guard.env, 0) == 0)
+    n = read_current (self, buffer, size, asid != NULL ? asid : &any, address, error);
+  else
+    {
+      ipt_sigbus_guard_set_error (&guard, error);
+      n = -1;
+    }
+  ipt_sigbus_guard_leave (&guard);
   return n;
 }
 

@@ -6,6 +6,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-read-bytes-private.h"
+#include "ipt-sigbus-private.h"
 
 /**
  * IptMemoryProvider:
@@ -46,6 +47,7 @@ ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
                           const IptAsid *asid, guint64 address, GError **error)
 {
   IptMemoryProviderInterface *iface;
+  IptSigbusGuard guard;
   gssize n;
 
   g_return_val_if_fail (IPT_IS_MEMORY_PROVIDER (self), -1);
@@ -56,7 +58,17 @@ ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
   iface = IPT_MEMORY_PROVIDER_GET_IFACE (self);
   g_return_val_if_fail (iface->read != NULL, -1);
 
-  n = iface->read (self, buffer, size, asid, address, error);
+  /* a provider's mapped file truncated under the read: an error, no SIGBUS */
+  ipt_sigbus_guard_enter (&guard);
+  if (sigsetjmp (guard.env, 0) == 0)
+    n = iface->read (self, buffer, size, asid, address, error);
+  else
+    {
+      ipt_sigbus_guard_set_error (&guard, error);
+      n = -1;
+    }
+  ipt_sigbus_guard_leave (&guard);
+
   g_return_val_if_fail (n <= (gssize) size, (gssize) size);
   return n;
 }

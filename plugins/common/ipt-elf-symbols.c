@@ -14,9 +14,8 @@
 
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
-
-/* The page size the kernel maps ELF files with on x86. */
-#define PAGE_SIZE G_GUINT64_CONSTANT (4096)
+#include "ipt-page.h"
+#include "ipt-sorted.h"
 
 typedef struct {
   guint64 start;              /* relocated */
@@ -306,7 +305,7 @@ first_load_page (Elf *elf, guint64 *first_page)
       found = TRUE;
     }
   if (found)
-    *first_page &= ~(PAGE_SIZE - 1);
+    *first_page &= IPT_PAGE_MASK;   /* the kernel maps ELF files in x86 pages */
   return found;
 }
 
@@ -329,7 +328,7 @@ same_file (Elf *elf, const guint8 *verified, gsize verified_size)
   if (a.build_id != NULL || b.build_id != NULL)
     return a.build_id != NULL && b.build_id != NULL && a.build_id_len == b.build_id_len
            && memcmp (a.build_id, b.build_id, a.build_id_len) == 0;
-  head = MIN (verified_size, (gsize) PAGE_SIZE);
+  head = MIN (verified_size, (gsize) IPT_PAGE_SIZE);
   return memcmp (raw, verified, head) == 0;
 }
 
@@ -428,17 +427,8 @@ ipt_elf_symbols_lookup (const IptElfSymbols *self, guint64 address, const char *
                         guint64 *start, guint64 *size)
 {
   const Symbol *syms = self->symbols;
-  guint lo = 0, hi = self->n_symbols;
+  gsize lo = IPT_SORTED_UPPER_BOUND (syms, self->n_symbols, Symbol, start, address);
 
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (syms[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   /* The innermost symbol containing @address starts at or before it; walk
    * back while an earlier symbol can still reach it (nested symbols). */
   while (lo > 0 && syms[lo - 1].max_end > address)

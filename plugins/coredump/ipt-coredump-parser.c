@@ -12,6 +12,7 @@
 
 #include "ipt-coredump-parser.h"
 #include "ipt-elf-reader.h"
+#include "ipt-sorted.h"
 
 #define ELF_ET_CORE 4
 #define ELF_PT_LOAD 1
@@ -345,36 +346,11 @@ compare_segments (gconstpointer a, gconstpointer b)
 static guint32
 flags_at (const IptCoreSegment *segs, gsize n, guint64 address)
 {
-  gsize lo = 0, hi = n;
+  gsize lo = IPT_SORTED_UPPER_BOUND (segs, n, IptCoreSegment, vaddr, address);
 
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-      if (segs[mid].vaddr <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo > 0 && address - segs[lo - 1].vaddr < segs[lo - 1].memsz)
     return segs[lo - 1].flags;
   return 0;
-}
-
-/* Index of the first core piece whose end is above @address. */
-static gsize
-first_ending_after (const IptCorePiece *core, gsize n, guint64 address)
-{
-  gsize lo = 0, hi = n;
-
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-      if (core[mid].end <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
 }
 
 static void
@@ -450,7 +426,9 @@ ipt_core_build_pieces (const IptCoreInfo *info, gsize *n_pieces)
       const IptCoreMapping *m = &info->mappings[i];
       guint64 at = m->start;
 
-      for (gsize j = first_ending_after (cp, n_core, m->start);
+      /* The core pieces are disjoint, so sorted by end too: start at the
+       * first one that ends above the mapping's start. */
+      for (gsize j = IPT_SORTED_UPPER_BOUND (cp, n_core, IptCorePiece, end, m->start);
            j < n_core && cp[j].start < m->end && at < m->end; j++)
         {
           add_file_piece (all, m, at, MIN (cp[j].start, m->end), segs, info->n_segments);
@@ -496,16 +474,8 @@ ipt_core_build_pieces (const IptCoreInfo *info, gsize *n_pieces)
 const IptCorePiece *
 ipt_core_pieces_lookup (const IptCorePiece *pieces, gsize n_pieces, guint64 address)
 {
-  gsize lo = 0, hi = n_pieces;
+  gsize lo = IPT_SORTED_UPPER_BOUND (pieces, n_pieces, IptCorePiece, start, address);
 
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-      if (pieces[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo > 0 && address < pieces[lo - 1].end)
     return &pieces[lo - 1];
   return NULL;

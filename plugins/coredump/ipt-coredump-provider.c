@@ -25,6 +25,7 @@
 #include "ipt-elf-symbols.h"
 #include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
+#include "ipt-sorted.h"
 
 /* At most this many ranges are listed in a warning about a file. */
 #define MAX_RANGES_IN_WARNING 8
@@ -269,17 +270,9 @@ static const SymbolMapping *
 find_symbol_mapping (IptCoredumpProvider *self, guint64 address)
 {
   const SymbolMapping *maps = self->symbol_mappings;
-  gsize lo = 0, hi = self->n_symbol_mappings;
+  gsize lo = IPT_SORTED_UPPER_BOUND (maps, self->n_symbol_mappings, SymbolMapping, start,
+                                     address);
 
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-
-      if (maps[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo == 0 || address >= maps[lo - 1].end)
     return NULL;
   return &maps[lo - 1];

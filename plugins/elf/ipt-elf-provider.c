@@ -22,6 +22,8 @@
 #include "ipt-elf-util.h"
 #include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
+#include "ipt-page.h"
+#include "ipt-sorted.h"
 
 /**
  * IptElfProvider:
@@ -124,18 +126,9 @@ static const Segment *
 find_segment (const IptElfProvider *self, guint64 address, guint *index)
 {
   const Segment *segs = (const Segment *) (gconstpointer) self->segments->data;
-  guint lo = 0, hi = self->segments->len;
+  /* lo: the first segment that starts after @address. */
+  guint lo = (guint) IPT_SORTED_UPPER_BOUND (segs, self->segments->len, Segment, start, address);
 
-  /* Find the first segment that starts after @address. */
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (segs[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo == 0 || address >= segs[lo - 1].end)
     return NULL;
   *index = lo - 1;
@@ -373,7 +366,8 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       return FALSE;
     }
 
-  first_page = g_array_index (loads, IptElfSegment, 0).vaddr & ~(IPT_ELF_PAGE_SIZE - 1);
+  /* The kernel maps ELF files in x86 pages (all PT is x86). */
+  first_page = g_array_index (loads, IptElfSegment, 0).vaddr & IPT_PAGE_MASK;
   if (self->base == IPT_ELF_PROVIDER_BASE_UNSET)
     self->bias = 0;
   else if (self->header.type == ET_DYN)

@@ -12,9 +12,6 @@
 
 G_BEGIN_DECLS
 
-/* The page size the kernel maps ELF files with on x86 (all PT is x86). */
-#define IPT_ELF_PAGE_SIZE G_GUINT64_CONSTANT (4096)
-
 /**
  * IptElfHeader:
  * @elf_class: 32 or 64

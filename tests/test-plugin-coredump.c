@@ -302,7 +302,7 @@ open_expecting_warning (const char *core, const char *sysroot, const char *searc
   g_autoptr (GError) error = NULL;
   IptMemoryProvider *p;
 
-  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING, pattern);
+  g_test_expect_message ("Ipt-coredump", G_LOG_LEVEL_WARNING, pattern);
   p = open_core (core, sysroot, search_path, &error);
   g_assert_no_error (error);
   g_test_assert_expected_messages ();

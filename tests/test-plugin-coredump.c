@@ -678,7 +678,7 @@ test_error_truncated (SynthFixture *f, gconstpointer data)
   g_byte_array_set_size (c.bytes, 100);
   write_core (f, &c);
   assert_open_fails (f, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                     "*core.1234: offset 0x40: the program header table (2 entries) runs past the end*");
+                     "*core.1234: offset 0x40: the program header table (2 entries of 56 bytes, * runs past the end*");
 }
 
 static void

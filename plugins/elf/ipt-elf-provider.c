@@ -3,7 +3,9 @@
  * symbols.
  *
  * Everything is parsed and checked at init: libelf maps the file read-only
- * once, and the segment and symbol tables are sorted arrays built then. A
+ * once, plugins/common/ipt-elf-reader.c reads and checks its headers from
+ * that mapping, libelf its symbol table, and the segment and symbol tables
+ * are sorted arrays built then. A
  * read or a symbol lookup is a binary search and a memcpy: no libelf call,
  * no allocation, no lock, no syscall; both are safe from several threads. */
 #include "config.h"
@@ -17,9 +19,9 @@
 #include <gio/gio.h>
 
 #include "ipt-elf-provider.h"
+#include "ipt-elf-file.h"
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
-#include "ipt-elf-util.h"
 #include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
 #include "ipt-page.h"
@@ -270,7 +272,7 @@ open_file (IptElfProvider *self, guint64 *file_size, GError **error)
       return FALSE;
     }
 
-  self->elf = ipt_elf_open_fd (fd, *file_size, self->path, &local_error);
+  self->elf = ipt_elf_file_open_fd (fd, *file_size, self->path, &local_error);
   if (self->elf == NULL)
     g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
   /* Make libelf independent of the descriptor (it has the file mapped, or
@@ -292,10 +294,11 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   IptElfProvider *self = IPT_ELF_PROVIDER (initable);
   g_autoptr (GArray) loads = NULL;
   g_autoptr (GArray) segments = NULL;
-  g_autoptr (GError) local_error = NULL;
+  g_autofree char *name = NULL;
   const guint8 *raw;
   size_t raw_size = 0;
   guint64 file_size = 0, first_page;
+  IptElfReader reader;
   IptElfFacts facts;
   guint i;
 
@@ -324,11 +327,17 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (!open_file (self, &file_size, error))
     return FALSE;
 
-  if (!ipt_elf_read_header (self->elf, file_size, self->path, &self->header, &local_error))
+  raw = (const guint8 *) elf_rawfile (self->elf, &raw_size);
+  if (raw == NULL || raw_size < file_size)
     {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
+      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "elf: %s: cannot map the file: %s",
+                   self->path, elf_errmsg (-1));
       return FALSE;
     }
+  /* The messages say "elf: PATH: ...". */
+  name = g_strconcat ("elf: ", self->path, NULL);
+  if (!ipt_elf_reader_open (&reader, raw, (gsize) file_size, name, &self->header, error))
+    return FALSE;
   switch (self->header.type)
     {
     case ET_EXEC:
@@ -351,23 +360,20 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       return FALSE;
     }
 
-  loads = ipt_elf_read_loads (self->elf, &self->header, file_size, self->path, &local_error);
+  loads = ipt_elf_reader_read_loads (&reader, &self->header, name, error);
   if (loads == NULL)
-    {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
-      return FALSE;
-    }
+    return FALSE;
   if (loads->len == 0)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
                    "elf: %s: offset 0x%" G_GINT64_MODIFIER "x: no PT_LOAD segment among the"
-                   " %" G_GSIZE_FORMAT " program headers: nothing to map",
+                   " %" G_GUINT64_FORMAT " program headers: nothing to map",
                    self->path, self->header.phoff, self->header.phnum);
       return FALSE;
     }
 
   /* The kernel maps ELF files in x86 pages (all PT is x86). */
-  first_page = g_array_index (loads, IptElfSegment, 0).vaddr & IPT_PAGE_MASK;
+  first_page = g_array_index (loads, IptElfPhdr, 0).vaddr & IPT_PAGE_MASK;
   if (self->base == IPT_ELF_PROVIDER_BASE_UNSET)
     self->bias = 0;
   else if (self->header.type == ET_DYN)
@@ -383,18 +389,10 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   else
     self->bias = 0;
 
-  raw = (const guint8 *) elf_rawfile (self->elf, &raw_size);
-  if (raw == NULL || raw_size < file_size)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "elf: %s: cannot map the file: %s",
-                   self->path, elf_errmsg (-1));
-      return FALSE;
-    }
-
   segments = g_array_sized_new (FALSE, TRUE, sizeof (Segment), loads->len);
   for (i = 0; i < loads->len; i++)
     {
-      const IptElfSegment *load = &g_array_index (loads, IptElfSegment, i);
+      const IptElfPhdr *load = &g_array_index (loads, IptElfPhdr, i);
       guint64 from_base, load_address;
       Segment seg;
 

@@ -22,8 +22,8 @@
 #include "ipt-elf-file.h"
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
-#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
+#include "ipt-plugin-options.h"
 #include "ipt-page.h"
 #include "ipt-sorted.h"
 
@@ -108,6 +108,12 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static const IptPluginOption options[] = {
+  IPT_PLUGIN_OPTION (PROP_FILE, IptElfProvider, file, TRUE),
+  IPT_PLUGIN_OPTION (PROP_BASE, IptElfProvider, base, FALSE),
+  IPT_PLUGIN_OPTION (PROP_CR3, IptElfProvider, cr3, FALSE),
+};
 
 static void ipt_elf_provider_memory_provider_init (IptMemoryProviderInterface *iface);
 static void ipt_elf_provider_symbol_source_init (IptSymbolSourceInterface *iface);
@@ -314,12 +320,9 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       return FALSE;
     }
 
-  if (self->file == NULL || self->file[0] == '\0')
-    {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                           "elf: option 'file' is required");
-      return FALSE;
-    }
+  if (!ipt_plugin_options_check_required (G_OBJECT (self), "elf", options,
+                                          G_N_ELEMENTS (options), properties, error))
+    return FALSE;
 
   /* libipt opens sections by name, maybe after the cwd changed. */
   g_free (self->path);
@@ -447,7 +450,7 @@ ipt_elf_provider_finalize (GObject *object)
   g_clear_pointer (&self->symbols, ipt_elf_symbols_free);
   g_clear_pointer (&self->elf, elf_end);
   g_free (self->build_id);
-  g_free (self->file);
+  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
   g_free (self->path);
 
   G_OBJECT_CLASS (ipt_elf_provider_parent_class)->finalize (object);
@@ -460,17 +463,11 @@ ipt_elf_provider_get_property (GObject *object, guint prop_id, GValue *value,
   IptElfProvider *self = IPT_ELF_PROVIDER (object);
   gboolean ready = self->segments != NULL;
 
+  if (ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
+                                       pspec))
+    return;
   switch (prop_id)
     {
-    case PROP_FILE:
-      g_value_set_string (value, self->file);
-      break;
-    case PROP_BASE:
-      g_value_set_uint64 (value, self->base);
-      break;
-    case PROP_CR3:
-      g_value_set_uint64 (value, self->cr3);
-      break;
     case PROP_BUILD_ID:
       g_value_set_string (value, self->build_id);
       break;
@@ -500,23 +497,9 @@ static void
 ipt_elf_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec)
 {
-  IptElfProvider *self = IPT_ELF_PROVIDER (object);
-
-  switch (prop_id)
-    {
-    case PROP_FILE:
-      g_free (self->file);
-      self->file = g_value_dup_string (value);
-      break;
-    case PROP_BASE:
-      self->base = g_value_get_uint64 (value);
-      break;
-    case PROP_CR3:
-      self->cr3 = g_value_get_uint64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+                                        value, pspec))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -536,9 +519,8 @@ ipt_elf_provider_class_init (IptElfProviderClass *klass)
    * The ELF executable or shared object (required).
    */
   properties[PROP_FILE] =
-    g_param_spec_string ("file", "File",
-                         "ELF executable or shared object to map (required)",
-                         NULL, flags);
+    ipt_plugin_param_spec_file ("file", "File",
+                                "ELF executable or shared object to map (required)");
 
   /**
    * IptElfProvider:base:

@@ -358,12 +358,14 @@ ipt_elf_reader_read_loads (const IptElfReader *r, const IptElfHeader *header, co
  * @notes: (out caller-allocates): the walk
  * @offset: file offset of a PT_NOTE segment or SHT_NOTE section
  * @size: its size; the caller checked that it lies inside the buffer
- * @align: its p_align or sh_addralign: 8 pads names and descriptions to 8
- *   bytes (as gelf_getnote() reads ELF_T_NHDR8), anything else to 4
+ * @align: its p_align or sh_addralign: 8 aligns descriptions and notes to
+ *   8 bytes from the start of the segment (as gelf_getnote() reads
+ *   ELF_T_NHDR8: GNU property notes), anything else to 4
  */
 void
 ipt_elf_notes_init (IptElfNotes *notes, guint64 offset, guint64 size, guint64 align)
 {
+  notes->start = offset;
   notes->at = offset;
   notes->end = offset + size;
   notes->mask = align == 8 ? 7 : 3;
@@ -382,7 +384,7 @@ ipt_elf_notes_init (IptElfNotes *notes, guint64 offset, guint64 size, guint64 al
 int
 ipt_elf_notes_next (const IptElfReader *r, IptElfNotes *notes, IptElfNote *note)
 {
-  guint64 at = notes->at, end = notes->end, next;
+  guint64 at = notes->at, end = notes->end, start = notes->start, mask = notes->mask, next;
 
   if (end - at < 12)
     return 0;
@@ -392,8 +394,8 @@ ipt_elf_notes_next (const IptElfReader *r, IptElfNotes *notes, IptElfNote *note)
   note->type = ipt_elf_reader_get (r, at + 8, 4);
   /* Sizes are below 2^32 and @at below the buffer's size: no overflow. */
   note->name_offset = at + 12;
-  note->desc_offset = note->name_offset + ((note->namesz + notes->mask) & ~notes->mask);
-  next = note->desc_offset + ((note->descsz + notes->mask) & ~notes->mask);
+  note->desc_offset = start + ((note->name_offset + note->namesz - start + mask) & ~mask);
+  next = start + ((note->desc_offset + note->descsz - start + mask) & ~mask);
   if (!ipt_elf_fits (note->name_offset, note->namesz, end)
       || !ipt_elf_fits (note->desc_offset, note->descsz, end))
     {

@@ -120,13 +120,16 @@ typedef struct {
 
 /**
  * IptElfNotes:
+ * @start: offset of the segment
  * @at: offset of the next note
  * @end: end of the segment
- * @mask: alignment of names and descriptions, minus one (3 or 7)
+ * @mask: alignment of descriptions and notes, minus one (3 or 7), counted
+ *   from @start
  *
  * Where a walk through notes is; set up by ipt_elf_notes_init().
  */
 typedef struct {
+  guint64 start;
   guint64 at;
   guint64 end;
   guint64 mask;

@@ -46,12 +46,13 @@ ipt_plugin_param_spec_cr3 (const char *what)
                                 | G_PARAM_STATIC_NAME | G_PARAM_STATIC_NICK);
 }
 
-static const IptPluginOption *
-find_option (const IptPluginOption *options, gsize n_options, guint prop_id)
+/* The field of @object that holds option @prop_id, NULL when it is not one. */
+static gpointer
+find_field (GObject *object, const IptPluginOption *options, gsize n_options, guint prop_id)
 {
   for (gsize i = 0; i < n_options; i++)
     if (options[i].prop_id == prop_id)
-      return &options[i];
+      return (guint8 *) object + options[i].offset;
   return NULL;
 }
 
@@ -73,18 +74,16 @@ ipt_plugin_options_get_property (GObject *object, const IptPluginOption *options
                                  gsize n_options, guint prop_id, GValue *value,
                                  GParamSpec *pspec)
 {
-  const IptPluginOption *option = find_option (options, n_options, prop_id);
-  guint8 *field;
+  gpointer field = find_field (object, options, n_options, prop_id);
 
-  if (option == NULL)
+  if (field == NULL)
     return FALSE;
-  field = (guint8 *) object + option->offset;
   if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING)
-    g_value_set_string (value, *(char **) (gpointer) field);
+    g_value_set_string (value, *(char **) field);
   else
     {
       g_return_val_if_fail (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_UINT64, FALSE);
-      g_value_set_uint64 (value, *(guint64 *) (gpointer) field);
+      g_value_set_uint64 (value, *(guint64 *) field);
     }
   return TRUE;
 }
@@ -107,23 +106,19 @@ ipt_plugin_options_set_property (GObject *object, const IptPluginOption *options
                                  gsize n_options, guint prop_id, const GValue *value,
                                  GParamSpec *pspec)
 {
-  const IptPluginOption *option = find_option (options, n_options, prop_id);
-  guint8 *field;
+  gpointer field = find_field (object, options, n_options, prop_id);
 
-  if (option == NULL)
+  if (field == NULL)
     return FALSE;
-  field = (guint8 *) object + option->offset;
   if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING)
     {
-      char **string = (char **) (gpointer) field;
-
-      g_free (*string);
-      *string = g_value_dup_string (value);
+      g_free (*(char **) field);
+      *(char **) field = g_value_dup_string (value);
     }
   else
     {
       g_return_val_if_fail (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_UINT64, FALSE);
-      *(guint64 *) (gpointer) field = g_value_get_uint64 (value);
+      *(guint64 *) field = g_value_get_uint64 (value);
     }
   return TRUE;
 }

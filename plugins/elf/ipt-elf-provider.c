@@ -5,9 +5,9 @@
  * Everything is parsed and checked at init: libelf maps the file read-only
  * once, plugins/common/ipt-elf-reader.c reads and checks its headers from
  * that mapping, libelf its symbol table, and the segment and symbol tables
- * are sorted arrays built then. A
- * read or a symbol lookup is a binary search and a memcpy: no libelf call,
- * no allocation, no lock, no syscall; both are safe from several threads. */
+ * are sorted arrays built then. A read or a symbol lookup is a binary
+ * search and a memcpy: no libelf call, no allocation, no lock, no syscall;
+ * both are safe from several threads. */
 #include "config.h"
 
 #include <errno.h>

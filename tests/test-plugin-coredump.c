@@ -302,7 +302,7 @@ open_expecting_warning (const char *core, const char *sysroot, const char *searc
   g_autoptr (GError) error = NULL;
   IptMemoryProvider *p;
 
-  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING, pattern);
+  g_test_expect_message ("Ipt-coredump", G_LOG_LEVEL_WARNING, pattern);
   p = open_core (core, sysroot, search_path, &error);
   g_assert_no_error (error);
   g_test_assert_expected_messages ();
@@ -678,7 +678,7 @@ test_error_truncated (SynthFixture *f, gconstpointer data)
   g_byte_array_set_size (c.bytes, 100);
   write_core (f, &c);
   assert_open_fails (f, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                     "*core.1234: offset 0x40: the program header table (2 entries) runs past the end*");
+                     "*core.1234: offset 0x40: the program header table (2 entries of 56 bytes, * runs past the end*");
 }
 
 static void

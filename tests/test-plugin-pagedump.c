@@ -260,9 +260,9 @@ test_duplicates_warn_first_wins (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) regions = NULL;
 
   write_files (f, addresses, 4, 4 * PAGE);
-  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING,
+  g_test_expect_message ("Ipt-pagedump", G_LOG_LEVEL_WARNING,
                          "*pages.addr: offset 0x10: entry 2 repeats page 0x1000 of entry 0*");
-  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING, "*pages.addr: 2 duplicate page addresses*");
+  g_test_expect_message ("Ipt-pagedump", G_LOG_LEVEL_WARNING, "*pages.addr: 2 duplicate page addresses*");
   p = open_pagedump (f, &error);
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
@@ -282,7 +282,7 @@ test_dump_longer_warns (Fixture *f, gconstpointer data)
   g_autoptr (IptMemoryProvider) p = NULL;
 
   write_files (f, addresses, 1, 2 * PAGE + 10);
-  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING,
+  g_test_expect_message ("Ipt-pagedump", G_LOG_LEVEL_WARNING,
                          "*pages.dump: 0x100a bytes from offset 0x1000 on are ignored*1 pages*");
   p = open_pagedump (f, &error);
   g_test_assert_expected_messages ();
@@ -300,7 +300,7 @@ test_unmapped_marker (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) regions = NULL;
 
   write_files (f, addresses, 4, 4 * PAGE);
-  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING,
+  g_test_expect_message ("Ipt-pagedump", G_LOG_LEVEL_WARNING,
                          "*pages.addr: 2 entries are the unmapped-page marker*entry 1 at offset 0x8*");
   p = open_pagedump (f, &error);
   g_test_assert_expected_messages ();
@@ -358,8 +358,8 @@ test_random_against_model (Fixture *f, gconstpointer data)
         g_hash_table_insert (model, &keys[i], GSIZE_TO_POINTER (i + 1));
     }
   write_files (f, addresses, N, N * PAGE);
-  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING, "*repeats page*");
-  g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING, "*duplicate page addresses*");
+  g_test_expect_message ("Ipt-pagedump", G_LOG_LEVEL_WARNING, "*repeats page*");
+  g_test_expect_message ("Ipt-pagedump", G_LOG_LEVEL_WARNING, "*duplicate page addresses*");
   p = open_pagedump (f, &error);
   g_test_assert_expected_messages ();
   g_assert_no_error (error);

@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
+#include "ipt-elf-file.h"
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
-
-/* The page size the kernel maps ELF files with on x86. */
-#define PAGE_SIZE G_GUINT64_CONSTANT (4096)
+#include "ipt-page.h"
+#include "ipt-sorted.h"
 
 typedef struct {
   guint64 start;              /* relocated */
@@ -280,33 +280,30 @@ ipt_elf_symbols_new (Elf *elf, guint64 bias, const char *path)
   return self;
 }
 
-static gpointer
-init_libelf (gpointer data)
-{
-  return GUINT_TO_POINTER (elf_version (EV_CURRENT) != EV_NONE);
-}
-
-/* The lowest PT_LOAD's p_vaddr rounded down to the page; FALSE without one. */
+/* The lowest PT_LOAD's p_vaddr rounded down to the page; FALSE without one
+ * (or with headers that ipt_elf_reader_open() refuses). */
 static gboolean
-first_load_page (Elf *elf, guint64 *first_page)
+first_load_page (const guint8 *data, gsize size, guint64 *first_page)
 {
-  size_t phnum = 0;
+  IptElfReader r;
+  IptElfHeader header;
   gboolean found = FALSE;
 
-  if (elf_getphdrnum (elf, &phnum) != 0)
+  if (!ipt_elf_reader_open (&r, data, size, "", &header, NULL))
     return FALSE;
-  for (size_t i = 0; i < phnum; i++)
+  for (guint64 i = 0; i < header.phnum; i++)
     {
-      GElf_Phdr phdr;
+      IptElfPhdr phdr;
 
-      if (gelf_getphdr (elf, (int) i, &phdr) == NULL || phdr.p_type != PT_LOAD)
+      ipt_elf_reader_phdr (&r, &header, i, &phdr);
+      if (phdr.type != PT_LOAD)
         continue;
-      if (!found || phdr.p_vaddr < *first_page)
-        *first_page = phdr.p_vaddr;
+      if (!found || phdr.vaddr < *first_page)
+        *first_page = phdr.vaddr;
       found = TRUE;
     }
   if (found)
-    *first_page &= ~(PAGE_SIZE - 1);
+    *first_page &= IPT_PAGE_MASK;   /* the kernel maps ELF files in x86 pages */
   return found;
 }
 
@@ -329,7 +326,7 @@ same_file (Elf *elf, const guint8 *verified, gsize verified_size)
   if (a.build_id != NULL || b.build_id != NULL)
     return a.build_id != NULL && b.build_id != NULL && a.build_id_len == b.build_id_len
            && memcmp (a.build_id, b.build_id, a.build_id_len) == 0;
-  head = MIN (verified_size, (gsize) PAGE_SIZE);
+  head = MIN (verified_size, (gsize) IPT_PAGE_SIZE);
   return memcmp (raw, verified, head) == 0;
 }
 
@@ -354,15 +351,15 @@ IptElfSymbols *
 ipt_elf_symbols_new_for_file (const char *path, const guint8 *verified, gsize verified_size,
                               guint64 *first_page)
 {
-  static GOnce once = G_ONCE_INIT;
+  g_autoptr (GError) error = NULL;
   IptElfSymbols *self = NULL;
   struct stat st;
   Elf *elf;
   int fd;
 
-  if (!GPOINTER_TO_UINT (g_once (&once, init_libelf, NULL)))
+  if (!ipt_elf_file_init (&error))
     {
-      g_debug ("%s: libelf does not support ELF version %d; no symbols", path, EV_CURRENT);
+      g_debug ("%s: %s; no symbols", path, error->message);
       return NULL;
     }
   /* O_NONBLOCK: a file swapped for a FIFO must not block the lookup. */
@@ -385,7 +382,7 @@ ipt_elf_symbols_new_for_file (const char *path, const guint8 *verified, gsize ve
              elf == NULL ? ": " : "", elf == NULL ? elf_errmsg (-1) : "");
   else if (!same_file (elf, verified, verified_size))
     g_debug ("%s: changed since it was checked; no symbols", path);
-  else if (!first_load_page (elf, first_page))
+  else if (!first_load_page (verified, verified_size, first_page))
     g_debug ("%s: no PT_LOAD segment; no symbols", path);
   else
     self = ipt_elf_symbols_new (elf, 0, path);
@@ -428,17 +425,8 @@ ipt_elf_symbols_lookup (const IptElfSymbols *self, guint64 address, const char *
                         guint64 *start, guint64 *size)
 {
   const Symbol *syms = self->symbols;
-  guint lo = 0, hi = self->n_symbols;
+  gsize lo = IPT_SORTED_UPPER_BOUND (syms, self->n_symbols, Symbol, start, address);
 
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (syms[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   /* The innermost symbol containing @address starts at or before it; walk
    * back while an earlier symbol can still reach it (nested symbols). */
   while (lo > 0 && syms[lo - 1].max_end > address)

@@ -6,19 +6,14 @@
  * 64-bit cores of either byte order are accepted. */
 #include "config.h"
 
+#include <elf.h>
 #include <string.h>
 
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-coredump-parser.h"
 #include "ipt-elf-reader.h"
-
-#define ELF_ET_CORE 4
-#define ELF_PT_LOAD 1
-#define ELF_PT_NOTE 4
-#define ELF_PN_XNUM 0xffff
-#define ELF_EM_386 3
-#define ELF_EM_X86_64 62
+#include "ipt-sorted.h"
 
 /* NT_FILE page sizes above this are not a page size. */
 #define MAX_NT_FILE_PAGE_SIZE (G_GUINT64_CONSTANT (1) << 30)
@@ -145,12 +140,12 @@ parse_prstatus (const IptElfReader *r, IptCoreInfo *info, guint64 desc, guint64 
 {
   /* struct elf_prstatus: pr_pid after siginfo (12), cursig (2+2), sigpend, sighold;
    * pr_reg after pid, ppid, pgrp, sid and four timevals. */
-  if (info->machine == ELF_EM_X86_64 && r->is_64 && descsz >= 248)
+  if (info->machine == EM_X86_64 && r->is_64 && descsz >= 248)
     {
       info->pid = (gint32) ipt_elf_reader_get (r, desc + 32, 4);
       info->ip = ipt_elf_reader_get (r, desc + 112 + 16 * 8, 8);   /* user_regs_struct.rip */
     }
-  else if (info->machine == ELF_EM_386 && !r->is_64 && descsz >= 124)
+  else if (info->machine == EM_386 && !r->is_64 && descsz >= 124)
     {
       info->pid = (gint32) ipt_elf_reader_get (r, desc + 24, 4);
       info->ip = ipt_elf_reader_get (r, desc + 72 + 12 * 4, 4);    /* user_regs_struct.eip */
@@ -160,44 +155,35 @@ parse_prstatus (const IptElfReader *r, IptCoreInfo *info, guint64 desc, guint64 
 }
 
 static gboolean
-parse_notes (const IptElfReader *r, IptCoreInfo *info, const IptElfReaderPhdr *ph, guint phidx,
-             const char *name, GError **error)
+parse_notes (const IptElfReader *r, IptCoreInfo *info, const IptElfPhdr *ph, const char *name,
+             GError **error)
 {
-  guint64 at = ph->offset;
-  guint64 end = ph->offset + ph->filesz;
+  IptElfNotes notes;
+  IptElfNote note;
+  int found;
 
-  while (end - at >= 12)
+  /* Core notes are padded to 4 bytes, whatever p_align says. */
+  ipt_elf_notes_init (&notes, ph->offset, ph->filesz, 4);
+  while ((found = ipt_elf_notes_next (r, &notes, &note)) > 0)
     {
-      guint64 namesz = ipt_elf_reader_get (r, at, 4);
-      guint64 descsz = ipt_elf_reader_get (r, at + 4, 4);
-      guint32 type = ipt_elf_reader_get (r, at + 8, 4);
-      guint64 name_at = at + 12;
-      guint64 desc_at = name_at + ((namesz + 3) & ~G_GUINT64_CONSTANT (3));
-      guint64 next = desc_at + ((descsz + 3) & ~G_GUINT64_CONSTANT (3));
-
-      if (!ipt_elf_fits (name_at, namesz, end) || !ipt_elf_fits (desc_at, descsz, end))
+      if (!ipt_elf_note_has_name (r, &note, "CORE"))
+        continue;
+      if (note.type == IPT_CORE_NT_FILE && info->nt_file_page_size == 0)
         {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
-                       "%s: note at offset 0x%" G_GINT64_MODIFIER "x: name of %" G_GUINT64_FORMAT
-                       " and description of %" G_GUINT64_FORMAT " bytes run past the end of"
-                       " PT_NOTE %u (at offset 0x%" G_GINT64_MODIFIER "x)",
-                       name, at, namesz, descsz, phidx, end);
-          return FALSE;
+          if (!parse_nt_file (r, info, note.offset, note.desc_offset, note.descsz, name, error))
+            return FALSE;
         }
-
-      if (namesz == 5 && memcmp (r->data + name_at, "CORE", 5) == 0)
-        {
-          if (type == IPT_CORE_NT_FILE && info->nt_file_page_size == 0)
-            {
-              if (!parse_nt_file (r, info, at, desc_at, descsz, name, error))
-                return FALSE;
-            }
-          else if (type == IPT_CORE_NT_PRSTATUS && info->pid < 0)
-            parse_prstatus (r, info, desc_at, descsz);
-        }
-      if (next >= end)
-        break;
-      at = next;
+      else if (note.type == IPT_CORE_NT_PRSTATUS && info->pid < 0)
+        parse_prstatus (r, info, note.desc_offset, note.descsz);
+    }
+  if (found < 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                   "%s: note at offset 0x%" G_GINT64_MODIFIER "x: name of %" G_GUINT64_FORMAT
+                   " and description of %" G_GUINT64_FORMAT " bytes run past the end of"
+                   " PT_NOTE %u (at offset 0x%" G_GINT64_MODIFIER "x)",
+                   name, note.offset, note.namesz, note.descsz, ph->index, notes.end);
+      return FALSE;
     }
   return TRUE;
 }
@@ -206,93 +192,46 @@ IptCoreInfo *
 ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error)
 {
   g_autoptr (IptCoreInfo) info = g_new0 (IptCoreInfo, 1);
-  g_autoptr (GArray) segments = g_array_new (FALSE, FALSE, sizeof (IptCoreSegment));
+  g_autoptr (GArray) segments = g_array_new (FALSE, FALSE, sizeof (IptElfPhdr));
   IptElfReader r;
-  IptElfReaderEhdr e;
-  guint64 ehsize, phentsize, phnum, table_size;
+  IptElfHeader e;
 
   info->pid = -1;
-  if (!ipt_elf_reader_init (&r, data, size))
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "%s: offset 0x0: not an ELF file (no ELF magic, class and byte order)", name);
-      return NULL;
-    }
-  ehsize = r.is_64 ? 64 : 52;
-  if (size < ehsize)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                   "%s: offset 0x0: the file (%" G_GSIZE_FORMAT " bytes) is shorter than an"
-                   " ELF header (%" G_GUINT64_FORMAT " bytes)", name, size, ehsize);
-      return NULL;
-    }
-  ipt_elf_reader_ehdr (&r, &e);
+  if (!ipt_elf_reader_open (&r, data, size, name, &e, error))
+    return NULL;
   info->is_64 = r.is_64;
   info->big_endian = r.big_endian;
   info->machine = e.machine;
-  if (e.type != ELF_ET_CORE)
+  if (e.type != ET_CORE)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "%s: offset 0x10: ELF type %u is not a core dump (ET_CORE = 4)%s",
-                   name, e.type, e.type == 2 || e.type == 3 ? "; use the elf plugin for it" : "");
+                   name, e.type, e.type == ET_EXEC || e.type == ET_DYN
+                                   ? "; use the elf plugin for it" : "");
       return NULL;
     }
 
-  phentsize = r.is_64 ? 56 : 32;
-  phnum = e.phnum;
-  if (phnum == ELF_PN_XNUM)
+  for (guint64 i = 0; i < e.phnum; i++)
     {
-      /* More than 65534 segments: the count is in section header 0's sh_info. */
-      guint64 shentsize = r.is_64 ? 64 : 40;
-      if (e.shoff == 0 || !ipt_elf_fits (e.shoff, shentsize, size))
-        {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                       "%s: offset 0x%" G_GINT64_MODIFIER "x: e_phnum is PN_XNUM but section"
-                       " header 0, which holds the count, is not in the file (size 0x%"
-                       G_GSIZE_MODIFIER "x)", name, e.shoff, size);
-          return NULL;
-        }
-      phnum = ipt_elf_reader_get (&r, e.shoff + (r.is_64 ? 44 : 28), 4);
-    }
-  if (phnum > 0 && e.phentsize != phentsize)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
-                   "%s: offset 0x%x: program header size %u, expected %" G_GUINT64_FORMAT,
-                   name, r.is_64 ? 54 : 42, e.phentsize, phentsize);
-      return NULL;
-    }
-  table_size = phnum * phentsize;
-  if (!ipt_elf_fits (e.phoff, table_size, size))
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                   "%s: offset 0x%" G_GINT64_MODIFIER "x: the program header table (%"
-                   G_GUINT64_FORMAT " entries) runs past the end of the file (size 0x%"
-                   G_GSIZE_MODIFIER "x)", name, e.phoff, phnum, size);
-      return NULL;
-    }
+      IptElfPhdr ph;
 
-  for (guint64 i = 0; i < phnum; i++)
-    {
-      guint64 at = e.phoff + i * phentsize;
-      IptElfReaderPhdr ph;
-
-      ipt_elf_reader_phdr (&r, at, &ph);
-      if (ph.type != ELF_PT_LOAD && ph.type != ELF_PT_NOTE)
+      ipt_elf_reader_phdr (&r, &e, i, &ph);
+      if (ph.type != PT_LOAD && ph.type != PT_NOTE)
         continue;
       if (!ipt_elf_fits (ph.offset, ph.filesz, size))
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
-                       "%s: program header %" G_GUINT64_FORMAT " at offset 0x%" G_GINT64_MODIFIER
+                       "%s: program header %u at offset 0x%" G_GINT64_MODIFIER
                        "x: %s contents [0x%" G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER
                        "x) run past the end of the file (size 0x%" G_GSIZE_MODIFIER "x):"
                        " the core is truncated",
-                       name, i, at, ph.type == ELF_PT_LOAD ? "PT_LOAD" : "PT_NOTE",
+                       name, ph.index, ph.header_offset, ph.type == PT_LOAD ? "PT_LOAD" : "PT_NOTE",
                        ph.offset, ph.filesz, size);
           return NULL;
         }
-      if (ph.type == ELF_PT_NOTE)
+      if (ph.type == PT_NOTE)
         {
-          if (!parse_notes (&r, info, &ph, i, name, error))
+          if (!parse_notes (&r, info, &ph, name, error))
             return NULL;
           continue;
         }
@@ -301,20 +240,19 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
           if (ph.memsz == 0 && ph.filesz == 0)
             continue;
           g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
-                       "%s: program header %" G_GUINT64_FORMAT " at offset 0x%" G_GINT64_MODIFIER
+                       "%s: program header %u at offset 0x%" G_GINT64_MODIFIER
                        "x: PT_LOAD at 0x%" G_GINT64_MODIFIER "x with %" G_GUINT64_FORMAT
                        " bytes in memory and %" G_GUINT64_FORMAT " in the file is not valid",
-                       name, i, at, ph.vaddr, ph.memsz, ph.filesz);
+                       name, ph.index, ph.header_offset, ph.vaddr, ph.memsz, ph.filesz);
           return NULL;
         }
       if (ph.memsz == 0)
         continue;
-      g_array_append_vals (segments,
-                           &(IptCoreSegment) { ph.vaddr, ph.memsz, ph.offset, ph.filesz, ph.flags }, 1);
+      g_array_append_val (segments, ph);
     }
 
   info->n_segments = segments->len;
-  info->segments = (IptCoreSegment *) (void *) g_array_free (g_steal_pointer (&segments), FALSE);
+  info->segments = (IptElfPhdr *) (void *) g_array_free (g_steal_pointer (&segments), FALSE);
   return g_steal_pointer (&info);
 }
 
@@ -334,7 +272,7 @@ compare_pieces (gconstpointer a, gconstpointer b)
 static int
 compare_segments (gconstpointer a, gconstpointer b)
 {
-  const IptCoreSegment *sa = a, *sb = b;
+  const IptElfPhdr *sa = a, *sb = b;
 
   if (sa->vaddr != sb->vaddr)
     return sa->vaddr < sb->vaddr ? -1 : 1;
@@ -343,43 +281,18 @@ compare_segments (gconstpointer a, gconstpointer b)
 
 /* Flags of the (sorted) segment containing @address, 0 if none. */
 static guint32
-flags_at (const IptCoreSegment *segs, gsize n, guint64 address)
+flags_at (const IptElfPhdr *segs, gsize n, guint64 address)
 {
-  gsize lo = 0, hi = n;
+  gsize lo = IPT_SORTED_UPPER_BOUND (segs, n, IptElfPhdr, vaddr, address);
 
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-      if (segs[mid].vaddr <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo > 0 && address - segs[lo - 1].vaddr < segs[lo - 1].memsz)
     return segs[lo - 1].flags;
   return 0;
 }
 
-/* Index of the first core piece whose end is above @address. */
-static gsize
-first_ending_after (const IptCorePiece *core, gsize n, guint64 address)
-{
-  gsize lo = 0, hi = n;
-
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-      if (core[mid].end <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
 static void
 add_file_piece (GArray *out, const IptCoreMapping *m, guint64 start, guint64 end,
-                const IptCoreSegment *segs, gsize n_segs)
+                const IptElfPhdr *segs, gsize n_segs)
 {
   IptCorePiece p;
 
@@ -412,15 +325,15 @@ ipt_core_build_pieces (const IptCoreInfo *info, gsize *n_pieces)
 {
   g_autoptr (GArray) core = g_array_new (FALSE, FALSE, sizeof (IptCorePiece));
   g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (IptCorePiece));
-  g_autofree IptCoreSegment *segs = g_memdup2 (info->segments,
-                                               info->n_segments * sizeof (IptCoreSegment));
+  g_autofree IptElfPhdr *segs = g_memdup2 (info->segments,
+                                               info->n_segments * sizeof (IptElfPhdr));
   guint64 last_end = 0;
   gboolean any = FALSE;
   IptCorePiece *cp;
   gsize n_core = 0;
 
   if (info->n_segments > 1)   /* qsort's base must not be NULL, even for 0 elements */
-    qsort (segs, info->n_segments, sizeof (IptCoreSegment), compare_segments);
+    qsort (segs, info->n_segments, sizeof (IptElfPhdr), compare_segments);
 
   /* Dumped parts, clipped so that they do not overlap. */
   for (gsize i = 0; i < info->n_segments; i++)
@@ -450,7 +363,9 @@ ipt_core_build_pieces (const IptCoreInfo *info, gsize *n_pieces)
       const IptCoreMapping *m = &info->mappings[i];
       guint64 at = m->start;
 
-      for (gsize j = first_ending_after (cp, n_core, m->start);
+      /* The core pieces are disjoint, so sorted by end too: start at the
+       * first one that ends above the mapping's start. */
+      for (gsize j = IPT_SORTED_UPPER_BOUND (cp, n_core, IptCorePiece, end, m->start);
            j < n_core && cp[j].start < m->end && at < m->end; j++)
         {
           add_file_piece (all, m, at, MIN (cp[j].start, m->end), segs, info->n_segments);
@@ -496,16 +411,8 @@ ipt_core_build_pieces (const IptCoreInfo *info, gsize *n_pieces)
 const IptCorePiece *
 ipt_core_pieces_lookup (const IptCorePiece *pieces, gsize n_pieces, guint64 address)
 {
-  gsize lo = 0, hi = n_pieces;
+  gsize lo = IPT_SORTED_UPPER_BOUND (pieces, n_pieces, IptCorePiece, start, address);
 
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-      if (pieces[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo > 0 && address < pieces[lo - 1].end)
     return &pieces[lo - 1];
   return NULL;
@@ -525,22 +432,16 @@ guint32
 ipt_core_elf_flags_at_offset (const guint8 *data, gsize size, guint64 offset)
 {
   IptElfReader r;
-  IptElfReaderEhdr e;
-  guint64 phentsize;
+  IptElfHeader e;
 
-  if (!ipt_elf_reader_init (&r, data, size) || size < (r.is_64 ? 64u : 52u))
-    return 0;
-  ipt_elf_reader_ehdr (&r, &e);
-  phentsize = r.is_64 ? 56 : 32;
-  if (e.phentsize != phentsize || e.phnum == ELF_PN_XNUM
-      || !ipt_elf_fits (e.phoff, (guint64) e.phnum * phentsize, size))
+  if (!ipt_elf_reader_open (&r, data, size, "", &e, NULL))
     return 0;
   for (guint64 i = 0; i < e.phnum; i++)
     {
-      IptElfReaderPhdr ph;
+      IptElfPhdr ph;
 
-      ipt_elf_reader_phdr (&r, e.phoff + i * phentsize, &ph);
-      if (ph.type == ELF_PT_LOAD && offset >= ph.offset && offset - ph.offset < ph.filesz)
+      ipt_elf_reader_phdr (&r, &e, i, &ph);
+      if (ph.type == PT_LOAD && offset >= ph.offset && offset - ph.offset < ph.filesz)
         return ph.flags;
     }
   return 0;

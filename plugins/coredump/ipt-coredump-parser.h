@@ -11,6 +11,8 @@
 
 #include <glib.h>
 
+#include "ipt-elf-reader.h"
+
 G_BEGIN_DECLS
 
 /* NT_FILE's note type ("FILE"), NT_PRSTATUS. */
@@ -19,24 +21,6 @@ G_BEGIN_DECLS
 
 /* The piece's bytes are in the core itself. */
 #define IPT_CORE_PIECE_FROM_CORE (-1)
-
-/**
- * IptCoreSegment:
- * @vaddr: first address of the segment
- * @memsz: size in memory
- * @offset: offset in the core of the dumped bytes
- * @filesz: number of bytes dumped (<= @memsz)
- * @flags: ELF p_flags (PF_X = 1, PF_W = 2, PF_R = 4)
- *
- * One PT_LOAD of the core.
- */
-typedef struct {
-  guint64 vaddr;
-  guint64 memsz;
-  guint64 offset;
-  guint64 filesz;
-  guint32 flags;
-} IptCoreSegment;
 
 /**
  * IptCoreMapping:
@@ -77,7 +61,8 @@ typedef struct {
  * @is_64: ELFCLASS64
  * @big_endian: ELFDATA2MSB
  * @machine: e_machine
- * @segments: the PT_LOADs, in the core's order
+ * @segments: the PT_LOADs with bytes in memory, in the core's order
+   (p_paddr kept: a QEMU dump places guest-physical memory by it)
  * @n_segments: number of @segments
  * @mappings: the NT_FILE entries, in the note's order
  * @n_mappings: number of @mappings
@@ -94,7 +79,7 @@ typedef struct {
   gboolean is_64;
   gboolean big_endian;
   guint16 machine;
-  IptCoreSegment *segments;
+  IptElfPhdr *segments;
   gsize n_segments;
   IptCoreMapping *mappings;
   gsize n_mappings;

@@ -23,8 +23,9 @@
 #include "ipt-coredump-parser.h"
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
-#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
+#include "ipt-plugin-options.h"
+#include "ipt-sorted.h"
 
 /* At most this many ranges are listed in a warning about a file. */
 #define MAX_RANGES_IN_WARNING 8
@@ -121,6 +122,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static const IptPluginOption options[] = {
+  IPT_PLUGIN_OPTION (PROP_CORE, IptCoredumpProvider, core, TRUE),
+  IPT_PLUGIN_OPTION (PROP_SYSROOT, IptCoredumpProvider, sysroot, FALSE),
+  IPT_PLUGIN_OPTION (PROP_SEARCH_PATH, IptCoredumpProvider, search_path, FALSE),
+  IPT_PLUGIN_OPTION (PROP_CR3, IptCoredumpProvider, cr3, FALSE),
+};
 
 static void ipt_coredump_provider_memory_provider_init (IptMemoryProviderInterface *iface);
 static void ipt_coredump_provider_symbol_source_init (IptSymbolSourceInterface *iface);
@@ -269,17 +277,9 @@ static const SymbolMapping *
 find_symbol_mapping (IptCoredumpProvider *self, guint64 address)
 {
   const SymbolMapping *maps = self->symbol_mappings;
-  gsize lo = 0, hi = self->n_symbol_mappings;
+  gsize lo = IPT_SORTED_UPPER_BOUND (maps, self->n_symbol_mappings, SymbolMapping, start,
+                                     address);
 
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-
-      if (maps[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo == 0 || address >= maps[lo - 1].end)
     return NULL;
   return &maps[lo - 1];
@@ -577,12 +577,9 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (self->core == NULL || self->core[0] == '\0')
-    {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                           "coredump: option 'core' is required");
-      return FALSE;
-    }
+  if (!ipt_plugin_options_check_required (G_OBJECT (self), "coredump", options,
+                                          G_N_ELEMENTS (options), properties, error))
+    return FALSE;
   /* libipt opens sections by name, maybe after the cwd changed. */
   path = g_canonicalize_filename (self->core, NULL);
   mapped = ipt_plugin_file_map ("coredump", path, error);
@@ -676,9 +673,7 @@ ipt_coredump_provider_finalize (GObject *object)
   g_clear_pointer (&self->info, ipt_core_info_free);
   g_clear_pointer (&self->core_mapped, g_mapped_file_unref);
   g_free (self->core_path);
-  g_free (self->core);
-  g_free (self->sysroot);
-  g_free (self->search_path);
+  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
 
   G_OBJECT_CLASS (ipt_coredump_provider_parent_class)->finalize (object);
 }
@@ -689,20 +684,11 @@ ipt_coredump_provider_get_property (GObject *object, guint prop_id, GValue *valu
 {
   IptCoredumpProvider *self = IPT_COREDUMP_PROVIDER (object);
 
+  if (ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
+                                       pspec))
+    return;
   switch (prop_id)
     {
-    case PROP_CORE:
-      g_value_set_string (value, self->core);
-      break;
-    case PROP_SYSROOT:
-      g_value_set_string (value, self->sysroot);
-      break;
-    case PROP_SEARCH_PATH:
-      g_value_set_string (value, self->search_path);
-      break;
-    case PROP_CR3:
-      g_value_set_uint64 (value, self->cr3);
-      break;
     case PROP_PID:
       g_value_set_int64 (value, self->info != NULL ? self->info->pid : -1);
       break;
@@ -721,28 +707,9 @@ static void
 ipt_coredump_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                     GParamSpec *pspec)
 {
-  IptCoredumpProvider *self = IPT_COREDUMP_PROVIDER (object);
-
-  switch (prop_id)
-    {
-    case PROP_CORE:
-      g_free (self->core);
-      self->core = g_value_dup_string (value);
-      break;
-    case PROP_SYSROOT:
-      g_free (self->sysroot);
-      self->sysroot = g_value_dup_string (value);
-      break;
-    case PROP_SEARCH_PATH:
-      g_free (self->search_path);
-      self->search_path = g_value_dup_string (value);
-      break;
-    case PROP_CR3:
-      self->cr3 = g_value_get_uint64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+                                        value, pspec))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -761,9 +728,8 @@ ipt_coredump_provider_class_init (IptCoredumpProviderClass *klass)
    * The ELF core dump (ET_CORE) to serve (required).
    */
   properties[PROP_CORE] =
-    g_param_spec_string ("core", "Core dump",
-                         "ELF core dump of the traced process (required)",
-                         NULL, flags);
+    ipt_plugin_param_spec_file ("core", "Core dump",
+                                "ELF core dump of the traced process (required)");
 
   /**
    * IptCoredumpProvider:sysroot: (type filename)
@@ -771,9 +737,8 @@ ipt_coredump_provider_class_init (IptCoredumpProviderClass *klass)
    * A directory prefixed to the mapped files' paths, for a core from another machine.
    */
   properties[PROP_SYSROOT] =
-    g_param_spec_string ("sysroot", "System root",
-                         "Directory prefixed to the paths of the mapped files",
-                         NULL, flags);
+    ipt_plugin_param_spec_file ("sysroot", "System root",
+                                "Directory prefixed to the paths of the mapped files");
 
   /**
    * IptCoredumpProvider:search-path:

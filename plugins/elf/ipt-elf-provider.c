@@ -3,9 +3,11 @@
  * symbols.
  *
  * Everything is parsed and checked at init: libelf maps the file read-only
- * once, and the segment and symbol tables are sorted arrays built then. A
- * read or a symbol lookup is a binary search and a memcpy: no libelf call,
- * no allocation, no lock, no syscall; both are safe from several threads. */
+ * once, plugins/common/ipt-elf-reader.c reads and checks its headers from
+ * that mapping, libelf its symbol table, and the segment and symbol tables
+ * are sorted arrays built then. A read or a symbol lookup is a binary
+ * search and a memcpy: no libelf call, no allocation, no lock, no syscall;
+ * both are safe from several threads. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,11 +19,13 @@
 #include <gio/gio.h>
 
 #include "ipt-elf-provider.h"
+#include "ipt-elf-file.h"
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
-#include "ipt-elf-util.h"
-#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
+#include "ipt-plugin-options.h"
+#include "ipt-page.h"
+#include "ipt-sorted.h"
 
 /**
  * IptElfProvider:
@@ -105,6 +109,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static const IptPluginOption options[] = {
+  IPT_PLUGIN_OPTION (PROP_FILE, IptElfProvider, file, TRUE),
+  IPT_PLUGIN_OPTION (PROP_BASE, IptElfProvider, base, FALSE),
+  IPT_PLUGIN_OPTION (PROP_CR3, IptElfProvider, cr3, FALSE),
+};
+
 static void ipt_elf_provider_memory_provider_init (IptMemoryProviderInterface *iface);
 static void ipt_elf_provider_symbol_source_init (IptSymbolSourceInterface *iface);
 static void ipt_elf_provider_initable_init (GInitableIface *iface);
@@ -124,18 +134,9 @@ static const Segment *
 find_segment (const IptElfProvider *self, guint64 address, guint *index)
 {
   const Segment *segs = (const Segment *) (gconstpointer) self->segments->data;
-  guint lo = 0, hi = self->segments->len;
+  /* lo: the first segment that starts after @address. */
+  guint lo = (guint) IPT_SORTED_UPPER_BOUND (segs, self->segments->len, Segment, start, address);
 
-  /* Find the first segment that starts after @address. */
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (segs[mid].start <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo == 0 || address >= segs[lo - 1].end)
     return NULL;
   *index = lo - 1;
@@ -277,7 +278,7 @@ open_file (IptElfProvider *self, guint64 *file_size, GError **error)
       return FALSE;
     }
 
-  self->elf = ipt_elf_open_fd (fd, *file_size, self->path, &local_error);
+  self->elf = ipt_elf_file_open_fd (fd, *file_size, self->path, &local_error);
   if (self->elf == NULL)
     g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
   /* Make libelf independent of the descriptor (it has the file mapped, or
@@ -299,10 +300,11 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   IptElfProvider *self = IPT_ELF_PROVIDER (initable);
   g_autoptr (GArray) loads = NULL;
   g_autoptr (GArray) segments = NULL;
-  g_autoptr (GError) local_error = NULL;
+  g_autofree char *name = NULL;
   const guint8 *raw;
   size_t raw_size = 0;
   guint64 file_size = 0, first_page;
+  IptElfReader reader;
   IptElfFacts facts;
   guint i;
 
@@ -318,12 +320,9 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       return FALSE;
     }
 
-  if (self->file == NULL || self->file[0] == '\0')
-    {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                           "elf: option 'file' is required");
-      return FALSE;
-    }
+  if (!ipt_plugin_options_check_required (G_OBJECT (self), "elf", options,
+                                          G_N_ELEMENTS (options), properties, error))
+    return FALSE;
 
   /* libipt opens sections by name, maybe after the cwd changed. */
   g_free (self->path);
@@ -331,11 +330,17 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (!open_file (self, &file_size, error))
     return FALSE;
 
-  if (!ipt_elf_read_header (self->elf, file_size, self->path, &self->header, &local_error))
+  raw = (const guint8 *) elf_rawfile (self->elf, &raw_size);
+  if (raw == NULL || raw_size < file_size)
     {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
+      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "elf: %s: cannot map the file: %s",
+                   self->path, elf_errmsg (-1));
       return FALSE;
     }
+  /* The messages say "elf: PATH: ...". */
+  name = g_strconcat ("elf: ", self->path, NULL);
+  if (!ipt_elf_reader_open (&reader, raw, (gsize) file_size, name, &self->header, error))
+    return FALSE;
   switch (self->header.type)
     {
     case ET_EXEC:
@@ -358,22 +363,20 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       return FALSE;
     }
 
-  loads = ipt_elf_read_loads (self->elf, &self->header, file_size, self->path, &local_error);
+  loads = ipt_elf_reader_read_loads (&reader, &self->header, name, error);
   if (loads == NULL)
-    {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "elf: ");
-      return FALSE;
-    }
+    return FALSE;
   if (loads->len == 0)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
                    "elf: %s: offset 0x%" G_GINT64_MODIFIER "x: no PT_LOAD segment among the"
-                   " %" G_GSIZE_FORMAT " program headers: nothing to map",
+                   " %" G_GUINT64_FORMAT " program headers: nothing to map",
                    self->path, self->header.phoff, self->header.phnum);
       return FALSE;
     }
 
-  first_page = g_array_index (loads, IptElfSegment, 0).vaddr & ~(IPT_ELF_PAGE_SIZE - 1);
+  /* The kernel maps ELF files in x86 pages (all PT is x86). */
+  first_page = g_array_index (loads, IptElfPhdr, 0).vaddr & IPT_PAGE_MASK;
   if (self->base == IPT_ELF_PROVIDER_BASE_UNSET)
     self->bias = 0;
   else if (self->header.type == ET_DYN)
@@ -389,18 +392,10 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   else
     self->bias = 0;
 
-  raw = (const guint8 *) elf_rawfile (self->elf, &raw_size);
-  if (raw == NULL || raw_size < file_size)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "elf: %s: cannot map the file: %s",
-                   self->path, elf_errmsg (-1));
-      return FALSE;
-    }
-
   segments = g_array_sized_new (FALSE, TRUE, sizeof (Segment), loads->len);
   for (i = 0; i < loads->len; i++)
     {
-      const IptElfSegment *load = &g_array_index (loads, IptElfSegment, i);
+      const IptElfPhdr *load = &g_array_index (loads, IptElfPhdr, i);
       guint64 from_base, load_address;
       Segment seg;
 
@@ -455,7 +450,7 @@ ipt_elf_provider_finalize (GObject *object)
   g_clear_pointer (&self->symbols, ipt_elf_symbols_free);
   g_clear_pointer (&self->elf, elf_end);
   g_free (self->build_id);
-  g_free (self->file);
+  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
   g_free (self->path);
 
   G_OBJECT_CLASS (ipt_elf_provider_parent_class)->finalize (object);
@@ -468,17 +463,11 @@ ipt_elf_provider_get_property (GObject *object, guint prop_id, GValue *value,
   IptElfProvider *self = IPT_ELF_PROVIDER (object);
   gboolean ready = self->segments != NULL;
 
+  if (ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
+                                       pspec))
+    return;
   switch (prop_id)
     {
-    case PROP_FILE:
-      g_value_set_string (value, self->file);
-      break;
-    case PROP_BASE:
-      g_value_set_uint64 (value, self->base);
-      break;
-    case PROP_CR3:
-      g_value_set_uint64 (value, self->cr3);
-      break;
     case PROP_BUILD_ID:
       g_value_set_string (value, self->build_id);
       break;
@@ -508,23 +497,9 @@ static void
 ipt_elf_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec)
 {
-  IptElfProvider *self = IPT_ELF_PROVIDER (object);
-
-  switch (prop_id)
-    {
-    case PROP_FILE:
-      g_free (self->file);
-      self->file = g_value_dup_string (value);
-      break;
-    case PROP_BASE:
-      self->base = g_value_get_uint64 (value);
-      break;
-    case PROP_CR3:
-      self->cr3 = g_value_get_uint64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+                                        value, pspec))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -544,9 +519,8 @@ ipt_elf_provider_class_init (IptElfProviderClass *klass)
    * The ELF executable or shared object (required).
    */
   properties[PROP_FILE] =
-    g_param_spec_string ("file", "File",
-                         "ELF executable or shared object to map (required)",
-                         NULL, flags);
+    ipt_plugin_param_spec_file ("file", "File",
+                                "ELF executable or shared object to map (required)");
 
   /**
    * IptElfProvider:base:

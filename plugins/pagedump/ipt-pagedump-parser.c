@@ -10,6 +10,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-pagedump-parser.h"
+#include "ipt-sorted.h"
 
 typedef struct {
   guint64 address;
@@ -94,11 +95,11 @@ ipt_pagedump_parse (const guint8 *addr_data, gsize addr_size, const char *addr_n
   /* Checked before anything is allocated, so that the index is bounded by
    * the size of the dump. n_entries <= addr_size / 8, so the product cannot
    * overflow for a real file; checked anyway, the sizes come from outside. */
-  if (!g_uint64_checked_mul (&needed, n_entries, IPT_PAGEDUMP_PAGE_SIZE))
+  if (!g_uint64_checked_mul (&needed, n_entries, IPT_PAGE_SIZE))
     needed = G_MAXUINT64;
   if (dump_size < needed)
     {
-      gsize present = dump_size / IPT_PAGEDUMP_PAGE_SIZE;
+      gsize present = dump_size / IPT_PAGE_SIZE;
 
       g_set_error (error, IPT_ERROR, IPT_ERROR_TRUNCATED,
                    "%s: truncated at offset 0x%" G_GINT64_MODIFIER "x: %s declares %"
@@ -124,7 +125,7 @@ ipt_pagedump_parse (const guint8 *addr_data, gsize addr_size, const char *addr_n
             first_unmapped = i;
           continue;
         }
-      if (address % IPT_PAGEDUMP_PAGE_SIZE != 0)
+      if (address % IPT_PAGE_SIZE != 0)
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
                        "%s: offset 0x%" G_GINT64_MODIFIER "x: entry %" G_GSIZE_FORMAT
@@ -132,7 +133,7 @@ ipt_pagedump_parse (const guint8 *addr_data, gsize addr_size, const char *addr_n
                        addr_name, (guint64) (i * sizeof (guint64)), i, address);
           return NULL;
         }
-      if (address > G_MAXUINT64 - IPT_PAGEDUMP_PAGE_SIZE)
+      if (address > G_MAXUINT64 - IPT_PAGE_SIZE)
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
                        "%s: offset 0x%" G_GINT64_MODIFIER "x: entry %" G_GSIZE_FORMAT
@@ -167,7 +168,7 @@ ipt_pagedump_parse (const guint8 *addr_data, gsize addr_size, const char *addr_n
   index->runs = g_new (IptPagedumpRun, MAX (n_valid, 1));
   for (gsize i = 0; i < n_valid; i++)
     {
-      guint64 dump_offset = (guint64) pages[i].entry * IPT_PAGEDUMP_PAGE_SIZE;
+      guint64 dump_offset = (guint64) pages[i].entry * IPT_PAGE_SIZE;
 
       if (i > 0 && pages[i].address == pages[i - 1].address)
         {
@@ -196,12 +197,12 @@ ipt_pagedump_parse (const guint8 *addr_data, gsize addr_size, const char *addr_n
           && run->address + run->size == pages[i].address
           && run->dump_offset + run->size == dump_offset)
         {
-          run->size += IPT_PAGEDUMP_PAGE_SIZE;
+          run->size += IPT_PAGE_SIZE;
           continue;
         }
       run = &index->runs[index->n_runs++];
       run->address = pages[i].address;
-      run->size = IPT_PAGEDUMP_PAGE_SIZE;
+      run->size = IPT_PAGE_SIZE;
       run->dump_offset = dump_offset;
     }
   if (index->n_duplicates > 1)
@@ -239,18 +240,10 @@ ipt_pagedump_index_free (IptPagedumpIndex *index)
 const IptPagedumpRun *
 ipt_pagedump_index_lookup (const IptPagedumpIndex *index, guint64 address)
 {
-  gsize lo = 0, hi = index->n_runs;
+  /* The last run starting at or below @address is the one before lo. */
+  gsize lo = IPT_SORTED_UPPER_BOUND (index->runs, index->n_runs, IptPagedumpRun, address,
+                                     address);
 
-  /* Find the last run starting at or below @address. */
-  while (lo < hi)
-    {
-      gsize mid = lo + (hi - lo) / 2;
-
-      if (index->runs[mid].address <= address)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
   if (lo == 0)
     return NULL;
   if (address - index->runs[lo - 1].address >= index->runs[lo - 1].size)

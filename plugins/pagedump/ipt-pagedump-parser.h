@@ -8,10 +8,12 @@
 
 #include <glib.h>
 
+#include "ipt-page.h"
+
 G_BEGIN_DECLS
 
-/* Size of one page of the dump. */
-#define IPT_PAGEDUMP_PAGE_SIZE (G_GUINT64_CONSTANT (4096))
+/* The format fixes a page of the dump at 4096 bytes (kAFL/Nyx dump x86
+ * pages): IPT_PAGE_SIZE. */
 
 /* Nyx writes this value for a page it could not dump: its slot in the
  * .dump exists but holds no valid bytes. */
@@ -20,7 +22,7 @@ G_BEGIN_DECLS
 /**
  * IptPagedumpRun:
  * @address: first address of the run (page-aligned)
- * @size: size of the run in bytes, a multiple of %IPT_PAGEDUMP_PAGE_SIZE
+ * @size: size of the run in bytes, a multiple of %IPT_PAGE_SIZE
  * @dump_offset: offset in the .dump of the byte at @address
  *
  * Pages that are adjacent both in the address space and in the .dump,

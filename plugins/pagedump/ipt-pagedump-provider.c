@@ -11,8 +11,8 @@
 
 #include "ipt-pagedump-parser.h"
 #include "ipt-pagedump-provider.h"
-#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
+#include "ipt-plugin-options.h"
 
 /**
  * IptPagedumpProvider:
@@ -65,6 +65,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* In the order init checks them. */
+static const IptPluginOption options[] = {
+  IPT_PLUGIN_OPTION (PROP_ADDR, IptPagedumpProvider, addr, TRUE),
+  IPT_PLUGIN_OPTION (PROP_DUMP, IptPagedumpProvider, dump, TRUE),
+  IPT_PLUGIN_OPTION (PROP_CR3, IptPagedumpProvider, cr3, FALSE),
+};
 
 static void ipt_pagedump_provider_memory_provider_init (IptMemoryProviderInterface *iface);
 static void ipt_pagedump_provider_initable_init (GInitableIface *iface);
@@ -131,18 +138,9 @@ ipt_pagedump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (self->addr == NULL || self->addr[0] == '\0')
-    {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                           "pagedump: option 'addr' is required");
-      return FALSE;
-    }
-  if (self->dump == NULL || self->dump[0] == '\0')
-    {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                           "pagedump: option 'dump' is required");
-      return FALSE;
-    }
+  if (!ipt_plugin_options_check_required (G_OBJECT (self), "pagedump", options,
+                                          G_N_ELEMENTS (options), properties, error))
+    return FALSE;
 
   /* libipt opens sections by name, maybe after the cwd changed. */
   addr_path = g_canonicalize_filename (self->addr, NULL);
@@ -187,8 +185,7 @@ ipt_pagedump_provider_finalize (GObject *object)
 {
   IptPagedumpProvider *self = IPT_PAGEDUMP_PROVIDER (object);
 
-  g_free (self->addr);
-  g_free (self->dump);
+  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
   g_free (self->addr_path);
   g_free (self->dump_path);
   g_clear_pointer (&self->index, ipt_pagedump_index_free);
@@ -201,53 +198,24 @@ static void
 ipt_pagedump_provider_get_property (GObject *object, guint prop_id, GValue *value,
                                     GParamSpec *pspec)
 {
-  IptPagedumpProvider *self = IPT_PAGEDUMP_PROVIDER (object);
-
-  switch (prop_id)
-    {
-    case PROP_ADDR:
-      g_value_set_string (value, self->addr);
-      break;
-    case PROP_DUMP:
-      g_value_set_string (value, self->dump);
-      break;
-    case PROP_CR3:
-      g_value_set_uint64 (value, self->cr3);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id,
+                                        value, pspec))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
 ipt_pagedump_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                     GParamSpec *pspec)
 {
-  IptPagedumpProvider *self = IPT_PAGEDUMP_PROVIDER (object);
-
-  switch (prop_id)
-    {
-    case PROP_ADDR:
-      g_free (self->addr);
-      self->addr = g_value_dup_string (value);
-      break;
-    case PROP_DUMP:
-      g_free (self->dump);
-      self->dump = g_value_dup_string (value);
-      break;
-    case PROP_CR3:
-      self->cr3 = g_value_get_uint64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+                                        value, pspec))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
 ipt_pagedump_provider_class_init (IptPagedumpProviderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = ipt_pagedump_provider_finalize;
   object_class->get_property = ipt_pagedump_provider_get_property;
@@ -260,9 +228,8 @@ ipt_pagedump_provider_class_init (IptPagedumpProviderClass *klass)
    * #IptPagedumpProvider:dump (required).
    */
   properties[PROP_ADDR] =
-    g_param_spec_string ("addr", "Address file",
-                         "The .addr file: little-endian u64 page addresses (required)",
-                         NULL, flags);
+    ipt_plugin_param_spec_file ("addr", "Address file",
+                                "The .addr file: little-endian u64 page addresses (required)");
 
   /**
    * IptPagedumpProvider:dump: (type filename)
@@ -271,9 +238,8 @@ ipt_pagedump_provider_class_init (IptPagedumpProviderClass *klass)
    * (required).
    */
   properties[PROP_DUMP] =
-    g_param_spec_string ("dump", "Dump file",
-                         "The .dump file: page i at offset i*4096 (required)",
-                         NULL, flags);
+    ipt_plugin_param_spec_file ("dump", "Dump file",
+                                "The .dump file: page i at offset i*4096 (required)");
 
   /**
    * IptPagedumpProvider:cr3:

@@ -9,8 +9,8 @@
 #include <gio/gio.h>
 
 #include "ipt-raw-provider.h"
-#include "ipt-plugin-cr3.h"
 #include "ipt-plugin-file.h"
+#include "ipt-plugin-options.h"
 
 /**
  * IptRawProvider:
@@ -57,6 +57,16 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* In the order init checks them. */
+static const IptPluginOption options[] = {
+  IPT_PLUGIN_OPTION (PROP_FILE, IptRawProvider, file, TRUE),
+  /* Its default, IPT_RAW_PROVIDER_BASE_UNSET, means "not given". */
+  IPT_PLUGIN_OPTION (PROP_BASE, IptRawProvider, base, TRUE),
+  IPT_PLUGIN_OPTION (PROP_OFFSET, IptRawProvider, offset, FALSE),
+  IPT_PLUGIN_OPTION (PROP_SIZE, IptRawProvider, size, FALSE),
+  IPT_PLUGIN_OPTION (PROP_CR3, IptRawProvider, cr3, FALSE),
+};
 
 static void ipt_raw_provider_memory_provider_init (IptMemoryProviderInterface *iface);
 static void ipt_raw_provider_initable_init (GInitableIface *iface);
@@ -123,20 +133,9 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (self->file == NULL || self->file[0] == '\0')
-    {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                           "raw: option 'file' is required");
-      return FALSE;
-    }
-  /* GObject sets every construct property, given or not: the default is
-   * the only way to tell that 'base' was not given. */
-  if (self->base == IPT_RAW_PROVIDER_BASE_UNSET)
-    {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                           "raw: option 'base' is required");
-      return FALSE;
-    }
+  if (!ipt_plugin_options_check_required (G_OBJECT (self), "raw", options,
+                                          G_N_ELEMENTS (options), properties, error))
+    return FALSE;
 
   /* libipt opens sections by name, maybe after the cwd changed. */
   path = g_canonicalize_filename (self->file, NULL);
@@ -203,7 +202,7 @@ ipt_raw_provider_finalize (GObject *object)
 {
   IptRawProvider *self = IPT_RAW_PROVIDER (object);
 
-  g_free (self->file);
+  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
   g_free (self->path);
   g_clear_pointer (&self->mapped, g_mapped_file_unref);
 
@@ -214,57 +213,18 @@ static void
 ipt_raw_provider_get_property (GObject *object, guint prop_id, GValue *value,
                                GParamSpec *pspec)
 {
-  IptRawProvider *self = IPT_RAW_PROVIDER (object);
-
-  switch (prop_id)
-    {
-    case PROP_FILE:
-      g_value_set_string (value, self->file);
-      break;
-    case PROP_BASE:
-      g_value_set_uint64 (value, self->base);
-      break;
-    case PROP_OFFSET:
-      g_value_set_uint64 (value, self->offset);
-      break;
-    case PROP_SIZE:
-      g_value_set_uint64 (value, self->size);
-      break;
-    case PROP_CR3:
-      g_value_set_uint64 (value, self->cr3);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id,
+                                        value, pspec))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
 ipt_raw_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec)
 {
-  IptRawProvider *self = IPT_RAW_PROVIDER (object);
-
-  switch (prop_id)
-    {
-    case PROP_FILE:
-      g_free (self->file);
-      self->file = g_value_dup_string (value);
-      break;
-    case PROP_BASE:
-      self->base = g_value_get_uint64 (value);
-      break;
-    case PROP_OFFSET:
-      self->offset = g_value_get_uint64 (value);
-      break;
-    case PROP_SIZE:
-      self->size = g_value_get_uint64 (value);
-      break;
-    case PROP_CR3:
-      self->cr3 = g_value_get_uint64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+                                        value, pspec))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -283,9 +243,7 @@ ipt_raw_provider_class_init (IptRawProviderClass *klass)
    * The file whose bytes are mapped (required).
    */
   properties[PROP_FILE] =
-    g_param_spec_string ("file", "File",
-                         "File whose bytes are mapped (required)",
-                         NULL, flags);
+    ipt_plugin_param_spec_file ("file", "File", "File whose bytes are mapped (required)");
 
   /**
    * IptRawProvider:base:

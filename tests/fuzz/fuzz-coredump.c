@@ -2,9 +2,9 @@
  *
  * Feeds the input as a core (program headers, notes, NT_FILE, NT_PRSTATUS),
  * builds the piece index and looks up every piece boundary, and inspects the
- * input as an ELF file (build-id notes, section headers: the walker of
- * plugins/common/ipt-elf-reader.c) as the plugin does with a core's header
- * page and with the files on disk. */
+ * input as an ELF file (build-id notes, section headers, the PT_LOAD at an
+ * offset: plugins/common/ipt-elf-reader.c) as the plugin does with a core's
+ * header page and with the files on disk. */
 #include "config.h"
 
 #include <stdint.h>
@@ -47,5 +47,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   ipt_elf_inspect (data, size, &facts);
   if (facts.build_id != NULL)
     g_assert (facts.build_id >= data && facts.build_id + facts.build_id_len <= data + size);
+  /* As the plugin asks a mapped file for the permissions of an undumped page. */
+  ipt_core_elf_flags_at_offset (data, size, size / 2);
   return 0;
 }

@@ -1,14 +1,14 @@
 /* fuzz-elf.c: libFuzzer harness for what the elf plugin reads of a file:
- * the ELF header and PT_LOAD parsers of plugins/elf/ipt-elf-util.c, through
- * the in-memory entry point (elf_memory), and the build-id note walker of
- * plugins/common/ipt-elf-reader.c, on the whole file and on its first page
- * (as a core dump keeps it; the coredump plugin uses the same walker), and
- * the symbol-table builder of plugins/common/ipt-elf-symbols.c. */
+ * the ELF header and PT_LOAD checks of plugins/common/ipt-elf-reader.c on
+ * the input's bytes, its build-id note walker on the whole file and on its
+ * first page (as a core dump keeps it; the coredump plugin uses the same
+ * reader), and, through libelf's in-memory entry point (elf_memory), the
+ * symbol-table builder of plugins/common/ipt-elf-symbols.c. */
 #include "config.h"
 
 #include <string.h>
 
-#include "../../plugins/elf/ipt-elf-util.h"
+#include "ipt-elf-file.h"
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
 
@@ -22,6 +22,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_autoptr (GArray) loads = NULL;
   g_autofree char *build_id = NULL;
   IptElfFacts facts, page;
+  IptElfReader reader;
   IptElfHeader header;
   Elf *elf;
   guint i;
@@ -39,36 +40,38 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   ipt_elf_inspect (data, MIN (size, 4096), &page);
   g_assert (page.build_id == NULL || page.build_id + page.build_id_len <= data + MIN (size, 4096));
 
-  /* libelf may convert in place: give it a private copy. */
-  image = g_memdup2 (data, size);
-  elf = ipt_elf_open_memory (image, size, "fuzz.elf", &error);
-  if (elf == NULL)
+  if (ipt_elf_reader_open (&reader, data, size, "fuzz.elf", &header, &error))
     {
-      g_assert (error != NULL && strstr (error->message, "fuzz.elf") != NULL);
-      return 0;
-    }
-  if (ipt_elf_read_header (elf, size, "fuzz.elf", &header, &error))
-    {
-      loads = ipt_elf_read_loads (elf, &header, size, "fuzz.elf", &error);
+      loads = ipt_elf_reader_read_loads (&reader, &header, "fuzz.elf", &error);
       g_assert ((loads == NULL) == (error != NULL));
       /* What the provider relies on: file bytes inside the image, sorted,
        * disjoint, no wrap-around. */
       for (i = 0; loads != NULL && i < loads->len; i++)
         {
-          const IptElfSegment *s = &g_array_index (loads, IptElfSegment, i);
+          const IptElfPhdr *s = &g_array_index (loads, IptElfPhdr, i);
 
           g_assert (s->filesz <= s->memsz && s->memsz > 0);
           g_assert (s->filesz == 0 || (s->offset <= size && s->filesz <= size - s->offset));
           g_assert (s->memsz <= G_MAXUINT64 - s->vaddr);
           if (i > 0)
             {
-              const IptElfSegment *p = &g_array_index (loads, IptElfSegment, i - 1);
+              const IptElfPhdr *p = &g_array_index (loads, IptElfPhdr, i - 1);
               g_assert (p->vaddr + p->memsz <= s->vaddr);
             }
         }
     }
   else
     g_assert (error != NULL && strstr (error->message, "fuzz.elf") != NULL);
+  g_clear_error (&error);
+
+  /* libelf may convert in place: give it a private copy. */
+  image = g_memdup2 (data, size);
+  elf = ipt_elf_file_open_memory (image, size, "fuzz.elf", &error);
+  if (elf == NULL)
+    {
+      g_assert (error != NULL && strstr (error->message, "fuzz.elf") != NULL);
+      return 0;
+    }
 
   /* The symbol table, relocated by a bias that wraps for some inputs: a
    * symbol found has a name and starts at or below the address. */

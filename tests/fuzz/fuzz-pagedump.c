@@ -72,8 +72,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     {
       const IptPagedumpRun *run = &index->runs[i];
 
-      g_assert (run->size > 0 && run->size % IPT_PAGEDUMP_PAGE_SIZE == 0);
-      g_assert (run->address % IPT_PAGEDUMP_PAGE_SIZE == 0);
+      g_assert (run->size > 0 && run->size % IPT_PAGE_SIZE == 0);
+      g_assert (run->address % IPT_PAGE_SIZE == 0);
       g_assert (run->dump_offset + run->size <= dump_size);
       g_assert (run->address + run->size > run->address);
       if (i > 0)

@@ -11,7 +11,7 @@
 
 /* libipt's error codes are small positive enum values (pte_bad_cpu is the
  * last in 2.0); anything past this is counted in the totals only. */
-#define N_ERROR_CODES 64
+#define N_ERROR_CODES IPT_STATISTICS_N_ERROR_CODES
 #define N_ERROR_KINDS (IPT_DECODE_ERROR_RECONSTRUCT + 1)
 #define N_EVENT_KINDS (IPT_EVENT_KIND_OTHER + 1)
 

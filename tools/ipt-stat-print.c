@@ -7,10 +7,6 @@
 
 #include "ipt-stat-print.h"
 
-/* Past libipt 2.0's last error code (pte_bad_cpu); IptStatistics keeps no
- * breakdown beyond it. */
-#define N_ERROR_CODES 64
-
 /**
  * ipt_stat_print:
  * @stats: the statistics of a decode
@@ -34,7 +30,7 @@ ipt_stat_print (IptStatistics *stats, IptDecoderKind kind, FILE *out)
     {
       if (ipt_statistics_get_n_errors_of_kind (stats, (IptDecodeErrorKind) k) == 0)
         continue;
-      for (int code = 1; code < N_ERROR_CODES; code++)
+      for (int code = 1; code < IPT_STATISTICS_N_ERROR_CODES; code++)
         {
           guint64 n = ipt_statistics_get_n_errors_with_code (stats, (IptDecodeErrorKind) k, -code);
 

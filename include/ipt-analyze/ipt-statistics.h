@@ -78,6 +78,17 @@ const char *ipt_event_kind_get_label (IptEventKind kind);
 IPT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (IptStatistics, ipt_statistics, IPT, STATISTICS, GObject)
 
+/**
+ * IPT_STATISTICS_N_ERROR_CODES:
+ *
+ * ipt_statistics_get_n_errors_with_code() counts libipt's error codes -1
+ * down to -(IPT_STATISTICS_N_ERROR_CODES - 1); errors with a code beyond
+ * (none in libipt 2.0) are counted in the totals only.
+ *
+ * Since: 0.1
+ */
+#define IPT_STATISTICS_N_ERROR_CODES 64
+
 IPT_AVAILABLE_IN_ALL
 IptStatistics *ipt_statistics_new (void);
 IPT_AVAILABLE_IN_ALL

@@ -3,7 +3,9 @@
  * IptDecoder, the listing sink and core's IptStatistics. The listing and
  * --read bytes go to stdout; everything else (errors, warnings, progress) to
  * stderr.
- * Every failure is one line "ipt-analyze: ..." and a documented exit status. */
+ * Every failure is one line "ipt-analyze: error: ..." and a documented exit
+ * status; what the library and plugins log prints as "ipt-analyze: warning:
+ * ..." lines (tools/common/ipt-tool-log.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include "ipt-listing-sink.h"
 #include "ipt-stat-print.h"
 #include "ipt-tee-sink.h"
+#include "ipt-tool-log.h"
 
 #define PROGRAM "ipt-analyze"
 
@@ -34,8 +37,7 @@ fail (int status, const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  fflush (stdout);
-  fprintf (stderr, PROGRAM ": %s\n", message);
+  ipt_tool_error ("%s", message);
   return status;
 }
 
@@ -413,7 +415,7 @@ main (int argc, char **argv)
   int status;
 
   setlocale (LC_ALL, "");
-  g_set_prgname (PROGRAM);
+  ipt_tool_log_init (PROGRAM);
 
   if (!ipt_analyze_options_parse (&options, argc, argv, &error))
     return fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);

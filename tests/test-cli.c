@@ -1078,6 +1078,90 @@ out:
   g_unlink (bogus);
 }
 
+/* A --pt file that is not a trace says so, in one line, and exits 1:
+ * without a PSB libipt decodes nothing, which is no successful decode. */
+static void
+test_pt_not_a_trace (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *raw = g_strconcat (fixture->code_path, ":" CODE_BASE, NULL);
+  g_autofree char *noise = g_build_filename (fixture->dir, "noise.bin", NULL);
+  g_autofree char *perf = g_build_filename (fixture->dir, "perf.data", NULL);
+  g_autofree char *noise_range = g_strconcat (noise, ":0x10-0x20", NULL);
+  g_autofree char *trace_range = g_strconcat (fixture->trace_path, ":0-0x10", NULL);
+  g_autofree char *trace_tail = g_strconcat (fixture->trace_path, ":0x10", NULL);
+  g_autoptr(GError) error = NULL;
+  guint8 bytes[4096];
+  guint32 seed = 1;
+  const struct {
+    const char *pt;
+    const char *extra;
+    const char *line;     /* NULL: decodes, exit 0 */
+  } cases[] = {
+    { noise, "--stat", "no PSB packet found: the file may not be a raw Intel PT trace" },
+    { noise, NULL, "no PSB packet found: the file may not be a raw Intel PT trace" },
+    { noise_range, NULL, "no PSB packet found in the given range: the file may not be" },
+    { perf, NULL, "a perf.data file (it starts with 'PERFILE2'): perf.data input is not "
+                  "supported yet" },
+    { "/dev/null", NULL, "--pt '/dev/null': not a regular file" },
+    { fixture->dir, NULL, "': not a regular file" },
+    /* the PSB is in the first bytes: a range after it has none */
+    { trace_tail, NULL, "no PSB packet found in the given range" },
+    { trace_range, NULL, NULL },
+  };
+
+  /* No 0x02 0x82 pairs: never a PSB. */
+  for (gsize i = 0; i < sizeof bytes; i++)
+    {
+      seed = seed * 1103515245u + 12345u;
+      bytes[i] = (guint8) ((seed >> 16) & 0x7f) | 0x01;
+    }
+  g_assert_true (g_file_set_contents (noise, (const char *) bytes, sizeof bytes, &error));
+  g_assert_no_error (error);
+  memcpy (bytes, "PERFILE2", 8);
+  g_assert_true (g_file_set_contents (perf, (const char *) bytes, sizeof bytes, &error));
+  g_assert_no_error (error);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[] = { "--pt", cases[i].pt, "--raw", raw, cases[i].extra, NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_v (&out, NULL, &err, args);
+
+      if (status < 0)
+        break;
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, err);
+      if (cases[i].line == NULL)
+        {
+          g_assert_cmpint (status, ==, 0);
+          g_assert_cmpstr (err, ==, "");
+          continue;
+        }
+      g_assert_cmpint (status, ==, 1);
+      g_assert_cmpstr (out, ==, "");
+      assert_one_error_line (err, cases[i].line);
+    }
+  g_unlink (noise);
+  g_unlink (perf);
+}
+
+/* A memory file that is not a regular file: one line naming the option,
+ * the plugin and the file. */
+static void
+test_raw_not_regular (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = run (&out, NULL, &err, "--raw", "/dev/null:0x1000", "--read", "0x1000:1", NULL);
+
+  if (status < 0)
+    return;
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpstr (err, ==, "ipt-analyze: error: --raw '/dev/null:0x1000': raw: /dev/null: "
+                            "not a regular file\n");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1108,6 +1192,8 @@ main (int argc, char *argv[])
   ADD ("/cli/elf/listing-names-symbols/insn-decoder", test_elf_listing_symbols,
        "--insn-decoder");
   ADD ("/cli/messages/warnings-are-one-command-line-line", test_warning_layout, NULL);
+  ADD ("/cli/pt/not-a-trace-gives-one-line-and-exit-1", test_pt_not_a_trace, NULL);
+  ADD ("/cli/raw/not-a-regular-file-gives-one-line", test_raw_not_regular, NULL);
 #undef ADD
 
   status = g_test_run ();

@@ -28,9 +28,9 @@
  * `ipt-analyze-1.pc`). When two plugins have the same name, the first one
  * loaded wins, so `IPT_PLUGIN_PATH` overrides installed plugins.
  *
- * A file that cannot be used as a plugin is skipped and reported on standard
- * error, one line each, in the form
- * `ipt-analyze: skipping plugin PATH: REASON`;
+ * A file that cannot be used as a plugin is skipped and reported as a
+ * warning in the `Ipt` log domain, one each, in the form
+ * `skipping plugin PATH: REASON` (programs choose how to print it);
  * the reports are also kept, see ipt_plugin_registry_get_failures().
  *
  * Loading is serialized by a lock, so a registry may be shared between
@@ -148,7 +148,9 @@ ipt_plugin_registry_get_installed_dir (void)
 static void
 report_failure (IptPluginRegistry *self, const GError *error)
 {
-  g_printerr ("ipt-analyze: skipping plugin %s\n", error->message);
+  /* Logged, not printed: the program that uses the library decides how
+   * (ipt-analyze prints "ipt-analyze: warning: skipping plugin ..."). */
+  g_warning ("skipping plugin %s", error->message);
   g_ptr_array_add (self->failures, g_error_copy (error));
 }
 
@@ -208,8 +210,8 @@ static IptPlugin *load_locked (IptPluginRegistry *self, const char *path,
  *
  * Loads every file of @directory whose name ends in `.so`, in byte order of
  * their names, so that the result does not depend on the file system. A file
- * that fails to load is reported on standard error as
- * `ipt-analyze: skipping plugin PATH: REASON`, kept in
+ * that fails to load is logged as a warning (`Ipt` domain)
+ * `skipping plugin PATH: REASON`, kept in
  * ipt_plugin_registry_get_failures() and skipped; the other files still load.
  * Files already loaded (also through another path to the same file) are
  * skipped silently, as are failures that an earlier scan already reported.
@@ -552,7 +554,7 @@ ipt_plugin_registry_get_plugins (IptPluginRegistry *self)
  *
  * Gets the failures that scanning reported and skipped so far, in the order
  * they happened: each error's message starts with the file's path and gives
- * the reason, as on standard error. Failures of
+ * the reason, as in the logged warning. Failures of
  * ipt_plugin_registry_load_file() are returned to its caller instead.
  *
  * Returns: (transfer container) (element-type GError): copies of the errors; the array frees them

@@ -14,8 +14,8 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 builddir=$(cd "${1:-build}" && pwd)
-record="$builddir/tools/ipt-record"
-analyze="$builddir/tools/ipt-analyze"
+record="$builddir/tools/ipt-record/ipt-record"
+analyze="$builddir/tools/ipt-analyze/ipt-analyze"
 out="$here/demo"
 cc=${CC:-cc}
 

@@ -6,6 +6,7 @@
 
 #include <elf.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <intel-pt.h>
@@ -66,11 +67,15 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->dir);
 }
 
-/* Runs ipt-analyze with @args (NULL-terminated); returns its exit status,
- * or -1 when the test is skipped. @out is NUL-terminated; @out_len its size. */
+/* Runs ipt-analyze with @args (NULL-terminated) and the variables @env
+ * ("NAME", "VALUE", ..., NULL; may be NULL) added to the environment;
+ * returns its exit status, 128 + N when signal N killed it, or -1 when the
+ * test is skipped. @out is NUL-terminated; @out_len its size. */
 static int
-run_v (char **out, gsize *out_len, char **err, const char * const *args)
+run_env_v (char **out, gsize *out_len, char **err, const char * const *env,
+           const char * const *args)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) out_bytes = NULL;
@@ -89,9 +94,11 @@ run_v (char **out, gsize *out_len, char **err, const char * const *args)
     g_ptr_array_add (argv, (char *) *args);
   g_ptr_array_add (argv, NULL);
 
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  for (; env != NULL && env[0] != NULL; env += 2)
+    g_subprocess_launcher_setenv (launcher, env[0], env[1], TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate (process, NULL, NULL, &out_bytes, &err_bytes, &error);
   g_assert_no_error (error);
@@ -104,8 +111,19 @@ run_v (char **out, gsize *out_len, char **err, const char * const *args)
     memcpy (*out, g_bytes_get_data (out_bytes, NULL), size);
   *err = g_strndup (g_bytes_get_size (err_bytes) > 0 ? g_bytes_get_data (err_bytes, NULL) : "",
                     g_bytes_get_size (err_bytes));
-  g_assert_true (g_subprocess_get_if_exited (process));
+  if (g_subprocess_get_if_signaled (process))
+    return 128 + g_subprocess_get_term_sig (process);
   return g_subprocess_get_exit_status (process);
+}
+
+/* run_env_v() without extra variables, for a process that must exit. */
+static int
+run_v (char **out, gsize *out_len, char **err, const char * const *args)
+{
+  int status = run_env_v (out, out_len, err, NULL, args);
+
+  g_assert_true (status < 128);
+  return status;
 }
 
 static int
@@ -123,11 +141,11 @@ run (char **out, gsize *out_len, char **err, ...)
   return run_v (out, out_len, err, (const char * const *) args->pdata);
 }
 
-/* One line "ipt-analyze: ..." that contains @needle. */
+/* One line "ipt-analyze: error: ..." that contains @needle. */
 static void
 assert_one_error_line (const char *err, const char *needle)
 {
-  g_assert_true (g_str_has_prefix (err, "ipt-analyze: "));
+  g_assert_true (g_str_has_prefix (err, "ipt-analyze: error: "));
   g_assert_true (g_str_has_suffix (err, "\n"));
   g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
   if (needle != NULL && strstr (err, needle) == NULL)
@@ -1017,6 +1035,133 @@ test_list_regions_core (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (from_libc, >, 0);
 }
 
+/* What the library and the plugins log prints as one command-line line,
+ * "ipt-analyze: warning: ...", not as GLib's "(ipt-analyze:PID):
+ * Ipt-WARNING **: TIME: ..." block; G_DEBUG=fatal-warnings still stops the program. */
+static void
+test_warning_layout (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *bogus = g_build_filename (fixture->dir, "bogus.so", NULL);
+  g_autofree char *path = g_strjoin (":", fixture->dir, g_getenv ("IPT_PLUGIN_PATH"), NULL);
+  g_autofree char *expected = g_strdup_printf ("ipt-analyze: warning: skipping plugin %s: "
+                                               "not a loadable shared object", bogus);
+  const char *env[] = { "IPT_PLUGIN_PATH", path, NULL, NULL, NULL };
+  const char *args[] = { "--list-plugins", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_true (g_file_set_contents (bogus, "not a plugin\n", -1, &error));
+  g_assert_no_error (error);
+
+  status = run_env_v (&out, NULL, &err, env, args);
+  if (status < 0)
+    goto out;
+  g_test_message ("stderr: %s", err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (g_str_has_prefix (err, expected));
+  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+  g_assert_nonnull (strstr (out, "raw "));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  env[2] = "G_DEBUG";
+  env[3] = "fatal-warnings";
+  status = run_env_v (&out, NULL, &err, env, args);
+  /* GLib stops at a fatal message with a breakpoint trap */
+  g_assert_cmpint (status, ==, 128 + SIGTRAP);
+  g_assert_true (g_str_has_prefix (err, expected));
+  g_assert_cmpstr (out, ==, "");
+
+out:
+  g_unlink (bogus);
+}
+
+/* A --pt file that is not a trace says so, in one line, and exits 1:
+ * without a PSB libipt decodes nothing, which is no successful decode. */
+static void
+test_pt_not_a_trace (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *raw = g_strconcat (fixture->code_path, ":" CODE_BASE, NULL);
+  g_autofree char *noise = g_build_filename (fixture->dir, "noise.bin", NULL);
+  g_autofree char *perf = g_build_filename (fixture->dir, "perf.data", NULL);
+  g_autofree char *noise_range = g_strconcat (noise, ":0x10-0x20", NULL);
+  g_autofree char *trace_range = g_strconcat (fixture->trace_path, ":0-0x10", NULL);
+  g_autofree char *trace_tail = g_strconcat (fixture->trace_path, ":0x10", NULL);
+  g_autoptr(GError) error = NULL;
+  guint8 bytes[4096];
+  guint32 seed = 1;
+  const struct {
+    const char *pt;
+    const char *extra;
+    const char *line;     /* NULL: decodes, exit 0 */
+  } cases[] = {
+    { noise, "--stat", "no PSB packet found: the file may not be a raw Intel PT trace" },
+    { noise, NULL, "no PSB packet found: the file may not be a raw Intel PT trace" },
+    { noise_range, NULL, "no PSB packet found in the given range: the file may not be" },
+    { perf, NULL, "a perf.data file (it starts with 'PERFILE2'): perf.data input is not "
+                  "supported yet" },
+    { "/dev/null", NULL, "--pt '/dev/null': not a regular file" },
+    { fixture->dir, NULL, "': not a regular file" },
+    /* the PSB is in the first bytes: a range after it has none */
+    { trace_tail, NULL, "no PSB packet found in the given range" },
+    { trace_range, NULL, NULL },
+  };
+
+  /* No 0x02 0x82 pairs: never a PSB. */
+  for (gsize i = 0; i < sizeof bytes; i++)
+    {
+      seed = seed * 1103515245u + 12345u;
+      bytes[i] = (guint8) ((seed >> 16) & 0x7f) | 0x01;
+    }
+  g_assert_true (g_file_set_contents (noise, (const char *) bytes, sizeof bytes, &error));
+  g_assert_no_error (error);
+  memcpy (bytes, "PERFILE2", 8);
+  g_assert_true (g_file_set_contents (perf, (const char *) bytes, sizeof bytes, &error));
+  g_assert_no_error (error);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[] = { "--pt", cases[i].pt, "--raw", raw, cases[i].extra, NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_v (&out, NULL, &err, args);
+
+      if (status < 0)
+        break;
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, err);
+      if (cases[i].line == NULL)
+        {
+          g_assert_cmpint (status, ==, 0);
+          g_assert_cmpstr (err, ==, "");
+          continue;
+        }
+      g_assert_cmpint (status, ==, 1);
+      g_assert_cmpstr (out, ==, "");
+      assert_one_error_line (err, cases[i].line);
+    }
+  g_unlink (noise);
+  g_unlink (perf);
+}
+
+/* A memory file that is not a regular file: one line naming the option,
+ * the plugin and the file. */
+static void
+test_raw_not_regular (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = run (&out, NULL, &err, "--raw", "/dev/null:0x1000", "--read", "0x1000:1", NULL);
+
+  if (status < 0)
+    return;
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpstr (err, ==, "ipt-analyze: error: --raw '/dev/null:0x1000': raw: /dev/null: "
+                            "not a regular file\n");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1046,6 +1191,9 @@ main (int argc, char *argv[])
        "--block-decoder");
   ADD ("/cli/elf/listing-names-symbols/insn-decoder", test_elf_listing_symbols,
        "--insn-decoder");
+  ADD ("/cli/messages/warnings-are-one-command-line-line", test_warning_layout, NULL);
+  ADD ("/cli/pt/not-a-trace-gives-one-line-and-exit-1", test_pt_not_a_trace, NULL);
+  ADD ("/cli/raw/not-a-regular-file-gives-one-line", test_raw_not_regular, NULL);
 #undef ADD
 
   status = g_test_run ();

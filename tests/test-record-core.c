@@ -16,7 +16,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
-#include "../tools/ipt-record-core.h"
+#include "ipt-record-core.h"
 
 #include <elf.h>
 #include <errno.h>

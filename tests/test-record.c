@@ -763,7 +763,7 @@ test_core_write_fails (Fixture *fixture, gconstpointer data)
 {
   const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "touch", "16", NULL };
   g_autofree char *core = out_path (fixture, "core");
-  g_autofree char *message = g_strdup_printf ("ipt-record: %s: no core written: ", core);
+  g_autofree char *message = g_strdup_printf ("ipt-record: error: %s: no core written: ", core);
   const char *reason;
   GDir *dir;
   const char *name;
@@ -913,6 +913,14 @@ test_output_not_a_directory (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (fixture->err, below));
 }
 
+/* One line, "ipt-record: error: ...". */
+static void
+assert_one_error_line (const char *err)
+{
+  g_assert_true (g_str_has_prefix (err, "ipt-record: error: "));
+  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+}
+
 static void
 test_bad_options (Fixture *fixture, gconstpointer data)
 {
@@ -924,12 +932,15 @@ test_bad_options (Fixture *fixture, gconstpointer data)
   run (fixture, no_output);
   g_assert_cmpint (fixture->status, ==, 125);
   g_assert_nonnull (strstr (fixture->err, "-o DIR"));
+  assert_one_error_line (fixture->err);
   run (fixture, no_program);
   g_assert_cmpint (fixture->status, ==, 125);
   g_assert_nonnull (strstr (fixture->err, "PROGRAM"));
+  assert_one_error_line (fixture->err);
   run (fixture, bad_period);
   g_assert_cmpint (fixture->status, ==, 125);
   g_assert_nonnull (strstr (fixture->err, "--psb-period"));
+  assert_one_error_line (fixture->err);
 }
 
 int

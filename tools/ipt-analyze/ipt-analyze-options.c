@@ -21,8 +21,9 @@
   "\n" \
   "Exit status:\n" \
   "  0  success; decode errors are part of the listing and do not change it (as ptxed)\n" \
-  "  1  runtime failure: a file or plugin could not be opened, --read hit unmapped\n" \
-  "     memory, the output could not be written\n" \
+  "  1  runtime failure: a file or plugin could not be opened, the --pt file has no\n" \
+  "     PSB (nothing decodes) or is a perf.data, --read hit unmapped memory, the\n" \
+  "     output could not be written\n" \
   "  2  bad command line\n"
 
 static void

@@ -19,6 +19,7 @@
 #include "ipt-record-encoder.h"
 #include "ipt-record-memory.h"
 #include "ipt-record-tracer.h"
+#include "ipt-tool-log.h"
 
 #define DEFAULT_PSB_PERIOD 4096
 
@@ -61,7 +62,7 @@ write_core_at_exit (pid_t pid, const struct user_regs_struct *regs, gpointer use
 static int
 fail (const GError *error, int code)
 {
-  g_printerr ("ipt-record: %s\n", error->message);
+  ipt_tool_error ("%s", error->message);
   return code;
 }
 
@@ -81,6 +82,7 @@ main (int argc, char **argv)
   double seconds;
 
   setlocale (LC_ALL, "");
+  ipt_tool_log_init ("ipt-record");
 
   context = g_option_context_new ("-o DIR [--] PROGRAM [ARGS…]");
   g_option_context_set_summary (context,
@@ -104,26 +106,26 @@ main (int argc, char **argv)
     }
   if (opt_output == NULL)
     {
-      g_printerr ("ipt-record: missing -o DIR (try --help)\n");
+      ipt_tool_error ("missing -o DIR (try --help)");
       return IPT_RECORD_EXIT_FAILURE;
     }
   if (opt_argv == NULL || opt_argv[0] == NULL)
     {
-      g_printerr ("ipt-record: missing PROGRAM (try --help)\n");
+      ipt_tool_error ("missing PROGRAM (try --help)");
       return IPT_RECORD_EXIT_FAILURE;
     }
   if (opt_psb_period < 64 || opt_psb_period > G_MAXINT32)
     {
-      g_printerr ("ipt-record: --psb-period %" G_GINT64_FORMAT ": must be between 64 and %d\n",
-                  opt_psb_period, G_MAXINT32);
+      ipt_tool_error ("--psb-period %" G_GINT64_FORMAT ": must be between 64 and %d",
+                      opt_psb_period, G_MAXINT32);
       return IPT_RECORD_EXIT_FAILURE;
     }
 
   if (g_mkdir_with_parents (opt_output, 0777) < 0)
     {
       int saved_errno = errno;
-      g_printerr ("ipt-record: %s: cannot create directory: %s\n", opt_output,
-                  g_strerror (saved_errno));
+      ipt_tool_error ("%s: cannot create directory: %s", opt_output,
+                      g_strerror (saved_errno));
       return IPT_RECORD_EXIT_FAILURE;
     }
   trace_path = g_build_filename (opt_output, "trace.pt", NULL);
@@ -135,8 +137,8 @@ main (int argc, char **argv)
   if (g_remove (core_path) < 0 && errno != ENOENT)
     {
       int saved_errno = errno;
-      g_printerr ("ipt-record: %s: cannot remove the previous core: %s\n", core_path,
-                  g_strerror (saved_errno));
+      ipt_tool_error ("%s: cannot remove the previous core: %s", core_path,
+                      g_strerror (saved_errno));
       return IPT_RECORD_EXIT_FAILURE;
     }
 
@@ -196,13 +198,13 @@ main (int argc, char **argv)
    * missing, and fail only for a core that was wanted and could be taken. */
   if (core_job.error != NULL)
     {
-      g_printerr ("ipt-record: %s: no core written: %s\n", core_path, core_job.error->message);
+      ipt_tool_error ("%s: no core written: %s", core_path, core_job.error->message);
       g_clear_error (&core_job.error);
       return IPT_RECORD_EXIT_FAILURE;
     }
   if (!opt_no_core && !core_job.written)
-    g_printerr ("ipt-record: warning: %s: no core written: the program executed another "
-                "program, or ended without stopping at its exit\n", core_path);
+    ipt_tool_warning ("%s: no core written: the program executed another "
+                      "program, or ended without stopping at its exit", core_path);
 
   return ipt_record_tracer_get_exit_status (tracer);
 }

@@ -3,7 +3,9 @@
  * IptDecoder, the listing sink and core's IptStatistics. The listing and
  * --read bytes go to stdout; everything else (errors, warnings, progress) to
  * stderr.
- * Every failure is one line "ipt-analyze: ..." and a documented exit status. */
+ * Every failure is one line "ipt-analyze: error: ..." and a documented exit
+ * status; what the library and plugins log prints as "ipt-analyze: warning:
+ * ..." lines (tools/common/ipt-tool-log.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -13,12 +15,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+#include <intel-pt.h>
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-analyze-options.h"
 #include "ipt-listing-sink.h"
 #include "ipt-stat-print.h"
 #include "ipt-tee-sink.h"
+#include "ipt-tool-log.h"
 
 #define PROGRAM "ipt-analyze"
 
@@ -34,8 +39,7 @@ fail (int status, const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  fflush (stdout);
-  fprintf (stderr, PROGRAM ": %s\n", message);
+  ipt_tool_error ("%s", message);
   return status;
 }
 
@@ -346,6 +350,62 @@ on_progress (IptDecoder *decoder, guint64 offset, guint64 size, gpointer user_da
   *(gboolean *) user_data = TRUE;
 }
 
+/* The magic that starts a perf.data file (perf record's output). */
+#define PERF_DATA_MAGIC "PERFILE2"
+
+/* The --pt file before decoding: a regular file (mapping a device or a
+ * directory fails with an mmap() error that does not say why), not a
+ * perf.data from its start (its AUX data holds PSBs, but between perf's
+ * own records: decoding it whole would list garbage), and one with a PSB
+ * in the range to decode: libipt decodes nothing before the first PSB, so
+ * a file without one (random bytes, an ELF) would list nothing and look
+ * like an empty trace. A bad range is left to the decoder, which names it. */
+static int
+check_trace (const IptAnalyzeOptions *options)
+{
+  g_autofree char *display = g_filename_display_name (options->pt_file);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) error = NULL;
+  struct pt_packet_decoder *packets;
+  struct pt_config config;
+  const guint8 *data;
+  guint64 size, to;
+  GStatBuf st;
+  int status;
+
+  if (g_stat (options->pt_file, &st) != 0)
+    return fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, g_strerror (errno));
+  if (!S_ISREG (st.st_mode))
+    return fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': not a regular file", display);
+  mapped = g_mapped_file_new (options->pt_file, FALSE, &error);
+  if (mapped == NULL)
+    return fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, error->message);
+
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  size = g_mapped_file_get_length (mapped);
+  to = options->pt_to != 0 ? options->pt_to : size;
+  if (options->pt_from >= size || to <= options->pt_from || to > size)
+    return IPT_ANALYZE_EXIT_OK;
+
+  if (options->pt_from == 0 && size >= strlen (PERF_DATA_MAGIC) &&
+      memcmp (data, PERF_DATA_MAGIC, strlen (PERF_DATA_MAGIC)) == 0)
+    return fail (IPT_ANALYZE_EXIT_FAILURE,
+                 "%s: a perf.data file (it starts with '" PERF_DATA_MAGIC "'): perf.data "
+                 "input is not supported yet; give the raw Intel PT stream", display);
+
+  pt_config_init (&config);
+  config.begin = (uint8_t *) data + options->pt_from;
+  config.end = (uint8_t *) data + to;
+  packets = pt_pkt_alloc_decoder (&config);
+  status = packets != NULL ? pt_pkt_sync_forward (packets) : 0;
+  pt_pkt_free_decoder (packets);
+  if (status != -pte_eos)
+    return IPT_ANALYZE_EXIT_OK;
+  return fail (IPT_ANALYZE_EXIT_FAILURE,
+               "%s: no PSB packet found%s: the file may not be a raw Intel PT trace", display,
+               options->pt_from != 0 || options->pt_to != 0 ? " in the given range" : "");
+}
+
 static int
 decode (IptImage *image, const IptAnalyzeOptions *options)
 {
@@ -358,9 +418,13 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
   IptSink *sink;
   gboolean progress_shown = FALSE;
   gboolean ok;
+  int status;
 
   if (options->cpu != NULL && !ipt_decoder_set_cpu (decoder, options->cpu, &error))
     return fail (IPT_ANALYZE_EXIT_USAGE, "--%s", error->message);
+  status = check_trace (options);
+  if (status != IPT_ANALYZE_EXIT_OK)
+    return status;
 
   if (!options->quiet)
     flags = IPT_LISTING_INSNS | IPT_LISTING_EVENTS |
@@ -413,7 +477,7 @@ main (int argc, char **argv)
   int status;
 
   setlocale (LC_ALL, "");
-  g_set_prgname (PROGRAM);
+  ipt_tool_log_init (PROGRAM);
 
   if (!ipt_analyze_options_parse (&options, argc, argv, &error))
     return fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);

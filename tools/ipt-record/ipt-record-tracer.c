@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include "ipt-record-tracer.h"
+#include "ipt-tool-log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -300,15 +301,15 @@ check_syscall (IptRecordTracer *self, const struct user_regs_struct *regs)
   if (flags & CLONE_THREAD)
     {
       if (!self->warned_thread)
-        g_printerr ("ipt-record: warning: thread %" G_GINT64_FORMAT " created: only the main "
-                    "thread is traced, other threads run untraced\n", result);
+        ipt_tool_warning ("thread %" G_GINT64_FORMAT " created: only the main "
+                          "thread is traced, other threads run untraced", result);
       self->warned_thread = TRUE;
     }
   else
     {
       if (!self->warned_fork)
-        g_printerr ("ipt-record: warning: child process %" G_GINT64_FORMAT " created: it runs "
-                    "untraced\n", result);
+        ipt_tool_warning ("child process %" G_GINT64_FORMAT " created: it runs "
+                          "untraced", result);
       self->warned_fork = TRUE;
     }
 }
@@ -413,8 +414,8 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
 
           if (event == PTRACE_EVENT_EXEC)
             {
-              g_printerr ("ipt-record: warning: the program executed another program: the "
-                          "trace ends at the execve(); the new program runs untraced\n");
+              ipt_tool_warning ("the program executed another program: the "
+                                "trace ends at the execve(); the new program runs untraced");
               return detach_and_wait (self, error);
             }
           if (self->exit_func != NULL)

@@ -299,7 +299,7 @@ load_file_symbols (IptCoredumpProvider *self, guint f, FileSymbols *fs)
       g_autofree char *reason = resolve_file (self, f);
 
       if (reason != NULL)
-        g_debug ("coredump: %s: mapped file %s not usable for symbols (%s)", self->core,
+        g_debug ("%s: mapped file %s not usable for symbols (%s)", self->core,
                  self->info->files[f], reason);
     }
   if (mf->path != NULL)
@@ -531,7 +531,7 @@ resolve_file (IptCoredumpProvider *self, guint f)
                          &self->files[f], &reason) == CHECK_OK)
       {
         if (expected.build_id == NULL && header == NULL)
-          g_debug ("coredump: %s: %s: the core holds neither a build-id nor a header page of"
+          g_debug ("%s: %s: the core holds neither a build-id nor a header page of"
                    " this file, serving %s unverified", self->core, name, self->files[f].path);
         g_free (reason);
         return NULL;
@@ -557,7 +557,7 @@ warn_unserved (IptCoredumpProvider *self, guint f, const char *reason)
       }
   if (n > MAX_RANGES_IN_WARNING)
     g_string_append_printf (ranges, " and %u more", n - MAX_RANGES_IN_WARNING);
-  g_warning ("coredump: %s: mapped file %s not usable (%s): its ranges %s are unmapped",
+  g_warning ("%s: mapped file %s not usable (%s): its ranges %s are unmapped",
              self->core, self->info->files[f], reason, ranges->str);
 }
 

@@ -162,7 +162,7 @@ ipt_pagedump_provider_initable_init_impl (GInitable *initable, GCancellable *can
       return FALSE;
     }
   for (guint i = 0; i < index->warnings->len; i++)
-    g_warning ("pagedump: %s", (const char *) g_ptr_array_index (index->warnings, i));
+    g_warning ("%s", (const char *) g_ptr_array_index (index->warnings, i));
 
   self->addr_path = g_steal_pointer (&addr_path);
   self->dump_path = g_steal_pointer (&dump_path);

@@ -229,6 +229,27 @@ expected_loop_log (void)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
+/* Writes trace_builder_loop_code to a temporary file and serves it from
+ * @mock at its base, listed as file-backed (a libipt file section).
+ * Returns the file's path, to unlink. */
+static char *
+add_loop_code_file (IptMockProvider *mock)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+  int fd;
+
+  fd = g_file_open_tmp ("test-decoder-XXXXXX.bin", &path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, trace_builder_loop_code, trace_builder_loop_code_size), ==,
+                   (gssize) trace_builder_loop_code_size);
+  close (fd);
+  g_assert_true (ipt_mock_provider_add_file (mock, TRACE_BUILDER_LOOP_BASE, path, 0,
+                                             trace_builder_loop_code_size, NULL, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
 /* ---- tests ---- */
 
 static void
@@ -263,16 +284,8 @@ test_decode_keeps_snapshot (gconstpointer data)
   g_autofree char *expected = expected_loop_log ();
   g_autofree char *log = NULL;
   guint8 buffer[16];
-  int fd;
 
-  fd = g_file_open_tmp ("test-decoder-XXXXXX.bin", &path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (write (fd, trace_builder_loop_code, trace_builder_loop_code_size), ==,
-                   (gssize) trace_builder_loop_code_size);
-  close (fd);
-  g_assert_true (ipt_mock_provider_add_file (code, TRACE_BUILDER_LOOP_BASE, path, 0,
-                                             trace_builder_loop_code_size, NULL, &error));
-  g_assert_no_error (error);
+  path = add_loop_code_file (code);
   ipt_mock_provider_add_fill (nops, TRACE_BUILDER_LOOP_BASE, trace_builder_loop_code_size,
                               0x90, NULL);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (code));
@@ -340,24 +353,14 @@ static void
 test_decode_file_sections (gconstpointer data)
 {
   IptDecoderKind kind = GPOINTER_TO_INT (data);
-  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autoptr(IptImage) image = ipt_image_new ("file");
   g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
   g_autoptr(GBytes) trace = make_loop_trace ();
   g_autofree char *expected = expected_loop_log ();
   g_autofree char *log = NULL;
-  int fd;
 
-  fd = g_file_open_tmp ("test-decoder-XXXXXX.bin", &path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (write (fd, trace_builder_loop_code, trace_builder_loop_code_size), ==,
-                   (gssize) trace_builder_loop_code_size);
-  close (fd);
-
-  g_assert_true (ipt_mock_provider_add_file (mock, TRACE_BUILDER_LOOP_BASE, path, 0,
-                                             trace_builder_loop_code_size, NULL, &error));
-  g_assert_no_error (error);
+  path = add_loop_code_file (mock);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
 
   log = decode_to_log (image, kind, trace, IPT_SINK_NEEDS_INSNS);

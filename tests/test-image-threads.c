@@ -74,6 +74,30 @@ reader_thread (gpointer data)
   return NULL;
 }
 
+/* Two byte patterns that tell which provider served a read. */
+static void
+shared_init (Shared *shared, IptImage *image)
+{
+  shared->image = image;
+  shared->x = g_malloc (SIZE);
+  shared->y = g_malloc (SIZE);
+  for (guint i = 0; i < SIZE; i++)
+    {
+      shared->x[i] = (guint8) (i * 13 + 1);
+      shared->y[i] = (guint8) (i * 13 + 2);
+    }
+}
+
+static void
+readers_start (Shared *shared, Reader *readers, GThread **threads)
+{
+  for (guint i = 0; i < N_READERS; i++)
+    {
+      readers[i] = (Reader) { shared, i, 0, 0, 0 };
+      threads[i] = g_thread_new ("reader", reader_thread, &readers[i]);
+    }
+}
+
 static void
 test_concurrent_readers_and_changes (void)
 {
@@ -87,25 +111,14 @@ test_concurrent_readers_and_changes (void)
   gboolean other_in = FALSE, base_first = TRUE;
   guint64 from_x = 0, from_y = 0;
 
-  shared.image = image;
-  shared.x = g_malloc (SIZE);
-  shared.y = g_malloc (SIZE);
-  for (guint i = 0; i < SIZE; i++)
-    {
-      shared.x[i] = (guint8) (i * 13 + 1);
-      shared.y[i] = (guint8) (i * 13 + 2);
-    }
+  shared_init (&shared, image);
   ipt_mock_provider_add_bytes (base, BASE, shared.x, SIZE, NULL);
   ipt_mock_provider_add_bytes (other, BASE, shared.y, SIZE, NULL);
   /* maps nothing that is read: only makes every read ask one more provider */
   ipt_mock_provider_add_fill (unindexed, 0x1000, 0x10, 0, NULL);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (base));
 
-  for (guint i = 0; i < N_READERS; i++)
-    {
-      readers[i] = (Reader) { &shared, i, 0, 0, 0 };
-      threads[i] = g_thread_new ("reader", reader_thread, &readers[i]);
-    }
+  readers_start (&shared, readers, threads);
 
   /* at least one of base/other is always in the chain */
   for (guint i = 0; i < N_CHANGES; i++)
@@ -207,25 +220,14 @@ test_two_writers (void)
   Writer writer[2] = { { image, IPT_MEMORY_PROVIDER (w1) }, { image, IPT_MEMORY_PROVIDER (w2) } };
   GListModel *model = ipt_image_get_providers (image);
 
-  shared.image = image;
-  shared.x = g_malloc (SIZE);
-  shared.y = g_malloc (SIZE);
-  for (guint i = 0; i < SIZE; i++)
-    {
-      shared.x[i] = (guint8) (i * 13 + 1);
-      shared.y[i] = (guint8) (i * 13 + 2);
-    }
+  shared_init (&shared, image);
   ipt_mock_provider_add_bytes (base, BASE, shared.x, SIZE, NULL);
   /* lower priority than base: readers always see base's bytes */
   ipt_mock_provider_add_bytes (w1, BASE, shared.y, SIZE, NULL);
   ipt_mock_provider_add_fill (w2, 0x1000, 0x10, 0, NULL);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (base));
 
-  for (guint i = 0; i < N_READERS; i++)
-    {
-      readers[i] = (Reader) { &shared, i, 0, 0, 0 };
-      threads[i] = g_thread_new ("reader", reader_thread, &readers[i]);
-    }
+  readers_start (&shared, readers, threads);
   for (guint i = 0; i < 2; i++)
     writers[i] = g_thread_new ("writer", writer_thread, &writer[i]);
   for (guint i = 0; i < 2; i++)

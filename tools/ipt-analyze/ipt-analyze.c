@@ -400,12 +400,14 @@ check_trace (const IptAnalyzeOptions *options)
   fd = g_open (options->pt_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   if (fd < 0)
     return fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, g_strerror (errno));
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+  if (fstat (fd, &st) != 0)
+    status = fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, g_strerror (errno));
+  else if (!S_ISREG (st.st_mode))
+    status = fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': not a regular file", display);
+  else
+    status = IPT_ANALYZE_EXIT_OK;
+  if (status != IPT_ANALYZE_EXIT_OK)
     {
-      int saved = errno;
-
-      status = fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display,
-                     S_ISREG (st.st_mode) ? g_strerror (saved) : "not a regular file");
       close (fd);
       return status;
     }

@@ -1478,12 +1478,13 @@ test_stall_limit (Fixture *fixture, gconstpointer data)
 typedef struct {
   gboolean truncate_trace;      /* else the memory file */
   const char *decoder;
+  gboolean libipt_leaks;        /* see below */
 } TruncateCase;
 
 static const TruncateCase truncate_cases[] = {
-  { FALSE, "--block-decoder" },
-  { FALSE, "--insn-decoder" },
-  { TRUE, "--block-decoder" },
+  { FALSE, "--block-decoder", TRUE },
+  { FALSE, "--insn-decoder", FALSE },
+  { TRUE, "--block-decoder", FALSE },
 };
 
 /* The loop's code at the start of TRUNCATE_PAGES pages mapped at 0x1000,
@@ -1506,6 +1507,8 @@ test_truncated_under_decode (Fixture *fixture, gconstpointer data)
   g_autofree char *image_path = NULL;
   g_autofree char *image_raw = NULL;
   g_autofree char *trace_path = NULL;
+  g_autofree char *suppressions = NULL;
+  g_autofree char *lsan_options = NULL;
   g_autofree guint64 *run_offsets = g_new (guint64, TRUNCATE_PAGES);
   g_autoptr(GString) expected = g_string_new (NULL);
   g_autoptr(GBytes) trace = NULL;
@@ -1545,9 +1548,19 @@ test_truncated_under_decode (Fixture *fixture, gconstpointer data)
   trace_path = write_file (fixture->dir, "long.pt", g_bytes_get_data (trace, NULL),
                            g_bytes_get_size (trace));
   truncated = c->truncate_trace ? trace_path : image_path;
+  /* The fault in the block decoder's own read of the file section leaves
+   * libipt's section mapped, with its block cache (4 bytes a byte of the
+   * file): libipt's allocations leak when the process exits (core's SIGBUS
+   * recovery cannot unmap it). Under LeakSanitizer, only for that case,
+   * those are told apart from leaks of ours. */
+  suppressions = write_file (fixture->dir, "lsan.supp", "leak:libipt.so\n",
+                             strlen ("leak:libipt.so\n"));
+  lsan_options = g_strconcat ("print_suppressions=0:suppressions=", suppressions, NULL);
 
-  process = spawn_watched (NULL, (const char *[]) { c->decoder, "--no-inst", "--pt", trace_path,
-                                                    "--raw", image_raw, NULL }, &watchdog);
+  process = spawn_watched (c->libipt_leaks ? (const char *[]) { "LSAN_OPTIONS", lsan_options,
+                                                                NULL } : NULL,
+                           (const char *[]) { c->decoder, "--no-inst", "--pt", trace_path,
+                                              "--raw", image_raw, NULL }, &watchdog);
   if (process == NULL)
     return;
   n = g_input_stream_read (g_subprocess_get_stdout_pipe (process), first, sizeof first,
@@ -1586,6 +1599,7 @@ test_truncated_under_decode (Fixture *fixture, gconstpointer data)
 
   g_unlink (image_path);
   g_unlink (trace_path);
+  g_unlink (suppressions);
 }
 
 int

@@ -8,9 +8,12 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <intel-pt.h>
 #include <gio/gio.h>
+#include <ipt-analyze/ipt-analyze.h>
 
 #include "trace-builder.h"
 
@@ -67,27 +70,53 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->dir);
 }
 
-/* Runs ipt-analyze with @args (NULL-terminated) and the variables @env
- * ("NAME", "VALUE", ..., NULL; may be NULL) added to the environment;
- * returns its exit status, 128 + N when signal N killed it, or -1 when the
- * test is skipped. @out is NUL-terminated; @out_len its size. */
-static int
-run_env_v (char **out, gsize *out_len, char **err, const char * const *env,
-           const char * const *args)
+/* A process that outlives WATCHDOG_SECONDS is killed (SIGKILL), so that a
+ * hang (a FIFO opened for reading) fails its test quickly and clearly. */
+#define WATCHDOG_SECONDS 60
+
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  GSubprocess *process;
+  GThread *thread;
+} Watchdog;
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  Watchdog *w = data;
+  gint64 end = g_get_monotonic_time () + WATCHDOG_SECONDS * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&w->lock);
+  while (!w->done)
+    if (!g_cond_wait_until (&w->cond, &w->lock, end))
+      {
+        g_printerr ("ipt-analyze still runs after %d s: killed\n", WATCHDOG_SECONDS);
+        g_subprocess_force_exit (w->process);
+        break;
+      }
+  g_mutex_unlock (&w->lock);
+  return NULL;
+}
+
+/* Starts ipt-analyze with @args (NULL-terminated), its stdout and stderr on
+ * pipes, the variables @env ("NAME", "VALUE", ..., NULL; may be NULL) added
+ * to its environment, under @watchdog (stop it with watchdog_stop()).
+ * Returns NULL when the test is skipped. */
+static GSubprocess *
+spawn_watched (const char * const *env, const char * const *args, Watchdog *watchdog)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) out_bytes = NULL;
-  g_autoptr(GBytes) err_bytes = NULL;
-  g_autoptr(GSubprocess) process = NULL;
   const char *binary = g_getenv ("IPT_ANALYZE");
-  gsize size;
+  GSubprocess *process;
 
   if (binary == NULL)
     {
       g_test_fail_printf ("IPT_ANALYZE is not set");
-      return -1;
+      return NULL;
     }
   g_ptr_array_add (argv, (char *) binary);
   for (; *args != NULL; args++)
@@ -100,8 +129,42 @@ run_env_v (char **out, gsize *out_len, char **err, const char * const *env,
     g_subprocess_launcher_setenv (launcher, env[0], env[1], TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
+
+  memset (watchdog, 0, sizeof *watchdog);
+  g_mutex_init (&watchdog->lock);
+  g_cond_init (&watchdog->cond);
+  watchdog->process = process;
+  watchdog->thread = g_thread_new ("watchdog", watchdog_thread, watchdog);
+  return process;
+}
+
+static void
+watchdog_stop (Watchdog *watchdog)
+{
+  g_mutex_lock (&watchdog->lock);
+  watchdog->done = TRUE;
+  g_cond_signal (&watchdog->cond);
+  g_mutex_unlock (&watchdog->lock);
+  g_thread_join (watchdog->thread);
+  g_mutex_clear (&watchdog->lock);
+  g_cond_clear (&watchdog->cond);
+}
+
+/* Reads the rest of @process's output into @out (NUL-terminated; @out_len
+ * its size) and @err, and waits for it: returns its exit status, or 128 +
+ * N when signal N killed it (the watchdog's SIGKILL included). */
+static int
+finish_watched (GSubprocess *process, Watchdog *watchdog, char **out, gsize *out_len,
+                char **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out_bytes = NULL;
+  g_autoptr(GBytes) err_bytes = NULL;
+  gsize size;
+
   g_subprocess_communicate (process, NULL, NULL, &out_bytes, &err_bytes, &error);
   g_assert_no_error (error);
+  watchdog_stop (watchdog);
 
   size = g_bytes_get_size (out_bytes);
   if (out_len != NULL)
@@ -114,6 +177,21 @@ run_env_v (char **out, gsize *out_len, char **err, const char * const *env,
   if (g_subprocess_get_if_signaled (process))
     return 128 + g_subprocess_get_term_sig (process);
   return g_subprocess_get_exit_status (process);
+}
+
+/* Runs ipt-analyze with @args and @env as spawn_watched() and returns
+ * finish_watched()'s status, or -1 when the test is skipped. */
+static int
+run_env_v (char **out, gsize *out_len, char **err, const char * const *env,
+           const char * const *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  Watchdog watchdog;
+
+  process = spawn_watched (env, args, &watchdog);
+  if (process == NULL)
+    return -1;
+  return finish_watched (process, &watchdog, out, out_len, err);
 }
 
 /* run_env_v() without extra variables, for a process that must exit. */
@@ -157,6 +235,7 @@ test_bad_options (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *raw = g_strconcat (fixture->code_path, ":" CODE_BASE, NULL);
   g_autofree char *reversed = g_strconcat (fixture->code_path, ":0x10-0x8:" CODE_BASE, NULL);
+  g_autofree char *raw_spec = g_strconcat ("raw:file=", fixture->code_path, NULL);
   const struct {
     const char *args[8];
     const char *needle;
@@ -181,6 +260,12 @@ test_bad_options (Fixture *fixture, gconstpointer data)
     { { "--elf", "nosuch.elf:", NULL }, "--elf 'nosuch.elf:'" },
     { { "--elf", "nosuch.elf:0x1ffffffffffffffff", NULL }, "--elf 'nosuch.elf:0x1ff" },
     { { "--pt", fixture->trace_path, "--elf" }, "--elf" },
+    /* a plugin option that is malformed, unknown or missing (issue 12, item 10) */
+    { { "--plugin", "raw:file=x,base=zzz", "--read", "0x1000:1", NULL },
+      "--plugin 'raw:file=x,base=zzz': plugin 'raw': option 'base': 'zzz' is not" },
+    { { "--plugin", "raw:bogus=1", "--read", "0x1000:1", NULL }, "unknown option 'bogus'" },
+    { { "--plugin", "raw:file", "--read", "0x1000:1", NULL }, "option 'file' has no value" },
+    { { "--plugin", raw_spec, "--read", "0x1000:1", NULL }, "raw: option 'base' is required" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -236,6 +321,17 @@ test_runtime_errors (Fixture *fixture, gconstpointer data)
                 NULL);
   g_assert_cmpint (status, ==, 1);
   assert_one_error_line (err, "nosuchplugin");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A well-formed plugin option naming a missing file: runtime, not usage. */
+  {
+    g_autofree char *spec = g_strconcat ("raw:base=0x1000,file=", missing, NULL);
+
+    status = run (&out, NULL, &err, "--pt", fixture->trace_path, "--plugin", spec, NULL);
+    g_assert_cmpint (status, ==, 1);
+    assert_one_error_line (err, "missing.pt");
+  }
 }
 
 static void
@@ -711,15 +807,19 @@ test_elf_file_names (Fixture *fixture, gconstpointer data)
 
   /* A ':' not followed by a number belongs to the file name. */
   assert_read (colon_path, exec->main, file_bytes_at (exec, exec->main, 16), 16);
-  /* "prog:1" splits like ptxed: file "prog", base 1 ... */
-  status = run (&out, NULL, &err, "--elf", digits_path, "--read", "0x401000:1", NULL);
-  g_assert_cmpint (status, ==, 1);
-  assert_one_error_line (err, "--elf '");
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
-  /* ... so such a file takes an explicit base: ":0" is "no relocation". */
+  /* An existing "prog:1" is that file, not "prog" at base 1 (issue 12,
+   * item 7; ptxed would split it) ... */
+  assert_read (digits_path, exec->main, file_bytes_at (exec, exec->main, 16), 16);
+  /* ... and an explicit base still splits it: ":0" is "no relocation". */
   digits_arg = g_strconcat (digits_path, ":0", NULL);
   assert_read (digits_arg, exec->main, file_bytes_at (exec, exec->main, 16), 16);
+  g_free (digits_arg);
+  /* Where no such file exists, "prog:1" is "prog" at base 1: an ET_EXEC
+   * refuses the base. */
+  digits_arg = g_strconcat (exec->path, ":1", NULL);
+  status = run (&out, NULL, &err, "--elf", digits_arg, "--read", "0x401000:1", NULL);
+  g_assert_cmpint (status, ==, 1);
+  assert_one_error_line (err, "--elf '");
 
   g_unlink (colon_path);
   g_unlink (digits_path);
@@ -1103,6 +1203,7 @@ test_pt_not_a_trace (Fixture *fixture, gconstpointer data)
     { perf, NULL, "a perf.data file (it starts with 'PERFILE2'): perf.data input is not "
                   "supported yet" },
     { "/dev/null", NULL, "--pt '/dev/null': not a regular file" },
+    { "/dev/zero", NULL, "--pt '/dev/zero': not a regular file" },
     { fixture->dir, NULL, "': not a regular file" },
     /* the PSB is in the first bytes: a range after it has none */
     { trace_tail, NULL, "no PSB packet found in the given range" },
@@ -1162,6 +1263,345 @@ test_raw_not_regular (Fixture *fixture, gconstpointer data)
                             "not a regular file\n");
 }
 
+/* Writes @size bytes of @data into @dir/@name; returns the path. */
+static char *
+write_file (const char *dir, const char *name, gconstpointer data, gsize size)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, data, (gssize) size, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Copies @from to @dir/@name; returns the path. */
+static char *
+copy_file (const char *from, const char *dir, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize size;
+
+  g_assert_true (g_file_get_contents (from, &contents, &size, &error));
+  g_assert_no_error (error);
+  return write_file (dir, name, contents, size);
+}
+
+/* The --no-inst listing of @args is the fixture's loop run, exit 0. */
+static void
+assert_loop_listing (const char * const *args)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = run_v (&out, NULL, &err, args);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpstr (out, ==, expected_no_inst);
+}
+
+/* Issue 12, item 7: a FILE:SUFFIX is cut only when the suffix is entirely
+ * a range (or base), and an existing file of the whole name wins. */
+static void
+test_file_names_with_colons (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *raw = g_strconcat (fixture->code_path, ":" CODE_BASE, NULL);
+  g_autofree char *half_range = copy_file (fixture->trace_path, fixture->dir, "t:2-3.pt");
+  g_autofree char *full_range = copy_file (fixture->trace_path, fixture->dir, "t:0x10");
+  g_autofree char *prefix = copy_file (fixture->trace_path, fixture->dir, "t");
+  g_autofree char *code_range = copy_file (fixture->code_path, fixture->dir, "c:8-16.bin");
+  g_autofree char *code_digit = copy_file (fixture->code_path, fixture->dir, "c:1");
+  g_autofree char *raw_range = g_strconcat (code_range, ":" CODE_BASE, NULL);
+  g_autofree char *raw_digit = g_strconcat (code_digit, ":" CODE_BASE, NULL);
+
+  /* "2-3.pt" is no range: it was "from byte 2" */
+  assert_loop_listing ((const char *[]) { "--no-inst", "--pt", half_range, "--raw", raw, NULL });
+  /* "0x10" is one, but the file "t:0x10" exists: it was "t" from 0x10 */
+  assert_loop_listing ((const char *[]) { "--no-inst", "--pt", full_range, "--raw", raw, NULL });
+  /* --raw: "c:8-16.bin" was "c" from offset 8; "c:1" was "c" from 1 */
+  assert_loop_listing ((const char *[]) { "--no-inst", "--pt", fixture->trace_path,
+                                          "--raw", raw_range, NULL });
+  assert_loop_listing ((const char *[]) { "--no-inst", "--pt", fixture->trace_path,
+                                          "--raw", raw_digit, NULL });
+
+  g_unlink (half_range);
+  g_unlink (full_range);
+  g_unlink (prefix);
+  g_unlink (code_range);
+  g_unlink (code_digit);
+}
+
+/* Issue 12, item 10: a suffix that starts like a range but is none, with
+ * no file of the whole name, is a malformed range: one line, exit 2. */
+static void
+test_malformed_ranges (Fixture *fixture, gconstpointer data)
+{
+  const char *pt_suffixes[] = { ":0x", ":-5", ":1.pt", ":", ":0x10-0x8", ":2-", ":3-x" };
+  const char *raw_suffixes[] = { ":0x:" CODE_BASE, ":-5:" CODE_BASE, ":1-2.bin:" CODE_BASE };
+  g_autofree char *raw = g_strconcat (fixture->code_path, ":" CODE_BASE, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pt_suffixes) + G_N_ELEMENTS (raw_suffixes); i++)
+    {
+      gboolean pt = i < G_N_ELEMENTS (pt_suffixes);
+      g_autofree char *arg = pt ? g_strconcat (fixture->trace_path, pt_suffixes[i], NULL)
+                                : g_strconcat (fixture->code_path,
+                                               raw_suffixes[i - G_N_ELEMENTS (pt_suffixes)],
+                                               NULL);
+      const char *args[] = { "--pt", pt ? arg : fixture->trace_path, "--raw", pt ? raw : arg,
+                             NULL };
+      g_autofree char *needle = g_strdup_printf ("%s '%s': malformed range '", pt ? "--pt" : "--raw",
+                                                 arg);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_v (&out, NULL, &err, args);
+
+      g_test_message ("%s: %s", arg, err);
+      g_assert_cmpint (status, ==, 2);
+      g_assert_cmpstr (out, ==, "");
+      assert_one_error_line (err, needle);
+      g_assert_nonnull (strstr (err, "and no file of the whole name exists"));
+    }
+}
+
+/* Issue 12, item 4: a FIFO is refused at once, not opened and waited on
+ * (the watchdog kills a run that blocks). */
+static void
+test_fifo_does_not_block (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *fifo = g_build_filename (fixture->dir, "fifo", NULL);
+  g_autofree char *raw = g_strconcat (fixture->code_path, ":" CODE_BASE, NULL);
+  g_autofree char *raw_fifo = g_strconcat (fifo, ":" CODE_BASE, NULL);
+  g_autofree char *core_fifo = g_strconcat ("coredump:core=", fifo, NULL);
+  const struct {
+    const char *args[6];
+    const char *line;
+  } cases[] = {
+    { { "--pt", fifo, "--raw", raw, NULL }, "--pt '" },
+    { { "--raw", raw_fifo, "--read", "0x1000:1", NULL }, "--raw '" },
+    { { "--elf", fifo, "--read", "0x1000:1", NULL }, "--elf '" },
+    { { "--plugin", core_fifo, "--read", "0x1000:1", NULL }, "--plugin 'coredump:core=" },
+  };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      gint64 start = g_get_monotonic_time ();
+      int status = run_v (&out, NULL, &err, cases[i].args);
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, err);
+      g_assert_cmpint (status, ==, 1);
+      g_assert_cmpstr (out, ==, "");
+      assert_one_error_line (err, cases[i].line);
+      g_assert_nonnull (strstr (err, "/fifo"));
+      g_assert_true (g_str_has_suffix (err, ": not a regular file\n"));
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_TIME_SPAN_SECOND);
+    }
+  g_unlink (fifo);
+}
+
+/* Issue 12, item 5: --stall-limit N stops a decode that walks N
+ * instructions without reading trace (here "jmp ." that the trace never
+ * leaves): the listing up to there, one error line, exit 3. */
+static void
+test_stall_limit (Fixture *fixture, gconstpointer data)
+{
+  static const guint8 spin[] = { 0x90, 0xeb, 0xfe };   /* 0x1000 nop; 0x1001 jmp . */
+  g_autofree char *spin_path = write_file (fixture->dir, "spin.bin", spin, sizeof spin);
+  g_autofree char *spin_raw = g_strconcat (spin_path, ":" CODE_BASE, NULL);
+  g_autofree char *trace_path = NULL;
+  g_autofree char *default_text = NULL;
+  g_autoptr(GBytes) trace = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  TraceBuilder builder;
+  guint lines = 0;
+  int status;
+
+  trace_builder_init (&builder);
+  trace_builder_put_psb_64bit (&builder);
+  trace_builder_put_ip (&builder, ppt_tip_pge, pt_ipc_sext_48, 0x1000);
+  trace_builder_put_ip (&builder, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);   /* never reached */
+  trace = trace_builder_finish (&builder);
+  trace_path = write_file (fixture->dir, "spin.pt", g_bytes_get_data (trace, NULL),
+                           g_bytes_get_size (trace));
+
+  status = run (&out, NULL, &err, "--no-inst", "--stall-limit", "20000", "--pt", trace_path,
+                "--raw", spin_raw, NULL);
+  g_assert_cmpint (status, ==, 3);
+  assert_one_error_line (err, "without reading any trace");
+  g_assert_nonnull (strstr (err, "stall limit"));
+  g_assert_true (g_str_has_prefix (out, "[enabled]\n0000000000001000\n0000000000001001\n"
+                                        "0000000000001001\n"));
+  g_assert_true (g_str_has_suffix (out, "0000000000001001\n"));
+  for (const char *p = out; (p = strchr (p, '\n')) != NULL; p++)
+    lines++;
+  g_assert_cmpuint (lines, >=, 20000);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The default limit, with the statistics of what was decoded. */
+  status = run (&out, NULL, &err, "--quiet", "--stat", "--insn-decoder", "--pt", trace_path,
+                "--raw", spin_raw, NULL);
+  g_assert_cmpint (status, ==, 3);
+  assert_one_error_line (err, "without reading any trace");
+  g_assert_true (g_str_has_prefix (out, "insn: "));
+  g_assert_cmpuint (g_ascii_strtoull (out + strlen ("insn: "), NULL, 10), >=,
+                    IPT_DECODER_DEFAULT_STALL_LIMIT);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = run (&out, NULL, &err, "--stall-limit", "1e6", "--pt", trace_path, "--raw",
+                spin_raw, NULL);
+  g_assert_cmpint (status, ==, 2);
+  assert_one_error_line (err, "--stall-limit '1e6'");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --help says what it is, and its default. */
+  status = run (&out, NULL, &err, "--help", NULL);
+  g_assert_cmpint (status, ==, 0);
+  default_text = g_strdup_printf ("default %" G_GUINT64_FORMAT, IPT_DECODER_DEFAULT_STALL_LIMIT);
+  g_assert_nonnull (strstr (out, "--stall-limit=N"));
+  g_assert_nonnull (strstr (out, default_text));
+  g_assert_nonnull (strstr (out, "  3  incomplete result"));
+
+  g_unlink (spin_path);
+  g_unlink (trace_path);
+}
+
+/* Issue 12, item 1: a file truncated while the decode runs. */
+#define TRUNCATE_PAGES 2048
+
+typedef struct {
+  gboolean truncate_trace;      /* else the memory file */
+  const char *decoder;
+  gboolean libipt_leaks;        /* see below */
+} TruncateCase;
+
+static const TruncateCase truncate_cases[] = {
+  { FALSE, "--block-decoder", TRUE },
+  { FALSE, "--insn-decoder", FALSE },
+  { TRUE, "--block-decoder", FALSE },
+};
+
+/* The loop's code at the start of TRUNCATE_PAGES pages mapped at 0x1000,
+ * and a trace that runs it once in every page, in order: each page is
+ * read first when its run is decoded, after the truncation for most. The
+ * listing (17 lines a page) is longer than the listing sink's buffer and
+ * the pipe together, so ipt-analyze blocks writing long before the end.
+ * We read the first bytes, truncate the file, and read the rest: no death
+ * by signal, one error line naming the file, exit 3, and the listing up to
+ * where the decode stopped, in full lines. */
+static void
+test_truncated_under_decode (Fixture *fixture, gconstpointer data)
+{
+  const TruncateCase *c = data;
+  static const guint16 loop_ips[] = { 0x000, 0x003, 0x006, 0x00a, 0x003, 0x006, 0x00a,
+                                      0x003, 0x006, 0x00a, 0x00c, 0x016, 0x019, 0x011,
+                                      0x01d };
+  gsize image_size = TRUNCATE_PAGES * 0x1000;
+  g_autofree guint8 *image = g_malloc0 (image_size);
+  g_autofree char *image_path = NULL;
+  g_autofree char *image_raw = NULL;
+  g_autofree char *trace_path = NULL;
+  g_autofree char *suppressions = NULL;
+  g_autofree char *lsan_options = NULL;
+  g_autofree guint64 *run_offsets = g_new (guint64, TRUNCATE_PAGES);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(GBytes) trace = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *truncated, *at;
+  guint64 fault_offset;
+  gsize out_len = 0, listed_pages = 0, fault_page = 0;
+  char first[4096];
+  gssize n;
+  Watchdog watchdog;
+  TraceBuilder builder;
+  int status;
+
+  trace_builder_init (&builder);
+  trace_builder_put_psb_64bit (&builder);
+  for (gsize page = 0; page < TRUNCATE_PAGES; page++)
+    {
+      guint64 base = TRACE_BUILDER_LOOP_BASE + page * 0x1000;
+
+      memcpy (image + page * 0x1000, trace_builder_loop_code, trace_builder_loop_code_size);
+      run_offsets[page] = trace_builder_get_offset (&builder);
+      trace_builder_put_ip (&builder, ppt_tip_pge, pt_ipc_sext_48, base);
+      trace_builder_put_tnt (&builder, 3, 0x6);                 /* jne: taken, taken, not */
+      trace_builder_put_ip (&builder, ppt_tip, pt_ipc_sext_48, base + 0x11);        /* ret */
+      trace_builder_put_ip (&builder, ppt_tip_pgd, pt_ipc_sext_48, 0x10000000);  /* jmp rbx */
+      g_string_append (expected, "[enabled]\n");
+      for (gsize i = 0; i < G_N_ELEMENTS (loop_ips); i++)
+        g_string_append_printf (expected, "%016" G_GINT64_MODIFIER "x\n", base + loop_ips[i]);
+      g_string_append (expected, "[disabled]\n");
+    }
+  trace = trace_builder_finish (&builder);
+  image_path = write_file (fixture->dir, "image.bin", image, image_size);
+  image_raw = g_strconcat (image_path, ":" CODE_BASE, NULL);
+  trace_path = write_file (fixture->dir, "long.pt", g_bytes_get_data (trace, NULL),
+                           g_bytes_get_size (trace));
+  truncated = c->truncate_trace ? trace_path : image_path;
+  /* The fault in the block decoder's own read of the file section leaves
+   * libipt's section mapped, with its block cache (4 bytes a byte of the
+   * file): libipt's allocations leak when the process exits (core's SIGBUS
+   * recovery cannot unmap it). Under LeakSanitizer, only for that case,
+   * those are told apart from leaks of ours. */
+  suppressions = write_file (fixture->dir, "lsan.supp", "leak:libipt.so\n",
+                             strlen ("leak:libipt.so\n"));
+  lsan_options = g_strconcat ("print_suppressions=0:suppressions=", suppressions, NULL);
+
+  process = spawn_watched (c->libipt_leaks ? (const char *[]) { "LSAN_OPTIONS", lsan_options,
+                                                                NULL } : NULL,
+                           (const char *[]) { c->decoder, "--no-inst", "--pt", trace_path,
+                                              "--raw", image_raw, NULL }, &watchdog);
+  if (process == NULL)
+    return;
+  n = g_input_stream_read (g_subprocess_get_stdout_pipe (process), first, sizeof first,
+                           NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 0);
+  g_assert_cmpint (truncate (truncated, 0), ==, 0);
+  status = finish_watched (process, &watchdog, &out, &out_len, &err);
+  g_test_message ("stderr: %s", err);
+
+  g_assert_cmpint (status, ==, 3);
+  assert_one_error_line (err, truncated);
+  g_assert_nonnull (strstr (err, "changed while it was read"));
+  /* what was listed: what was decoded, in full lines, ending early */
+  g_assert_cmpmem (first, n, expected->str, n);
+  g_assert_cmpuint (n + out_len, <, expected->len);
+  g_assert_true (memcmp (out, expected->str + n, out_len) == 0);
+  g_assert_true (out_len == 0 || out[out_len - 1] == '\n');
+
+  /* ... up to about where the decode stopped: nothing left in a buffer */
+  at = strstr (err, "the decode stopped at offset 0x");
+  g_assert_nonnull (at);
+  fault_offset = g_ascii_strtoull (at + strlen ("the decode stopped at offset 0x"), NULL, 16);
+  while (fault_page + 1 < TRUNCATE_PAGES && run_offsets[fault_page + 1] <= fault_offset)
+    fault_page++;
+  for (const char *p = expected->str; p < expected->str + n + out_len;
+       p = strstr (p, "[disabled]\n") + 1)
+    if (strstr (p, "[disabled]\n") < expected->str + n + out_len)
+      listed_pages++;
+    else
+      break;
+  g_test_message ("stopped at offset 0x%" G_GINT64_MODIFIER "x (page %" G_GSIZE_FORMAT
+                  "), %" G_GSIZE_FORMAT " pages listed", fault_offset, fault_page, listed_pages);
+  g_assert_cmpuint (fault_page, >, 0);
+  g_assert_cmpuint (listed_pages + 2, >=, fault_page);
+
+  g_unlink (image_path);
+  g_unlink (trace_path);
+  g_unlink (suppressions);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1194,6 +1634,15 @@ main (int argc, char *argv[])
   ADD ("/cli/messages/warnings-are-one-command-line-line", test_warning_layout, NULL);
   ADD ("/cli/pt/not-a-trace-gives-one-line-and-exit-1", test_pt_not_a_trace, NULL);
   ADD ("/cli/raw/not-a-regular-file-gives-one-line", test_raw_not_regular, NULL);
+  ADD ("/cli/file-names/colons-cut-only-for-a-whole-range", test_file_names_with_colons, NULL);
+  ADD ("/cli/file-names/malformed-range-gives-one-line-and-exit-2", test_malformed_ranges, NULL);
+  ADD ("/cli/fifo-is-refused-without-blocking", test_fifo_does_not_block, NULL);
+  ADD ("/cli/stall-limit-stops-with-exit-3", test_stall_limit, NULL);
+  ADD ("/cli/truncated/memory-under-block-decode", test_truncated_under_decode,
+       &truncate_cases[0]);
+  ADD ("/cli/truncated/memory-under-insn-decode", test_truncated_under_decode,
+       &truncate_cases[1]);
+  ADD ("/cli/truncated/trace-under-decode", test_truncated_under_decode, &truncate_cases[2]);
 #undef ADD
 
   status = g_test_run ();

@@ -15,6 +15,10 @@
   "Memory sources (--raw, --elf, --plugin) are consulted in command-line order: the\n" \
   "first one that maps an address wins. Numbers are decimal or 0x-hex.\n" \
   "\n" \
+  "FILE:FROM-TO and FILE:BASE are split at the last ':' only when what follows is\n" \
+  "entirely a range or number and no file of the whole name exists (that file wins).\n" \
+  "A suffix that starts with a digit or '-' but is no range or number is an error.\n" \
+  "\n" \
   "--elf FILE:BASE puts the page of FILE's lowest PT_LOAD at BASE (a PIE or shared\n" \
   "object; BASE 0 = FILE's own addresses). The disassembly listing names code that\n" \
   "an ELF file's symbol table names: '0000000000401136 <main+0x4>  mov eax, 0x00'.\n" \
@@ -22,9 +26,11 @@
   "Exit status:\n" \
   "  0  success; decode errors are part of the listing and do not change it (as ptxed)\n" \
   "  1  runtime failure: a file or plugin could not be opened, the --pt file has no\n" \
-  "     PSB (nothing decodes) or is a perf.data, --read hit unmapped memory, the\n" \
-  "     output could not be written\n" \
-  "  2  bad command line\n"
+  "     PSB (nothing decodes), is a perf.data or shorter than the range, --read hit\n" \
+  "     unmapped memory or a file that changed, the output could not be written\n" \
+  "  2  bad command line, a plugin option included (unknown, missing or malformed)\n" \
+  "  3  incomplete result: the decode stopped before the end of the trace (a file\n" \
+  "     changed under it, or the stall limit); what was decoded up to there is listed\n"
 
 static void
 source_free (gpointer data)
@@ -37,48 +43,69 @@ source_free (gpointer data)
   g_free (source);
 }
 
-/* ptxed's FILE[:FROM[-TO]]: when the part after the last ':' is a range, cut
- * it off @arg; otherwise the ':' belongs to the file name. Sets @bad for an
- * empty or reversed range. @to is 0 when no end was given. */
-gboolean
-ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to, gboolean *bad)
+/* Whether @suffix, the part after a ':' that did not parse, still looks
+ * like a number or range the user meant: empty, or starting with a digit
+ * or '-' ("0x", "-5", "1.pt"). Anything else belongs to the file name. */
+static gboolean
+looks_like_a_number (const char *suffix)
+{
+  return suffix[0] == '\0' || suffix[0] == '-' || g_ascii_isdigit (suffix[0]);
+}
+
+/* The last ':' of @arg when what follows may be a suffix: none when @arg,
+ * whole, names an existing file (a name like "run:1-2.pt" wins over a
+ * range). g_file_test() does not open, so a FIFO does not block here. */
+static char *
+suffix_colon (const char *arg)
 {
   char *colon = strrchr (arg, ':');
+
+  if (colon == NULL || g_file_test (arg, G_FILE_TEST_EXISTS))
+    return NULL;
+  return colon;
+}
+
+/* ptxed's FILE[:FROM[-TO]]: cuts the range off @arg when the part after
+ * the last ':' is one, entirely (both numbers, FROM < TO); otherwise the
+ * ':' belongs to the file name, unless that part looks like a mistyped
+ * range ("0x", "-5", "1-2.pt", "0x10-0x8"): then returns FALSE. An
+ * existing file of the whole name is never cut. @to is 0 when no end was
+ * given. */
+gboolean
+ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to)
+{
+  char *colon = suffix_colon (arg);
   g_autofree char *range = NULL;
+  guint64 f = 0, t = 0;
   char *dash;
 
   *from = 0;
   *to = 0;
-  *bad = FALSE;
   if (colon == NULL)
-    return FALSE;
+    return TRUE;
 
   range = g_strdup (colon + 1);
   dash = strchr (range, '-');
   if (dash != NULL)
     *dash = '\0';
-  if (!ipt_number_parse_full (range, from))
-    return FALSE;
-  if (dash != NULL)
-    {
-      if (!ipt_number_parse_full (dash + 1, to))
-        return FALSE;
-      if (*to <= *from)
-        *bad = TRUE;
-    }
+  if (!ipt_number_parse_full (range, &f) ||
+      (dash != NULL && (!ipt_number_parse_full (dash + 1, &t) || t <= f)))
+    return !looks_like_a_number (colon + 1);
+  *from = f;
+  *to = t;
   *colon = '\0';
   return TRUE;
 }
 
-/* ptxed's FILE[:BASE]: split at the last ':' only when what follows is a
- * number, as paths may contain ':'. A suffix that starts like a number but
- * is not one ("a.out:0x40zz", "a.out:") is a mistyped base unless the whole
- * argument names an existing file. BASE 0 means no relocation, as in ptxed.
- * Returns FALSE for a bad value. */
+/* ptxed's FILE[:BASE], split as ipt_analyze_split_range() splits a range:
+ * at the last ':' only when what follows is a number and the whole
+ * argument names no existing file. A suffix that starts like a number but
+ * is not one ("a.out:0x40zz", "a.out:") is a mistyped base. BASE 0 means
+ * no relocation, as in ptxed. Returns FALSE for a bad value. */
 gboolean
 ipt_analyze_split_elf (const char *arg, char **file, guint64 *base, gboolean *have_base)
 {
-  const char *colon = strrchr (arg, ':');
+  const char *colon = suffix_colon (arg);
 
   *file = NULL;
   *base = 0;
@@ -93,8 +120,7 @@ ipt_analyze_split_elf (const char *arg, char **file, guint64 *base, gboolean *ha
       *have_base = *base != 0;
       return TRUE;
     }
-  if (colon != NULL && (colon[1] == '\0' || g_ascii_isdigit (colon[1])) &&
-      !g_file_test (arg, G_FILE_TEST_EXISTS))
+  if (colon != NULL && looks_like_a_number (colon + 1))
     return FALSE;
   *file = g_strdup (arg);
   return TRUE;
@@ -108,12 +134,24 @@ bad_value (GError **error, const char *option, const char *value, const char *ex
   return FALSE;
 }
 
+/* A FILE:SUFFIX whose suffix starts like a range but is none, and no file
+ * of the whole name exists: say both, as either may be the typo. */
+static gboolean
+malformed_range (GError **error, const char *option, const char *value, const char *file,
+                 const char *syntax)
+{
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s '%s': malformed range '%s' (expected %s with FROM < TO, decimal or "
+               "0x-hex), and no file of the whole name exists", option, value,
+               strrchr (file, ':') + 1, syntax);
+  return FALSE;
+}
+
 static gboolean
 on_pt (const char *name, const char *value, gpointer data, GError **error)
 {
   IptAnalyzeOptions *options = data;
   g_autofree char *file = g_strdup (value);
-  gboolean bad;
 
   if (options->pt_file != NULL)
     {
@@ -122,8 +160,9 @@ on_pt (const char *name, const char *value, gpointer data, GError **error)
                    options->pt_file);
       return FALSE;
     }
-  ipt_analyze_split_range (file, &options->pt_from, &options->pt_to, &bad);
-  if (bad || file[0] == '\0')
+  if (!ipt_analyze_split_range (file, &options->pt_from, &options->pt_to))
+    return malformed_range (error, "--pt", value, file, "FILE[:FROM[-TO]]");
+  if (file[0] == '\0')
     return bad_value (error, "--pt", value, "FILE[:FROM[-TO]] with FROM < TO");
   options->pt_file = g_steal_pointer (&file);
   return TRUE;
@@ -137,14 +176,14 @@ on_raw (const char *name, const char *value, gpointer data, GError **error)
   IptAnalyzeSource *source;
   guint64 base, from, to;
   char *colon;
-  gboolean bad;
 
   colon = strrchr (file, ':');
   if (colon == NULL || !ipt_number_parse_full (colon + 1, &base))
     return bad_value (error, "--raw", value, "FILE[:FROM[-TO]]:BASE");
   *colon = '\0';
-  ipt_analyze_split_range (file, &from, &to, &bad);
-  if (bad || file[0] == '\0')
+  if (!ipt_analyze_split_range (file, &from, &to))
+    return malformed_range (error, "--raw", value, file, "FILE[:FROM[-TO]]:BASE");
+  if (file[0] == '\0')
     return bad_value (error, "--raw", value, "FILE[:FROM[-TO]]:BASE");
 
   source = g_new0 (IptAnalyzeSource, 1);
@@ -230,6 +269,17 @@ on_cr3 (const char *name, const char *value, gpointer data, GError **error)
 }
 
 static gboolean
+on_stall_limit (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+
+  if (!ipt_number_parse_full (value, &options->stall_limit))
+    return bad_value (error, "--stall-limit", value, "a number of instructions (0: no limit)");
+  options->have_stall_limit = TRUE;
+  return TRUE;
+}
+
+static gboolean
 on_insn_decoder (const char *name, const char *value, gpointer data, GError **error)
 {
   ((IptAnalyzeOptions *) data)->kind = IPT_DECODER_KIND_INSN;
@@ -265,6 +315,10 @@ new_context (IptAnalyzeOptions *options)
       "Use libipt's instruction flow decoder", NULL },
     { "block-decoder", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_block_decoder,
       "Use libipt's block decoder (default)", NULL },
+    { "stall-limit", 0, 0, G_OPTION_ARG_CALLBACK, on_stall_limit,
+      "Stop the decode after N instructions that read no trace (a loop of direct branches "
+      "the trace never leaves: memory that does not match the trace); default 1000000, "
+      "0 for no limit", "N" },
     { "no-inst", 0, 0, G_OPTION_ARG_NONE, &options->no_inst,
       "Print only instruction addresses, not their disassembly (ptxed --no-inst)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,

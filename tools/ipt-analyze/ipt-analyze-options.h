@@ -10,6 +10,7 @@ enum {
   IPT_ANALYZE_EXIT_OK = 0,
   IPT_ANALYZE_EXIT_FAILURE = 1,         /* runtime failure: files, plugins, unmapped --read */
   IPT_ANALYZE_EXIT_USAGE = 2,           /* bad command line */
+  IPT_ANALYZE_EXIT_INCOMPLETE = 3,      /* the decode stopped early: the listing is a prefix */
 };
 
 typedef enum {
@@ -50,6 +51,8 @@ typedef struct {
   guint64 read_size;
   gboolean have_cr3;
   guint64 cr3;
+  gboolean have_stall_limit;
+  guint64 stall_limit;                  /* 0: none */
 } IptAnalyzeOptions;
 
 gboolean ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv,
@@ -59,7 +62,7 @@ char *ipt_analyze_options_get_help (void);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (IptAnalyzeOptions, ipt_analyze_options_clear)
 
-gboolean ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to, gboolean *bad);
+gboolean ipt_analyze_split_range (char *arg, guint64 *from, guint64 *to);
 gboolean ipt_analyze_split_elf (const char *arg, char **file, guint64 *base, gboolean *have_base);
 
 G_END_DECLS

@@ -9,11 +9,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 #include <intel-pt.h>
@@ -144,6 +146,24 @@ new_source_provider (IptPluginRegistry *registry, const IptAnalyzeSource *source
     }
 }
 
+/* Whether @error, from creating @source's provider, is a bad command line
+ * (exit 2) rather than a file or plugin that failed (exit 1): core reports
+ * a --plugin specification it cannot parse (no name, an unknown, repeated
+ * or malformed option, ipt_plugin_new_provider()) as "plugin ...", and
+ * plugins a missing required option as "NAME: option 'KEY' is required";
+ * the code alone does not tell, as providers give IPT_ERROR_INVALID_ARGUMENT
+ * for bad files too. */
+static gboolean
+is_usage_error (const IptAnalyzeSource *source, const GError *error)
+{
+  if (source->kind != IPT_ANALYZE_SOURCE_PLUGIN || error->domain != IPT_ERROR ||
+      (error->code != IPT_ERROR_INVALID_ARGUMENT && error->code != IPT_ERROR_NOT_SUPPORTED))
+    return FALSE;
+  return g_str_has_prefix (error->message, "plugin ") ||
+         (g_str_has_suffix (error->message, "' is required") &&
+          strstr (error->message, ": option '") != NULL);
+}
+
 static int
 build_image (IptPluginRegistry *registry, const IptAnalyzeOptions *options, IptImage **out)
 {
@@ -157,7 +177,9 @@ build_image (IptPluginRegistry *registry, const IptAnalyzeOptions *options, IptI
 
       provider = new_source_provider (registry, source, &error);
       if (provider == NULL)
-        return fail (IPT_ANALYZE_EXIT_FAILURE, "%s: %s", source->option, error->message);
+        return fail (is_usage_error (source, error) ? IPT_ANALYZE_EXIT_USAGE
+                                                    : IPT_ANALYZE_EXIT_FAILURE,
+                     "%s: %s", source->option, error->message);
       ipt_image_add_provider (image, provider);
     }
 
@@ -370,14 +392,27 @@ check_trace (const IptAnalyzeOptions *options)
   struct pt_config config;
   const guint8 *data;
   guint64 size, to;
-  GStatBuf st;
-  int status;
+  struct stat st;
+  int fd, status;
 
-  if (g_stat (options->pt_file, &st) != 0)
+  /* O_NONBLOCK: opening a FIFO (or a file swapped for one after a stat)
+   * must not wait for a writer; fstat then refuses it. */
+  fd = g_open (options->pt_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  if (fd < 0)
     return fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, g_strerror (errno));
-  if (!S_ISREG (st.st_mode))
-    return fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': not a regular file", display);
-  mapped = g_mapped_file_new (options->pt_file, FALSE, &error);
+  if (fstat (fd, &st) != 0)
+    status = fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, g_strerror (errno));
+  else if (!S_ISREG (st.st_mode))
+    status = fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': not a regular file", display);
+  else
+    status = IPT_ANALYZE_EXIT_OK;
+  if (status != IPT_ANALYZE_EXIT_OK)
+    {
+      close (fd);
+      return status;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &error);
+  close (fd);
   if (mapped == NULL)
     return fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, error->message);
 
@@ -422,6 +457,8 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
 
   if (options->cpu != NULL && !ipt_decoder_set_cpu (decoder, options->cpu, &error))
     return fail (IPT_ANALYZE_EXIT_USAGE, "--%s", error->message);
+  if (options->have_stall_limit)
+    ipt_decoder_set_stall_limit (decoder, options->stall_limit);
   status = check_trace (options);
   if (status != IPT_ANALYZE_EXIT_OK)
     return status;
@@ -454,16 +491,20 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
                                 sink, NULL, &error);
   if (progress_shown)
     fprintf (stderr, "\r\033[K");
-  if (!ok)
+  /* Once the listing began, a decode that fails stopped before the end of
+   * the trace (a file changed under it, the stall limit): what it decoded
+   * is listed, and its statistics follow, before the message. A listing
+   * that could not be written is a plain failure. */
+  if (!ok && (!ipt_listing_sink_has_begun (listing) || error->domain == G_IO_ERROR))
     return fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
 
   if (stats != NULL)
-    {
-      ipt_stat_print (stats, ipt_decoder_get_kind (decoder), stdout);
-      if (fflush (stdout) != 0 || ferror (stdout))
-        return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
-                     g_strerror (errno));
-    }
+    ipt_stat_print (stats, ipt_decoder_get_kind (decoder), stdout);
+  if (fflush (stdout) != 0 || ferror (stdout))
+    return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
+                 g_strerror (errno));
+  if (!ok)
+    return fail (IPT_ANALYZE_EXIT_INCOMPLETE, "%s", error->message);
   return IPT_ANALYZE_EXIT_OK;
 }
 

@@ -29,6 +29,7 @@ struct _IptListingSink {
   char *buffer;
   gsize len;
   int write_errno;
+  gboolean begun;                       /* a decode ran into this sink */
 
   ZydisDecoder zydis[IPT_ZYDIS_N_MODES];   /* indexed by enum pt_exec_mode */
   gboolean zydis_ok[IPT_ZYDIS_N_MODES];
@@ -348,6 +349,13 @@ ipt_listing_sink_end_of_trace (IptSink *sink, gint64 offset)
     put_formatted (self, "[end of trace]\n");
 }
 
+static gboolean
+ipt_listing_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
+{
+  ((IptListingSink *) sink)->begun = TRUE;
+  return TRUE;
+}
+
 static IptSinkNeeds
 ipt_listing_sink_get_needs (IptSink *sink)
 {
@@ -379,6 +387,7 @@ ipt_listing_sink_end (IptSink *sink, GError **error)
 static void
 ipt_listing_sink_iface_init (IptSinkInterface *iface)
 {
+  iface->begin = ipt_listing_sink_begin;
   iface->get_needs = ipt_listing_sink_get_needs;
   iface->insn = ipt_listing_sink_insn;
   iface->error = ipt_listing_sink_error;
@@ -451,4 +460,19 @@ ipt_listing_sink_set_symbols (IptListingSink *self, IptSymbolResolver *symbols)
   g_clear_pointer (&self->symbols, ipt_symbol_resolver_unref);
   if (symbols != NULL && ipt_symbol_resolver_get_n_sources (symbols) > 0)
     self->symbols = ipt_symbol_resolver_ref (symbols);
+}
+
+/**
+ * ipt_listing_sink_has_begun:
+ * @self: an #IptListingSink
+ *
+ * Returns: whether a decode began writing into @self: a decode that fails
+ *   after that has listed what it decoded before it stopped
+ */
+gboolean
+ipt_listing_sink_has_begun (IptListingSink *self)
+{
+  g_return_val_if_fail (IPT_IS_LISTING_SINK (self), FALSE);
+
+  return self->begun;
 }

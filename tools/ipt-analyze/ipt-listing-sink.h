@@ -26,5 +26,6 @@ G_DECLARE_FINAL_TYPE (IptListingSink, ipt_listing_sink, IPT, LISTING_SINK, GObje
 
 IptListingSink *ipt_listing_sink_new (FILE *out, IptListingFlags flags);
 void ipt_listing_sink_set_symbols (IptListingSink *self, IptSymbolResolver *symbols);
+gboolean ipt_listing_sink_has_begun (IptListingSink *self);
 
 G_END_DECLS

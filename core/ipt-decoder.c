@@ -5,7 +5,12 @@
  * file formats or plugins. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-cpu-private.h"
@@ -482,6 +487,41 @@ ipt_decoder_decode_bytes (IptDecoder *self, GBytes *trace, IptSink *sink,
   return ipt_decoder_run (self, data, size, "trace", sink, cancellable, NULL, error);
 }
 
+/* Maps the trace, which must be a regular file: opened without blocking
+ * (a FIFO would block open() until a writer comes) and checked on the
+ * descriptor, so that nothing swapped in after a check can block either. */
+static GMappedFile *
+map_trace (const char *path, const char *display, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  GMappedFile *mapped;
+  struct stat st;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   "%s: cannot open the trace: %s", display, g_strerror (errsv));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, S_ISDIR (st.st_mode) ? G_FILE_ERROR_ISDIR : G_FILE_ERROR_INVAL,
+                   "%s: not a regular file", display);
+      close (fd);
+      return NULL;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local);
+  close (fd);
+  if (mapped == NULL)
+    g_set_error (error, local->domain, local->code, "%s: cannot map the trace: %s", display,
+                 local->message);
+  return mapped;
+}
+
 static gboolean
 decode_file (IptDecoder *self, const char *path, guint64 from, guint64 to, IptSink *sink,
              GCancellable *cancellable, GMainContext *progress_context, GError **error)
@@ -490,7 +530,7 @@ decode_file (IptDecoder *self, const char *path, guint64 from, guint64 to, IptSi
   g_autofree char *display = g_filename_display_name (path);
   guint64 size;
 
-  mapped = g_mapped_file_new (path, FALSE, error);
+  mapped = map_trace (path, display, error);
   if (mapped == NULL)
     return FALSE;
   size = g_mapped_file_get_length (mapped);

@@ -653,6 +653,29 @@ test_error_nt_file_start_above_end (SynthFixture *f, gconstpointer data)
                      "*core.1234: NT_FILE note at offset 0x*: entry 1 at offset 0x*: start 0x500000 is above end 0x402000");
 }
 
+/* One corrupt byte in a start (0x4010ff for 0x401000) kept the build-id
+ * matching and shifted the code: the decoders looped for ever. */
+static void
+test_error_nt_file_unaligned (SynthFixture *f, gconstpointer data)
+{
+  SynthCore c = synth_three_files (f);
+  SynthFile gdb_files[] = { { 0x400000, 0x401000, PAGE + 1, f->data_file } };
+  SynthLoad loads[] = { { 0x400000, PAGE, 0, NULL, 5 } };
+
+  synth_put (c.bytes, c.desc_at + 16 + 24, 0x4010ff, 8);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT,
+                     "*core.1234: NT_FILE note at offset 0x*: entry 1 at offset 0x*: start 0x4010ff"
+                     " is not aligned to a 4096-byte page");
+
+  /* gdb's page size of 1 does not make byte offsets valid: mmap() takes pages. */
+  c = synth_core (loads, 1, gdb_files, 1, 1);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT,
+                     "*core.1234: NT_FILE note at offset 0x*: entry 0 at offset 0x*: file offset 0x1001"
+                     " is not aligned to a 4096-byte page");
+}
+
 static void
 test_error_nt_file_page_size (SynthFixture *f, gconstpointer data)
 {
@@ -1083,6 +1106,7 @@ main (int argc, char **argv)
   SYNTH ("/plugin/coredump/errors/nt-file-name-off-the-end", test_error_nt_file_name_off_the_end);
   SYNTH ("/plugin/coredump/errors/nt-file-start-above-end", test_error_nt_file_start_above_end);
   SYNTH ("/plugin/coredump/errors/nt-file-page-size", test_error_nt_file_page_size);
+  SYNTH ("/plugin/coredump/errors/nt-file-unaligned", test_error_nt_file_unaligned);
   SYNTH ("/plugin/coredump/errors/truncated", test_error_truncated);
   SYNTH ("/plugin/coredump/errors/not-a-core", test_error_not_a_core);
   g_test_add_func ("/plugin/coredump/symbols/gcore-names-exe-and-libc-on-demand",

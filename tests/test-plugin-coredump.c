@@ -686,6 +686,22 @@ test_error_nt_file_page_size (SynthFixture *f, gconstpointer data)
   assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT, "*core.1234: NT_FILE note at offset 0x*: page size 0 is not*");
 }
 
+/* It used to be listed (size 0x1000) and unreadable (its end wrapped to 0);
+ * raw, pagedump and elf refuse such a range too. */
+static void
+test_error_load_ends_at_2_64 (SynthFixture *f, gconstpointer data)
+{
+  static guint8 top[PAGE];
+  SynthLoad loads[] = { { G_GUINT64_CONSTANT (0xfffffffffffff000), PAGE, PAGE, top, 5 } };
+  SynthCore c = synth_core (loads, 1, NULL, 0, 4096);
+
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
+                     "*core.1234: program header 1 at offset 0x78: PT_LOAD [0xfffffffffffff000,"
+                     " +0x1000) ends at 2^64, the top of the 64-bit address space, which cannot"
+                     " be mapped");
+}
+
 static void
 test_error_truncated (SynthFixture *f, gconstpointer data)
 {
@@ -1108,6 +1124,7 @@ main (int argc, char **argv)
   SYNTH ("/plugin/coredump/errors/nt-file-page-size", test_error_nt_file_page_size);
   SYNTH ("/plugin/coredump/errors/nt-file-unaligned", test_error_nt_file_unaligned);
   SYNTH ("/plugin/coredump/errors/truncated", test_error_truncated);
+  SYNTH ("/plugin/coredump/errors/load-ends-at-2-64", test_error_load_ends_at_2_64);
   SYNTH ("/plugin/coredump/errors/not-a-core", test_error_not_a_core);
   g_test_add_func ("/plugin/coredump/symbols/gcore-names-exe-and-libc-on-demand",
                    test_symbols_gcore_names_exe_and_libc);

@@ -798,6 +798,38 @@ test_errors_bad_segments (void)
                      IPT_ERROR_INVALID_ARGUMENT, "64-bit address space");
 }
 
+static void patch_vaddr_at_top (guint8 *d, gsize n)
+{
+  Elf64_Phdr *ph = nth_load (d, 2);
+  ph->p_vaddr = G_GUINT64_CONSTANT (0xfffffffffffff000);
+  ph->p_memsz = 0x1000;
+  ph->p_filesz = MIN (ph->p_filesz, 0x1000);
+}
+
+/* A segment ending exactly at 2^64 is refused, as raw, pagedump and
+ * coredump refuse such a range, and said so: it is not past the end. */
+static void
+test_errors_end_at_2_64 (void)
+{
+  g_autoptr (GArray) loads = readelf_loads (prog_pie);
+  g_autofree char *top = corrupt_copy ("vaddr-at-top", prog_pie, 0, patch_vaddr_at_top);
+  guint64 first_page = G_MAXUINT64, end = 0;
+
+  assert_open_fails (top, BASE_UNSET, IPT_ERROR_CORRUPT,
+                     "PT_LOAD at 0xfffffffffffff000, size 0x1000, ends at 2^64, the top of the"
+                     " 64-bit address space, which cannot be mapped");
+
+  for (guint i = 0; i < loads->len; i++)
+    {
+      const Load *l = &g_array_index (loads, Load, i);
+      first_page = MIN (first_page, l->vaddr & ~G_GUINT64_CONSTANT (0xfff));
+      end = MAX (end, l->vaddr + l->memsz);
+    }
+  /* the base that puts the file's last byte at 2^64 - 1 */
+  assert_open_fails (prog_pie, 0 - (end - first_page), IPT_ERROR_INVALID_ARGUMENT,
+                     "ends at 2^64, the top of the 64-bit address space, which cannot be mapped");
+}
+
 static void
 test_errors_bad_options (void)
 {
@@ -886,6 +918,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin-elf/errors/bad-headers", test_errors_bad_headers);
   g_test_add_func ("/plugin-elf/errors/bad-segments", test_errors_bad_segments);
   g_test_add_func ("/plugin-elf/errors/bad-options", test_errors_bad_options);
+  g_test_add_func ("/plugin-elf/errors/end-at-2-64", test_errors_end_at_2_64);
   g_test_add_func ("/plugin-elf/properties/documented", test_properties_are_documented);
 
   result = g_test_run ();

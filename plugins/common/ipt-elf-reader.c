@@ -322,11 +322,15 @@ ipt_elf_reader_read_loads (const IptElfReader *r, const IptElfHeader *header, co
       if ((space_end == 0 && ph.memsz > G_MAXUINT64 - ph.vaddr)
           || (space_end != 0 && (ph.vaddr >= space_end || ph.memsz > space_end - ph.vaddr)))
         {
+          gboolean ends_at_2_64 = space_end == 0 && ph.memsz - 1 == G_MAXUINT64 - ph.vaddr;
+
           g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
                        "%s: program header %u at offset 0x%" G_GINT64_MODIFIER
                        "x: PT_LOAD at 0x%" G_GINT64_MODIFIER "x, size 0x%" G_GINT64_MODIFIER
-                       "x, reaches past the end of the %u-bit address space",
-                       name, ph.index, ph.header_offset, ph.vaddr, ph.memsz, header->elf_class);
+                       "x, %s%u-bit address space%s", name, ph.index, ph.header_offset,
+                       ph.vaddr, ph.memsz, ends_at_2_64 ? "ends at 2^64, the top of the "
+                                                        : "reaches past the end of the ",
+                       header->elf_class, ends_at_2_64 ? ", which cannot be mapped" : "");
           return NULL;
         }
       g_array_append_val (loads, ph);

@@ -282,6 +282,17 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
         }
       if (ph.memsz == 0)
         continue;
+      /* libipt computes a section's end, and so do the pieces: 2^64 is
+       * not representable. The other plugins refuse such a range too. */
+      if (ph.memsz - 1 == G_MAXUINT64 - ph.vaddr)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
+                       "%s: program header %u at offset 0x%" G_GINT64_MODIFIER
+                       "x: PT_LOAD [0x%" G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER
+                       "x) ends at 2^64, the top of the 64-bit address space, which cannot be"
+                       " mapped", name, ph.index, ph.header_offset, ph.vaddr, ph.memsz);
+          return NULL;
+        }
       g_array_append_val (segments, ph);
     }
 

@@ -70,7 +70,9 @@ typedef struct {
  * - %IPT_ERROR_NOT_FOUND when the core does not exist; %IPT_ERROR_IO when it
  *   cannot be mapped;
  * - %IPT_ERROR_TRUNCATED when the core is shorter than its headers say;
- * - %IPT_ERROR_CORRUPT for impossible headers or notes.
+ * - %IPT_ERROR_CORRUPT for impossible headers or notes (an NT_FILE entry
+ *   that is not page-aligned, too);
+ * - %IPT_ERROR_NOT_SUPPORTED for a PT_LOAD that ends at 2^64.
  *
  * A mapped file that cannot be found, or whose build-id differs from the
  * one in the core, is a g_warning() naming it and the ranges left unmapped.

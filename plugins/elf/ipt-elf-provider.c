@@ -52,7 +52,7 @@
  * Construction fails (g_initable_new()) with:
  * - %IPT_ERROR_INVALID_ARGUMENT when `file` is missing, not a regular file,
  *   not an ELF file, or an ET_EXEC file is given another base, or a base
- *   puts a segment past 2^64;
+ *   puts a segment at or past 2^64;
  * - %IPT_ERROR_NOT_SUPPORTED for ET_REL, ET_CORE and other types;
  * - %IPT_ERROR_NOT_FOUND when the file does not exist; %IPT_ERROR_IO when
  *   it cannot be opened or mapped;
@@ -60,7 +60,7 @@
  *   program header table or a segment's file bytes;
  * - %IPT_ERROR_CORRUPT for a bad class, byte order, version or
  *   e_phentsize, p_filesz > p_memsz, overlapping segments or a segment past
- *   the end of the address space, or no PT_LOAD segment at all.
+ *   the end of the address space (or ending at 2^64), or no PT_LOAD segment at all.
  * Every message names the file, and the program header's index and file
  * offset where one is at fault.
  */
@@ -410,9 +410,12 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
           g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                        "elf: %s: program header %u at offset 0x%" G_GINT64_MODIFIER "x:"
                        " at base 0x%" G_GINT64_MODIFIER "x the segment [0x%"
-                       G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x) reaches past the end"
-                       " of the 64-bit address space", self->path, load->index,
-                       load->header_offset, self->base, load->vaddr, load->memsz);
+                       G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x) %s", self->path,
+                       load->index, load->header_offset, self->base, load->vaddr, load->memsz,
+                       load->memsz - 1 == G_MAXUINT64 - load_address - from_base
+                         ? "ends at 2^64, the top of the 64-bit address space, which cannot be"
+                           " mapped"
+                         : "reaches past the end of the 64-bit address space");
           return FALSE;
         }
       seg.end = seg.start + load->memsz;

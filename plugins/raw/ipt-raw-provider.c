@@ -24,7 +24,7 @@
  * Construction fails (g_initable_new()) with:
  * - %IPT_ERROR_INVALID_ARGUMENT when `file` or `base` is missing, the file is
  *   empty or not a regular file, the window starts at or past the end of the
- *   file or extends past it, or the mapping would reach past 2^64;
+ *   file or extends past it, or the mapping would reach 2^64;
  * - %IPT_ERROR_NOT_FOUND when the file does not exist;
  * - %IPT_ERROR_IO when it cannot be opened or mapped.
  */
@@ -177,8 +177,10 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "raw: %s: 0x%" G_GINT64_MODIFIER "x bytes at base 0x%"
-                   G_GINT64_MODIFIER "x reach past the end of the 64-bit address space",
-                   path, length, self->base);
+                   G_GINT64_MODIFIER "x %s", path, length, self->base,
+                   length - 1 == G_MAXUINT64 - self->base
+                     ? "end at 2^64, the top of the 64-bit address space, which cannot be mapped"
+                     : "reach past the end of the 64-bit address space");
       return FALSE;
     }
 

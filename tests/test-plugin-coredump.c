@@ -334,16 +334,14 @@ test_build_id_mismatch_warns_and_unmaps (MovedFixture *f, gconstpointer data)
   assert_jit_page (p, &f->child);
 }
 
-static void
-test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
+/* Makes f->dir/sysroot with the program's saved copy and everything else it
+ * mapped; returns the copy's name in it. */
+static char *
+make_sysroot (MovedFixture *f, char **sysroot_out)
 {
   g_autofree char *sysroot = g_build_filename (f->dir, "sysroot", NULL);
-  g_autofree char *in_root = g_build_filename (sysroot, f->copy, NULL);
+  char *in_root = g_build_filename (sysroot, f->copy, NULL);
   g_autofree char *parent = g_path_get_dirname (in_root);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (IptMemoryProvider) p = NULL;
-  g_autoptr (GPtrArray) regions = NULL;
-  gboolean from_root = FALSE;
 
   g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
   jitlike_copy_file (f->saved, in_root);
@@ -363,6 +361,20 @@ test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
       if (!g_file_test (to, G_FILE_TEST_EXISTS))
         jitlike_copy_file (m->path, to);
     }
+  *sysroot_out = g_steal_pointer (&sysroot);
+  return in_root;
+}
+
+static void
+test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *sysroot = NULL;
+  g_autofree char *in_root = make_sysroot (f, &sysroot);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autoptr (GPtrArray) regions = NULL;
+  gboolean from_root = FALSE;
+
   p = open_core (f->core, sysroot, NULL, &error);
   g_assert_no_error (error);
 
@@ -392,6 +404,35 @@ test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
     if (g_strcmp0 (((IptRegion *) regions->pdata[i])->filename, in_root) == 0)
       from_root = TRUE;
   g_assert_true (from_root);
+}
+
+/* The right file (same build-id) but cut short: what it cannot serve is
+ * named, with the file's size; it used to be clipped silently. */
+static void
+test_sysroot_truncated_file_warns (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *sysroot = NULL;
+  g_autofree char *in_root = make_sysroot (f, &sysroot);
+  g_autofree char *pattern = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  const JitlikeMap *text = NULL;
+
+  for (guint i = 0; i < f->child.maps->len && text == NULL; i++)
+    {
+      const JitlikeMap *m = &g_array_index (f->child.maps, JitlikeMap, i);
+
+      if (strcmp (m->path, f->copy) == 0 && m->perms[2] == 'x')
+        text = m;
+    }
+  g_assert_nonnull (text);
+  /* The header page (with the build-id) stays, the text goes. */
+  g_assert_cmpint (truncate (in_root, (off_t) text->offset), ==, 0);
+  pattern = g_strdup_printf ("*%s: mapped file %s is shorter than the core maps it (%s has 0x%"
+                             G_GINT64_MODIFIER "x bytes): its ranges *0x%" G_GINT64_MODIFIER
+                             "x-0x%" G_GINT64_MODIFIER "x* are unmapped", f->core, f->copy,
+                             in_root, text->offset, text->start, text->end);
+  p = open_expecting_warning (f->core, sysroot, NULL, pattern);
+  assert_text_unmapped (p, &f->child, f->copy);
 }
 
 static char *
@@ -543,13 +584,17 @@ synth_layout (SynthFixture *f, guint64 page_size)
 static void
 assert_synth_layout (SynthFixture *f)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (IptMemoryProvider) p = open_core (f->core, NULL, NULL, &error);
+  g_autofree char *warning = g_strdup_printf ("*%s: mapped file %s is shorter than the core maps"
+                                              " it (%s has 0x3064 bytes): its ranges"
+                                              " 0x403000-0x404000 are unmapped",
+                                              f->core, f->data_file, f->data_file);
+  g_autoptr (IptMemoryProvider) p = NULL;
   guint8 buf[4 * PAGE];
   g_autoptr (GPtrArray) regions = NULL;
   gsize n;
 
-  g_assert_no_error (error);
+  /* the tail of page 2 past the file's end is normal; page 3 is not */
+  p = open_expecting_warning (f->core, NULL, NULL, warning);
   /* page 0: file page 1; page 1: the core's patch; page 2: file page 3 (100 bytes, then EOF) */
   n = read_all (p, buf, sizeof buf, 0x400000);
   g_assert_cmpuint (n, ==, 2 * PAGE + 100);
@@ -1112,6 +1157,7 @@ main (int argc, char **argv)
   MOVED ("/plugin/coredump/files/missing-warns-and-unmaps", test_missing_file_warns_and_unmaps);
   MOVED ("/plugin/coredump/files/build-id-mismatch-warns-and-unmaps", test_build_id_mismatch_warns_and_unmaps);
   MOVED ("/plugin/coredump/files/sysroot", test_sysroot_finds_moved_file);
+  MOVED ("/plugin/coredump/files/sysroot-truncated-file-warns", test_sysroot_truncated_file_warns);
   MOVED ("/plugin/coredump/files/search-path-build-id", test_search_path_finds_by_build_id);
   MOVED ("/plugin/coredump/files/search-path-basename", test_search_path_finds_by_basename);
   MOVED ("/plugin/coredump/files/search-path-rejects-debug-only", test_search_path_rejects_debug_only_file);

@@ -61,8 +61,9 @@ static GParamSpec *properties[N_PROPS];
 /* In the order init checks them. */
 static const IptPluginOption options[] = {
   IPT_PLUGIN_OPTION (PROP_FILE, IptRawProvider, file, TRUE),
-  /* Its default, IPT_RAW_PROVIDER_BASE_UNSET, means "not given". */
-  IPT_PLUGIN_OPTION (PROP_BASE, IptRawProvider, base, TRUE),
+  /* Required, checked at init: its default, IPT_RAW_PROVIDER_BASE_UNSET,
+   * means "not given" and gets a message of its own. */
+  IPT_PLUGIN_OPTION (PROP_BASE, IptRawProvider, base, FALSE),
   IPT_PLUGIN_OPTION (PROP_OFFSET, IptRawProvider, offset, FALSE),
   IPT_PLUGIN_OPTION (PROP_SIZE, IptRawProvider, size, FALSE),
   IPT_PLUGIN_OPTION (PROP_CR3, IptRawProvider, cr3, FALSE),
@@ -136,6 +137,17 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (!ipt_plugin_options_check_required (G_OBJECT (self), "raw", options,
                                           G_N_ELEMENTS (options), properties, error))
     return FALSE;
+  /* GObject sets a construct property that was not given to its default, so
+   * whoever gave this value cannot be told apart from whoever gave none:
+   * say why it cannot be a base either. */
+  if (self->base == IPT_RAW_PROVIDER_BASE_UNSET)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "raw: option 'base' is required (0x%" G_GINT64_MODIFIER "x, its default,"
+                   " stands for not given, and no mapping can start there: a byte there ends"
+                   " at 2^64, which cannot be mapped)", IPT_RAW_PROVIDER_BASE_UNSET);
+      return FALSE;
+    }
 
   /* libipt opens sections by name, maybe after the cwd changed. */
   path = g_canonicalize_filename (self->file, NULL);

@@ -714,6 +714,7 @@ nth_load (guint8 *data, guint n)
 
 static void patch_magic (guint8 *d, gsize n) { d[3] = 'G'; }
 static void patch_phoff (guint8 *d, gsize n) { ((Elf64_Ehdr *) d)->e_phoff = n - 8; }
+static void patch_phoff_zero (guint8 *d, gsize n) { ((Elf64_Ehdr *) d)->e_phoff = 0; }
 static void patch_phentsize (guint8 *d, gsize n) { ((Elf64_Ehdr *) d)->e_phentsize = 32; }
 static void patch_class (guint8 *d, gsize n) { d[EI_CLASS] = 7; }
 static void patch_core (guint8 *d, gsize n) { ((Elf64_Ehdr *) d)->e_type = ET_CORE; }
@@ -752,6 +753,7 @@ test_errors_bad_headers (void)
   g_autofree char *magic = corrupt_copy ("bad-magic", prog_pie, 0, patch_magic);
   g_autofree char *cls = corrupt_copy ("bad-class", prog_pie, 0, patch_class);
   g_autofree char *phoff = corrupt_copy ("bad-phoff", prog_pie, 0, patch_phoff);
+  g_autofree char *phoff_zero = corrupt_copy ("phoff-zero", prog_pie, 0, patch_phoff_zero);
   g_autofree char *phentsize = corrupt_copy ("bad-phentsize", prog_pie, 0, patch_phentsize);
   g_autofree char *in_ident = corrupt_copy ("trunc-ident", prog_pie, 10, NULL);
   g_autofree char *in_ehdr = corrupt_copy ("trunc-ehdr", prog_pie, 40, NULL);
@@ -764,6 +766,11 @@ test_errors_bad_headers (void)
   assert_open_fails (magic, BASE_UNSET, IPT_ERROR_INVALID_ARGUMENT, "not an ELF file");
   assert_open_fails (cls, BASE_UNSET, IPT_ERROR_CORRUPT, "offset 0x4: unknown ELF class 7");
   assert_open_fails (phoff, BASE_UNSET, IPT_ERROR_TRUNCATED, "program header table");
+  /* It read the ELF header as program headers and mapped garbage, silently
+   * (libelf used to say "cannot read the 10 program headers: no error"). */
+  assert_open_fails (phoff_zero, BASE_UNSET, IPT_ERROR_CORRUPT,
+                     "offset 0x20: e_phoff 0x0 points into the ELF header (64 bytes), but the file"
+                     " has ");
   assert_open_fails (phentsize, BASE_UNSET, IPT_ERROR_CORRUPT,
                      "offset 0x36: e_phentsize is 32, expected 56");
   assert_open_fails (in_ident, BASE_UNSET, IPT_ERROR_TRUNCATED, "ELF identification");

@@ -788,6 +788,23 @@ test_error_not_a_core (SynthFixture *f, gconstpointer data)
   g_assert_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND);
 }
 
+/* The core's name in the parser's messages is valid UTF-8 whatever its bytes. */
+static void
+test_error_names_escaped (SynthFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *odd = g_build_filename (f->dir, "core.\xff", NULL);
+  g_autoptr (IptMemoryProvider) p = NULL;
+
+  g_assert_cmpint (rename (f->data_file, odd), ==, 0);
+  p = open_core (odd, NULL, NULL, &error);
+  g_assert_cmpint (rename (odd, f->data_file), ==, 0);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "core.\\xff"));
+  g_assert_nonnull (strstr (error->message, "not an ELF file"));
+}
+
 static void
 test_truncated_gcore (void)
 {
@@ -1172,6 +1189,7 @@ main (int argc, char **argv)
   SYNTH ("/plugin/coredump/errors/truncated", test_error_truncated);
   SYNTH ("/plugin/coredump/errors/load-ends-at-2-64", test_error_load_ends_at_2_64);
   SYNTH ("/plugin/coredump/errors/not-a-core", test_error_not_a_core);
+  SYNTH ("/plugin/coredump/errors/names-escaped", test_error_names_escaped);
   g_test_add_func ("/plugin/coredump/symbols/gcore-names-exe-and-libc-on-demand",
                    test_symbols_gcore_names_exe_and_libc);
   g_test_add_func ("/plugin/coredump/symbols/first-lookups-from-threads",

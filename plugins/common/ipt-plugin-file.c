@@ -14,12 +14,19 @@
 #include "ipt-plugin-file.h"
 #include "ipt-echo.h"
 
-/* "WHO: PATH" or "PATH", with @shown from show_path(). */
+/* "WHO: PATH" or "PATH", with @shown from ipt_plugin_file_show(). */
 #define WHO_FORMAT "%s%s%s"
 #define WHO_ARGS(who, shown) (who) != NULL ? (who) : "", (who) != NULL ? ": " : "", (shown)
 
-static char *
-show_path (const char *path)
+/**
+ * ipt_plugin_file_show:
+ * @path: (type filename): a file name, any bytes
+ *
+ * Returns: (transfer full): @path as a message quotes it: valid UTF-8
+ *   (other bytes as `\xNN`), cut after 4096 characters
+ */
+char *
+ipt_plugin_file_show (const char *path)
 {
   return ipt_echo (path, -1, IPT_ECHO_PATH_CHARS);
 }
@@ -38,7 +45,7 @@ void
 ipt_plugin_file_set_error_from_errno (GError **error, const char *who, const char *path,
                                       int errsv)
 {
-  g_autofree char *shown = show_path (path);
+  g_autofree char *shown = ipt_plugin_file_show (path);
 
   g_set_error (error, IPT_ERROR, errsv == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
                WHO_FORMAT ": %s", WHO_ARGS (who, shown), g_strerror (errsv));
@@ -69,7 +76,7 @@ ipt_plugin_file_check_regular (const char *who, const char *path, GError **error
     }
   if (!S_ISREG (st.st_mode))
     {
-      g_autofree char *shown = show_path (path);
+      g_autofree char *shown = ipt_plugin_file_show (path);
 
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    WHO_FORMAT ": not a regular file", WHO_ARGS (who, shown));
@@ -98,7 +105,7 @@ ipt_plugin_file_map_regular (const char *who, const char *path, GError **error)
   mapped = g_mapped_file_new (path, FALSE, &local_error);
   if (mapped == NULL)
     {
-      g_autofree char *shown = show_path (path);
+      g_autofree char *shown = ipt_plugin_file_show (path);
 
       g_set_error (error, IPT_ERROR,
                    g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)

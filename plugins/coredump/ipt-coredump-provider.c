@@ -648,6 +648,7 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   g_autoptr (IptCoreInfo) info = NULL;
   g_autofree char *path = NULL;
   g_autofree gboolean *needed = NULL;
+  g_autofree char *shown = NULL;
 
   if (self->initialized)
     return TRUE;
@@ -663,8 +664,9 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   if (mapped == NULL)
     return FALSE;
 
+  shown = ipt_plugin_file_show (self->core);
   info = ipt_core_parse ((const guint8 *) g_mapped_file_get_contents (mapped),
-                         g_mapped_file_get_length (mapped), self->core, error);
+                         g_mapped_file_get_length (mapped), shown, error);
   if (info == NULL)
     return FALSE;
 

@@ -301,6 +301,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   g_autoptr (GArray) loads = NULL;
   g_autoptr (GArray) segments = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *shown = NULL;
   const guint8 *raw;
   size_t raw_size = 0;
   guint64 file_size = 0, first_page;
@@ -338,7 +339,8 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       return FALSE;
     }
   /* The messages say "elf: PATH: ...". */
-  name = g_strconcat ("elf: ", self->path, NULL);
+  shown = ipt_plugin_file_show (self->path);
+  name = g_strconcat ("elf: ", shown, NULL);
   if (!ipt_elf_reader_open (&reader, raw, (gsize) file_size, name, &self->header, error))
     return FALSE;
   switch (self->header.type)

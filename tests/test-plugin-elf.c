@@ -837,6 +837,20 @@ test_errors_end_at_2_64 (void)
                      "ends at 2^64, the top of the 64-bit address space, which cannot be mapped");
 }
 
+/* A file name that is not UTF-8 is quoted escaped: GError messages are UTF-8. */
+static void
+test_errors_name_escaped (void)
+{
+  g_autofree char *odd = corrupt_copy ("core-\xff", prog_pie, 0, patch_core);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) provider = open_elf (odd, BASE_UNSET, &error);
+
+  g_assert_null (provider);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "/core-\\xff: offset 0x10: a core dump (ET_CORE)"));
+}
+
 static void
 test_errors_bad_options (void)
 {
@@ -926,6 +940,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin-elf/errors/bad-segments", test_errors_bad_segments);
   g_test_add_func ("/plugin-elf/errors/bad-options", test_errors_bad_options);
   g_test_add_func ("/plugin-elf/errors/end-at-2-64", test_errors_end_at_2_64);
+  g_test_add_func ("/plugin-elf/errors/name-escaped", test_errors_name_escaped);
   g_test_add_func ("/plugin-elf/properties/documented", test_properties_are_documented);
 
   result = g_test_run ();

@@ -338,6 +338,16 @@ test_error_path_quoted (Fixture *f, gconstpointer data)
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
   g_clear_error (&error);
 
+  /* the provider's own messages, once the file is open, too */
+  g_assert_true (g_file_set_contents (odd, "", 0, NULL));
+  p = new_raw (odd, BASE, 0, 0, &error);
+  g_unlink (odd);
+  g_assert_null (p);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL, shown,
+                                  "the file is empty", NULL);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+
   p = new_raw (huge, BASE, 0, 0, &error);
   g_assert_null (p);
   plugin_test_assert_error_names (error, IPT_ERROR_IO, "raw", NULL, "…: File name too long", NULL);

@@ -328,6 +328,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   /* libipt opens sections by name, maybe after the cwd changed. */
   g_free (self->path);
   self->path = g_canonicalize_filename (self->file, NULL);
+  shown = ipt_plugin_file_show (self->path);
   if (!open_file (self, &file_size, error))
     return FALSE;
 
@@ -335,11 +336,10 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (raw == NULL || raw_size < file_size)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "elf: %s: cannot map the file: %s",
-                   self->path, elf_errmsg (-1));
+                   shown, elf_errmsg (-1));
       return FALSE;
     }
   /* The messages say "elf: PATH: ...". */
-  shown = ipt_plugin_file_show (self->path);
   name = g_strconcat ("elf: ", shown, NULL);
   if (!ipt_elf_reader_open (&reader, raw, (gsize) file_size, name, &self->header, error))
     return FALSE;
@@ -351,17 +351,17 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
     case ET_REL:
       g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
                    "elf: %s: offset 0x10: a relocatable object (ET_REL) has no load"
-                   " addresses; link it first", self->path);
+                   " addresses; link it first", shown);
       return FALSE;
     case ET_CORE:
       g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
                    "elf: %s: offset 0x10: a core dump (ET_CORE); open it with the"
-                   " coredump plugin", self->path);
+                   " coredump plugin", shown);
       return FALSE;
     default:
       g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
                    "elf: %s: offset 0x10: ELF type %u is not an executable or shared"
-                   " object", self->path, self->header.type);
+                   " object", shown, self->header.type);
       return FALSE;
     }
 
@@ -373,7 +373,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
                    "elf: %s: offset 0x%" G_GINT64_MODIFIER "x: no PT_LOAD segment among the"
                    " %" G_GUINT64_FORMAT " program headers: nothing to map",
-                   self->path, self->header.phoff, self->header.phnum);
+                   shown, self->header.phoff, self->header.phnum);
       return FALSE;
     }
 
@@ -388,7 +388,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "elf: %s: an executable (ET_EXEC) linked at 0x%" G_GINT64_MODIFIER "x"
                    " cannot be loaded at base 0x%" G_GINT64_MODIFIER "x; give its own"
-                   " address or no base", self->path, first_page, self->base);
+                   " address or no base", shown, first_page, self->base);
       return FALSE;
     }
   else
@@ -412,7 +412,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
           g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                        "elf: %s: program header %u at offset 0x%" G_GINT64_MODIFIER "x:"
                        " at base 0x%" G_GINT64_MODIFIER "x the segment [0x%"
-                       G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x) %s", self->path,
+                       G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x) %s", shown,
                        load->index, load->header_offset, self->base, load->vaddr, load->memsz,
                        load->memsz - 1 == G_MAXUINT64 - load_address - from_base
                          ? "ends at 2^64, the top of the 64-bit address space, which cannot be"

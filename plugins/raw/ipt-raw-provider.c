@@ -127,6 +127,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   IptRawProvider *self = IPT_RAW_PROVIDER (initable);
   g_autoptr (GMappedFile) mapped = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *shown = NULL;
   guint64 file_size, length;
 
   if (self->mapped != NULL)
@@ -155,11 +156,12 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (mapped == NULL)
     return FALSE;
 
+  shown = ipt_plugin_file_show (path);
   file_size = g_mapped_file_get_length (mapped);
   if (file_size == 0)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "raw: %s: the file is empty, there is nothing to map", path);
+                   "raw: %s: the file is empty, there is nothing to map", shown);
       return FALSE;
     }
   if (self->offset >= file_size)
@@ -167,7 +169,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "raw: %s: offset 0x%" G_GINT64_MODIFIER "x is at or past the end"
                    " of the file (size 0x%" G_GINT64_MODIFIER "x)",
-                   path, self->offset, file_size);
+                   shown, self->offset, file_size);
       return FALSE;
     }
   if (self->size == 0)
@@ -178,7 +180,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
                    "raw: %s: offset 0x%" G_GINT64_MODIFIER "x: 0x%" G_GINT64_MODIFIER
                    "x bytes extend past the end of the file (size 0x%"
                    G_GINT64_MODIFIER "x)",
-                   path, self->offset, self->size, file_size);
+                   shown, self->offset, self->size, file_size);
       return FALSE;
     }
   else
@@ -189,7 +191,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "raw: %s: 0x%" G_GINT64_MODIFIER "x bytes at base 0x%"
-                   G_GINT64_MODIFIER "x %s", path, length, self->base,
+                   G_GINT64_MODIFIER "x %s", shown, length, self->base,
                    length - 1 == G_MAXUINT64 - self->base
                      ? "end at 2^64, the top of the 64-bit address space, which cannot be mapped"
                      : "reach past the end of the 64-bit address space");

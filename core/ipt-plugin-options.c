@@ -25,6 +25,15 @@
 
 #include "ipt-plugin-private.h"
 #include "ipt-number.h"
+#include "ipt-echo.h"
+
+/* User text as a message quotes it: escaped (it may be any bytes), and cut
+ * when long (a 100 KB value must not fill the terminal). */
+static char *
+echo (const char *text)
+{
+  return ipt_echo (text, -1, IPT_ECHO_VALUE_CHARS);
+}
 
 void
 ipt_plugin_options_free (IptPluginOptions *options)
@@ -74,9 +83,11 @@ ipt_plugin_spec_split (const char *spec, char **name, char **options,
   colon = strchr (spec, ':');
   if (colon == spec || spec[0] == '\0')
     {
+      g_autofree char *shown = echo (spec);
+
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "plugin specification '%s' has no plugin name "
-                   "(expected NAME[:KEY=VALUE,...])", spec);
+                   "(expected NAME[:KEY=VALUE,...])", shown);
       return FALSE;
     }
 
@@ -166,6 +177,7 @@ unsigned_range (GParamSpec *pspec, guint64 *min, guint64 *max)
 static gboolean
 parse_signed (GParamSpec *pspec, const char *text, GValue *value, GError **error)
 {
+  g_autofree char *shown = echo (text);
   gint64 min = 0, max = 0, v;
   gboolean negative;
   guint64 magnitude = 0;
@@ -176,7 +188,7 @@ parse_signed (GParamSpec *pspec, const char *text, GValue *value, GError **error
   if (r == IPT_NUMBER_SYNTAX)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "'%s' is not an integer", text);
+                   "'%s' is not an integer", shown);
       return FALSE;
     }
 
@@ -213,13 +225,14 @@ parse_signed (GParamSpec *pspec, const char *text, GValue *value, GError **error
 out_of_range:
   g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                "'%s' is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
-               text, min, max);
+               shown, min, max);
   return FALSE;
 }
 
 static gboolean
 parse_unsigned (GParamSpec *pspec, const char *text, GValue *value, GError **error)
 {
+  g_autofree char *shown = echo (text);
   guint64 min = 0, max = 0, v = 0;
   gboolean negative;
   IptNumberResult r;
@@ -229,14 +242,14 @@ parse_unsigned (GParamSpec *pspec, const char *text, GValue *value, GError **err
   if (r == IPT_NUMBER_SYNTAX || negative)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "'%s' is not an unsigned integer", text);
+                   "'%s' is not an unsigned integer", shown);
       return FALSE;
     }
   if (r == IPT_NUMBER_OVERFLOW || v < min || v > max)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "'%s' is out of range (%" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")",
-                   text, min, max);
+                   shown, min, max);
       return FALSE;
     }
 
@@ -262,6 +275,7 @@ parse_unsigned (GParamSpec *pspec, const char *text, GValue *value, GError **err
 static gboolean
 parse_boolean (GParamSpec *pspec, const char *text, GValue *value, GError **error)
 {
+  g_autofree char *shown = echo (text);
   static const char * const yes[] = { "true", "yes", "on", "1" };
   static const char * const no[] = { "false", "no", "off", "0" };
 
@@ -276,13 +290,14 @@ parse_boolean (GParamSpec *pspec, const char *text, GValue *value, GError **erro
     }
 
   g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-               "'%s' is not a boolean (true/false, yes/no, on/off, 1/0)", text);
+               "'%s' is not a boolean (true/false, yes/no, on/off, 1/0)", shown);
   return FALSE;
 }
 
 static gboolean
 parse_double (GParamSpec *pspec, const char *text, GValue *value, GError **error)
 {
+  g_autofree char *shown = echo (text);
   gboolean is_float = G_TYPE_FUNDAMENTAL (pspec->value_type) == G_TYPE_FLOAT;
   double min = is_float ? -G_MAXFLOAT : -G_MAXDOUBLE;
   double max = is_float ? G_MAXFLOAT : G_MAXDOUBLE;
@@ -304,7 +319,7 @@ parse_double (GParamSpec *pspec, const char *text, GValue *value, GError **error
   if (errno == ERANGE || v < min || v > max)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "'%s' is out of range (%g to %g)", text, min, max);
+                   "'%s' is out of range (%g to %g)", shown, min, max);
       return FALSE;
     }
 
@@ -317,7 +332,7 @@ parse_double (GParamSpec *pspec, const char *text, GValue *value, GError **error
 
 not_a_number:
   g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-               "'%s' is not a number", text);
+               "'%s' is not a number", shown);
   return FALSE;
 }
 
@@ -344,6 +359,7 @@ enum_lookup (GEnumClass *klass, const char *text)
 static gboolean
 parse_enum (GParamSpec *pspec, const char *text, GValue *value, GError **error)
 {
+  g_autofree char *shown = echo (text);
   g_autoptr(GEnumClass) klass = g_type_class_ref (pspec->value_type);
   const GEnumValue *v = enum_lookup (klass, text);
 
@@ -352,7 +368,7 @@ parse_enum (GParamSpec *pspec, const char *text, GValue *value, GError **error)
       g_autofree char *nicks = enum_nicks (klass);
 
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "'%s' is not one of: %s", text, nicks);
+                   "'%s' is not one of: %s", shown, nicks);
       return FALSE;
     }
 
@@ -384,12 +400,13 @@ parse_flags (GParamSpec *pspec, const char *text, GValue *value, GError **error)
       if (v == NULL)
         {
           GString *nicks = g_string_new (NULL);
+          g_autofree char *shown = echo (parts[i]);
 
           for (guint j = 0; j < klass->n_values; j++)
             g_string_append_printf (nicks, "%s%s", j ? ", " : "", klass->values[j].value_nick);
           g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                        "'%s' is not one of: %s (join several with '|')",
-                       parts[i], nicks->str);
+                       shown, nicks->str);
           g_string_free (nicks, TRUE);
           return FALSE;
         }
@@ -529,6 +546,7 @@ parse_one (const char *plugin_name, GParamSpec * const *pspecs, guint n_pspecs,
   const char *eq = memchr (element, '=', len);
   g_autofree char *key = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
   GValue value = G_VALUE_INIT;
   GParamSpec *pspec;
 
@@ -542,17 +560,19 @@ parse_one (const char *plugin_name, GParamSpec * const *pspecs, guint n_pspecs,
   if (eq == NULL)
     {
       key = g_strndup (element, len);
+      shown = echo (key);
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "plugin '%s': option '%s' has no value (expected KEY=VALUE)",
-                   plugin_name, key);
+                   plugin_name, shown);
       return FALSE;
     }
   if (eq == element)
     {
       text = g_strndup (element, len);
+      shown = echo (text);
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "plugin '%s': option '%s' has no name (expected KEY=VALUE)",
-                   plugin_name, text);
+                   plugin_name, shown);
       return FALSE;
     }
 
@@ -562,14 +582,15 @@ parse_one (const char *plugin_name, GParamSpec * const *pspecs, guint n_pspecs,
     {
       g_autofree char *known = option_names (pspecs, n_pspecs);
 
+      shown = echo (key);
       if (n_pspecs == 0)
         g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                      "plugin '%s': unknown option '%s' (the plugin has no options)",
-                     plugin_name, key);
+                     plugin_name, shown);
       else
         g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                      "plugin '%s': unknown option '%s' (options: %s)",
-                     plugin_name, key, known);
+                     plugin_name, shown, known);
       return FALSE;
     }
 

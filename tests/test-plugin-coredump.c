@@ -334,16 +334,14 @@ test_build_id_mismatch_warns_and_unmaps (MovedFixture *f, gconstpointer data)
   assert_jit_page (p, &f->child);
 }
 
-static void
-test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
+/* Makes f->dir/sysroot with the program's saved copy and everything else it
+ * mapped; returns the copy's name in it. */
+static char *
+make_sysroot (MovedFixture *f, char **sysroot_out)
 {
   g_autofree char *sysroot = g_build_filename (f->dir, "sysroot", NULL);
-  g_autofree char *in_root = g_build_filename (sysroot, f->copy, NULL);
+  char *in_root = g_build_filename (sysroot, f->copy, NULL);
   g_autofree char *parent = g_path_get_dirname (in_root);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (IptMemoryProvider) p = NULL;
-  g_autoptr (GPtrArray) regions = NULL;
-  gboolean from_root = FALSE;
 
   g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
   jitlike_copy_file (f->saved, in_root);
@@ -363,6 +361,20 @@ test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
       if (!g_file_test (to, G_FILE_TEST_EXISTS))
         jitlike_copy_file (m->path, to);
     }
+  *sysroot_out = g_steal_pointer (&sysroot);
+  return in_root;
+}
+
+static void
+test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *sysroot = NULL;
+  g_autofree char *in_root = make_sysroot (f, &sysroot);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autoptr (GPtrArray) regions = NULL;
+  gboolean from_root = FALSE;
+
   p = open_core (f->core, sysroot, NULL, &error);
   g_assert_no_error (error);
 
@@ -392,6 +404,35 @@ test_sysroot_finds_moved_file (MovedFixture *f, gconstpointer data)
     if (g_strcmp0 (((IptRegion *) regions->pdata[i])->filename, in_root) == 0)
       from_root = TRUE;
   g_assert_true (from_root);
+}
+
+/* The right file (same build-id) but cut short: what it cannot serve is
+ * named, with the file's size; it used to be clipped silently. */
+static void
+test_sysroot_truncated_file_warns (MovedFixture *f, gconstpointer data)
+{
+  g_autofree char *sysroot = NULL;
+  g_autofree char *in_root = make_sysroot (f, &sysroot);
+  g_autofree char *pattern = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  const JitlikeMap *text = NULL;
+
+  for (guint i = 0; i < f->child.maps->len && text == NULL; i++)
+    {
+      const JitlikeMap *m = &g_array_index (f->child.maps, JitlikeMap, i);
+
+      if (strcmp (m->path, f->copy) == 0 && m->perms[2] == 'x')
+        text = m;
+    }
+  g_assert_nonnull (text);
+  /* The header page (with the build-id) stays, the text goes. */
+  g_assert_cmpint (truncate (in_root, (off_t) text->offset), ==, 0);
+  pattern = g_strdup_printf ("*%s: mapped file %s is shorter than the core maps it (%s has 0x%"
+                             G_GINT64_MODIFIER "x bytes): its ranges *0x%" G_GINT64_MODIFIER
+                             "x-0x%" G_GINT64_MODIFIER "x* are unmapped", f->core, f->copy,
+                             in_root, text->offset, text->start, text->end);
+  p = open_expecting_warning (f->core, sysroot, NULL, pattern);
+  assert_text_unmapped (p, &f->child, f->copy);
 }
 
 static char *
@@ -543,13 +584,17 @@ synth_layout (SynthFixture *f, guint64 page_size)
 static void
 assert_synth_layout (SynthFixture *f)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (IptMemoryProvider) p = open_core (f->core, NULL, NULL, &error);
+  g_autofree char *warning = g_strdup_printf ("*%s: mapped file %s is shorter than the core maps"
+                                              " it (%s has 0x3064 bytes): its ranges"
+                                              " 0x403000-0x404000 are unmapped",
+                                              f->core, f->data_file, f->data_file);
+  g_autoptr (IptMemoryProvider) p = NULL;
   guint8 buf[4 * PAGE];
   g_autoptr (GPtrArray) regions = NULL;
   gsize n;
 
-  g_assert_no_error (error);
+  /* the tail of page 2 past the file's end is normal; page 3 is not */
+  p = open_expecting_warning (f->core, NULL, NULL, warning);
   /* page 0: file page 1; page 1: the core's patch; page 2: file page 3 (100 bytes, then EOF) */
   n = read_all (p, buf, sizeof buf, 0x400000);
   g_assert_cmpuint (n, ==, 2 * PAGE + 100);
@@ -653,6 +698,29 @@ test_error_nt_file_start_above_end (SynthFixture *f, gconstpointer data)
                      "*core.1234: NT_FILE note at offset 0x*: entry 1 at offset 0x*: start 0x500000 is above end 0x402000");
 }
 
+/* One corrupt byte in a start (0x4010ff for 0x401000) kept the build-id
+ * matching and shifted the code: the decoders looped for ever. */
+static void
+test_error_nt_file_unaligned (SynthFixture *f, gconstpointer data)
+{
+  SynthCore c = synth_three_files (f);
+  SynthFile gdb_files[] = { { 0x400000, 0x401000, PAGE + 1, f->data_file } };
+  SynthLoad loads[] = { { 0x400000, PAGE, 0, NULL, 5 } };
+
+  synth_put (c.bytes, c.desc_at + 16 + 24, 0x4010ff, 8);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT,
+                     "*core.1234: NT_FILE note at offset 0x*: entry 1 at offset 0x*: start 0x4010ff"
+                     " is not aligned to a 4096-byte page");
+
+  /* gdb's page size of 1 does not make byte offsets valid: mmap() takes pages. */
+  c = synth_core (loads, 1, gdb_files, 1, 1);
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT,
+                     "*core.1234: NT_FILE note at offset 0x*: entry 0 at offset 0x*: file offset 0x1001"
+                     " is not aligned to a 4096-byte page");
+}
+
 static void
 test_error_nt_file_page_size (SynthFixture *f, gconstpointer data)
 {
@@ -661,6 +729,22 @@ test_error_nt_file_page_size (SynthFixture *f, gconstpointer data)
   synth_put (c.bytes, c.desc_at + 8, 0, 8);
   write_core (f, &c);
   assert_open_fails (f, IPT_ERROR, IPT_ERROR_CORRUPT, "*core.1234: NT_FILE note at offset 0x*: page size 0 is not*");
+}
+
+/* It used to be listed (size 0x1000) and unreadable (its end wrapped to 0);
+ * raw, pagedump and elf refuse such a range too. */
+static void
+test_error_load_ends_at_2_64 (SynthFixture *f, gconstpointer data)
+{
+  static guint8 top[PAGE];
+  SynthLoad loads[] = { { G_GUINT64_CONSTANT (0xfffffffffffff000), PAGE, PAGE, top, 5 } };
+  SynthCore c = synth_core (loads, 1, NULL, 0, 4096);
+
+  write_core (f, &c);
+  assert_open_fails (f, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
+                     "*core.1234: program header 1 at offset 0x78: PT_LOAD [0xfffffffffffff000,"
+                     " +0x1000) ends at 2^64, the top of the 64-bit address space, which cannot"
+                     " be mapped");
 }
 
 static void
@@ -702,6 +786,23 @@ test_error_not_a_core (SynthFixture *f, gconstpointer data)
 
   p = open_core ("/nonexistent/core", NULL, NULL, &error);
   g_assert_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND);
+}
+
+/* The core's name in the parser's messages is valid UTF-8 whatever its bytes. */
+static void
+test_error_names_escaped (SynthFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *odd = g_build_filename (f->dir, "core.\xff", NULL);
+  g_autoptr (IptMemoryProvider) p = NULL;
+
+  g_assert_cmpint (rename (f->data_file, odd), ==, 0);
+  p = open_core (odd, NULL, NULL, &error);
+  g_assert_cmpint (rename (odd, f->data_file), ==, 0);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "core.\\xff"));
+  g_assert_nonnull (strstr (error->message, "not an ELF file"));
 }
 
 static void
@@ -1073,6 +1174,7 @@ main (int argc, char **argv)
   MOVED ("/plugin/coredump/files/missing-warns-and-unmaps", test_missing_file_warns_and_unmaps);
   MOVED ("/plugin/coredump/files/build-id-mismatch-warns-and-unmaps", test_build_id_mismatch_warns_and_unmaps);
   MOVED ("/plugin/coredump/files/sysroot", test_sysroot_finds_moved_file);
+  MOVED ("/plugin/coredump/files/sysroot-truncated-file-warns", test_sysroot_truncated_file_warns);
   MOVED ("/plugin/coredump/files/search-path-build-id", test_search_path_finds_by_build_id);
   MOVED ("/plugin/coredump/files/search-path-basename", test_search_path_finds_by_basename);
   MOVED ("/plugin/coredump/files/search-path-rejects-debug-only", test_search_path_rejects_debug_only_file);
@@ -1083,8 +1185,11 @@ main (int argc, char **argv)
   SYNTH ("/plugin/coredump/errors/nt-file-name-off-the-end", test_error_nt_file_name_off_the_end);
   SYNTH ("/plugin/coredump/errors/nt-file-start-above-end", test_error_nt_file_start_above_end);
   SYNTH ("/plugin/coredump/errors/nt-file-page-size", test_error_nt_file_page_size);
+  SYNTH ("/plugin/coredump/errors/nt-file-unaligned", test_error_nt_file_unaligned);
   SYNTH ("/plugin/coredump/errors/truncated", test_error_truncated);
+  SYNTH ("/plugin/coredump/errors/load-ends-at-2-64", test_error_load_ends_at_2_64);
   SYNTH ("/plugin/coredump/errors/not-a-core", test_error_not_a_core);
+  SYNTH ("/plugin/coredump/errors/names-escaped", test_error_names_escaped);
   g_test_add_func ("/plugin/coredump/symbols/gcore-names-exe-and-libc-on-demand",
                    test_symbols_gcore_names_exe_and_libc);
   g_test_add_func ("/plugin/coredump/symbols/first-lookups-from-threads",

@@ -714,6 +714,7 @@ nth_load (guint8 *data, guint n)
 
 static void patch_magic (guint8 *d, gsize n) { d[3] = 'G'; }
 static void patch_phoff (guint8 *d, gsize n) { ((Elf64_Ehdr *) d)->e_phoff = n - 8; }
+static void patch_phoff_zero (guint8 *d, gsize n) { ((Elf64_Ehdr *) d)->e_phoff = 0; }
 static void patch_phentsize (guint8 *d, gsize n) { ((Elf64_Ehdr *) d)->e_phentsize = 32; }
 static void patch_class (guint8 *d, gsize n) { d[EI_CLASS] = 7; }
 static void patch_core (guint8 *d, gsize n) { ((Elf64_Ehdr *) d)->e_type = ET_CORE; }
@@ -752,6 +753,7 @@ test_errors_bad_headers (void)
   g_autofree char *magic = corrupt_copy ("bad-magic", prog_pie, 0, patch_magic);
   g_autofree char *cls = corrupt_copy ("bad-class", prog_pie, 0, patch_class);
   g_autofree char *phoff = corrupt_copy ("bad-phoff", prog_pie, 0, patch_phoff);
+  g_autofree char *phoff_zero = corrupt_copy ("phoff-zero", prog_pie, 0, patch_phoff_zero);
   g_autofree char *phentsize = corrupt_copy ("bad-phentsize", prog_pie, 0, patch_phentsize);
   g_autofree char *in_ident = corrupt_copy ("trunc-ident", prog_pie, 10, NULL);
   g_autofree char *in_ehdr = corrupt_copy ("trunc-ehdr", prog_pie, 40, NULL);
@@ -764,6 +766,11 @@ test_errors_bad_headers (void)
   assert_open_fails (magic, BASE_UNSET, IPT_ERROR_INVALID_ARGUMENT, "not an ELF file");
   assert_open_fails (cls, BASE_UNSET, IPT_ERROR_CORRUPT, "offset 0x4: unknown ELF class 7");
   assert_open_fails (phoff, BASE_UNSET, IPT_ERROR_TRUNCATED, "program header table");
+  /* It read the ELF header as program headers and mapped garbage, silently
+   * (libelf used to say "cannot read the 10 program headers: no error"). */
+  assert_open_fails (phoff_zero, BASE_UNSET, IPT_ERROR_CORRUPT,
+                     "offset 0x20: e_phoff 0x0 points into the ELF header (64 bytes), but the file"
+                     " has ");
   assert_open_fails (phentsize, BASE_UNSET, IPT_ERROR_CORRUPT,
                      "offset 0x36: e_phentsize is 32, expected 56");
   assert_open_fails (in_ident, BASE_UNSET, IPT_ERROR_TRUNCATED, "ELF identification");
@@ -796,6 +803,52 @@ test_errors_bad_segments (void)
   /* A base that pushes the file past 2^64. */
   assert_open_fails (prog_pie, G_GUINT64_CONSTANT (0xfffffffffffff000),
                      IPT_ERROR_INVALID_ARGUMENT, "64-bit address space");
+}
+
+static void patch_vaddr_at_top (guint8 *d, gsize n)
+{
+  Elf64_Phdr *ph = nth_load (d, 2);
+  ph->p_vaddr = G_GUINT64_CONSTANT (0xfffffffffffff000);
+  ph->p_memsz = 0x1000;
+  ph->p_filesz = MIN (ph->p_filesz, 0x1000);
+}
+
+/* A segment ending exactly at 2^64 is refused, as raw, pagedump and
+ * coredump refuse such a range, and said so: it is not past the end. */
+static void
+test_errors_end_at_2_64 (void)
+{
+  g_autoptr (GArray) loads = readelf_loads (prog_pie);
+  g_autofree char *top = corrupt_copy ("vaddr-at-top", prog_pie, 0, patch_vaddr_at_top);
+  guint64 first_page = G_MAXUINT64, end = 0;
+
+  assert_open_fails (top, BASE_UNSET, IPT_ERROR_CORRUPT,
+                     "PT_LOAD at 0xfffffffffffff000, size 0x1000, ends at 2^64, the top of the"
+                     " 64-bit address space, which cannot be mapped");
+
+  for (guint i = 0; i < loads->len; i++)
+    {
+      const Load *l = &g_array_index (loads, Load, i);
+      first_page = MIN (first_page, l->vaddr & ~G_GUINT64_CONSTANT (0xfff));
+      end = MAX (end, l->vaddr + l->memsz);
+    }
+  /* the base that puts the file's last byte at 2^64 - 1 */
+  assert_open_fails (prog_pie, 0 - (end - first_page), IPT_ERROR_INVALID_ARGUMENT,
+                     "ends at 2^64, the top of the 64-bit address space, which cannot be mapped");
+}
+
+/* A file name that is not UTF-8 is quoted escaped: GError messages are UTF-8. */
+static void
+test_errors_name_escaped (void)
+{
+  g_autofree char *odd = corrupt_copy ("core-\xff", prog_pie, 0, patch_core);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) provider = open_elf (odd, BASE_UNSET, &error);
+
+  g_assert_null (provider);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "/core-\\xff: offset 0x10: a core dump (ET_CORE)"));
 }
 
 static void
@@ -886,6 +939,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin-elf/errors/bad-headers", test_errors_bad_headers);
   g_test_add_func ("/plugin-elf/errors/bad-segments", test_errors_bad_segments);
   g_test_add_func ("/plugin-elf/errors/bad-options", test_errors_bad_options);
+  g_test_add_func ("/plugin-elf/errors/end-at-2-64", test_errors_end_at_2_64);
+  g_test_add_func ("/plugin-elf/errors/name-escaped", test_errors_name_escaped);
   g_test_add_func ("/plugin-elf/properties/documented", test_properties_are_documented);
 
   result = g_test_run ();

@@ -364,6 +364,37 @@ test_raw_like_messages (void)
                         "plugin 'raw': option 'base': '0xzz' is not an unsigned integer");
 }
 
+/* A 100 KB value was quoted whole; bytes that are not UTF-8 went into the
+ * message as they were (GError messages are UTF-8: bindings decode them). */
+static void
+test_echoed_values_cut_and_escaped (void)
+{
+  g_autofree char *huge = g_strnfill (100 * 1024, '7');
+  g_autofree char *first = g_strnfill (64, '7');
+  g_autofree char *value = g_strdup_printf ("file=x,base=0x%s", huge);
+  g_autofree char *key = g_strdup_printf ("%s=1", huge);
+  g_autofree char *no_name = g_strdup_printf ("=%s", huge);
+  g_autofree char *want = NULL;
+
+  want = g_strdup_printf ("plugin 'raw': option 'base': '0x%.62s…' is out of range (0 to"
+                          " 18446744073709551615)", huge);
+  assert_options_error (&raw_like_info, value, IPT_ERROR_INVALID_ARGUMENT, want);
+  g_free (want);
+  want = g_strdup_printf ("plugin 'raw': unknown option '%s…' (options: file, base, offset, size)",
+                          first);
+  assert_options_error (&raw_like_info, key, IPT_ERROR_INVALID_ARGUMENT, want);
+  g_free (want);
+  want = g_strdup_printf ("plugin 'raw': option '=%.63s…' has no name (expected KEY=VALUE)", huge);
+  assert_options_error (&raw_like_info, no_name, IPT_ERROR_INVALID_ARGUMENT, want);
+
+  assert_options_error (&raw_like_info, "file=x,base=/tmp/a\xff" "b\n", IPT_ERROR_INVALID_ARGUMENT,
+                        "plugin 'raw': option 'base': '/tmp/a\\xffb\\x0a' is not an unsigned"
+                        " integer");
+  assert_options_error (&all_types_info, "mode=\xc3\xa9t\xe9", IPT_ERROR_INVALID_ARGUMENT,
+                        "plugin 'alltypes': option 'mode': '\xc3\xa9t\\xe9' is not one of:"
+                        " fast, careful, exhaustive");
+}
+
 static void
 test_booleans (void)
 {
@@ -649,6 +680,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/options/integers/decimal-and-hex", test_integers_decimal_and_hex);
   g_test_add_func ("/plugin/options/integers/errors", test_integer_errors);
   g_test_add_func ("/plugin/options/messages-name-plugin-and-key", test_raw_like_messages);
+  g_test_add_func ("/plugin/options/echoed-values-cut-and-escaped",
+                   test_echoed_values_cut_and_escaped);
   g_test_add_func ("/plugin/options/booleans", test_booleans);
   g_test_add_func ("/plugin/options/enums-and-flags", test_enums_and_flags);
   g_test_add_func ("/plugin/options/floating-point", test_floating_point);

@@ -413,7 +413,8 @@ test_error_top_page (Fixture *f, gconstpointer data)
   p = open_pagedump (f, &error);
   g_assert_null (p);
   plugin_test_assert_error_names (error, IPT_ERROR_NOT_SUPPORTED, "pagedump", f->addr, "offset 0x8",
-                                  "entry 1", "0xfffffffffffff000", NULL);
+                                  "entry 1", "0xfffffffffffff000", "ends at 2^64",
+                                  "cannot be mapped", NULL);
 }
 
 static void

@@ -306,6 +306,54 @@ test_error_missing_options (Fixture *f, gconstpointer data)
                                   "option 'file' is required", NULL);
 }
 
+/* base=0xffffffffffffffff, the "not given" default, was answered with a
+ * bare "option 'base' is required": the message now says why that value
+ * cannot be a base. */
+static void
+test_error_base_unset_value (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p = new_raw (f->path, G_MAXUINT64, 0, 0, &error);
+
+  g_assert_null (p);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL,
+                                  "option 'base' is required", "0xffffffffffffffff",
+                                  "stands for not given", "ends at 2^64", NULL);
+}
+
+/* A file name is quoted as valid UTF-8 (bytes that are not as \xNN) and
+ * bounded: a 100 KB one is not echoed whole. */
+static void
+test_error_path_quoted (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (f->path);
+  g_autofree char *odd = g_build_filename (dir, "caf\xe9\x01.bin", NULL);
+  g_autofree char *shown = g_build_filename (dir, "caf\\xe9\\x01.bin", NULL);
+  g_autofree char *huge = g_strnfill (100 * 1024, 'a');
+  IptMemoryProvider *p = new_raw (odd, BASE, 0, 0, &error);
+
+  g_assert_null (p);
+  plugin_test_assert_error_names (error, IPT_ERROR_NOT_FOUND, "raw", NULL, shown, NULL);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+
+  /* the provider's own messages, once the file is open, too */
+  g_assert_true (g_file_set_contents (odd, "", 0, NULL));
+  p = new_raw (odd, BASE, 0, 0, &error);
+  g_unlink (odd);
+  g_assert_null (p);
+  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL, shown,
+                                  "the file is empty", NULL);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+
+  p = new_raw (huge, BASE, 0, 0, &error);
+  g_assert_null (p);
+  plugin_test_assert_error_names (error, IPT_ERROR_IO, "raw", NULL, "…: File name too long", NULL);
+  g_assert_cmpuint (strlen (error->message), <, 4096 * 3 + 100);
+}
+
 static void
 test_error_base_zero_is_given (Fixture *f, gconstpointer data)
 {
@@ -403,7 +451,7 @@ test_error_address_overflow (Fixture *f, gconstpointer data)
   p = new_raw (f->path, G_MAXUINT64 - FILE_SIZE + 1, 0, 0, &error);
   g_assert_null (p);
   plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", f->path, "64-bit",
-                                  NULL);
+                                  "end at 2^64", "cannot be mapped", NULL);
 }
 
 static void
@@ -460,6 +508,8 @@ main (int argc, char **argv)
   ADD ("error/offset-past-end-of-file", test_error_offset_past_eof);
   ADD ("error/window-past-end-of-file", test_error_window_past_eof);
   ADD ("error/address-overflow", test_error_address_overflow);
+  ADD ("error/base-unset-value", test_error_base_unset_value);
+  ADD ("error/path-quoted", test_error_path_quoted);
   ADD ("error/cancelled", test_error_cancelled);
   ADD ("uninitialized/maps-nothing", test_uninitialized_maps_nothing);
 

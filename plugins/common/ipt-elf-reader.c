@@ -162,7 +162,8 @@ ipt_elf_reader_check_ident (const guint8 *data, gsize size, const char *name, GE
  *   magic), %IPT_ERROR_TRUNCATED (the file ends inside the identification,
  *   the ELF header, section header 0 of a PN_XNUM file or the program
  *   header table) or %IPT_ERROR_CORRUPT (unknown class, byte order or
- *   version, wrong e_phentsize); each message names @name and the offset
+ *   version, wrong e_phentsize, an e_phoff inside the ELF header); each
+ *   message names @name and the offset
  */
 gboolean
 ipt_elf_reader_open (IptElfReader *r, const guint8 *data, gsize size, const char *name,
@@ -198,6 +199,17 @@ ipt_elf_reader_open (IptElfReader *r, const guint8 *data, gsize size, const char
                    "%s: offset 0x%x: e_phentsize is %u, expected %" G_GUINT64_FORMAT " for ELF%u",
                    name, EHDR_PHENTSIZE_OFFSET (r->is_64), header->phentsize, phentsize,
                    header->elf_class);
+      return FALSE;
+    }
+  /* e_phoff 0 (or any offset inside the ELF header) would read the header
+   * itself as program headers: garbage segments, accepted without a word. */
+  if (header->phoff < EHDR_SIZE (r->is_64))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                   "%s: offset 0x%x: e_phoff 0x%" G_GINT64_MODIFIER "x points into the ELF"
+                   " header (%u bytes), but the file has %" G_GUINT64_FORMAT " program headers",
+                   name, EHDR_PHOFF_OFFSET (r->is_64), header->phoff, EHDR_SIZE (r->is_64),
+                   header->phnum);
       return FALSE;
     }
   /* phnum < 2^32 and phentsize <= 56: the product cannot overflow. */
@@ -322,11 +334,15 @@ ipt_elf_reader_read_loads (const IptElfReader *r, const IptElfHeader *header, co
       if ((space_end == 0 && ph.memsz > G_MAXUINT64 - ph.vaddr)
           || (space_end != 0 && (ph.vaddr >= space_end || ph.memsz > space_end - ph.vaddr)))
         {
+          gboolean ends_at_2_64 = space_end == 0 && ph.memsz - 1 == G_MAXUINT64 - ph.vaddr;
+
           g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
                        "%s: program header %u at offset 0x%" G_GINT64_MODIFIER
                        "x: PT_LOAD at 0x%" G_GINT64_MODIFIER "x, size 0x%" G_GINT64_MODIFIER
-                       "x, reaches past the end of the %u-bit address space",
-                       name, ph.index, ph.header_offset, ph.vaddr, ph.memsz, header->elf_class);
+                       "x, %s%u-bit address space%s", name, ph.index, ph.header_offset,
+                       ph.vaddr, ph.memsz, ends_at_2_64 ? "ends at 2^64, the top of the "
+                                                        : "reaches past the end of the ",
+                       header->elf_class, ends_at_2_64 ? ", which cannot be mapped" : "");
           return NULL;
         }
       g_array_append_val (loads, ph);

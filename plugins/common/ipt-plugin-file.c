@@ -3,7 +3,8 @@
  *
  * Every message starts with "WHO: PATH: " (or "PATH: " when @who is NULL,
  * for callers that add their own context), so that the user sees which
- * plugin and which file failed. */
+ * plugin and which file failed. The path is quoted as ipt_echo() makes it:
+ * valid UTF-8 whatever its bytes, and bounded. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,10 +12,24 @@
 #include <glib/gstdio.h>
 
 #include "ipt-plugin-file.h"
+#include "ipt-echo.h"
 
-/* "WHO: PATH" or "PATH". */
+/* "WHO: PATH" or "PATH", with @shown from ipt_plugin_file_show(). */
 #define WHO_FORMAT "%s%s%s"
-#define WHO_ARGS(who, path) (who) != NULL ? (who) : "", (who) != NULL ? ": " : "", (path)
+#define WHO_ARGS(who, shown) (who) != NULL ? (who) : "", (who) != NULL ? ": " : "", (shown)
+
+/**
+ * ipt_plugin_file_show:
+ * @path: (type filename): a file name, any bytes
+ *
+ * Returns: (transfer full): @path as a message quotes it: valid UTF-8
+ *   (other bytes as `\xNN`), cut after 4096 characters
+ */
+char *
+ipt_plugin_file_show (const char *path)
+{
+  return ipt_echo (path, -1, IPT_ECHO_PATH_CHARS);
+}
 
 /**
  * ipt_plugin_file_set_error_from_errno:
@@ -30,8 +45,10 @@ void
 ipt_plugin_file_set_error_from_errno (GError **error, const char *who, const char *path,
                                       int errsv)
 {
+  g_autofree char *shown = ipt_plugin_file_show (path);
+
   g_set_error (error, IPT_ERROR, errsv == ENOENT ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
-               WHO_FORMAT ": %s", WHO_ARGS (who, path), g_strerror (errsv));
+               WHO_FORMAT ": %s", WHO_ARGS (who, shown), g_strerror (errsv));
 }
 
 /**
@@ -59,8 +76,10 @@ ipt_plugin_file_check_regular (const char *who, const char *path, GError **error
     }
   if (!S_ISREG (st.st_mode))
     {
+      g_autofree char *shown = ipt_plugin_file_show (path);
+
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   WHO_FORMAT ": not a regular file", WHO_ARGS (who, path));
+                   WHO_FORMAT ": not a regular file", WHO_ARGS (who, shown));
       return FALSE;
     }
   return TRUE;
@@ -85,11 +104,15 @@ ipt_plugin_file_map_regular (const char *who, const char *path, GError **error)
 
   mapped = g_mapped_file_new (path, FALSE, &local_error);
   if (mapped == NULL)
-    g_set_error (error, IPT_ERROR,
-                 g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
-                 WHO_FORMAT ": cannot map the file: %s", WHO_ARGS (who, path),
-                 local_error->message);
+    {
+      g_autofree char *shown = ipt_plugin_file_show (path);
+
+      g_set_error (error, IPT_ERROR,
+                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                     ? IPT_ERROR_NOT_FOUND : IPT_ERROR_IO,
+                   WHO_FORMAT ": cannot map the file: %s", WHO_ARGS (who, shown),
+                   local_error->message);
+    }
   return mapped;
 }
 

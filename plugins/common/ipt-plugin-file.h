@@ -18,5 +18,7 @@ G_GNUC_INTERNAL
 GMappedFile *ipt_plugin_file_map_regular (const char *who, const char *path, GError **error);
 G_GNUC_INTERNAL
 GMappedFile *ipt_plugin_file_map (const char *who, const char *path, GError **error);
+G_GNUC_INTERNAL
+char *ipt_plugin_file_show (const char *path);
 
 G_END_DECLS

@@ -18,6 +18,10 @@
 /* NT_FILE page sizes above this are not a page size. */
 #define MAX_NT_FILE_PAGE_SIZE (G_GUINT64_CONSTANT (1) << 30)
 
+/* No Linux that cores come from has pages smaller than this: gdb's NT_FILE
+ * (page size 1) holds page-aligned mappings as well. */
+#define MIN_MAPPING_ALIGNMENT 4096u
+
 void
 ipt_core_info_free (IptCoreInfo *info)
 {
@@ -32,12 +36,29 @@ ipt_core_info_free (IptCoreInfo *info)
   g_free (info);
 }
 
+/* The name of @m's first field that is not a multiple of @align, or NULL. */
+static const char *
+misaligned_field (const IptCoreMapping *m, guint64 align, guint64 *value)
+{
+  const struct { const char *name; guint64 value; } fields[] = {
+    { "start", m->start }, { "end", m->end }, { "file offset", m->file_offset },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (fields[i].value % align != 0)
+      {
+        *value = fields[i].value;
+        return fields[i].name;
+      }
+  return NULL;
+}
+
 static gboolean
 parse_nt_file (const IptElfReader *r, IptCoreInfo *info, guint64 note_offset, guint64 desc,
                guint64 descsz, const char *name, GError **error)
 {
   guint w = r->is_64 ? 8 : 4;
-  guint64 count, page_size, fit, strings, strings_end;
+  guint64 count, page_size, align, fit, strings, strings_end;
   g_autoptr (GHashTable) by_name = NULL;
   g_autoptr (GPtrArray) files = NULL;
 
@@ -70,6 +91,9 @@ parse_nt_file (const IptElfReader *r, IptCoreInfo *info, guint64 note_offset, gu
       return FALSE;
     }
 
+  /* A mapping is made of whole pages: one that is not shifts every byte it
+   * serves (a single corrupt byte in a start would go unnoticed otherwise). */
+  align = MAX (page_size, MIN_MAPPING_ALIGNMENT);
   info->nt_file_page_size = page_size;
   info->nt_file_offset = note_offset;
   info->mappings = g_new0 (IptCoreMapping, count);
@@ -85,7 +109,8 @@ parse_nt_file (const IptElfReader *r, IptCoreInfo *info, guint64 note_offset, gu
       IptCoreMapping *m = &info->mappings[i];
       guint64 pgofs = ipt_elf_reader_get (r, at + 2 * w, w);
       const char *s = (const char *) r->data + strings;
-      const char *nul;
+      const char *nul, *what;
+      guint64 value;
       gpointer idx;
 
       m->start = ipt_elf_reader_get (r, at, w);
@@ -109,6 +134,15 @@ parse_nt_file (const IptElfReader *r, IptCoreInfo *info, guint64 note_offset, gu
           return FALSE;
         }
       m->file_offset = pgofs * page_size;
+      if ((what = misaligned_field (m, align, &value)) != NULL)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
+                       "%s: NT_FILE note at offset 0x%" G_GINT64_MODIFIER "x: entry %"
+                       G_GUINT64_FORMAT " at offset 0x%" G_GINT64_MODIFIER "x: %s 0x%"
+                       G_GINT64_MODIFIER "x is not aligned to a %" G_GUINT64_FORMAT "-byte page",
+                       name, note_offset, i, at, what, value, align);
+          return FALSE;
+        }
 
       nul = strings < strings_end ? memchr (s, '\0', strings_end - strings) : NULL;
       if (nul == NULL)
@@ -248,6 +282,17 @@ ipt_core_parse (const guint8 *data, gsize size, const char *name, GError **error
         }
       if (ph.memsz == 0)
         continue;
+      /* libipt computes a section's end, and so do the pieces: 2^64 is
+       * not representable. The other plugins refuse such a range too. */
+      if (ph.memsz - 1 == G_MAXUINT64 - ph.vaddr)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
+                       "%s: program header %u at offset 0x%" G_GINT64_MODIFIER
+                       "x: PT_LOAD [0x%" G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER
+                       "x) ends at 2^64, the top of the 64-bit address space, which cannot be"
+                       " mapped", name, ph.index, ph.header_offset, ph.vaddr, ph.memsz);
+          return NULL;
+        }
       g_array_append_val (segments, ph);
     }
 

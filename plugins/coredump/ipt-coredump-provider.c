@@ -30,6 +30,9 @@
 /* At most this many ranges are listed in a warning about a file. */
 #define MAX_RANGES_IN_WARNING 8
 
+/* The granularity of mmap() that NT_FILE's mappings have (see the parser). */
+#define PAGE_SIZE 4096u
+
 typedef struct {
   char *path;            /* absolute, symlinks resolved; NULL when not served */
   GMappedFile *mapped;
@@ -70,7 +73,9 @@ typedef struct {
  * - %IPT_ERROR_NOT_FOUND when the core does not exist; %IPT_ERROR_IO when it
  *   cannot be mapped;
  * - %IPT_ERROR_TRUNCATED when the core is shorter than its headers say;
- * - %IPT_ERROR_CORRUPT for impossible headers or notes.
+ * - %IPT_ERROR_CORRUPT for impossible headers or notes (an NT_FILE entry
+ *   that is not page-aligned, too);
+ * - %IPT_ERROR_NOT_SUPPORTED for a PT_LOAD that ends at 2^64.
  *
  * A mapped file that cannot be found, or whose build-id differs from the
  * one in the core, is a g_warning() naming it and the ranges left unmapped.
@@ -541,24 +546,97 @@ resolve_file (IptCoredumpProvider *self, guint f)
   return reason;
 }
 
+/* The ranges a warning lists: the first few, then how many more. */
+typedef struct {
+  GString *text;
+  guint n;
+} RangeList;
+
+static void
+range_list_add (RangeList *list, guint64 start, guint64 end)
+{
+  if (list->text == NULL)
+    list->text = g_string_new (NULL);
+  if (list->n < MAX_RANGES_IN_WARNING)
+    g_string_append_printf (list->text, "%s0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER "x",
+                            list->n > 0 ? ", " : "", start, end);
+  list->n++;
+}
+
+static char *
+range_list_free_to_string (RangeList *list)
+{
+  if (list->n > MAX_RANGES_IN_WARNING)
+    g_string_append_printf (list->text, " and %u more", list->n - MAX_RANGES_IN_WARNING);
+  return g_string_free (list->text, FALSE);
+}
+
 static void
 warn_unserved (IptCoredumpProvider *self, guint f, const char *reason)
 {
-  g_autoptr (GString) ranges = g_string_new (NULL);
-  guint n = 0;
+  RangeList ranges = { NULL, 0 };
+  g_autofree char *text = NULL;
 
   for (gsize i = 0; i < self->n_pieces; i++)
     if (self->pieces[i].file == (gint32) f)
-      {
-        if (n < MAX_RANGES_IN_WARNING)
-          g_string_append_printf (ranges, "%s0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER "x",
-                                  n > 0 ? ", " : "", self->pieces[i].start, self->pieces[i].end);
-        n++;
-      }
-  if (n > MAX_RANGES_IN_WARNING)
-    g_string_append_printf (ranges, " and %u more", n - MAX_RANGES_IN_WARNING);
+      range_list_add (&ranges, self->pieces[i].start, self->pieces[i].end);
+  text = range_list_free_to_string (&ranges);
   g_warning ("%s: mapped file %s not usable (%s): its ranges %s are unmapped",
-             self->core, self->info->files[f], reason, ranges->str);
+             self->core, self->info->files[f], reason, text);
+}
+
+/* Drops the pieces of unusable files and clips the rest to their file's end
+ * (the process would have got SIGBUS there). Bytes past the end in the
+ * file's last page are lost quietly (they were zeros in the process, and a
+ * mapping of a file that is not a whole number of pages is normal); whole
+ * pages past it mean the file is shorter than when it was mapped: a
+ * warning names the file, its size and what stays unmapped. */
+static void
+clip_to_files (IptCoredumpProvider *self)
+{
+  g_autofree RangeList *lost = g_new0 (RangeList, MAX (self->info->n_files, 1));
+  gsize w = 0;
+
+  for (gsize i = 0; i < self->n_pieces; i++)
+    {
+      IptCorePiece p = self->pieces[i];
+
+      if (p.file >= 0)
+        {
+          const MappedFile *mf = &self->files[p.file];
+          guint64 page_end = (mf->size + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+
+          if (mf->path == NULL)
+            continue;
+          if (p.end - p.start > page_end - MIN (p.offset, page_end))
+            range_list_add (&lost[p.file],
+                            p.offset >= page_end ? p.start : p.start + (page_end - p.offset),
+                            p.end);
+          if (p.offset >= mf->size)
+            continue;
+          if (p.end - p.start > mf->size - p.offset)
+            p.end = p.start + (mf->size - p.offset);
+          /* gdb writes no program header for text it did not dump: the
+           * file's own segments say what the mapping was. */
+          if (p.flags == 0)
+            p.flags = ipt_core_elf_flags_at_offset (mf->data, mf->size, p.offset);
+          if (p.flags == 0)
+            p.flags = 4;
+        }
+      self->pieces[w++] = p;
+    }
+  self->n_pieces = w;
+
+  for (guint f = 0; f < self->info->n_files; f++)
+    if (lost[f].n > 0)
+      {
+        g_autofree char *text = range_list_free_to_string (&lost[f]);
+
+        g_warning ("%s: mapped file %s is shorter than the core maps it (%s has 0x%"
+                   G_GINT64_MODIFIER "x bytes): its ranges %s are unmapped",
+                   self->core, self->info->files[f], self->files[f].path, self->files[f].size,
+                   text);
+      }
 }
 
 static gboolean
@@ -570,7 +648,7 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   g_autoptr (IptCoreInfo) info = NULL;
   g_autofree char *path = NULL;
   g_autofree gboolean *needed = NULL;
-  gsize w;
+  g_autofree char *shown = NULL;
 
   if (self->initialized)
     return TRUE;
@@ -586,8 +664,9 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   if (mapped == NULL)
     return FALSE;
 
+  shown = ipt_plugin_file_show (self->core);
   info = ipt_core_parse ((const guint8 *) g_mapped_file_get_contents (mapped),
-                         g_mapped_file_get_length (mapped), self->core, error);
+                         g_mapped_file_get_length (mapped), shown, error);
   if (info == NULL)
     return FALSE;
 
@@ -615,31 +694,7 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
           warn_unserved (self, f, reason);
       }
 
-  /* Drop the pieces of unusable files; clip the rest to their file's end
-   * (the process would have got SIGBUS there). */
-  w = 0;
-  for (gsize i = 0; i < self->n_pieces; i++)
-    {
-      IptCorePiece p = self->pieces[i];
-
-      if (p.file >= 0)
-        {
-          const MappedFile *mf = &self->files[p.file];
-
-          if (mf->path == NULL || p.offset >= mf->size)
-            continue;
-          if (p.end - p.start > mf->size - p.offset)
-            p.end = p.start + (mf->size - p.offset);
-          /* gdb writes no program header for text it did not dump: the
-           * file's own segments say what the mapping was. */
-          if (p.flags == 0)
-            p.flags = ipt_core_elf_flags_at_offset (mf->data, mf->size, p.offset);
-          if (p.flags == 0)
-            p.flags = 4;
-        }
-      self->pieces[w++] = p;
-    }
-  self->n_pieces = w;
+  clip_to_files (self);
 
   self->asid = ipt_plugin_asid_from_cr3 (self->cr3);
   self->initialized = TRUE;

@@ -52,7 +52,7 @@
  * Construction fails (g_initable_new()) with:
  * - %IPT_ERROR_INVALID_ARGUMENT when `file` is missing, not a regular file,
  *   not an ELF file, or an ET_EXEC file is given another base, or a base
- *   puts a segment past 2^64;
+ *   puts a segment at or past 2^64;
  * - %IPT_ERROR_NOT_SUPPORTED for ET_REL, ET_CORE and other types;
  * - %IPT_ERROR_NOT_FOUND when the file does not exist; %IPT_ERROR_IO when
  *   it cannot be opened or mapped;
@@ -60,7 +60,7 @@
  *   program header table or a segment's file bytes;
  * - %IPT_ERROR_CORRUPT for a bad class, byte order, version or
  *   e_phentsize, p_filesz > p_memsz, overlapping segments or a segment past
- *   the end of the address space, or no PT_LOAD segment at all.
+ *   the end of the address space (or ending at 2^64), or no PT_LOAD segment at all.
  * Every message names the file, and the program header's index and file
  * offset where one is at fault.
  */
@@ -301,6 +301,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   g_autoptr (GArray) loads = NULL;
   g_autoptr (GArray) segments = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *shown = NULL;
   const guint8 *raw;
   size_t raw_size = 0;
   guint64 file_size = 0, first_page;
@@ -327,6 +328,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   /* libipt opens sections by name, maybe after the cwd changed. */
   g_free (self->path);
   self->path = g_canonicalize_filename (self->file, NULL);
+  shown = ipt_plugin_file_show (self->path);
   if (!open_file (self, &file_size, error))
     return FALSE;
 
@@ -334,11 +336,11 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (raw == NULL || raw_size < file_size)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "elf: %s: cannot map the file: %s",
-                   self->path, elf_errmsg (-1));
+                   shown, elf_errmsg (-1));
       return FALSE;
     }
   /* The messages say "elf: PATH: ...". */
-  name = g_strconcat ("elf: ", self->path, NULL);
+  name = g_strconcat ("elf: ", shown, NULL);
   if (!ipt_elf_reader_open (&reader, raw, (gsize) file_size, name, &self->header, error))
     return FALSE;
   switch (self->header.type)
@@ -349,17 +351,17 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
     case ET_REL:
       g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
                    "elf: %s: offset 0x10: a relocatable object (ET_REL) has no load"
-                   " addresses; link it first", self->path);
+                   " addresses; link it first", shown);
       return FALSE;
     case ET_CORE:
       g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
                    "elf: %s: offset 0x10: a core dump (ET_CORE); open it with the"
-                   " coredump plugin", self->path);
+                   " coredump plugin", shown);
       return FALSE;
     default:
       g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
                    "elf: %s: offset 0x10: ELF type %u is not an executable or shared"
-                   " object", self->path, self->header.type);
+                   " object", shown, self->header.type);
       return FALSE;
     }
 
@@ -371,7 +373,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
                    "elf: %s: offset 0x%" G_GINT64_MODIFIER "x: no PT_LOAD segment among the"
                    " %" G_GUINT64_FORMAT " program headers: nothing to map",
-                   self->path, self->header.phoff, self->header.phnum);
+                   shown, self->header.phoff, self->header.phnum);
       return FALSE;
     }
 
@@ -386,7 +388,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "elf: %s: an executable (ET_EXEC) linked at 0x%" G_GINT64_MODIFIER "x"
                    " cannot be loaded at base 0x%" G_GINT64_MODIFIER "x; give its own"
-                   " address or no base", self->path, first_page, self->base);
+                   " address or no base", shown, first_page, self->base);
       return FALSE;
     }
   else
@@ -410,9 +412,12 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
           g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                        "elf: %s: program header %u at offset 0x%" G_GINT64_MODIFIER "x:"
                        " at base 0x%" G_GINT64_MODIFIER "x the segment [0x%"
-                       G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x) reaches past the end"
-                       " of the 64-bit address space", self->path, load->index,
-                       load->header_offset, self->base, load->vaddr, load->memsz);
+                       G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x) %s", shown,
+                       load->index, load->header_offset, self->base, load->vaddr, load->memsz,
+                       load->memsz - 1 == G_MAXUINT64 - load_address - from_base
+                         ? "ends at 2^64, the top of the 64-bit address space, which cannot be"
+                           " mapped"
+                         : "reaches past the end of the 64-bit address space");
           return FALSE;
         }
       seg.end = seg.start + load->memsz;

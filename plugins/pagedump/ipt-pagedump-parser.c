@@ -137,7 +137,7 @@ ipt_pagedump_parse (const guint8 *addr_data, gsize addr_size, const char *addr_n
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
                        "%s: offset 0x%" G_GINT64_MODIFIER "x: entry %" G_GSIZE_FORMAT
-                       ": page 0x%" G_GINT64_MODIFIER "x ends at the top of the 64-bit"
+                       ": page 0x%" G_GINT64_MODIFIER "x ends at 2^64, the top of the 64-bit"
                        " address space, which cannot be mapped",
                        addr_name, (guint64) (i * sizeof (guint64)), i, address);
           return NULL;

@@ -132,6 +132,7 @@ ipt_pagedump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   g_autoptr (IptPagedumpIndex) index = NULL;
   g_autofree char *addr_path = NULL;
   g_autofree char *dump_path = NULL;
+  g_autofree char *addr_shown = NULL, *dump_shown = NULL;
 
   if (self->index != NULL)
     return TRUE;
@@ -153,9 +154,11 @@ ipt_pagedump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   if (dump_file == NULL)
     return FALSE;
 
+  addr_shown = ipt_plugin_file_show (addr_path);
+  dump_shown = ipt_plugin_file_show (dump_path);
   index = ipt_pagedump_parse ((const guint8 *) g_mapped_file_get_contents (addr_file),
-                              g_mapped_file_get_length (addr_file), addr_path,
-                              g_mapped_file_get_length (dump_file), dump_path, error);
+                              g_mapped_file_get_length (addr_file), addr_shown,
+                              g_mapped_file_get_length (dump_file), dump_shown, error);
   if (index == NULL)
     {
       g_prefix_error (error, "pagedump: ");

@@ -24,7 +24,7 @@
  * Construction fails (g_initable_new()) with:
  * - %IPT_ERROR_INVALID_ARGUMENT when `file` or `base` is missing, the file is
  *   empty or not a regular file, the window starts at or past the end of the
- *   file or extends past it, or the mapping would reach past 2^64;
+ *   file or extends past it, or the mapping would reach 2^64;
  * - %IPT_ERROR_NOT_FOUND when the file does not exist;
  * - %IPT_ERROR_IO when it cannot be opened or mapped.
  */
@@ -61,8 +61,9 @@ static GParamSpec *properties[N_PROPS];
 /* In the order init checks them. */
 static const IptPluginOption options[] = {
   IPT_PLUGIN_OPTION (PROP_FILE, IptRawProvider, file, TRUE),
-  /* Its default, IPT_RAW_PROVIDER_BASE_UNSET, means "not given". */
-  IPT_PLUGIN_OPTION (PROP_BASE, IptRawProvider, base, TRUE),
+  /* Required, checked at init: its default, IPT_RAW_PROVIDER_BASE_UNSET,
+   * means "not given" and gets a message of its own. */
+  IPT_PLUGIN_OPTION (PROP_BASE, IptRawProvider, base, FALSE),
   IPT_PLUGIN_OPTION (PROP_OFFSET, IptRawProvider, offset, FALSE),
   IPT_PLUGIN_OPTION (PROP_SIZE, IptRawProvider, size, FALSE),
   IPT_PLUGIN_OPTION (PROP_CR3, IptRawProvider, cr3, FALSE),
@@ -126,6 +127,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   IptRawProvider *self = IPT_RAW_PROVIDER (initable);
   g_autoptr (GMappedFile) mapped = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *shown = NULL;
   guint64 file_size, length;
 
   if (self->mapped != NULL)
@@ -136,6 +138,17 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (!ipt_plugin_options_check_required (G_OBJECT (self), "raw", options,
                                           G_N_ELEMENTS (options), properties, error))
     return FALSE;
+  /* GObject sets a construct property that was not given to its default, so
+   * whoever gave this value cannot be told apart from whoever gave none:
+   * say why it cannot be a base either. */
+  if (self->base == IPT_RAW_PROVIDER_BASE_UNSET)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "raw: option 'base' is required (0x%" G_GINT64_MODIFIER "x, its default,"
+                   " stands for not given, and no mapping can start there: a byte there ends"
+                   " at 2^64, which cannot be mapped)", IPT_RAW_PROVIDER_BASE_UNSET);
+      return FALSE;
+    }
 
   /* libipt opens sections by name, maybe after the cwd changed. */
   path = g_canonicalize_filename (self->file, NULL);
@@ -143,11 +156,12 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (mapped == NULL)
     return FALSE;
 
+  shown = ipt_plugin_file_show (path);
   file_size = g_mapped_file_get_length (mapped);
   if (file_size == 0)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "raw: %s: the file is empty, there is nothing to map", path);
+                   "raw: %s: the file is empty, there is nothing to map", shown);
       return FALSE;
     }
   if (self->offset >= file_size)
@@ -155,7 +169,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "raw: %s: offset 0x%" G_GINT64_MODIFIER "x is at or past the end"
                    " of the file (size 0x%" G_GINT64_MODIFIER "x)",
-                   path, self->offset, file_size);
+                   shown, self->offset, file_size);
       return FALSE;
     }
   if (self->size == 0)
@@ -166,7 +180,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
                    "raw: %s: offset 0x%" G_GINT64_MODIFIER "x: 0x%" G_GINT64_MODIFIER
                    "x bytes extend past the end of the file (size 0x%"
                    G_GINT64_MODIFIER "x)",
-                   path, self->offset, self->size, file_size);
+                   shown, self->offset, self->size, file_size);
       return FALSE;
     }
   else
@@ -177,8 +191,10 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
                    "raw: %s: 0x%" G_GINT64_MODIFIER "x bytes at base 0x%"
-                   G_GINT64_MODIFIER "x reach past the end of the 64-bit address space",
-                   path, length, self->base);
+                   G_GINT64_MODIFIER "x %s", shown, length, self->base,
+                   length - 1 == G_MAXUINT64 - self->base
+                     ? "end at 2^64, the top of the 64-bit address space, which cannot be mapped"
+                     : "reach past the end of the 64-bit address space");
       return FALSE;
     }
 

@@ -21,7 +21,7 @@ G_DEFINE_QUARK (ipt-error-quark, ipt_error)
  *
  * Translates an error into the negative libipt error code that a read-memory
  * callback returns for it: -pte_nomap for %IPT_ERROR_UNMAPPED, -pte_invalid
- * for %IPT_ERROR_INVALID_ARGUMENT, -pte_nomem for %IPT_ERROR_NO_MEMORY and
+ * for %IPT_ERROR_INVALID_ARGUMENT and %IPT_ERROR_BAD_OPTION, -pte_nomem for %IPT_ERROR_NO_MEMORY and
  * %G_IO_ERROR_NO_SPACE,
  * and -pte_bad_image for every other failure (a provider that maps an
  * address but cannot deliver its bytes). Returns 0 (pte_ok) for a %NULL @error.
@@ -43,6 +43,7 @@ ipt_error_to_pt_error_code (const GError *error)
         case IPT_ERROR_UNMAPPED:
           return -pte_nomap;
         case IPT_ERROR_INVALID_ARGUMENT:
+        case IPT_ERROR_BAD_OPTION:
           return -pte_invalid;
         case IPT_ERROR_NOT_SUPPORTED:
           return -pte_not_supported;

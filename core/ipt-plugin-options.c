@@ -85,7 +85,7 @@ ipt_plugin_spec_split (const char *spec, char **name, char **options,
     {
       g_autofree char *shown = echo (spec);
 
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "plugin specification '%s' has no plugin name "
                    "(expected NAME[:KEY=VALUE,...])", shown);
       return FALSE;
@@ -187,7 +187,7 @@ parse_signed (GParamSpec *pspec, const char *text, GValue *value, GError **error
   r = parse_integer (text, &negative, &magnitude);
   if (r == IPT_NUMBER_SYNTAX)
     {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "'%s' is not an integer", shown);
       return FALSE;
     }
@@ -223,7 +223,7 @@ parse_signed (GParamSpec *pspec, const char *text, GValue *value, GError **error
   return TRUE;
 
 out_of_range:
-  g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+  g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                "'%s' is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
                shown, min, max);
   return FALSE;
@@ -241,13 +241,13 @@ parse_unsigned (GParamSpec *pspec, const char *text, GValue *value, GError **err
   r = parse_integer (text, &negative, &v);
   if (r == IPT_NUMBER_SYNTAX || negative)
     {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "'%s' is not an unsigned integer", shown);
       return FALSE;
     }
   if (r == IPT_NUMBER_OVERFLOW || v < min || v > max)
     {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "'%s' is out of range (%" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")",
                    shown, min, max);
       return FALSE;
@@ -289,7 +289,7 @@ parse_boolean (GParamSpec *pspec, const char *text, GValue *value, GError **erro
         }
     }
 
-  g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+  g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                "'%s' is not a boolean (true/false, yes/no, on/off, 1/0)", shown);
   return FALSE;
 }
@@ -318,7 +318,7 @@ parse_double (GParamSpec *pspec, const char *text, GValue *value, GError **error
     goto not_a_number;
   if (errno == ERANGE || v < min || v > max)
     {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "'%s' is out of range (%g to %g)", shown, min, max);
       return FALSE;
     }
@@ -331,7 +331,7 @@ parse_double (GParamSpec *pspec, const char *text, GValue *value, GError **error
   return TRUE;
 
 not_a_number:
-  g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+  g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                "'%s' is not a number", shown);
   return FALSE;
 }
@@ -367,7 +367,7 @@ parse_enum (GParamSpec *pspec, const char *text, GValue *value, GError **error)
     {
       g_autofree char *nicks = enum_nicks (klass);
 
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "'%s' is not one of: %s", shown, nicks);
       return FALSE;
     }
@@ -404,7 +404,7 @@ parse_flags (GParamSpec *pspec, const char *text, GValue *value, GError **error)
 
           for (guint j = 0; j < klass->n_values; j++)
             g_string_append_printf (nicks, "%s%s", j ? ", " : "", klass->values[j].value_nick);
-          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+          g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                        "'%s' is not one of: %s (join several with '|')",
                        shown, nicks->str);
           g_string_free (nicks, TRUE);
@@ -472,7 +472,7 @@ ipt_plugin_option_value_parse (GParamSpec *pspec, const char *text,
     {
       if (text[0] == '\0')
         {
-          g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+          g_set_error_literal (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                                "an empty path is not a file");
           return FALSE;
         }
@@ -529,7 +529,7 @@ unescape_value (const char *plugin_name, const char *key, const char *raw, gsize
           g_string_append_c (out, raw[++i]);
           continue;
         }
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "plugin '%s': option '%s': invalid escape in value "
                    "(write '\\,' for a comma and '\\\\' for a backslash)",
                    plugin_name, key);
@@ -552,7 +552,7 @@ parse_one (const char *plugin_name, GParamSpec * const *pspecs, guint n_pspecs,
 
   if (len == 0)
     {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "plugin '%s': empty option (two commas in a row, or a comma at an end)",
                    plugin_name);
       return FALSE;
@@ -561,7 +561,7 @@ parse_one (const char *plugin_name, GParamSpec * const *pspecs, guint n_pspecs,
     {
       key = g_strndup (element, len);
       shown = echo (key);
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "plugin '%s': option '%s' has no value (expected KEY=VALUE)",
                    plugin_name, shown);
       return FALSE;
@@ -570,7 +570,7 @@ parse_one (const char *plugin_name, GParamSpec * const *pspecs, guint n_pspecs,
     {
       text = g_strndup (element, len);
       shown = echo (text);
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "plugin '%s': option '%s' has no name (expected KEY=VALUE)",
                    plugin_name, shown);
       return FALSE;
@@ -584,11 +584,11 @@ parse_one (const char *plugin_name, GParamSpec * const *pspecs, guint n_pspecs,
 
       shown = echo (key);
       if (n_pspecs == 0)
-        g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+        g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                      "plugin '%s': unknown option '%s' (the plugin has no options)",
                      plugin_name, shown);
       else
-        g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+        g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                      "plugin '%s': unknown option '%s' (options: %s)",
                      plugin_name, shown, known);
       return FALSE;
@@ -598,7 +598,7 @@ parse_one (const char *plugin_name, GParamSpec * const *pspecs, guint n_pspecs,
     {
       if (g_ptr_array_index (options->names, i) == pspec->name)
         {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+          g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                        "plugin '%s': option '%s' is given twice", plugin_name, pspec->name);
           return FALSE;
         }

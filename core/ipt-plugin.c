@@ -329,7 +329,7 @@ ipt_plugin_list_options (IptPlugin *self, guint *n_options)
  * joined with `|`; floating-point numbers in C notation. In a value, write
  * `\,` for a comma and `\\` for a backslash.
  *
- * Errors: %IPT_ERROR_INVALID_ARGUMENT for an unknown key, a key given twice,
+ * Errors: %IPT_ERROR_BAD_OPTION for an unknown key, a key given twice,
  * an element without `=` or without a key, or a value that does not parse or
  * is out of range, with a message such as
  * `plugin 'raw': option 'base': '0xzz' is not an unsigned integer`;
@@ -389,7 +389,7 @@ find_option (IptPlugin *self, const char *name)
  * ipt_plugin_list_options(), at most once, and each value must hold (or be
  * transformable into) the option's type.
  *
- * Errors: %IPT_ERROR_INVALID_ARGUMENT for an unknown or repeated name or a
+ * Errors: %IPT_ERROR_BAD_OPTION for an unknown or repeated name or a
  * value of the wrong type; otherwise whatever the provider's
  * g_initable_init() reports, unchanged.
  *
@@ -423,14 +423,14 @@ ipt_plugin_new_provider_with_properties (IptPlugin *self, guint n_properties,
 
       if (pspec == NULL)
         {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+          g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                        "plugin '%s': unknown option '%s'", self->name,
                        names[i] != NULL ? names[i] : "(null)");
           return NULL;
         }
       if (g_ptr_array_find (seen, pspec, NULL))
         {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+          g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                        "plugin '%s': option '%s' is given twice", self->name, pspec->name);
           return NULL;
         }
@@ -439,7 +439,7 @@ ipt_plugin_new_provider_with_properties (IptPlugin *self, guint n_properties,
           (!g_value_type_compatible (have, pspec->value_type) &&
            !g_value_type_transformable (have, pspec->value_type)))
         {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+          g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                        "plugin '%s': option '%s' needs a %s, not a %s", self->name,
                        pspec->name, g_type_name (pspec->value_type),
                        have != G_TYPE_INVALID ? g_type_name (have) : "unset value");

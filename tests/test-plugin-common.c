@@ -319,7 +319,7 @@ test_options_table (void)
 
   /* Checked in the table's order; a number's default means "not given". */
   g_assert_false (check (none, &error));
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_assert_cmpstr (error->message, ==, "test: option 'file' is required");
   g_clear_error (&error);
   g_assert_false (check (empty, &error));

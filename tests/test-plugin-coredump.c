@@ -781,7 +781,7 @@ test_error_not_a_core (SynthFixture *f, gconstpointer data)
   g_clear_error (&error);
 
   p = open_core (NULL, NULL, NULL, &error);
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_clear_error (&error);
 
   p = open_core ("/nonexistent/core", NULL, NULL, &error);

@@ -859,7 +859,7 @@ test_errors_bad_options (void)
   g_autofree char *nonexistent = tmp_path ("does-not-exist");
 
   g_assert_null (missing);
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_assert_nonnull (strstr (error->message, "'file'"));
 
   assert_open_fails (nonexistent, BASE_UNSET, IPT_ERROR_NOT_FOUND, NULL);

@@ -315,7 +315,7 @@ static void
 test_integer_errors (void)
 {
   const IptPluginInfo *i = &all_types_info;
-  int inval = IPT_ERROR_INVALID_ARGUMENT;
+  int inval = IPT_ERROR_BAD_OPTION;
 
   assert_options_error (i, "count=101", inval,
                         "plugin 'alltypes': option 'count': '101' is out of range (-5 to 100)");
@@ -358,9 +358,9 @@ test_integer_errors (void)
 static void
 test_raw_like_messages (void)
 {
-  assert_options_error (&raw_like_info, "bsae=0x1000", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&raw_like_info, "bsae=0x1000", IPT_ERROR_BAD_OPTION,
                         "plugin 'raw': unknown option 'bsae' (options: file, base, offset, size)");
-  assert_options_error (&raw_like_info, "file=x,base=0xzz", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&raw_like_info, "file=x,base=0xzz", IPT_ERROR_BAD_OPTION,
                         "plugin 'raw': option 'base': '0xzz' is not an unsigned integer");
 }
 
@@ -378,19 +378,19 @@ test_echoed_values_cut_and_escaped (void)
 
   want = g_strdup_printf ("plugin 'raw': option 'base': '0x%.62s…' is out of range (0 to"
                           " 18446744073709551615)", huge);
-  assert_options_error (&raw_like_info, value, IPT_ERROR_INVALID_ARGUMENT, want);
+  assert_options_error (&raw_like_info, value, IPT_ERROR_BAD_OPTION, want);
   g_free (want);
   want = g_strdup_printf ("plugin 'raw': unknown option '%s…' (options: file, base, offset, size)",
                           first);
-  assert_options_error (&raw_like_info, key, IPT_ERROR_INVALID_ARGUMENT, want);
+  assert_options_error (&raw_like_info, key, IPT_ERROR_BAD_OPTION, want);
   g_free (want);
   want = g_strdup_printf ("plugin 'raw': option '=%.63s…' has no name (expected KEY=VALUE)", huge);
-  assert_options_error (&raw_like_info, no_name, IPT_ERROR_INVALID_ARGUMENT, want);
+  assert_options_error (&raw_like_info, no_name, IPT_ERROR_BAD_OPTION, want);
 
-  assert_options_error (&raw_like_info, "file=x,base=/tmp/a\xff" "b\n", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&raw_like_info, "file=x,base=/tmp/a\xff" "b\n", IPT_ERROR_BAD_OPTION,
                         "plugin 'raw': option 'base': '/tmp/a\\xffb\\x0a' is not an unsigned"
                         " integer");
-  assert_options_error (&all_types_info, "mode=\xc3\xa9t\xe9", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "mode=\xc3\xa9t\xe9", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'mode': '\xc3\xa9t\\xe9' is not one of:"
                         " fast, careful, exhaustive");
 }
@@ -415,7 +415,7 @@ test_booleans (void)
       g_assert_false (vf);
     }
 
-  assert_options_error (&all_types_info, "verbose=maybe", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "verbose=maybe", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'verbose': 'maybe' is not a boolean "
                         "(true/false, yes/no, on/off, 1/0)");
 }
@@ -438,10 +438,10 @@ test_enums_and_flags (void)
   g_object_get (no_flags, "features", &features, NULL);
   g_assert_cmpint (features, ==, 0);
 
-  assert_options_error (&all_types_info, "mode=quick", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "mode=quick", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'mode': 'quick' is not one of: "
                         "fast, careful, exhaustive");
-  assert_options_error (&all_types_info, "features=read|", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "features=read|", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'features': '' is not one of: "
                         "none, read, write, exec (join several with '|')");
 }
@@ -457,13 +457,13 @@ test_floating_point (void)
   g_assert_cmpfloat (ratio, ==, 0.25);
   g_assert_cmpfloat (scale, ==, -10.0f);
 
-  assert_options_error (&all_types_info, "ratio=nan", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "ratio=nan", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'ratio': 'nan' is not a number");
-  assert_options_error (&all_types_info, "ratio=0.5x", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "ratio=0.5x", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'ratio': '0.5x' is not a number");
-  assert_options_error (&all_types_info, "ratio=2", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "ratio=2", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'ratio': '2' is out of range (0 to 1)");
-  assert_options_error (&all_types_info, "scale=1e300", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "scale=1e300", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'scale': '1e300' is out of range (-10 to 10)");
 }
 
@@ -485,13 +485,13 @@ test_strings_escapes_and_files (void)
   g_object_get (empty, "file", &file, NULL);
   g_assert_cmpstr (file, ==, "");
 
-  assert_options_error (&all_types_info, "file=a\\qb", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "file=a\\qb", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'file': invalid escape in value "
                         "(write '\\,' for a comma and '\\\\' for a backslash)");
-  assert_options_error (&all_types_info, "file=a\\", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "file=a\\", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'file': invalid escape in value "
                         "(write '\\,' for a comma and '\\\\' for a backslash)");
-  assert_options_error (&all_types_info, "path-file=", IPT_ERROR_INVALID_ARGUMENT,
+  assert_options_error (&all_types_info, "path-file=", IPT_ERROR_BAD_OPTION,
                         "plugin 'alltypes': option 'path-file': an empty path is not a file");
   assert_options_error (&all_types_info, "strv=a", IPT_ERROR_NOT_SUPPORTED,
                         "plugin 'alltypes': option 'strv': a value of type GStrv cannot be "
@@ -502,7 +502,7 @@ static void
 test_syntax_errors (void)
 {
   const IptPluginInfo *i = &all_types_info;
-  int inval = IPT_ERROR_INVALID_ARGUMENT;
+  int inval = IPT_ERROR_BAD_OPTION;
 
   assert_options_error (i, "count=1,count=2", inval,
                         "plugin 'alltypes': option 'count' is given twice");
@@ -585,19 +585,19 @@ test_with_properties (void)
 
   names[1] = "label";
   g_assert_null (ipt_plugin_new_provider_with_properties (plugin, 2, names, values, NULL, &error));
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_assert_cmpstr (error->message, ==, "plugin 'alltypes': unknown option 'label'");
   g_clear_error (&error);
 
   names[1] = "offset";
   g_assert_null (ipt_plugin_new_provider_with_properties (plugin, 2, names, values, NULL, &error));
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_assert_cmpstr (error->message, ==, "plugin 'alltypes': option 'offset' is given twice");
   g_clear_error (&error);
 
   names[0] = "path-file";
   g_assert_null (ipt_plugin_new_provider_with_properties (plugin, 1, names, values, NULL, &error));
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_assert_cmpstr (error->message, ==, "plugin 'alltypes': option 'path-file' needs a GFile, not a gint");
 
   g_value_unset (&values[0]);
@@ -628,12 +628,12 @@ test_spec_split (void)
   g_clear_pointer (&options, g_free);
 
   g_assert_false (ipt_plugin_spec_split (":file=x", &name, &options, &error));
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_assert_cmpstr (error->message, ==, "plugin specification ':file=x' has no plugin name "
                                        "(expected NAME[:KEY=VALUE,...])");
   g_clear_error (&error);
   g_assert_false (ipt_plugin_spec_split ("", &name, &options, &error));
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_assert_null (name);
   g_assert_null (options);
 }
@@ -661,7 +661,7 @@ test_value_parser_leaves_value_unset_on_error (void)
   GValue value = G_VALUE_INIT;
 
   g_assert_false (ipt_plugin_option_value_parse (pspec, "11", &value, &error));
-  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
   g_assert_false (G_IS_VALUE (&value));
   g_clear_error (&error);
 

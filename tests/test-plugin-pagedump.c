@@ -487,13 +487,13 @@ test_error_missing_options (Fixture *f, gconstpointer data)
 
   p = g_initable_new (provider_type, NULL, &error, "dump", f->dump, NULL);
   g_assert_null (p);
-  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "pagedump", NULL,
+  plugin_test_assert_error_names (error, IPT_ERROR_BAD_OPTION, "pagedump", NULL,
                                   "option 'addr' is required", NULL);
   g_clear_error (&error);
 
   p = g_initable_new (provider_type, NULL, &error, "addr", f->addr, NULL);
   g_assert_null (p);
-  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "pagedump", NULL,
+  plugin_test_assert_error_names (error, IPT_ERROR_BAD_OPTION, "pagedump", NULL,
                                   "option 'dump' is required", NULL);
 }
 

@@ -290,19 +290,19 @@ test_error_missing_options (Fixture *f, gconstpointer data)
 
   p = g_initable_new (provider_type, NULL, &error, "base", BASE, NULL);
   g_assert_null (p);
-  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL,
+  plugin_test_assert_error_names (error, IPT_ERROR_BAD_OPTION, "raw", NULL,
                                   "option 'file' is required", NULL);
   g_clear_error (&error);
 
   p = g_initable_new (provider_type, NULL, &error, "file", f->path, NULL);
   g_assert_null (p);
-  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL,
+  plugin_test_assert_error_names (error, IPT_ERROR_BAD_OPTION, "raw", NULL,
                                   "option 'base' is required", NULL);
   g_clear_error (&error);
 
   p = g_initable_new (provider_type, NULL, &error, "file", "", "base", BASE, NULL);
   g_assert_null (p);
-  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL,
+  plugin_test_assert_error_names (error, IPT_ERROR_BAD_OPTION, "raw", NULL,
                                   "option 'file' is required", NULL);
 }
 
@@ -316,9 +316,9 @@ test_error_base_unset_value (Fixture *f, gconstpointer data)
   IptMemoryProvider *p = new_raw (f->path, G_MAXUINT64, 0, 0, &error);
 
   g_assert_null (p);
-  plugin_test_assert_error_names (error, IPT_ERROR_INVALID_ARGUMENT, "raw", NULL,
+  plugin_test_assert_error_names (error, IPT_ERROR_BAD_OPTION, "raw", NULL,
                                   "option 'base' is required", "0xffffffffffffffff",
-                                  "stands for not given", "ends at 2^64", NULL);
+                                  "stands for not given", "no mapping can start there", NULL);
 }
 
 /* A file name is quoted as valid UTF-8 (bytes that are not as \xNN) and

@@ -34,6 +34,9 @@ G_BEGIN_DECLS
  * @IPT_ERROR_NOT_SUPPORTED: the request is valid but not supported.
  * @IPT_ERROR_NO_MEMORY: memory for the request could not be allocated
  *   (a size too large for this machine).
+ * @IPT_ERROR_BAD_OPTION: a plugin option is unknown, given twice, malformed,
+ *   out of range or missing: the option string (a command line, a form) is
+ *   wrong, not a file it names.
  *
  * Error codes in the #IPT_ERROR domain. New codes are only ever appended.
  *
@@ -52,6 +55,7 @@ typedef enum {
   IPT_ERROR_DECODE,
   IPT_ERROR_NOT_SUPPORTED,
   IPT_ERROR_NO_MEMORY,
+  IPT_ERROR_BAD_OPTION,
 } IptError;
 
 IPT_AVAILABLE_IN_ALL

@@ -136,7 +136,7 @@ ipt_plugin_options_set_property (GObject *object, const IptPluginOption *options
  * sets every construct property, given or not, so a number's default is
  * the only way to tell that it was not given.
  *
- * Returns: %TRUE, or %FALSE with %IPT_ERROR_INVALID_ARGUMENT "WHO: option
+ * Returns: %TRUE, or %FALSE with %IPT_ERROR_BAD_OPTION "WHO: option
  *   'NAME' is required" for the first one missing
  */
 gboolean
@@ -163,7 +163,7 @@ ipt_plugin_options_check_required (GObject *object, const char *who,
                   == G_PARAM_SPEC_UINT64 (pspec)->default_value;
       if (missing)
         {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+          g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                        "%s: option '%s' is required", who, pspec->name);
           return FALSE;
         }

@@ -22,8 +22,8 @@
  * section.
  *
  * Construction fails (g_initable_new()) with:
- * - %IPT_ERROR_INVALID_ARGUMENT when `file` or `base` is missing, the file is
- *   empty or not a regular file, the window starts at or past the end of the
+ * - %IPT_ERROR_BAD_OPTION when `file` or `base` is missing;
+ * - %IPT_ERROR_INVALID_ARGUMENT when the file is empty or not a regular file, the window starts at or past the end of the
  *   file or extends past it, or the mapping would reach 2^64;
  * - %IPT_ERROR_NOT_FOUND when the file does not exist;
  * - %IPT_ERROR_IO when it cannot be opened or mapped.
@@ -143,10 +143,9 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
    * say why it cannot be a base either. */
   if (self->base == IPT_RAW_PROVIDER_BASE_UNSET)
     {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                   "raw: option 'base' is required (0x%" G_GINT64_MODIFIER "x, its default,"
-                   " stands for not given, and no mapping can start there: a byte there ends"
-                   " at 2^64, which cannot be mapped)", IPT_RAW_PROVIDER_BASE_UNSET);
+      g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
+                   "raw: option 'base' is required (0x%" G_GINT64_MODIFIER "x stands for"
+                   " not given: no mapping can start there)", IPT_RAW_PROVIDER_BASE_UNSET);
       return FALSE;
     }
 

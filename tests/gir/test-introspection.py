@@ -87,7 +87,7 @@ def _():
     try:
         registry.new_provider("raw:file=%s,bsae=1" % blob_path, None)
     except GLib.Error as error:
-        assert error.matches(Ipt.error_quark(), Ipt.Error.INVALID_ARGUMENT), error
+        assert error.matches(Ipt.error_quark(), Ipt.Error.BAD_OPTION), error
         assert "bsae" in error.message
     else:
         raise AssertionError("unknown option accepted")

@@ -50,7 +50,7 @@ ipt_test_good_provider_initable_init (GInitable *initable, GCancellable *cancell
 
   if (self->file == NULL)
     {
-      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "testgood: option 'file' is required");
+      g_set_error_literal (error, IPT_ERROR, IPT_ERROR_BAD_OPTION, "testgood: option 'file' is required");
       return FALSE;
     }
   if (g_str_equal (self->file, "fail"))

@@ -147,21 +147,12 @@ new_source_provider (IptPluginRegistry *registry, const IptAnalyzeSource *source
 }
 
 /* Whether @error, from creating @source's provider, is a bad command line
- * (exit 2) rather than a file or plugin that failed (exit 1): core reports
- * a --plugin specification it cannot parse (no name, an unknown, repeated
- * or malformed option, ipt_plugin_new_provider()) as "plugin ...", and
- * plugins a missing required option as "NAME: option 'KEY' is required";
- * the code alone does not tell, as providers give IPT_ERROR_INVALID_ARGUMENT
- * for bad files too. */
+ * (exit 2) rather than a file or plugin that failed (exit 1). */
 static gboolean
 is_usage_error (const IptAnalyzeSource *source, const GError *error)
 {
-  if (source->kind != IPT_ANALYZE_SOURCE_PLUGIN || error->domain != IPT_ERROR ||
-      (error->code != IPT_ERROR_INVALID_ARGUMENT && error->code != IPT_ERROR_NOT_SUPPORTED))
-    return FALSE;
-  return g_str_has_prefix (error->message, "plugin ") ||
-         (g_str_has_suffix (error->message, "' is required") &&
-          strstr (error->message, ": option '") != NULL);
+  return source->kind == IPT_ANALYZE_SOURCE_PLUGIN &&
+         g_error_matches (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
 }
 
 static int

@@ -230,6 +230,33 @@ assert_one_error_line (const char *err, const char *needle)
     g_error ("'%s' not in stderr: %s", needle, err);
 }
 
+/* Option values as messages quote them (issue 12, item 10): a 100 KB value
+ * was echoed whole, twice; a file name that is not UTF-8 gave GLib's
+ * "Invalid byte sequence in conversion input" and named no option. */
+static void
+test_quoted_values (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *zs = g_strnfill (100000, 'z');
+  g_autofree char *long_spec = g_strconcat ("raw:file=x,base=", zs, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run (&out, NULL, &err, "--plugin", long_spec, "--read", "0x1000:1", NULL), ==, 2);
+  assert_one_error_line (err, "option 'base': 'zzzz");
+  g_assert_cmpuint (strlen (err), <, 1000);
+  g_assert_nonnull (strstr (err, "\u2026"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* a file name with the byte 0xff, which is not UTF-8 */
+  g_assert_cmpint (run (&out, NULL, &err, "--plugin", "raw:file=/nonexistent/a\xff" "b,base=0x1000",
+                        "--read", "0x1000:1", NULL), ==, 1);
+  assert_one_error_line (err, "--plugin 'raw:file=/nonexistent/a\\xffb,base=0x1000': raw: "
+                              "/nonexistent/a\\xffb: ");
+  g_assert_true (g_utf8_validate (err, -1, NULL));
+  g_assert_null (strstr (err, "Invalid byte sequence"));
+}
+
 static void
 test_bad_options (Fixture *fixture, gconstpointer data)
 {
@@ -1612,6 +1639,7 @@ main (int argc, char *argv[])
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
   ADD ("/cli/options/bad-gives-one-line-and-exit-2", test_bad_options, NULL);
+  ADD ("/cli/options/values-quoted-cut-and-escaped", test_quoted_values, NULL);
   ADD ("/cli/runtime-errors-give-one-line-and-exit-1", test_runtime_errors, NULL);
   ADD ("/cli/list-plugins", test_list_plugins, NULL);
   ADD ("/cli/read/bytes-and-unmapped", test_read, NULL);

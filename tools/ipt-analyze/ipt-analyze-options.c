@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ipt-analyze-options.h"
+#include "ipt-echo.h"
 #include "ipt-number.h"
 
 #define EXIT_CODES_TEXT \
@@ -126,11 +127,25 @@ ipt_analyze_split_elf (const char *arg, char **file, guint64 *base, gboolean *ha
   return TRUE;
 }
 
+/* How much of a --plugin specification a message quotes: the library's
+ * own message quotes the option at fault, and the file names whole. */
+#define SPEC_CHARS 256
+
+/* @value as a message quotes it: valid UTF-8 (a name's other bytes as
+ * \xNN), cut with "…" past @max characters. */
+static char *
+echo (const char *value, gsize max)
+{
+  return ipt_echo (value, -1, max);
+}
+
 static gboolean
 bad_value (GError **error, const char *option, const char *value, const char *expected)
 {
+  g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
+
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s '%s': expected %s", option, value, expected);
+               "%s '%s': expected %s", option, shown, expected);
   return FALSE;
 }
 
@@ -140,10 +155,12 @@ static gboolean
 malformed_range (GError **error, const char *option, const char *value, const char *file,
                  const char *syntax)
 {
+  g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
+  g_autofree char *range = echo (strrchr (file, ':') + 1, IPT_ECHO_VALUE_CHARS);
+
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                "%s '%s': malformed range '%s' (expected %s with FROM < TO, decimal or "
-               "0x-hex), and no file of the whole name exists", option, value,
-               strrchr (file, ':') + 1, syntax);
+               "0x-hex), and no file of the whole name exists", option, shown, range, syntax);
   return FALSE;
 }
 
@@ -155,9 +172,11 @@ on_pt (const char *name, const char *value, gpointer data, GError **error)
 
   if (options->pt_file != NULL)
     {
+      g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
+      g_autofree char *first = echo (options->pt_file, IPT_ECHO_PATH_CHARS);
+
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--pt '%s': only one trace can be given (already '%s')", value,
-                   options->pt_file);
+                   "--pt '%s': only one trace can be given (already '%s')", shown, first);
       return FALSE;
     }
   if (!ipt_analyze_split_range (file, &options->pt_from, &options->pt_to))
@@ -187,7 +206,11 @@ on_raw (const char *name, const char *value, gpointer data, GError **error)
     return bad_value (error, "--raw", value, "FILE[:FROM[-TO]]:BASE");
 
   source = g_new0 (IptAnalyzeSource, 1);
-  source->option = g_strdup_printf ("--raw '%s'", value);
+  {
+    g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
+
+    source->option = g_strdup_printf ("--raw '%s'", shown);
+  }
   source->kind = IPT_ANALYZE_SOURCE_RAW;
   source->file = g_steal_pointer (&file);
   source->offset = from;
@@ -211,7 +234,11 @@ on_elf (const char *name, const char *value, gpointer data, GError **error)
                       "FILE[:BASE] with BASE a decimal or 0x-hex number");
 
   source = g_new0 (IptAnalyzeSource, 1);
-  source->option = g_strdup_printf ("--elf '%s'", value);
+  {
+    g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
+
+    source->option = g_strdup_printf ("--elf '%s'", shown);
+  }
   source->kind = IPT_ANALYZE_SOURCE_ELF;
   source->file = g_steal_pointer (&file);
   source->base = base;
@@ -230,7 +257,11 @@ on_plugin (const char *name, const char *value, gpointer data, GError **error)
     return bad_value (error, "--plugin", value, "NAME[:KEY=VALUE[,KEY=VALUE...]]");
 
   source = g_new0 (IptAnalyzeSource, 1);
-  source->option = g_strdup_printf ("--plugin '%s'", value);
+  {
+    g_autofree char *shown = echo (value, SPEC_CHARS);
+
+    source->option = g_strdup_printf ("--plugin '%s'", shown);
+  }
   source->kind = IPT_ANALYZE_SOURCE_PLUGIN;
   source->spec = g_strdup (value);
   g_ptr_array_add (options->sources, source);
@@ -297,15 +328,15 @@ static GOptionContext *
 new_context (IptAnalyzeOptions *options)
 {
   const GOptionEntry entries[] = {
-    { "pt", 0, 0, G_OPTION_ARG_CALLBACK, on_pt,
+    { "pt", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_pt,
       "Decode the Intel PT trace in FILE, optionally only bytes [FROM, TO)", "FILE[:FROM[-TO]]" },
-    { "raw", 0, 0, G_OPTION_ARG_CALLBACK, on_raw,
+    { "raw", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_raw,
       "Map FILE (or bytes [FROM, TO) of it) at address BASE (the raw plugin)",
       "FILE[:FROM[-TO]]:BASE" },
-    { "elf", 0, 0, G_OPTION_ARG_CALLBACK, on_elf,
+    { "elf", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_elf,
       "Map ELF FILE's PT_LOAD segments, its first page at BASE for a PIE or shared object "
       "(the elf plugin); its symbols name the listing's code", "FILE[:BASE]" },
-    { "plugin", 0, 0, G_OPTION_ARG_CALLBACK, on_plugin,
+    { "plugin", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_plugin,
       "Add the memory of plugin NAME with options KEY=VALUE (see --list-plugins)",
       "NAME[:KEY=VALUE,...]" },
     { "cpu", 0, 0, G_OPTION_ARG_STRING, &options->cpu,

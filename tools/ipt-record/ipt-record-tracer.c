@@ -30,6 +30,7 @@
 #include "config.h"
 
 #include "ipt-record-tracer.h"
+#include "ipt-page.h"
 #include "ipt-tool-log.h"
 
 #include <errno.h>
@@ -270,7 +271,7 @@ decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn)
   guint8 bytes[MAX_INSN_SIZE];
   ZydisDecodedInstruction zinsn;
   ZyanStatus status;
-  gsize want = MIN ((gsize) MAX_INSN_SIZE, IPT_RECORD_PAGE_SIZE - (ip % IPT_RECORD_PAGE_SIZE));
+  gsize want = MIN ((gsize) MAX_INSN_SIZE, IPT_PAGE_SIZE - (ip % IPT_PAGE_SIZE));
   gsize have = ipt_record_memory_fetch (self->memory, ip, bytes, want, NULL);
 
   memset (insn, 0, sizeof *insn);

@@ -184,6 +184,8 @@ main (int argc, char **argv)
       return IPT_RECORD_EXIT_FAILURE;
     }
 
+  /* From here on a stop signal ends the recording, not us. */
+  install_stop_handlers ();
   /* Files go to DIR only when complete: until then the earlier run stays. */
   output = ipt_record_output_new (opt_output, &error);
   if (output == NULL)
@@ -197,7 +199,6 @@ main (int argc, char **argv)
   dump_temp = ipt_record_output_get_temp_path (output, "pages.dump");
   core_temp = ipt_record_output_get_temp_path (output, "core");
 
-  install_stop_handlers ();
   encoder = ipt_record_encoder_new (trace_temp, ips_temp, (gsize) opt_psb_period, &error);
   if (encoder == NULL)
     return fail (error, IPT_RECORD_EXIT_FAILURE);

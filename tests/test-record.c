@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -888,6 +889,196 @@ test_demo_readme_command (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* One line, "ipt-record: error: ...". */
+static void
+assert_one_error_line (const char *err)
+{
+  g_assert_true (g_str_has_prefix (err, "ipt-record: error: "));
+  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+}
+
+/* ---- the output folder -------------------------------------------------------------------- */
+
+static const char *const recording_files[] = {
+  "trace.pt", "ips", "pages.addr", "pages.dump", "core", NULL
+};
+
+/* fixture->dir holds exactly @names (no temporary folder left). */
+static void
+assert_dir_holds (Fixture *fixture, const char *const *names)
+{
+  GDir *dir = g_dir_open (fixture->dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_test_message ("%s: %s", fixture->dir, name);
+      g_assert_true (g_strv_contains (names, name));
+      n++;
+    }
+  g_dir_close (dir);
+  g_assert_cmpuint (n, ==, g_strv_length ((char **) names));
+}
+
+/* A run that fails before recording (the program is not there) leaves the
+ * earlier run's files as they were: never a mix of two runs. */
+static void
+test_earlier_run_kept (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
+  const char *missing[] = { "/nonexistent/ipt-record-test-program", NULL };
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
+  gsize lengths[G_N_ELEMENTS (recording_files)];
+
+  g_assert_cmpint (record (fixture, "4096", argv), ==, 0);
+  assert_dir_holds (fixture, recording_files);
+  for (guint i = 0; recording_files[i] != NULL; i++)
+    g_ptr_array_add (before, read_output (fixture, recording_files[i], &lengths[i]));
+
+  g_assert_cmpint (record (fixture, "4096", missing), ==, 127);
+  assert_dir_holds (fixture, recording_files);
+  for (guint i = 0; recording_files[i] != NULL; i++)
+    {
+      gsize length;
+      g_autofree char *after = read_output (fixture, recording_files[i], &length);
+
+      g_test_message ("%s", recording_files[i]);
+      g_assert_cmpmem (after, length, before->pdata[i], lengths[i]);
+    }
+  assert_recording_decodes (fixture);
+}
+
+/* ---- stopped by SIGINT, SIGTERM ------------------------------------------------------------ */
+
+typedef struct {
+  const char *mode;     /* record-forever-static's argument */
+  int sig;
+  gboolean group;       /* to the whole process group, as Ctrl-C does */
+} StopCase;
+
+/* In ipt-record's child: default dispositions (a signal ignored at start
+ * stays ignored in ipt-record), and a process group of its own. */
+static void
+prepare_stop_child (gpointer user_data)
+{
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
+  setpgid (0, 0);
+}
+
+static char *
+read_all (int fd)
+{
+  GString *text = g_string_new (NULL);
+  char buffer[4096];
+  ssize_t got;
+
+  while ((got = read (fd, buffer, sizeof buffer)) > 0)
+    g_string_append_len (text, buffer, got);
+  return g_string_free (text, FALSE);
+}
+
+/* Records the program that never ends, stops ipt-record with @stop->sig
+ * once the program is running its main (and a little more), and returns
+ * ipt-record's wait status. */
+static int
+record_stopped (Fixture *fixture, const StopCase *stop)
+{
+  const char *argv[] = { env_path ("IPT_RECORD"), "--verbose", "-o", fixture->dir, "--",
+                         env_path ("IPT_RECORD_PROGRAM_FOREVER_STATIC"), stop->mode, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  int out_fd, err_fd, wait_status = 0;
+  gint64 deadline;
+  GPid pid;
+
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                            prepare_stop_child, NULL, &pid, NULL, &out_fd, &err_fd, &error);
+  g_assert_no_error (error);
+  /* The program says "ready" after its start-up (some 18,000 steps). */
+  while (strstr (out->str, "ready\n") == NULL)
+    {
+      char c;
+
+      if (read (out_fd, &c, 1) != 1)
+        break;
+      g_string_append_c (out, c);
+    }
+  g_assert_cmpstr (out->str, ==, "ready\n");
+  g_usleep (300 * 1000);
+  g_assert_cmpint (kill (stop->group ? -pid : pid, stop->sig), ==, 0);
+
+  /* Writing the files takes well under a second; never hang the suite. */
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (waitpid (pid, &wait_status, WNOHANG) == 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          kill (-pid, SIGKILL);
+          waitpid (pid, &wait_status, 0);
+          g_error ("ipt-record did not end after %s", g_strsignal (stop->sig));
+        }
+      g_usleep (20 * 1000);
+    }
+  g_free (fixture->record_err);
+  fixture->record_err = read_all (err_fd);
+  g_free (read_all (out_fd));
+  close (out_fd);
+  close (err_fd);
+  g_test_message ("ipt-record: %s", fixture->record_err);
+  return wait_status;
+}
+
+/* Stopped by a signal, ipt-record writes a valid trace up to where the
+ * program was, its ips, pages and core, says so, and dies of the signal. */
+static void
+test_stopped_by_signal (Fixture *fixture, gconstpointer data)
+{
+  const StopCase *stop = data;
+  int wait_status = record_stopped (fixture, stop);
+  g_autofree char *warning = g_strdup_printf ("ipt-record: warning: stopped by %s after ",
+                                              stop->sig == SIGINT ? "SIGINT" : "SIGTERM");
+
+  g_assert_true (WIFSIGNALED (wait_status));
+  g_assert_cmpint (WTERMSIG (wait_status), ==, stop->sig);
+  g_assert_nonnull (strstr (fixture->record_err, warning));
+  g_assert_nonnull (strstr (fixture->record_err, "the recording is complete up to there"));
+  assert_dir_holds (fixture, recording_files);
+  assert_recording_decodes (fixture);
+  assert_core_decodes (fixture, env_path ("IPT_RECORD_PROGRAM_FOREVER_STATIC"), FALSE);
+}
+
+/* A file that is there but cannot be executed: 126, as shells say, not
+ * "not found"; nothing of ipt-record's left in the folder. */
+static void
+test_program_not_executable (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *script = out_path (fixture, "not-executable");
+  g_autofree char *subdir = out_path (fixture, "a-directory");
+  const char *const names[] = { "not-executable", "a-directory", NULL };
+  const char *const paths[] = { script, subdir };
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (script, "#!/bin/sh\nexit 0\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (script, 0644), ==, 0);
+  g_assert_cmpint (g_mkdir (subdir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      const char *argv[] = { paths[i], NULL };
+
+      g_assert_cmpint (record (fixture, "4096", argv), ==, 126);
+      g_assert_nonnull (strstr (fixture->err, paths[i]));
+      g_assert_nonnull (strstr (fixture->err, "cannot be executed"));
+      g_assert_null (strstr (fixture->err, "not found"));
+      assert_one_error_line (fixture->err);
+      assert_dir_holds (fixture, names);
+    }
+}
+
 static void
 test_program_not_found (Fixture *fixture, gconstpointer data)
 {
@@ -911,14 +1102,6 @@ test_output_not_a_directory (Fixture *fixture, gconstpointer data)
   run (fixture, argv);
   g_assert_cmpint (fixture->status, ==, 125);
   g_assert_nonnull (strstr (fixture->err, below));
-}
-
-/* One line, "ipt-record: error: ...". */
-static void
-assert_one_error_line (const char *err)
-{
-  g_assert_true (g_str_has_prefix (err, "ipt-record: error: "));
-  g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
 }
 
 static void
@@ -954,6 +1137,10 @@ main (int argc, char **argv)
   static const FlowBuild static_pie = { "IPT_RECORD_PROGRAM_FLOW_STATIC_PIE", FALSE };
   static const FlowBuild dynamic_pie = { "IPT_RECORD_PROGRAM_FLOW_DYNAMIC_PIE", TRUE };
   static const FlowBuild dynamic_non_pie = { "IPT_RECORD_PROGRAM_FLOW_DYNAMIC_NON_PIE", TRUE };
+  /* Ctrl-C reaches ipt-record and the program; timeout(1) or kill(1), only
+   * ipt-record, while the program waits in a syscall. */
+  static const StopCase sigint_group = { "spin", SIGINT, TRUE };
+  static const StopCase sigterm_pause = { "pause", SIGTERM, FALSE };
 
   ADD ("/record/decode/static-non-pie", test_flow, &static_non_pie);
   ADD ("/record/decode/static-pie", test_flow, &static_pie);
@@ -969,6 +1156,10 @@ main (int argc, char **argv)
   ADD ("/record/core/none-after-exec", test_no_core_after_exec, NULL);
   ADD ("/record/errors/core-write-fails", test_core_write_fails, NULL);
   ADD ("/record/errors/program-not-found", test_program_not_found, NULL);
+  ADD ("/record/errors/program-not-executable", test_program_not_executable, NULL);
+  ADD ("/record/output/earlier-run-kept-when-program-not-found", test_earlier_run_kept, NULL);
+  ADD ("/record/stop/sigint-to-group-while-spinning", test_stopped_by_signal, &sigint_group);
+  ADD ("/record/stop/sigterm-while-blocked-in-pause", test_stopped_by_signal, &sigterm_pause);
   ADD ("/record/errors/output-not-a-directory", test_output_not_a_directory, NULL);
   ADD ("/record/errors/bad-options", test_bad_options, NULL);
 #undef ADD

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "ipt-record-core.h"
+#include "ipt-page.h"
 #include "ipt-record-proc.h"
 
 #include <ipt-analyze/ipt-analyze.h>
@@ -31,7 +32,6 @@
 
 #include <glib/gstdio.h>
 
-#define CORE_PAGE IPT_RECORD_PROC_PAGE
 #define CHUNK_PAGES 256u
 
 /* The kernel's fixed note sizes on x86-64; the glibc structures match. */
@@ -103,10 +103,10 @@ vma_dump_size (CoreWriter *w, const IptRecordVma *vma, guint filter)
   if ((filter & FILTER_ELF_HEADERS) && vma->offset == 0 && vma->read)
     {
       if (vma->file_executable)
-        return CORE_PAGE;
+        return IPT_PAGE_SIZE;
       if (ipt_record_proc_read_mem (&w->proc, vma->start, magic, sizeof magic) &&
           memcmp (magic, ELFMAG, SELFMAG) == 0)
-        return CORE_PAGE;
+        return IPT_PAGE_SIZE;
     }
   return 0;
 }
@@ -248,7 +248,7 @@ append_process_notes (CoreWriter *w, GByteArray *out, int cursig,
   g_autoptr (GByteArray) auxv = NULL;
   g_autoptr (GByteArray) files = g_byte_array_new ();
   g_autoptr (GString) names = g_string_new (NULL);
-  guint64 count = 0, page_size = CORE_PAGE;
+  guint64 count = 0, page_size = IPT_PAGE_SIZE;
   guint64 limit = 4u << 20;
   g_autofree char *limit_text = NULL;
 
@@ -299,7 +299,7 @@ append_process_notes (CoreWriter *w, GByteArray *out, int cursig,
   for (guint i = 0; i < w->vmas->len; i++)
     {
       const IptRecordVma *vma = &g_array_index (w->vmas, IptRecordVma, i);
-      guint64 triple[3] = { vma->start, vma->end, vma->offset / CORE_PAGE };
+      guint64 triple[3] = { vma->start, vma->end, vma->offset / IPT_PAGE_SIZE };
 
       if (!vma->has_file)
         continue;
@@ -350,7 +350,7 @@ page_is_zero (const guint8 *page)
 {
   const guint64 *q = (const guint64 *) page;
 
-  for (guint i = 0; i < CORE_PAGE / sizeof *q; i++)
+  for (guint i = 0; i < IPT_PAGE_SIZE / sizeof *q; i++)
     if (q[i])
       return FALSE;
   return TRUE;
@@ -365,11 +365,11 @@ dump_range (CoreWriter *w, int fd, const IptRecordVma *vma, guint64 size,
 {
   guint64 pagemap[CHUNK_PAGES];
 
-  for (guint64 pos = 0; pos < size; pos += (guint64) CHUNK_PAGES * CORE_PAGE)
+  for (guint64 pos = 0; pos < size; pos += (guint64) CHUNK_PAGES * IPT_PAGE_SIZE)
     {
       guint64 address = vma->start + pos;
-      guint n_pages = (guint) MIN ((size - pos) / CORE_PAGE, CHUNK_PAGES);
-      gsize chunk = (gsize) n_pages * CORE_PAGE;
+      guint n_pages = (guint) MIN ((size - pos) / IPT_PAGE_SIZE, CHUNK_PAGES);
+      gsize chunk = (gsize) n_pages * IPT_PAGE_SIZE;
       gboolean have_map = FALSE;
       guint run_start = 0;
 
@@ -383,27 +383,27 @@ dump_range (CoreWriter *w, int fd, const IptRecordVma *vma, guint64 size,
           memset (buf, 0, chunk);
           for (guint p = 0; p < n_pages; p++)
             if ((pagemap[p] >> 62) != 0 &&   /* present or swapped */
-                !ipt_record_proc_read_mem (&w->proc, address + (guint64) p * CORE_PAGE, buf + p * CORE_PAGE, CORE_PAGE))
-              memset (buf + p * CORE_PAGE, 0, CORE_PAGE);
+                !ipt_record_proc_read_mem (&w->proc, address + (guint64) p * IPT_PAGE_SIZE, buf + p * IPT_PAGE_SIZE, IPT_PAGE_SIZE))
+              memset (buf + p * IPT_PAGE_SIZE, 0, IPT_PAGE_SIZE);
         }
       else if (!ipt_record_proc_read_mem (&w->proc, address, buf, chunk))
         {
           for (guint p = 0; p < n_pages; p++)
-            if (!ipt_record_proc_read_mem (&w->proc, address + (guint64) p * CORE_PAGE, buf + p * CORE_PAGE, CORE_PAGE))
-              memset (buf + p * CORE_PAGE, 0, CORE_PAGE);
+            if (!ipt_record_proc_read_mem (&w->proc, address + (guint64) p * IPT_PAGE_SIZE, buf + p * IPT_PAGE_SIZE, IPT_PAGE_SIZE))
+              memset (buf + p * IPT_PAGE_SIZE, 0, IPT_PAGE_SIZE);
         }
 
       /* Write runs of non-zero pages, leaving the zero ones as holes. */
       for (guint p = 0; p <= n_pages; p++)
         {
-          gboolean zero = p == n_pages || page_is_zero (buf + p * CORE_PAGE);
+          gboolean zero = p == n_pages || page_is_zero (buf + p * IPT_PAGE_SIZE);
 
           if (!zero)
             continue;
           if (p > run_start &&
-              !write_all_at (fd, w->path, buf + run_start * CORE_PAGE,
-                             (gsize) (p - run_start) * CORE_PAGE,
-                             offset + pos + (guint64) run_start * CORE_PAGE, error))
+              !write_all_at (fd, w->path, buf + run_start * IPT_PAGE_SIZE,
+                             (gsize) (p - run_start) * IPT_PAGE_SIZE,
+                             offset + pos + (guint64) run_start * IPT_PAGE_SIZE, error))
             return FALSE;
           run_start = p + 1;
         }
@@ -471,7 +471,7 @@ write_core_file (CoreWriter *w, int fd, const struct user_regs_struct *regs,
   n_segments = 1 + (guint64) w->vmas->len;
   extended = n_segments >= PN_XNUM;
   offset = sizeof (Elf64_Ehdr) + n_segments * sizeof (Elf64_Phdr);
-  data_offset = (offset + notes->len + CORE_PAGE - 1) / CORE_PAGE * CORE_PAGE;
+  data_offset = (offset + notes->len + IPT_PAGE_SIZE - 1) / IPT_PAGE_SIZE * IPT_PAGE_SIZE;
 
   memset (&ehdr, 0, sizeof ehdr);
   memcpy (ehdr.e_ident, ELFMAG, SELFMAG);
@@ -506,7 +506,7 @@ write_core_file (CoreWriter *w, int fd, const struct user_regs_struct *regs,
         .p_filesz = dump_size,
         .p_memsz = vma->end - vma->start,
         .p_flags = (vma->read ? PF_R : 0) | (vma->write ? PF_W : 0) | (vma->exec ? PF_X : 0),
-        .p_align = CORE_PAGE,
+        .p_align = IPT_PAGE_SIZE,
       };
       g_byte_array_append (head, (const guint8 *) &load, sizeof load);
       offset += dump_size;
@@ -515,7 +515,7 @@ write_core_file (CoreWriter *w, int fd, const struct user_regs_struct *regs,
   if (!write_all_at (fd, w->path, head->data, head->len, 0, error))
     return FALSE;
 
-  buf = g_malloc ((gsize) CHUNK_PAGES * CORE_PAGE);
+  buf = g_malloc ((gsize) CHUNK_PAGES * IPT_PAGE_SIZE);
   offset = data_offset;
   for (guint i = 0; i < w->vmas->len; i++)
     {

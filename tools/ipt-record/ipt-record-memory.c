@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "ipt-record-memory.h"
+#include "ipt-page.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,15 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PAGE_MASK (~(guint64) (IPT_RECORD_PAGE_SIZE - 1))
-
 struct _IptRecordMemory {
   pid_t pid;
   int mem_fd;
   char *mem_path;
   GHashTable *index;   /* page address -> 1 + page number */
   GArray *addresses;   /* guint64, in capture order */
-  GByteArray *pages;   /* IPT_RECORD_PAGE_SIZE bytes per address */
+  GByteArray *pages;   /* IPT_PAGE_SIZE bytes per address */
   /* the last page looked up: most steps stay on it */
   guint64 last_page;
   const guint8 *last_data;
@@ -70,7 +69,7 @@ static const guint8 *
 lookup_page (IptRecordMemory *self, guint64 page)
 {
   gpointer value;
-  guint8 data[IPT_RECORD_PAGE_SIZE];
+  guint8 data[IPT_PAGE_SIZE];
   ssize_t done;
   guint n;
 
@@ -95,7 +94,7 @@ lookup_page (IptRecordMemory *self, guint64 page)
     }
 
   self->last_page = page;
-  self->last_data = self->pages->data + (gsize) (GPOINTER_TO_UINT (value) - 1) * IPT_RECORD_PAGE_SIZE;
+  self->last_data = self->pages->data + (gsize) (GPOINTER_TO_UINT (value) - 1) * IPT_PAGE_SIZE;
   return self->last_data;
 }
 
@@ -125,9 +124,9 @@ ipt_record_memory_fetch (IptRecordMemory *self,
   while (done < size)
     {
       guint64 at = address + done;
-      guint64 page = at & PAGE_MASK;
+      guint64 page = at & IPT_PAGE_MASK;
       gsize offset = at - page;
-      gsize n = MIN (size - done, IPT_RECORD_PAGE_SIZE - offset);
+      gsize n = MIN (size - done, IPT_PAGE_SIZE - offset);
       const guint8 *data = lookup_page (self, page);
 
       if (data == NULL)

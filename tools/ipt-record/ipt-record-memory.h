@@ -11,8 +11,6 @@
 
 G_BEGIN_DECLS
 
-#define IPT_RECORD_PAGE_SIZE 4096
-
 typedef struct _IptRecordMemory IptRecordMemory;
 
 IptRecordMemory *ipt_record_memory_new          (pid_t pid,

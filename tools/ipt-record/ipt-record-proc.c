@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ipt-record-proc.h"
+#include "ipt-page.h"
 
 #include <ipt-analyze/ipt-analyze.h>
 
@@ -177,7 +178,7 @@ parse_smaps (pid_t pid, GArray *vmas, GError **error)
           if (sscanf (line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end,
                       perms, &offset, &dev_major, &dev_minor, &inode, &name_pos) < 7 ||
               strlen (perms) != 4 || end <= start ||
-              start % IPT_RECORD_PROC_PAGE != 0 || end % IPT_RECORD_PROC_PAGE != 0)
+              start % IPT_PAGE_SIZE != 0 || end % IPT_PAGE_SIZE != 0)
             goto malformed;
           if (cur && start < cur->end)
             goto malformed;
@@ -367,7 +368,7 @@ ipt_record_proc_read_pagemap (IptRecordProc *proc, guint64 address, guint n_page
 
   return proc->pagemap_fd >= 0 &&
          pread (proc->pagemap_fd, entries, want,
-                (off_t) (address / IPT_RECORD_PROC_PAGE * sizeof (guint64))) == (ssize_t) want;
+                (off_t) (address / IPT_PAGE_SIZE * sizeof (guint64))) == (ssize_t) want;
 }
 
 /* The mappings of smaps in address order (IptRecordVma), each with its

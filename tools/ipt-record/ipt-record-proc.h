@@ -15,8 +15,6 @@
 
 G_BEGIN_DECLS
 
-#define IPT_RECORD_PROC_PAGE 4096u
-
 /* One mapping of /proc/PID/smaps, with what the kernel's core dumper
  * would know of it. */
 typedef struct {

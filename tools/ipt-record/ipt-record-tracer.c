@@ -19,12 +19,18 @@
  * Only the main thread is traced: other threads and child processes run
  * untraced (a warning says so); an execve() ends the trace.
  *
+ * A stop request (the flag ipt-record's SIGINT/SIGTERM/SIGHUP handler sets)
+ * ends the trace before the next step as an interrupt would; a step blocked
+ * in a syscall is cut short with a SIGSTOP that is never delivered.  The
+ * end function then sees the process as it was, and the tracer kills it.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #define _GNU_SOURCE /* pipe2 */
 #include "config.h"
 
 #include "ipt-record-tracer.h"
+#include "ipt-page.h"
 #include "ipt-tool-log.h"
 
 #include <errno.h>
@@ -69,6 +75,9 @@ struct _IptRecordTracer {
   gboolean warned_fork;
   IptRecordExitFunc exit_func;
   gpointer exit_data;
+  const volatile sig_atomic_t *stop_flag;
+  gboolean stop_sent;     /* our SIGSTOP is on its way to the process */
+  gboolean stopped;       /* the trace ended at a stop request */
 };
 
 typedef struct {
@@ -96,6 +105,70 @@ set_errno_error (GError **error, int saved_errno, const char *format, ...)
   return FALSE;
 }
 
+static gboolean
+stop_requested (IptRecordTracer *self)
+{
+  return self->stop_flag != NULL && *self->stop_flag != 0;
+}
+
+/* waitpid() on the process.  The stop handler interrupts it (EINTR): then,
+ * once, @on_stop is sent to the process (0: none), so that a step blocked
+ * in a syscall ends, or an untraced program does not keep us waiting. */
+static gboolean
+wait_process (IptRecordTracer *self, int *status, int on_stop, GError **error)
+{
+  while (waitpid (self->pid, status, 0) < 0)
+    {
+      if (errno != EINTR)
+        return set_errno_error (error, errno, "waitpid(%d)", (int) self->pid);
+      if (on_stop != 0 && stop_requested (self) && !self->stop_sent)
+        {
+          kill (self->pid, on_stop);
+          self->stop_sent = TRUE;
+        }
+    }
+  return TRUE;
+}
+
+/* Why g_find_program_in_path() found no @name, as a shell tells it: 126
+ * for a file that is there but cannot be executed (no x bit, a directory),
+ * 127 for none. */
+static void
+set_not_found_error (const char *name, int *exit_code, GError **error)
+{
+  g_autofree char *found = NULL;
+
+  if (strchr (name, G_DIR_SEPARATOR) != NULL)
+    {
+      if (g_file_test (name, G_FILE_TEST_EXISTS))
+        found = g_strdup (name);
+    }
+  else
+    {
+      const char *path = g_getenv ("PATH");
+      g_auto(GStrv) dirs = g_strsplit (path != NULL ? path : "/bin:/usr/bin:.", ":", -1);
+
+      for (guint i = 0; dirs[i] != NULL && found == NULL; i++)
+        {
+          g_autofree char *candidate = g_build_filename (dirs[i][0] != '\0' ? dirs[i] : ".",
+                                                         name, NULL);
+
+          if (g_file_test (candidate, G_FILE_TEST_EXISTS))
+            found = g_steal_pointer (&candidate);
+        }
+    }
+
+  if (found == NULL)
+    {
+      *exit_code = IPT_RECORD_EXIT_NOT_FOUND;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: program not found", name);
+      return;
+    }
+  *exit_code = IPT_RECORD_EXIT_CANNOT_EXEC;
+  set_errno_error (error, g_file_test (found, G_FILE_TEST_IS_DIR) ? EISDIR : EACCES,
+                   "%s: cannot be executed", found);
+}
+
 /**
  * ipt_record_tracer_spawn:
  * @argv: (array zero-terminated=1): the program and its arguments; the
@@ -120,9 +193,7 @@ ipt_record_tracer_spawn (char **argv, int *exit_code, GError **error)
   self->program = g_find_program_in_path (argv[0]);
   if (self->program == NULL)
     {
-      *exit_code = IPT_RECORD_EXIT_NOT_FOUND;
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   "%s: program not found", argv[0]);
+      set_not_found_error (argv[0], exit_code, error);
       return NULL;
     }
 
@@ -159,10 +230,10 @@ ipt_record_tracer_spawn (char **argv, int *exit_code, GError **error)
 
   close (pipe_fds[1]);
   self->running = TRUE;
-  if (waitpid (self->pid, &status, 0) < 0)
+  if (!wait_process (self, &status, 0, error))
     {
       close (pipe_fds[0]);
-      return set_errno_error (error, errno, "waitpid"), NULL;
+      return NULL;
     }
   /* The write end closes on exec; anything read is the child's errno. */
   got = read (pipe_fds[0], &child_errno, sizeof child_errno);
@@ -172,7 +243,7 @@ ipt_record_tracer_spawn (char **argv, int *exit_code, GError **error)
       if (WIFSTOPPED (status))
         {
           kill (self->pid, SIGKILL);
-          waitpid (self->pid, &status, 0);
+          wait_process (self, &status, 0, NULL);
         }
       self->running = FALSE;
       *exit_code = got == (ssize_t) sizeof child_errno && child_errno == ENOENT ?
@@ -200,7 +271,7 @@ decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn)
   guint8 bytes[MAX_INSN_SIZE];
   ZydisDecodedInstruction zinsn;
   ZyanStatus status;
-  gsize want = MIN ((gsize) MAX_INSN_SIZE, IPT_RECORD_PAGE_SIZE - (ip % IPT_RECORD_PAGE_SIZE));
+  gsize want = MIN ((gsize) MAX_INSN_SIZE, IPT_PAGE_SIZE - (ip % IPT_PAGE_SIZE));
   gsize have = ipt_record_memory_fetch (self->memory, ip, bytes, want, NULL);
 
   memset (insn, 0, sizeof *insn);
@@ -335,11 +406,48 @@ detach_and_wait (IptRecordTracer *self, GError **error)
     return set_errno_error (error, errno, "ptrace(PTRACE_DETACH) of %d", (int) self->pid);
   for (;;)
     {
-      if (waitpid (self->pid, &status, 0) < 0)
-        return set_errno_error (error, errno, "waitpid(%d)", (int) self->pid);
+      /* Untraced now: a stop request kills it, as it would a traced one. */
+      if (!wait_process (self, &status, SIGKILL, error))
+        return FALSE;
       if (WIFEXITED (status) || WIFSIGNALED (status))
         return finish_exit (self, status);
     }
+}
+
+/* Kills the process and reaps it; an exit stop on the way (older kernels
+ * stop there even after SIGKILL) is let go. */
+static gboolean
+kill_and_reap (IptRecordTracer *self, GError **error)
+{
+  int status;
+
+  if (kill (self->pid, SIGKILL) < 0 && errno != ESRCH)
+    return set_errno_error (error, errno, "kill(%d)", (int) self->pid);
+  for (;;)
+    {
+      if (!wait_process (self, &status, 0, error))
+        return FALSE;
+      if (WIFEXITED (status) || WIFSIGNALED (status))
+        return finish_exit (self, status);
+      ptrace (PTRACE_CONT, self->pid, NULL, NULL);
+    }
+}
+
+/* At a stop request, between two steps: @insn has not executed.  The
+ * trace ends as for a kill (FUP + TIP.PGD), the end function sees the
+ * process as it is, then it is killed. */
+static gboolean
+stop_tracing (IptRecordTracer *self, IptRecordEncoder *encoder, const Insn *insn,
+              GError **error)
+{
+  struct user_regs_struct regs;
+
+  self->stopped = TRUE;
+  if (!ipt_record_encoder_interrupt (encoder, insn->ip, error) || !get_regs (self, &regs, error))
+    return FALSE;
+  if (self->exit_func != NULL)
+    self->exit_func (self->pid, &regs, self->exit_data);
+  return kill_and_reap (self, error);
 }
 
 /**
@@ -348,7 +456,9 @@ detach_and_wait (IptRecordTracer *self, GError **error)
  * @encoder: receives every executed instruction and kernel entry
  * @error: return location for a #GError
  *
- * Single-steps the program until it exits.  On error the program is killed.
+ * Single-steps the program until it exits, or until the stop flag is set
+ * (then the program is killed, see ipt_record_tracer_was_stopped()).  On
+ * error the program is killed.
  *
  * Returns: %FALSE with @error set when ptrace or the output fails.
  */
@@ -369,12 +479,14 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
       siginfo_t info;
       int status, sig, event;
 
+      if (stop_requested (self))
+        return stop_tracing (self, encoder, &insn, error);
       if (ptrace (PTRACE_SINGLESTEP, self->pid, NULL, (void *) (long) inject) < 0)
         return set_errno_error (error, errno, "ptrace(PTRACE_SINGLESTEP) of %d", (int) self->pid);
       inject = 0;
       self->n_steps++;
-      if (waitpid (self->pid, &status, 0) < 0)
-        return set_errno_error (error, errno, "waitpid(%d)", (int) self->pid);
+      if (!wait_process (self, &status, SIGSTOP, error))
+        return FALSE;
 
       if (WIFEXITED (status) || WIFSIGNALED (status))
         {
@@ -429,8 +541,8 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
             {
               if (ptrace (PTRACE_CONT, self->pid, NULL, NULL) < 0 && errno != ESRCH)
                 return set_errno_error (error, errno, "ptrace(PTRACE_CONT) of %d", (int) self->pid);
-              if (waitpid (self->pid, &status, 0) < 0)
-                return set_errno_error (error, errno, "waitpid(%d)", (int) self->pid);
+              if (!wait_process (self, &status, 0, error))
+                return FALSE;
               if (WIFEXITED (status) || WIFSIGNALED (status))
                 return finish_exit (self, status);
             }
@@ -483,9 +595,13 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
         }
       else
         {
-          /* Signal-delivery-stop: deliver the signal on the next step. */
-          self->n_signals++;
-          inject = sig;
+          /* Signal-delivery-stop: deliver the signal on the next step;
+           * not our own SIGSTOP (tracing ends before the next step). */
+          if (!(sig == SIGSTOP && self->stop_sent))
+            {
+              self->n_signals++;
+              inject = sig;
+            }
           if (regs.rip != insn.ip)
             {
               /* int3/int n: the trap comes after the instruction. */
@@ -506,11 +622,13 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
 /**
  * ipt_record_tracer_set_exit_func:
  * @self: a tracer
- * @func: (nullable): called once at the process's exit stop
+ * @func: (nullable): called once at the process's exit stop, or at the
+ *   stop where a stop request ended the trace
  * @user_data: passed to @func
  *
- * Sets what to do at the exit stop (e.g. write a core). Not called when the
- * program executes another program (the trace ends at the execve()).
+ * Sets what to do at the process's last stop (e.g. write a core). Not
+ * called when the program executes another program (the trace ends at the
+ * execve()).
  */
 void
 ipt_record_tracer_set_exit_func (IptRecordTracer *self, IptRecordExitFunc func,
@@ -518,6 +636,28 @@ ipt_record_tracer_set_exit_func (IptRecordTracer *self, IptRecordExitFunc func,
 {
   self->exit_func = func;
   self->exit_data = user_data;
+}
+
+/**
+ * ipt_record_tracer_set_stop_flag:
+ * @self: a tracer
+ * @flag: (nullable): set to non-zero (from a signal handler) to stop
+ *
+ * ipt_record_tracer_run() checks @flag before every step; when it is set,
+ * the trace ends there and the program is killed.  The handler must not
+ * use SA_RESTART, so that a step blocked in a syscall can be cut short.
+ */
+void
+ipt_record_tracer_set_stop_flag (IptRecordTracer *self, const volatile sig_atomic_t *flag)
+{
+  self->stop_flag = flag;
+}
+
+/* Whether the trace ended at a stop request (and the program was killed). */
+gboolean
+ipt_record_tracer_was_stopped (IptRecordTracer *self)
+{
+  return self->stopped;
 }
 
 IptRecordMemory *
@@ -550,12 +690,7 @@ ipt_record_tracer_free (IptRecordTracer *self)
   if (self == NULL)
     return;
   if (self->running)
-    {
-      int status;
-
-      kill (self->pid, SIGKILL);
-      waitpid (self->pid, &status, 0);
-    }
+    kill_and_reap (self, NULL);
   ipt_record_memory_free (self->memory);
   g_free (self->program);
   g_free (self);

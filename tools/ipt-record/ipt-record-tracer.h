@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 #include <sys/user.h>
 
@@ -23,7 +24,8 @@ G_BEGIN_DECLS
 typedef struct _IptRecordTracer IptRecordTracer;
 
 /* Called at the exit stop (PTRACE_EVENT_EXIT), while the whole address
- * space is still there: the last moment a core of it can be taken. */
+ * space is still there: the last moment a core of it can be taken; or at
+ * the stop where a stop request ended the trace. */
 typedef void (*IptRecordExitFunc) (pid_t pid,
                                    const struct user_regs_struct *regs,
                                    gpointer user_data);
@@ -37,6 +39,9 @@ gboolean         ipt_record_tracer_run             (IptRecordTracer *self,
 void             ipt_record_tracer_set_exit_func   (IptRecordTracer *self,
                                                     IptRecordExitFunc func,
                                                     gpointer user_data);
+void             ipt_record_tracer_set_stop_flag   (IptRecordTracer *self,
+                                                    const volatile sig_atomic_t *flag);
+gboolean         ipt_record_tracer_was_stopped     (IptRecordTracer *self);
 IptRecordMemory *ipt_record_tracer_get_memory      (IptRecordTracer *self);
 int              ipt_record_tracer_get_exit_status (IptRecordTracer *self);
 guint64          ipt_record_tracer_get_n_steps     (IptRecordTracer *self);

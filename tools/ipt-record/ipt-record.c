@@ -4,12 +4,17 @@
  * with the code pages in DIR/pages.*, or with the process's core DIR/core
  * and the files it maps, must list exactly DIR/ips.
  *
+ * SIGINT, SIGTERM and SIGHUP stop the recording, not ipt-record: the trace
+ * ends where the program was, every file is written, the program is
+ * killed, and then ipt-record dies of the same signal, so that its caller
+ * (a shell, a script, timeout) sees it was interrupted.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
-#include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <glib.h>
@@ -18,6 +23,7 @@
 #include "ipt-record-core.h"
 #include "ipt-record-encoder.h"
 #include "ipt-record-memory.h"
+#include "ipt-record-output.h"
 #include "ipt-record-tracer.h"
 #include "ipt-tool-log.h"
 
@@ -43,6 +49,59 @@ static const GOptionEntry entries[] = {
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_argv, NULL, "PROGRAM [ARGS…]" },
   { NULL }
 };
+
+/* The signal that asked to stop, 0 until one did. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal (int sig)
+{
+  if (stop_signal == 0)
+    stop_signal = sig;
+}
+
+/* Without SA_RESTART: the tracer's waitpid() must return to look at the
+ * flag.  A signal ignored when we started (nohup, a background job) stays
+ * ignored. */
+static void
+install_stop_handlers (void)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      struct sigaction action = { 0 }, old;
+
+      if (sigaction (signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        continue;
+      action.sa_handler = on_stop_signal;
+      sigemptyset (&action.sa_mask);
+      sigaction (signals[i], &action, NULL);
+    }
+}
+
+static const char *
+stop_signal_name (int sig)
+{
+  switch (sig)
+    {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return "a signal";
+    }
+}
+
+/* Ends as the signal would have ended us without the handler. */
+static int
+die_of_stop_signal (void)
+{
+  int sig = stop_signal;
+
+  signal (sig, SIG_DFL);
+  raise (sig);
+  return 128 + sig;
+}
 
 typedef struct {
   const char *path;
@@ -73,10 +132,13 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(IptRecordEncoder) encoder = NULL;
   g_autoptr(IptRecordTracer) tracer = NULL;
-  g_autofree char *trace_path = NULL, *ips_path = NULL, *addr_path = NULL, *dump_path = NULL;
-  g_autofree char *core_path = NULL;
+  g_autoptr(IptRecordOutput) output = NULL;
+  g_autofree char *trace_path = NULL, *dump_path = NULL;
+  g_autofree char *core_path = NULL, *core_temp = NULL;
+  g_autofree char *trace_temp = NULL, *ips_temp = NULL, *addr_temp = NULL, *dump_temp = NULL;
   CoreJob core_job = { NULL, NULL, FALSE };
   IptRecordMemory *memory;
+  gboolean core_failed;
   int exit_code;
   gint64 start, elapsed;
   double seconds;
@@ -91,7 +153,8 @@ main (int argc, char **argv)
       "Exit status: PROGRAM's exit status, or 128+N when signal N killed it;\n"
       "125 when ipt-record fails (including when DIR/core cannot be written: the\n"
       "other files are complete then), 126 when PROGRAM cannot be executed,\n"
-      "127 when it is not found.\n"
+      "127 when it is not found.  Stopped by SIGINT, SIGTERM or SIGHUP, it writes\n"
+      "what was recorded, kills PROGRAM, and dies of that signal (130 for SIGINT).\n"
       "See ipt-record(1).");
   g_option_context_add_main_entries (context, entries, NULL);
   /* PROGRAM's own options are not ours: stop at the first non-option. */
@@ -121,28 +184,22 @@ main (int argc, char **argv)
       return IPT_RECORD_EXIT_FAILURE;
     }
 
-  if (g_mkdir_with_parents (opt_output, 0777) < 0)
-    {
-      int saved_errno = errno;
-      ipt_tool_error ("%s: cannot create directory: %s", opt_output,
-                      g_strerror (saved_errno));
-      return IPT_RECORD_EXIT_FAILURE;
-    }
-  trace_path = g_build_filename (opt_output, "trace.pt", NULL);
-  ips_path = g_build_filename (opt_output, "ips", NULL);
-  addr_path = g_build_filename (opt_output, "pages.addr", NULL);
-  dump_path = g_build_filename (opt_output, "pages.dump", NULL);
-  core_path = g_build_filename (opt_output, "core", NULL);
-  /* A core left from an earlier recording would not match this trace. */
-  if (g_remove (core_path) < 0 && errno != ENOENT)
-    {
-      int saved_errno = errno;
-      ipt_tool_error ("%s: cannot remove the previous core: %s", core_path,
-                      g_strerror (saved_errno));
-      return IPT_RECORD_EXIT_FAILURE;
-    }
+  /* From here on a stop signal ends the recording, not us. */
+  install_stop_handlers ();
+  /* Files go to DIR only when complete: until then the earlier run stays. */
+  output = ipt_record_output_new (opt_output, &error);
+  if (output == NULL)
+    return fail (error, IPT_RECORD_EXIT_FAILURE);
+  trace_path = ipt_record_output_get_path (output, "trace.pt");
+  dump_path = ipt_record_output_get_path (output, "pages.dump");
+  core_path = ipt_record_output_get_path (output, "core");
+  trace_temp = ipt_record_output_get_temp_path (output, "trace.pt");
+  ips_temp = ipt_record_output_get_temp_path (output, "ips");
+  addr_temp = ipt_record_output_get_temp_path (output, "pages.addr");
+  dump_temp = ipt_record_output_get_temp_path (output, "pages.dump");
+  core_temp = ipt_record_output_get_temp_path (output, "core");
 
-  encoder = ipt_record_encoder_new (trace_path, ips_path, (gsize) opt_psb_period, &error);
+  encoder = ipt_record_encoder_new (trace_temp, ips_temp, (gsize) opt_psb_period, &error);
   if (encoder == NULL)
     return fail (error, IPT_RECORD_EXIT_FAILURE);
 
@@ -150,9 +207,10 @@ main (int argc, char **argv)
   tracer = ipt_record_tracer_spawn (opt_argv, &exit_code, &error);
   if (tracer == NULL)
     return fail (error, exit_code);
+  ipt_record_tracer_set_stop_flag (tracer, &stop_signal);
   if (!opt_no_core)
     {
-      core_job.path = core_path;
+      core_job.path = core_temp;
       ipt_record_tracer_set_exit_func (tracer, write_core_at_exit, &core_job);
     }
   if (!ipt_record_tracer_run (tracer, encoder, &error) ||
@@ -164,7 +222,10 @@ main (int argc, char **argv)
   elapsed = g_get_monotonic_time () - start;
 
   memory = ipt_record_tracer_get_memory (tracer);
-  if (!ipt_record_memory_write_pagedump (memory, addr_path, dump_path, &error))
+  if (!ipt_record_memory_write_pagedump (memory, addr_temp, dump_temp, &error))
+    return fail (error, IPT_RECORD_EXIT_FAILURE);
+  /* The other files are complete even when the core failed. */
+  if (!ipt_record_output_commit (output, &error))
     return fail (error, IPT_RECORD_EXIT_FAILURE);
 
   if (opt_verbose)
@@ -190,21 +251,34 @@ main (int argc, char **argv)
             g_printerr ("ipt-record: %s: %" G_GINT64_FORMAT " bytes\n", core_path,
                         (gint64) st.st_size);
         }
-      g_printerr ("ipt-record: %s exited with status %d\n", opt_argv[0],
-                  ipt_record_tracer_get_exit_status (tracer));
+      if (!ipt_record_tracer_was_stopped (tracer))
+        g_printerr ("ipt-record: %s exited with status %d\n", opt_argv[0],
+                    ipt_record_tracer_get_exit_status (tracer));
     }
 
   /* The trace and the page dump are complete either way: say what is
    * missing, and fail only for a core that was wanted and could be taken. */
-  if (core_job.error != NULL)
+  core_failed = core_job.error != NULL;
+  if (core_failed)
     {
       ipt_tool_error ("%s: no core written: %s", core_path, core_job.error->message);
       g_clear_error (&core_job.error);
-      return IPT_RECORD_EXIT_FAILURE;
     }
-  if (!opt_no_core && !core_job.written)
+  else if (!opt_no_core && !core_job.written)
     ipt_tool_warning ("%s: no core written: the program executed another "
                       "program, or ended without stopping at its exit", core_path);
 
+  if (stop_signal != 0)
+    {
+      ipt_tool_warning ("stopped by %s after %" G_GUINT64_FORMAT " instructions%s; "
+                        "the recording is complete up to there",
+                        stop_signal_name (stop_signal), ipt_record_encoder_get_n_insns (encoder),
+                        ipt_record_tracer_was_stopped (tracer) ? " (the program was killed)" : "");
+      /* raise() does not return: the temporary folder goes first. */
+      g_clear_pointer (&output, ipt_record_output_free);
+      return die_of_stop_signal ();
+    }
+  if (core_failed)
+    return IPT_RECORD_EXIT_FAILURE;
   return ipt_record_tracer_get_exit_status (tracer);
 }

@@ -253,6 +253,64 @@ test_two_writers (void)
   g_free (shared.y);
 }
 
+/* Two writers add at the same moment, many times: the list model must list
+ * the providers in the chain's priority order, which a read where both map
+ * tells (the model was updated outside the chain's lock, so a writer could
+ * come between another's chain change and its model change). */
+typedef struct {
+  IptImage *image;
+  IptMemoryProvider *provider;
+  gint *go;
+} Adder;
+
+static gpointer
+adder_thread (gpointer data)
+{
+  Adder *adder = data;
+
+  while (!g_atomic_int_get (adder->go))
+    ;
+  ipt_image_add_provider (adder->image, adder->provider);
+  return NULL;
+}
+
+static void
+test_model_order_with_two_writers (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("order");
+  g_autoptr(IptMockProvider) a = ipt_mock_provider_new (TRUE);
+  g_autoptr(IptMockProvider) b = ipt_mock_provider_new (TRUE);
+  GListModel *model = ipt_image_get_providers (image);
+
+  ipt_mock_provider_add_fill (a, 0x1000, 0x10, 0xaa, NULL);
+  ipt_mock_provider_add_fill (b, 0x1000, 0x10, 0xbb, NULL);
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      gint go = 0;
+      Adder adders[2] = { { image, IPT_MEMORY_PROVIDER (a), &go },
+                          { image, IPT_MEMORY_PROVIDER (b), &go } };
+      GThread *threads[2];
+      g_autoptr(GObject) first = NULL;
+      guint8 byte = 0;
+
+      for (guint i = 0; i < 2; i++)
+        threads[i] = g_thread_new ("adder", adder_thread, &adders[i]);
+      g_atomic_int_set (&go, 1);
+      for (guint i = 0; i < 2; i++)
+        g_thread_join (threads[i]);
+
+      g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+      g_assert_cmpint (ipt_image_read (image, &byte, 1, NULL, 0x1000, NULL), ==, 1);
+      first = g_list_model_get_item (model, 0);
+      g_assert_true (first == G_OBJECT (byte == 0xaa ? a : b));
+
+      g_assert_true (ipt_image_remove_provider (image, IPT_MEMORY_PROVIDER (a)));
+      g_assert_true (ipt_image_remove_provider (image, IPT_MEMORY_PROVIDER (b)));
+      g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+    }
+}
+
 /* Threads decoding with their own pt_image (ipt_image_dup_pt_image) read
  * through the same snapshot callback and page cache machinery. */
 typedef struct {
@@ -313,6 +371,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/threads/readers-while-providers-change", test_concurrent_readers_and_changes);
   g_test_add_func ("/image/threads/per-thread-page-caches", test_concurrent_page_caches);
   g_test_add_func ("/image/threads/two-writers-while-readers-read", test_two_writers);
+  g_test_add_func ("/image/threads/model-in-chain-order-with-two-writers",
+                   test_model_order_with_two_writers);
 
   return g_test_run ();
 }

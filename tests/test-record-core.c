@@ -664,13 +664,13 @@ test_matches_kernel_core (void)
   b = note_of_type (kernel_notes, NT_PRSTATUS);
   {
     /* Note descriptors are only 4-byte aligned: copy before reading fields. */
-    struct elf_prstatus ours, kernels;
-    const struct elf_prstatus *op = &ours, *kp = &kernels;
+    struct elf_prstatus our_status, kernel_status;
+    const struct elf_prstatus *op = &our_status, *kp = &kernel_status;
 
-    g_assert_cmpuint (a->descsz, >=, sizeof ours);
-    g_assert_cmpuint (b->descsz, >=, sizeof kernels);
-    memcpy (&ours, a->desc, sizeof ours);
-    memcpy (&kernels, b->desc, sizeof kernels);
+    g_assert_cmpuint (a->descsz, >=, sizeof our_status);
+    g_assert_cmpuint (b->descsz, >=, sizeof kernel_status);
+    memcpy (&our_status, a->desc, sizeof our_status);
+    memcpy (&kernel_status, b->desc, sizeof kernel_status);
 
     g_assert_cmpint (op->pr_pid, ==, kp->pr_pid);
     g_assert_cmpint (op->pr_ppid, ==, kp->pr_ppid);
@@ -685,13 +685,13 @@ test_matches_kernel_core (void)
   a = note_of_type (our_notes, NT_PRPSINFO);
   b = note_of_type (kernel_notes, NT_PRPSINFO);
   {
-    struct elf_prpsinfo ours, kernels;
-    const struct elf_prpsinfo *op = &ours, *kp = &kernels;
+    struct elf_prpsinfo our_info, kernel_info;
+    const struct elf_prpsinfo *op = &our_info, *kp = &kernel_info;
 
-    g_assert_cmpuint (a->descsz, >=, sizeof ours);
-    g_assert_cmpuint (b->descsz, >=, sizeof kernels);
-    memcpy (&ours, a->desc, sizeof ours);
-    memcpy (&kernels, b->desc, sizeof kernels);
+    g_assert_cmpuint (a->descsz, >=, sizeof our_info);
+    g_assert_cmpuint (b->descsz, >=, sizeof kernel_info);
+    memcpy (&our_info, a->desc, sizeof our_info);
+    memcpy (&kernel_info, b->desc, sizeof kernel_info);
 
     g_assert_cmpstr (op->pr_fname, ==, kp->pr_fname);
     g_assert_cmpmem (op->pr_psargs, sizeof op->pr_psargs, kp->pr_psargs, sizeof kp->pr_psargs);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../plugins/common/ipt-elf-reader.h"
-#include "../plugins/common/ipt-plugin-options.h"
+#include "../plugins/common/ipt-provider-options.h"
 
 /* ---- ELF reader ----------------------------------------------------------- */
 
@@ -237,10 +237,10 @@ struct _TestOptions {
 
 enum { PROP_0, PROP_FILE, PROP_BASE, PROP_CR3, PROP_OTHER, N_PROPS };
 static GParamSpec *properties[N_PROPS];
-static const IptPluginOption options[] = {
-  IPT_PLUGIN_OPTION (PROP_FILE, TestOptions, file, TRUE),
-  IPT_PLUGIN_OPTION (PROP_BASE, TestOptions, base, TRUE),
-  IPT_PLUGIN_OPTION (PROP_CR3, TestOptions, cr3, FALSE),
+static const IptProviderOption options[] = {
+  IPT_PROVIDER_OPTION (PROP_FILE, TestOptions, file, TRUE),
+  IPT_PROVIDER_OPTION (PROP_BASE, TestOptions, base, TRUE),
+  IPT_PROVIDER_OPTION (PROP_CR3, TestOptions, cr3, FALSE),
 };
 
 G_DEFINE_FINAL_TYPE (TestOptions, test_options, G_TYPE_OBJECT)
@@ -248,7 +248,7 @@ G_DEFINE_FINAL_TYPE (TestOptions, test_options, G_TYPE_OBJECT)
 static void
 test_options_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  if (ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
+  if (ipt_provider_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
                                        pspec))
     return;
   g_assert_cmpuint (prop_id, ==, PROP_OTHER);
@@ -259,14 +259,14 @@ static void
 test_options_set_property (GObject *object, guint prop_id, const GValue *value,
                            GParamSpec *pspec)
 {
-  g_assert_true (ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options),
+  g_assert_true (ipt_provider_options_set_property (object, options, G_N_ELEMENTS (options),
                                                   prop_id, value, pspec));
 }
 
 static void
 test_options_finalize (GObject *object)
 {
-  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
+  ipt_provider_options_finalize (object, options, G_N_ELEMENTS (options), properties);
   G_OBJECT_CLASS (test_options_parent_class)->finalize (object);
 }
 
@@ -298,7 +298,7 @@ test_options_init (TestOptions *self)
 static gboolean
 check (TestOptions *self, GError **error)
 {
-  return ipt_plugin_options_check_required (G_OBJECT (self), "test", options,
+  return ipt_provider_options_check_required (G_OBJECT (self), "test", options,
                                             G_N_ELEMENTS (options), properties, error);
 }
 

@@ -24,7 +24,7 @@
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
 #include "ipt-plugin-file.h"
-#include "ipt-plugin-options.h"
+#include "ipt-provider-options.h"
 #include "ipt-sorted.h"
 
 /* At most this many ranges are listed in a warning about a file. */
@@ -128,11 +128,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const IptPluginOption options[] = {
-  IPT_PLUGIN_OPTION (PROP_CORE, IptCoredumpProvider, core, TRUE),
-  IPT_PLUGIN_OPTION (PROP_SYSROOT, IptCoredumpProvider, sysroot, FALSE),
-  IPT_PLUGIN_OPTION (PROP_SEARCH_PATH, IptCoredumpProvider, search_path, FALSE),
-  IPT_PLUGIN_OPTION (PROP_CR3, IptCoredumpProvider, cr3, FALSE),
+static const IptProviderOption options[] = {
+  IPT_PROVIDER_OPTION (PROP_CORE, IptCoredumpProvider, core, TRUE),
+  IPT_PROVIDER_OPTION (PROP_SYSROOT, IptCoredumpProvider, sysroot, FALSE),
+  IPT_PROVIDER_OPTION (PROP_SEARCH_PATH, IptCoredumpProvider, search_path, FALSE),
+  IPT_PROVIDER_OPTION (PROP_CR3, IptCoredumpProvider, cr3, FALSE),
 };
 
 static void ipt_coredump_provider_memory_provider_init (IptMemoryProviderInterface *iface);
@@ -655,7 +655,7 @@ ipt_coredump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (!ipt_plugin_options_check_required (G_OBJECT (self), "coredump", options,
+  if (!ipt_provider_options_check_required (G_OBJECT (self), "coredump", options,
                                           G_N_ELEMENTS (options), properties, error))
     return FALSE;
   /* libipt opens sections by name, maybe after the cwd changed. */
@@ -728,7 +728,7 @@ ipt_coredump_provider_finalize (GObject *object)
   g_clear_pointer (&self->info, ipt_core_info_free);
   g_clear_pointer (&self->core_mapped, g_mapped_file_unref);
   g_free (self->core_path);
-  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
+  ipt_provider_options_finalize (object, options, G_N_ELEMENTS (options), properties);
 
   G_OBJECT_CLASS (ipt_coredump_provider_parent_class)->finalize (object);
 }
@@ -739,7 +739,7 @@ ipt_coredump_provider_get_property (GObject *object, guint prop_id, GValue *valu
 {
   IptCoredumpProvider *self = IPT_COREDUMP_PROVIDER (object);
 
-  if (ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
+  if (ipt_provider_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
                                        pspec))
     return;
   switch (prop_id)
@@ -762,7 +762,7 @@ static void
 ipt_coredump_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                     GParamSpec *pspec)
 {
-  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+  if (!ipt_provider_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
                                         value, pspec))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }

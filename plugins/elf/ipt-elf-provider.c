@@ -23,7 +23,7 @@
 #include "ipt-elf-reader.h"
 #include "ipt-elf-symbols.h"
 #include "ipt-plugin-file.h"
-#include "ipt-plugin-options.h"
+#include "ipt-provider-options.h"
 #include "ipt-page.h"
 #include "ipt-sorted.h"
 
@@ -109,10 +109,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const IptPluginOption options[] = {
-  IPT_PLUGIN_OPTION (PROP_FILE, IptElfProvider, file, TRUE),
-  IPT_PLUGIN_OPTION (PROP_BASE, IptElfProvider, base, FALSE),
-  IPT_PLUGIN_OPTION (PROP_CR3, IptElfProvider, cr3, FALSE),
+static const IptProviderOption options[] = {
+  IPT_PROVIDER_OPTION (PROP_FILE, IptElfProvider, file, TRUE),
+  IPT_PROVIDER_OPTION (PROP_BASE, IptElfProvider, base, FALSE),
+  IPT_PROVIDER_OPTION (PROP_CR3, IptElfProvider, cr3, FALSE),
 };
 
 static void ipt_elf_provider_memory_provider_init (IptMemoryProviderInterface *iface);
@@ -321,7 +321,7 @@ ipt_elf_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       return FALSE;
     }
 
-  if (!ipt_plugin_options_check_required (G_OBJECT (self), "elf", options,
+  if (!ipt_provider_options_check_required (G_OBJECT (self), "elf", options,
                                           G_N_ELEMENTS (options), properties, error))
     return FALSE;
 
@@ -455,7 +455,7 @@ ipt_elf_provider_finalize (GObject *object)
   g_clear_pointer (&self->symbols, ipt_elf_symbols_free);
   g_clear_pointer (&self->elf, elf_end);
   g_free (self->build_id);
-  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
+  ipt_provider_options_finalize (object, options, G_N_ELEMENTS (options), properties);
   g_free (self->path);
 
   G_OBJECT_CLASS (ipt_elf_provider_parent_class)->finalize (object);
@@ -468,7 +468,7 @@ ipt_elf_provider_get_property (GObject *object, guint prop_id, GValue *value,
   IptElfProvider *self = IPT_ELF_PROVIDER (object);
   gboolean ready = self->segments != NULL;
 
-  if (ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
+  if (ipt_provider_options_get_property (object, options, G_N_ELEMENTS (options), prop_id, value,
                                        pspec))
     return;
   switch (prop_id)
@@ -502,7 +502,7 @@ static void
 ipt_elf_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec)
 {
-  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+  if (!ipt_provider_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
                                         value, pspec))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }

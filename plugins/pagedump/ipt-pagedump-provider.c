@@ -12,7 +12,7 @@
 #include "ipt-pagedump-parser.h"
 #include "ipt-pagedump-provider.h"
 #include "ipt-plugin-file.h"
-#include "ipt-plugin-options.h"
+#include "ipt-provider-options.h"
 
 /**
  * IptPagedumpProvider:
@@ -67,10 +67,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* In the order init checks them. */
-static const IptPluginOption options[] = {
-  IPT_PLUGIN_OPTION (PROP_ADDR, IptPagedumpProvider, addr, TRUE),
-  IPT_PLUGIN_OPTION (PROP_DUMP, IptPagedumpProvider, dump, TRUE),
-  IPT_PLUGIN_OPTION (PROP_CR3, IptPagedumpProvider, cr3, FALSE),
+static const IptProviderOption options[] = {
+  IPT_PROVIDER_OPTION (PROP_ADDR, IptPagedumpProvider, addr, TRUE),
+  IPT_PROVIDER_OPTION (PROP_DUMP, IptPagedumpProvider, dump, TRUE),
+  IPT_PROVIDER_OPTION (PROP_CR3, IptPagedumpProvider, cr3, FALSE),
 };
 
 static void ipt_pagedump_provider_memory_provider_init (IptMemoryProviderInterface *iface);
@@ -139,7 +139,7 @@ ipt_pagedump_provider_initable_init_impl (GInitable *initable, GCancellable *can
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (!ipt_plugin_options_check_required (G_OBJECT (self), "pagedump", options,
+  if (!ipt_provider_options_check_required (G_OBJECT (self), "pagedump", options,
                                           G_N_ELEMENTS (options), properties, error))
     return FALSE;
 
@@ -188,7 +188,7 @@ ipt_pagedump_provider_finalize (GObject *object)
 {
   IptPagedumpProvider *self = IPT_PAGEDUMP_PROVIDER (object);
 
-  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
+  ipt_provider_options_finalize (object, options, G_N_ELEMENTS (options), properties);
   g_free (self->addr_path);
   g_free (self->dump_path);
   g_clear_pointer (&self->index, ipt_pagedump_index_free);
@@ -201,7 +201,7 @@ static void
 ipt_pagedump_provider_get_property (GObject *object, guint prop_id, GValue *value,
                                     GParamSpec *pspec)
 {
-  if (!ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id,
+  if (!ipt_provider_options_get_property (object, options, G_N_ELEMENTS (options), prop_id,
                                         value, pspec))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -210,7 +210,7 @@ static void
 ipt_pagedump_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                     GParamSpec *pspec)
 {
-  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+  if (!ipt_provider_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
                                         value, pspec))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }

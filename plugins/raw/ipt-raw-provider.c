@@ -10,7 +10,7 @@
 
 #include "ipt-raw-provider.h"
 #include "ipt-plugin-file.h"
-#include "ipt-plugin-options.h"
+#include "ipt-provider-options.h"
 
 /**
  * IptRawProvider:
@@ -59,14 +59,14 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* In the order init checks them. */
-static const IptPluginOption options[] = {
-  IPT_PLUGIN_OPTION (PROP_FILE, IptRawProvider, file, TRUE),
+static const IptProviderOption options[] = {
+  IPT_PROVIDER_OPTION (PROP_FILE, IptRawProvider, file, TRUE),
   /* Required, checked at init: its default, IPT_RAW_PROVIDER_BASE_UNSET,
    * means "not given" and gets a message of its own. */
-  IPT_PLUGIN_OPTION (PROP_BASE, IptRawProvider, base, FALSE),
-  IPT_PLUGIN_OPTION (PROP_OFFSET, IptRawProvider, offset, FALSE),
-  IPT_PLUGIN_OPTION (PROP_SIZE, IptRawProvider, size, FALSE),
-  IPT_PLUGIN_OPTION (PROP_CR3, IptRawProvider, cr3, FALSE),
+  IPT_PROVIDER_OPTION (PROP_BASE, IptRawProvider, base, FALSE),
+  IPT_PROVIDER_OPTION (PROP_OFFSET, IptRawProvider, offset, FALSE),
+  IPT_PROVIDER_OPTION (PROP_SIZE, IptRawProvider, size, FALSE),
+  IPT_PROVIDER_OPTION (PROP_CR3, IptRawProvider, cr3, FALSE),
 };
 
 static void ipt_raw_provider_memory_provider_init (IptMemoryProviderInterface *iface);
@@ -135,7 +135,7 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (!ipt_plugin_options_check_required (G_OBJECT (self), "raw", options,
+  if (!ipt_provider_options_check_required (G_OBJECT (self), "raw", options,
                                           G_N_ELEMENTS (options), properties, error))
     return FALSE;
   /* GObject sets a construct property that was not given to its default, so
@@ -217,7 +217,7 @@ ipt_raw_provider_finalize (GObject *object)
 {
   IptRawProvider *self = IPT_RAW_PROVIDER (object);
 
-  ipt_plugin_options_finalize (object, options, G_N_ELEMENTS (options), properties);
+  ipt_provider_options_finalize (object, options, G_N_ELEMENTS (options), properties);
   g_free (self->path);
   g_clear_pointer (&self->mapped, g_mapped_file_unref);
 
@@ -228,7 +228,7 @@ static void
 ipt_raw_provider_get_property (GObject *object, guint prop_id, GValue *value,
                                GParamSpec *pspec)
 {
-  if (!ipt_plugin_options_get_property (object, options, G_N_ELEMENTS (options), prop_id,
+  if (!ipt_provider_options_get_property (object, options, G_N_ELEMENTS (options), prop_id,
                                         value, pspec))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -237,7 +237,7 @@ static void
 ipt_raw_provider_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec)
 {
-  if (!ipt_plugin_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
+  if (!ipt_provider_options_set_property (object, options, G_N_ELEMENTS (options), prop_id,
                                         value, pspec))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }

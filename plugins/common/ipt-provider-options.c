@@ -1,8 +1,8 @@
-/* ipt-plugin-options.c: the options of a provider plugin, declared once
- * (see ipt-plugin-options.h). */
+/* ipt-provider-options.c: the options of a provider plugin, declared once
+ * (see ipt-provider-options.h). */
 #include "config.h"
 
-#include "ipt-plugin-options.h"
+#include "ipt-provider-options.h"
 
 /**
  * ipt_plugin_param_spec_file:
@@ -48,7 +48,7 @@ ipt_plugin_param_spec_cr3 (const char *what)
 
 /* The field of @object that holds option @prop_id, NULL when it is not one. */
 static gpointer
-find_field (GObject *object, const IptPluginOption *options, gsize n_options, guint prop_id)
+find_field (GObject *object, const IptProviderOption *options, gsize n_options, guint prop_id)
 {
   for (gsize i = 0; i < n_options; i++)
     if (options[i].prop_id == prop_id)
@@ -57,7 +57,7 @@ find_field (GObject *object, const IptPluginOption *options, gsize n_options, gu
 }
 
 /**
- * ipt_plugin_options_get_property:
+ * ipt_provider_options_get_property:
  * @object: the provider
  * @options: (array length=n_options): its options
  * @n_options: their number
@@ -70,7 +70,7 @@ find_field (GObject *object, const IptPluginOption *options, gsize n_options, gu
  * Returns: %TRUE when @prop_id is one of @options (@value is set)
  */
 gboolean
-ipt_plugin_options_get_property (GObject *object, const IptPluginOption *options,
+ipt_provider_options_get_property (GObject *object, const IptProviderOption *options,
                                  gsize n_options, guint prop_id, GValue *value,
                                  GParamSpec *pspec)
 {
@@ -89,7 +89,7 @@ ipt_plugin_options_get_property (GObject *object, const IptPluginOption *options
 }
 
 /**
- * ipt_plugin_options_set_property:
+ * ipt_provider_options_set_property:
  * @object: the provider
  * @options: (array length=n_options): its options
  * @n_options: their number
@@ -102,7 +102,7 @@ ipt_plugin_options_get_property (GObject *object, const IptPluginOption *options
  * Returns: %TRUE when @prop_id is one of @options (the field is set)
  */
 gboolean
-ipt_plugin_options_set_property (GObject *object, const IptPluginOption *options,
+ipt_provider_options_set_property (GObject *object, const IptProviderOption *options,
                                  gsize n_options, guint prop_id, const GValue *value,
                                  GParamSpec *pspec)
 {
@@ -124,7 +124,7 @@ ipt_plugin_options_set_property (GObject *object, const IptPluginOption *options
 }
 
 /**
- * ipt_plugin_options_check_required:
+ * ipt_provider_options_check_required:
  * @object: the provider
  * @who: the plugin's name, the message's prefix
  * @options: (array length=n_options): its options, in the order to check
@@ -140,8 +140,8 @@ ipt_plugin_options_set_property (GObject *object, const IptPluginOption *options
  *   'NAME' is required" for the first one missing
  */
 gboolean
-ipt_plugin_options_check_required (GObject *object, const char *who,
-                                   const IptPluginOption *options, gsize n_options,
+ipt_provider_options_check_required (GObject *object, const char *who,
+                                   const IptProviderOption *options, gsize n_options,
                                    GParamSpec **pspecs, GError **error)
 {
   for (gsize i = 0; i < n_options; i++)
@@ -172,7 +172,7 @@ ipt_plugin_options_check_required (GObject *object, const char *who,
 }
 
 /**
- * ipt_plugin_options_finalize:
+ * ipt_provider_options_finalize:
  * @object: the provider, being finalized
  * @options: (array length=n_options): its options
  * @n_options: their number
@@ -181,7 +181,7 @@ ipt_plugin_options_check_required (GObject *object, const char *who,
  * Frees the options' strings.
  */
 void
-ipt_plugin_options_finalize (GObject *object, const IptPluginOption *options, gsize n_options,
+ipt_provider_options_finalize (GObject *object, const IptProviderOption *options, gsize n_options,
                              GParamSpec **pspecs)
 {
   for (gsize i = 0; i < n_options; i++)

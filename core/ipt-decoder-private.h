@@ -18,6 +18,15 @@ struct _IptDecoder {
 
   guint64 stall_limit;                  /* 0: none */
 
+  /* perf's TSC -> CLOCK_MONOTONIC conversion (identity by default) */
+  guint64 tsc_zero;
+  guint32 tsc_mult;
+  guint16 tsc_shift;
+
+  /* the time of the running decode, in the providers' clock */
+  guint64 time;
+  gint have_time;                       /* atomic */
+
   gint busy;                            /* atomic: a decode is running */
   struct pt_block_decoder *blk;         /* during a decode only */
   struct pt_insn_decoder *insn;

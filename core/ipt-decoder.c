@@ -32,6 +32,9 @@ enum {
   PROP_KIND,
   PROP_CPU,
   PROP_STALL_LIMIT,
+  PROP_TSC_ZERO,
+  PROP_TSC_MULT,
+  PROP_TSC_SHIFT,
   N_PROPS
 };
 
@@ -76,6 +79,15 @@ ipt_decoder_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_STALL_LIMIT:
       g_value_set_uint64 (value, self->stall_limit);
       break;
+    case PROP_TSC_ZERO:
+      g_value_set_uint64 (value, self->tsc_zero);
+      break;
+    case PROP_TSC_MULT:
+      g_value_set_uint (value, self->tsc_mult);
+      break;
+    case PROP_TSC_SHIFT:
+      g_value_set_uint (value, self->tsc_shift);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -105,6 +117,18 @@ ipt_decoder_set_property (GObject *object, guint prop_id, const GValue *value, G
       break;
     case PROP_STALL_LIMIT:
       ipt_decoder_set_stall_limit (self, g_value_get_uint64 (value));
+      break;
+    case PROP_TSC_ZERO:
+      ipt_decoder_set_tsc_conversion (self, g_value_get_uint64 (value), self->tsc_mult,
+                                      self->tsc_shift);
+      break;
+    case PROP_TSC_MULT:
+      ipt_decoder_set_tsc_conversion (self, self->tsc_zero, g_value_get_uint (value),
+                                      self->tsc_shift);
+      break;
+    case PROP_TSC_SHIFT:
+      ipt_decoder_set_tsc_conversion (self, self->tsc_zero, self->tsc_mult,
+                                      (guint16) g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -188,6 +212,45 @@ ipt_decoder_class_init (IptDecoderClass *klass)
                          0, G_MAXUINT64, IPT_DECODER_DEFAULT_STALL_LIMIT,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * IptDecoder:tsc-zero:
+   *
+   * `time_zero` of perf's TSC conversion (ipt_tsc_to_time()): the trace's
+   * TSC packets are turned into the providers' clock (CLOCK_MONOTONIC
+   * nanoseconds) to find the memory of the time. The default conversion is
+   * the identity (ipt-record writes nanoseconds as TSC).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TSC_ZERO] =
+    g_param_spec_uint64 ("tsc-zero", "TSC time_zero", "time_zero of perf's TSC conversion",
+                         0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * IptDecoder:tsc-mult:
+   *
+   * `time_mult` of perf's TSC conversion (1 with a shift of 0: identity).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TSC_MULT] =
+    g_param_spec_uint ("tsc-mult", "TSC time_mult", "time_mult of perf's TSC conversion",
+                       1, G_MAXUINT32, 1,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * IptDecoder:tsc-shift:
+   *
+   * `time_shift` of perf's TSC conversion.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TSC_SHIFT] =
+    g_param_spec_uint ("tsc-shift", "TSC time_shift", "time_shift of perf's TSC conversion",
+                       0, 63, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -214,6 +277,7 @@ ipt_decoder_init (IptDecoder *self)
   self->kind = IPT_DECODER_KIND_BLOCK;
   self->cpu_spec = g_strdup ("none");
   self->stall_limit = IPT_DECODER_DEFAULT_STALL_LIMIT;
+  self->tsc_mult = 1;
 }
 
 /**
@@ -384,6 +448,130 @@ ipt_decoder_set_stall_limit (IptDecoder *self, guint64 limit)
     return;
   self->stall_limit = limit;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALL_LIMIT]);
+}
+
+/**
+ * ipt_tsc_to_time:
+ * @tsc: a TSC value from the trace
+ * @time_zero: perf's `time_zero`
+ * @time_mult: perf's `time_mult`
+ * @time_shift: perf's `time_shift` (0..63)
+ *
+ * Converts a TSC value to perf's clock (CLOCK_MONOTONIC nanoseconds) the
+ * way perf does (`tsc_to_perf_time()`): `time_zero + (tsc >> shift) * mult
+ * + (((tsc & (2^shift - 1)) * mult) >> shift)`, wrapping like perf's
+ * 64-bit arithmetic. The values come from a perf.data's
+ * `PERF_RECORD_TIME_CONV` or the perf_event mmap page.
+ *
+ * Returns: the time in nanoseconds
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_tsc_to_time (guint64 tsc, guint64 time_zero, guint32 time_mult, guint16 time_shift)
+{
+  guint64 quot, rem;
+
+  g_return_val_if_fail (time_shift < 64, tsc);
+
+  quot = tsc >> time_shift;
+  rem = tsc & ((G_GUINT64_CONSTANT (1) << time_shift) - 1);
+  return time_zero + quot * time_mult + ((rem * time_mult) >> time_shift);
+}
+
+/**
+ * ipt_decoder_set_tsc_conversion:
+ * @self: an #IptDecoder
+ * @time_zero: perf's `time_zero`
+ * @time_mult: perf's `time_mult`, at least 1
+ * @time_shift: perf's `time_shift` (0..63)
+ *
+ * Sets how the trace's TSC is converted to the providers' clock
+ * (ipt_tsc_to_time()): the decoder reads memory that changes over time as
+ * it was at the converted time. (0, 1, 0), the default, is the identity.
+ * Takes effect at the next decode.
+ *
+ * Since: 0.1
+ */
+void
+ipt_decoder_set_tsc_conversion (IptDecoder *self, guint64 time_zero, guint32 time_mult,
+                                guint16 time_shift)
+{
+  g_return_if_fail (IPT_IS_DECODER (self));
+  g_return_if_fail (time_mult > 0);
+  g_return_if_fail (time_shift < 64);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->tsc_zero != time_zero)
+    {
+      self->tsc_zero = time_zero;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TSC_ZERO]);
+    }
+  if (self->tsc_mult != time_mult)
+    {
+      self->tsc_mult = time_mult;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TSC_MULT]);
+    }
+  if (self->tsc_shift != time_shift)
+    {
+      self->tsc_shift = time_shift;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TSC_SHIFT]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * ipt_decoder_get_tsc_conversion:
+ * @self: an #IptDecoder
+ * @time_zero: (out) (optional): perf's `time_zero`
+ * @time_mult: (out) (optional): perf's `time_mult`
+ * @time_shift: (out) (optional): perf's `time_shift`
+ *
+ * Gets the TSC conversion set with ipt_decoder_set_tsc_conversion().
+ *
+ * Since: 0.1
+ */
+void
+ipt_decoder_get_tsc_conversion (IptDecoder *self, guint64 *time_zero, guint32 *time_mult,
+                                guint16 *time_shift)
+{
+  g_return_if_fail (IPT_IS_DECODER (self));
+
+  if (time_zero != NULL)
+    *time_zero = self->tsc_zero;
+  if (time_mult != NULL)
+    *time_mult = self->tsc_mult;
+  if (time_shift != NULL)
+    *time_shift = self->tsc_shift;
+}
+
+/**
+ * ipt_decoder_get_time:
+ * @self: an #IptDecoder
+ * @time: (out) (optional): the time of the decode, in nanoseconds of the
+ *   providers' clock
+ *
+ * During a decode (from a sink's callbacks), the time the decode has
+ * reached: the last timing packet's (libipt's time moves only at TSC, MTC
+ * and CYC packets), converted with the TSC conversion. The decoder reads
+ * memory that changes over time as it was at this time; give it to
+ * ipt_symbol_resolver_lookup_at() to name the code of the time.
+ *
+ * Returns: %FALSE when no time is known (no decode running, or no timing
+ *   packet decoded yet)
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_decoder_get_time (IptDecoder *self, guint64 *time)
+{
+  g_return_val_if_fail (IPT_IS_DECODER (self), FALSE);
+
+  if (!g_atomic_int_get (&self->have_time))
+    return FALSE;
+  if (time != NULL)
+    *time = self->time;
+  return TRUE;
 }
 
 /**

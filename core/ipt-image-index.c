@@ -262,6 +262,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
   snap->segments = g_array_new (FALSE, FALSE, sizeof (IptImageSegment));
   snap->unindexed = g_array_new (FALSE, FALSE, sizeof (IptImageLink));
   snap->section_runs = g_array_new (FALSE, FALSE, sizeof (IptImageSectionRun));
+  snap->boundaries = g_array_new (FALSE, FALSE, sizeof (guint64));
   snap->callback = callback;
   snap->callback_context = context;
 
@@ -357,6 +358,7 @@ ipt_image_snapshot_free (IptImageSnapshot *snap)
   g_array_unref (snap->candidates);
   g_array_unref (snap->unindexed);
   g_array_unref (snap->section_runs);
+  g_array_unref (snap->boundaries);
   g_ptr_array_unref (snap->regions);
   g_ptr_array_unref (snap->providers);
   g_free (snap);

@@ -75,6 +75,7 @@ struct _IptImageSnapshot {
   guint n_code_runs_not_sections;  /* those of them that may be code */
   read_memory_callback_t *callback;  /* the external last link, or NULL */
   void *callback_context;
+  GArray *boundaries;           /* guint64, sorted, distinct: where epochs change */
 
   /* lifetime (ipt-image-retire.c) */
   gint ref_count;               /* decodes that hold it */
@@ -104,6 +105,7 @@ struct _IptImage {
   gint page_cache_enabled;
   guint max_file_sections;
   gboolean warned_section_limit;
+  guint64 time;                 /* atomic: the time image-level reads serve */
 
   GMutex error_lock;
   GError *last_error;

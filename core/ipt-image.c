@@ -20,6 +20,7 @@
 enum {
   PROP_0,
   PROP_NAME,
+  PROP_TIME,
   N_PROPS
 };
 
@@ -135,6 +136,9 @@ ipt_image_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     case PROP_NAME:
       g_value_set_string (value, self->name);
       break;
+    case PROP_TIME:
+      g_value_set_uint64 (value, ipt_image_get_time (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -150,6 +154,9 @@ ipt_image_set_property (GObject *object, guint prop_id, const GValue *value, GPa
     case PROP_NAME:
       g_free (self->name);
       self->name = g_value_dup_string (value);
+      break;
+    case PROP_TIME:
+      ipt_image_set_time (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -178,6 +185,18 @@ ipt_image_class_init (IptImageClass *klass)
                          NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * IptImage:time:
+   *
+   * The time whose memory image-level reads serve (ipt_image_set_time()).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TIME] =
+    g_param_spec_uint64 ("time", "Time", "The time (CLOCK_MONOTONIC ns) whose memory reads serve",
+                         0, G_MAXUINT64, IPT_TIME_END,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -192,6 +211,7 @@ ipt_image_init (IptImage *self)
   self->retired = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_image_snapshot_free);
   self->page_cache_enabled = TRUE;
   self->max_file_sections = IPT_IMAGE_MAX_FILE_SECTIONS;
+  self->time = IPT_TIME_END;
 }
 
 /* ---- public API -------------------------------------------------------- */
@@ -455,6 +475,86 @@ ipt_image_list_mappings (IptImage *self)
 
   snap = ipt_image_retire_enter (&self->snapshot, &self->lock, &guard);
   result = ipt_image_snapshot_list_mappings (snap);
+  ipt_image_retire_leave (&guard);
+  return result;
+}
+
+/**
+ * ipt_image_set_time:
+ * @self: an #IptImage
+ * @time: nanoseconds of CLOCK_MONOTONIC (the clock of perf and jitdumps),
+ *   or %IPT_TIME_END for the latest memory
+ *
+ * Sets the time whose memory ipt_image_read(), ipt_image_read_memory(),
+ * ipt_image_list_mappings() and the pt_images made from now on serve, for
+ * providers whose regions have validity intervals (#IptRegion). A decode
+ * (#IptDecoder) keeps a time of its own, from the trace.
+ *
+ * At time t, a provider's claim on an address is its first region there
+ * (in its list order) that is valid at t; when none is valid at t, the one
+ * that becomes valid soonest after t. After its last region at an address
+ * has ended, the address falls through to the next provider. The second
+ * rule is for decoding: a decoder's time only moves at timing packets, so
+ * it lags behind the code that runs — code loaded at T may run before the
+ * decoder's time reaches T, and then its bytes must be the ones loaded at T.
+ * At a boundary the later region wins: a region valid from T is read at T.
+ *
+ * The default, %IPT_TIME_END, reads the latest memory.
+ *
+ * Since: 0.1
+ */
+void
+ipt_image_set_time (IptImage *self, guint64 time)
+{
+  g_return_if_fail (IPT_IS_IMAGE (self));
+
+  if (__atomic_exchange_n (&self->time, time, __ATOMIC_RELEASE) != time)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME]);
+}
+
+/**
+ * ipt_image_get_time:
+ * @self: an #IptImage
+ *
+ * Gets the time set with ipt_image_set_time().
+ *
+ * Returns: the time in nanoseconds, or %IPT_TIME_END
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_image_get_time (IptImage *self)
+{
+  g_return_val_if_fail (IPT_IS_IMAGE (self), IPT_TIME_END);
+
+  return __atomic_load_n (&self->time, __ATOMIC_ACQUIRE);
+}
+
+/**
+ * ipt_image_list_boundaries:
+ * @self: an #IptImage
+ *
+ * The times at which the memory of the current chain changes: the starts
+ * and ends of its providers' validity intervals. Between two consecutive
+ * boundaries (an epoch) every address reads the same.
+ *
+ * Returns: (transfer full) (element-type guint64): the boundaries, sorted
+ *   and distinct; empty when no region has a validity interval
+ *
+ * Since: 0.1
+ */
+GArray *
+ipt_image_list_boundaries (IptImage *self)
+{
+  IptImageReadGuard guard;
+  const IptImageSnapshot *snap;
+  GArray *result;
+
+  g_return_val_if_fail (IPT_IS_IMAGE (self), NULL);
+
+  snap = ipt_image_retire_enter (&self->snapshot, &self->lock, &guard);
+  result = g_array_sized_new (FALSE, FALSE, sizeof (guint64), snap->boundaries->len);
+  g_array_append_vals (result, snap->boundaries->data, snap->boundaries->len);
   ipt_image_retire_leave (&guard);
   return result;
 }

@@ -46,6 +46,35 @@ gssize
 ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
                           const IptAsid *asid, guint64 address, GError **error)
 {
+  return ipt_memory_provider_read_at (self, buffer, size, asid, address, IPT_TIME_END, error);
+}
+
+/**
+ * ipt_memory_provider_read_at:
+ * @self: an #IptMemoryProvider
+ * @buffer: (array length=size) (element-type guint8) (out caller-allocates): where the bytes go
+ * @size: the size of @buffer, at least 1
+ * @asid: (nullable): the address space of @address; %NULL matches every one
+ * @address: the first address to read
+ * @time: the time (nanoseconds of CLOCK_MONOTONIC) whose bytes to read, or
+ *   %IPT_TIME_END for the latest
+ * @error: return location for an error
+ *
+ * Like ipt_memory_provider_read(), with the bytes that @self held at @time:
+ * for a provider whose memory changes over time (JIT code), the region
+ * valid at @time. Providers without @read_at serve the same bytes at every
+ * time.
+ *
+ * Returns: the number of bytes read (1..@size); 0 when @self does not map
+ *   @address at @time (not an error); -1 with @error set
+ *
+ * Since: 0.1
+ */
+gssize
+ipt_memory_provider_read_at (IptMemoryProvider *self, guint8 *buffer, gsize size,
+                             const IptAsid *asid, guint64 address, guint64 time,
+                             GError **error)
+{
   IptMemoryProviderInterface *iface;
   IptSigbusGuard guard;
   gssize n;
@@ -61,7 +90,8 @@ ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
   /* a provider's mapped file truncated under the read: an error, no SIGBUS */
   ipt_sigbus_guard_enter (&guard);
   if (sigsetjmp (guard.env, 0) == 0)
-    n = iface->read (self, buffer, size, asid, address, error);
+    n = iface->read_at != NULL ? iface->read_at (self, buffer, size, asid, address, time, error)
+                               : iface->read (self, buffer, size, asid, address, error);
   else
     {
       ipt_sigbus_guard_set_error (&guard, error);

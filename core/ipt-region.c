@@ -34,6 +34,8 @@ ipt_region_new (guint64 address, guint64 size, const IptAsid *asid,
   region->permissions = permissions;
   region->filename = g_strdup (filename);
   region->file_offset = filename != NULL ? file_offset : 0;
+  region->valid_from = 0;
+  region->valid_to = IPT_TIME_END;
   return region;
 }
 
@@ -52,8 +54,12 @@ ipt_region_copy (const IptRegion *region)
 {
   g_return_val_if_fail (region != NULL, NULL);
 
-  return ipt_region_new (region->address, region->size, &region->asid,
-                         region->permissions, region->filename, region->file_offset);
+  IptRegion *copy = ipt_region_new (region->address, region->size, &region->asid,
+                                    region->permissions, region->filename, region->file_offset);
+
+  copy->valid_from = region->valid_from;
+  copy->valid_to = region->valid_to;
+  return copy;
 }
 
 /**
@@ -91,4 +97,64 @@ ipt_region_contains (const IptRegion *region, guint64 address)
   g_return_val_if_fail (region != NULL, FALSE);
 
   return address >= region->address && address - region->address < region->size;
+}
+
+/**
+ * ipt_region_set_validity:
+ * @region: a region
+ * @valid_from: the first time at which @region holds its bytes (0 = always)
+ * @valid_to: the time from which it no longer does, exclusive
+ *   (%IPT_TIME_END = never ends); greater than @valid_from
+ *
+ * Gives @region a validity interval [@valid_from, @valid_to) in
+ * nanoseconds of CLOCK_MONOTONIC.
+ *
+ * Since: 0.1
+ */
+void
+ipt_region_set_validity (IptRegion *region, guint64 valid_from, guint64 valid_to)
+{
+  g_return_if_fail (region != NULL);
+  g_return_if_fail (valid_from < valid_to);
+
+  region->valid_from = valid_from;
+  region->valid_to = valid_to;
+}
+
+/**
+ * ipt_region_is_valid_at:
+ * @region: a region
+ * @time: a time in nanoseconds of CLOCK_MONOTONIC, or %IPT_TIME_END
+ *
+ * Whether @region holds its bytes at @time: @valid_from <= @time < @valid_to,
+ * where a @valid_to of %IPT_TIME_END includes %IPT_TIME_END itself.
+ *
+ * Returns: %TRUE when @region is valid at @time
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_region_is_valid_at (const IptRegion *region, guint64 time)
+{
+  g_return_val_if_fail (region != NULL, FALSE);
+
+  return region->valid_from <= time && (time < region->valid_to || region->valid_to == IPT_TIME_END);
+}
+
+/**
+ * ipt_region_is_timeless:
+ * @region: a region
+ *
+ * Whether @region is valid always (it has no validity interval).
+ *
+ * Returns: %TRUE when @region is valid at every time
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_region_is_timeless (const IptRegion *region)
+{
+  g_return_val_if_fail (region != NULL, FALSE);
+
+  return region->valid_from == 0 && region->valid_to == IPT_TIME_END;
 }

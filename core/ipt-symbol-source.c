@@ -147,16 +147,29 @@ ipt_symbol_source_default_init (IptSymbolSourceInterface *iface)
 {
 }
 
+typedef gboolean (*LookupFunc) (IptSymbolSource *, const IptAsid *, guint64,
+                                const char **, guint64 *, guint64 *);
+typedef gboolean (*LookupAtFunc) (IptSymbolSource *, const IptAsid *, guint64, guint64,
+                                  const char **, guint64 *, guint64 *);
+typedef gboolean (*LookupLineFunc) (IptSymbolSource *, const IptAsid *, guint64, guint64,
+                                    const char **, guint *);
+
 static gboolean
-lookup_with (gboolean (*lookup) (IptSymbolSource *, const IptAsid *, guint64,
-                                 const char **, guint64 *, guint64 *),
-             IptSymbolSource *source, const IptAsid *asid, guint64 address,
+lookup_with (LookupFunc lookup, LookupAtFunc lookup_at, IptSymbolSource *source,
+             const IptAsid *asid, guint64 address, guint64 time,
              const char **name, guint64 *offset, guint64 *start, guint64 *size)
 {
   const char *found_name = NULL;
   guint64 found_start = 0, found_size = 0;
+  gboolean found;
 
-  if (!lookup (source, asid, address, &found_name, &found_start, &found_size))
+  if (lookup_at != NULL)
+    found = lookup_at (source, asid, address, time, &found_name, &found_start, &found_size);
+  else if (lookup != NULL)
+    found = lookup (source, asid, address, &found_name, &found_start, &found_size);
+  else
+    found = FALSE;
+  if (!found)
     return FALSE;
   /* A source that breaks its contract must not make us print garbage. */
   if (G_UNLIKELY (found_name == NULL || found_start > address
@@ -171,6 +184,24 @@ lookup_with (gboolean (*lookup) (IptSymbolSource *, const IptAsid *, guint64,
     *start = found_start;
   if (size != NULL)
     *size = found_size;
+  return TRUE;
+}
+
+static gboolean
+lookup_line_with (LookupLineFunc lookup_line, IptSymbolSource *source, const IptAsid *asid,
+                  guint64 address, guint64 time, const char **file, guint *line)
+{
+  const char *found_file = NULL;
+  guint found_line = 0;
+
+  if (lookup_line == NULL ||
+      !lookup_line (source, asid, address, time, &found_file, &found_line) ||
+      G_UNLIKELY (found_file == NULL))
+    return FALSE;
+  if (file != NULL)
+    *file = found_file;
+  if (line != NULL)
+    *line = found_line;
   return TRUE;
 }
 
@@ -201,9 +232,10 @@ ipt_symbol_source_lookup (IptSymbolSource *self, const IptAsid *asid, guint64 ad
   g_return_val_if_fail (IPT_IS_SYMBOL_SOURCE (self), FALSE);
 
   iface = IPT_SYMBOL_SOURCE_GET_IFACE (self);
-  g_return_val_if_fail (iface->lookup != NULL, FALSE);
+  g_return_val_if_fail (iface->lookup != NULL || iface->lookup_at != NULL, FALSE);
 
-  return lookup_with (iface->lookup, self, asid, address, name, offset, start, size);
+  return lookup_with (iface->lookup, iface->lookup_at, self, asid, address, IPT_TIME_END,
+                      name, offset, start, size);
 }
 
 /**
@@ -230,12 +262,72 @@ ipt_symbol_source_lookup_symbol (IptSymbolSource *self, const IptAsid *asid, gui
   return ipt_symbol_new (name, start, size, offset);
 }
 
+/**
+ * ipt_symbol_source_lookup_at:
+ * @self: an #IptSymbolSource
+ * @asid: (nullable): the address space of @address; %NULL matches every one
+ * @address: the address to name
+ * @time: nanoseconds of CLOCK_MONOTONIC, or %IPT_TIME_END for the latest
+ * @name: (out) (optional) (transfer none): the symbol's name, owned by @self
+ * @offset: (out) (optional): @address minus the symbol's first address
+ * @start: (out) (optional): the symbol's first address
+ * @size: (out) (optional): the symbol's size, 0 when unknown
+ *
+ * Like ipt_symbol_source_lookup(), with the names @self knew at @time
+ * (JIT code reuses addresses). Sources whose names do not change over time
+ * answer the same at every time.
+ *
+ * Returns: %TRUE when a symbol contains @address at @time
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_symbol_source_lookup_at (IptSymbolSource *self, const IptAsid *asid, guint64 address,
+                             guint64 time, const char **name, guint64 *offset, guint64 *start,
+                             guint64 *size)
+{
+  IptSymbolSourceInterface *iface;
+
+  g_return_val_if_fail (IPT_IS_SYMBOL_SOURCE (self), FALSE);
+
+  iface = IPT_SYMBOL_SOURCE_GET_IFACE (self);
+  return lookup_with (iface->lookup, iface->lookup_at, self, asid, address, time,
+                      name, offset, start, size);
+}
+
+/**
+ * ipt_symbol_source_lookup_line:
+ * @self: an #IptSymbolSource
+ * @asid: (nullable): the address space of @address; %NULL matches every one
+ * @address: the address of an instruction
+ * @time: nanoseconds of CLOCK_MONOTONIC, or %IPT_TIME_END for the latest
+ * @file: (out) (optional) (transfer none): the source file, owned by @self
+ * @line: (out) (optional): the line in @file
+ *
+ * Finds the source line of the code at @address at @time, where @self
+ * knows it (a JIT's line table). Does not allocate.
+ *
+ * Returns: %TRUE when @self knows the line
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_symbol_source_lookup_line (IptSymbolSource *self, const IptAsid *asid, guint64 address,
+                               guint64 time, const char **file, guint *line)
+{
+  g_return_val_if_fail (IPT_IS_SYMBOL_SOURCE (self), FALSE);
+
+  return lookup_line_with (IPT_SYMBOL_SOURCE_GET_IFACE (self)->lookup_line, self, asid, address,
+                           time, file, line);
+}
+
 /* ---- IptSymbolResolver -------------------------------------------------- */
 
 typedef struct {
   IptSymbolSource *source;   /* strong reference */
-  gboolean (*lookup) (IptSymbolSource *, const IptAsid *, guint64,
-                      const char **, guint64 *, guint64 *);
+  LookupFunc lookup;
+  LookupAtFunc lookup_at;
+  LookupLineFunc lookup_line;
 } ResolverEntry;
 
 struct _IptSymbolResolver {
@@ -372,11 +464,13 @@ ipt_symbol_resolver_add (IptSymbolResolver *self, GObject *object)
   if (!IPT_IS_SYMBOL_SOURCE (object))
     return FALSE;
   iface = IPT_SYMBOL_SOURCE_GET_IFACE (object);
-  if (iface->lookup == NULL)
+  if (iface->lookup == NULL && iface->lookup_at == NULL)
     return FALSE;
 
   entry.source = g_object_ref (IPT_SYMBOL_SOURCE (object));
   entry.lookup = iface->lookup;
+  entry.lookup_at = iface->lookup_at;
+  entry.lookup_line = iface->lookup_line;
   g_array_append_val (self->entries, entry);
   return TRUE;
 }
@@ -422,15 +516,74 @@ gboolean
 ipt_symbol_resolver_lookup (IptSymbolResolver *self, const IptAsid *asid, guint64 address,
                             const char **name, guint64 *offset, guint64 *start, guint64 *size)
 {
-  guint i;
+  return ipt_symbol_resolver_lookup_at (self, asid, address, IPT_TIME_END, name, offset, start,
+                                        size);
+}
 
+/**
+ * ipt_symbol_resolver_lookup_at:
+ * @self: an #IptSymbolResolver
+ * @asid: (nullable): the address space of @address; %NULL matches every one
+ * @address: the address to name
+ * @time: nanoseconds of CLOCK_MONOTONIC, or %IPT_TIME_END for the latest
+ * @name: (out) (optional) (transfer none): the symbol's name, owned by its
+ *   source (valid as long as @self lives)
+ * @offset: (out) (optional): @address minus the symbol's first address
+ * @start: (out) (optional): the symbol's first address
+ * @size: (out) (optional): the symbol's size, 0 when unknown
+ *
+ * Like ipt_symbol_resolver_lookup(), with the names as they were at @time
+ * (a decoder's current time, ipt_decoder_get_time()).
+ *
+ * Returns: %TRUE when a source names @address at @time
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_symbol_resolver_lookup_at (IptSymbolResolver *self, const IptAsid *asid, guint64 address,
+                               guint64 time, const char **name, guint64 *offset, guint64 *start,
+                               guint64 *size)
+{
   g_return_val_if_fail (self != NULL, FALSE);
 
-  for (i = 0; i < self->entries->len; i++)
+  for (guint i = 0; i < self->entries->len; i++)
     {
       const ResolverEntry *entry = &g_array_index (self->entries, ResolverEntry, i);
 
-      if (lookup_with (entry->lookup, entry->source, asid, address, name, offset, start, size))
+      if (lookup_with (entry->lookup, entry->lookup_at, entry->source, asid, address, time,
+                       name, offset, start, size))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * ipt_symbol_resolver_lookup_line:
+ * @self: an #IptSymbolResolver
+ * @asid: (nullable): the address space of @address; %NULL matches every one
+ * @address: the address of an instruction
+ * @time: nanoseconds of CLOCK_MONOTONIC, or %IPT_TIME_END for the latest
+ * @file: (out) (optional) (transfer none): the source file, owned by its source
+ * @line: (out) (optional): the line in @file
+ *
+ * Asks the sources that know source lines, in priority order. Does not
+ * allocate or lock.
+ *
+ * Returns: %TRUE when a source knows the line of @address
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_symbol_resolver_lookup_line (IptSymbolResolver *self, const IptAsid *asid, guint64 address,
+                                 guint64 time, const char **file, guint *line)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const ResolverEntry *entry = &g_array_index (self->entries, ResolverEntry, i);
+
+      if (lookup_line_with (entry->lookup_line, entry->source, asid, address, time, file, line))
         return TRUE;
     }
   return FALSE;

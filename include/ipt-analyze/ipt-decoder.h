@@ -59,6 +59,16 @@ guint64 ipt_decoder_get_stall_limit (IptDecoder *self);
 #define IPT_DECODER_DEFAULT_STALL_LIMIT G_GUINT64_CONSTANT (1000000)
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_decoder_get_offset (IptDecoder *self, guint64 *offset);
+IPT_AVAILABLE_IN_ALL
+void ipt_decoder_set_tsc_conversion (IptDecoder *self, guint64 time_zero, guint32 time_mult,
+                                     guint16 time_shift);
+IPT_AVAILABLE_IN_ALL
+void ipt_decoder_get_tsc_conversion (IptDecoder *self, guint64 *time_zero, guint32 *time_mult,
+                                     guint16 *time_shift);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_decoder_get_time (IptDecoder *self, guint64 *time);
+IPT_AVAILABLE_IN_ALL
+guint64 ipt_tsc_to_time (guint64 tsc, guint64 time_zero, guint32 time_mult, guint16 time_shift);
 
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_decoder_decode_bytes (IptDecoder *self, GBytes *trace, IptSink *sink,

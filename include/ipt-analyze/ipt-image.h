@@ -65,6 +65,12 @@ GBytes *ipt_image_read_bytes (IptImage *self, gsize size, const IptAsid *asid,
 IPT_AVAILABLE_IN_ALL
 GPtrArray *ipt_image_list_mappings (IptImage *self);
 IPT_AVAILABLE_IN_ALL
+void ipt_image_set_time (IptImage *self, guint64 time);
+IPT_AVAILABLE_IN_ALL
+guint64 ipt_image_get_time (IptImage *self);
+IPT_AVAILABLE_IN_ALL
+GArray *ipt_image_list_boundaries (IptImage *self);
+IPT_AVAILABLE_IN_ALL
 struct pt_image *ipt_image_get_pt_image (IptImage *self);
 IPT_AVAILABLE_IN_ALL
 struct pt_image *ipt_image_dup_pt_image (IptImage *self);

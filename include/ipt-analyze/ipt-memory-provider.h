@@ -24,6 +24,10 @@ G_DECLARE_INTERFACE (IptMemoryProvider, ipt_memory_provider, IPT, MEMORY_PROVIDE
  *   with @error set when it maps it but cannot deliver the bytes
  * @list_regions: optional; the regions the provider maps, sorted by address, in a new
  *   #GPtrArray whose free function is ipt_region_free()
+ * @read_at: optional, for providers whose regions have validity intervals
+ *   (memory that changes over time): like @read, with the bytes as they were
+ *   at @time. The image calls it with a time at which the region it chose
+ *   is valid; @read then serves the latest bytes (%IPT_TIME_END).
  *
  * The memory-provider interface. Providers are constructed from properties
  * and opened with #GInitable, so that a bad input is a #GError at open time.
@@ -37,13 +41,20 @@ struct _IptMemoryProviderInterface {
                   const IptAsid *asid, guint64 address, GError **error);
   GPtrArray *(*list_regions) (IptMemoryProvider *self);
 
+  gssize (*read_at) (IptMemoryProvider *self, guint8 *buffer, gsize size,
+                     const IptAsid *asid, guint64 address, guint64 time, GError **error);
+
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 IPT_AVAILABLE_IN_ALL
 gssize ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
                                  const IptAsid *asid, guint64 address, GError **error);
+IPT_AVAILABLE_IN_ALL
+gssize ipt_memory_provider_read_at (IptMemoryProvider *self, guint8 *buffer, gsize size,
+                                    const IptAsid *asid, guint64 address, guint64 time,
+                                    GError **error);
 IPT_AVAILABLE_IN_ALL
 GBytes *ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAsid *asid,
                                         guint64 address, GError **error);

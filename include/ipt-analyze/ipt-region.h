@@ -38,12 +38,23 @@ typedef enum /*< flags >*/ {
  * @filename: (type filename) (nullable): the file that holds the bytes of the range, or %NULL when
  *   the bytes do not live in a file (or not one that libipt can map as is)
  * @file_offset: offset in @filename of the byte at @address
+ * @valid_from: the first time (nanoseconds of CLOCK_MONOTONIC, the clock of
+ *   perf and of jitdumps) at which the range holds these bytes; 0 = always
+ * @valid_to: the time from which it no longer does (exclusive);
+ *   %IPT_TIME_END = never ends
  *
  * A range of the traced address space that a provider maps. Where @filename
  * is set, the bytes at [@address, @address + @size) are exactly the bytes at
  * [@file_offset, @file_offset + @size) of that file, and the image hands the
  * range to libipt as a file section (fast path). Allocate with
  * ipt_region_new(); fields may be appended in later versions.
+ *
+ * Memory that changes over time (JIT code reusing an address, a library
+ * unmapped and another mapped there) is described by regions with validity
+ * intervals [@valid_from, @valid_to): code replaced at the same address is a
+ * new region with a later @valid_from. A region without an interval
+ * ([0, %IPT_TIME_END)) is valid always. How the image resolves a time is
+ * described in ipt_image_set_time().
  *
  * Since: 0.1
  */
@@ -54,7 +65,20 @@ typedef struct {
   IptPermissions permissions;
   gchar *filename;
   guint64 file_offset;
+  guint64 valid_from;
+  guint64 valid_to;
 } IptRegion;
+
+/**
+ * IPT_TIME_END:
+ *
+ * The end of time: as the end of a validity interval, "never ends"; as a
+ * time (ipt_image_set_time()), "as late as possible" — the latest version
+ * of memory that changes over time.
+ *
+ * Since: 0.1
+ */
+#define IPT_TIME_END G_MAXUINT64
 
 #define IPT_TYPE_REGION (ipt_region_get_type ())
 
@@ -70,6 +94,12 @@ IPT_AVAILABLE_IN_ALL
 void ipt_region_free (IptRegion *region);
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_region_contains (const IptRegion *region, guint64 address);
+IPT_AVAILABLE_IN_ALL
+void ipt_region_set_validity (IptRegion *region, guint64 valid_from, guint64 valid_to);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_region_is_valid_at (const IptRegion *region, guint64 time);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_region_is_timeless (const IptRegion *region);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptRegion, ipt_region_free)
 

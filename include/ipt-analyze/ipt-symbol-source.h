@@ -64,6 +64,13 @@ G_DECLARE_INTERFACE (IptSymbolSource, ipt_symbol_source, IPT, SYMBOL_SOURCE, GOb
  *   runs once per decoded instruction in a listing: it must not allocate,
  *   block or take a global lock, and must be safe to call from several
  *   threads at once.
+ * @lookup_at: optional, for sources whose names change over time (JIT
+ *   code reusing an address): like @lookup, as the names were at @time
+ *   (nanoseconds of CLOCK_MONOTONIC; %IPT_TIME_END = the latest), with the
+ *   rule of ipt_image_set_time(). @lookup then answers for the latest.
+ * @lookup_line: optional: the source file and line of the code at @address
+ *   at @time (a JIT's line table, DWARF); *@file is owned by the source.
+ *   Same rules as @lookup.
  *
  * The symbol-source interface: an optional interface of memory providers
  * that know the names of the code they serve (the `elf` plugin's symbol
@@ -76,9 +83,13 @@ struct _IptSymbolSourceInterface {
 
   gboolean (*lookup) (IptSymbolSource *self, const IptAsid *asid, guint64 address,
                       const char **name, guint64 *start, guint64 *size);
+  gboolean (*lookup_at) (IptSymbolSource *self, const IptAsid *asid, guint64 address,
+                         guint64 time, const char **name, guint64 *start, guint64 *size);
+  gboolean (*lookup_line) (IptSymbolSource *self, const IptAsid *asid, guint64 address,
+                           guint64 time, const char **file, guint *line);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[6];
 };
 
 IPT_AVAILABLE_IN_ALL
@@ -88,6 +99,14 @@ gboolean ipt_symbol_source_lookup (IptSymbolSource *self, const IptAsid *asid,
 IPT_AVAILABLE_IN_ALL
 IptSymbol *ipt_symbol_source_lookup_symbol (IptSymbolSource *self, const IptAsid *asid,
                                             guint64 address);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_symbol_source_lookup_at (IptSymbolSource *self, const IptAsid *asid,
+                                      guint64 address, guint64 time, const char **name,
+                                      guint64 *offset, guint64 *start, guint64 *size);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_symbol_source_lookup_line (IptSymbolSource *self, const IptAsid *asid,
+                                        guint64 address, guint64 time, const char **file,
+                                        guint *line);
 
 /**
  * IptSymbolResolver:
@@ -126,6 +145,14 @@ gboolean ipt_symbol_resolver_lookup (IptSymbolResolver *self, const IptAsid *asi
 IPT_AVAILABLE_IN_ALL
 IptSymbol *ipt_symbol_resolver_lookup_symbol (IptSymbolResolver *self, const IptAsid *asid,
                                               guint64 address);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_symbol_resolver_lookup_at (IptSymbolResolver *self, const IptAsid *asid,
+                                        guint64 address, guint64 time, const char **name,
+                                        guint64 *offset, guint64 *start, guint64 *size);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_symbol_resolver_lookup_line (IptSymbolResolver *self, const IptAsid *asid,
+                                          guint64 address, guint64 time, const char **file,
+                                          guint *line);
 IPT_AVAILABLE_IN_ALL
 gsize ipt_symbol_format (char *buffer, gsize size, const char *name, guint64 offset);
 

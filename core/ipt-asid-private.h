@@ -17,6 +17,12 @@ ipt_asid_fields_match (const IptAsid *a, const IptAsid *b)
          (a->vmcs == IPT_ASID_NO_VMCS || b->vmcs == IPT_ASID_NO_VMCS || a->vmcs == b->vmcs);
 }
 
+static inline gboolean
+ipt_asid_fields_equal (const IptAsid *a, const IptAsid *b)
+{
+  return a->cr3 == b->cr3 && a->vmcs == b->vmcs;
+}
+
 /* Reads @asid as far as its size field says it goes (libipt's rule for
  * struct pt_asid); a missing field, or a NULL @asid, is "any". */
 static inline void

@@ -23,10 +23,6 @@ struct _IptDecoder {
   guint32 tsc_mult;
   guint16 tsc_shift;
 
-  /* the time of the running decode, in the providers' clock */
-  guint64 time;
-  gint have_time;                       /* atomic */
-
   gint busy;                            /* atomic: a decode is running */
   struct pt_block_decoder *blk;         /* during a decode only */
   struct pt_insn_decoder *insn;

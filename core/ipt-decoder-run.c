@@ -48,6 +48,15 @@ typedef struct {
   gboolean stalled;
 
   guint64 fault_offset;         /* the trace offset when a mapped file vanished */
+
+  /* memory over time: the decode reads the view of its time */
+  IptImageSnapshot *snapshot;
+  struct pt_image *image;       /* the decode's own, moved between epochs */
+  const IptImageView *view;
+  gboolean timed;               /* the snapshot has more than one epoch */
+  gboolean saw_time;
+  guint64 last_tsc;
+  guint64 n_epoch_switches;
 } Run;
 
 /* ---- progress and cancellation ---- */
@@ -149,6 +158,41 @@ run_check (Run *run, guint64 ip)
 
 #define RUN_TICK(run, ip) \
   (G_UNLIKELY (++(run)->ticks >= CHECK_INTERVAL) && ((run)->ticks = 0, run_check ((run), (ip))))
+
+/* ---- time ---- */
+
+/* Follows the trace's time (libipt's, which moves at TSC, MTC and CYC
+ * packets) into the epochs of the snapshot: when it enters another one,
+ * the decode's pt_image gets that epoch's sections and callback, and the
+ * walker its view. Only called when the memory changes over time. */
+static void
+follow_time (Run *run)
+{
+  IptDecoder *self = run->self;
+  const IptImageView *view;
+  uint32_t lost_mtc, lost_cyc;
+  uint64_t tsc;
+  int status;
+
+  status = self->blk != NULL ? pt_blk_time (self->blk, &tsc, &lost_mtc, &lost_cyc)
+                             : pt_insn_time (self->insn, &tsc, &lost_mtc, &lost_cyc);
+  if (status < 0 || (run->saw_time && tsc == run->last_tsc))
+    return;
+  run->saw_time = TRUE;
+  run->last_tsc = tsc;
+
+  view = ipt_image_snapshot_get_view (run->snapshot,
+                                      ipt_tsc_to_time (tsc, self->tsc_zero, self->tsc_mult,
+                                                       self->tsc_shift));
+  if (view == run->view)
+    return;
+  ipt_image_view_move_pt_image (self->image, run->image, run->view, view);
+  ipt_insn_walker_set_view (&run->walker, view);
+  run->view = view;
+  run->n_epoch_switches++;
+}
+
+#define FOLLOW_TIME(run) G_STMT_START { if (G_UNLIKELY ((run)->timed)) follow_time (run); } G_STMT_END
 
 /* ---- errors ---- */
 
@@ -296,6 +340,7 @@ decode_block (Run *run)
       for (;;)
         {
           status = drain_events_block (run, status);
+          FOLLOW_TIME (run);
           if (status < 0)
             break;
           if (status & pts_eos)
@@ -317,6 +362,7 @@ decode_block (Run *run)
               break;
             }
           deliver_block (run, &block);
+          FOLLOW_TIME (run);
         }
 
       if (status == -pte_eos)
@@ -376,6 +422,7 @@ decode_insn (Run *run)
       for (;;)
         {
           status = drain_events_insn (run, status);
+          FOLLOW_TIME (run);
           if (status < 0)
             break;
           if (status & pts_eos)
@@ -398,6 +445,7 @@ decode_insn (Run *run)
             }
           if (insn_fn != NULL)
             insn_fn (sink, &insn);
+          FOLLOW_TIME (run);
         }
 
       if (status == -pte_eos)
@@ -445,6 +493,7 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
   struct pt_config config;
   struct pt_image *image;
   IptImageSnapshot *snapshot;
+  const IptImageView *view;
   gboolean ok = TRUE;
   Run run;
   int status;
@@ -466,7 +515,9 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
    * its own: libipt reorders sections as it reads, so one must not serve
    * decoders in several threads. */
   snapshot = ipt_image_acquire_snapshot (self->image);
-  image = ipt_image_snapshot_dup_pt_image (self->image, snapshot);
+  /* until the trace says what time it is: the latest memory */
+  view = ipt_image_snapshot_get_view (snapshot, IPT_TIME_END);
+  image = ipt_image_snapshot_dup_pt_image (self->image, view);
   if (image == NULL)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
@@ -487,7 +538,11 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
   run.last_progress = g_get_monotonic_time ();
   run.stall_limit = self->stall_limit;
   run.stall_offset = G_MAXUINT64;
-  ipt_insn_walker_init (&run.walker, snapshot);
+  ipt_insn_walker_init (&run.walker, view);
+  run.snapshot = snapshot;
+  run.image = image;
+  run.view = view;
+  run.timed = ipt_image_snapshot_is_timed (snapshot);
 
   pt_config_init (&config);
   config.begin = (uint8_t *) data;
@@ -534,6 +589,12 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
 
   if (run.want_progress && !run.cancelled && fault == NULL)
     emit_progress (&run, size);
+
+  if (run.timed && !run.saw_time)
+    g_warning ("%s: the trace has no timing packets: memory that changes over time "
+               "(%u time boundaries in image '%s') was read as it was last",
+               name, ipt_image_snapshot_get_n_boundaries (snapshot),
+               ipt_image_get_name (self->image));
 
   if (!ipt_sink_end (sink, &sink_error) && !run.cancelled)
     {

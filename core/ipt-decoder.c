@@ -551,7 +551,7 @@ ipt_decoder_get_tsc_conversion (IptDecoder *self, guint64 *time_zero, guint32 *t
  * @time: (out) (optional): the time of the decode, in nanoseconds of the
  *   providers' clock
  *
- * During a decode (from a sink's callbacks), the time the decode has
+ * During a decode (from a sink's callbacks, in the decoding thread), the time the decode has
  * reached: the last timing packet's (libipt's time moves only at TSC, MTC
  * and CYC packets), converted with the TSC conversion. The decoder reads
  * memory that changes over time as it was at this time; give it to
@@ -565,12 +565,22 @@ ipt_decoder_get_tsc_conversion (IptDecoder *self, guint64 *time_zero, guint32 *t
 gboolean
 ipt_decoder_get_time (IptDecoder *self, guint64 *time)
 {
+  uint64_t tsc;
+  uint32_t lost_mtc, lost_cyc;
+  int status;
+
   g_return_val_if_fail (IPT_IS_DECODER (self), FALSE);
 
-  if (!g_atomic_int_get (&self->have_time))
+  if (self->blk != NULL)
+    status = pt_blk_time (self->blk, &tsc, &lost_mtc, &lost_cyc);
+  else if (self->insn != NULL)
+    status = pt_insn_time (self->insn, &tsc, &lost_mtc, &lost_cyc);
+  else
+    return FALSE;
+  if (status < 0)
     return FALSE;
   if (time != NULL)
-    *time = self->time;
+    *time = ipt_tsc_to_time (tsc, self->tsc_zero, self->tsc_mult, self->tsc_shift);
   return TRUE;
 }
 

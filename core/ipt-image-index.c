@@ -76,56 +76,196 @@ region_file_is_usable (GHashTable *file_sizes, const IptRegion *region)
   return TRUE;
 }
 
+/* What the sweep knows about the regions: their links, and the epochs
+ * [epoch_from, epoch_to) in which each is valid. */
+typedef struct {
+  const GArray *links;          /* IptImageLink per region */
+  const guint *epoch_from;      /* per region */
+  const guint *epoch_to;
+  guint first_unindexed;
+  GHashTable *file_sizes;
+  GHashTable *usable;
+} SweepContext;
+
+/* Appends the claims of @regions (indices, priority order) to the
+ * candidates: those whose asid a higher claim covers are dropped. Sets
+ * *@first, *@n and whether the first is a libipt file section. */
 static void
-emit_segment (IptImageSnapshot *snap, guint64 start, guint64 last,
-                       const GArray *active, const GArray *links, guint first_unindexed,
-                       GHashTable *file_sizes, GHashTable *usable)
+append_claims (IptImageSnapshot *snap, const SweepContext *ctx, const guint *regions, guint len,
+               guint *first, guint *n, gboolean *file_section)
 {
-  IptImageSegment seg = { start, last, snap->candidates->len, 0, FALSE };
-  const guint *act = (const guint *) (gpointer) active->data;
-  const IptRegion *top = g_ptr_array_index (snap->regions, act[0]);
-  const IptImageLink *top_link = &g_array_index (links, IptImageLink, act[0]);
+  const IptRegion *top;
+  const IptImageLink *top_link;
   gboolean top_alone = TRUE;
 
-  for (guint i = 0; i < active->len; i++)
+  *first = snap->candidates->len;
+  *n = 0;
+  *file_section = FALSE;
+  if (len == 0)
+    return;
+
+  top = g_ptr_array_index (snap->regions, regions[0]);
+  top_link = &g_array_index (ctx->links, IptImageLink, regions[0]);
+
+  for (guint i = 0; i < len; i++)
     {
-      const IptRegion *region = g_ptr_array_index (snap->regions, act[i]);
-      const IptImageLink *link = &g_array_index (links, IptImageLink, act[i]);
+      const IptRegion *region = g_ptr_array_index (snap->regions, regions[i]);
+      const IptImageLink *link = &g_array_index (ctx->links, IptImageLink, regions[i]);
       IptImageCandidate cand = { *link, region, region->asid };
       gboolean covered = FALSE;
 
       if (i > 0 && link->provider == top_link->provider)
         top_alone = FALSE;
 
-      for (guint k = 0; k < seg.n && !covered; k++)
-        covered = asid_covers (&g_array_index (snap->candidates, IptImageCandidate, seg.first + k).asid,
+      for (guint k = 0; k < *n && !covered; k++)
+        covered = asid_covers (&g_array_index (snap->candidates, IptImageCandidate, *first + k).asid,
                                &region->asid);
       if (covered)
         continue;
 
       g_array_append_val (snap->candidates, cand);
-      seg.n++;
+      (*n)++;
     }
 
   /* Only the highest-priority claim can be a section: libipt moves sections
    * around as it reads, so with two overlapping sections of different asids
    * the one it finds for a wildcard asid is not defined. */
-  if (top->filename != NULL && top_link->priority < first_unindexed && top_alone)
+  if (top->filename != NULL && top_link->priority < ctx->first_unindexed && top_alone)
     {
       gpointer known;
 
-      if (!g_hash_table_lookup_extended (usable, top, NULL, &known))
+      if (!g_hash_table_lookup_extended (ctx->usable, top, NULL, &known))
         {
-          known = GINT_TO_POINTER (region_file_is_usable (file_sizes, top));
-          g_hash_table_insert (usable, (gpointer) top, known);
+          known = GINT_TO_POINTER (region_file_is_usable (ctx->file_sizes, top));
+          g_hash_table_insert (ctx->usable, (gpointer) top, known);
         }
-      seg.file_section = GPOINTER_TO_INT (known);
+      *file_section = GPOINTER_TO_INT (known);
     }
+}
+
+/* The regions of @active that claim a segment in @epoch, by the rule of
+ * ipt_image_set_time(): per provider, those valid then (in its list
+ * order); when none is, the one valid soonest after; none after its last
+ * region ended. Writes at most active->len indices to @out. */
+static guint
+choose_at_epoch (const SweepContext *ctx, const GArray *active, guint epoch, guint *out)
+{
+  const guint *act = (const guint *) (gpointer) active->data;
+  guint n = 0;
+
+  for (guint i = 0; i < active->len;)
+    {
+      IptMemoryProvider *provider = g_array_index (ctx->links, IptImageLink, act[i]).provider;
+      guint group_end = i, future = G_MAXUINT, n_valid = 0;
+
+      while (group_end < active->len &&
+             g_array_index (ctx->links, IptImageLink, act[group_end]).provider == provider)
+        group_end++;
+
+      for (guint k = i; k < group_end; k++)
+        {
+          guint r = act[k];
+
+          if (ctx->epoch_from[r] <= epoch && epoch < ctx->epoch_to[r])
+            {
+              out[n++] = r;
+              n_valid++;
+            }
+          else if (ctx->epoch_from[r] > epoch &&
+                   (future == G_MAXUINT || ctx->epoch_from[r] < ctx->epoch_from[future]))
+            future = r;
+        }
+      if (n_valid == 0 && future != G_MAXUINT)
+        out[n++] = future;
+      i = group_end;
+    }
+  return n;
+}
+
+static int
+compare_guint (gconstpointer a, gconstpointer b)
+{
+  guint ua = *(const guint *) a, ub = *(const guint *) b;
+
+  return ua < ub ? -1 : ua > ub;
+}
+
+/* A segment some region with a validity interval claims: its claims in
+ * each range of epochs between the boundaries of its regions. Never merged
+ * with its neighbours. */
+static void
+emit_timed_segment (IptImageSnapshot *snap, const SweepContext *ctx, guint64 start, guint64 last,
+                    const GArray *active)
+{
+  IptImageSegment seg = { start, last, 0, 0, FALSE, snap->phases->len, 0 };
+  g_autoptr(GArray) epochs = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree guint *chosen = g_new (guint, active->len);
+  guint zero = 0;
+
+  g_array_append_val (epochs, zero);
+  for (guint i = 0; i < active->len; i++)
+    {
+      guint r = g_array_index (active, guint, i);
+
+      g_array_append_val (epochs, ctx->epoch_from[r]);
+      if (ctx->epoch_to[r] < snap->n_epochs)
+        g_array_append_val (epochs, ctx->epoch_to[r]);
+    }
+  g_array_sort (epochs, compare_guint);
+
+  for (guint i = 0; i < epochs->len; i++)
+    {
+      guint epoch = g_array_index (epochs, guint, i);
+      IptImagePhase phase = { epoch, snap->n_epochs, 0, 0, FALSE };
+      IptImagePhase *prev;
+      guint n_chosen;
+      gboolean same;
+
+      if (i > 0 && epoch == g_array_index (epochs, guint, i - 1))
+        continue;
+
+      n_chosen = choose_at_epoch (ctx, active, epoch, chosen);
+      append_claims (snap, ctx, chosen, n_chosen, &phase.first, &phase.n, &phase.file_section);
+
+      prev = seg.n_phases > 0 ? &g_array_index (snap->phases, IptImagePhase, snap->phases->len - 1) : NULL;
+      same = prev != NULL && prev->n == phase.n && prev->file_section == phase.file_section;
+      for (guint k = 0; same && k < phase.n; k++)
+        same = g_array_index (snap->candidates, IptImageCandidate, prev->first + k).region ==
+               g_array_index (snap->candidates, IptImageCandidate, phase.first + k).region;
+      if (same)
+        {
+          g_array_set_size (snap->candidates, phase.first);
+          continue;
+        }
+      if (prev != NULL)
+        prev->epoch_to = epoch;
+      g_array_append_val (snap->phases, phase);
+      seg.n_phases++;
+    }
+
+  g_array_append_val (snap->segments, seg);
+}
+
+static void
+emit_segment (IptImageSnapshot *snap, const SweepContext *ctx, guint64 start, guint64 last,
+              const GArray *active)
+{
+  IptImageSegment seg = { start, last, 0, 0, FALSE, 0, 0 };
+  const guint *act = (const guint *) (gpointer) active->data;
+
+  for (guint i = 0; i < active->len; i++)
+    if (ctx->epoch_from[act[i]] != 0 || ctx->epoch_to[act[i]] != snap->n_epochs)
+      {
+        emit_timed_segment (snap, ctx, start, last, active);
+        return;
+      }
+
+  append_claims (snap, ctx, act, active->len, &seg.first, &seg.n, &seg.file_section);
 
   if (snap->segments->len > 0)
     {
       IptImageSegment *prev = &g_array_index (snap->segments, IptImageSegment, snap->segments->len - 1);
-      gboolean same = prev->last != G_MAXUINT64 && prev->last + 1 == start &&
+      gboolean same = prev->n_phases == 0 && prev->last != G_MAXUINT64 && prev->last + 1 == start &&
                       prev->n == seg.n && prev->file_section == seg.file_section;
 
       for (guint k = 0; same && k < seg.n; k++)
@@ -163,7 +303,16 @@ compare_runs_by_value (gconstpointer a, gconstpointer b)
     return xa ? -1 : 1;
   if (sa != sb)
     return sa > sb ? -1 : 1;
-  return ra->start < rb->start ? -1 : ra->start > rb->start;
+  if (ra->start != rb->start)
+    return ra->start < rb->start ? -1 : 1;
+  return ra->epoch_from < rb->epoch_from ? -1 : ra->epoch_from > rb->epoch_from;
+}
+
+static int
+compare_run_indices_by_value (gconstpointer a, gconstpointer b, gpointer runs)
+{
+  return compare_runs_by_value (&g_array_index ((GArray *) runs, IptImageSectionRun, *(const guint *) a),
+                                &g_array_index ((GArray *) runs, IptImageSectionRun, *(const guint *) b));
 }
 
 static int
@@ -171,57 +320,196 @@ compare_runs_by_address (gconstpointer a, gconstpointer b)
 {
   const IptImageSectionRun *ra = a, *rb = b;
 
+  if (ra->start != rb->start)
+    return ra->start < rb->start ? -1 : 1;
+  return ra->epoch_from < rb->epoch_from ? -1 : ra->epoch_from > rb->epoch_from;
+}
+
+/* One claim that may become (part of) a file section: a segment's, or one
+ * phase's of a timed segment. */
+typedef struct {
+  IptImageSectionRun run;
+  gboolean *file_section;       /* where to take the section back */
+} SectionPiece;
+
+/* Same region and epochs, then by address: mergeable pieces are adjacent. */
+static int
+compare_pieces (gconstpointer a, gconstpointer b)
+{
+  const IptImageSectionRun *ra = &((const SectionPiece *) a)->run;
+  const IptImageSectionRun *rb = &((const SectionPiece *) b)->run;
+
+  if (ra->region != rb->region)
+    return (guintptr) ra->region < (guintptr) rb->region ? -1 : 1;
+  if (ra->epoch_from != rb->epoch_from)
+    return ra->epoch_from < rb->epoch_from ? -1 : 1;
+  if (ra->epoch_to != rb->epoch_to)
+    return ra->epoch_to < rb->epoch_to ? -1 : 1;
   return ra->start < rb->start ? -1 : ra->start > rb->start;
 }
 
-/* Joins consecutive file-section segments of one region into the runs
- * that become libipt's sections; beyond @max runs, keeps the most valuable
- * and serves the others through the callback. */
+static void
+add_piece (GArray *pieces, const IptImageSnapshot *snap, guint first, guint64 start, guint64 last,
+           guint epoch_from, guint epoch_to, gboolean *file_section)
+{
+  SectionPiece piece = { { g_array_index (snap->candidates, IptImageCandidate, first).region,
+                           start, last, epoch_from, epoch_to }, file_section };
+
+  g_array_append_val (pieces, piece);
+}
+
+/* Joins the address-contiguous file-section claims of one region in the
+ * same epochs into the runs that become libipt's sections; beyond @max
+ * runs, keeps the most valuable and serves the others through the
+ * callback. */
 static void
 find_section_runs (IptImageSnapshot *snap, guint max)
 {
+  g_autoptr(GArray) pieces = g_array_new (FALSE, FALSE, sizeof (SectionPiece));
+  g_autoptr(GArray) run_pieces = g_array_new (FALSE, FALSE, sizeof (guint));  /* first piece of each run */
   GArray *runs = snap->section_runs;
 
   for (guint i = 0; i < snap->segments->len; i++)
     {
-      const IptImageSegment *seg = &g_array_index (snap->segments, IptImageSegment, i);
-      const IptRegion *region;
-      IptImageSectionRun *prev;
+      IptImageSegment *seg = &g_array_index (snap->segments, IptImageSegment, i);
 
-      if (!seg->file_section)
-        continue;
-      region = g_array_index (snap->candidates, IptImageCandidate, seg->first).region;
-      prev = runs->len > 0 ? &g_array_index (runs, IptImageSectionRun, runs->len - 1) : NULL;
-      if (prev != NULL && prev->region == region && prev->last + 1 == seg->start &&
-          prev->first_segment + prev->n_segments == i)
+      if (seg->n_phases == 0)
         {
-          prev->last = seg->last;
-          prev->n_segments++;
+          if (seg->file_section)
+            add_piece (pieces, snap, seg->first, seg->start, seg->last, 0, snap->n_epochs,
+                       &seg->file_section);
+          continue;
         }
-      else
+      for (guint p = 0; p < seg->n_phases; p++)
         {
-          IptImageSectionRun run = { region, seg->start, seg->last, i, 1 };
+          IptImagePhase *phase = &g_array_index (snap->phases, IptImagePhase, seg->first_phase + p);
 
-          g_array_append_val (runs, run);
+          if (phase->file_section)
+            add_piece (pieces, snap, phase->first, seg->start, seg->last, phase->epoch_from,
+                       phase->epoch_to, &phase->file_section);
         }
     }
 
-  if (runs->len <= max)
-    return;
-
-  g_array_sort (runs, compare_runs_by_value);
-  for (guint r = max; r < runs->len; r++)
+  g_array_sort (pieces, compare_pieces);
+  for (guint i = 0; i < pieces->len; i++)
     {
-      const IptImageSectionRun *run = &g_array_index (runs, IptImageSectionRun, r);
+      const IptImageSectionRun *piece = &g_array_index (pieces, SectionPiece, i).run;
+      IptImageSectionRun *prev = runs->len > 0 ? &g_array_index (runs, IptImageSectionRun, runs->len - 1) : NULL;
 
-      for (guint k = 0; k < run->n_segments; k++)
-        g_array_index (snap->segments, IptImageSegment, run->first_segment + k).file_section = FALSE;
-      if (run_may_be_code (run))
-        snap->n_code_runs_not_sections++;
+      if (prev != NULL && prev->region == piece->region && prev->epoch_from == piece->epoch_from &&
+          prev->epoch_to == piece->epoch_to && prev->last != G_MAXUINT64 && prev->last + 1 == piece->start)
+        {
+          prev->last = piece->last;
+          continue;
+        }
+      g_array_append_val (runs, *piece);
+      g_array_append_val (run_pieces, i);
     }
-  snap->n_runs_not_sections = runs->len - max;
-  g_array_set_size (runs, max);
+
+  if (runs->len > max)
+    {
+      guint n_runs = runs->len, kept = 0;
+      g_autofree guint *order = g_new (guint, n_runs);
+      g_autofree gboolean *dropped = g_new0 (gboolean, n_runs);
+
+      for (guint r = 0; r < n_runs; r++)
+        order[r] = r;
+      g_qsort_with_data (order, n_runs, sizeof (guint), compare_run_indices_by_value, runs);
+
+      for (guint k = max; k < n_runs; k++)
+        {
+          guint r = order[k];
+          guint from = g_array_index (run_pieces, guint, r);
+          guint to = r + 1 < n_runs ? g_array_index (run_pieces, guint, r + 1) : pieces->len;
+
+          if (run_may_be_code (&g_array_index (runs, IptImageSectionRun, r)))
+            snap->n_code_runs_not_sections++;
+          for (guint p = from; p < to; p++)
+            *g_array_index (pieces, SectionPiece, p).file_section = FALSE;
+          dropped[r] = TRUE;
+        }
+      for (guint r = 0; r < n_runs; r++)
+        if (!dropped[r])
+          g_array_index (runs, IptImageSectionRun, kept++) = g_array_index (runs, IptImageSectionRun, r);
+      snap->n_runs_not_sections = n_runs - max;
+      g_array_set_size (runs, max);
+    }
   g_array_sort (runs, compare_runs_by_address);
+}
+
+static int
+compare_guint64 (gconstpointer a, gconstpointer b)
+{
+  guint64 ua = *(const guint64 *) a, ub = *(const guint64 *) b;
+
+  return ua < ub ? -1 : ua > ub;
+}
+
+/* The epoch of @time: the number of boundaries at or before it. */
+guint
+ipt_image_snapshot_epoch_of (const IptImageSnapshot *snap, guint64 time)
+{
+  const guint64 *b = (const guint64 *) (gpointer) snap->boundaries->data;
+  guint lo = 0, hi = snap->boundaries->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (b[mid] <= time)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The boundaries of the regions' validity intervals, the epochs between
+ * them, and in which epochs [from, to) each region is valid. */
+static void
+find_epochs (IptImageSnapshot *snap, guint **epoch_from, guint **epoch_to)
+{
+  guint n = snap->regions->len;
+
+  for (guint r = 0; r < n; r++)
+    {
+      const IptRegion *region = g_ptr_array_index (snap->regions, r);
+
+      if (region->valid_from != 0)
+        g_array_append_val (snap->boundaries, region->valid_from);
+      if (region->valid_to != IPT_TIME_END)
+        g_array_append_val (snap->boundaries, region->valid_to);
+    }
+  g_array_sort (snap->boundaries, compare_guint64);
+  if (snap->boundaries->len > 1)
+    {
+      guint64 *b = (guint64 *) (gpointer) snap->boundaries->data;
+      guint kept = 1;
+
+      for (guint i = 1; i < snap->boundaries->len; i++)
+        if (b[i] != b[kept - 1])
+          b[kept++] = b[i];
+      g_array_set_size (snap->boundaries, kept);
+    }
+  snap->n_epochs = snap->boundaries->len + 1;
+
+  snap->views = g_new (IptImageView, snap->n_epochs);
+  for (guint e = 0; e < snap->n_epochs; e++)
+    {
+      snap->views[e].snap = snap;
+      snap->views[e].epoch = e;
+    }
+
+  *epoch_from = g_new (guint, MAX (n, 1));
+  *epoch_to = g_new (guint, MAX (n, 1));
+  for (guint r = 0; r < n; r++)
+    {
+      const IptRegion *region = g_ptr_array_index (snap->regions, r);
+
+      (*epoch_from)[r] = region->valid_from == 0 ? 0 : ipt_image_snapshot_epoch_of (snap, region->valid_from);
+      (*epoch_to)[r] = region->valid_to == IPT_TIME_END ? snap->n_epochs
+                                                         : ipt_image_snapshot_epoch_of (snap, region->valid_to);
+    }
 }
 
 /**
@@ -252,6 +540,9 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
   g_autoptr(GHashTable) file_sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) usable = g_hash_table_new (NULL, NULL);
   guint first_unindexed = G_MAXUINT;
+  g_autofree guint *epoch_from = NULL;
+  g_autofree guint *epoch_to = NULL;
+  SweepContext ctx;
 
   snap->generation = __atomic_add_fetch (&generation_counter, 1, __ATOMIC_RELAXED);
   snap->image = image;
@@ -263,6 +554,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
   snap->unindexed = g_array_new (FALSE, FALSE, sizeof (IptImageLink));
   snap->section_runs = g_array_new (FALSE, FALSE, sizeof (IptImageSectionRun));
   snap->boundaries = g_array_new (FALSE, FALSE, sizeof (guint64));
+  snap->phases = g_array_new (FALSE, FALSE, sizeof (IptImagePhase));
   snap->callback = callback;
   snap->callback_context = context;
 
@@ -280,7 +572,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
 
       if (regions == NULL)
         {
-          IptImageLink link = { iface->read, provider, p };
+          IptImageLink link = { iface->read, iface->read_at, provider, p };
 
           g_array_append_val (snap->unindexed, link);
           first_unindexed = MIN (first_unindexed, p);
@@ -290,12 +582,12 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
       for (guint r = 0; r < regions->len; r++)
         {
           const IptRegion *region = g_ptr_array_index (regions, r);
-          IptImageLink link = { iface->read, provider, p };
+          IptImageLink link = { iface->read, iface->read_at, provider, p };
           RegionEvent start = { region->address, snap->regions->len, FALSE };
           RegionEvent end = { 0, snap->regions->len, TRUE };
           IptRegion *copy;
 
-          if (region->size == 0)
+          if (region->size == 0 || region->valid_from >= region->valid_to)
             continue;
 
           copy = ipt_region_copy (region);
@@ -312,6 +604,14 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
           g_array_append_val (links, link);
         }
     }
+
+  find_epochs (snap, &epoch_from, &epoch_to);
+  ctx.links = links;
+  ctx.epoch_from = epoch_from;
+  ctx.epoch_to = epoch_to;
+  ctx.first_unindexed = first_unindexed;
+  ctx.file_sizes = file_sizes;
+  ctx.usable = usable;
 
   g_array_sort (events, compare_events);
 
@@ -338,7 +638,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
         continue;
 
       last = i < events->len ? g_array_index (events, RegionEvent, i).address - 1 : G_MAXUINT64;
-      emit_segment (snap, address, last, active, links, first_unindexed, file_sizes, usable);
+      emit_segment (snap, &ctx, address, last, active);
     }
 
   find_section_runs (snap, max_file_sections);
@@ -359,6 +659,9 @@ ipt_image_snapshot_free (IptImageSnapshot *snap)
   g_array_unref (snap->unindexed);
   g_array_unref (snap->section_runs);
   g_array_unref (snap->boundaries);
+  g_array_unref (snap->phases);
+  g_clear_pointer (&snap->timed_sections, g_array_unref);
+  g_free (snap->views);
   g_ptr_array_unref (snap->regions);
   g_ptr_array_unref (snap->providers);
   g_free (snap);
@@ -377,8 +680,9 @@ compare_mappings (gconstpointer a, gconstpointer b)
 
 /* The resolved address map of @snap: ipt_image_list_mappings(). */
 GPtrArray *
-ipt_image_snapshot_list_mappings (const IptImageSnapshot *snap)
+ipt_image_snapshot_list_mappings (const IptImageView *view)
 {
+  const IptImageSnapshot *snap = view->snap;
   GPtrArray *result;
   g_autoptr(GHashTable) open = NULL;  /* region -> its last mapping, for merging */
 
@@ -388,11 +692,14 @@ ipt_image_snapshot_list_mappings (const IptImageSnapshot *snap)
   for (guint i = 0; i < snap->segments->len; i++)
     {
       const IptImageSegment *seg = &g_array_index (snap->segments, IptImageSegment, i);
+      guint first, n;
+      gboolean file_section;
 
-      for (guint k = 0; k < seg->n; k++)
+      ipt_image_segment_claims (snap, seg, view->epoch, &first, &n, &file_section);
+      for (guint k = 0; k < n; k++)
         {
-          const IptImageCandidate *c = &g_array_index (snap->candidates, IptImageCandidate, seg->first + k);
-          gboolean is_section = k == 0 && seg->file_section;
+          const IptImageCandidate *c = &g_array_index (snap->candidates, IptImageCandidate, first + k);
+          gboolean is_section = k == 0 && file_section;
           IptMapping *prev = g_hash_table_lookup (open, c->region);
           IptMapping *mapping;
           guint64 size;

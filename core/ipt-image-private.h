@@ -9,6 +9,8 @@
 G_BEGIN_DECLS
 
 typedef struct _IptImageSnapshot IptImageSnapshot;
+/* One epoch of a snapshot: the memory at a time (ipt-image-snapshot-private.h). */
+typedef struct _IptImageView IptImageView;
 
 /* The generation of the image's current snapshot: unique across all images of
  * the process, bumped by every change of the chain (providers, callback). */
@@ -48,13 +50,27 @@ G_GNUC_INTERNAL
 IptImageSnapshot *ipt_image_acquire_snapshot (IptImage *self);
 G_GNUC_INTERNAL
 void ipt_image_release_snapshot (IptImage *self, IptImageSnapshot *snapshot);
-/* A new pt_image of @snapshot, to be freed before it is released. */
+/* The view of @snapshot at @time (nanoseconds, IPT_TIME_END = latest). */
 G_GNUC_INTERNAL
-struct pt_image *ipt_image_snapshot_dup_pt_image (IptImage *self, IptImageSnapshot *snapshot);
-/* ipt_image_read() on @snapshot instead of the current chain. */
+const IptImageView *ipt_image_snapshot_get_view (const IptImageSnapshot *snapshot, guint64 time);
+/* Whether the memory of @snapshot changes over time (it has boundaries). */
 G_GNUC_INTERNAL
-gssize ipt_image_snapshot_read (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
-                                const IptAsid *asid, guint64 address, gboolean external,
-                                GError **error);
+gboolean ipt_image_snapshot_is_timed (const IptImageSnapshot *snapshot);
+G_GNUC_INTERNAL
+guint ipt_image_snapshot_get_n_boundaries (const IptImageSnapshot *snapshot);
+/* A new pt_image of @view (its sections, its callback), to be freed before
+ * the snapshot is released. */
+G_GNUC_INTERNAL
+struct pt_image *ipt_image_snapshot_dup_pt_image (IptImage *self, const IptImageView *view);
+/* Moves @image, a pt_image of @from, to the view @to of the same snapshot,
+ * in place: its sections and its callback. */
+G_GNUC_INTERNAL
+void ipt_image_view_move_pt_image (IptImage *self, struct pt_image *image,
+                                   const IptImageView *from, const IptImageView *to);
+/* ipt_image_read() on one view of a snapshot instead of the current chain. */
+G_GNUC_INTERNAL
+gssize ipt_image_view_read (const IptImageView *view, guint8 *buffer, gsize size,
+                            const IptAsid *asid, guint64 address, gboolean external,
+                            GError **error);
 
 G_END_DECLS

@@ -16,33 +16,34 @@
 #include "ipt-page-cache-private.h"
 #include "ipt-sorted.h"
 
-static int snapshot_callback_read (const IptImageSnapshot *snap, uint8_t *buffer, size_t size,
-                                   const struct pt_asid *pasid, uint64_t ip);
-static gssize read_cached (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
+static int view_callback_read (const IptImageView *view, uint8_t *buffer, size_t size,
+                               const struct pt_asid *pasid, uint64_t ip);
+static gssize read_cached (const IptImageView *view, guint8 *buffer, gsize size,
                            const IptAsid *asid, guint64 address, GError **error);
-static gssize read_piece (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
+static gssize read_piece (const IptImageView *view, guint8 *buffer, gsize size,
                           const IptAsid *asid, guint64 address, gboolean external,
                           GError **error);
-static gsize trim_for_unindexed (const IptImageSnapshot *snap, guint n_higher, gsize n,
+static gsize trim_for_unindexed (const IptImageView *view, guint n_higher, gsize n,
                                  const IptAsid *asid, guint64 address);
-static gssize call_provider (const IptImageLink *link, guint8 *buffer, gsize size,
-                             const IptAsid *asid, guint64 address, GError **error);
+static gssize call_provider (const IptImageLink *link, const IptRegion *region, guint64 time,
+                             guint8 *buffer, gsize size, const IptAsid *asid, guint64 address,
+                             GError **error);
 static gssize call_external (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
                              const IptAsid *asid, guint64 address, GError **error);
 
 /* ---- 1. the callbacks ------------------------------------------------ */
 
 /* Bytes at @address that one entry of this thread's page cache holds for
- * @generation: the whole read, or 0. No snapshot is touched. */
+ * @tag (IPT_IMAGE_VIEW_TAG): the whole read, or 0. No snapshot is touched. */
 static inline gsize
-page_cache_hit (guint64 generation, guint8 *buffer, gsize size, const IptAsid *asid,
+page_cache_hit (guint64 tag, guint8 *buffer, gsize size, const IptAsid *asid,
                 guint64 address)
 {
   guint64 page = address & ~(guint64) (IPT_PAGE_CACHE_PAGE_SIZE - 1);
   guint32 off = (guint32) (address & (IPT_PAGE_CACHE_PAGE_SIZE - 1));
   const IptPageCacheEntry *e = ipt_page_cache_entry (page);
 
-  if (!ipt_page_cache_entry_is (e, generation, page, asid->cr3, asid->vmcs) ||
+  if (!ipt_page_cache_entry_is (e, tag, page, asid->cr3, asid->vmcs) ||
       off < e->lo || off >= e->hi || e->hi - off < size)
     return 0;
   memcpy (buffer, e->data + off, size);
@@ -60,7 +61,7 @@ page_cache_hit (guint64 generation, guint8 *buffer, gsize size, const IptAsid *a
  * A libipt `read_memory_callback_t` that reads @image's chain, as
  * pt_image_set_callback(3) describes: install it with
  * `pt_image_set_callback (pt_image, ipt_image_read_memory, image)`. Always
- * reads the current chain. Reads are served from a small per-thread page
+ * reads the current chain, at the image's time (ipt_image_set_time()). Reads are served from a small per-thread page
  * cache, filled through the chain and dropped when the chain changes.
  *
  * Thread-safe; never allocates (except once per thread for the page cache)
@@ -93,33 +94,35 @@ ipt_image_read_memory (uint8_t *buffer, size_t size, const struct pt_asid *asid,
       IptAsid a;
 
       ipt_asid_from_pt (&a, asid);
-      if (page_cache_hit (__atomic_load_n (&self->generation, __ATOMIC_ACQUIRE),
+      if (page_cache_hit (__atomic_load_n (&self->read_tag, __ATOMIC_ACQUIRE),
                           buffer, size, &a, ip) == size)
         return (int) size;
     }
 
   snap = ipt_image_retire_enter (&self->snapshot, &self->lock, &guard);
-  status = snapshot_callback_read (snap, buffer, size, asid, ip);
+  status = view_callback_read (ipt_image_snapshot_view_at (snap, ipt_image_get_time (self)),
+                               buffer, size, asid, ip);
   ipt_image_retire_leave (&guard);
   return status;
 }
 
-/* The callback of the snapshot's own pt_images: a decode holds its
- * snapshot, so it is read without announcing it. */
+/* The callback of the snapshot's own pt_images, whose context is a view
+ * of it: a decode holds its snapshot, so it is read without announcing it. */
 int
 ipt_image_snapshot_pt_callback (uint8_t *buffer, size_t size, const struct pt_asid *asid,
-                                uint64_t ip, void *snapshot)
+                                uint64_t ip, void *view)
 {
-  if (buffer == NULL || snapshot == NULL)
+  if (buffer == NULL || view == NULL)
     return -pte_invalid;
-  return snapshot_callback_read (snapshot, buffer, size, asid, ip);
+  return view_callback_read (view, buffer, size, asid, ip);
 }
 
-/* The read-memory callback contract of pt_image_set_callback(3) over one snapshot. */
+/* The read-memory callback contract of pt_image_set_callback(3) over one view. */
 static int
-snapshot_callback_read (const IptImageSnapshot *snap, uint8_t *buffer, size_t size,
-                        const struct pt_asid *pasid, uint64_t ip)
+view_callback_read (const IptImageView *view, uint8_t *buffer, size_t size,
+                    const struct pt_asid *pasid, uint64_t ip)
 {
+  const IptImageSnapshot *snap = view->snap;
   GError *error = NULL;
   IptAsid asid;
   gssize n;
@@ -132,10 +135,11 @@ snapshot_callback_read (const IptImageSnapshot *snap, uint8_t *buffer, size_t si
 
   ipt_asid_from_pt (&asid, pasid);
 
-  if (G_LIKELY (g_atomic_int_get (snap->page_cache_enabled)))
-    n = read_cached (snap, buffer, size, &asid, ip, &error);
+  if (G_LIKELY (g_atomic_int_get (snap->page_cache_enabled) &&
+                view->epoch < (1u << IPT_IMAGE_EPOCH_BITS)))
+    n = read_cached (view, buffer, size, &asid, ip, &error);
   else
-    n = ipt_image_snapshot_read (snap, buffer, size, &asid, ip, TRUE, &error);
+    n = ipt_image_view_read (view, buffer, size, &asid, ip, TRUE, &error);
 
   if (G_LIKELY (n > 0))
     return (int) n;
@@ -168,7 +172,7 @@ short_read_or_fail (gsize done, GError *local, GError **error)
  * Returns 1 when @off is now valid in @e, 0 when it is unmapped, -1 on
  * error; never caches a failure. */
 static int
-page_cache_fill (const IptImageSnapshot *snap, IptPageCacheEntry *e, gboolean same_key,
+page_cache_fill (const IptImageView *view, IptPageCacheEntry *e, gboolean same_key,
                  guint64 page, guint32 off, const IptAsid *asid, GError **error)
 {
   gssize n;
@@ -178,7 +182,7 @@ page_cache_fill (const IptImageSnapshot *snap, IptPageCacheEntry *e, gboolean sa
       /* extend downwards: a backward jump within a cached page */
       guint32 want = e->lo - off;
 
-      n = ipt_image_snapshot_read (snap, e->data + off, want, asid, page + off, FALSE, error);
+      n = ipt_image_view_read (view, e->data + off, want, asid, page + off, FALSE, error);
       if (n <= 0)
         return (int) n;
       if ((guint32) n < want)
@@ -188,8 +192,8 @@ page_cache_fill (const IptImageSnapshot *snap, IptPageCacheEntry *e, gboolean sa
     }
 
   e->generation = 0;
-  n = ipt_image_snapshot_read (snap, e->data + off, IPT_PAGE_CACHE_PAGE_SIZE - off, asid,
-                               page + off, FALSE, error);
+  n = ipt_image_view_read (view, e->data + off, IPT_PAGE_CACHE_PAGE_SIZE - off, asid,
+                           page + off, FALSE, error);
   if (n <= 0)
     return (int) n;
 
@@ -198,14 +202,16 @@ page_cache_fill (const IptImageSnapshot *snap, IptPageCacheEntry *e, gboolean sa
   e->vmcs = asid->vmcs;
   e->lo = off;
   e->hi = off + (guint32) n;
-  e->generation = snap->generation;
+  e->generation = IPT_IMAGE_VIEW_TAG (view->snap->generation, view->epoch);
   return 1;
 }
 
 static gssize
-read_cached (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
+read_cached (const IptImageView *view, guint8 *buffer, gsize size,
              const IptAsid *asid, guint64 address, GError **error)
 {
+  const IptImageSnapshot *snap = view->snap;
+  guint64 tag = IPT_IMAGE_VIEW_TAG (snap->generation, view->epoch);
   gsize done = 0;
 
   while (done < size)
@@ -214,14 +220,13 @@ read_cached (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
       guint64 page = a & ~(guint64) (IPT_PAGE_CACHE_PAGE_SIZE - 1);
       guint32 off = (guint32) (a & (IPT_PAGE_CACHE_PAGE_SIZE - 1));
       IptPageCacheEntry *e = ipt_page_cache_entry (page);
-      gboolean same_key = ipt_page_cache_entry_is (e, snap->generation, page,
-                                                   asid->cr3, asid->vmcs);
+      gboolean same_key = ipt_page_cache_entry_is (e, tag, page, asid->cr3, asid->vmcs);
       gsize n;
 
       if (G_UNLIKELY (!same_key || off < e->lo || off >= e->hi))
         {
           GError *local = NULL;
-          int status = page_cache_fill (snap, e, same_key, page, off, asid, &local);
+          int status = page_cache_fill (view, e, same_key, page, off, asid, &local);
 
           if (status < 0)
             return short_read_or_fail (done, local, error);
@@ -243,8 +248,8 @@ read_cached (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
   if (done < size && snap->callback != NULL)
     {
       GError *local = NULL;
-      gssize n = ipt_image_snapshot_read (snap, buffer + done, size - done, asid,
-                                          address + done, TRUE, &local);
+      gssize n = ipt_image_view_read (view, buffer + done, size - done, asid,
+                                      address + done, TRUE, &local);
 
       if (n < 0)
         return short_read_or_fail (done, local, error);
@@ -259,16 +264,16 @@ read_cached (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
 /* Stitches pieces until @size bytes or the first unmapped byte. The
  * external callback is asked only when @external. */
 gssize
-ipt_image_snapshot_read (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
-                         const IptAsid *asid, guint64 address, gboolean external,
-                         GError **error)
+ipt_image_view_read (const IptImageView *view, guint8 *buffer, gsize size,
+                     const IptAsid *asid, guint64 address, gboolean external,
+                     GError **error)
 {
   gsize done = 0;
 
   while (done < size)
     {
       GError *local = NULL;
-      gssize n = read_piece (snap, buffer + done, size - done, asid, address + done,
+      gssize n = read_piece (view, buffer + done, size - done, asid, address + done,
                              external, &local);
 
       if (G_UNLIKELY (n < 0))
@@ -293,16 +298,24 @@ clamp_size (gsize size, guint64 span_minus_one)
   return span_minus_one < (guint64) size - 1 ? (gsize) span_minus_one + 1 : size;
 }
 
-/* Asks @link, then cuts what it gave where one of the @n_higher unindexed
+/* The time a view stands for: the start of its epoch. */
+static inline guint64
+view_time (const IptImageView *view)
+{
+  return view->epoch == 0 ? 0 : g_array_index (view->snap->boundaries, guint64, view->epoch - 1);
+}
+
+/* Asks @link (for @region: its bytes of the time it is valid; NULL: of
+ * @time), then cuts what it gave where one of the @n_higher unindexed
  * providers before it takes over. */
 static inline gssize
-ask (const IptImageSnapshot *snap, const IptImageLink *link, guint n_higher, guint8 *buffer,
-     gsize size, const IptAsid *asid, guint64 address, GError **error)
+ask (const IptImageView *view, const IptImageLink *link, const IptRegion *region, guint n_higher,
+     guint8 *buffer, gsize size, const IptAsid *asid, guint64 address, GError **error)
 {
-  gssize n = call_provider (link, buffer, size, asid, address, error);
+  gssize n = call_provider (link, region, view_time (view), buffer, size, asid, address, error);
 
   if (n > 0 && n_higher > 0)
-    n = trim_for_unindexed (snap, n_higher, n, asid, address);
+    n = trim_for_unindexed (view, n_higher, n, asid, address);
   return n;
 }
 
@@ -310,14 +323,16 @@ ask (const IptImageSnapshot *snap, const IptImageLink *link, guint n_higher, gui
  * boundary of the index (where another provider may take over). Unindexed
  * providers are asked in their place in the priority order. */
 static gssize
-read_piece (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
+read_piece (const IptImageView *view, guint8 *buffer, gsize size,
             const IptAsid *asid, guint64 address, gboolean external, GError **error)
 {
+  const IptImageSnapshot *snap = view->snap;
   const IptImageSegment *segs = (const IptImageSegment *) (gpointer) snap->segments->data;
   const IptImageCandidate *cands = (const IptImageCandidate *) (gpointer) snap->candidates->data;
   const IptImageLink *unindexed = (const IptImageLink *) (gpointer) snap->unindexed->data;
   guint n_unindexed = snap->unindexed->len;
-  const IptImageSegment *seg = NULL;
+  guint first = 0, n_cands = 0;
+  gboolean file_section;
   guint ui = 0;
   gsize next;
   gssize n;
@@ -325,39 +340,41 @@ read_piece (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
   next = IPT_SORTED_UPPER_BOUND (segs, snap->segments->len, IptImageSegment, start, address);
   if (next > 0 && segs[next - 1].last >= address)
     {
-      seg = &segs[next - 1];
+      const IptImageSegment *seg = &segs[next - 1];
+
       size = clamp_size (size, seg->last - address);
+      ipt_image_segment_claims (snap, seg, view->epoch, &first, &n_cands, &file_section);
     }
   else if (next < snap->segments->len)
     {
       size = clamp_size (size, segs[next].start - address - 1);
     }
 
-  for (guint k = 0; seg != NULL && k < seg->n; k++)
+  for (guint k = 0; k < n_cands; k++)
     {
-      const IptImageCandidate *c = &cands[seg->first + k];
+      const IptImageCandidate *c = &cands[first + k];
 
       for (; ui < n_unindexed && unindexed[ui].priority < c->link.priority; ui++)
-        if ((n = ask (snap, &unindexed[ui], ui, buffer, size, asid, address, error)) != 0)
+        if ((n = ask (view, &unindexed[ui], NULL, ui, buffer, size, asid, address, error)) != 0)
           return n;
 
       if (!ipt_asid_fields_match (&c->asid, asid))
         continue;
 
       /* 0 here means the provider listed more than it maps: go on */
-      if ((n = ask (snap, &c->link, ui, buffer, size, asid, address, error)) != 0)
+      if ((n = ask (view, &c->link, c->region, ui, buffer, size, asid, address, error)) != 0)
         return n;
     }
 
   for (; ui < n_unindexed; ui++)
-    if ((n = ask (snap, &unindexed[ui], ui, buffer, size, asid, address, error)) != 0)
+    if ((n = ask (view, &unindexed[ui], NULL, ui, buffer, size, asid, address, error)) != 0)
       return n;
 
   if (external && snap->callback != NULL)
     {
       n = call_external (snap, buffer, size, asid, address, error);
       if (n > 0 && n_unindexed > 0)
-        n = trim_for_unindexed (snap, n_unindexed, n, asid, address);
+        n = trim_for_unindexed (view, n_unindexed, n, asid, address);
       return n;
     }
 
@@ -369,17 +386,20 @@ read_piece (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
  * byte and cut the piece where it takes over (or fails: the next read there
  * reports it). This is the price of an unindexed provider ahead of others. */
 static gsize
-trim_for_unindexed (const IptImageSnapshot *snap, guint n_higher, gsize n,
+trim_for_unindexed (const IptImageView *view, guint n_higher, gsize n,
                     const IptAsid *asid, guint64 address)
 {
-  const IptImageLink *unindexed = (const IptImageLink *) (gpointer) snap->unindexed->data;
+  const IptImageLink *unindexed = (const IptImageLink *) (gpointer) view->snap->unindexed->data;
+  guint64 time = view_time (view);
 
   for (gsize j = 1; j < n; j++)
     for (guint k = 0; k < n_higher; k++)
       {
         GError *local = NULL;
         guint8 probe;
-        gssize r = unindexed[k].read (unindexed[k].provider, &probe, 1, asid, address + j, &local);
+        gssize r = unindexed[k].read_at != NULL
+                   ? unindexed[k].read_at (unindexed[k].provider, &probe, 1, asid, address + j, time, &local)
+                   : unindexed[k].read (unindexed[k].provider, &probe, 1, asid, address + j, &local);
 
         if (local != NULL)
           g_error_free (local);
@@ -391,12 +411,20 @@ trim_for_unindexed (const IptImageSnapshot *snap, guint n_higher, gsize n,
 
 /* ---- 5. the provider ----------------------------------------------------- */
 
+/* A provider whose memory changes over time is asked for the bytes of the
+ * time its region is valid (@region chose it), or of @time. */
 static gssize
-call_provider (const IptImageLink *link, guint8 *buffer, gsize size,
-               const IptAsid *asid, guint64 address, GError **error)
+call_provider (const IptImageLink *link, const IptRegion *region, guint64 time,
+               guint8 *buffer, gsize size, const IptAsid *asid, guint64 address, GError **error)
 {
   GError *local = NULL;
-  gssize n = link->read (link->provider, buffer, size, asid, address, &local);
+  gssize n;
+
+  if (link->read_at == NULL)
+    n = link->read (link->provider, buffer, size, asid, address, &local);
+  else
+    n = link->read_at (link->provider, buffer, size, asid, address,
+                       region != NULL ? region->valid_from : time, &local);
 
   if (G_LIKELY (n > 0))
     {

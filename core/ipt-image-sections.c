@@ -24,18 +24,24 @@ ipt_image_snapshot_ensure_sections (IptImageSnapshot *snap, struct pt_image_sect
     return;
 
   snap->sections = g_array_sized_new (FALSE, FALSE, sizeof (IptImageSection), snap->section_runs->len);
+  snap->timed_sections = g_array_new (FALSE, FALSE, sizeof (guint));
 
   for (guint i = 0; i < snap->section_runs->len; i++)
     {
       const IptImageSectionRun *run = &g_array_index (snap->section_runs, IptImageSectionRun, i);
       guint64 offset = run->region->file_offset + (run->start - run->region->address);
-      IptImageSection section = { 0, run->region->asid };
+      IptImageSection section = { 0, run->region->asid, run->start, run->last,
+                                  run->epoch_from, run->epoch_to };
 
       section.isid = pt_iscache_add_file (iscache, run->region->filename, offset,
                                           run->last - run->start + 1, run->start);
       if (section.isid >= 0)
         {
+          guint index = snap->sections->len;
+
           g_array_append_val (snap->sections, section);
+          if (section.epoch_from != 0 || section.epoch_to != snap->n_epochs)
+            g_array_append_val (snap->timed_sections, index);
           continue;
         }
       if (n_failed++ == 0)
@@ -54,11 +60,32 @@ ipt_image_snapshot_ensure_sections (IptImageSnapshot *snap, struct pt_image_sect
                n_failed == 1 ? " is" : "s are");
 }
 
-/* A new libipt image of @snap: its file sections, and its callback for the
- * rest. Called with the image's lock held. */
+static inline gboolean
+section_live (const IptImageSection *section, guint epoch)
+{
+  return section->epoch_from <= epoch && epoch < section->epoch_to;
+}
+
+static void
+add_section (struct pt_image *image, struct pt_image_section_cache *iscache,
+             const IptImageSection *section, const char *name)
+{
+  struct pt_asid asid;
+  int status;
+
+  ipt_asid_to_pt (&asid, &section->asid);
+  status = pt_image_add_cached (image, iscache, section->isid, &asid);
+  if (status < 0)
+    g_warning ("image %s: cannot add section %d: %s", name, section->isid,
+               pt_errstr (pt_errcode (status)));
+}
+
+/* A new libipt image of @snap in @epoch: the file sections live then, and
+ * its callback (bound to the epoch's view) for the rest. Called with the
+ * image's lock held. */
 struct pt_image *
 ipt_image_snapshot_new_pt_image (IptImageSnapshot *snap, struct pt_image_section_cache *iscache,
-                                 const char *name)
+                                 const char *name, guint epoch)
 {
   struct pt_image *image;
 
@@ -70,17 +97,93 @@ ipt_image_snapshot_new_pt_image (IptImageSnapshot *snap, struct pt_image_section
   for (guint i = 0; i < snap->sections->len; i++)
     {
       const IptImageSection *section = &g_array_index (snap->sections, IptImageSection, i);
-      struct pt_asid asid;
-      int status;
 
-      ipt_asid_to_pt (&asid, &section->asid);
-      status = pt_image_add_cached (image, iscache, section->isid, &asid);
-      if (status < 0)
-        g_warning ("image %s: cannot add section %d: %s", name, section->isid,
-                   pt_errstr (pt_errcode (status)));
+      if (section_live (section, epoch))
+        add_section (image, iscache, section, name);
     }
 
-  pt_image_set_callback (image, ipt_image_snapshot_pt_callback, snap);
+  pt_image_set_callback (image, ipt_image_snapshot_pt_callback, &snap->views[epoch]);
   return image;
 }
 
+/* Whether the sections live in @to but not in @from cover every byte of
+ * those live in @from but not in @to, in the same asid: then adding them is
+ * enough (libipt cuts what a new section overlaps). */
+static gboolean
+entering_cover_leaving (const IptImageSnapshot *snap, guint from, guint to)
+{
+  const guint *timed = (const guint *) (gpointer) snap->timed_sections->data;
+  const IptImageSection *sections = (const IptImageSection *) (gpointer) snap->sections->data;
+
+  for (guint i = 0; i < snap->timed_sections->len; i++)
+    {
+      const IptImageSection *leaving = &sections[timed[i]];
+      guint64 covered_to = leaving->start;    /* [start, covered_to) is covered */
+      gboolean progress = TRUE;
+
+      if (!section_live (leaving, from) || section_live (leaving, to))
+        continue;
+
+      /* entering sections are disjoint: walk them in address order */
+      while (progress && covered_to <= leaving->last)
+        {
+          progress = FALSE;
+          for (guint k = 0; k < snap->timed_sections->len; k++)
+            {
+              const IptImageSection *entering = &sections[timed[k]];
+
+              if (section_live (entering, to) && !section_live (entering, from) &&
+                  ipt_asid_fields_equal (&entering->asid, &leaving->asid) &&
+                  entering->start <= covered_to && entering->last >= covered_to)
+                {
+                  if (entering->last == G_MAXUINT64)
+                    return TRUE;
+                  covered_to = entering->last + 1;
+                  progress = TRUE;
+                  break;
+                }
+            }
+        }
+      if (covered_to <= leaving->last)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Moves @image from the sections of epoch @from to those of @to, in
+ * place (a decoder or a caller holds it). Timeless sections stay; sections
+ * that start being live are added (which cuts what they overlap); when a
+ * section stops being live and no new one takes all its place, every
+ * section is removed and the live ones added again — libipt cannot remove
+ * one section of a file. */
+void
+ipt_image_snapshot_switch_pt_image (IptImageSnapshot *snap, struct pt_image_section_cache *iscache,
+                                    struct pt_image *image, const char *name, guint from, guint to)
+{
+  if (from == to)
+    return;
+
+  if (!entering_cover_leaving (snap, from, to))
+    {
+      (void) pt_image_remove_by_asid (image, NULL);
+      for (guint i = 0; i < snap->sections->len; i++)
+        {
+          const IptImageSection *section = &g_array_index (snap->sections, IptImageSection, i);
+
+          if (section_live (section, to))
+            add_section (image, iscache, section, name);
+        }
+    }
+  else
+    {
+      for (guint i = 0; i < snap->timed_sections->len; i++)
+        {
+          const IptImageSection *section =
+            &g_array_index (snap->sections, IptImageSection, g_array_index (snap->timed_sections, guint, i));
+
+          if (section_live (section, to) && !section_live (section, from))
+            add_section (image, iscache, section, name);
+        }
+    }
+  pt_image_set_callback (image, ipt_image_snapshot_pt_callback, &snap->views[to]);
+}

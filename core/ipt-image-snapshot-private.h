@@ -21,10 +21,14 @@ G_BEGIN_DECLS
 
 typedef gssize (*IptReadFunc) (IptMemoryProvider *self, guint8 *buffer, gsize size,
                                const IptAsid *asid, guint64 address, GError **error);
+typedef gssize (*IptReadAtFunc) (IptMemoryProvider *self, guint8 *buffer, gsize size,
+                                 const IptAsid *asid, guint64 address, guint64 time,
+                                 GError **error);
 
-/* A provider as one snapshot reads it: its read vfunc looked up once. */
+/* A provider as one snapshot reads it: its read vfuncs looked up once. */
 typedef struct {
   IptReadFunc read;
+  IptReadAtFunc read_at;        /* NULL: the provider's memory does not change */
   IptMemoryProvider *provider;  /* reference held by the snapshot */
   guint priority;               /* its position in the chain, 0 = first = wins */
 } IptImageLink;
@@ -36,30 +40,60 @@ typedef struct {
   IptAsid asid;                 /* region->asid, beside the read vfunc */
 } IptImageCandidate;
 
-/* A maximal range over which the same candidates apply. */
+/* A maximal range over which the same candidates apply. A segment that a
+ * region with a validity interval claims has phases instead: its claims in
+ * each range of epochs (n_phases > 0; first/n/file_section unused). */
 typedef struct {
   guint64 start;
   guint64 last;                 /* inclusive, so that a range may end at 2^64 */
   guint first;                  /* index of the first candidate */
   guint n;
   gboolean file_section;        /* the first candidate is a libipt file section */
+  guint first_phase;            /* index in snap->phases */
+  guint n_phases;               /* 0: the same claims at every time */
 } IptImageSegment;
 
-/* A range the index gives libipt as one file section: consecutive segments
- * [first_segment, first_segment + n_segments) that one region wins. */
+/* The claims on a segment during epochs [epoch_from, epoch_to). */
+typedef struct {
+  guint epoch_from;
+  guint epoch_to;
+  guint first;
+  guint n;
+  gboolean file_section;
+} IptImagePhase;
+
+/* A range the index gives libipt as one file section, during epochs
+ * [epoch_from, epoch_to): address-contiguous claims of one region. */
 typedef struct {
   const IptRegion *region;
   guint64 start;
   guint64 last;                 /* inclusive */
-  guint first_segment;
-  guint n_segments;
+  guint epoch_from;
+  guint epoch_to;
 } IptImageSectionRun;
 
 /* A range handed to libipt: a section of the image's section cache. */
 typedef struct {
   int isid;
   IptAsid asid;
+  guint64 start;
+  guint64 last;                 /* inclusive */
+  guint epoch_from;
+  guint epoch_to;
 } IptImageSection;
+
+/* The memory of one epoch of a snapshot: what a read at a time reads.
+ * A snapshot holds one per epoch (their addresses are stable), so that a
+ * pt_image's callback context is a view. */
+struct _IptImageView {
+  const IptImageSnapshot *snap;
+  guint epoch;
+};
+
+/* Page cache entries are tagged with the snapshot's generation and the
+ * epoch; views of higher epochs are not cached. */
+#define IPT_IMAGE_EPOCH_BITS 24
+#define IPT_IMAGE_VIEW_TAG(generation, epoch) (((generation) << IPT_IMAGE_EPOCH_BITS) | (epoch))
 
 struct _IptImageSnapshot {
   guint64 generation;           /* unique in the process, never 0 */
@@ -75,7 +109,12 @@ struct _IptImageSnapshot {
   guint n_code_runs_not_sections;  /* those of them that may be code */
   read_memory_callback_t *callback;  /* the external last link, or NULL */
   void *callback_context;
-  GArray *boundaries;           /* guint64, sorted, distinct: where epochs change */
+  /* time: epoch e is [boundaries[e-1], boundaries[e]) with boundaries[-1] = 0
+   * and boundaries[n] = IPT_TIME_END */
+  GArray *boundaries;           /* guint64, sorted, distinct, neither 0 nor IPT_TIME_END */
+  guint n_epochs;               /* boundaries->len + 1 */
+  IptImageView *views;          /* n_epochs */
+  GArray *phases;               /* IptImagePhase */
 
   /* lifetime (ipt-image-retire.c) */
   gint ref_count;               /* decodes that hold it */
@@ -83,7 +122,9 @@ struct _IptImageSnapshot {
 
   /* built on first use, under the image's lock (ipt-image-sections.c) */
   GArray *sections;             /* IptImageSection */
+  GArray *timed_sections;       /* guint: indices of sections not live in every epoch */
   struct pt_image *pt_image;    /* ipt_image_get_pt_image()'s */
+  guint pt_image_epoch;         /* the epoch whose sections pt_image has */
 };
 
 /* The image's fields that the read path reaches (ipt-image.c owns them). */
@@ -100,6 +141,7 @@ struct _IptImage {
   void *callback_context;
   IptImageSnapshot *snapshot;   /* current; read with atomics, no lock */
   guint64 generation;           /* the current snapshot's, read with atomics */
+  guint64 read_tag;             /* atomic: IPT_IMAGE_VIEW_TAG of the current snapshot and time */
   GPtrArray *retired;           /* replaced snapshots still in use */
   struct pt_image_section_cache *iscache;
   gint page_cache_enabled;
@@ -120,12 +162,47 @@ IptImageSnapshot *ipt_image_snapshot_build (IptImage *image, const gint *page_ca
 G_GNUC_INTERNAL
 void ipt_image_snapshot_free (IptImageSnapshot *snap);
 G_GNUC_INTERNAL
-GPtrArray *ipt_image_snapshot_list_mappings (const IptImageSnapshot *snap);
+GPtrArray *ipt_image_snapshot_list_mappings (const IptImageView *view);
+/* The epoch of @time in @snap, and its view. */
+G_GNUC_INTERNAL
+guint ipt_image_snapshot_epoch_of (const IptImageSnapshot *snap, guint64 time);
+static inline const IptImageView *
+ipt_image_snapshot_view_at (const IptImageSnapshot *snap, guint64 time)
+{
+  return &snap->views[ipt_image_snapshot_epoch_of (snap, time)];
+}
+/* The claims on @seg in @epoch. */
+static inline void
+ipt_image_segment_claims (const IptImageSnapshot *snap, const IptImageSegment *seg, guint epoch,
+                          guint *first, guint *n, gboolean *file_section)
+{
+  const IptImagePhase *phase;
+
+  if (G_LIKELY (seg->n_phases == 0))
+    {
+      *first = seg->first;
+      *n = seg->n;
+      *file_section = seg->file_section;
+      return;
+    }
+  phase = &((const IptImagePhase *) (gpointer) snap->phases->data)[seg->first_phase];
+  for (guint i = 1; i < seg->n_phases && phase->epoch_to <= epoch; i++)
+    phase++;
+  if (epoch < phase->epoch_from || epoch >= phase->epoch_to)
+    {
+      *first = *n = 0;          /* nobody claims the segment then */
+      *file_section = FALSE;
+      return;
+    }
+  *first = phase->first;
+  *n = phase->n;
+  *file_section = phase->file_section;
+}
 
 /* ipt-image-read.c (and ipt_image_snapshot_read() in ipt-image-private.h) */
 G_GNUC_INTERNAL
 int ipt_image_snapshot_pt_callback (uint8_t *buffer, size_t size, const struct pt_asid *asid,
-                                    uint64_t ip, void *snapshot);
+                                    uint64_t ip, void *view);
 
 /* ipt-image-sections.c: called with the image's lock held */
 G_GNUC_INTERNAL
@@ -134,7 +211,15 @@ void ipt_image_snapshot_ensure_sections (IptImageSnapshot *snap,
 G_GNUC_INTERNAL
 struct pt_image *ipt_image_snapshot_new_pt_image (IptImageSnapshot *snap,
                                                   struct pt_image_section_cache *iscache,
-                                                  const char *name);
+                                                  const char *name, guint epoch);
+/* Changes @image (of @snap, with the sections of @from) to the sections
+ * and the view of epoch @to, in place. Needs no lock once the sections
+ * exist (ipt_image_snapshot_ensure_sections()). */
+G_GNUC_INTERNAL
+void ipt_image_snapshot_switch_pt_image (IptImageSnapshot *snap,
+                                                     struct pt_image_section_cache *iscache,
+                                         struct pt_image *image, const char *name,
+                                         guint from, guint to);
 
 /* ipt-image-retire.c: lock-free readers of an image's current snapshot
  * announce it (a per-thread hazard slot), so that a writer frees a replaced

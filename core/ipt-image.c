@@ -46,6 +46,19 @@ G_DEFINE_FINAL_TYPE (IptImage, ipt_image, G_TYPE_OBJECT)
 
 /* ---- snapshots --------------------------------------------------------- */
 
+/* Called with self->lock held: the snapshot or the time changed. The page
+ * cache's fast path compares this one word. */
+static void
+update_read_tag (IptImage *self)
+{
+  guint epoch = ipt_image_snapshot_epoch_of (self->snapshot, ipt_image_get_time (self));
+
+  __atomic_store_n (&self->read_tag,
+                    epoch < (1u << IPT_IMAGE_EPOCH_BITS)
+                    ? IPT_IMAGE_VIEW_TAG (self->snapshot->generation, epoch) : 0,
+                    __ATOMIC_RELEASE);
+}
+
 /* Called with self->lock held: the chain changed. */
 static void
 ipt_image_publish (IptImage *self)
@@ -71,6 +84,7 @@ ipt_image_publish (IptImage *self)
 
   __atomic_store_n (&self->snapshot, snap, __ATOMIC_SEQ_CST);
   __atomic_store_n (&self->generation, snap->generation, __ATOMIC_RELEASE);
+  update_read_tag (self);
   if (old != NULL)
     {
       g_ptr_array_add (self->retired, old);
@@ -386,8 +400,8 @@ read_current (IptImage *self, guint8 *buffer, gsize size, const IptAsid *asid,
   gssize n;
 
   snap = ipt_image_retire_enter (&self->snapshot, &self->lock, &guard);
-  n = ipt_image_snapshot_read (snap, buffer, MIN (size, (gsize) G_MAXSSIZE), asid, address,
-                               TRUE, error);
+  n = ipt_image_view_read (ipt_image_snapshot_view_at (snap, ipt_image_get_time (self)), buffer,
+                           MIN (size, (gsize) G_MAXSSIZE), asid, address, TRUE, error);
   ipt_image_retire_leave (&guard);
   return n;
 }
@@ -474,7 +488,7 @@ ipt_image_list_mappings (IptImage *self)
   g_return_val_if_fail (IPT_IS_IMAGE (self), NULL);
 
   snap = ipt_image_retire_enter (&self->snapshot, &self->lock, &guard);
-  result = ipt_image_snapshot_list_mappings (snap);
+  result = ipt_image_snapshot_list_mappings (ipt_image_snapshot_view_at (snap, ipt_image_get_time (self)));
   ipt_image_retire_leave (&guard);
   return result;
 }
@@ -508,7 +522,15 @@ ipt_image_set_time (IptImage *self, guint64 time)
 {
   g_return_if_fail (IPT_IS_IMAGE (self));
 
-  if (__atomic_exchange_n (&self->time, time, __ATOMIC_RELEASE) != time)
+  guint64 old;
+
+  g_mutex_lock (&self->lock);
+  old = __atomic_exchange_n (&self->time, time, __ATOMIC_RELEASE);
+  if (self->snapshot != NULL)
+    update_read_tag (self);
+  g_mutex_unlock (&self->lock);
+
+  if (old != time)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME]);
 }
 
@@ -587,13 +609,19 @@ struct pt_image *
 ipt_image_get_pt_image (IptImage *self)
 {
   IptImageSnapshot *snap;
+  guint epoch;
 
   g_return_val_if_fail (IPT_IS_IMAGE (self), NULL);
 
   g_mutex_lock (&self->lock);
   snap = self->snapshot;
+  epoch = ipt_image_snapshot_epoch_of (snap, ipt_image_get_time (self));
   if (snap->pt_image == NULL)
-    snap->pt_image = ipt_image_snapshot_new_pt_image (snap, self->iscache, self->name);
+    snap->pt_image = ipt_image_snapshot_new_pt_image (snap, self->iscache, self->name, epoch);
+  else if (snap->pt_image_epoch != epoch)
+    ipt_image_snapshot_switch_pt_image (snap, self->iscache, snap->pt_image, self->name,
+                                        snap->pt_image_epoch, epoch);
+  snap->pt_image_epoch = epoch;
   snap->pinned = TRUE;
   g_mutex_unlock (&self->lock);
 
@@ -620,7 +648,9 @@ ipt_image_dup_pt_image (IptImage *self)
   g_return_val_if_fail (IPT_IS_IMAGE (self), NULL);
 
   g_mutex_lock (&self->lock);
-  image = ipt_image_snapshot_new_pt_image (self->snapshot, self->iscache, self->name);
+  image = ipt_image_snapshot_new_pt_image (self->snapshot, self->iscache, self->name,
+                                           ipt_image_snapshot_epoch_of (self->snapshot,
+                                                                        ipt_image_get_time (self)));
   self->snapshot->pinned = TRUE;
   g_mutex_unlock (&self->lock);
 
@@ -783,18 +813,48 @@ ipt_image_release_snapshot (IptImage *self, IptImageSnapshot *snapshot)
 }
 
 struct pt_image *
-ipt_image_snapshot_dup_pt_image (IptImage *self, IptImageSnapshot *snapshot)
+ipt_image_snapshot_dup_pt_image (IptImage *self, const IptImageView *view)
 {
   struct pt_image *image;
 
   g_return_val_if_fail (IPT_IS_IMAGE (self), NULL);
-  g_return_val_if_fail (snapshot != NULL && snapshot->image == self, NULL);
+  g_return_val_if_fail (view != NULL && view->snap->image == self, NULL);
 
   g_mutex_lock (&self->lock);
-  image = ipt_image_snapshot_new_pt_image (snapshot, self->iscache, self->name);
+  image = ipt_image_snapshot_new_pt_image ((IptImageSnapshot *) view->snap, self->iscache,
+                                           self->name, view->epoch);
   g_mutex_unlock (&self->lock);
 
   return image;
+}
+
+void
+ipt_image_view_move_pt_image (IptImage *self, struct pt_image *image, const IptImageView *from,
+                              const IptImageView *to)
+{
+  g_return_if_fail (from->snap == to->snap);
+
+  /* the sections exist (the image was made from them): no lock */
+  ipt_image_snapshot_switch_pt_image ((IptImageSnapshot *) to->snap, self->iscache, image,
+                                      self->name, from->epoch, to->epoch);
+}
+
+const IptImageView *
+ipt_image_snapshot_get_view (const IptImageSnapshot *snapshot, guint64 time)
+{
+  return ipt_image_snapshot_view_at (snapshot, time);
+}
+
+gboolean
+ipt_image_snapshot_is_timed (const IptImageSnapshot *snapshot)
+{
+  return snapshot->n_epochs > 1;
+}
+
+guint
+ipt_image_snapshot_get_n_boundaries (const IptImageSnapshot *snapshot)
+{
+  return snapshot->boundaries->len;
 }
 
 guint

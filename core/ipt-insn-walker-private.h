@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 /* Decoded instructions by address (direct-mapped): traces revisit the same
  * code over and over, and measuring an instruction with Zydis costs more
  * than everything else the walk does. Valid for one decode (one snapshot of
- * the image). */
+ * the image) in one epoch. */
 #define IPT_INSN_WALKER_CACHE_SIZE 16384
 
 typedef struct {
@@ -30,7 +30,7 @@ typedef struct {
 } IptInsnWalkerEntry;
 
 typedef struct {
-  const IptImageSnapshot *snapshot;  /* the decode's; held by the decoder */
+  const IptImageView *view;          /* the decode's snapshot at its time; held by the decoder */
   IptInsnWalkerEntry *cache;         /* IPT_INSN_WALKER_CACHE_SIZE entries */
   ZydisDecoder zydis[IPT_ZYDIS_N_MODES];  /* indexed by enum pt_exec_mode */
   gboolean zydis_ok[IPT_ZYDIS_N_MODES];
@@ -43,7 +43,10 @@ typedef struct {
 typedef void (*IptInsnWalkerFunc) (const struct pt_insn *insn, gpointer user_data);
 
 G_GNUC_INTERNAL
-void ipt_insn_walker_init (IptInsnWalker *self, const IptImageSnapshot *snapshot);
+void ipt_insn_walker_init (IptInsnWalker *self, const IptImageView *view);
+/* The decode's time moved to another epoch: read @view, forget the rest. */
+G_GNUC_INTERNAL
+void ipt_insn_walker_set_view (IptInsnWalker *self, const IptImageView *view);
 G_GNUC_INTERNAL
 void ipt_insn_walker_clear (IptInsnWalker *self);
 G_GNUC_INTERNAL

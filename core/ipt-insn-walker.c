@@ -1,5 +1,5 @@
 /* ipt-insn-walker.c: walks a libipt block (start ip, end ip, count) into its
- * instructions, reading code from the decode's snapshot of the image (the
+ * instructions, reading code from the decode's view of the image (the
  * memory libipt reads, whatever changes meanwhile) and measuring each
  * instruction with Zydis. Only used when a sink wants every instruction from
  * the block decoder; it must stay cheap: a cache of measured instructions,
@@ -11,10 +11,10 @@
 #include "ipt-insn-walker-private.h"
 
 void
-ipt_insn_walker_init (IptInsnWalker *self, const IptImageSnapshot *snapshot)
+ipt_insn_walker_init (IptInsnWalker *self, const IptImageView *view)
 {
   memset (self, 0, sizeof (*self));
-  self->snapshot = snapshot;
+  self->view = view;
   /* Lengths and branch displacements are all we need. */
   ipt_zydis_init_decoders (self->zydis, self->zydis_ok, TRUE);
 }
@@ -33,6 +33,15 @@ ipt_insn_walker_invalidate (IptInsnWalker *self)
   self->window_len = 0;
   if (self->cache != NULL)
     memset (self->cache, 0, IPT_INSN_WALKER_CACHE_SIZE * sizeof (IptInsnWalkerEntry));
+}
+
+void
+ipt_insn_walker_set_view (IptInsnWalker *self, const IptImageView *view)
+{
+  if (self->view == view)
+    return;
+  self->view = view;
+  ipt_insn_walker_invalidate (self);
 }
 
 static inline IptInsnWalkerEntry *
@@ -62,8 +71,8 @@ window_get (IptInsnWalker *self, const IptAsid *asid, guint64 ip,
     }
 
   self->window_len = 0;
-  n = ipt_image_snapshot_read (self->snapshot, self->window, sizeof (self->window), asid, ip,
-                               TRUE, &error);
+  n = ipt_image_view_read (self->view, self->window, sizeof (self->window), asid, ip,
+                           TRUE, &error);
   if (n <= 0)
     return error != NULL ? ipt_error_to_pt_error_code (error) : -pte_nomap;
 

@@ -73,11 +73,36 @@ in_range (guint64 address, guint64 start, guint64 size)
   return address >= start && address - start < size;
 }
 
+/* The region that serves @address at @time: the first valid then, else the
+ * one valid soonest after (the rule of ipt_image_set_time()). */
+static const MockRegion *
+find_region (IptMockProvider *self, const IptAsid *asid, guint64 address, guint64 time)
+{
+  const MockRegion *future = NULL;
+
+  for (guint i = 0; i < self->regions->len; i++)
+    {
+      const MockRegion *r = &g_array_index (self->regions, MockRegion, i);
+
+      if (!in_range (address, r->region->address, r->region->size) ||
+          !ipt_asid_match (&r->region->asid, asid))
+        continue;
+      if (ipt_region_is_valid_at (r->region, time))
+        return r;
+      if (r->region->valid_from > time &&
+          (future == NULL || r->region->valid_from < future->region->valid_from))
+        future = r;
+    }
+  return future;
+}
+
 static gssize
-ipt_mock_provider_read (IptMemoryProvider *provider, guint8 *buffer, gsize size,
-                        const IptAsid *asid, guint64 address, GError **error)
+ipt_mock_provider_read_at (IptMemoryProvider *provider, guint8 *buffer, gsize size,
+                           const IptAsid *asid, guint64 address, guint64 time, GError **error)
 {
   IptMockProvider *self = IPT_MOCK_PROVIDER (provider);
+  const MockRegion *r;
+  guint64 avail;
 
   g_atomic_int_inc (&self->read_count);
 
@@ -96,25 +121,33 @@ ipt_mock_provider_read (IptMemoryProvider *provider, guint8 *buffer, gsize size,
         size = self->fail_address - address;
     }
 
-  for (guint i = 0; i < self->regions->len; i++)
-    {
-      const MockRegion *r = &g_array_index (self->regions, MockRegion, i);
-      guint64 avail;
+  r = find_region (self, asid, address, time);
+  if (r == NULL)
+    return 0;
 
-      if (!in_range (address, r->region->address, r->region->size) ||
-          !ipt_asid_match (&r->region->asid, asid))
-        continue;
+  avail = r->region->size - (address - r->region->address);
+  if (avail < size)
+    size = avail;
+  if (self->max_read > 0 && self->max_read < size)
+    size = self->max_read;
+  memcpy (buffer, r->bytes + (address - r->region->address), size);
+  return size;
+}
 
-      avail = r->region->size - (address - r->region->address);
-      if (avail < size)
-        size = avail;
-      if (self->max_read > 0 && self->max_read < size)
-        size = self->max_read;
-      memcpy (buffer, r->bytes + (address - r->region->address), size);
-      return size;
-    }
+static gssize
+ipt_mock_provider_read (IptMemoryProvider *provider, guint8 *buffer, gsize size,
+                        const IptAsid *asid, guint64 address, GError **error)
+{
+  return ipt_mock_provider_read_at (provider, buffer, size, asid, address, IPT_TIME_END, error);
+}
 
-  return 0;
+void
+ipt_mock_provider_set_last_validity (IptMockProvider *self, guint64 valid_from, guint64 valid_to)
+{
+  g_return_if_fail (self->regions->len > 0);
+
+  ipt_region_set_validity (g_array_index (self->regions, MockRegion, self->regions->len - 1).region,
+                           valid_from, valid_to);
 }
 
 static GPtrArray *
@@ -136,6 +169,7 @@ static void
 ipt_mock_provider_memory_provider_init (IptMemoryProviderInterface *iface)
 {
   iface->read = ipt_mock_provider_read;
+  iface->read_at = ipt_mock_provider_read_at;
   iface->list_regions = ipt_mock_provider_list_regions;
 }
 

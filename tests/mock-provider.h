@@ -42,6 +42,11 @@ void ipt_mock_provider_add_file_region_with_bytes (IptMockProvider *self, guint6
                                                    const guint8 *bytes, gsize size,
                                                    const IptAsid *asid);
 
+/* Gives the region added last a validity interval; reads follow the rule
+ * of ipt_image_set_time() (read_at), read serves the latest. */
+void ipt_mock_provider_set_last_validity (IptMockProvider *self, guint64 valid_from,
+                                          guint64 valid_to);
+
 /* Reads whose first byte lies in [address, address + size) fail with
  * IPT_ERROR_IO; reads that start before stop short of it. */
 void ipt_mock_provider_set_failure (IptMockProvider *self, guint64 address, gsize size);

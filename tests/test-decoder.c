@@ -9,6 +9,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-cpu-private.h"
+#include "ipt-image-private.h"
 #include "mock-provider.h"
 #include "trace-builder.h"
 
@@ -607,6 +608,227 @@ test_decode_async (void)
   g_unlink (path);
 }
 
+/* ---- memory over time ---- */
+
+/* Two versions of the code at 0x1000: `nop; nop; ret` valid [100, 200) and
+ * `nop; ret` from 200 on; in memory or file-backed (libipt sections). */
+static const guint8 code_v1[] = { 0x90, 0x90, 0xc3 };
+static const guint8 code_v2[] = { 0x90, 0xc3 };
+
+static char *
+write_temp (const guint8 *bytes, gsize size)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("test-decoder-time-XXXXXX.bin", &path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, bytes, size), ==, (gssize) size);
+  close (fd);
+  return path;
+}
+
+static IptImage *
+make_rewritten_image (gboolean file_backed, char **paths)
+{
+  IptImage *image = ipt_image_new ("time");
+  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
+  g_autoptr(GError) error = NULL;
+
+  if (file_backed)
+    {
+      paths[0] = write_temp (code_v1, sizeof code_v1);
+      paths[1] = write_temp (code_v2, sizeof code_v2);
+      g_assert_true (ipt_mock_provider_add_file (mock, 0x1000, paths[0], 0, sizeof code_v1, NULL, &error));
+      ipt_mock_provider_set_last_validity (mock, 100, 200);
+      g_assert_true (ipt_mock_provider_add_file (mock, 0x1000, paths[1], 0, sizeof code_v2, NULL, &error));
+      ipt_mock_provider_set_last_validity (mock, 200, IPT_TIME_END);
+      g_assert_no_error (error);
+    }
+  else
+    {
+      ipt_mock_provider_add_bytes (mock, 0x1000, code_v1, sizeof code_v1, NULL);
+      ipt_mock_provider_set_last_validity (mock, 100, 200);
+      ipt_mock_provider_add_bytes (mock, 0x1000, code_v2, sizeof code_v2, NULL);
+      ipt_mock_provider_set_last_validity (mock, 200, IPT_TIME_END);
+    }
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+  return image;
+}
+
+/* v1 runs at TSC @t1, then (TSC @t2) v2 runs: a TIP into 0x1000 each time. */
+static GBytes *
+make_rewritten_trace (gboolean with_tsc, guint64 t1, guint64 t2)
+{
+  TraceBuilder enc;
+
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  if (with_tsc)
+    trace_builder_put_tsc (&enc, t1);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x1000);
+  if (with_tsc)
+    {
+      trace_builder_put_tsc (&enc, t2);
+      trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, 0x1000);    /* v1's ret */
+      trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x3000); /* v2's ret */
+    }
+  else
+    {
+      trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, 0x1000);
+      trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x3000);
+    }
+  return trace_builder_finish (&enc);
+}
+
+static char *
+ips_of (TestSink *sink)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < sink->ips->len; i++)
+    g_string_append_printf (s, "%s%" G_GINT64_MODIFIER "x", i > 0 ? " " : "",
+                            g_array_index (sink->ips, guint64, i));
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+decode_rewritten (IptDecoderKind kind, gboolean file_backed, gboolean with_tsc,
+                  guint64 t1, guint64 t2, guint64 zero, guint32 mult, guint16 shift,
+                  const char *want_ips)
+{
+  char *paths[2] = { NULL, NULL };
+  g_autoptr(IptImage) image = make_rewritten_image (file_backed, paths);
+  g_autoptr(GBytes) trace = make_rewritten_trace (with_tsc, t1, t2);
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
+  g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_INSNS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ips = NULL;
+
+  ipt_decoder_set_tsc_conversion (decoder, zero, mult, shift);
+  if (!with_tsc)
+    g_test_expect_message ("Ipt", G_LOG_LEVEL_WARNING,
+                           "*no timing packets*2 time boundaries in image 'time'*read as it was last*");
+  g_assert_true (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (sink), NULL, &error));
+  g_assert_no_error (error);
+  g_test_assert_expected_messages ();
+  ips = ips_of (sink);
+  g_assert_cmpstr (ips, ==, want_ips);
+
+  for (guint i = 0; i < 2; i++)
+    if (paths[i] != NULL)
+      {
+        g_unlink (paths[i]);
+        g_free (paths[i]);
+      }
+}
+
+typedef struct {
+  IptDecoderKind kind;
+  gboolean file_backed;
+} TimeCase;
+
+/* v1 as a file section until 200, then the bytes of a second provider
+ * (not a file): libipt's image must lose v1's section at 200. */
+static void
+test_time_section_ends (gconstpointer data)
+{
+  IptDecoderKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(IptImage) image = ipt_image_new ("time");
+  g_autoptr(IptMockProvider) jit = ipt_mock_provider_new (TRUE);
+  g_autoptr(IptMockProvider) below = ipt_mock_provider_new (TRUE);
+  g_autofree char *path = write_temp (code_v1, sizeof code_v1);
+  g_autoptr(GBytes) trace = make_rewritten_trace (TRUE, 150, 250);
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
+  g_autoptr(TestSink) sink = test_sink_new (IPT_SINK_NEEDS_INSNS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ips = NULL;
+
+  g_assert_true (ipt_mock_provider_add_file (jit, 0x1000, path, 0, sizeof code_v1, NULL, &error));
+  g_assert_no_error (error);
+  ipt_mock_provider_set_last_validity (jit, 0, 200);
+  ipt_mock_provider_add_bytes (below, 0x1000, code_v2, sizeof code_v2, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (jit));
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (below));
+  g_assert_cmpuint (ipt_image_get_n_file_sections (image), ==, 1);
+
+  g_assert_true (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (sink), NULL, &error));
+  g_assert_no_error (error);
+  ips = ips_of (sink);
+  g_assert_cmpstr (ips, ==, "1000 1001 1002 1000 1001");
+  g_unlink (path);
+}
+
+static void
+test_time_follows_rewritten_code (gconstpointer data)
+{
+  const TimeCase *c = data;
+
+  /* v1 at 150, v2 at 250: each version's instructions */
+  decode_rewritten (c->kind, c->file_backed, TRUE, 150, 250, 0, 1, 0, "1000 1001 1002 1000 1001");
+  /* before v1 was loaded (the decoder's time lags): v1, the soonest */
+  decode_rewritten (c->kind, c->file_backed, TRUE, 50, 250, 0, 1, 0, "1000 1001 1002 1000 1001");
+  /* at the boundary the later version wins */
+  decode_rewritten (c->kind, c->file_backed, TRUE, 100, 200, 0, 1, 0, "1000 1001 1002 1000 1001");
+  /* TSCs 60 and 140 are both in v1's time as they are, but 90 and 210 ns
+   * with perf's conversion tsc * 3 / 2: the second run is v2's */
+  decode_rewritten (c->kind, c->file_backed, TRUE, 60, 140, 0, 1, 0, "1000 1001 1002 1000 1001 1002");
+  decode_rewritten (c->kind, c->file_backed, TRUE, 60, 140, 0, 3, 1, "1000 1001 1002 1000 1001");
+}
+
+static void
+test_time_without_timing_packets (gconstpointer data)
+{
+  const TimeCase *c = data;
+
+  /* the latest code wins, and the decoder says so */
+  decode_rewritten (c->kind, c->file_backed, FALSE, 0, 0, 0, 1, 0, "1000 1001 1000 1001");
+}
+
+static void
+test_tsc_to_time (void)
+{
+  guint64 tscs[] = { 0, 1, 12345, G_GUINT64_CONSTANT (0x00ffffffffffffff), G_GUINT64_CONSTANT (1) << 62 };
+  guint32 mults[] = { 1, 3, 0x5555aaaa, G_MAXUINT32 };
+  guint16 shifts[] = { 0, 1, 10, 31, 32 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (tscs); i++)
+    for (gsize m = 0; m < G_N_ELEMENTS (mults); m++)
+      for (gsize k = 0; k < G_N_ELEMENTS (shifts); k++)
+        {
+          /* perf's formula, with 128-bit arithmetic where it does not overflow */
+          unsigned __int128 exact = ((unsigned __int128) tscs[i] * mults[m]) >> shifts[k];
+          guint64 got = ipt_tsc_to_time (tscs[i], 1000, mults[m], shifts[k]);
+
+          if (exact >> 64 == 0)
+            g_assert_cmpuint (got, ==, (guint64) exact + 1000);
+        }
+  g_assert_cmpuint (ipt_tsc_to_time (777, 0, 1, 0), ==, 777);
+}
+
+static void
+test_tsc_conversion_properties (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("conv");
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
+  guint64 zero = 1;
+  guint32 mult = 0;
+  guint16 shift = 9;
+  guint64 pzero;
+  guint pmult, pshift;
+
+  ipt_decoder_get_tsc_conversion (decoder, &zero, &mult, &shift);
+  g_assert_cmpuint (zero, ==, 0);
+  g_assert_cmpuint (mult, ==, 1);
+  g_assert_cmpuint (shift, ==, 0);
+  g_object_set (decoder, "tsc-zero", G_GUINT64_CONSTANT (5), "tsc-mult", 7u, "tsc-shift", 3u, NULL);
+  g_object_get (decoder, "tsc-zero", &pzero, "tsc-mult", &pmult, "tsc-shift", &pshift, NULL);
+  g_assert_cmpuint (pzero, ==, 5);
+  g_assert_cmpuint (pmult, ==, 7);
+  g_assert_cmpuint (pshift, ==, 3);
+  g_assert_false (ipt_decoder_get_time (decoder, NULL));
+}
+
 static void
 test_cpu_spec (void)
 {
@@ -725,6 +947,28 @@ main (int argc, char *argv[])
   g_test_add_func ("/decoder/file/async-with-progress", test_decode_async);
   g_test_add_func ("/decoder/cpu/parse-good-and-bad", test_cpu_spec);
   g_test_add_func ("/decoder/kind-property", test_kind_property);
+  {
+    static const TimeCase cases[] = {
+      { IPT_DECODER_KIND_BLOCK, FALSE }, { IPT_DECODER_KIND_BLOCK, TRUE },
+      { IPT_DECODER_KIND_INSN, FALSE }, { IPT_DECODER_KIND_INSN, TRUE },
+    };
+    static const char *names[] = { "block/callback", "block/sections", "insn/callback", "insn/sections" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *a = g_strdup_printf ("/decoder/%s/time/follows-code-rewritten-at-one-address", names[i]);
+        g_autofree char *b = g_strdup_printf ("/decoder/%s/time/without-timing-packets-the-latest-wins", names[i]);
+
+        g_test_add_data_func (a, &cases[i], test_time_follows_rewritten_code);
+        g_test_add_data_func (b, &cases[i], test_time_without_timing_packets);
+      }
+  }
+  g_test_add_data_func ("/decoder/block/time/section-ends-and-the-next-provider-serves",
+                        GINT_TO_POINTER (IPT_DECODER_KIND_BLOCK), test_time_section_ends);
+  g_test_add_data_func ("/decoder/insn/time/section-ends-and-the-next-provider-serves",
+                        GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_time_section_ends);
+  g_test_add_func ("/decoder/time/tsc-to-time-is-perfs-formula", test_tsc_to_time);
+  g_test_add_func ("/decoder/time/tsc-conversion-properties", test_tsc_conversion_properties);
   g_test_add_func ("/sink/needs", test_sink_default_needs);
 
   return g_test_run ();

@@ -941,7 +941,7 @@ test_retire_held_snapshot (void)
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (b));
   g_assert_cmpuint (ipt_image_get_n_retired (image), ==, 1);
 
-  g_assert_cmpint (ipt_image_snapshot_read (snap, &byte, 1, &any, 0x1000, TRUE, NULL), ==, 1);
+  g_assert_cmpint (ipt_image_view_read (ipt_image_snapshot_get_view (snap, IPT_TIME_END), &byte, 1, &any, 0x1000, TRUE, NULL), ==, 1);
   g_assert_cmpuint (byte, ==, 0xaa);
   g_assert_cmpint (ipt_image_read (image, &byte, 1, NULL, 0x1000, NULL), ==, 1);
   g_assert_cmpuint (byte, ==, 0xbb);

@@ -72,6 +72,18 @@ trace_builder_put_psb_64bit (TraceBuilder *builder)
   trace_builder_put (builder, ppt_psbend);
 }
 
+/* A TSC packet: the time moves to @tsc (56 bits). */
+void
+trace_builder_put_tsc (TraceBuilder *builder, guint64 tsc)
+{
+  struct pt_packet packet;
+
+  memset (&packet, 0, sizeof (packet));
+  packet.type = ppt_tsc;
+  packet.payload.tsc.tsc = tsc;
+  g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
+}
+
 /* The number of bytes written so far. */
 guint64
 trace_builder_get_offset (TraceBuilder *builder)

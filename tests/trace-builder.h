@@ -20,6 +20,7 @@ void trace_builder_put_ip (TraceBuilder *builder, enum pt_packet_type type,
                            enum pt_ip_compression ipc, guint64 ip);
 void trace_builder_put_tnt (TraceBuilder *builder, guint8 bits, guint64 payload);
 void trace_builder_put_psb_64bit (TraceBuilder *builder);
+void trace_builder_put_tsc (TraceBuilder *builder, guint64 tsc);
 guint64 trace_builder_get_offset (TraceBuilder *builder);
 GBytes *trace_builder_finish (TraceBuilder *builder);
 

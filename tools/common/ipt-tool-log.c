@@ -133,3 +133,13 @@ ipt_tool_warning (const char *format, ...)
   print_va ("warning", format, args);
   va_end (args);
 }
+
+void
+ipt_tool_note (const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  print_va ("note", format, args);
+  va_end (args);
+}

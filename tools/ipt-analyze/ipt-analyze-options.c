@@ -311,6 +311,40 @@ on_stall_limit (const char *name, const char *value, gpointer data, GError **err
 }
 
 static gboolean
+on_time (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+
+  if (g_strcmp0 (value, "latest") == 0)
+    options->time = IPT_TIME_END;
+  else if (!ipt_number_parse_full (value, &options->time))
+    return bad_value (error, "--time", value, "nanoseconds of CLOCK_MONOTONIC, or 'latest'");
+  options->have_time = TRUE;
+  return TRUE;
+}
+
+/* perf's TSC conversion, as perf.data's TIME_CONV and `perf report
+ * --header` show it: time_zero:time_mult:time_shift. */
+static gboolean
+on_tsc_conversion (const char *name, const char *value, gpointer data, GError **error)
+{
+  static const char expected[] = "ZERO:MULT:SHIFT (perf's time_zero, time_mult >= 1, time_shift < 64)";
+  IptAnalyzeOptions *options = data;
+  g_auto(GStrv) parts = g_strsplit (value, ":", -1);
+  guint64 zero, mult, shift;
+
+  if (g_strv_length (parts) != 3 || !ipt_number_parse_full (parts[0], &zero) ||
+      !ipt_number_parse_full (parts[1], &mult) || !ipt_number_parse_full (parts[2], &shift) ||
+      mult == 0 || mult > G_MAXUINT32 || shift > 63)
+    return bad_value (error, "--tsc-conversion", value, expected);
+  options->tsc_zero = zero;
+  options->tsc_mult = (guint32) mult;
+  options->tsc_shift = (guint16) shift;
+  options->have_tsc_conversion = TRUE;
+  return TRUE;
+}
+
+static gboolean
 on_insn_decoder (const char *name, const char *value, gpointer data, GError **error)
 {
   ((IptAnalyzeOptions *) data)->kind = IPT_DECODER_KIND_INSN;
@@ -350,6 +384,10 @@ new_context (IptAnalyzeOptions *options)
       "Stop the decode after N instructions that read no trace (a loop of direct branches "
       "the trace never leaves: memory that does not match the trace); default 1000000, "
       "0 for no limit", "N" },
+    { "tsc-conversion", 0, 0, G_OPTION_ARG_CALLBACK, on_tsc_conversion,
+      "Convert the trace's TSC to the providers' clock (CLOCK_MONOTONIC ns) as perf does: "
+      "time_zero + tsc * time_mult >> time_shift (default 0:1:0, the identity: ipt-record's "
+      "TSC is in ns)", "ZERO:MULT:SHIFT" },
     { "no-inst", 0, 0, G_OPTION_ARG_NONE, &options->no_inst,
       "Print only instruction addresses, not their disassembly (ptxed --no-inst)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
@@ -360,6 +398,9 @@ new_context (IptAnalyzeOptions *options)
       "Write SIZE bytes of the image at ADDRESS to standard output, raw", "ADDRESS:SIZE" },
     { "cr3", 0, 0, G_OPTION_ARG_CALLBACK, on_cr3,
       "Address space (CR3) for --read (default: any)", "VALUE" },
+    { "time", 0, 0, G_OPTION_ARG_CALLBACK, on_time,
+      "For --read and --list-regions: the memory as it was at this time (memory that "
+      "changes over time, e.g. JIT code); default: latest", "NS|latest" },
     { "list-regions", 0, 0, G_OPTION_ARG_NONE, &options->list_regions,
       "List which provider serves which address range, and which ranges are file sections",
       NULL },
@@ -435,6 +476,19 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--cr3 only applies to --read");
+      return FALSE;
+    }
+  if (options->have_time && options->pt_file != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--time applies to --read and --list-regions: a decode follows the trace's "
+                   "own time (see --tsc-conversion)");
+      return FALSE;
+    }
+  if (options->have_tsc_conversion && options->pt_file == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--tsc-conversion only applies to --pt");
       return FALSE;
     }
   if (options->pt_file == NULL && !options->have_read && !options->list_regions)

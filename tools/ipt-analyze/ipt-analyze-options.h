@@ -53,6 +53,12 @@ typedef struct {
   guint64 cr3;
   gboolean have_stall_limit;
   guint64 stall_limit;                  /* 0: none */
+  gboolean have_time;                   /* --time: for --read and --list-regions */
+  guint64 time;
+  gboolean have_tsc_conversion;         /* --tsc-conversion ZERO:MULT:SHIFT */
+  guint64 tsc_zero;
+  guint32 tsc_mult;
+  guint16 tsc_shift;
 } IptAnalyzeOptions;
 
 gboolean ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv,

@@ -269,6 +269,21 @@ provider_name (IptPluginRegistry *registry, IptMemoryProvider *provider)
   return g_type_name (type);
 }
 
+/* --read and --list-regions without --time over memory that changes over
+ * time show the latest: say so, or the listing looks complete. */
+static void
+note_time (IptImage *image)
+{
+  g_autoptr(GArray) boundaries = ipt_image_list_boundaries (image);
+
+  if (boundaries->len == 0)
+    return;
+  ipt_tool_note ("the memory changes over time (%u boundaries, from %" PRIu64 " to %" PRIu64
+                 " ns): shown as it is last; --time NS shows another time",
+                 boundaries->len, g_array_index (boundaries, guint64, 0),
+                 g_array_index (boundaries, guint64, boundaries->len - 1));
+}
+
 static void
 format_asid_part (char *buffer, gsize size, guint64 value, guint64 none)
 {
@@ -310,6 +325,13 @@ list_regions (IptPluginRegistry *registry, IptImage *image)
         printf ("  0x%08" PRIx64 "  %s", region->file_offset, region->filename);
       else
         printf ("  %-10s  -", "-");
+      if (!ipt_region_is_timeless (region))
+        {
+          if (region->valid_to == IPT_TIME_END)
+            printf ("  valid [%" PRIu64 ", end) ns", region->valid_from);
+          else
+            printf ("  valid [%" PRIu64 ", %" PRIu64 ") ns", region->valid_from, region->valid_to);
+        }
       printf ("\n");
     }
   if (fflush (stdout) != 0 || ferror (stdout))
@@ -450,6 +472,9 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
     return fail (IPT_ANALYZE_EXIT_USAGE, "--%s", error->message);
   if (options->have_stall_limit)
     ipt_decoder_set_stall_limit (decoder, options->stall_limit);
+  if (options->have_tsc_conversion)
+    ipt_decoder_set_tsc_conversion (decoder, options->tsc_zero, options->tsc_mult,
+                                    options->tsc_shift);
   status = check_trace (options);
   if (status != IPT_ANALYZE_EXIT_OK)
     return status;
@@ -530,6 +555,11 @@ main (int argc, char **argv)
   status = build_image (registry, &options, &image);
   if (status != IPT_ANALYZE_EXIT_OK)
     return status;
+
+  if (options.have_time)
+    ipt_image_set_time (image, options.time);
+  else if (options.list_regions || options.have_read)
+    note_time (image);
 
   if (options.list_regions)
     {

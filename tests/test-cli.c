@@ -287,6 +287,13 @@ test_bad_options (Fixture *fixture, gconstpointer data)
     { { "--elf", "nosuch.elf:", NULL }, "--elf 'nosuch.elf:'" },
     { { "--elf", "nosuch.elf:0x1ffffffffffffffff", NULL }, "--elf 'nosuch.elf:0x1ff" },
     { { "--pt", fixture->trace_path, "--elf" }, "--elf" },
+    /* memory over time (issue 7) */
+    { { "--read", "0x1000:1", "--time", "soon", "--raw", raw }, "--time 'soon': expected nanoseconds" },
+    { { "--pt", fixture->trace_path, "--time", "5", "--raw", raw }, "--time applies to --read and --list-regions" },
+    { { "--pt", fixture->trace_path, "--tsc-conversion", "1:2", "--raw", raw }, "--tsc-conversion '1:2': expected ZERO:MULT:SHIFT" },
+    { { "--pt", fixture->trace_path, "--tsc-conversion", "0:0:0", "--raw", raw }, "--tsc-conversion '0:0:0'" },
+    { { "--pt", fixture->trace_path, "--tsc-conversion", "0:1:64", "--raw", raw }, "--tsc-conversion '0:1:64'" },
+    { { "--read", "0x1000:1", "--tsc-conversion", "0:1:0", "--raw", raw }, "--tsc-conversion only applies to --pt" },
     /* a plugin option that is malformed, unknown or missing (issue 12, item 10) */
     { { "--plugin", "raw:file=x,base=zzz", "--read", "0x1000:1", NULL },
       "--plugin 'raw:file=x,base=zzz': plugin 'raw': option 'base': 'zzz' is not" },

@@ -3,7 +3,9 @@
  * --no-inst), "[event]" lines and "[offset, ip: kind: message]" error lines.
  * With --no-inst the output is byte-identical to ptxed 2.0.5's. With the
  * disassembly, instructions (and direct branch targets) that a symbol source
- * names get "<name+0x12>", as objdump and gdb print them. It writes millions
+ * names get "<name+0x12>", as objdump and gdb print them (the names of the
+ * decode's time: JIT code reuses addresses), and "; file:line" where a
+ * source knows the line (a jitdump's line table). It writes millions
  * of lines: one big buffer, a hand-rolled hex formatter, no printf and no
  * allocation per instruction. */
 #include "config.h"
@@ -19,7 +21,7 @@
 
 #define BUFFER_SIZE (256 * 1024)
 /* Room for the longest line we write at once. */
-#define LINE_MAX_LEN 640
+#define LINE_MAX_LEN 840
 
 struct _IptListingSink {
   GObject parent_instance;
@@ -37,6 +39,7 @@ struct _IptListingSink {
 
   IptSymbolResolver *symbols;           /* nullable */
   IptAsid asid;                         /* the address space, from paging/vmcs events */
+  IptDecoder *decoder;                  /* during a decode: its time names JIT code */
 };
 
 /* The longest "name+0x..." we print: longer (C++) names are cut. */
@@ -100,15 +103,15 @@ put_formatted (IptListingSink *self, const char *format, ...)
 /* " <name+0x12>" into @p (at most SYMBOL_MAX_LEN + 3 bytes) when @address
  * is named; returns the new end. */
 static char *
-put_symbol (IptListingSink *self, char *p, guint64 address)
+put_symbol (IptListingSink *self, char *p, guint64 address, guint64 time)
 {
   const char *name;
   guint64 offset;
   gsize n;
 
   if (self->symbols == NULL ||
-      !ipt_symbol_resolver_lookup (self->symbols, &self->asid, address, &name, &offset,
-                                   NULL, NULL))
+      !ipt_symbol_resolver_lookup_at (self->symbols, &self->asid, address, time, &name, &offset,
+                                      NULL, NULL))
     return p;
   /* ipt_symbol_format()'s "name+0x12", written by hand: through
    * g_snprintf it took a third of a listing's time. */
@@ -133,8 +136,29 @@ put_symbol (IptListingSink *self, char *p, guint64 address)
   return p;
 }
 
+/* "  ; file:line" when a symbol source knows the line of @address (a JIT's
+ * line table): into @p, at most SYMBOL_MAX_LEN + 16 bytes. */
 static char *
-put_disassembly (IptListingSink *self, char *p, const struct pt_insn *insn)
+put_line (IptListingSink *self, char *p, guint64 address, guint64 time)
+{
+  const char *file;
+  guint line;
+  gsize n;
+
+  if (self->symbols == NULL ||
+      !ipt_symbol_resolver_lookup_line (self->symbols, &self->asid, address, time, &file, &line))
+    return p;
+  memcpy (p, "  ; ", 4);
+  p += 4;
+  n = MIN (strlen (file), (gsize) SYMBOL_MAX_LEN);
+  memcpy (p, file, n);
+  p += n;
+  p += g_snprintf (p, 16, ":%u", line);
+  return p;
+}
+
+static char *
+put_disassembly (IptListingSink *self, char *p, const struct pt_insn *insn, guint64 time)
 {
   ZydisDecodedInstruction zi;
   ZydisDecodedOperand operands[ZYDIS_MAX_OPERAND_COUNT];
@@ -160,7 +184,7 @@ put_disassembly (IptListingSink *self, char *p, const struct pt_insn *insn)
       if (self->symbols != NULL && zi.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE &&
           zi.operand_count_visible == 1 && operands[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
           ZYAN_SUCCESS (ZydisCalcAbsoluteAddress (&zi, &operands[0], insn->ip, &target)))
-        p = put_symbol (self, p, target);
+        p = put_symbol (self, p, target, time);
       return p;
     }
 
@@ -192,8 +216,14 @@ ipt_listing_sink_insn (IptSink *sink, const struct pt_insn *insn)
   p = put_hex16 (p, insn->ip);
   if (self->flags & IPT_LISTING_DISASSEMBLE)
     {
-      p = put_symbol (self, p, insn->ip);
-      p = put_disassembly (self, p, insn);
+      guint64 time = IPT_TIME_END;
+
+      /* names and lines of the trace's time: JIT code reuses addresses */
+      if (self->symbols != NULL && self->decoder != NULL)
+        (void) ipt_decoder_get_time (self->decoder, &time);
+      p = put_symbol (self, p, insn->ip, time);
+      p = put_disassembly (self, p, insn, time);
+      p = put_line (self, p, insn->ip, time);
     }
   *p++ = '\n';
   self->len += (gsize) (p - start);
@@ -353,6 +383,7 @@ static gboolean
 ipt_listing_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
 {
   ((IptListingSink *) sink)->begun = TRUE;
+  ((IptListingSink *) sink)->decoder = decoder;
   return TRUE;
 }
 
@@ -369,6 +400,7 @@ ipt_listing_sink_end (IptSink *sink, GError **error)
 {
   IptListingSink *self = (IptListingSink *) sink;
 
+  self->decoder = NULL;
   flush_buffer (self);
   if (self->write_errno == 0 && fflush (self->out) != 0)
     self->write_errno = errno != 0 ? errno : EIO;

@@ -592,8 +592,9 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
 
   if (run.timed && !run.saw_time)
     g_warning ("%s: the trace has no timing packets: memory that changes over time "
-               "(%u time boundaries in image '%s') was read as it was last",
+               "(%u time boundar%s in image '%s') was read as it was last",
                name, ipt_image_snapshot_get_n_boundaries (snapshot),
+               ipt_image_snapshot_get_n_boundaries (snapshot) == 1 ? "y" : "ies",
                ipt_image_get_name (self->image));
 
   if (!ipt_sink_end (sink, &sink_error) && !run.cancelled)

@@ -512,6 +512,54 @@ find_epochs (IptImageSnapshot *snap, guint **epoch_from, guint **epoch_to)
     }
 }
 
+/* Keeps only the boundaries where some claim changes: a JIT loading code
+ * at a fresh address starts a region (a boundary) that reads the same
+ * before and after (the rule's "soonest valid after"), and an epoch switch
+ * that changes nothing would still cost the decoder its caches. Renumbers
+ * the phases' epochs. */
+static void
+compact_epochs (IptImageSnapshot *snap)
+{
+  g_autofree guint *map = NULL;
+  g_autofree gboolean *used = NULL;
+  guint n = snap->n_epochs, kept = 0;
+
+  if (n == 1)
+    return;
+
+  used = g_new0 (gboolean, n + 1);
+  for (guint i = 0; i < snap->phases->len; i++)
+    {
+      const IptImagePhase *phase = &g_array_index (snap->phases, IptImagePhase, i);
+
+      used[phase->epoch_from] = TRUE;
+      used[phase->epoch_to] = TRUE;
+    }
+
+  /* new epoch of old epoch e: the used boundaries in (0, e] */
+  map = g_new (guint, n + 1);
+  map[0] = 0;
+  for (guint e = 1; e < n; e++)
+    {
+      if (used[e])
+        g_array_index (snap->boundaries, guint64, kept++) = g_array_index (snap->boundaries, guint64, e - 1);
+      map[e] = kept;
+    }
+  map[n] = kept + 1;
+  g_array_set_size (snap->boundaries, kept);
+  snap->n_epochs = kept + 1;
+
+  for (guint i = 0; i < snap->phases->len; i++)
+    {
+      IptImagePhase *phase = &g_array_index (snap->phases, IptImagePhase, i);
+
+      phase->epoch_from = map[phase->epoch_from];
+      phase->epoch_to = map[phase->epoch_to];
+    }
+  for (guint e = 0; e < snap->n_epochs; e++)
+    snap->views[e].epoch = e;
+}
+
 /**
  * ipt_image_snapshot_build:
  * @image: the image the snapshot belongs to
@@ -641,6 +689,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
       emit_segment (snap, &ctx, address, last, active);
     }
 
+  compact_epochs (snap);
   find_section_runs (snap, max_file_sections);
 
   return snap;

@@ -557,8 +557,10 @@ ipt_image_get_time (IptImage *self)
  * @self: an #IptImage
  *
  * The times at which the memory of the current chain changes: the starts
- * and ends of its providers' validity intervals. Between two consecutive
- * boundaries (an epoch) every address reads the same.
+ * and ends of its providers' validity intervals at which some address
+ * reads differently (by the rule of ipt_image_set_time(), code loaded at
+ * a fresh address reads the same before its load). Between two
+ * consecutive boundaries (an epoch) every address reads the same.
  *
  * Returns: (transfer full) (element-type guint64): the boundaries, sorted
  *   and distinct; empty when no region has a validity interval

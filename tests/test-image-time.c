@@ -79,11 +79,12 @@ test_boundaries (void)
   g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
   g_autoptr(GArray) none = NULL;
 
-  g_assert_cmpuint (b->len, ==, 4);
-  g_assert_cmpuint (g_array_index (b, guint64, 0), ==, 100);
-  g_assert_cmpuint (g_array_index (b, guint64, 1), ==, 150);
-  g_assert_cmpuint (g_array_index (b, guint64, 2), ==, 200);
-  g_assert_cmpuint (g_array_index (b, guint64, 3), ==, 300);
+  /* only where some address reads differently: 0xaa -> 0xbb at 200 and
+   * 0xbb -> 0xcc at 300; before 100 (and 150) the first version is read
+   * already, by the rule */
+  g_assert_cmpuint (b->len, ==, 2);
+  g_assert_cmpuint (g_array_index (b, guint64, 0), ==, 200);
+  g_assert_cmpuint (g_array_index (b, guint64, 1), ==, 300);
 
   ipt_mock_provider_add_fill (mock, 0x1000, 16, 0xaa, NULL);
   ipt_image_add_provider (timeless, IPT_MEMORY_PROVIDER (mock));

@@ -133,3 +133,15 @@ ipt_tool_warning (const char *format, ...)
   print_va ("warning", format, args);
   va_end (args);
 }
+
+/* "PROG: note: ..." — something the tool did on its own that the user
+ * should know about (nothing is wrong). */
+void
+ipt_tool_note (const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  print_va ("note", format, args);
+  va_end (args);
+}

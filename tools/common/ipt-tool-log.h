@@ -3,6 +3,7 @@
  *
  *   PROG: error: MESSAGE
  *   PROG: warning: DOMAIN: MESSAGE
+ *   PROG: note: MESSAGE
  *
  * GLib's messages go through a log writer that prints them so, instead
  * of the "(PROG:PID): Ipt-WARNING **: time: MESSAGE" layout.
@@ -19,5 +20,6 @@ void ipt_tool_log_init (const char *program);
 
 void ipt_tool_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void ipt_tool_warning (const char *format, ...) G_GNUC_PRINTF (1, 2);
+void ipt_tool_note (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 G_END_DECLS

@@ -249,22 +249,22 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
       named = strip_deleted (files[i], &deleted);
       if (!is_jitdump (named, &n))
         continue;
+      dump = locate_dump (core, shown_core, named, deleted);
+      if (dump == NULL)
+        continue;
+      shown_dump = ipt_echo (dump, -1, IPT_ECHO_PATH_CHARS);
       if (jitmap == NULL)
         {
-          g_autofree char *shown = ipt_echo (named, -1, IPT_ECHO_PATH_CHARS);
-
+          /* One warning for the core, even if it maps several dumps. */
           ipt_tool_warning ("%s: the core maps the JIT dump %s, but the " JITMAP_PLUGIN
                             " plugin was not found (searched IPT_PLUGIN_PATH and %s): its "
-                            "JIT code is not chained", shown_core, shown,
+                            "JIT code is not chained", shown_core, shown_dump,
                             ipt_plugin_registry_get_installed_dir ());
           return;
         }
-      dump = locate_dump (core, shown_core, named, deleted);
-      if (dump == NULL ||
-          dump_already_given (chain, ipt_plugin_get_provider_type (jitmap), dump))
+      if (dump_already_given (chain, ipt_plugin_get_provider_type (jitmap), dump))
         continue;
       map = find_perf_map (core, dump, pid, n);
-      shown_dump = ipt_echo (dump, -1, IPT_ECHO_PATH_CHARS);
       provider = new_jitmap (jitmap, dump, map, &error);
       if (provider == NULL)
         {

@@ -59,30 +59,13 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
-/* Removes the files in @path, then @path. */
-static void
-remove_dir (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-      g_unlink (file);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   jitlike_child_clear (&f->child);
   if (f->run_dir != NULL)
-    remove_dir (f->run_dir);
-  remove_dir (f->dir);
+    jitlike_remove_dir (f->run_dir);
+  jitlike_remove_dir (f->dir);
   g_free (f->dir);
   g_free (f->run_dir);
   g_strfreev (f->envp);
@@ -398,11 +381,12 @@ static const guint8 dumped_code[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
 static const guint8 patched_code[] = { 0xb8, 0x2b, 0x00, 0x00, 0x00, 0xc3 };
 
 /* Runs jitdumper in DIR/run (its jit-PID.dump lands there), cores it into
- * DIR and ends it; returns the dump's path as NT_FILE names it. */
+ * DIR and ends it; returns the dump's path as NT_FILE names it, and where
+ * beside the core a dump of that name would be. */
 static char *
-core_of_jitdumper (Fixture *f, GPid *pid)
+core_of_jitdumper (Fixture *f, GPid *pid, char **beside_core)
 {
-  g_autofree char *dump = NULL;
+  g_autofree char *dump = NULL, *base = NULL;
 
   f->run_dir = g_build_filename (f->dir, "run", NULL);
   g_assert_cmpint (g_mkdir (f->run_dir, 0755), ==, 0);
@@ -411,8 +395,10 @@ core_of_jitdumper (Fixture *f, GPid *pid)
   *pid = f->child.pid;
   f->core = jitlike_child_gcore (&f->child, f->dir);
   jitlike_child_stop (&f->child, 0);
-  dump = g_strdup_printf ("%s/jit-%d.dump", f->run_dir, *pid);
+  base = g_strdup_printf ("jit-%d.dump", *pid);
+  dump = g_build_filename (f->run_dir, base, NULL);
   g_assert_true (g_file_test (dump, G_FILE_TEST_IS_REGULAR));
+  *beside_core = g_build_filename (f->dir, base, NULL);
   return realpath (dump, NULL);
 }
 
@@ -478,11 +464,11 @@ static void
 test_jit_discovery_chains_dump_and_map (Fixture *f, gconstpointer data)
 {
   g_autofree char *dump = NULL, *map = NULL, *map_line = NULL, *note = NULL, *provider = NULL;
-  g_autofree char *given = NULL;
+  g_autofree char *given = NULL, *near = NULL;
   g_autoptr(GError) error = NULL;
   GPid pid;
 
-  dump = core_of_jitdumper (f, &pid);
+  dump = core_of_jitdumper (f, &pid, &near);
   /* A perf map beside the core: found before any /tmp/perf-PID.map. */
   map = g_strdup_printf ("%s/perf-%d.map", f->dir, pid);
   map_line = g_strdup_printf ("%" G_GINT64_MODIFIER "x 6 jitdumper_fn\n", f->child.page);
@@ -523,12 +509,10 @@ test_jit_discovery_chains_dump_and_map (Fixture *f, gconstpointer data)
 static void
 test_jit_discovery_dump_beside_core (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dump = NULL, *moved = NULL, *base = NULL, *note = NULL;
+  g_autofree char *dump = NULL, *moved = NULL, *note = NULL;
   GPid pid;
 
-  dump = core_of_jitdumper (f, &pid);
-  base = g_path_get_basename (dump);
-  moved = g_build_filename (f->dir, base, NULL);
+  dump = core_of_jitdumper (f, &pid, &moved);
   g_assert_cmpint (g_rename (dump, moved), ==, 0);
   note = g_strdup_printf ("ipt-analyze: note: %s: chained the JIT dump %s (beside the core)",
                           f->core, moved);
@@ -542,12 +526,10 @@ test_jit_discovery_dump_beside_core (Fixture *f, gconstpointer data)
 static void
 test_jit_discovery_missing_dump_warns (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dump = NULL, *base = NULL, *near = NULL, *warning = NULL;
+  g_autofree char *dump = NULL, *near = NULL, *warning = NULL;
   GPid pid;
 
-  dump = core_of_jitdumper (f, &pid);
-  base = g_path_get_basename (dump);
-  near = g_build_filename (f->dir, base, NULL);
+  dump = core_of_jitdumper (f, &pid, &near);
   g_assert_cmpint (g_unlink (dump), ==, 0);
   warning = g_strdup_printf ("ipt-analyze: warning: %s: the JIT dump %s that NT_FILE names is "
                              "gone, and %s beside the core does not exist: its JIT code is not "
@@ -569,9 +551,10 @@ static void
 test_jit_discovery_without_jitmap_warns (Fixture *f, gconstpointer data)
 {
   g_autofree char *dump = NULL, *plugins = NULL, *link = NULL, *so = NULL, *warning = NULL;
+  g_autofree char *near = NULL;
   GPid pid;
 
-  dump = core_of_jitdumper (f, &pid);
+  dump = core_of_jitdumper (f, &pid, &near);
   /* A plugin path with the coredump plugin only. */
   plugins = g_build_filename (f->run_dir, "plugins", NULL);
   g_assert_cmpint (g_mkdir (plugins, 0755), ==, 0);

@@ -30,6 +30,8 @@
 #include <ipt-analyze/ipt-analyze.h>
 #include <Zydis/Zydis.h>
 
+#include "core/jitlike-driver.h"
+
 /* perf's jitdump format (tools/perf/util/jitdump.h). */
 #define JITDUMP_MAGIC 0x4A695444u
 #define JITDUMP_HEADER_SIZE 40
@@ -61,16 +63,6 @@ typedef struct {
   GArray *loads;                /* CodeLoad, in the dump's order */
   guint n_moves;
 } Node;
-
-static const char *
-env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL)
-    g_error ("%s is not set: run this test through meson", name);
-  return value;
-}
 
 /* node or gdb's gcore: their absence is a failure, CI installs them. */
 static char *
@@ -427,7 +419,7 @@ compare_with_core (Node *node, IptMemoryProvider *jitmap, IptMemoryProvider *cor
 static void
 assert_cli_discovers (Node *node)
 {
-  const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", NULL, "--list-regions", NULL };
+  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--plugin", NULL, "--list-regions", NULL };
   g_autofree char *spec = g_strdup_printf ("coredump:core=%s", node->core);
   g_autofree char *out = NULL, *err = NULL, *note = NULL;
   g_autoptr(GError) error = NULL;
@@ -435,6 +427,7 @@ assert_cli_discovers (Node *node)
   guint n_jitmap = 0;
   int status;
 
+  g_assert_nonnull (argv[0]);   /* set by meson */
   argv[2] = spec;
   g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, &error);
   g_assert_no_error (error);
@@ -449,22 +442,6 @@ assert_cli_discovers (Node *node)
       n_jitmap++;
   g_test_message ("ipt-analyze --list-regions: %u jitmap ranges", n_jitmap);
   g_assert_cmpuint (n_jitmap, >, 0);
-}
-
-static void
-remove_dir (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-      g_unlink (file);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
 }
 
 static void
@@ -508,7 +485,7 @@ test_node_gcore (void)
   g_unlink (node.map);
   g_clear_pointer (&node.dump_file, g_mapped_file_unref);
   g_clear_pointer (&node.loads, g_array_unref);
-  remove_dir (node.dir);
+  jitlike_remove_dir (node.dir);
   g_free (node.dir);
   g_free (node.dump);
   g_free (node.map);

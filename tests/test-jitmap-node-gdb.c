@@ -22,6 +22,8 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -63,6 +65,22 @@ typedef struct {
   GArray *loads;                /* CodeLoad, in the dump's order */
   guint n_moves;
 } Node;
+
+/* The test runs in a subprocess whose stdout (g_test_message) is not
+ * shown: what it measured goes to stderr, which is. */
+static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+static void
+say (const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("# %s\n", text);
+}
 
 /* node or gdb's gcore: their absence is a failure, CI installs them. */
 static char *
@@ -342,7 +360,7 @@ assert_names_hot_function (IptMemoryProvider *provider, guint64 address, const c
   g_assert_true (IPT_IS_SYMBOL_SOURCE (provider));
   g_assert_true (ipt_symbol_source_lookup (IPT_SYMBOL_SOURCE (provider), NULL, address, &name,
                                            &offset, &start, &size));
-  g_test_message ("%s names 0x%" G_GINT64_MODIFIER "x %s (0x%" G_GINT64_MODIFIER "x bytes)",
+  say ("%s names 0x%" G_GINT64_MODIFIER "x %s (0x%" G_GINT64_MODIFIER "x bytes)",
                   what, address, name, size);
   g_assert_nonnull (strstr (name, HOT_FUNCTION));
   g_assert_cmpuint (offset, ==, 0);
@@ -397,12 +415,12 @@ compare_with_core (Node *node, IptMemoryProvider *jitmap, IptMemoryProvider *cor
       if (same_boundaries (jit_walk, core_walk))
         n_same++;
       else
-        g_test_message ("boundaries differ: %s at 0x%" G_GINT64_MODIFIER "x (0x%"
+        say ("boundaries differ: %s at 0x%" G_GINT64_MODIFIER "x (0x%"
                         G_GINT64_MODIFIER "x bytes)", load->name, load->address, load->size);
       if (load->address == hot)
         n_hot++;
     }
-  g_test_message ("node %d: %u JIT_CODE_LOADs (%u moves) in %s, %u before the core: %u "
+  say ("node %d: %u JIT_CODE_LOADs (%u moves) in %s, %u before the core: %u "
                   "overlaid by later code, %u not in the core, %u compared (%u JS functions, "
                   "the rest V8's builtins and stubs): %u with identical instruction boundaries "
                   "(%u with identical bytes)", node->pid, node->loads->len, node->n_moves,
@@ -431,7 +449,7 @@ assert_cli_discovers (Node *node)
   argv[2] = spec;
   g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, &error);
   g_assert_no_error (error);
-  g_test_message ("ipt-analyze --list-regions: stderr:\n%s", err);
+  say ("ipt-analyze --list-regions: stderr:\n%s", err);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   note = g_strdup_printf ("ipt-analyze: note: %s: chained the JIT dump %s (NT_FILE) and the "
                           "perf map %s\n", node->core, node->dump, node->map);
@@ -440,27 +458,20 @@ assert_cli_discovers (Node *node)
   for (guint i = 0; lines[i] != NULL; i++)
     if (strstr (lines[i], " jitmap ") != NULL)
       n_jitmap++;
-  g_test_message ("ipt-analyze --list-regions: %u jitmap ranges", n_jitmap);
+  say ("ipt-analyze --list-regions: %u jitmap ranges", n_jitmap);
   g_assert_cmpuint (n_jitmap, >, 0);
 }
 
+/* The test proper, in a subprocess, in @dir (the parent cleans up). */
 static void
-test_node_gcore (void)
+node_gcore_in (const char *dir)
 {
   Node node = { 0 };
-  g_autoptr(GError) error = NULL;
   g_autoptr(IptMemoryProvider) jitmap = NULL, dump_only = NULL, map_only = NULL, core = NULL;
   g_autofree char *jitmap_spec = NULL, *dump_spec = NULL, *map_spec = NULL, *core_spec = NULL;
-  g_autofree char *real = NULL;
   guint64 hot;
 
-  node.dir = g_dir_make_tmp ("test-jitmap-node-gdb-XXXXXX", &error);
-  g_assert_no_error (error);
-  /* NT_FILE names the real path: so must the expected note. */
-  real = realpath (node.dir, NULL);
-  g_free (node.dir);
-  node.dir = g_steal_pointer (&real);
-
+  node.dir = g_strdup (dir);
   node_start (&node);
   node_gcore (&node);
   node_stop (&node);
@@ -482,14 +493,57 @@ test_node_gcore (void)
 
   assert_cli_discovers (&node);
 
-  g_unlink (node.map);
   g_clear_pointer (&node.dump_file, g_mapped_file_unref);
   g_clear_pointer (&node.loads, g_array_unref);
-  jitlike_remove_dir (node.dir);
   g_free (node.dir);
   g_free (node.dump);
   g_free (node.map);
   g_free (node.core);
+}
+
+/* The perf map node wrote for each jit-PID.dump in @dir, and @dir: also
+ * after a failed assertion, so that /tmp keeps nothing of the test. */
+static void
+remove_node_files (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      unsigned long pid;
+
+      if (sscanf (name, "jit-%lu.dump", &pid) == 1)
+        {
+          g_autofree char *map = g_strdup_printf ("/tmp/perf-%lu.map", pid);
+          g_unlink (map);
+        }
+    }
+  if (d != NULL)
+    g_dir_close (d);
+  jitlike_remove_dir (dir);
+}
+
+static void
+test_node_gcore (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL, *real = NULL;
+
+  if (g_test_subprocess ())
+    {
+      node_gcore_in (g_getenv ("IPT_TEST_NODE_DIR"));
+      return;
+    }
+  dir = g_dir_make_tmp ("test-jitmap-node-gdb-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* NT_FILE names the real path: so must the expected note. */
+  real = realpath (dir, NULL);
+  g_assert_nonnull (real);
+  g_setenv ("IPT_TEST_NODE_DIR", real, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  remove_node_files (real);
+  g_test_trap_assert_passed ();
 }
 
 int

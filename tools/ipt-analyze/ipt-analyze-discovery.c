@@ -113,7 +113,7 @@ same_file (const char *a, const char *b)
   }
 }
 
-/* Whether a jitmap provider in @chain already serves @dump. */
+/* Whether a jitmap provider in @chain serves @dump. */
 static gboolean
 dump_already_given (GPtrArray *chain, GType jitmap_type, const char *dump)
 {
@@ -262,7 +262,9 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
                             ipt_plugin_registry_get_installed_dir ());
           return;
         }
-      if (dump_already_given (chain, ipt_plugin_get_provider_type (jitmap), dump))
+      /* by the command line, or already for another core (the same core twice) */
+      if (dump_already_given (chain, ipt_plugin_get_provider_type (jitmap), dump) ||
+          dump_already_given (out, ipt_plugin_get_provider_type (jitmap), dump))
         continue;
       map = find_perf_map (core, dump, pid, n);
       provider = new_jitmap (jitmap, dump, map, &error);

@@ -526,6 +526,75 @@ test_move_unknown_index (Fixture *f, gconstpointer data)
 }
 
 static void
+test_stitch_adjacent (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Dump) d = dump_new (FALSE);
+  g_autofree char *path = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autoptr (GError) error = NULL;
+  guint8 buffer[0x30];
+  gssize n;
+
+  dump_load (d, 100, 0x1000, 0x10, 1, "a", 1);
+  dump_load (d, 200, 0x1010, 0x10, 2, "b", 2);
+  path = dump_write (f, d);
+  p = open_dump_ok (path);
+
+  /* One read crosses from a into b, each byte by the rule (b's is future at 150). */
+  n = ipt_memory_provider_read_at (p, buffer, sizeof buffer, NULL, 0x1008, 150, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 0x18);
+  for (gsize i = 0; i < 8; i++)
+    g_assert_cmphex (buffer[i], ==, code_byte (1, 8 + i));
+  for (gsize i = 0; i < 0x10; i++)
+    g_assert_cmphex (buffer[8 + i], ==, code_byte (2, i));
+}
+
+static void
+test_debug_info_unmatched (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Dump) d = dump_new (FALSE);
+  const LineEntry lines[] = { { 0x2000, 5, "/src/other.js" } };
+  g_autofree char *path = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  const char *file = NULL;
+  guint line = 0;
+
+  dump_debug_info (d, 90, 0x2000, lines, 1);
+  dump_load (d, 100, 0x1000, 0x40, 1, "f", 1);
+  path = dump_write (f, d);
+  g_test_expect_message (JITMAP_DOMAIN, G_LOG_LEVEL_WARNING,
+                         "*jit-4242.dump: offset 0x28: 1 JIT_CODE_DEBUG_INFO records are not"
+                         " followed by the JIT_CODE_LOAD of their code_addr*");
+  p = open_dump_ok (path);
+  g_test_assert_expected_messages ();
+  g_assert_false (ipt_symbol_source_lookup_line (IPT_SYMBOL_SOURCE (p), NULL, 0x1000,
+                                                 IPT_TIME_END, &file, &line));
+}
+
+static void
+test_move_mismatch (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Dump) d = dump_new (FALSE);
+  g_autofree char *path = NULL;
+  g_autoptr (IptMemoryProvider) p = NULL;
+  g_autoptr (GPtrArray) regions = NULL;
+
+  dump_load (d, 100, 0x1000, 0x40, 7, "moved", 1);
+  dump_move (d, 500, 0x1004, 0x8000, 0x80, 7);
+  path = dump_write (f, d);
+  g_test_expect_message (JITMAP_DOMAIN, G_LOG_LEVEL_WARNING,
+                         "*offset 0xa6: 1 JIT_CODE_MOVE records give an old_code_addr or"
+                         " code_size other than the code's*");
+  p = open_dump_ok (path);
+  g_test_assert_expected_messages ();
+  /* the code's size, not the record's */
+  regions = ipt_memory_provider_list_regions (p);
+  g_assert_cmpuint (regions->len, ==, 2);
+  assert_read_at (p, 0x8030, IPT_TIME_END, 32, 0x10, 1, 0x30);
+}
+
+static void
 test_debug_info_lines (Fixture *f, gconstpointer data)
 {
   gboolean swapped = GPOINTER_TO_INT (data);
@@ -1214,6 +1283,9 @@ main (int argc, char **argv)
   ADD ("move/code-index/little-endian", FALSE, test_move);
   ADD ("move/code-index/big-endian", TRUE, test_move);
   ADD ("move/unknown-code-index-warns", 0, test_move_unknown_index);
+  ADD ("move/other-address-or-size-warns", 0, test_move_mismatch);
+  ADD ("read/stitches-adjacent-code", 0, test_stitch_adjacent);
+  ADD ("lines/debug-info-of-other-code-warns", 0, test_debug_info_unmatched);
   ADD ("lines/debug-info/little-endian", FALSE, test_debug_info_lines);
   ADD ("lines/debug-info/big-endian", TRUE, test_debug_info_lines);
   ADD ("symbols/dump-at-two-times-then-map", 0, test_names_dump_and_map);

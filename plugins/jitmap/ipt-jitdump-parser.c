@@ -348,8 +348,8 @@ compare_build_lines (gconstpointer a, gconstpointer b)
   const BuildLine *la = a, *lb = b;
 
   if (la->offset != lb->offset)
-    return la->offset < lb->offset ? -1 : 1;
-  return la->seq < lb->seq ? -1 : la->seq > lb->seq;
+    return ipt_jitmap_compare_u64 (la->offset, lb->offset);
+  return ipt_jitmap_compare_u64 (la->seq, lb->seq);
 }
 
 static gboolean
@@ -579,8 +579,8 @@ compare_events (gconstpointer a, gconstpointer b)
   const Event *ea = a, *eb = b;
 
   if (ea->time != eb->time)
-    return ea->time < eb->time ? -1 : 1;
-  return ea->seq < eb->seq ? -1 : ea->seq > eb->seq;
+    return ipt_jitmap_compare_u64 (ea->time, eb->time);
+  return ipt_jitmap_compare_u64 (ea->seq, eb->seq);
 }
 
 static int
@@ -588,7 +588,7 @@ compare_live_keys (gconstpointer a, gconstpointer b, gpointer user_data)
 {
   const LiveKey *ka = a, *kb = b;
 
-  return ka->start < kb->start ? -1 : ka->start > kb->start;
+  return ipt_jitmap_compare_u64 (ka->start, kb->start);
 }
 
 typedef struct {
@@ -701,10 +701,8 @@ compare_codes (gconstpointer a, gconstpointer b)
   const IptJitdumpCode *ca = a, *cb = b;
 
   if (ca->span.start != cb->span.start)
-    return ca->span.start < cb->span.start ? -1 : 1;
-  if (ca->valid_from != cb->valid_from)
-    return ca->valid_from < cb->valid_from ? -1 : 1;
-  return 0;
+    return ipt_jitmap_compare_u64 (ca->span.start, cb->span.start);
+  return ipt_jitmap_compare_u64 (ca->valid_from, cb->valid_from);
 }
 
 /* Replays the events in time order into versions, then indexes them. */

@@ -100,13 +100,20 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (IptJitmapProvider, ipt_jitmap_provider, G_TYPE_OB
 
 /* ---- memory ------------------------------------------------------------- */
 
+/* Whether reads and lookups in @asid get an answer. */
+static inline gboolean
+serves (IptJitmapProvider *self, const IptAsid *asid)
+{
+  return self->ready && ipt_asid_match (&self->asid, asid);
+}
+
 static gssize
 ipt_jitmap_provider_read_at (IptMemoryProvider *provider, guint8 *buffer, gsize size,
                              const IptAsid *asid, guint64 address, guint64 time, GError **error)
 {
   IptJitmapProvider *self = (IptJitmapProvider *) provider;
 
-  if (!self->ready || self->jitdump == NULL || !ipt_asid_match (&self->asid, asid))
+  if (self->jitdump == NULL || !serves (self, asid))
     return 0;
   return (gssize) ipt_jitdump_read (self->jitdump, self->dump_data, buffer, size, address, time);
 }
@@ -159,7 +166,7 @@ ipt_jitmap_provider_memory_provider_init (IptMemoryProviderInterface *iface)
 static const IptJitdumpCode *
 find_code (IptJitmapProvider *self, const IptAsid *asid, guint64 address, guint64 time)
 {
-  if (!self->ready || self->jitdump == NULL || !ipt_asid_match (&self->asid, asid))
+  if (self->jitdump == NULL || !serves (self, asid))
     return NULL;
   return ipt_jitdump_find (self->jitdump, address, time);
 }
@@ -180,7 +187,7 @@ ipt_jitmap_provider_lookup_at (IptSymbolSource *source, const IptAsid *asid, gui
       *size = code->span.end - code->span.start;
       return TRUE;
     }
-  if (!self->ready || self->perfmap == NULL || !ipt_asid_match (&self->asid, asid))
+  if (self->perfmap == NULL || !serves (self, asid))
     return FALSE;
   entry = ipt_perfmap_find (self->perfmap, address);
   if (entry == NULL)

@@ -46,6 +46,13 @@ typedef struct {
   guint64 *max_end;
 } IptJitmapSpans;
 
+/* -1, 0 or 1 as @a is below, equal to or above @b: for the parsers' sorts. */
+static inline int
+ipt_jitmap_compare_u64 (guint64 a, guint64 b)
+{
+  return a < b ? -1 : a > b;
+}
+
 G_GNUC_INTERNAL
 void ipt_jitmap_spans_init (IptJitmapSpans *spans, gconstpointer base, gsize n, gsize stride);
 G_GNUC_INTERNAL

@@ -84,8 +84,8 @@ compare_entries (gconstpointer a, gconstpointer b)
   const BuildEntry *ea = a, *eb = b;
 
   if (ea->entry.span.start != eb->entry.span.start)
-    return ea->entry.span.start < eb->entry.span.start ? -1 : 1;
-  return ea->entry.line < eb->entry.line ? -1 : ea->entry.line > eb->entry.line;
+    return ipt_jitmap_compare_u64 (ea->entry.span.start, eb->entry.span.start);
+  return ipt_jitmap_compare_u64 (ea->entry.line, eb->entry.line);
 }
 
 /**

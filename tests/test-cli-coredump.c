@@ -18,6 +18,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -29,6 +30,8 @@ typedef struct {
   char *dir;
   JitlikeChild child; /* the program that ran, its RWX page and maps */
   char *core;
+  char *run_dir;         /* the program's cwd when not dir (JIT discovery); NULL: dir */
+  char **envp;           /* ipt-analyze's environment; NULL: this one */
   const char *warning;   /* what stderr must say at every run; NULL: nothing */
   /* the last ipt-analyze run */
   char *out;
@@ -59,20 +62,13 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  GDir *dir;
-  const char *name;
-
   jitlike_child_clear (&f->child);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      g_unlink (path);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (f->dir);
+  if (f->run_dir != NULL)
+    jitlike_remove_dir (f->run_dir);
+  jitlike_remove_dir (f->dir);
   g_free (f->dir);
+  g_free (f->run_dir);
+  g_strfreev (f->envp);
   g_free (f->core);
   g_free (f->out);
   g_free (f->err);
@@ -85,6 +81,8 @@ analyze (Fixture *f, const char *const *args)
   g_autofree char *plugin = g_strdup_printf ("coredump:core=%s", f->core);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GBytes) out = NULL, err = NULL;
 
@@ -96,9 +94,9 @@ analyze (Fixture *f, const char *const *args)
   g_ptr_array_add (argv, NULL);
 
   /* Raw bytes on stdout: not g_spawn_sync's strings. */
-  process = g_subprocess_newv ((const char *const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
+  if (f->envp != NULL)
+    g_subprocess_launcher_set_environ (launcher, f->envp);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -375,6 +373,207 @@ test_replaced_file (Fixture *f, gconstpointer data)
   assert_unmapped_with_warning (f, "does not match the core's");
 }
 
+/* ---- JIT discovery: the jit-PID.dump a core maps ----------------------------------------- */
+
+/* tests/core/jitdumper: its function as the dump records it and as the
+ * core holds it after the patch. */
+static const guint8 dumped_code[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
+static const guint8 patched_code[] = { 0xb8, 0x2b, 0x00, 0x00, 0x00, 0xc3 };
+
+/* Runs jitdumper in DIR/run (its jit-PID.dump lands there), cores it into
+ * DIR and ends it; returns the dump's path as NT_FILE names it, and where
+ * beside the core a dump of that name would be. */
+static char *
+core_of_jitdumper (Fixture *f, GPid *pid, char **beside_core)
+{
+  g_autofree char *dump = NULL, *base = NULL;
+
+  f->run_dir = g_build_filename (f->dir, "run", NULL);
+  g_assert_cmpint (g_mkdir (f->run_dir, 0755), ==, 0);
+  jitlike_child_start (&f->child, g_test_get_filename (G_TEST_BUILT, "jitdumper", NULL),
+                       f->run_dir, FALSE);
+  *pid = f->child.pid;
+  f->core = jitlike_child_gcore (&f->child, f->dir);
+  jitlike_child_stop (&f->child, 0);
+  base = g_strdup_printf ("jit-%d.dump", *pid);
+  dump = g_build_filename (f->run_dir, base, NULL);
+  g_assert_true (g_file_test (dump, G_FILE_TEST_IS_REGULAR));
+  *beside_core = g_build_filename (f->dir, base, NULL);
+  return realpath (dump, NULL);
+}
+
+/* --read of jitdumper's function, with @extra (NULL-terminated) after it;
+ * asserts exit 0 and returns whether the dump's bytes (not the core's) came. */
+static gboolean
+reads_dumped_code (Fixture *f, const char *extra)
+{
+  g_autofree char *spec = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x:%" G_GSIZE_FORMAT,
+                                           f->child.page, sizeof dumped_code);
+  const char *args[] = { "--read", spec, extra, NULL };
+
+  analyze (f, args);
+  g_assert_cmpint (f->status, ==, 0);
+  g_assert_cmpuint (f->out_length, ==, sizeof dumped_code);
+  if (memcmp (f->out, dumped_code, sizeof dumped_code) == 0)
+    return TRUE;
+  g_assert_true (memcmp (f->out, patched_code, sizeof patched_code) == 0);
+  return FALSE;
+}
+
+/* The --list-regions provider of the range that starts at jitdumper's function. */
+static char *
+provider_of_jit_code (Fixture *f, const char *extra)
+{
+  g_autofree char *start = g_strdup_printf ("%016" G_GINT64_MODIFIER "x-", f->child.page);
+  const char *args[] = { "--list-regions", extra, NULL };
+  g_auto(GStrv) lines = NULL;
+
+  analyze (f, args);
+  g_assert_cmpint (f->status, ==, 0);
+  lines = g_strsplit (f->out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], start))
+      {
+        g_auto(GStrv) columns = g_strsplit_set (lines[i], " ", -1);
+        guint k = 0;
+
+        /* START-END SIZE bytes cr3= vmcs= PROVIDER */
+        for (guint j = 0; columns[j] != NULL; j++)
+          if (columns[j][0] != '\0' && ++k == 6)
+            return g_strdup (columns[j]);
+      }
+  g_error ("--list-regions shows no range at 0x%" G_GINT64_MODIFIER "x:\n%s", f->child.page,
+           f->out);
+  return NULL;
+}
+
+/* How many lines of stderr contain @text. */
+static guint
+count_err_lines (Fixture *f, const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (f->err, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], text) != NULL)
+      n++;
+  return n;
+}
+
+static void
+test_jit_discovery_chains_dump_and_map (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dump = NULL, *map = NULL, *map_line = NULL, *note = NULL, *provider = NULL;
+  g_autofree char *given = NULL, *near = NULL;
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  dump = core_of_jitdumper (f, &pid, &near);
+  /* A perf map beside the core: found before any /tmp/perf-PID.map. */
+  map = g_strdup_printf ("%s/perf-%d.map", f->dir, pid);
+  map_line = g_strdup_printf ("%" G_GINT64_MODIFIER "x 6 jitdumper_fn\n", f->child.page);
+  g_file_set_contents (map, map_line, -1, &error);
+  g_assert_no_error (error);
+  note = g_strdup_printf ("ipt-analyze: note: %s: chained the JIT dump %s (NT_FILE) and the "
+                          "perf map %s\n", f->core, dump, map);
+
+  /* The dump's bytes over the core's: jitmap is chained before the core. */
+  g_assert_true (reads_dumped_code (f, NULL));
+  g_assert_cmpstr (f->err, ==, note);
+  provider = provider_of_jit_code (f, NULL);
+  g_assert_cmpstr (provider, ==, "jitmap");
+  g_clear_pointer (&provider, g_free);
+
+  /* --no-jit-discovery: the core alone, silently. */
+  g_assert_false (reads_dumped_code (f, "--no-jit-discovery"));
+  g_assert_cmpstr (f->err, ==, "");
+  provider = provider_of_jit_code (f, "--no-jit-discovery");
+  g_assert_cmpstr (provider, ==, "coredump");
+
+  /* The dump already given (after the core: the user's order stays). */
+  given = g_strdup_printf ("jitmap:dump=%s", dump);
+  {
+    const char *args[] = { "--plugin", given, "--read", NULL, NULL };
+    g_autofree char *spec = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x:6", f->child.page);
+
+    args[3] = spec;
+    analyze (f, args);
+    g_assert_cmpint (f->status, ==, 0);
+    g_assert_cmpstr (f->err, ==, "");
+    g_assert_cmpuint (f->out_length, ==, sizeof patched_code);
+    g_assert_true (memcmp (f->out, patched_code, sizeof patched_code) == 0);
+  }
+  g_unlink (map);
+}
+
+static void
+test_jit_discovery_dump_beside_core (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dump = NULL, *moved = NULL, *note = NULL;
+  GPid pid;
+
+  dump = core_of_jitdumper (f, &pid, &moved);
+  g_assert_cmpint (g_rename (dump, moved), ==, 0);
+  note = g_strdup_printf ("ipt-analyze: note: %s: chained the JIT dump %s (beside the core)",
+                          f->core, moved);
+
+  g_assert_true (reads_dumped_code (f, NULL));
+  g_test_message ("%s", f->err);
+  g_assert_cmpuint (count_err_lines (f, note), ==, 1);
+  g_assert_cmpuint (count_err_lines (f, "ipt-analyze: note: "), ==, 1);
+}
+
+static void
+test_jit_discovery_missing_dump_warns (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dump = NULL, *near = NULL, *warning = NULL;
+  GPid pid;
+
+  dump = core_of_jitdumper (f, &pid, &near);
+  g_assert_cmpint (g_unlink (dump), ==, 0);
+  warning = g_strdup_printf ("ipt-analyze: warning: %s: the JIT dump %s that NT_FILE names is "
+                             "gone, and %s beside the core does not exist: its JIT code is not "
+                             "chained", f->core, dump, near);
+
+  /* The core's own bytes still; the coredump plugin also warns that the
+   * dump's mapping is unmapped. */
+  g_assert_false (reads_dumped_code (f, NULL));
+  g_test_message ("%s", f->err);
+  g_assert_cmpuint (count_err_lines (f, warning), ==, 1);
+  g_assert_cmpuint (count_err_lines (f, "JIT dump"), ==, 1);
+  g_assert_cmpuint (count_err_lines (f, "ipt-analyze: note: "), ==, 0);
+
+  g_assert_false (reads_dumped_code (f, "--no-jit-discovery"));
+  g_assert_cmpuint (count_err_lines (f, "JIT dump"), ==, 0);
+}
+
+static void
+test_jit_discovery_without_jitmap_warns (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dump = NULL, *plugins = NULL, *link = NULL, *so = NULL, *warning = NULL;
+  g_autofree char *near = NULL;
+  GPid pid;
+
+  dump = core_of_jitdumper (f, &pid, &near);
+  /* A plugin path with the coredump plugin only. */
+  plugins = g_build_filename (f->run_dir, "plugins", NULL);
+  g_assert_cmpint (g_mkdir (plugins, 0755), ==, 0);
+  so = g_build_filename (env_path ("IPT_PLUGIN_PATH"), "ipt-plugin-coredump.so", NULL);
+  link = g_build_filename (plugins, "ipt-plugin-coredump.so", NULL);
+  g_assert_cmpint (symlink (so, link), ==, 0);
+  f->envp = g_environ_setenv (g_get_environ (), "IPT_PLUGIN_PATH", plugins, TRUE);
+  warning = g_strdup_printf ("ipt-analyze: warning: %s: the core maps the JIT dump %s, but the "
+                             "jitmap plugin was not found", f->core, dump);
+
+  g_assert_false (reads_dumped_code (f, NULL));
+  g_assert_true (g_str_has_prefix (f->err, warning));
+  g_assert_cmpuint (count_err_lines (f, "ipt-analyze: "), ==, 1);
+  g_assert_false (reads_dumped_code (f, "--no-jit-discovery"));
+  g_assert_cmpstr (f->err, ==, "");
+  g_unlink (link);
+  g_rmdir (plugins);
+}
+
 /* ---- the demo's listing: names from the core alone --------------------------------------- */
 
 /* Runs ipt-analyze from the source root with @args; returns stdout, asserts
@@ -479,6 +678,12 @@ main (int argc, char **argv)
   ADD ("/cli/coredump/kernel-core/read-text-and-jit-page", test_kernel_core);
   ADD ("/cli/coredump/missing-file/warns-and-reads-unmapped", test_missing_file);
   ADD ("/cli/coredump/replaced-file/warns-and-reads-unmapped", test_replaced_file);
+  ADD ("/cli/coredump/jit-discovery/chains-dump-and-map-before-the-core",
+       test_jit_discovery_chains_dump_and_map);
+  ADD ("/cli/coredump/jit-discovery/dump-beside-the-core", test_jit_discovery_dump_beside_core);
+  ADD ("/cli/coredump/jit-discovery/missing-dump-warns", test_jit_discovery_missing_dump_warns);
+  ADD ("/cli/coredump/jit-discovery/without-jitmap-plugin-warns",
+       test_jit_discovery_without_jitmap_warns);
 #undef ADD
   g_test_add_func ("/cli/coredump/demo/listing-names-symbols-from-the-core",
                    test_demo_listing_names_symbols);

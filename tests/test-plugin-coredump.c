@@ -183,6 +183,28 @@ assert_regions (IptMemoryProvider *p, const char *core, JitlikeChild *c)
                   core, regions->len, n_core, n_exe_text, c->exe);
 }
 
+/* mapped-files: the files /proc/PID/maps named while it ran, each once, in
+ * address order (NT_FILE's). */
+static void
+assert_mapped_files (IptMemoryProvider *p, const JitlikeChild *c)
+{
+  g_autoptr (GPtrArray) want = g_ptr_array_new ();
+  g_auto (GStrv) files = NULL;
+
+  for (guint i = 0; i < c->maps->len; i++)
+    {
+      const JitlikeMap *m = &g_array_index (c->maps, JitlikeMap, i);
+
+      if (m->path[0] == '/' &&
+          !g_ptr_array_find_with_equal_func (want, m->path, g_str_equal, NULL))
+        g_ptr_array_add (want, m->path);
+    }
+  g_ptr_array_add (want, NULL);
+  g_object_get (p, "mapped-files", &files, NULL);
+  g_assert_nonnull (files);
+  g_assert_cmpstrv (files, (const char *const *) want->pdata);
+}
+
 static void
 test_gcore_serves_text_and_jit_page (void)
 {
@@ -206,6 +228,7 @@ test_gcore_serves_text_and_jit_page (void)
   g_object_get (p, "pid", &pid, "rip", &rip, NULL);
   g_assert_cmpint (pid, ==, c.pid);
   g_assert_cmpuint (rip, !=, 0);
+  assert_mapped_files (p, &c);
 
   jitlike_child_stop (&c, 0);
   jitlike_child_clear (&c);

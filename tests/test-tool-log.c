@@ -32,6 +32,7 @@ test_domains (void)
       g_log ("Ipt-elf", G_LOG_LEVEL_CRITICAL, "a critical");
       ipt_tool_error ("failed: %d", 1);
       ipt_tool_warning ("careful: %d", 2);
+      ipt_tool_note ("chained: %d", 3);
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
@@ -44,7 +45,8 @@ test_domains (void)
                              "prog: raw: a message\n"
                              "prog: critical: elf: a critical\n"
                              "prog: error: failed: 1\n"
-                             "prog: warning: careful: 2\n");
+                             "prog: warning: careful: 2\n"
+                             "prog: note: chained: 3\n");
 }
 
 static void

@@ -122,6 +122,7 @@ enum {
   PROP_CR3,
   PROP_PID,
   PROP_RIP,
+  PROP_MAPPED_FILES,
   PROP_SYMBOL_TABLES_LOADED,
   N_PROPS
 };
@@ -733,6 +734,18 @@ ipt_coredump_provider_finalize (GObject *object)
   G_OBJECT_CLASS (ipt_coredump_provider_parent_class)->finalize (object);
 }
 
+/* NT_FILE's names as a GStrv (the parser keeps a counted array). */
+static GStrv
+mapped_files_strv (IptCoredumpProvider *self)
+{
+  gsize n = self->info != NULL ? self->info->n_files : 0;
+  GStrv files = g_new0 (char *, n + 1);
+
+  for (gsize i = 0; i < n; i++)
+    files[i] = g_strdup (self->info->files[i]);
+  return files;
+}
+
 static void
 ipt_coredump_provider_get_property (GObject *object, guint prop_id, GValue *value,
                                     GParamSpec *pspec)
@@ -749,6 +762,9 @@ ipt_coredump_provider_get_property (GObject *object, guint prop_id, GValue *valu
       break;
     case PROP_RIP:
       g_value_set_uint64 (value, self->info != NULL ? self->info->ip : 0);
+      break;
+    case PROP_MAPPED_FILES:
+      g_value_take_boxed (value, mapped_files_strv (self));
       break;
     case PROP_SYMBOL_TABLES_LOADED:
       g_value_set_uint (value, (guint) g_atomic_int_get (&self->n_symbol_tables));
@@ -834,6 +850,20 @@ ipt_coredump_provider_class_init (IptCoredumpProviderClass *klass)
     g_param_spec_uint64 ("rip", "Instruction pointer",
                          "Instruction pointer of the first thread in the core (0: unknown)",
                          0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * IptCoredumpProvider:mapped-files:
+   *
+   * The paths of the files the core's NT_FILE note maps, each once, in the
+   * order of their first mapping in the note (as the kernel or gdb wrote
+   * them, " (deleted)" included); empty without NT_FILE. A tool reads it
+   * to find what else the process had mapped (a JIT's jitdump) without
+   * parsing the core again.
+   */
+  properties[PROP_MAPPED_FILES] =
+    g_param_spec_boxed ("mapped-files", "Mapped files",
+                        "Paths of the files NT_FILE maps, in note order, each once",
+                        G_TYPE_STRV, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * IptCoredumpProvider:symbol-tables-loaded:

@@ -134,6 +134,8 @@ ipt_tool_warning (const char *format, ...)
   va_end (args);
 }
 
+/* "PROG: note: ..." — something the tool did on its own that the user
+ * should know about (nothing is wrong). */
 void
 ipt_tool_note (const char *format, ...)
 {

@@ -3,7 +3,7 @@
  *
  *   PROG: error: MESSAGE
  *   PROG: warning: DOMAIN: MESSAGE
- *   PROG: note: MESSAGE          (something the user should know, not wrong)
+ *   PROG: note: MESSAGE
  *
  * GLib's messages go through a log writer that prints them so, instead
  * of the "(PROG:PID): Ipt-WARNING **: time: MESSAGE" layout.

@@ -404,6 +404,9 @@ new_context (IptAnalyzeOptions *options)
     { "list-regions", 0, 0, G_OPTION_ARG_NONE, &options->list_regions,
       "List which provider serves which address range, and which ranges are file sections",
       NULL },
+    { "no-jit-discovery", 0, 0, G_OPTION_ARG_NONE, &options->no_jit_discovery,
+      "Do not chain the JIT dump (jit-N.dump) and perf map that a core names through the "
+      "jitmap plugin before the core", NULL },
     { "list-plugins", 0, 0, G_OPTION_ARG_NONE, &options->list_plugins,
       "List the plugins found, with their options", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,

@@ -45,6 +45,7 @@ typedef struct {
   gboolean stat;
   gboolean list_plugins;
   gboolean list_regions;
+  gboolean no_jit_discovery;            /* no jitmap for the jit-N.dump a core maps */
   gboolean version;
   gboolean have_read;
   guint64 read_address;

@@ -21,6 +21,7 @@
 #include <intel-pt.h>
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-analyze-discovery.h"
 #include "ipt-analyze-options.h"
 #include "ipt-listing-sink.h"
 #include "ipt-stat-print.h"
@@ -555,6 +556,8 @@ main (int argc, char **argv)
   status = build_image (registry, &options, &image);
   if (status != IPT_ANALYZE_EXIT_OK)
     return status;
+  if (!options.no_jit_discovery)
+    ipt_analyze_discover_jit (registry, image);
 
   if (options.have_time)
     ipt_image_set_time (image, options.time);

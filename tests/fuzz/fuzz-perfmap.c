@@ -1,0 +1,56 @@
+/* fuzz-perfmap.c: libFuzzer harness for the perf map parser (plugins/jitmap/ipt-perfmap-parser.c).
+ *
+ * The input is the map. Every map that parses is checked: entries are
+ * sorted, their ranges are not empty and do not wrap, sized entries span
+ * exactly their size, names are valid UTF-8, each entry is found at its
+ * start unless a later line there wins, and bad lines are all counted.
+ * Seeds: tests/fuzz/corpus/perfmap/, written by tests/fuzz/corpus/make-jitmap-seeds.py. */
+#include "config.h"
+
+#include <string.h>
+
+#include <ipt-analyze/ipt-analyze.h>
+
+#include "ipt-perfmap-parser.h"
+
+int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
+{
+  g_autoptr (IptPerfmap) map = NULL;
+  g_autoptr (GError) error = NULL;
+
+  map = ipt_perfmap_parse (data, size, "fuzz.map", &error);
+  if (map == NULL)
+    {
+      g_assert (error != NULL && error->domain == IPT_ERROR && error->code == IPT_ERROR_CORRUPT);
+      g_assert (g_str_has_prefix (error->message, "fuzz.map:"));
+      return 0;
+    }
+  g_assert (error == NULL);
+  g_assert (map->n_entries + map->n_bad <= map->n_lines);
+  g_assert (map->warnings->len == MIN (map->n_bad, IPT_PERFMAP_MAX_LINE_WARNINGS)
+                                  + (map->n_bad > IPT_PERFMAP_MAX_LINE_WARNINGS));
+
+  for (gsize i = 0; i < map->n_entries; i++)
+    {
+      const IptPerfmapEntry *entry = &map->entries[i];
+      const IptPerfmapEntry *found;
+
+      g_assert (entry->span.start < entry->span.end);
+      g_assert (entry->size == 0 || entry->span.end - entry->span.start == entry->size);
+      g_assert (entry->line >= 1 && entry->line <= map->n_lines);
+      g_assert (entry->name != NULL && entry->name[0] != '\0');
+      g_assert (g_utf8_validate (entry->name, -1, NULL));
+      if (i > 0)
+        g_assert (map->entries[i - 1].span.start < entry->span.start
+                  || (map->entries[i - 1].span.start == entry->span.start
+                      && map->entries[i - 1].line < entry->line));
+
+      found = ipt_perfmap_find (map, entry->span.start);
+      g_assert (found != NULL && found->line >= entry->line);
+      g_assert (found->span.start <= entry->span.start && entry->span.start < found->span.end);
+    }
+  return 0;
+}

@@ -6,6 +6,8 @@
  * image's lock; never on the read path. */
 #include "config.h"
 
+#include <string.h>
+
 #include "ipt-asid-private.h"
 #include "ipt-image-snapshot-private.h"
 
@@ -30,7 +32,7 @@ ipt_image_snapshot_ensure_sections (IptImageSnapshot *snap, struct pt_image_sect
     {
       const IptImageSectionRun *run = &g_array_index (snap->section_runs, IptImageSectionRun, i);
       guint64 offset = run->region->file_offset + (run->start - run->region->address);
-      IptImageSection section = { 0, run->region->asid, run->start, run->last,
+      IptImageSection section = { 0, run->region->asid, i, run->start, run->last,
                                   run->epoch_from, run->epoch_to };
 
       section.isid = pt_iscache_add_file (iscache, run->region->filename, offset,
@@ -106,84 +108,62 @@ ipt_image_snapshot_new_pt_image (IptImageSnapshot *snap, struct pt_image_section
   return image;
 }
 
-/* Whether the sections live in @to but not in @from cover every byte of
- * those live in @from but not in @to, in the same asid: then adding them is
- * enough (libipt cuts what a new section overlaps). */
-static gboolean
-entering_cover_leaving (const IptImageSnapshot *snap, guint from, guint to)
+/* The same file under another name: "dir/./base". */
+static char *
+alias_of (const char *filename)
 {
-  const guint *timed = (const guint *) (gpointer) snap->timed_sections->data;
-  const IptImageSection *sections = (const IptImageSection *) (gpointer) snap->sections->data;
+  g_autofree char *dir = g_path_get_dirname (filename);
+  g_autofree char *base = g_path_get_basename (filename);
 
-  for (guint i = 0; i < snap->timed_sections->len; i++)
-    {
-      const IptImageSection *leaving = &sections[timed[i]];
-      guint64 covered_to = leaving->start;    /* [start, covered_to) is covered */
-      gboolean progress = TRUE;
+  return g_strconcat (dir, strstr (filename, "/./") != NULL ? "/././" : "/./", base, NULL);
+}
 
-      if (!section_live (leaving, from) || section_live (leaving, to))
-        continue;
+/* Takes @section's range out of @image. libipt removes sections only by
+ * file name or asid, and the file of a section usually holds others (a
+ * jitdump holds all the JIT code): so the range is covered with a section
+ * of the same bytes under an alias of the file's name (adding cuts what it
+ * overlaps), and the alias is removed by name. Costs two walks of the
+ * image's section list, instead of rebuilding it. */
+static void
+punch_section (struct pt_image *image, const IptImageSnapshot *snap, const IptImageSection *section,
+               const char *name)
+{
+  const IptImageSectionRun *run = &g_array_index (snap->section_runs, IptImageSectionRun, section->run);
+  g_autofree char *alias = NULL;
+  struct pt_asid asid;
+  int status;
 
-      /* entering sections are disjoint: walk them in address order */
-      while (progress && covered_to <= leaving->last)
-        {
-          progress = FALSE;
-          for (guint k = 0; k < snap->timed_sections->len; k++)
-            {
-              const IptImageSection *entering = &sections[timed[k]];
-
-              if (section_live (entering, to) && !section_live (entering, from) &&
-                  ipt_asid_fields_equal (&entering->asid, &leaving->asid) &&
-                  entering->start <= covered_to && entering->last >= covered_to)
-                {
-                  if (entering->last == G_MAXUINT64)
-                    return TRUE;
-                  covered_to = entering->last + 1;
-                  progress = TRUE;
-                  break;
-                }
-            }
-        }
-      if (covered_to <= leaving->last)
-        return FALSE;
-    }
-  return TRUE;
+  alias = alias_of (run->region->filename);
+  ipt_asid_to_pt (&asid, &section->asid);
+  status = pt_image_add_file (image, alias,
+                              run->region->file_offset + (run->start - run->region->address),
+                              run->last - run->start + 1, &asid, run->start);
+  if (status >= 0)
+    status = pt_image_remove_by_filename (image, alias, &asid);
+  if (status < 0)
+    g_warning ("image %s: %s: cannot take the section at 0x%" G_GINT64_MODIFIER "x out of a "
+               "decoder's image: %s", name, run->region->filename, run->start,
+               pt_errstr (pt_errcode (status)));
 }
 
 /* Moves @image from the sections of epoch @from to those of @to, in
- * place (a decoder or a caller holds it). Timeless sections stay; sections
- * that start being live are added (which cuts what they overlap); when a
- * section stops being live and no new one takes all its place, every
- * section is removed and the live ones added again — libipt cannot remove
- * one section of a file. */
+ * place (a decoder or a caller holds it): timeless sections stay, the
+ * sections that stop being live are taken out, those that start are added. */
 void
 ipt_image_snapshot_switch_pt_image (IptImageSnapshot *snap, struct pt_image_section_cache *iscache,
                                     struct pt_image *image, const char *name, guint from, guint to)
 {
+  const guint *timed = (const guint *) (gpointer) snap->timed_sections->data;
+  const IptImageSection *sections = (const IptImageSection *) (gpointer) snap->sections->data;
+
   if (from == to)
     return;
 
-  if (!entering_cover_leaving (snap, from, to))
-    {
-      (void) pt_image_remove_by_asid (image, NULL);
-      for (guint i = 0; i < snap->sections->len; i++)
-        {
-          const IptImageSection *section = &g_array_index (snap->sections, IptImageSection, i);
-
-          if (section_live (section, to))
-            add_section (image, iscache, section, name);
-        }
-    }
-  else
-    {
-      for (guint i = 0; i < snap->timed_sections->len; i++)
-        {
-          const IptImageSection *section =
-            &g_array_index (snap->sections, IptImageSection, g_array_index (snap->timed_sections, guint, i));
-
-          if (section_live (section, to) && !section_live (section, from))
-            add_section (image, iscache, section, name);
-        }
-    }
+  for (guint i = 0; i < snap->timed_sections->len; i++)
+    if (section_live (&sections[timed[i]], from) && !section_live (&sections[timed[i]], to))
+      punch_section (image, snap, &sections[timed[i]], name);
+  for (guint i = 0; i < snap->timed_sections->len; i++)
+    if (section_live (&sections[timed[i]], to) && !section_live (&sections[timed[i]], from))
+      add_section (image, iscache, &sections[timed[i]], name);
   pt_image_set_callback (image, ipt_image_snapshot_pt_callback, &snap->views[to]);
 }

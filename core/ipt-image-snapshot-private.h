@@ -76,6 +76,7 @@ typedef struct {
 typedef struct {
   int isid;
   IptAsid asid;
+  guint run;                    /* its index in snap->section_runs */
   guint64 start;
   guint64 last;                 /* inclusive */
   guint epoch_from;

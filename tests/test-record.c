@@ -201,13 +201,21 @@ decode_with (Fixture *fixture, const char *decoder, guint64 from, const char *co
   return decode_range_with (fixture, decoder, from, 0, memory);
 }
 
+/* "pagedump:addr=DIR/pages.addr,dump=DIR/pages.dump" */
+static char *
+pagedump_plugin (Fixture *fixture)
+{
+  g_autofree char *addr = out_path (fixture, "pages.addr");
+  g_autofree char *dump = out_path (fixture, "pages.dump");
+
+  return g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+}
+
 /* The same over the page dump. */
 static char *
 decode (Fixture *fixture, const char *decoder, guint64 from)
 {
-  g_autofree char *addr = out_path (fixture, "pages.addr");
-  g_autofree char *dump = out_path (fixture, "pages.dump");
-  g_autofree char *plugin = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  g_autofree char *plugin = pagedump_plugin (fixture);
   const char *memory[] = { "--plugin", plugin, NULL };
 
   return decode_with (fixture, decoder, from, memory);
@@ -283,13 +291,21 @@ core_facts_free (CoreFacts *facts)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CoreFacts, core_facts_free)
 
+/* @n bytes at @offset of @data, which must hold them. */
+static void
+copy_in (const guint8 *data, gsize size, guint64 offset, void *value, gsize n)
+{
+  g_assert_cmpuint (size, >=, n);
+  g_assert_cmpuint (offset, <=, size - n);
+  memcpy (value, data + offset, n);
+}
+
 static guint64
 get_u64 (const guint8 *data, gsize size, guint64 offset)
 {
   guint64 value;
 
-  g_assert_cmpuint (offset, <=, size - sizeof value);
-  memcpy (&value, data + offset, sizeof value);
+  copy_in (data, size, offset, &value, sizeof value);
   return GUINT64_FROM_LE (value);
 }
 
@@ -1180,8 +1196,7 @@ get_u32 (const guint8 *data, gsize size, guint64 offset)
 {
   guint32 value;
 
-  g_assert_cmpuint (offset, <=, size - sizeof value);
-  memcpy (&value, data + offset, sizeof value);
+  copy_in (data, size, offset, &value, sizeof value);
   return GUINT32_FROM_LE (value);
 }
 
@@ -1649,10 +1664,8 @@ test_jit_decodes_until_rewritten (Fixture *fixture, gconstpointer data)
 {
   g_auto(JitRun) run = { 0 };
   g_autofree char *core = out_path (fixture, "core");
-  g_autofree char *addr = out_path (fixture, "pages.addr");
-  g_autofree char *dump = out_path (fixture, "pages.dump");
   g_autofree char *coredump = g_strdup_printf ("coredump:core=%s", core);
-  g_autofree char *pagedump = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  g_autofree char *pagedump = pagedump_plugin (fixture);
   const char *memories[][3] = { { "--plugin", coredump, NULL }, { "--plugin", pagedump, NULL } };
   const char *decoders[] = { "--insn-decoder", "--block-decoder" };
   g_autofree char *ips = NULL;
@@ -1705,10 +1718,8 @@ static void
 test_jit_versions_decode (Fixture *fixture, gconstpointer data)
 {
   g_auto(JitRun) run = { 0 };
-  g_autofree char *addr = out_path (fixture, "pages.addr");
-  g_autofree char *dump = out_path (fixture, "pages.dump");
   g_autofree char *first_code = out_path (fixture, "first-code.bin");
-  g_autofree char *pagedump = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  g_autofree char *pagedump = pagedump_plugin (fixture);
   g_autofree char *raw = NULL;
   g_autofree char *ips = NULL;
   g_autofree guint8 *trace = NULL;
@@ -1845,17 +1856,39 @@ test_jit_page_versions (Fixture *fixture, gconstpointer data)
   g_assert_true (stamped);
 }
 
+/* TRUE (and the test skipped) while there is no jitmap plugin. */
 static gboolean
-plugin_available (Fixture *fixture, const char *name)
+skip_without_jitmap (Fixture *fixture)
 {
   const char *argv[] = { env_path ("IPT_ANALYZE"), "--list-plugins", NULL };
-  g_autofree char *line = g_strdup_printf ("\n%s ", name);
   g_autofree char *listing = NULL;
 
   run (fixture, argv);
   g_assert_cmpint (fixture->status, ==, 0);
   listing = g_strconcat ("\n", fixture->out, NULL);
-  return strstr (listing, line) != NULL;
+  if (strstr (listing, "\njitmap ") != NULL)
+    return FALSE;
+  g_test_skip ("no jitmap plugin: this acceptance test of the time-aware image and "
+               "the jitmap plugin runs once both are merged");
+  return TRUE;
+}
+
+/* Both decoders, over @memory, list exactly ips. */
+static void
+assert_decodes_to_ips (Fixture *fixture, const char *const *memory)
+{
+  const char *decoders[] = { "--insn-decoder", "--block-decoder" };
+  gsize ips_length;
+  g_autofree char *ips = read_output (fixture, "ips", &ips_length);
+
+  for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
+    {
+      g_autofree char *decoded = decode_with (fixture, decoders[i], 0, memory);
+
+      g_test_message ("%s", decoders[i]);
+      g_assert_cmpuint (strlen (decoded), ==, ips_length);
+      g_assert_true (strcmp (decoded, ips) == 0);
+    }
 }
 
 /* ACCEPTANCE of the time-aware image and the jitmap plugin: over the JIT's
@@ -1872,28 +1905,15 @@ test_jit_acceptance_jitdump (Fixture *fixture, gconstpointer data)
   g_autofree char *core = out_path (fixture, "core");
   g_autofree char *coredump = g_strdup_printf ("coredump:core=%s", core);
   g_autofree char *jitmap = NULL;
-  g_autofree char *ips = NULL;
-  const char *decoders[] = { "--insn-decoder", "--block-decoder" };
-  gsize ips_length;
 
-  if (!plugin_available (fixture, "jitmap"))
-    {
-      g_test_skip ("no jitmap plugin: this acceptance test of the time-aware image and "
-                   "the jitmap plugin runs once both are merged");
-      return;
-    }
+  if (skip_without_jitmap (fixture))
+    return;
   record_jit (fixture, data, &run);
-  ips = read_output (fixture, "ips", &ips_length);
   jitmap = g_strdup_printf ("jitmap:dump=%s", run.jitdump_path);
-  for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
-    {
-      const char *memory[] = { "--plugin", jitmap, "--plugin", coredump, NULL };
-      g_autofree char *decoded = decode_with (fixture, decoders[i], 0, memory);
-
-      g_test_message ("%s", decoders[i]);
-      g_assert_cmpuint (strlen (decoded), ==, ips_length);
-      g_assert_true (strcmp (decoded, ips) == 0);
-    }
+  {
+    const char *memory[] = { "--plugin", jitmap, "--plugin", coredump, NULL };
+    assert_decodes_to_ips (fixture, memory);
+  }
 }
 
 /* ACCEPTANCE of the time-aware image and the jitmap plugin over
@@ -1909,31 +1929,14 @@ test_jit_acceptance_page_versions (Fixture *fixture, gconstpointer data)
 {
   g_auto(JitRun) run = { 0 };
   g_autofree char *versions = out_path (fixture, "pages.jitdump");
-  g_autofree char *addr = out_path (fixture, "pages.addr");
-  g_autofree char *dump = out_path (fixture, "pages.dump");
   g_autofree char *jitmap = g_strdup_printf ("jitmap:dump=%s", versions);
-  g_autofree char *pagedump = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
-  g_autofree char *ips = NULL;
-  const char *decoders[] = { "--insn-decoder", "--block-decoder" };
-  gsize ips_length;
+  g_autofree char *pagedump = pagedump_plugin (fixture);
+  const char *memory[] = { "--plugin", jitmap, "--plugin", pagedump, NULL };
 
-  if (!plugin_available (fixture, "jitmap"))
-    {
-      g_test_skip ("no jitmap plugin: this acceptance test of the time-aware image and "
-                   "the jitmap plugin runs once both are merged");
-      return;
-    }
+  if (skip_without_jitmap (fixture))
+    return;
   record_jit (fixture, data, &run);
-  ips = read_output (fixture, "ips", &ips_length);
-  for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
-    {
-      const char *memory[] = { "--plugin", jitmap, "--plugin", pagedump, NULL };
-      g_autofree char *decoded = decode_with (fixture, decoders[i], 0, memory);
-
-      g_test_message ("%s", decoders[i]);
-      g_assert_cmpuint (strlen (decoded), ==, ips_length);
-      g_assert_true (strcmp (decoded, ips) == 0);
-    }
+  assert_decodes_to_ips (fixture, memory);
 }
 
 int

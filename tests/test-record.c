@@ -19,12 +19,15 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <intel-pt.h>
 
 typedef struct {
   char *dir;
   char *out;
   char *err;
   char *record_err;  /* ipt-record's stderr (its --verbose report, warnings) */
+  char *record_out;  /* the recorded program's stdout */
+  const char *cwd;   /* where commands run; NULL: the test's own folder */
   int status;     /* exit status of the last command */
 } Fixture;
 
@@ -63,6 +66,7 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->out);
   g_free (fixture->err);
   g_free (fixture->record_err);
+  g_free (fixture->record_out);
 }
 
 static const char *
@@ -85,7 +89,7 @@ run_full (Fixture *fixture, const char *const *argv, GSpawnChildSetupFunc setup)
 
   g_clear_pointer (&fixture->out, g_free);
   g_clear_pointer (&fixture->err, g_free);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, setup, NULL,
+  g_spawn_sync (fixture->cwd, (char **) argv, NULL, G_SPAWN_DEFAULT, setup, NULL,
                 &fixture->out, &fixture->err, &wait_status, &error);
   g_assert_no_error (error);
   if (WIFEXITED (wait_status))
@@ -130,6 +134,8 @@ record_full (Fixture *fixture, const char *const *options, const char *psb_perio
   g_test_message ("ipt-record: %s", fixture->err);
   g_free (fixture->record_err);
   fixture->record_err = g_strdup (fixture->err);
+  g_free (fixture->record_out);
+  fixture->record_out = g_strdup (fixture->out);
   return fixture->status;
 }
 
@@ -165,11 +171,13 @@ instruction_lines (const char *listing)
 /* Decodes the recorded trace (optionally from byte @from) over the memory
  * options @memory and returns the instruction lines of the listing. */
 static char *
-decode_with (Fixture *fixture, const char *decoder, guint64 from, const char *const *memory)
+decode_range_with (Fixture *fixture, const char *decoder, guint64 from, guint64 to,
+                   const char *const *memory)
 {
   g_autofree char *trace = out_path (fixture, "trace.pt");
-  g_autofree char *pt = from == 0 ? g_strdup (trace) :
-                        g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x", trace, from);
+  g_autofree char *pt = to != 0 ?
+    g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER "x", trace, from, to) :
+    from == 0 ? g_strdup (trace) : g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x", trace, from);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
   g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
@@ -186,13 +194,28 @@ decode_with (Fixture *fixture, const char *decoder, guint64 from, const char *co
   return instruction_lines (fixture->out);
 }
 
+/* The whole trace, or from byte @from on (0: the start). */
+static char *
+decode_with (Fixture *fixture, const char *decoder, guint64 from, const char *const *memory)
+{
+  return decode_range_with (fixture, decoder, from, 0, memory);
+}
+
+/* "pagedump:addr=DIR/pages.addr,dump=DIR/pages.dump" */
+static char *
+pagedump_plugin (Fixture *fixture)
+{
+  g_autofree char *addr = out_path (fixture, "pages.addr");
+  g_autofree char *dump = out_path (fixture, "pages.dump");
+
+  return g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+}
+
 /* The same over the page dump. */
 static char *
 decode (Fixture *fixture, const char *decoder, guint64 from)
 {
-  g_autofree char *addr = out_path (fixture, "pages.addr");
-  g_autofree char *dump = out_path (fixture, "pages.dump");
-  g_autofree char *plugin = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  g_autofree char *plugin = pagedump_plugin (fixture);
   const char *memory[] = { "--plugin", plugin, NULL };
 
   return decode_with (fixture, decoder, from, memory);
@@ -268,13 +291,21 @@ core_facts_free (CoreFacts *facts)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CoreFacts, core_facts_free)
 
+/* @n bytes at @offset of @data, which must hold them. */
+static void
+copy_in (const guint8 *data, gsize size, guint64 offset, void *value, gsize n)
+{
+  g_assert_cmpuint (size, >=, n);
+  g_assert_cmpuint (offset, <=, size - n);
+  memcpy (value, data + offset, n);
+}
+
 static guint64
 get_u64 (const guint8 *data, gsize size, guint64 offset)
 {
   guint64 value;
 
-  g_assert_cmpuint (offset, <=, size - sizeof value);
-  memcpy (&value, data + offset, sizeof value);
+  copy_in (data, size, offset, &value, sizeof value);
   return GUINT64_FROM_LE (value);
 }
 
@@ -1126,6 +1157,788 @@ test_bad_options (Fixture *fixture, gconstpointer data)
   assert_one_error_line (fixture->err);
 }
 
+/* ---- rewritten code: a JIT (tests/record/jit.c) -------------------------------------------- */
+
+#define JIT_CODE_LOAD 0
+#define JIT_CODE_MOVE 1
+
+/* One record of a perf jitdump: code loaded or moved at a time. */
+typedef struct {
+  guint32 id;
+  guint64 timestamp;
+  guint64 address;       /* code_addr; new_code_addr of a move */
+  guint64 old_address;   /* a move's old_code_addr */
+  guint64 size;
+  const guint8 *code;    /* a load's bytes (into JitDump.contents) */
+} JitRecord;
+
+typedef struct {
+  char *path;
+  char *contents;
+  gsize length;
+  guint32 pid;
+  GArray *records;       /* JitRecord, in file order */
+} JitDump;
+
+static void
+jit_dump_free (JitDump *dump)
+{
+  g_free (dump->path);
+  g_free (dump->contents);
+  g_array_unref (dump->records);
+  g_free (dump);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JitDump, jit_dump_free)
+
+static guint32
+get_u32 (const guint8 *data, gsize size, guint64 offset)
+{
+  guint32 value;
+
+  copy_in (data, size, offset, &value, sizeof value);
+  return GUINT32_FROM_LE (value);
+}
+
+/* A jitdump: its header checked field by field, its records parsed. */
+static JitDump *
+read_jitdump (const char *path)
+{
+  g_autoptr(JitDump) dump = g_new0 (JitDump, 1);
+  g_autoptr(GError) error = NULL;
+  const guint8 *data;
+  gsize size;
+  guint64 at = 40;
+
+  dump->path = g_strdup (path);
+  dump->records = g_array_new (FALSE, TRUE, sizeof (JitRecord));
+  g_file_get_contents (path, &dump->contents, &dump->length, &error);
+  g_assert_no_error (error);
+  data = (const guint8 *) dump->contents;
+  size = dump->length;
+  /* Host byte order, as perf writes and reads it: little-endian here. */
+  g_assert_cmpuint (size, >=, 40);
+  g_assert_cmphex (get_u32 (data, size, 0), ==, 0x4A695444);
+  g_assert_cmpuint (get_u32 (data, size, 4), ==, 1);
+  g_assert_cmpuint (get_u32 (data, size, 8), ==, 40);
+  g_assert_cmpuint (get_u32 (data, size, 12), ==, EM_X86_64);
+  dump->pid = get_u32 (data, size, 20);
+  g_assert_cmpuint (get_u64 (data, size, 32), ==, 0);   /* flags */
+
+  while (at < size)
+    {
+      JitRecord record = { 0 };
+      guint32 total = get_u32 (data, size, at + 4);
+
+      g_assert_cmpuint (total, >=, 16);
+      g_assert_cmpuint (at + total, <=, size);
+      record.id = get_u32 (data, size, at);
+      record.timestamp = get_u64 (data, size, at + 8);
+      g_assert_cmpuint (get_u32 (data, size, at + 16), ==, dump->pid);
+      if (record.id == JIT_CODE_LOAD)
+        {
+          const char *name = (const char *) data + at + 56;
+          gsize name_size;
+
+          g_assert_cmpuint (total, >, 56);
+          name_size = strnlen (name, total - 56) + 1;
+          record.address = get_u64 (data, size, at + 32);
+          g_assert_cmphex (get_u64 (data, size, at + 24), ==, record.address);  /* vma */
+          record.size = get_u64 (data, size, at + 40);
+          g_assert_cmpuint (56 + name_size + record.size, ==, total);
+          record.code = data + at + 56 + name_size;
+        }
+      else
+        {
+          g_assert_cmpuint (record.id, ==, JIT_CODE_MOVE);
+          g_assert_cmpuint (total, ==, 16 + 48);
+          record.old_address = get_u64 (data, size, at + 32);
+          record.address = get_u64 (data, size, at + 40);
+          record.size = get_u64 (data, size, at + 48);
+        }
+      g_array_append_val (dump->records, record);
+      at += total;
+    }
+  return g_steal_pointer (&dump);
+}
+
+/* One function the JIT installed, from its "code ADDRESS SIZE CALLS:
+ * OFFSET..." line, in the order they ran. */
+typedef struct {
+  guint64 address;
+  guint64 size;
+  guint calls;
+  GArray *starts;        /* guint64 instruction offsets */
+} JitCode;
+
+static void
+jit_code_free (gpointer data)
+{
+  JitCode *code = data;
+
+  g_array_unref (code->starts);
+  g_free (code);
+}
+
+static GPtrArray *
+parse_jit_codes (const char *out)
+{
+  GPtrArray *codes = g_ptr_array_new_with_free_func (jit_code_free);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      JitCode *code;
+      char *end;
+
+      if (lines[i][0] == '\0')
+        continue;
+      g_assert_true (g_str_has_prefix (lines[i], "code "));
+      code = g_new0 (JitCode, 1);
+      code->starts = g_array_new (FALSE, FALSE, sizeof (guint64));
+      code->address = g_ascii_strtoull (lines[i] + 5, &end, 16);
+      code->size = g_ascii_strtoull (end, &end, 10);
+      code->calls = (guint) g_ascii_strtoull (end, &end, 10);
+      g_assert_cmpint (*end, ==, ':');
+      end++;
+      while (*end == ' ')
+        {
+          guint64 start = g_ascii_strtoull (end, &end, 10);
+          g_array_append_val (code->starts, start);
+        }
+      g_assert_cmpint (*end, ==, '\0');
+      g_assert_cmpuint (code->starts->len, >, 2);
+      g_ptr_array_add (codes, code);
+    }
+  return codes;
+}
+
+static gboolean
+starts_contain (const JitCode *code, guint64 offset)
+{
+  for (guint i = 0; i < code->starts->len; i++)
+    if (g_array_index (code->starts, guint64, i) == offset)
+      return TRUE;
+  return FALSE;
+}
+
+/* The first instruction of ips that lies in one of @codes: its index. */
+static gsize
+first_jit_line (const char *ips, gsize ips_length, GPtrArray *codes)
+{
+  for (gsize at = 0; at + 17 <= ips_length; at += 17)
+    {
+      guint64 ip = g_ascii_strtoull (ips + at, NULL, 16);
+
+      for (guint i = 0; i < codes->len; i++)
+        {
+          const JitCode *code = codes->pdata[i];
+          if (code->address <= ip && ip < code->address + code->size)
+            return at / 17;
+        }
+    }
+  g_error ("no instruction of the JIT code in ips");
+}
+
+typedef struct {
+  GPtrArray *codes;      /* JitCode, from the program's output */
+  JitDump *jitdump;      /* DIR/jit-PID.dump */
+  char *jitdump_path;
+} JitRun;
+
+static void
+jit_run_clear (JitRun *run)
+{
+  g_clear_pointer (&run->codes, g_ptr_array_unref);
+  g_clear_pointer (&run->jitdump, jit_dump_free);
+  g_clear_pointer (&run->jitdump_path, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JitRun, jit_run_clear)
+
+/* Records the JIT (in @mode, or NULL) in fixture->dir, which is also its
+ * current folder, so that its jitdump and perf map land there: the
+ * jitdump must describe what the program printed. */
+static void
+record_jit_full (Fixture *fixture, const char *mode, const char *psb_period, JitRun *run)
+{
+  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_JIT_STATIC"), mode, NULL };
+  g_autofree char *map = NULL;
+  g_autofree char *map_text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture->cwd = fixture->dir;
+  g_assert_cmpint (record (fixture, psb_period, argv), ==, 0);
+  run->codes = parse_jit_codes (fixture->record_out);
+  g_assert_cmpuint (run->codes->len, ==, 2);
+
+  {
+    g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, &error);
+    const char *name;
+
+    g_assert_no_error (error);
+    while ((name = g_dir_read_name (dir)) != NULL)
+      if (g_str_has_prefix (name, "jit-") && g_str_has_suffix (name, ".dump"))
+        {
+          g_assert_null (run->jitdump_path);
+          run->jitdump_path = out_path (fixture, name);
+        }
+  }
+  g_assert_nonnull (run->jitdump_path);
+  run->jitdump = read_jitdump (run->jitdump_path);
+
+  /* One record per function installed, as printed, in time order, each
+   * load with exactly the bytes that then ran. */
+  g_assert_cmpuint (run->jitdump->records->len, ==, run->codes->len);
+  for (guint i = 0; i < run->codes->len; i++)
+    {
+      const JitCode *code = run->codes->pdata[i];
+      const JitRecord *record = &g_array_index (run->jitdump->records, JitRecord, i);
+
+      g_assert_cmphex (record->address, ==, code->address);
+      g_assert_cmpuint (record->size, ==, code->size);
+      g_assert_cmpuint (record->id, ==, i > 0 && g_strcmp0 (mode, "move") == 0 ?
+                        JIT_CODE_MOVE : JIT_CODE_LOAD);
+      if (i > 0)
+        g_assert_cmpuint (record->timestamp, >,
+                          g_array_index (run->jitdump->records, JitRecord, i - 1).timestamp);
+    }
+
+  map = g_strdup_printf ("%s/perf-%u.map", fixture->dir, run->jitdump->pid);
+  g_file_get_contents (map, &map_text, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < run->codes->len; i++)
+    {
+      const JitCode *code = run->codes->pdata[i];
+      g_autofree char *line = g_strdup_printf ("%" G_GINT64_MODIFIER "x %" G_GINT64_MODIFIER
+                                               "x jit_", code->address, code->size);
+
+      g_assert_nonnull (strstr (map_text, line));
+    }
+}
+
+static void
+record_jit (Fixture *fixture, const char *mode, JitRun *run)
+{
+  record_jit_full (fixture, mode, "4096", run);
+}
+
+/* Every instruction ips lists in the JIT code is one of the function
+ * that was there then: each call (one contiguous run, from offset 0 to the
+ * ret) on an instruction boundary of its own version, the calls in order. */
+static void
+assert_ips_follow_jit_code (Fixture *fixture, const JitRun *run)
+{
+  gsize ips_length;
+  g_autofree char *ips = read_output (fixture, "ips", &ips_length);
+  guint current = 0, calls = 0;
+  gboolean inside = FALSE;
+  guint64 offset = 0;
+
+  for (gsize at = 0; at + 17 <= ips_length; at += 17)
+    {
+      guint64 ip = g_ascii_strtoull (ips + at, NULL, 16);
+      const JitCode *code = current < run->codes->len ? run->codes->pdata[current] : NULL;
+      gboolean in_jit = FALSE;
+
+      for (guint i = 0; i < run->codes->len; i++)
+        {
+          const JitCode *any = run->codes->pdata[i];
+          in_jit |= any->address <= ip && ip < any->address + any->size;
+        }
+      if (!in_jit)
+        {
+          if (inside)
+            {
+              /* the call returned, from its ret */
+              g_assert_cmpuint (offset, ==, g_array_index (code->starts, guint64,
+                                                           code->starts->len - 1));
+              inside = FALSE;
+              if (++calls == code->calls)
+                current++, calls = 0;
+            }
+          continue;
+        }
+      if (code == NULL)
+        g_error ("ips line %" G_GSIZE_FORMAT ": 0x%" G_GINT64_MODIFIER "x: JIT code ran "
+                 "after the last call", at / 17 + 1, ip);
+      g_assert_cmphex (ip, >=, code->address);
+      g_assert_cmphex (ip, <, code->address + code->size);
+      offset = ip - code->address;
+      if (!starts_contain (code, offset))
+        g_error ("ips line %" G_GSIZE_FORMAT ": 0x%" G_GINT64_MODIFIER "x is no instruction "
+                 "of function %u (offset %" G_GUINT64_FORMAT ")", at / 17 + 1, ip, current,
+                 offset);
+      if (!inside)
+        g_assert_cmpuint (offset, ==, 0);
+      inside = TRUE;
+    }
+  g_assert_false (inside);
+  g_assert_cmpuint (current, ==, run->codes->len);
+}
+
+/* What the tests need of a trace's packets. */
+typedef struct {
+  enum pt_packet_type type;
+  guint64 offset;        /* in the trace */
+  guint64 ip;            /* FUP, TIP, TIP.PGE, TIP.PGD: decompressed; 0 when suppressed */
+  guint64 tsc;           /* TSC */
+} TracePacket;
+
+/* An IP packet's address, by the last-IP rules of the Intel SDM. */
+static guint64
+decompress_ip (const struct pt_packet_ip *packet, guint64 *last_ip)
+{
+  const guint64 low48 = G_GUINT64_CONSTANT (0xffffffffffff);
+  guint64 ip;
+
+  switch (packet->ipc)
+    {
+    case pt_ipc_suppressed:
+      return 0;
+    case pt_ipc_update_16:
+      ip = (*last_ip & ~G_GUINT64_CONSTANT (0xffff)) | (packet->ip & 0xffff);
+      break;
+    case pt_ipc_update_32:
+      ip = (*last_ip & ~G_GUINT64_CONSTANT (0xffffffff)) | (packet->ip & 0xffffffff);
+      break;
+    case pt_ipc_update_48:
+      ip = (*last_ip & ~low48) | (packet->ip & low48);
+      break;
+    case pt_ipc_sext_48:
+      ip = packet->ip & low48;
+      if (ip & (G_GUINT64_CONSTANT (1) << 47))
+        ip |= ~low48;
+      break;
+    default:
+      ip = packet->ip;
+      break;
+    }
+  *last_ip = ip;
+  return ip;
+}
+
+/* Every packet of the trace, decoded with libipt's packet decoder. */
+static GArray *
+read_packets (const guint8 *trace, gsize length)
+{
+  GArray *packets = g_array_new (FALSE, TRUE, sizeof (TracePacket));
+  struct pt_packet_decoder *decoder;
+  struct pt_config config;
+  guint64 last_ip = 0;
+  int status;
+
+  pt_config_init (&config);
+  config.begin = (guint8 *) trace;
+  config.end = (guint8 *) trace + length;
+  decoder = pt_pkt_alloc_decoder (&config);
+  g_assert_nonnull (decoder);
+  g_assert_cmpint (pt_pkt_sync_forward (decoder), >=, 0);
+  for (;;)
+    {
+      struct pt_packet packet;
+      TracePacket summary = { 0 };
+
+      g_assert_cmpint (pt_pkt_get_offset (decoder, &summary.offset), ==, 0);
+      status = pt_pkt_next (decoder, &packet, sizeof packet);
+      if (status == -pte_eos)
+        break;
+      g_assert_cmpint (status, >=, 0);
+      summary.type = packet.type;
+      switch (packet.type)
+        {
+        case ppt_psb:
+          last_ip = 0;
+          break;
+        case ppt_fup:
+        case ppt_tip:
+        case ppt_tip_pge:
+        case ppt_tip_pgd:
+          summary.ip = decompress_ip (&packet.payload.ip, &last_ip);
+          break;
+        case ppt_tsc:
+          summary.tsc = packet.payload.tsc.tsc;
+          break;
+        default:
+          break;
+        }
+      g_array_append_val (packets, summary);
+    }
+  pt_pkt_free_decoder (decoder);
+  return packets;
+}
+
+/* The time the trace gives each call of the JIT code (the last TSC before
+ * the TIP that enters it) lies within the validity of the code that ran:
+ * from its jitdump record's timestamp to the next one's.  That needs a
+ * TSC at every kernel entry (the write(2) of a record) and before every
+ * TIP.PGE, and TSCs that never go back. */
+static void
+test_jit_timestamps (Fixture *fixture, gconstpointer data)
+{
+  g_auto(JitRun) run = { 0 };
+  g_autofree guint8 *trace = NULL;
+  g_autoptr(GArray) packets = NULL;
+  gsize trace_length;
+  guint64 tsc = 0;
+  gboolean fresh = FALSE;    /* a TSC since the last TNT, TIP or enable */
+  guint current = 0, calls = 0, n_pges = 0;
+
+  record_jit (fixture, data, &run);
+  trace = (guint8 *) read_output (fixture, "trace.pt", &trace_length);
+  packets = read_packets (trace, trace_length);
+  for (guint i = 0; i < packets->len; i++)
+    {
+      const TracePacket *packet = &g_array_index (packets, TracePacket, i);
+
+      switch (packet->type)
+        {
+        case ppt_tsc:
+          g_assert_cmpuint (packet->tsc, >=, tsc);
+          tsc = packet->tsc;
+          fresh = TRUE;
+          break;
+        case ppt_tip_pgd:
+          g_assert_true (fresh);
+          fresh = FALSE;
+          break;
+        case ppt_tip_pge:
+        case ppt_tip:
+          if (packet->type == ppt_tip_pge)
+            {
+              g_assert_true (fresh);
+              n_pges++;
+            }
+          fresh = FALSE;
+          if (current < run.codes->len &&
+              packet->ip == ((const JitCode *) run.codes->pdata[current])->address)
+            {
+              const JitCode *code = run.codes->pdata[current];
+              const GArray *records = run.jitdump->records;
+
+              g_assert_cmpuint (tsc, >=, g_array_index (records, JitRecord, current).timestamp);
+              if (current + 1 < records->len)
+                g_assert_cmpuint (tsc, <, g_array_index (records, JitRecord,
+                                                         current + 1).timestamp);
+              if (++calls == code->calls)
+                current++, calls = 0;
+            }
+          break;
+        case ppt_tnt_8:
+        case ppt_tnt_64:
+          fresh = FALSE;
+          break;
+        default:
+          break;
+        }
+    }
+  g_assert_cmpuint (n_pges, >, 10);
+  g_assert_cmpuint (current, ==, run.codes->len);
+}
+
+static void
+test_jit_rewritten_ips (Fixture *fixture, gconstpointer data)
+{
+  g_auto(JitRun) run = { 0 };
+  const JitCode *first, *second;
+
+  record_jit (fixture, data, &run);
+  first = run.codes->pdata[0];
+  second = run.codes->pdata[1];
+  if (data == NULL)
+    {
+      /* the same address, another length and other boundaries */
+      g_assert_cmphex (first->address, ==, second->address);
+      g_assert_cmpuint (first->size, !=, second->size);
+    }
+  else
+    g_assert_cmphex (first->address, !=, second->address);
+  assert_ips_follow_jit_code (fixture, &run);
+}
+
+/* From memory as it was at the end (the page dump's last versions, the
+ * core), both decoders reproduce ips up to the first JIT instruction, and
+ * not beyond: the code that ran there first is no longer in memory. */
+static void
+test_jit_decodes_until_rewritten (Fixture *fixture, gconstpointer data)
+{
+  g_auto(JitRun) run = { 0 };
+  g_autofree char *core = out_path (fixture, "core");
+  g_autofree char *coredump = g_strdup_printf ("coredump:core=%s", core);
+  g_autofree char *pagedump = pagedump_plugin (fixture);
+  const char *memories[][3] = { { "--plugin", coredump, NULL }, { "--plugin", pagedump, NULL } };
+  const char *decoders[] = { "--insn-decoder", "--block-decoder" };
+  g_autofree char *ips = NULL;
+  gsize ips_length, agree;
+
+  record_jit (fixture, data, &run);
+  ips = read_output (fixture, "ips", &ips_length);
+  agree = (first_jit_line (ips, ips_length, run.codes) + 1) * 17;
+  for (guint m = 0; m < G_N_ELEMENTS (memories); m++)
+    for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
+      {
+        g_autofree char *decoded = decode_with (fixture, decoders[i], 0, memories[m]);
+
+        g_test_message ("%s %s", memories[m][1], decoders[i]);
+        g_assert_cmpuint (strlen (decoded), >=, agree);
+        g_assert_true (strncmp (decoded, ips, agree) == 0);
+        g_assert_true (strcmp (decoded, ips) != 0);
+      }
+}
+
+/* The line of ips where call @n (from 0) of the JIT code starts. */
+static gsize
+jit_call_line (const char *ips, gsize ips_length, GPtrArray *codes, guint n)
+{
+  gboolean inside = FALSE;
+
+  for (gsize at = 0; at + 17 <= ips_length; at += 17)
+    {
+      guint64 ip = g_ascii_strtoull (ips + at, NULL, 16);
+      gboolean in_jit = FALSE;
+
+      for (guint i = 0; i < codes->len; i++)
+        {
+          const JitCode *code = codes->pdata[i];
+          in_jit |= code->address <= ip && ip < code->address + code->size;
+        }
+      if (in_jit && !inside && n-- == 0)
+        return at / 17;
+      inside = in_jit;
+    }
+  g_error ("ips has no call %u of the JIT code", n);
+}
+
+/* The trace is right for each version of the JIT code: the part before
+ * the second function is entered decodes to the head of ips over the
+ * first function's bytes as its jitdump record has them (a --raw file
+ * before the page dump), and the part from the last PSB before it, to the
+ * tail of ips over the last versions (the page dump). */
+static void
+test_jit_versions_decode (Fixture *fixture, gconstpointer data)
+{
+  g_auto(JitRun) run = { 0 };
+  g_autofree char *first_code = out_path (fixture, "first-code.bin");
+  g_autofree char *pagedump = pagedump_plugin (fixture);
+  g_autofree char *raw = NULL;
+  g_autofree char *ips = NULL;
+  g_autofree guint8 *trace = NULL;
+  g_autoptr(GArray) packets = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *decoders[] = { "--insn-decoder", "--block-decoder" };
+  const JitCode *first, *second;
+  const JitRecord *load;
+  guint64 split = 0, last_first_entry = 0;
+  gsize ips_length, trace_length, head_needed, tail_needed;
+  guint entries = 0;
+
+  record_jit_full (fixture, data, "64", &run);
+  first = run.codes->pdata[0];
+  second = run.codes->pdata[1];
+  ips = read_output (fixture, "ips", &ips_length);
+
+  load = &g_array_index (run.jitdump->records, JitRecord, 0);
+  g_file_set_contents (first_code, (const char *) load->code, (gssize) load->size, &error);
+  g_assert_no_error (error);
+  raw = g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x", first_code, load->address);
+
+  /* The split: the last PSB before the second function's first entry,
+   * after the first function's last one. */
+  trace = (guint8 *) read_output (fixture, "trace.pt", &trace_length);
+  packets = read_packets (trace, trace_length);
+  for (guint i = 0; i < packets->len; i++)
+    {
+      const TracePacket *packet = &g_array_index (packets, TracePacket, i);
+
+      if (packet->type == ppt_psb)
+        split = packet->offset;
+      else if (packet->type == ppt_tip && packet->ip == first->address &&
+               entries < first->calls)
+        {
+          entries++;
+          last_first_entry = packet->offset;
+        }
+      else if (packet->type == ppt_tip && packet->ip == second->address &&
+               entries == first->calls)
+        break;
+    }
+  g_assert_cmpuint (entries, ==, first->calls);
+  g_assert_cmpuint (split, >, last_first_entry);
+
+  /* The head covers the first function's last call, the tail the second's calls. */
+  head_needed = (jit_call_line (ips, ips_length, run.codes, first->calls - 1) + 1) * 17;
+  tail_needed = ips_length - jit_call_line (ips, ips_length, run.codes, first->calls) * 17;
+
+  for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
+    {
+      const char *first_memory[] = { "--raw", raw, "--plugin", pagedump, NULL };
+      const char *last_memory[] = { "--plugin", pagedump, NULL };
+      g_autofree char *head = decode_range_with (fixture, decoders[i], 0, split, first_memory);
+      g_autofree char *tail = decode_with (fixture, decoders[i], split, last_memory);
+      gsize head_length = strlen (head), tail_length = strlen (tail);
+
+      g_test_message ("%s: split at 0x%" G_GINT64_MODIFIER "x: %" G_GSIZE_FORMAT " + %"
+                      G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes of listing", decoders[i],
+                      split, head_length, tail_length, ips_length);
+      g_assert_cmpuint (head_length, >=, head_needed);
+      g_assert_true (strncmp (head, ips, head_length) == 0);
+      g_assert_cmpuint (tail_length, >=, tail_needed);
+      g_assert_true (strcmp (tail, ips + ips_length - tail_length) == 0);
+    }
+}
+
+/* ipt-record counts the rewritten page (the JIT's) and its earlier version
+ * in its report, and writes both versions to DIR/pages.jitdump: the first
+ * with the first code, the last with what ran last, as in pages.dump, the
+ * second stamped with a TSC of the trace. */
+static void
+test_jit_page_versions (Fixture *fixture, gconstpointer data)
+{
+  g_auto(JitRun) run = { 0 };
+  g_autofree char *versions_path = out_path (fixture, "pages.jitdump");
+  g_autofree char *report = NULL;
+  g_autoptr(JitDump) versions = NULL;
+  g_autofree guint64 *addresses = NULL;
+  g_autofree guint8 *pages = NULL;
+  g_autofree guint8 *trace = NULL;
+  g_autoptr(GArray) packets = NULL;
+  const JitCode *first, *last;
+  const JitRecord *old, *now;
+  const JitRecord *load = NULL;
+  gsize addr_length, dump_length, trace_length;
+  guint64 page;
+  gboolean stamped = FALSE;
+
+  record_jit (fixture, data, &run);
+  first = run.codes->pdata[0];
+  last = run.codes->pdata[1];
+  page = first->address & ~G_GUINT64_CONSTANT (4095);
+  g_assert_cmphex (last->address & ~G_GUINT64_CONSTANT (4095), ==, page);
+
+  report = g_strdup_printf (" pages (their last versions); 1 rewritten while running, earlier "
+                            "versions: 1, every version in %s\n", versions_path);
+  g_assert_nonnull (strstr (fixture->record_err, report));
+
+  versions = read_jitdump (versions_path);
+  g_assert_cmpuint (versions->records->len, ==, 2);
+  old = &g_array_index (versions->records, JitRecord, 0);
+  now = &g_array_index (versions->records, JitRecord, 1);
+  g_assert_cmpuint (versions->pid, ==, run.jitdump->pid);
+  g_assert_cmpuint (old->id, ==, JIT_CODE_LOAD);
+  g_assert_cmpuint (now->id, ==, JIT_CODE_LOAD);
+  g_assert_cmphex (old->address, ==, page);
+  g_assert_cmphex (now->address, ==, page);
+  g_assert_cmpuint (old->size, ==, 4096);
+  g_assert_cmpuint (now->size, ==, 4096);
+  g_assert_cmpuint (old->timestamp, <, now->timestamp);
+
+  /* The first version holds the first code; the last, what ran last. */
+  load = &g_array_index (run.jitdump->records, JitRecord, 0);
+  g_assert_cmpmem (old->code + (first->address - page), first->size, load->code, load->size);
+  load = &g_array_index (run.jitdump->records, JitRecord, data == NULL ? 1 : 0);
+  g_assert_cmpmem (now->code + (last->address - page), last->size, load->code, load->size);
+  g_assert_true (memcmp (old->code, now->code, 4096) != 0);
+
+  addresses = (guint64 *) read_output (fixture, "pages.addr", &addr_length);
+  pages = (guint8 *) read_output (fixture, "pages.dump", &dump_length);
+  for (gsize i = 0; i < addr_length / 8; i++)
+    if (GUINT64_FROM_LE (addresses[i]) == page)
+      g_assert_cmpmem (pages + i * 4096, 4096, now->code, 4096);
+
+  /* The new version starts at a TSC of the trace. */
+  trace = (guint8 *) read_output (fixture, "trace.pt", &trace_length);
+  packets = read_packets (trace, trace_length);
+  for (guint i = 0; i < packets->len; i++)
+    {
+      const TracePacket *packet = &g_array_index (packets, TracePacket, i);
+      stamped |= packet->type == ppt_tsc && packet->tsc == now->timestamp;
+    }
+  g_assert_true (stamped);
+}
+
+/* TRUE (and the test skipped) while there is no jitmap plugin. */
+static gboolean
+skip_without_jitmap (Fixture *fixture)
+{
+  const char *argv[] = { env_path ("IPT_ANALYZE"), "--list-plugins", NULL };
+  g_autofree char *listing = NULL;
+
+  run (fixture, argv);
+  g_assert_cmpint (fixture->status, ==, 0);
+  listing = g_strconcat ("\n", fixture->out, NULL);
+  if (strstr (listing, "\njitmap ") != NULL)
+    return FALSE;
+  g_test_skip ("no jitmap plugin: this acceptance test of the time-aware image and "
+               "the jitmap plugin runs once both are merged");
+  return TRUE;
+}
+
+/* Both decoders, over @memory, list exactly ips. */
+static void
+assert_decodes_to_ips (Fixture *fixture, const char *const *memory)
+{
+  const char *decoders[] = { "--insn-decoder", "--block-decoder" };
+  gsize ips_length;
+  g_autofree char *ips = read_output (fixture, "ips", &ips_length);
+
+  for (guint i = 0; i < G_N_ELEMENTS (decoders); i++)
+    {
+      g_autofree char *decoded = decode_with (fixture, decoders[i], 0, memory);
+
+      g_test_message ("%s", decoders[i]);
+      g_assert_cmpuint (strlen (decoded), ==, ips_length);
+      g_assert_true (strcmp (decoded, ips) == 0);
+    }
+}
+
+/* ACCEPTANCE of the time-aware image and the jitmap plugin: over the JIT's
+ * own jitdump (the code of each version, from its timestamp) and the core
+ * (everything else, and the JIT code as it was at the end), both decoders
+ * reproduce ips exactly, the code that was rewritten or moved included:
+ *   ipt-analyze --no-inst --insn-decoder|--block-decoder --pt DIR/trace.pt \
+ *       --plugin jitmap:dump=DIR/jit-PID.dump --plugin coredump:core=DIR/core
+ * Skipped while there is no jitmap plugin. */
+static void
+test_jit_acceptance_jitdump (Fixture *fixture, gconstpointer data)
+{
+  g_auto(JitRun) run = { 0 };
+  g_autofree char *core = out_path (fixture, "core");
+  g_autofree char *coredump = g_strdup_printf ("coredump:core=%s", core);
+  g_autofree char *jitmap = NULL;
+
+  if (skip_without_jitmap (fixture))
+    return;
+  record_jit (fixture, data, &run);
+  jitmap = g_strdup_printf ("jitmap:dump=%s", run.jitdump_path);
+  {
+    const char *memory[] = { "--plugin", jitmap, "--plugin", coredump, NULL };
+    assert_decodes_to_ips (fixture, memory);
+  }
+}
+
+/* ACCEPTANCE of the time-aware image and the jitmap plugin over
+ * ipt-record's own page versions: DIR/pages.jitdump (every version of the
+ * rewritten page, from the TSC it was captured at) before the page dump
+ * reproduces ips exactly with both decoders:
+ *   ipt-analyze --no-inst --insn-decoder|--block-decoder --pt DIR/trace.pt \
+ *       --plugin jitmap:dump=DIR/pages.jitdump \
+ *       --plugin pagedump:addr=DIR/pages.addr,dump=DIR/pages.dump
+ * Skipped while there is no jitmap plugin. */
+static void
+test_jit_acceptance_page_versions (Fixture *fixture, gconstpointer data)
+{
+  g_auto(JitRun) run = { 0 };
+  g_autofree char *versions = out_path (fixture, "pages.jitdump");
+  g_autofree char *jitmap = g_strdup_printf ("jitmap:dump=%s", versions);
+  g_autofree char *pagedump = pagedump_plugin (fixture);
+  const char *memory[] = { "--plugin", jitmap, "--plugin", pagedump, NULL };
+
+  if (skip_without_jitmap (fixture))
+    return;
+  record_jit (fixture, data, &run);
+  assert_decodes_to_ips (fixture, memory);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1162,6 +1975,20 @@ main (int argc, char **argv)
   ADD ("/record/stop/sigterm-while-blocked-in-pause", test_stopped_by_signal, &sigterm_pause);
   ADD ("/record/errors/output-not-a-directory", test_output_not_a_directory, NULL);
   ADD ("/record/errors/bad-options", test_bad_options, NULL);
+  /* A JIT rewriting code at one address ("rewrite", NULL) or moving it. */
+  ADD ("/record/jit/rewrite/ips-follow-both-versions", test_jit_rewritten_ips, NULL);
+  ADD ("/record/jit/move/ips-follow-the-move", test_jit_rewritten_ips, "move");
+  ADD ("/record/jit/rewrite/decodes-from-last-bytes-until-jit-code", test_jit_decodes_until_rewritten, NULL);
+  ADD ("/record/jit/move/decodes-from-last-bytes-until-jit-code", test_jit_decodes_until_rewritten, "move");
+  ADD ("/record/jit/rewrite/each-version-decodes-its-part-of-the-trace", test_jit_versions_decode, NULL);
+  ADD ("/record/jit/move/each-version-decodes-its-part-of-the-trace", test_jit_versions_decode, "move");
+  ADD ("/record/jit/rewrite/page-versions-reported-and-written", test_jit_page_versions, NULL);
+  ADD ("/record/jit/move/page-versions-reported-and-written", test_jit_page_versions, "move");
+  ADD ("/record/jit/rewrite/tsc-times-each-version", test_jit_timestamps, NULL);
+  ADD ("/record/jit/move/tsc-times-each-version", test_jit_timestamps, "move");
+  ADD ("/record/jit/acceptance/rewrite-jitdump-and-core-give-ips", test_jit_acceptance_jitdump, NULL);
+  ADD ("/record/jit/acceptance/move-jitdump-and-core-give-ips", test_jit_acceptance_jitdump, "move");
+  ADD ("/record/jit/acceptance/rewrite-page-versions-give-ips", test_jit_acceptance_page_versions, NULL);
 #undef ADD
 
   return g_test_run ();

@@ -13,6 +13,10 @@
  *  - tracing resumes with MODE.Exec + TIP.PGE at the next user instruction;
  *  - PSB+ (TSC, and while enabled MODE.Exec and FUP at the next instruction)
  *    at instruction boundaries, about every psb_period bytes.
+ * TSC packets carry CLOCK_MONOTONIC nanoseconds: in PSB+, before every
+ * TIP.PGD (so a syscall's time is in the trace before the code after it
+ * runs), before every TIP.PGE, and where the tracer asks for one (a page
+ * rewritten while running: ipt_record_encoder_timestamp()).
  * Never writes a packet in the middle of another one's meaning (between FUP
  * and its TIP.PGD, or with TNT bits pending).
  *
@@ -21,11 +25,11 @@
 #include "config.h"
 
 #include "ipt-record-encoder.h"
+#include "ipt-record-clock.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <gio/gio.h>
 #include <intel-pt.h>
@@ -127,15 +131,18 @@ emit_simple (IptRecordEncoder *self, enum pt_packet_type type, GError **error)
 }
 
 static gboolean
-emit_tsc (IptRecordEncoder *self, GError **error)
+emit_tsc_at (IptRecordEncoder *self, guint64 time, GError **error)
 {
   struct pt_packet packet = { .type = ppt_tsc };
-  struct timespec now;
 
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  packet.payload.tsc.tsc = ((guint64) now.tv_sec * G_GUINT64_CONSTANT (1000000000)
-                            + (guint64) now.tv_nsec) & TSC_MASK;
+  packet.payload.tsc.tsc = time & TSC_MASK;
   return emit (self, &packet, error);
+}
+
+static gboolean
+emit_tsc (IptRecordEncoder *self, GError **error)
+{
+  return emit_tsc_at (self, ipt_record_clock_now (), error);
 }
 
 static gboolean
@@ -378,6 +385,26 @@ ipt_record_encoder_insn (IptRecordEncoder *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/**
+ * ipt_record_encoder_timestamp:
+ * @self: an encoder
+ * @time: CLOCK_MONOTONIC nanoseconds, not before the last TSC written
+ * @error: return location for a #GError
+ *
+ * Writes a TSC packet of @time now, between two instructions' packets,
+ * when tracing is on.  When it is off nothing is written: tracing resumes
+ * with a TSC taken later than @time.
+ *
+ * Returns: %FALSE with @error set when the trace cannot be written.
+ */
+gboolean
+ipt_record_encoder_timestamp (IptRecordEncoder *self, guint64 time, GError **error)
+{
+  if (!self->enabled)
+    return TRUE;
+  return ensure_room (self, error) && flush_tnt (self, error) && emit_tsc_at (self, time, error);
 }
 
 /**

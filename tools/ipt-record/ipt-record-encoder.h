@@ -33,6 +33,9 @@ gboolean          ipt_record_encoder_insn     (IptRecordEncoder *self,
                                                IptRecordInsnClass klass,
                                                guint64 next_ip,
                                                GError **error);
+gboolean          ipt_record_encoder_timestamp (IptRecordEncoder *self,
+                                                guint64 time,
+                                                GError **error);
 gboolean          ipt_record_encoder_interrupt (IptRecordEncoder *self,
                                                 guint64 ip,
                                                 GError **error);

@@ -2,8 +2,10 @@
  * single-steps every user-space instruction of its main thread, telling
  * the encoder what each one did.
  *
- * At every stop the tracer knows the instruction the process was about to
- * execute (decoded with Zydis from the captured code bytes) and learns from
+ * At every stop the tracer knows the instruction the process is about to
+ * execute (decoded with Zydis from its bytes as they are at that stop,
+ * which the capture keeps: code rewritten at an address that already ran
+ * is seen, and its page captured again) and learns from
  * the kind of stop whether it executed:
  *  - a single-step trap (si_code TRAP_TRACE, or TRAP_BRKPT after a syscall):
  *    it did, and RIP is where user execution continues;
@@ -86,6 +88,7 @@ typedef struct {
   IptRecordInsnClass klass;
   gboolean rep_string;
   gboolean unknown;       /* unreadable or not decodable: must fault, not run */
+  guint64 rewritten_at;   /* a page it lies on was captured again then; 0: not */
 } Insn;
 
 static gboolean
@@ -262,17 +265,18 @@ ipt_record_tracer_spawn (char **argv, int *exit_code, GError **error)
   return g_steal_pointer (&self);
 }
 
-/* Decodes the instruction at @ip from the captured code: within its page
- * first, so that the next page is captured only if the instruction really
- * extends onto it. */
-static void
-decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn)
+/* Decodes the instruction at @ip from the process's code as it is now,
+ * the bytes the next step executes (within its page first, so that the
+ * next page counts only if the instruction really extends onto it), and
+ * records them in the capture. */
+static gboolean
+decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn, GError **error)
 {
   guint8 bytes[MAX_INSN_SIZE];
   ZydisDecodedInstruction zinsn;
   ZyanStatus status;
   gsize want = MIN ((gsize) MAX_INSN_SIZE, IPT_PAGE_SIZE - (ip % IPT_PAGE_SIZE));
-  gsize have = ipt_record_memory_fetch (self->memory, ip, bytes, want, NULL);
+  gsize have = ipt_record_memory_read_code (self->memory, ip, bytes, want);
 
   memset (insn, 0, sizeof *insn);
   insn->ip = ip;
@@ -283,12 +287,12 @@ decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn)
       /* A jump to unmapped memory: the fetch faults (SIGSEGV) before
        * anything executes there, which the stop logic accounts. */
       insn->unknown = TRUE;
-      return;
+      return TRUE;
     }
   status = ZydisDecoderDecodeInstruction (&self->decoder, NULL, bytes, have, &zinsn);
   if (status == ZYDIS_STATUS_NO_MORE_DATA && want < MAX_INSN_SIZE)
     {
-      have = ipt_record_memory_fetch (self->memory, ip, bytes, MAX_INSN_SIZE, NULL);
+      have = ipt_record_memory_read_code (self->memory, ip, bytes, MAX_INSN_SIZE);
       status = ZydisDecoderDecodeInstruction (&self->decoder, NULL, bytes, have, &zinsn);
     }
   if (ZYAN_FAILED (status))
@@ -296,7 +300,8 @@ decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn)
       /* Not an instruction Zydis knows: the CPU will fault on it (SIGILL),
        * which the stop logic handles without needing its class. */
       insn->unknown = TRUE;
-      return;
+      return ipt_record_memory_observe (self->memory, ip, bytes, have, &insn->rewritten_at,
+                                        error);
     }
 
   insn->size = zinsn.length;
@@ -334,6 +339,21 @@ decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn)
       insn->klass = IPT_RECORD_INSN_OTHER;
       break;
     }
+  return ipt_record_memory_observe (self->memory, ip, bytes, insn->size, &insn->rewritten_at,
+                                    error);
+}
+
+/* decode_insn(), and when the instruction lies on a page rewritten since
+ * its code last ran, a TSC of the page's new version: written before the
+ * packets of the instruction that leads there, so that a decoder's time
+ * reaches the new version before it decodes the rewritten code. */
+static gboolean
+next_insn (IptRecordTracer *self, IptRecordEncoder *encoder, guint64 ip, Insn *insn,
+           GError **error)
+{
+  return decode_insn (self, ip, insn, error) &&
+         (insn->rewritten_at == 0 ||
+          ipt_record_encoder_timestamp (encoder, insn->rewritten_at, error));
 }
 
 static gboolean
@@ -466,18 +486,18 @@ gboolean
 ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError **error)
 {
   struct user_regs_struct regs;
-  Insn insn;
+  Insn insn, next;
   int inject = 0;
   gboolean restart_pending = FALSE;
 
-  if (!get_regs (self, &regs, error))
+  if (!get_regs (self, &regs, error) || !next_insn (self, encoder, regs.rip, &insn, error))
     return FALSE;
-  decode_insn (self, regs.rip, &insn);
 
   for (;;)
     {
       siginfo_t info;
       int status, sig, event;
+      gboolean have_next = FALSE;
 
       if (stop_requested (self))
         return stop_tracing (self, encoder, &insn, error);
@@ -580,6 +600,13 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
                            "cannot be read or decoded", self->program, insn.ip);
               return FALSE;
             }
+          /* The next one first: its TSC, if any, goes before this one's packets. */
+          if (regs.rip != insn.ip)
+            {
+              if (!next_insn (self, encoder, regs.rip, &next, error))
+                return FALSE;
+              have_next = TRUE;
+            }
           if (!ipt_record_encoder_insn (encoder, insn.ip, insn.size, insn.klass, regs.rip, error))
             return FALSE;
           if (insn.klass == IPT_RECORD_INSN_KERNEL_ENTRY)
@@ -614,8 +641,10 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
             restart_pending = TRUE;
         }
 
-      if (regs.rip != insn.ip)
-        decode_insn (self, regs.rip, &insn);
+      if (have_next)
+        insn = next;
+      else if (regs.rip != insn.ip && !next_insn (self, encoder, regs.rip, &insn, error))
+        return FALSE;
     }
 }
 

@@ -38,7 +38,8 @@ static char **opt_argv;
 
 static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
-    "Write trace.pt, ips, core, pages.addr and pages.dump into DIR (created if needed)", "DIR" },
+    "Write trace.pt, ips, core, pages.addr, pages.dump (and pages.jitdump) into DIR "
+    "(created if needed)", "DIR" },
   { "no-core", 0, 0, G_OPTION_ARG_NONE, &opt_no_core,
     "Do not write DIR/core (the process's ELF core at its exit)", NULL },
   { "psb-period", 0, 0, G_OPTION_ARG_INT64, &opt_psb_period,
@@ -133,9 +134,10 @@ main (int argc, char **argv)
   g_autoptr(IptRecordEncoder) encoder = NULL;
   g_autoptr(IptRecordTracer) tracer = NULL;
   g_autoptr(IptRecordOutput) output = NULL;
-  g_autofree char *trace_path = NULL, *dump_path = NULL;
+  g_autofree char *trace_path = NULL, *dump_path = NULL, *versions_path = NULL;
   g_autofree char *core_path = NULL, *core_temp = NULL;
   g_autofree char *trace_temp = NULL, *ips_temp = NULL, *addr_temp = NULL, *dump_temp = NULL;
+  g_autofree char *versions_temp = NULL;
   CoreJob core_job = { NULL, NULL, FALSE };
   IptRecordMemory *memory;
   gboolean core_failed;
@@ -192,11 +194,13 @@ main (int argc, char **argv)
     return fail (error, IPT_RECORD_EXIT_FAILURE);
   trace_path = ipt_record_output_get_path (output, "trace.pt");
   dump_path = ipt_record_output_get_path (output, "pages.dump");
+  versions_path = ipt_record_output_get_path (output, "pages.jitdump");
   core_path = ipt_record_output_get_path (output, "core");
   trace_temp = ipt_record_output_get_temp_path (output, "trace.pt");
   ips_temp = ipt_record_output_get_temp_path (output, "ips");
   addr_temp = ipt_record_output_get_temp_path (output, "pages.addr");
   dump_temp = ipt_record_output_get_temp_path (output, "pages.dump");
+  versions_temp = ipt_record_output_get_temp_path (output, "pages.jitdump");
   core_temp = ipt_record_output_get_temp_path (output, "core");
 
   encoder = ipt_record_encoder_new (trace_temp, ips_temp, (gsize) opt_psb_period, &error);
@@ -224,6 +228,10 @@ main (int argc, char **argv)
   memory = ipt_record_tracer_get_memory (tracer);
   if (!ipt_record_memory_write_pagedump (memory, addr_temp, dump_temp, &error))
     return fail (error, IPT_RECORD_EXIT_FAILURE);
+  /* Only when code was rewritten: else an earlier run's is removed. */
+  if (ipt_record_memory_get_n_rewritten (memory) > 0 &&
+      !ipt_record_memory_write_versions (memory, versions_temp, &error))
+    return fail (error, IPT_RECORD_EXIT_FAILURE);
   /* The other files are complete even when the core failed. */
   if (!ipt_record_output_commit (output, &error))
     return fail (error, IPT_RECORD_EXIT_FAILURE);
@@ -241,8 +249,15 @@ main (int argc, char **argv)
       g_printerr ("ipt-record: %s: %" G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT " PSBs\n",
                   trace_path, ipt_record_encoder_get_trace_size (encoder),
                   ipt_record_encoder_get_n_psbs (encoder));
-      g_printerr ("ipt-record: %s: %u pages\n", dump_path,
-                  ipt_record_memory_get_n_pages (memory));
+      if (ipt_record_memory_get_n_rewritten (memory) == 0)
+        g_printerr ("ipt-record: %s: %u pages\n", dump_path,
+                    ipt_record_memory_get_n_pages (memory));
+      else
+        g_printerr ("ipt-record: %s: %u pages (their last versions); %u rewritten while "
+                    "running, earlier versions: %u, every version in %s\n", dump_path,
+                    ipt_record_memory_get_n_pages (memory),
+                    ipt_record_memory_get_n_rewritten (memory),
+                    ipt_record_memory_get_n_earlier_versions (memory), versions_path);
       if (core_job.written)
         {
           GStatBuf st;

@@ -1070,13 +1070,13 @@ test_error_records (Fixture *f, gconstpointer data)
     assert_bad_dump (f, d, IPT_ERROR_CORRUPT, "offset 0x28: JIT_CODE_LOAD: the function name is"
                      " not NUL-terminated", NULL);
   }
-  /* code past the end of the address space */
+  /* code that reaches 2^64 */
   {
     g_autoptr (Dump) d = dump_new (swapped);
 
     dump_load (d, 1, G_MAXUINT64 - 4, 8, 1, "top", 1);
-    assert_bad_dump (f, d, IPT_ERROR_CORRUPT, "offset 0x28: JIT_CODE_LOAD: code at", "past the end"
-                     " of the address space");
+    assert_bad_dump (f, d, IPT_ERROR_CORRUPT, "offset 0x28: JIT_CODE_LOAD: code at", "reaches the"
+                     " end of the 64-bit address space");
   }
   /* DEBUG_INFO: nr_entry that cannot fit, a file name not terminated */
   {

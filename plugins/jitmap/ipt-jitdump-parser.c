@@ -282,8 +282,8 @@ parse_load (Parser *p, guint64 offset, guint32 total, gsize avail, guint64 times
   if (event.address > G_MAXUINT64 - event.size)
     {
       set_error (p, error, offset, "JIT_CODE_LOAD: code at 0x%" G_GINT64_MODIFIER "x of"
-                 " code_size 0x%" G_GINT64_MODIFIER "x runs past the end of the address"
-                 " space", event.address, event.size);
+                 " code_size 0x%" G_GINT64_MODIFIER "x reaches the end of the 64-bit"
+                 " address space", event.address, event.size);
       return FALSE;
     }
 
@@ -331,8 +331,8 @@ parse_move (Parser *p, guint64 offset, guint32 total, gsize avail, guint64 times
   if (event.address > G_MAXUINT64 - event.size)
     {
       set_error (p, error, offset, "JIT_CODE_MOVE: new_code_addr 0x%" G_GINT64_MODIFIER "x"
-                 " with code_size 0x%" G_GINT64_MODIFIER "x runs past the end of the"
-                 " address space", event.address, event.size);
+                 " with code_size 0x%" G_GINT64_MODIFIER "x reaches the end of the"
+                 " 64-bit address space", event.address, event.size);
       return FALSE;
     }
   p->dump->n_moves++;
@@ -801,7 +801,7 @@ build_versions (Parser *p)
  * other than 1; %IPT_ERROR_CORRUPT for a wrong magic, a header total_size
  * below 40, a record total_size below its fixed part, a code_size or
  * nr_entry that cannot fit its record, a name not terminated inside its
- * record, code that would run past the end of the address space.
+ * record, code that would reach the end of the address space (2^64).
  *
  * Returns: (transfer full) (nullable): the dump, or %NULL with @error set
  */

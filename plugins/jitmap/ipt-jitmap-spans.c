@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "ipt-jitmap-spans.h"
+#include "ipt-sorted.h"
 
 static inline const IptJitmapSpan *
 span_at (const IptJitmapSpans *spans, gsize i)
@@ -44,7 +45,19 @@ ipt_jitmap_spans_init (IptJitmapSpans *spans, gconstpointer base, gsize n, gsize
   spans->n = n;
   spans->stride = stride;
   spans->max_end = g_new (guint64, MAX (n, 1));
+  spans->prefix_end = g_new (guint64, MAX (n, 1));
+  spans->alone = g_new (guint8, MAX (n, 1));
   build (spans, 0, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      const IptJitmapSpan *span = span_at (spans, i);
+
+      spans->prefix_end[i] = i > 0 ? MAX (spans->prefix_end[i - 1], span->end) : span->end;
+      /* Sorted by start: an earlier range overlaps it iff the ends so far
+       * pass its start, a later one iff the next one starts inside it. */
+      spans->alone[i] = (i == 0 || spans->prefix_end[i - 1] <= span->start)
+                        && (i + 1 == n || span_at (spans, i + 1)->start >= span->end);
+    }
 }
 
 /**
@@ -57,6 +70,8 @@ void
 ipt_jitmap_spans_clear (IptJitmapSpans *spans)
 {
   g_clear_pointer (&spans->max_end, g_free);
+  g_clear_pointer (&spans->prefix_end, g_free);
+  g_clear_pointer (&spans->alone, g_free);
   spans->n = 0;
 }
 
@@ -99,6 +114,21 @@ void
 ipt_jitmap_spans_visit (const IptJitmapSpans *spans, guint64 address,
                         IptJitmapSpanVisit visit, gpointer user_data)
 {
-  if (spans->max_end != NULL)
-    visit_range (spans, 0, spans->n, address, visit, user_data);
+  gsize hi;
+
+  if (spans->max_end == NULL)
+    return;
+  hi = ipt_sorted_upper_bound (spans->base, spans->n, spans->stride,
+                               G_STRUCT_OFFSET (IptJitmapSpan, start), address);
+  /* Nothing that starts at or below @address reaches it. */
+  if (hi == 0 || spans->prefix_end[hi - 1] <= address)
+    return;
+  /* Any other range holding @address would overlap this one. */
+  if (spans->alone[hi - 1] && span_at (spans, hi - 1)->end > address)
+    {
+      visit (span_at (spans, hi - 1), user_data);
+      return;
+    }
+  /* The tree is over all n: its max_end values are for those subranges. */
+  visit_range (spans, 0, spans->n, address, visit, user_data);
 }

@@ -7,7 +7,9 @@
  * ranges are kept in an array sorted by start, seen as an implicit balanced
  * tree (the middle element of each subrange is its root) whose nodes store
  * the greatest end of their subtree: a stabbing query visits O(log n + k)
- * elements for k hits. Built once; the query never allocates or locks. */
+ * elements for k hits. Most ranges of a real dump overlap no other one:
+ * for those a plain binary search answers. Built once; the query never
+ * allocates or locks. */
 #pragma once
 
 #include <glib.h>
@@ -36,6 +38,8 @@ typedef gboolean (*IptJitmapSpanVisit) (gconstpointer element, gpointer user_dat
  * @n: their number
  * @stride: the size of one element
  * @max_end: per element, the greatest end in the subtree it roots
+ * @prefix_end: per element, the greatest end of it and all before it
+ * @alone: per element, whether no other element overlaps it
  *
  * The index over an array of ranges.
  */
@@ -44,6 +48,8 @@ typedef struct {
   gsize n;
   gsize stride;
   guint64 *max_end;
+  guint64 *prefix_end;
+  guint8 *alone;
 } IptJitmapSpans;
 
 /* -1, 0 or 1 as @a is below, equal to or above @b: for the parsers' sorts. */

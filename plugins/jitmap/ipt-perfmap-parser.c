@@ -72,7 +72,7 @@ parse_line (const char *s, const char *end, guint64 *start, guint64 *size,
   if (s == end)
     return "the name is missing";
   if (*size > G_MAXUINT64 - *start)
-    return "START + SIZE runs past the end of the address space";
+    return "START + SIZE reaches the end of the 64-bit address space";
   *name = s;
   *name_len = (gsize) (end - s);
   return NULL;

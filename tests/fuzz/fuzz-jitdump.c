@@ -6,7 +6,8 @@
  * the raw bytes: each version's code lies inside the input, versions are
  * sorted, two versions that share an address never share a time, the time
  * rule finds each version at its start, reads return exactly the input's
- * bytes and never more than asked, line tables are sorted and in range.
+ * bytes and never more than asked, line tables are sorted and in range,
+ * and the index answers as a scan of all versions by the rule would.
  * Seeds: tests/fuzz/corpus/jitdump/, written by tests/fuzz/corpus/make-jitmap-seeds.py. */
 #include "config.h"
 
@@ -20,6 +21,42 @@ int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 /* Beyond this many versions, the pairwise check would dominate the run. */
 #define MAX_PAIRWISE 256
+
+/* The rule, by brute force. */
+static const IptJitdumpCode *
+scan_find (const IptJitdump *dump, guint64 address, guint64 time)
+{
+  const IptJitdumpCode *next = NULL;
+
+  for (gsize i = 0; i < dump->n_codes; i++)
+    {
+      const IptJitdumpCode *code = &dump->codes[i];
+
+      if (address < code->span.start || address >= code->span.end)
+        continue;
+      if (ipt_jitdump_code_is_valid_at (code, time))
+        return code;
+      if (code->valid_from > time && (next == NULL || code->valid_from < next->valid_from))
+        next = code;
+    }
+  return next;
+}
+
+static void
+check_against_scan (const IptJitdump *dump, const IptJitdumpCode *code)
+{
+  const guint64 addresses[] = {
+    code->span.start, code->span.end - 1, code->span.start - 1, code->span.end,
+  };
+  const guint64 times[] = {
+    code->valid_from, code->valid_from - 1, code->valid_to, code->valid_to - 1, G_MAXUINT64, 0,
+  };
+
+  for (gsize a = 0; a < G_N_ELEMENTS (addresses); a++)
+    for (gsize t = 0; t < G_N_ELEMENTS (times); t++)
+      g_assert (ipt_jitdump_find (dump, addresses[a], times[t])
+                == scan_find (dump, addresses[a], times[t]));
+}
 
 static void
 check_dump (const IptJitdump *dump, const guint8 *data, gsize size)
@@ -77,6 +114,9 @@ check_dump (const IptJitdump *dump, const guint8 *data, gsize size)
         }
     }
 
+  if (dump->n_codes <= MAX_PAIRWISE)
+    for (gsize i = 0; i < dump->n_codes; i++)
+      check_against_scan (dump, &dump->codes[i]);
   if (dump->n_codes <= MAX_PAIRWISE)
     for (gsize i = 0; i < dump->n_codes; i++)
       for (gsize j = i + 1; j < dump->n_codes; j++)

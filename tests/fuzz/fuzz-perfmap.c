@@ -3,7 +3,8 @@
  * The input is the map. Every map that parses is checked: entries are
  * sorted, their ranges are not empty and do not wrap, sized entries span
  * exactly their size, names are valid UTF-8, each entry is found at its
- * start unless a later line there wins, and bad lines are all counted.
+ * start unless a later line there wins, the index answers as a scan of
+ * all entries would, and bad lines are all counted.
  * Seeds: tests/fuzz/corpus/perfmap/, written by tests/fuzz/corpus/make-jitmap-seeds.py. */
 #include "config.h"
 
@@ -14,6 +15,26 @@
 #include "ipt-perfmap-parser.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+/* Beyond this many entries, the scans would dominate the run. */
+#define MAX_SCANNED 256
+
+/* Of the entries that hold @address, the latest line, by brute force. */
+static const IptPerfmapEntry *
+scan_find (const IptPerfmap *map, guint64 address)
+{
+  const IptPerfmapEntry *best = NULL;
+
+  for (gsize i = 0; i < map->n_entries; i++)
+    {
+      const IptPerfmapEntry *entry = &map->entries[i];
+
+      if (address >= entry->span.start && address < entry->span.end
+          && (best == NULL || entry->line > best->line))
+        best = entry;
+    }
+  return best;
+}
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
@@ -51,6 +72,15 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       found = ipt_perfmap_find (map, entry->span.start);
       g_assert (found != NULL && found->line >= entry->line);
       g_assert (found->span.start <= entry->span.start && entry->span.start < found->span.end);
+      if (map->n_entries <= MAX_SCANNED)
+        {
+          const guint64 addresses[] = {
+            entry->span.start, entry->span.end - 1, entry->span.start - 1, entry->span.end,
+          };
+
+          for (gsize a = 0; a < G_N_ELEMENTS (addresses); a++)
+            g_assert (ipt_perfmap_find (map, addresses[a]) == scan_find (map, addresses[a]));
+        }
     }
   return 0;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <intel-pt.h>
 
@@ -1925,6 +1926,88 @@ test_jit_acceptance_jitdump (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* The JIT's jitdump through the CLI: `--read ADDR:SIZE --time T` gives each
+ * load's bytes at its time (and the latest without --time, with a note
+ * that memory changes over time), `--list-regions --time T` the region of
+ * that time with its validity. */
+/* Runs @argv; its standard output as bytes (--read writes binary). */
+static GBytes *
+run_for_bytes (Fixture *fixture, const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) err = NULL;
+  GBytes *out = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate (process, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  fixture->status = g_subprocess_get_exit_status (process);
+  g_clear_pointer (&fixture->err, g_free);
+  fixture->err = g_bytes_get_size (err) > 0 ? g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err))
+                                            : g_strdup ("");
+  return out;
+}
+
+static void
+test_jit_read_at_times (Fixture *fixture, gconstpointer data)
+{
+  g_auto(JitRun) jit = { 0 };
+  g_autofree char *jitmap = NULL;
+  const JitRecord *last = NULL;
+  guint n_loads = 0;
+
+  record_jit (fixture, data, &jit);
+  jitmap = g_strdup_printf ("jitmap:dump=%s", jit.jitdump_path);
+
+  for (guint i = 0; i < jit.jitdump->records->len; i++)
+    {
+      const JitRecord *rec = &g_array_index (jit.jitdump->records, JitRecord, i);
+      g_autofree char *range = NULL, *time = NULL, *valid = NULL;
+
+      if (rec->id != JIT_CODE_LOAD)
+        continue;
+      n_loads++;
+      last = rec;
+      range = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x:%" G_GUINT64_FORMAT, rec->address, rec->size);
+      time = g_strdup_printf ("%" G_GUINT64_FORMAT, rec->timestamp);
+      {
+        const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--read", range,
+                               "--time", time, NULL };
+        g_autoptr(GBytes) bytes = run_for_bytes (fixture, argv);
+
+        g_assert_cmpint (fixture->status, ==, 0);
+        g_assert_cmpstr (fixture->err, ==, "");
+        g_assert_cmpuint (g_bytes_get_size (bytes), ==, rec->size);
+        g_assert_true (memcmp (g_bytes_get_data (bytes, NULL), rec->code, rec->size) == 0);
+      }
+      {
+        const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--list-regions",
+                               "--time", time, NULL };
+
+        run (fixture, argv);
+        g_assert_cmpint (fixture->status, ==, 0);
+        valid = g_strdup_printf ("valid [%" G_GUINT64_FORMAT ", ", rec->timestamp);
+        g_assert_nonnull (strstr (fixture->out, valid));
+      }
+    }
+  g_assert_cmpuint (n_loads, >=, 2);
+
+  /* without --time: the latest, and a note saying so */
+  {
+    g_autofree char *range = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x:1", last->address);
+    const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--read", range, NULL };
+    g_autoptr(GBytes) bytes = run_for_bytes (fixture, argv);
+
+    g_assert_cmpint (fixture->status, ==, 0);
+    g_assert_true (g_str_has_prefix (fixture->err, "ipt-analyze: note: the memory changes over time ("));
+    g_assert_cmpuint (g_bytes_get_size (bytes), ==, 1);
+    g_assert_cmphex (((const guint8 *) g_bytes_get_data (bytes, NULL))[0], ==, last->code[0]);
+  }
+}
+
 /* ACCEPTANCE of the time-aware image and the jitmap plugin over
  * ipt-record's own page versions: DIR/pages.jitdump (every version of the
  * rewritten page, from the TSC it was captured at) before the page dump
@@ -1995,6 +2078,7 @@ main (int argc, char **argv)
   ADD ("/record/jit/acceptance/rewrite-jitdump-and-core-or-core-alone-give-ips", test_jit_acceptance_jitdump, NULL);
   ADD ("/record/jit/acceptance/move-jitdump-and-core-or-core-alone-give-ips", test_jit_acceptance_jitdump, "move");
   ADD ("/record/jit/acceptance/rewrite-page-versions-give-ips", test_jit_acceptance_page_versions, NULL);
+  ADD ("/record/jit/rewrite/cli-read-and-list-regions-at-times", test_jit_read_at_times, NULL);
 #undef ADD
 
   return g_test_run ();

@@ -1361,7 +1361,8 @@ first_jit_line (const char *ips, gsize ips_length, GPtrArray *codes)
 typedef struct {
   GPtrArray *codes;      /* JitCode, from the program's output */
   JitDump *jitdump;      /* DIR/jit-PID.dump */
-  char *jitdump_path;
+  char *jitdump_path;    /* where the JIT wrote it: the recording's folder */
+  char *recorded_dir;    /* the folder ipt-record wrote (its report names it) */
 } JitRun;
 
 static void
@@ -1370,6 +1371,7 @@ jit_run_clear (JitRun *run)
   g_clear_pointer (&run->codes, g_ptr_array_unref);
   g_clear_pointer (&run->jitdump, jit_dump_free);
   g_clear_pointer (&run->jitdump_path, g_free);
+  g_clear_pointer (&run->recorded_dir, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JitRun, jit_run_clear)
@@ -1377,30 +1379,107 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JitRun, jit_run_clear)
 /* Records the JIT (in @mode, or NULL) in fixture->dir, which is also its
  * current folder, so that its jitdump and perf map land there: the
  * jitdump must describe what the program printed. */
+/* One recording of the JIT per (mode, PSB period) for the whole test
+ * program, in a folder of its own: single-stepping costs seconds, and a
+ * dozen tests read the same run. Each test gets copies of the files in its
+ * own folder; the jitdump stays where the JIT wrote it (the core's NT_FILE
+ * names that path). */
+typedef struct {
+  char *dir;
+  char *record_out;
+  char *record_err;
+} JitRecording;
+
+static GHashTable *jit_recordings;   /* "mode/psb" -> JitRecording */
+
+static void
+jit_recordings_remove (void)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (jit_recordings == NULL)
+    return;
+  g_hash_table_iter_init (&iter, jit_recordings);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      JitRecording *rec = value;
+
+      remove_tree (rec->dir);
+      g_free (rec->dir);
+      g_free (rec->record_out);
+      g_free (rec->record_err);
+      g_free (rec);
+    }
+  g_clear_pointer (&jit_recordings, g_hash_table_unref);
+}
+
+static const JitRecording *
+jit_recording (Fixture *fixture, const char *mode, const char *psb_period)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", mode != NULL ? mode : "rewrite", psb_period);
+  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_JIT_STATIC"), mode, NULL };
+  g_autoptr(GError) error = NULL;
+  JitRecording *rec;
+  char *own_dir;
+
+  if (jit_recordings == NULL)
+    jit_recordings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  rec = g_hash_table_lookup (jit_recordings, key);
+  if (rec != NULL)
+    return rec;
+
+  rec = g_new0 (JitRecording, 1);
+  rec->dir = g_dir_make_tmp ("test-record-jit-XXXXXX", &error);
+  g_assert_no_error (error);
+  own_dir = fixture->dir;
+  fixture->dir = rec->dir;
+  fixture->cwd = rec->dir;
+  g_assert_cmpint (record (fixture, psb_period, argv), ==, 0);
+  fixture->dir = own_dir;
+  fixture->cwd = NULL;
+  rec->record_out = g_strdup (fixture->record_out);
+  rec->record_err = g_strdup (fixture->record_err);
+  g_hash_table_insert (jit_recordings, g_steal_pointer (&key), rec);
+  return rec;
+}
+
 static void
 record_jit_full (Fixture *fixture, const char *mode, const char *psb_period, JitRun *run)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_JIT_STATIC"), mode, NULL };
+  const JitRecording *rec = jit_recording (fixture, mode, psb_period);
   g_autofree char *map = NULL;
   g_autofree char *map_text = NULL;
   g_autoptr(GError) error = NULL;
 
-  fixture->cwd = fixture->dir;
-  g_assert_cmpint (record (fixture, psb_period, argv), ==, 0);
+  g_free (fixture->record_out);
+  fixture->record_out = g_strdup (rec->record_out);
+  g_free (fixture->record_err);
+  fixture->record_err = g_strdup (rec->record_err);
   run->codes = parse_jit_codes (fixture->record_out);
   g_assert_cmpuint (run->codes->len, ==, 2);
+  run->recorded_dir = g_strdup (rec->dir);
 
   {
-    g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, &error);
+    g_autoptr(GDir) dir = g_dir_open (rec->dir, 0, &error);
     const char *name;
 
     g_assert_no_error (error);
     while ((name = g_dir_read_name (dir)) != NULL)
-      if (g_str_has_prefix (name, "jit-") && g_str_has_suffix (name, ".dump"))
-        {
-          g_assert_null (run->jitdump_path);
-          run->jitdump_path = out_path (fixture, name);
-        }
+      {
+        g_autofree char *from = g_build_filename (rec->dir, name, NULL);
+        g_autofree char *to = out_path (fixture, name);
+        g_autoptr(GFile) source = g_file_new_for_path (from);
+        g_autoptr(GFile) target = g_file_new_for_path (to);
+
+        g_assert_true (g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error));
+        g_assert_no_error (error);
+        if (g_str_has_prefix (name, "jit-") && g_str_has_suffix (name, ".dump"))
+          {
+            g_assert_null (run->jitdump_path);
+            run->jitdump_path = g_steal_pointer (&from);
+          }
+      }
   }
   g_assert_nonnull (run->jitdump_path);
   run->jitdump = read_jitdump (run->jitdump_path);
@@ -1835,8 +1914,12 @@ test_jit_page_versions (Fixture *fixture, gconstpointer data)
   page = first->address & ~G_GUINT64_CONSTANT (4095);
   g_assert_cmphex (last->address & ~G_GUINT64_CONSTANT (4095), ==, page);
 
-  report = g_strdup_printf (" pages (their last versions); 1 rewritten while running, earlier "
-                            "versions: 1, every version in %s\n", versions_path);
+  {
+    g_autofree char *written = g_build_filename (run.recorded_dir, "pages.jitdump", NULL);
+
+    report = g_strdup_printf (" pages (their last versions); 1 rewritten while running, earlier "
+                              "versions: 1, every version in %s\n", written);
+  }
   g_assert_nonnull (strstr (fixture->record_err, report));
 
   versions = read_jitdump (versions_path);
@@ -2031,6 +2114,8 @@ test_jit_acceptance_page_versions (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, data) \
@@ -2081,5 +2166,7 @@ main (int argc, char **argv)
   ADD ("/record/jit/rewrite/cli-read-and-list-regions-at-times", test_jit_read_at_times, NULL);
 #undef ADD
 
-  return g_test_run ();
+  status = g_test_run ();
+  jit_recordings_remove ();
+  return status;
 }

@@ -78,7 +78,7 @@ typedef struct {
  *
  * Since: 0.1
  */
-#define IPT_TIME_END G_MAXUINT64
+#define IPT_TIME_END (G_GUINT64_CONSTANT (0xffffffffffffffff))
 
 #define IPT_TYPE_REGION (ipt_region_get_type ())
 

@@ -110,6 +110,26 @@ def _():
     assert region.contains(0x100F) and not region.contains(0x1010)
 
 
+@check("memory over time: region validity, the image's time, the TSC conversion")
+def _():
+    region = Ipt.Region.new(0x1000, 0x10, None, Ipt.Permissions.EXECUTE, None, 0)
+    assert region.is_timeless() and region.valid_to == Ipt.TIME_END
+    region.set_validity(100, 200)
+    assert region.valid_from == 100 and region.valid_to == 200
+    assert region.is_valid_at(150) and not region.is_valid_at(200)
+    image = Ipt.Image.new("time")
+    assert image.get_time() == Ipt.TIME_END and image.props.time == Ipt.TIME_END
+    image.set_time(1234)
+    assert image.props.time == 1234
+    assert list(image.list_boundaries()) == []
+    decoder = Ipt.Decoder.new(image, Ipt.DecoderKind.BLOCK)
+    decoder.set_tsc_conversion(7, 3, 1)
+    assert (decoder.props.tsc_zero, decoder.props.tsc_mult, decoder.props.tsc_shift) == (7, 3, 1)
+    assert Ipt.tsc_to_time(100, 7, 3, 1) == 157
+    ok, _time = decoder.get_time()
+    assert not ok
+
+
 srcdir = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 demo_dir = os.path.join(os.path.dirname(os.path.abspath(srcdir)), "data", "demo")
 with open(os.path.join(demo_dir, "ips")) as f:

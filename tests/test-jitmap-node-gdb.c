@@ -101,13 +101,35 @@ monotonic_ns (void)
   return (guint64) g_get_monotonic_time () * 1000;
 }
 
+/* V8 names code "KIND:MARKER NAME SOURCE": KIND is "JS" since V8 11 (node
+ * 20), "LazyCompile", "Function", "Eval" or "Script" before (node 18, as in
+ * Debian 12); MARKER '*' is TurboFan's optimized code. */
+#define OPTIMIZED_HOT ":*" HOT_FUNCTION " "
+
+static gboolean
+is_js_code (const char *name)
+{
+  static const char *const kinds[] = { "JS:", "LazyCompile:", "Function:", "Eval:", "Script:" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_str_has_prefix (name, kinds[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_optimized_hot (const char *name)
+{
+  return is_js_code (name) && strstr (name, OPTIMIZED_HOT) != NULL;
+}
+
 static gboolean
 map_names_optimized_hot_function (const char *map)
 {
   g_autofree char *contents = NULL;
 
   return g_file_get_contents (map, &contents, NULL, NULL) &&
-         strstr (contents, "JS:*" HOT_FUNCTION) != NULL;
+         strstr (contents, OPTIMIZED_HOT) != NULL;
 }
 
 /* Starts node on hot-loop.js in @node->dir and waits until its perf map
@@ -134,7 +156,7 @@ node_start (Node *node)
          !g_file_test (node->dump, G_FILE_TEST_IS_REGULAR))
     {
       if (g_get_monotonic_time () > deadline)
-        g_error ("node %d: after %d s, %s names no JS:*" HOT_FUNCTION " (or %s is missing)",
+        g_error ("node %d: after %d s, %s names no optimized " HOT_FUNCTION " (or %s is missing)",
                  node->pid, WAIT_SECONDS, node->map, node->dump);
       g_usleep (100 * 1000);
     }
@@ -344,7 +366,7 @@ hot_function_address (const Node *node)
     {
       const CodeLoad *load = &g_array_index (node->loads, CodeLoad, i);
 
-      if (g_str_has_prefix (load->name, "JS:*" HOT_FUNCTION " ") && still_in_core (node, i))
+      if (is_optimized_hot (load->name) && still_in_core (node, i))
         address = load->address;
     }
   g_assert_cmphex (address, !=, 0);
@@ -406,7 +428,7 @@ compare_with_core (Node *node, IptMemoryProvider *jitmap, IptMemoryProvider *cor
       g_assert_true (memcmp (from_jitmap, load->code, (gsize) load->size) == 0);
 
       n_compared++;
-      if (g_str_has_prefix (load->name, "JS:"))
+      if (is_js_code (load->name))
         n_js++;
       if (memcmp (from_jitmap, from_core, (gsize) load->size) == 0)
         n_same_bytes++;

@@ -25,9 +25,9 @@ static gssize read_piece (const IptImageView *view, guint8 *buffer, gsize size,
                           GError **error);
 static gsize trim_for_unindexed (const IptImageView *view, guint n_higher, gsize n,
                                  const IptAsid *asid, guint64 address);
-static gssize call_provider (const IptImageLink *link, const IptRegion *region, guint64 time,
-                             guint8 *buffer, gsize size, const IptAsid *asid, guint64 address,
-                             GError **error);
+static gssize call_provider (const IptImageView *view, const IptImageLink *link,
+                             const IptRegion *region, guint8 *buffer, gsize size,
+                             const IptAsid *asid, guint64 address, GError **error);
 static gssize call_external (const IptImageSnapshot *snap, guint8 *buffer, gsize size,
                              const IptAsid *asid, guint64 address, GError **error);
 
@@ -312,7 +312,7 @@ static inline gssize
 ask (const IptImageView *view, const IptImageLink *link, const IptRegion *region, guint n_higher,
      guint8 *buffer, gsize size, const IptAsid *asid, guint64 address, GError **error)
 {
-  gssize n = call_provider (link, region, view_time (view), buffer, size, asid, address, error);
+  gssize n = call_provider (view, link, region, buffer, size, asid, address, error);
 
   if (n > 0 && n_higher > 0)
     n = trim_for_unindexed (view, n_higher, n, asid, address);
@@ -412,19 +412,19 @@ trim_for_unindexed (const IptImageView *view, guint n_higher, gsize n,
 /* ---- 5. the provider ----------------------------------------------------- */
 
 /* A provider whose memory changes over time is asked for the bytes of the
- * time its region is valid (@region chose it), or of @time. */
+ * time its region is valid (@region chose it), or of @view's time. */
 static gssize
-call_provider (const IptImageLink *link, const IptRegion *region, guint64 time,
+call_provider (const IptImageView *view, const IptImageLink *link, const IptRegion *region,
                guint8 *buffer, gsize size, const IptAsid *asid, guint64 address, GError **error)
 {
   GError *local = NULL;
   gssize n;
 
-  if (link->read_at == NULL)
+  if (G_LIKELY (link->read_at == NULL))
     n = link->read (link->provider, buffer, size, asid, address, &local);
   else
     n = link->read_at (link->provider, buffer, size, asid, address,
-                       region != NULL ? region->valid_from : time, &local);
+                       region != NULL ? region->valid_from : view_time (view), &local);
 
   if (G_LIKELY (n > 0))
     {

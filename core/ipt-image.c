@@ -599,6 +599,12 @@ ipt_image_list_boundaries (IptImage *self)
  * finalized, also after the chain changes: a decoder keeps the chain it
  * started with. Call again after a change to get an image of the new chain.
  *
+ * Memory that changes over time is served as it is at the image's time
+ * (ipt_image_set_time(), default the latest): a decoder of this image reads
+ * that time only. Calling again after the time changed moves the same
+ * pt_image to the new time's sections in place. #IptDecoder follows the
+ * trace's own time instead.
+ *
  * libipt reorders a pt_image's sections as it reads, so one pt_image must
  * not be used by decoders in several threads at once: use
  * ipt_image_dup_pt_image() for each further thread.
@@ -635,7 +641,8 @@ ipt_image_get_pt_image (IptImage *self)
  * @self: an #IptImage
  *
  * Like ipt_image_get_pt_image(), but a new libipt image each time, for one
- * more decoder thread. Its sections share the image's section cache.
+ * more decoder thread, at the image's time when it is made. Its sections
+ * share the image's section cache.
  *
  * Returns: (transfer full): a new libipt image; free it with pt_image_free()
  *   before @self is finalized

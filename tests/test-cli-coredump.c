@@ -506,6 +506,49 @@ test_jit_discovery_chains_dump_and_map (Fixture *f, gconstpointer data)
   g_unlink (map);
 }
 
+/* A core that maps no jitdump, with its JIT's perf map beside it (node
+ * --perf-basic-prof writes only a map): the map is chained for its names;
+ * the core still serves every byte; --no-jit-discovery leaves it out. */
+static void
+test_jit_discovery_perf_map_alone (Fixture *f, gconstpointer data)
+{
+  g_autofree char *map = NULL, *map_line = NULL, *note = NULL, *provider = NULL;
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  jitlike_child_start (&f->child, jitlike_get_program (), f->dir, TRUE);
+  pid = f->child.pid;
+  f->core = jitlike_child_gcore (&f->child, f->dir);
+  jitlike_child_stop (&f->child, 0);
+  map = g_strdup_printf ("%s/perf-%d.map", f->dir, pid);
+  map_line = g_strdup_printf ("%" G_GINT64_MODIFIER "x 40 jitlike_fn\n", f->child.page);
+  g_file_set_contents (map, map_line, -1, &error);
+  g_assert_no_error (error);
+  note = g_strdup_printf ("ipt-analyze: note: %s: chained the perf map %s (beside the core; "
+                          "names only, no JIT dump in NT_FILE)\n", f->core, map);
+
+  {
+    guint8 want[JITLIKE_PAGE_SIZE];
+
+    jitlike_expected_page (want);
+    read_memory (f, f->child.page, JITLIKE_PAGE_SIZE);
+    g_assert_cmpint (f->status, ==, 0);
+    g_assert_cmpstr (f->err, ==, note);
+    g_assert_cmpuint (f->out_length, ==, JITLIKE_PAGE_SIZE);
+    g_assert_true (memcmp (f->out, want, JITLIKE_PAGE_SIZE) == 0);
+  }
+  provider = provider_of_jit_code (f, NULL);
+  g_assert_cmpstr (provider, ==, "coredump");   /* names only: the bytes stay the core's */
+  {
+    const char *args[] = { "--list-regions", "--no-jit-discovery", NULL };
+
+    analyze (f, args);
+    g_assert_cmpint (f->status, ==, 0);
+    g_assert_cmpstr (f->err, ==, "");
+  }
+  g_unlink (map);
+}
+
 static void
 test_jit_discovery_dump_beside_core (Fixture *f, gconstpointer data)
 {
@@ -684,6 +727,8 @@ main (int argc, char **argv)
   ADD ("/cli/coredump/jit-discovery/missing-dump-warns", test_jit_discovery_missing_dump_warns);
   ADD ("/cli/coredump/jit-discovery/without-jitmap-plugin-warns",
        test_jit_discovery_without_jitmap_warns);
+  ADD ("/cli/coredump/jit-discovery/perf-map-alone-beside-the-core",
+       test_jit_discovery_perf_map_alone);
 #undef ADD
   g_test_add_func ("/cli/coredump/demo/listing-names-symbols-from-the-core",
                    test_demo_listing_names_symbols);

@@ -10,7 +10,8 @@
  * map by now). A jitmap provider of both is created through the plugin
  * registry, as `--plugin jitmap:dump=...,map=...` would, and chained right
  * before the core: JIT code is served over the core's bytes of it. Each
- * chained dump is one note line; a dump that cannot be found, or the
+ * chained dump is one note line. A core that maps no jitdump gets the
+ * perf map beside it, if there is one (names only). A dump that cannot be found, or the
  * jitmap plugin missing, is one warning line per core. A dump that a jitmap
  * of the command line already serves is left alone.
  *
@@ -113,9 +114,10 @@ same_file (const char *a, const char *b)
   }
 }
 
-/* Whether a jitmap provider in @chain serves @dump. */
+/* Whether a jitmap provider in @chain serves @path as its option @option
+ * ("dump" or "map"). */
 static gboolean
-dump_already_given (GPtrArray *chain, GType jitmap_type, const char *dump)
+already_given (GPtrArray *chain, GType jitmap_type, const char *option, const char *path)
 {
   for (guint i = 0; i < chain->len; i++)
     {
@@ -124,11 +126,17 @@ dump_already_given (GPtrArray *chain, GType jitmap_type, const char *dump)
 
       if (G_OBJECT_TYPE (provider) != jitmap_type)
         continue;
-      given = get_string (provider, "dump");
-      if (given != NULL && given[0] != '\0' && same_file (given, dump))
+      given = get_string (provider, option);
+      if (given != NULL && given[0] != '\0' && same_file (given, path))
         return TRUE;
     }
   return FALSE;
+}
+
+static gboolean
+dump_already_given (GPtrArray *chain, GType jitmap_type, const char *dump)
+{
+  return already_given (chain, jitmap_type, "dump", dump);
 }
 
 /* DIR/BASE, absolute (a relative @dir is the cwd's). */
@@ -173,22 +181,65 @@ find_perf_map (const char *core, const char *dump, gint64 pid, guint64 n)
   return NULL;
 }
 
+/* A jitmap of @dump and @map, either of which may be NULL. */
 static IptMemoryProvider *
 new_jitmap (IptPlugin *plugin, const char *dump, const char *map, GError **error)
 {
-  const char *names[] = { "dump", "map" };
+  const char *names[2] = { NULL, NULL };
   GValue values[2] = { G_VALUE_INIT, G_VALUE_INIT };
-  guint n = map != NULL ? 2 : 1;
+  guint n = 0;
   IptMemoryProvider *provider;
 
-  g_value_init (&values[0], G_TYPE_STRING);
-  g_value_set_string (&values[0], dump);
-  g_value_init (&values[1], G_TYPE_STRING);
-  g_value_set_string (&values[1], map);
+  if (dump != NULL)
+    {
+      names[n] = "dump";
+      g_value_init (&values[n], G_TYPE_STRING);
+      g_value_set_string (&values[n++], dump);
+    }
+  if (map != NULL)
+    {
+      names[n] = "map";
+      g_value_init (&values[n], G_TYPE_STRING);
+      g_value_set_string (&values[n++], map);
+    }
   provider = ipt_plugin_new_provider_with_properties (plugin, n, names, values, NULL, error);
-  g_value_unset (&values[0]);
-  g_value_unset (&values[1]);
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&values[i]);
   return provider;
+}
+
+/* A core that maps no jitdump may still come with its JIT's perf map
+ * (node --perf-basic-prof writes only that): perf-PID.map beside the core
+ * names JIT code whose bytes the core holds. Only beside the core: a
+ * /tmp/perf-PID.map without a dump to tie it to may be another process's
+ * that had the same pid. */
+static void
+discover_perf_map_alone (IptPlugin *jitmap, const char *core, const char *shown_core, gint64 pid,
+                         GPtrArray *chain, GPtrArray *out)
+{
+  g_autofree char *base = NULL, *map = NULL, *shown_map = NULL;
+  g_autoptr(IptMemoryProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (jitmap == NULL || pid <= 0)
+    return;
+  base = g_strdup_printf ("perf-%" G_GINT64_FORMAT ".map", pid);
+  map = beside (core, base);
+  if (!is_regular_file (map) ||
+      already_given (chain, ipt_plugin_get_provider_type (jitmap), "map", map) ||
+      already_given (out, ipt_plugin_get_provider_type (jitmap), "map", map))
+    return;
+  shown_map = ipt_echo (map, -1, IPT_ECHO_PATH_CHARS);
+  provider = new_jitmap (jitmap, NULL, map, &error);
+  if (provider == NULL)
+    {
+      ipt_tool_warning ("%s: cannot chain the perf map %s: %s", shown_core, shown_map,
+                        error->message);
+      return;
+    }
+  ipt_tool_note ("%s: chained the perf map %s (beside the core; names only, no JIT dump in "
+                 "NT_FILE)", shown_core, shown_map);
+  g_ptr_array_add (out, g_steal_pointer (&provider));
 }
 
 /* Where the dump that NT_FILE names as @named is now: there (unless it was
@@ -224,6 +275,7 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
   g_autofree char *shown_core = NULL;
   g_auto(GStrv) files = NULL;
   GValue value = G_VALUE_INIT;
+  gboolean names_dump = FALSE;
   gint64 pid = -1;
 
   if (core == NULL || !get_property_as (core_provider, "mapped-files", G_TYPE_STRV, &value))
@@ -239,6 +291,8 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
 
   for (guint i = 0; files != NULL && files[i] != NULL; i++)
     {
+      gboolean is_dump;
+
       g_autoptr(IptMemoryProvider) provider = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree char *named = NULL, *dump = NULL, *map = NULL;
@@ -247,7 +301,9 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
       guint64 n;
 
       named = strip_deleted (files[i], &deleted);
-      if (!is_jitdump (named, &n))
+      is_dump = is_jitdump (named, &n);
+      names_dump |= is_dump;
+      if (!is_dump)
         continue;
       dump = locate_dump (core, shown_core, named, deleted);
       if (dump == NULL)
@@ -281,6 +337,8 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
                      map != NULL ? " and the perf map " : "", map != NULL ? shown_map : "");
       g_ptr_array_add (out, g_steal_pointer (&provider));
     }
+  if (!names_dump)
+    discover_perf_map_alone (jitmap, core, shown_core, pid, chain, out);
 }
 
 /**

@@ -133,12 +133,6 @@ already_given (GPtrArray *chain, GType jitmap_type, const char *option, const ch
   return FALSE;
 }
 
-static gboolean
-dump_already_given (GPtrArray *chain, GType jitmap_type, const char *dump)
-{
-  return already_given (chain, jitmap_type, "dump", dump);
-}
-
 /* DIR/BASE, absolute (a relative @dir is the cwd's). */
 static char *
 beside (const char *file, const char *base)
@@ -319,8 +313,8 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
           return;
         }
       /* by the command line, or already for another core (the same core twice) */
-      if (dump_already_given (chain, ipt_plugin_get_provider_type (jitmap), dump) ||
-          dump_already_given (out, ipt_plugin_get_provider_type (jitmap), dump))
+      if (already_given (chain, ipt_plugin_get_provider_type (jitmap), "dump", dump) ||
+          already_given (out, ipt_plugin_get_provider_type (jitmap), "dump", dump))
         continue;
       map = find_perf_map (core, dump, pid, n);
       provider = new_jitmap (jitmap, dump, map, &error);

@@ -121,7 +121,8 @@ def tiny(args):
         extra = ["--exec-log", "0x%x+0x%x,0x%x+0x%x" % (
             layout["TINY_KERNEL_VA"], layout["TINY_KERNEL_SIZE"],
             layout["TINY_USER_VA"], layout["TINY_USER_SIZE"])]
-    run = snapshots(args.out, ["--debugcon-marker", layout["TINY_DONE_MARKER"]],
+    run = snapshots(args.out, ["--debugcon-marker", layout["TINY_DONE_MARKER"],
+                               "--fail-marker", layout["TINY_ERROR_MARKER"]],
                     ["-cpu", "qemu64,+pdpe1gb" + (",+la57" if args.la57 else ""),
                      "-m", "64", "-kernel", os.path.abspath(args.guest)],
                     args.timeout, extra)
@@ -209,7 +210,8 @@ def linux(args):
             ("bin/linux-busy", executable, busy, (0, 0)),
             ("init", executable, INIT.encode(), (0, 0)),
         ]))
-    run = snapshots(args.out, ["--serial-marker", "ipt-busy: spinning", "--user-mode", "20"],
+    run = snapshots(args.out, ["--serial-marker", "ipt-busy: spinning",
+                               "--fail-marker", "Kernel panic", "--user-mode", "20"],
                     ["-m", "128", "-kernel", kernel, "-initrd", initramfs,
                      "-append", "console=ttyS0 nokaslr panic=-1 quiet"],
                     args.timeout)

@@ -2,12 +2,13 @@
 """qemu-snapshots.py: boots a QEMU guest, stops it and takes its snapshots.
 
     qemu-snapshots.py --out DIR (--debugcon-marker TEXT | --serial-marker TEXT)
-                      [--user-mode TRIES] [--exec-log RANGES] [--timeout S]
+                      [--fail-marker TEXT] [--user-mode TRIES] [--exec-log RANGES] [--timeout S]
                       -- QEMU_ARGS...
 
 Runs qemu-system-x86_64 (TCG, no display, no default devices, a QMP socket,
 the serial console and the debugcon port into files), waits until TEXT
-appears on the debugcon port or the serial console, stops the guest (with
+appears on the debugcon port or the serial console (failing at once on
+--fail-marker's text there), stops the guest (with
 --user-mode, resumes and stops it again, up to TRIES times, until it stopped
 in user space, CPL 3), reads its registers, and writes into DIR:
 
@@ -48,7 +49,7 @@ class Failure(Exception):
 class Qmp:
     """A minimal QMP client: commands in, their returns out, events noted."""
 
-    def __init__(self, path, deadline):
+    def __init__(self, path, deadline, process, log_path):
         self.deadline = deadline
         self.buffer = b""
         self.events = []
@@ -58,6 +59,8 @@ class Qmp:
                 self.sock.connect(path)
                 break
             except (FileNotFoundError, ConnectionRefusedError):
+                if process.poll() is not None:
+                    raise Failure(exited(process, log_path))
                 if time.monotonic() > deadline:
                     raise Failure("QMP socket %s never came up" % path)
                 time.sleep(0.05)
@@ -100,6 +103,17 @@ class Qmp:
         return self.command("human-monitor-command", **{"command-line": line})
 
 
+def exited(process, log_path):
+    """Why QEMU is gone: its status and its last message."""
+    try:
+        with open(log_path, errors="replace") as f:
+            lines = [line.strip() for line in f if line.strip()]
+    except OSError:
+        lines = []
+    return "QEMU exited (status %d)%s" % (process.returncode,
+                                         ": " + lines[-1] if lines else "")
+
+
 REGISTER_RE = re.compile(r"\b(RIP|RSP|CR0|CR2|CR3|CR4|EFER)=([0-9a-fA-F]+)")
 
 
@@ -113,7 +127,7 @@ def parse_registers(text):
     return registers
 
 
-def wait_for_text(path, text, process, deadline):
+def wait_for_text(path, text, fail_text, process, log_path, deadline):
     while True:
         try:
             with open(path, "rb") as f:
@@ -122,9 +136,12 @@ def wait_for_text(path, text, process, deadline):
             data = b""
         if text.encode() in data:
             return data.decode(errors="replace")
+        if fail_text and fail_text.encode() in data:
+            line = next(line for line in data.decode(errors="replace").splitlines()
+                        if fail_text in line)
+            raise Failure("the guest failed: %s" % line.strip())
         if process.poll() is not None:
-            raise Failure("QEMU exited (status %d) before %r appeared in %s"
-                          % (process.returncode, text, path))
+            raise Failure("%s, before %r appeared in %s" % (exited(process, log_path), text, path))
         if time.monotonic() > deadline:
             raise Failure("%r did not appear in %s before the timeout" % (text, path))
         time.sleep(0.05)
@@ -166,12 +183,13 @@ def run(args):
                                stderr=subprocess.STDOUT)
     facts = {"command": command}
     try:
-        qmp = Qmp(socket_path, deadline)
+        qmp = Qmp(socket_path, deadline, process, files["qemu.log"])
         if args.debugcon_marker:
             where, text = files["debugcon.log"], args.debugcon_marker
         else:
             where, text = files["serial.log"], args.serial_marker
-        output = wait_for_text(where, text, process, deadline)
+        output = wait_for_text(where, text, args.fail_marker, process, files["qemu.log"],
+                               deadline)
         facts["marker_seconds"] = round(time.monotonic() - start, 2)
         facts["marker_line"] = next(line for line in output.splitlines() if text in line)
 
@@ -238,6 +256,8 @@ def main():
     marker = parser.add_mutually_exclusive_group(required=True)
     marker.add_argument("--debugcon-marker", help="text on the debugcon port (0xe9) that means ready")
     marker.add_argument("--serial-marker", help="text on the serial console that means ready")
+    parser.add_argument("--fail-marker", metavar="TEXT",
+                        help="text in the same place that means the guest failed")
     parser.add_argument("--user-mode", type=int, default=0, metavar="TRIES",
                         help="stop the guest in user space (CPL 3), trying up to TRIES times")
     parser.add_argument("--exec-log", metavar="RANGES",
@@ -254,7 +274,8 @@ def main():
         print("qemu-snapshots: %s" % e, file=sys.stderr)
         return 1
     except (OSError, subprocess.SubprocessError) as e:
-        print("qemu-snapshots: %s" % e, file=sys.stderr)
+        print("qemu-snapshots: %s: %s" % (e.filename or args.qemu, e.strerror or e)
+              if isinstance(e, OSError) else "qemu-snapshots: %s" % e, file=sys.stderr)
         return 1
     return 0
 

@@ -137,58 +137,44 @@ start64:
         .section .paging, "aw"
         .balign 4096
 paging:
+
+/* entry TABLE, INDEX, VALUE: entry INDEX of the table at offset TABLE
+ * (entries in increasing order: .org only moves forward) */
+        .macro  entry table, index, value
+        .org    paging + \table + \index * 8
+        .long   \value, 0
+        .endm
+
+/* One address space's own tables, at offset BASE, mapping TINY_USER_VA
+ * to USER_PA; the higher half is shared. */
+        .macro  address_space base, user_pa
 #ifdef TINY_LA57
-        .org    paging + TINY_PML5_A_OFF
-        .long   TABLE (TINY_PML4_A_OFF), 0
-        .org    paging + TINY_PML5_A_OFF + 511 * 8
-        .long   TABLE (TINY_PML4_HI_OFF), 0
-        .org    paging + TINY_PML5_B_OFF
-        .long   TABLE (TINY_PML4_B_OFF), 0
-        .org    paging + TINY_PML5_B_OFF + 511 * 8
-        .long   TABLE (TINY_PML4_HI_OFF), 0
+        /* PML5: [0] the low 256 TiB, [511] the higher half */
+        entry   \base + TINY_PML5_OFF, 0, TABLE (\base + TINY_PML4_OFF)
+        entry   \base + TINY_PML5_OFF, 511, TABLE (TINY_PML4_HI_OFF)
 #endif
-        /* PML4 A/B: [0] the low 512 GiB, [511] the higher half */
-        .org    paging + TINY_PML4_A_OFF
-        .long   TABLE (TINY_PDPT_A_OFF), 0
-        .org    paging + TINY_PML4_A_OFF + 511 * 8
-        .long   TABLE (TINY_PDPT_HI_OFF), 0
-        .org    paging + TINY_PML4_B_OFF
-        .long   TABLE (TINY_PDPT_B_OFF), 0
-        .org    paging + TINY_PML4_B_OFF + 511 * 8
-        .long   TABLE (TINY_PDPT_HI_OFF), 0
+        /* PML4: [0] the low 512 GiB, [511] the higher half */
+        entry   \base + TINY_PML4_OFF, 0, TABLE (\base + TINY_PDPT_OFF)
+        entry   \base + TINY_PML4_OFF, 511, TABLE (TINY_PDPT_HI_OFF)
+        /* PDPT: [0] the first GiB, [1] TINY_GIB_VA, a 1 GiB page onto 0 */
+        entry   \base + TINY_PDPT_OFF, 0, TABLE (\base + TINY_PD_OFF)
+        entry   \base + TINY_PDPT_OFF, 1, PTE_P + PTE_RW + PTE_PS
+        /* PD: [0] the identity 2 MiB page, [2] TINY_USER_VA's 4 KiB pages */
+        entry   \base + TINY_PD_OFF, 0, PTE_P + PTE_RW + PTE_PS
+        entry   \base + TINY_PD_OFF, 2, TABLE (\base + TINY_PT_OFF)
+        /* PT: [0] TINY_USER_VA */
+        entry   \base + TINY_PT_OFF, 0, \user_pa + PTE_P + PTE_RW + PTE_US
+        .endm
+
+        address_space TINY_SPACE_A_OFF, TINY_USER_A_PA
+        address_space TINY_SPACE_B_OFF, TINY_USER_B_PA
+        /* shared: PML4 HI (5-level: PML5[511]) [511], PDPT HI [510] =
+         * 0xffffffff80000000, PD HI [0] the kernel's 2 MiB page */
 #ifdef TINY_LA57
-        /* PML4 HI (PML5[511]): [511] the higher half */
-        .org    paging + TINY_PML4_HI_OFF + 511 * 8
-        .long   TABLE (TINY_PDPT_HI_OFF), 0
+        entry   TINY_PML4_HI_OFF, 511, TABLE (TINY_PDPT_HI_OFF)
 #endif
-        /* PDPT A/B: [0] the first GiB in 2 MiB and 4 KiB pages, [1] the
-         * 1 GiB page at TINY_GIB_VA onto guest-physical 0 */
-        .org    paging + TINY_PDPT_A_OFF
-        .long   TABLE (TINY_PD_A_OFF), 0
-        .long   PTE_P + PTE_RW + PTE_PS, 0
-        .org    paging + TINY_PDPT_B_OFF
-        .long   TABLE (TINY_PD_B_OFF), 0
-        .long   PTE_P + PTE_RW + PTE_PS, 0
-        /* PDPT HI: [510] = 0xffffffff80000000 */
-        .org    paging + TINY_PDPT_HI_OFF + 510 * 8
-        .long   TABLE (TINY_PD_HI_OFF), 0
-        /* PD A/B: [0] identity 2 MiB page, [2] = 0x400000 by 4 KiB pages */
-        .org    paging + TINY_PD_A_OFF
-        .long   PTE_P + PTE_RW + PTE_PS, 0
-        .org    paging + TINY_PD_A_OFF + 2 * 8
-        .long   TABLE (TINY_PT_A_OFF), 0
-        .org    paging + TINY_PD_B_OFF
-        .long   PTE_P + PTE_RW + PTE_PS, 0
-        .org    paging + TINY_PD_B_OFF + 2 * 8
-        .long   TABLE (TINY_PT_B_OFF), 0
-        /* PD HI: [0] the kernel's 2 MiB page */
-        .org    paging + TINY_PD_HI_OFF
-        .long   TINY_KERNEL_PA + PTE_P + PTE_RW + PTE_PS, 0
-        /* PT A/B: [0] = TINY_USER_VA */
-        .org    paging + TINY_PT_A_OFF
-        .long   TINY_USER_A_PA + PTE_P + PTE_RW + PTE_US, 0
-        .org    paging + TINY_PT_B_OFF
-        .long   TINY_USER_B_PA + PTE_P + PTE_RW + PTE_US, 0
+        entry   TINY_PDPT_HI_OFF, 510, TABLE (TINY_PD_HI_OFF)
+        entry   TINY_PD_HI_OFF, 0, TINY_KERNEL_PA + PTE_P + PTE_RW + PTE_PS
         .org    paging + TINY_PAGING_SIZE
 
 /* ---- 64-bit, in the higher half ---- */

@@ -10,34 +10,33 @@
 
 /* Guest-physical layout (the guest runs with -m 64). */
 #define TINY_BOOT_PA        0x100000      /* multiboot header, 32-bit entry */
-#define TINY_PAGING_PA      0x110000      /* the page tables, 4 KiB each, below */
+#define TINY_PAGING_PA      0x110000      /* the page tables, below */
 #define TINY_KERNEL_PA      0x200000      /* the 64-bit code, stack and data */
 #define TINY_USER_A_PA      0x300000      /* the code at TINY_USER_VA under CR3 A */
 #define TINY_USER_B_PA      0x301000      /* ... and under CR3 B */
 #define TINY_USER_SIZE      0x1000
 
-/* The page tables, at TINY_PAGING_PA + these offsets. */
-#define TINY_PML5_A_OFF     0x0000        /* 5-level build only */
-#define TINY_PML5_B_OFF     0x1000        /* 5-level build only */
-#define TINY_PML4_A_OFF     0x2000
-#define TINY_PML4_B_OFF     0x3000
-#define TINY_PML4_HI_OFF    0x4000        /* 5-level build only: PML5[511] */
-#define TINY_PDPT_A_OFF     0x5000
-#define TINY_PDPT_B_OFF     0x6000
-#define TINY_PDPT_HI_OFF    0x7000        /* shared by A and B */
-#define TINY_PD_A_OFF       0x8000
-#define TINY_PD_B_OFF       0x9000
-#define TINY_PD_HI_OFF      0xa000        /* shared by A and B */
-#define TINY_PT_A_OFF       0xb000
-#define TINY_PT_B_OFF       0xc000
+/* The page tables, 4 KiB each, at TINY_PAGING_PA + these offsets: each
+ * address space's own five, then the three of the higher half that both
+ * share. */
+#define TINY_SPACE_A_OFF    0x0000
+#define TINY_SPACE_B_OFF    0x5000
+#define TINY_PML5_OFF       0x0000        /* in a space; 5-level build only */
+#define TINY_PML4_OFF       0x1000
+#define TINY_PDPT_OFF       0x2000
+#define TINY_PD_OFF         0x3000
+#define TINY_PT_OFF         0x4000
+#define TINY_PML4_HI_OFF    0xa000        /* 5-level build only: PML5[511] */
+#define TINY_PDPT_HI_OFF    0xb000
+#define TINY_PD_HI_OFF      0xc000
 #define TINY_PAGING_SIZE    0xd000
 
 /* The two address spaces: CR3 is the top table, PML4 (4-level) or PML5
  * (5-level, CR4.LA57). */
-#define TINY_CR3_A_4LEVEL   (TINY_PAGING_PA + TINY_PML4_A_OFF)   /* 0x112000 */
-#define TINY_CR3_B_4LEVEL   (TINY_PAGING_PA + TINY_PML4_B_OFF)   /* 0x113000 */
-#define TINY_CR3_A_5LEVEL   (TINY_PAGING_PA + TINY_PML5_A_OFF)   /* 0x110000 */
-#define TINY_CR3_B_5LEVEL   (TINY_PAGING_PA + TINY_PML5_B_OFF)   /* 0x111000 */
+#define TINY_CR3_A_4LEVEL   (TINY_PAGING_PA + TINY_SPACE_A_OFF + TINY_PML4_OFF)  /* 0x111000 */
+#define TINY_CR3_B_4LEVEL   (TINY_PAGING_PA + TINY_SPACE_B_OFF + TINY_PML4_OFF)  /* 0x116000 */
+#define TINY_CR3_A_5LEVEL   (TINY_PAGING_PA + TINY_SPACE_A_OFF + TINY_PML5_OFF)  /* 0x110000 */
+#define TINY_CR3_B_5LEVEL   (TINY_PAGING_PA + TINY_SPACE_B_OFF + TINY_PML5_OFF)  /* 0x115000 */
 
 /* Guest-virtual layout, the same in both address spaces except
  * TINY_USER_VA:

@@ -122,7 +122,7 @@ def tiny(args):
             layout["TINY_KERNEL_VA"], layout["TINY_KERNEL_SIZE"],
             layout["TINY_USER_VA"], layout["TINY_USER_SIZE"])]
     run = snapshots(args.out, ["--debugcon-marker", layout["TINY_DONE_MARKER"],
-                               "--fail-marker", layout["TINY_ERROR_MARKER"]],
+                               "--fail-marker", layout["TINY_ERROR_MARKER"], "--halted"],
                     ["-cpu", "qemu64,+pdpe1gb" + (",+la57" if args.la57 else ""),
                      "-m", "64", "-kernel", os.path.abspath(args.guest)],
                     args.timeout, extra)
@@ -140,6 +140,7 @@ def tiny(args):
         "kernel_pa": layout["TINY_KERNEL_PA"],
         "kernel_size": layout["TINY_KERNEL_SIZE"],
         "gib_va": layout["TINY_GIB_VA"],
+        "rounds": layout["TINY_ROUNDS"],
         "guest_elf": os.path.abspath(args.guest),
         "checksum": run["marker_line"].split(layout["TINY_DONE_MARKER"], 1)[1].strip(),
     }

@@ -2,15 +2,16 @@
 """qemu-snapshots.py: boots a QEMU guest, stops it and takes its snapshots.
 
     qemu-snapshots.py --out DIR (--debugcon-marker TEXT | --serial-marker TEXT)
-                      [--fail-marker TEXT] [--user-mode TRIES] [--exec-log RANGES] [--timeout S]
-                      -- QEMU_ARGS...
+                      [--fail-marker TEXT] [--halted | --user-mode TRIES]
+                      [--exec-log RANGES] [--timeout S] -- QEMU_ARGS...
 
 Runs qemu-system-x86_64 (TCG, no display, no default devices, a QMP socket,
-the serial console and the debugcon port into files), waits until TEXT
-appears on the debugcon port or the serial console (failing at once on
---fail-marker's text there), stops the guest (with
---user-mode, resumes and stops it again, up to TRIES times, until it stopped
-in user space, CPL 3), reads its registers, and writes into DIR:
+the serial console and the debugcon port into files), waits until a whole
+line with TEXT is on the debugcon port or the serial console (failing at
+once on --fail-marker's text there) and, with --halted, until the vCPU has
+halted; stops the guest (with --user-mode, resumes and stops it again, up
+to TRIES times, until it stopped in user space, CPL 3), reads its
+registers, and writes into DIR:
 
     registers.json   CR0, CR3, CR4, EFER, RIP, RSP, CPL and how it stopped
     savevm.qcow2     a qcow2 disk attached to the guest, holding the internal
@@ -134,7 +135,9 @@ def wait_for_text(path, text, fail_text, process, log_path, deadline):
                 data = f.read()
         except FileNotFoundError:
             data = b""
-        if text.encode() in data:
+        # the whole line: the guest may still be writing what follows TEXT
+        at = data.find(text.encode())
+        if at >= 0 and b"\n" in data[at:]:
             return data.decode(errors="replace")
         if fail_text and fail_text.encode() in data:
             line = next(line for line in data.decode(errors="replace").splitlines()
@@ -169,7 +172,7 @@ def run(args):
     sockdir = tempfile.mkdtemp(prefix="ipt-qmp-")
     socket_path = os.path.join(sockdir, "qmp")
     command = [args.qemu, "-accel", "tcg", "-display", "none", "-nodefaults",
-               "-no-reboot",
+               "-no-reboot", "-S",
                "-qmp", "unix:%s,server=on,wait=off" % socket_path,
                "-serial", "file:" + files["serial.log"],
                "-debugcon", "file:" + files["debugcon.log"],
@@ -184,6 +187,9 @@ def run(args):
     facts = {"command": command}
     try:
         qmp = Qmp(socket_path, deadline, process, files["qemu.log"])
+        # Started stopped (-S): the guest runs from its first instruction
+        # only once the monitor is there.
+        qmp.command("cont")
         if args.debugcon_marker:
             where, text = files["debugcon.log"], args.debugcon_marker
         else:
@@ -192,6 +198,13 @@ def run(args):
                                deadline)
         facts["marker_seconds"] = round(time.monotonic() - start, 2)
         facts["marker_line"] = next(line for line in output.splitlines() if text in line)
+
+        # A guest that halts when done: wait for it, so that it stops at
+        # the same instruction every time.
+        while args.halted and not re.search(r"\bHLT=1\b", qmp.hmp("info registers")):
+            if time.monotonic() > deadline:
+                raise Failure("the guest did not halt before the timeout")
+            time.sleep(0.02)
 
         # Stop; in user space if asked, by resuming and stopping at random
         # moments until the vCPU stopped at CPL 3.
@@ -258,8 +271,11 @@ def main():
     marker.add_argument("--serial-marker", help="text on the serial console that means ready")
     parser.add_argument("--fail-marker", metavar="TEXT",
                         help="text in the same place that means the guest failed")
-    parser.add_argument("--user-mode", type=int, default=0, metavar="TRIES",
-                        help="stop the guest in user space (CPL 3), trying up to TRIES times")
+    stop = parser.add_mutually_exclusive_group()
+    stop.add_argument("--halted", action="store_true",
+                      help="after the marker, wait until the vCPU has halted")
+    stop.add_argument("--user-mode", type=int, default=0, metavar="TRIES",
+                      help="stop the guest in user space (CPL 3), trying up to TRIES times")
     parser.add_argument("--exec-log", metavar="RANGES",
                         help="write exec.log, one instruction a line, for -dfilter RANGES")
     parser.add_argument("--tag", default="ipt", help="the savevm snapshot's name")

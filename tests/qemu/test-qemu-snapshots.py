@@ -131,6 +131,21 @@ def plugin_read(facts, kind, cr3, address, size):
     return result.stdout, ""
 
 
+def read_exec_log(path):
+    """(PC, CR3) of each instruction QEMU's -d exec,cpu,nochain log says ran:
+    a block followed by "Stopped execution of TB chain" did not."""
+    executed = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("Trace "):
+                executed.append([int(line.split("[", 1)[1].split("/")[1], 16), None])
+            elif line.startswith("CR0=") and executed:
+                executed[-1][1] = int(line.split("CR3=", 1)[1].split()[0], 16)
+            elif line.startswith("Stopped execution of TB chain") and executed:
+                executed.pop()
+    return [tuple(e) for e in executed]
+
+
 def acceptance(facts, cases):
     """Each case (what, cr3, address, expected bytes) read from every format:
     the same bytes from all three, and the expected ones."""
@@ -196,22 +211,21 @@ def test_tiny(facts, out):
     gib = memory.read_virtual(facts["cr3_b"], facts["gib_va"] + facts["user_a_pa"], 64, levels)
     check(gib == code_a[:64], "ELF dump, walked in Python: A's code through the 1 GiB page")
     kernel_code = memory.read_virtual(facts["cr3_a"], facts["rip"], 16, levels)
-    check(kernel_code is not None and kernel_code[:1] in (b"\xfa", b"\xeb"),
-          "ELF dump, walked in Python: the halt loop at RIP")
+    check(kernel_code is not None and kernel_code[:2] == b"\xeb\xfc",
+          "ELF dump, walked in Python: halted, at the halt loop's jmp")
 
     exec_log = os.path.join(out, "exec.log")
     if os.path.exists(exec_log):
-        pcs = []
-        with open(exec_log, errors="replace") as f:
-            for line in f:
-                if line.startswith("Trace "):
-                    pcs.append(int(line.split("[", 1)[1].split("/")[1], 16))
+        executed = read_exec_log(exec_log)
         in_range = all(facts["kernel_va"] <= pc < facts["kernel_va"] + facts["kernel_size"]
                        or facts["user_va"] <= pc < facts["user_va"] + facts["user_size"]
-                       for pc in pcs)
-        check(1000 <= len(pcs) <= 20000 and in_range and facts["user_va"] in pcs,
-              "exec.log: %d instructions, all of the 64-bit code, TINY_USER_VA among them"
-              % len(pcs))
+                       for pc, _ in executed)
+        check(1000 <= len(executed) <= 20000 and in_range,
+              "exec.log: %d instructions, all of the 64-bit code" % len(executed))
+        calls = [cr3 for pc, cr3 in executed if pc == facts["user_va"]]
+        check(calls == [facts["cr3_a"], facts["cr3_b"]] * facts["rounds"],
+              "exec.log: TINY_USER_VA entered %d times under A then B, CR3 in the log"
+              % facts["rounds"])
 
     cases = [("A's code at TINY_USER_VA", facts["cr3_a"], facts["user_va"], code_a),
              ("B's code at TINY_USER_VA", facts["cr3_b"], facts["user_va"], code_b),

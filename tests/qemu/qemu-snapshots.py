@@ -289,9 +289,12 @@ def main():
     except Failure as e:
         print("qemu-snapshots: %s" % e, file=sys.stderr)
         return 1
-    except (OSError, subprocess.SubprocessError) as e:
-        print("qemu-snapshots: %s: %s" % (e.filename or args.qemu, e.strerror or e)
-              if isinstance(e, OSError) else "qemu-snapshots: %s" % e, file=sys.stderr)
+    except OSError as e:
+        print("qemu-snapshots: %s: %s" % (e.filename or args.qemu, e.strerror or e),
+              file=sys.stderr)
+        return 1
+    except Exception as e:  # still one line, whatever went wrong
+        print("qemu-snapshots: %s: %s" % (type(e).__name__, e), file=sys.stderr)
         return 1
     return 0
 

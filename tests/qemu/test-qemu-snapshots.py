@@ -152,11 +152,20 @@ def read_exec_log(path):
 
 def acceptance(facts, cases):
     """Each case (what, cr3, address, expected bytes) read from every format:
-    the same bytes from all three, and the expected ones."""
+    the same bytes from all three, and the expected ones. An expected int N
+    instead: N bytes that the guest does not map, which must fail so."""
     for kind in ("elf", "migration", "qcow2"):
         placeholder = works = False
         for what, cr3, address, expected in cases:
-            data, error = plugin_read(facts, kind, cr3, address, len(expected))
+            unmapped = isinstance(expected, int)
+            data, error = plugin_read(facts, kind, cr3, address,
+                                      expected if unmapped else len(expected))
+            if unmapped:
+                # compared as: nothing read, and the error says "not mapped"
+                refused = "not mapped" in error
+                data = b"" if refused else data or error.encode()
+                expected = b""
+                error = "" if refused else error
             todo = None
             if kind in PENDING and PLACEHOLDER in error:
                 todo = PENDING[kind]
@@ -168,9 +177,9 @@ def acceptance(facts, cases):
             elif data != expected:
                 diag("got      %s\nexpected %s" % (data.hex(), expected.hex()))
             works = works or data == expected
-            check(data == expected, "%s: %s (CR3 %s, 0x%x:%d)"
+            check(data == expected, "%s: %s (CR3 %s, 0x%x%s)"
                   % (kind, what, "the snapshot's" if cr3 is None else "0x%x" % cr3,
-                     address, len(expected)), todo)
+                     address, ": not mapped" if unmapped else ":%d" % len(expected)), todo)
         if kind in PENDING and works:
             diag("%s works now: take it out of PENDING in %s" % (kind, __file__))
 
@@ -245,6 +254,8 @@ def test_tiny(facts, out):
     if kernel_code is not None:
         cases.append(("the higher-half code at RIP (2 MiB page)", facts["cr3_a"],
                       facts["rip"], kernel_code))
+    cases.append(("the page after TINY_USER_VA", facts["cr3_a"],
+                  facts["user_va"] + facts["user_size"], 16))
     acceptance(facts, cases)
 
 
@@ -273,7 +284,9 @@ def test_linux(facts, out):
     stext = memory.read_virtual(facts["cr3"], facts["stext"], 64, 4)
     check(stext is not None and stext != bytes(64), "ELF dump, walked in Python: code at _stext")
 
-    cases = [("user code at RIP", facts["cr3"], facts["rip"], user_code)]
+    cases = [("user code at RIP", facts["cr3"], facts["rip"], user_code),
+             ("user code at RIP", None, facts["rip"], user_code),
+             ("the null page", facts["cr3"], 0, 16)]
     if banner:
         cases.append(("linux_banner", facts["cr3"], facts["linux_banner"], banner))
     if stext:

@@ -144,17 +144,18 @@ def tiny(args):
         "guest_elf": os.path.abspath(args.guest),
         "checksum": run["marker_line"].split(layout["TINY_DONE_MARKER"], 1)[1].strip(),
     }
-    # The code at TINY_USER_VA as built, for each address space; where the
-    # user pages hold less code than a page, the rest of the page is zero.
+    # The halt loop at RIP, as built: the 64-bit code is linked at its
+    # physical address.
+    rip = run["registers"]["rip"]
+    if not facts["kernel_va"] <= rip < facts["kernel_va"] + facts["kernel_size"]:
+        raise Failure("stopped at RIP 0x%x, not in the higher half" % rip)
+    facts["kernel_code_at_rip"] = elf_bytes(args.guest, facts["kernel_pa"] + rip - facts["kernel_va"],
+                                            16, physical=True).hex()
+    # The code at TINY_USER_VA as built, for each address space (whole
+    # pages: the guest pads them).
     for space in ("a", "b"):
-        pa = facts["user_%s_pa" % space]
-        for _, paddr, data in elf_loads(args.guest):
-            if paddr <= pa < paddr + len(data):
-                code = data[pa - paddr:pa - paddr + facts["user_size"]]
-                break
-        else:
-            raise Failure("%s: nothing at guest-physical 0x%x" % (args.guest, pa))
-        facts["user_code_%s" % space] = code.hex()
+        facts["user_code_%s" % space] = elf_bytes(args.guest, facts["user_%s_pa" % space],
+                                                  facts["user_size"], physical=True).hex()
     return run, facts
 
 

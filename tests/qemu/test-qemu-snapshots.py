@@ -229,9 +229,10 @@ def test_tiny(facts, out):
     check(at_b == code_b, "ELF dump, walked in Python: B's code at 0x%x" % facts["user_va"])
     gib = memory.read_virtual(facts["cr3_b"], facts["gib_va"] + facts["user_a_pa"], 64, levels)
     check(gib == code_a[:64], "ELF dump, walked in Python: A's code through the 1 GiB page")
-    kernel_code = memory.read_virtual(facts["cr3_a"], facts["rip"], 16, levels)
-    check(kernel_code is not None and kernel_code[:2] == b"\xeb\xfc",
-          "ELF dump, walked in Python: halted, at the halt loop's jmp")
+    kernel_code = bytes.fromhex(facts["kernel_code_at_rip"])
+    check(kernel_code[:2] == b"\xeb\xfc", "halted, at the halt loop's jmp")
+    check(memory.read_virtual(facts["cr3_a"], facts["rip"], 16, levels) == kernel_code,
+          "ELF dump, walked in Python: the built code at RIP")
 
     exec_log = os.path.join(out, "exec.log")
     if os.path.exists(exec_log):
@@ -250,12 +251,11 @@ def test_tiny(facts, out):
              ("B's code at TINY_USER_VA", facts["cr3_b"], facts["user_va"], code_b),
              ("A's code at TINY_USER_VA, stopped under A", None, facts["user_va"], code_a[:64]),
              ("A's code through the 1 GiB page", facts["cr3_a"],
-              facts["gib_va"] + facts["user_a_pa"], code_a[:256])]
-    if kernel_code is not None:
-        cases.append(("the higher-half code at RIP (2 MiB page)", facts["cr3_a"],
-                      facts["rip"], kernel_code))
-    cases.append(("the page after TINY_USER_VA", facts["cr3_a"],
-                  facts["user_va"] + facts["user_size"], 16))
+              facts["gib_va"] + facts["user_a_pa"], code_a[:256]),
+             ("the higher-half code at RIP (2 MiB page)", facts["cr3_a"], facts["rip"],
+              kernel_code),
+             ("the page after TINY_USER_VA", facts["cr3_a"],
+              facts["user_va"] + facts["user_size"], 16)]
     acceptance(facts, cases)
 
 

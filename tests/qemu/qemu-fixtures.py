@@ -124,7 +124,7 @@ def tiny(args):
     run = snapshots(args.out, ["--debugcon-marker", layout["TINY_DONE_MARKER"],
                                "--fail-marker", layout["TINY_ERROR_MARKER"], "--halted"],
                     ["-cpu", "qemu64,+pdpe1gb" + (",+la57" if args.la57 else ""),
-                     "-m", "64", "-kernel", os.path.abspath(args.guest)],
+                     "-m", "16", "-kernel", os.path.abspath(args.guest)],
                     args.timeout, extra)
     suffix = "_%dLEVEL" % levels
     facts = {

@@ -8,7 +8,7 @@
  */
 #pragma once
 
-/* Guest-physical layout (the guest runs with -m 64). */
+/* Guest-physical layout (the guest runs with -m 16: it uses 3 MiB). */
 #define TINY_BOOT_PA        0x100000      /* multiboot header, 32-bit entry */
 #define TINY_PAGING_PA      0x110000      /* the page tables, below */
 #define TINY_KERNEL_PA      0x200000      /* the 64-bit code, stack and data */

@@ -463,7 +463,7 @@ test_address_spaces (Fixture *f, gconstpointer data)
 
   g_object_get (provider, "summary", &summary, NULL);
   all = g_strjoinv ("\n", summary);
-  g_assert_nonnull (strstr (all, "CR3 0x5000 (the trace's): 2 ranges, 2 of code"));
+  g_assert_nonnull (strstr (all, "CR3 0x5000 (asked for): 2 ranges, 2 of code"));
 }
 
 /* A trace in B (a PIP in its PSB+) decodes: IptDecoder scans it for its

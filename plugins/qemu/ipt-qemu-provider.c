@@ -484,12 +484,12 @@ index_address_space (IptQemuProvider *self, guint64 cr3)
     {
       g_ptr_array_set_size (regions, 0);
       g_ptr_array_add (self->space_lines,
-                       g_strdup_printf ("CR3 0x%" G_GINT64_MODIFIER "x (the trace's): not indexed, "
+                       g_strdup_printf ("CR3 0x%" G_GINT64_MODIFIER "x (asked for): not indexed, "
                                         "read on demand: %s", cr3, error->message));
     }
   else
     g_ptr_array_add (self->space_lines,
-                     g_strdup_printf ("CR3 0x%" G_GINT64_MODIFIER "x (the trace's): %u ranges, %u "
+                     g_strdup_printf ("CR3 0x%" G_GINT64_MODIFIER "x (asked for): %u ranges, %u "
                                       "of code: %u as they lie in the snapshot, %u copied into "
                                       "memory (%" G_GUINT64_FORMAT " KiB)", cr3, stats.n_ranges,
                                       stats.n_code, stats.n_code_in_file, stats.n_code_copied,

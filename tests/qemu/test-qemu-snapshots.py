@@ -135,6 +135,45 @@ def plugin_read(facts, kind, cr3, address, size):
     return result.stdout, ""
 
 
+def list_regions(facts, kind, cr3):
+    """ipt-analyze --list-regions through the qemu plugin, in CR3's address
+    space: (lines or None, error text)."""
+    spec = "qemu:snapshot=" + facts["snapshots"][kind]
+    if kind == "qcow2":
+        spec += ",tag=" + facts["savevm_tag"]
+    command = [os.environ.get("IPT_ANALYZE", "ipt-analyze"), "--plugin", spec,
+               "--cr3", "0x%x" % cr3, "--list-regions"]
+    result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    if result.returncode != 0:
+        return None, "%s: exit %d: %s" % (" ".join(command), result.returncode,
+                                          result.stderr.decode(errors="replace").strip())
+    return result.stdout.decode().splitlines(), ""
+
+
+def check_list_regions(facts):
+    """--cr3 B --list-regions: the summary names the RAM and B, B's code at
+    TINY_USER_VA is a file section of the snapshot (or of the memfd of
+    copied code), and no range of A is shown."""
+    for kind in ("elf", "migration", "qcow2"):
+        lines, error = list_regions(facts, kind, facts["cr3_b"])
+        todo = PENDING.get(kind) if lines is None and PLACEHOLDER in error else None
+        if lines is None:
+            check(False, "%s: --cr3 B --list-regions: %s" % (kind, error), todo)
+            continue
+        user = "%016x-%016x" % (facts["user_va"], facts["user_va"] + facts["user_size"])
+        sections = [l for l in lines if l.startswith(user) and " section " in l
+                    and "cr3=0x%x " % facts["cr3_b"] in l]
+        others = [l for l in lines if "cr3=0x%x " % facts["cr3_a"] in l]
+        summary = [l for l in lines if l.startswith("# qemu: ")]
+        ok = (len(sections) == 1 and not others
+              and any("RAM block" in l for l in summary)
+              and any("CR3 0x%x (asked for)" % facts["cr3_b"] in l for l in summary))
+        if not ok:
+            diag("\n".join(lines[:40]))
+        check(ok, "%s: --cr3 B --list-regions: RAM blocks, B's code at 0x%x a file section, "
+              "nothing of A" % (kind, facts["user_va"]))
+
+
 def read_exec_log(path):
     """(PC, CR3) of each instruction QEMU's -d exec,cpu,nochain log says ran:
     a block followed by "Stopped execution of TB chain" did not."""
@@ -257,6 +296,7 @@ def test_tiny(facts, out):
              ("the page after TINY_USER_VA", facts["cr3_a"],
               facts["user_va"] + facts["user_size"], 16)]
     acceptance(facts, cases)
+    check_list_regions(facts)
 
 
 def test_linux(facts, out):

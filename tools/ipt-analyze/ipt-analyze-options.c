@@ -397,7 +397,7 @@ new_context (IptAnalyzeOptions *options)
     { "read", 0, 0, G_OPTION_ARG_CALLBACK, on_read,
       "Write SIZE bytes of the image at ADDRESS to standard output, raw", "ADDRESS:SIZE" },
     { "cr3", 0, 0, G_OPTION_ARG_CALLBACK, on_cr3,
-      "Address space (CR3) for --read (default: any)", "VALUE" },
+      "Address space (CR3) for --read (default: any), and the one --list-regions shows (default: all)", "VALUE" },
     { "time", 0, 0, G_OPTION_ARG_CALLBACK, on_time,
       "For --read and --list-regions: the memory as it was at this time (memory that "
       "changes over time, e.g. JIT code); default: latest", "NS|latest" },
@@ -475,10 +475,10 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
                    "--read cannot be combined with --pt");
       return FALSE;
     }
-  if (options->have_cr3 && !options->have_read)
+  if (options->have_cr3 && !options->have_read && !options->list_regions)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--cr3 only applies to --read");
+                   "--cr3 only applies to --read and --list-regions");
       return FALSE;
     }
   if (options->have_time && options->pt_file != NULL)

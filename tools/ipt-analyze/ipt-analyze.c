@@ -317,12 +317,36 @@ print_summaries (IptPluginRegistry *registry, IptImage *image)
 }
 
 /* One line per resolved range, columns aligned so that a core's hundreds of
- * ranges read as a table; the file, of any length, comes last. */
+ * ranges read as a table; the file, of any length, comes last. With @only_cr3
+ * (not IPT_ASID_NO_CR3), the map of that address space: providers that
+ * serve address spaces on demand (a QEMU snapshot) index it first, and
+ * ranges of other CR3s are left out. */
 static int
-list_regions (IptPluginRegistry *registry, IptImage *image)
+list_regions (IptPluginRegistry *registry, IptImage *image, guint64 only_cr3)
 {
-  g_autoptr(GPtrArray) mappings = ipt_image_list_mappings (image);
+  g_autoptr(GPtrArray) mappings = NULL;
   int name_width = 0;
+
+  if (only_cr3 != IPT_ASID_NO_CR3)
+    {
+      IptAsid asid = { only_cr3, IPT_ASID_NO_VMCS };
+      guint kept = 0;
+
+      ipt_image_add_address_spaces (image, &asid, 1);
+      mappings = ipt_image_list_mappings (image);
+      for (guint i = 0; i < mappings->len; i++)
+        {
+          const IptMapping *m = g_ptr_array_index (mappings, i);
+
+          if (m->region->asid.cr3 == IPT_ASID_NO_CR3 || m->region->asid.cr3 == only_cr3)
+            mappings->pdata[kept++] = mappings->pdata[i];
+          else
+            ipt_mapping_free (mappings->pdata[i]);
+        }
+      mappings->len = kept;
+    }
+  else
+    mappings = ipt_image_list_mappings (image);
 
   print_summaries (registry, image);
 
@@ -590,7 +614,7 @@ main (int argc, char **argv)
 
   if (options.list_regions)
     {
-      status = list_regions (registry, image);
+      status = list_regions (registry, image, options.have_cr3 ? options.cr3 : IPT_ASID_NO_CR3);
       if (status != IPT_ANALYZE_EXIT_OK)
         return status;
     }

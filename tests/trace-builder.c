@@ -57,19 +57,28 @@ trace_builder_put_tnt (TraceBuilder *builder, guint8 bits, guint64 payload)
   g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
 }
 
-/* PSB, MODE.Exec (64-bit), PSBEND: where decoding can start. */
-void
-trace_builder_put_psb_64bit (TraceBuilder *builder)
+/* PSB, PIP when @cr3 is not G_MAXUINT64, MODE.Exec (64-bit), PSBEND. */
+static void
+put_psb_plus (TraceBuilder *builder, guint64 cr3)
 {
   struct pt_packet packet;
 
   trace_builder_put (builder, ppt_psb);
+  if (cr3 != G_MAXUINT64)
+    trace_builder_put_pip (builder, cr3);
   memset (&packet, 0, sizeof (packet));
   packet.type = ppt_mode;
   packet.payload.mode.leaf = pt_mol_exec;
   packet.payload.mode.bits.exec.csl = 1;
   g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
   trace_builder_put (builder, ppt_psbend);
+}
+
+/* PSB, MODE.Exec (64-bit), PSBEND: where decoding can start. */
+void
+trace_builder_put_psb_64bit (TraceBuilder *builder)
+{
+  put_psb_plus (builder, G_MAXUINT64);
 }
 
 /* A PIP packet: the address space becomes @cr3 (bits 51:5 are kept). */
@@ -154,15 +163,6 @@ trace_builder_put_loop_run (TraceBuilder *builder)
 void
 trace_builder_put_loop_run_in (TraceBuilder *builder, guint64 cr3)
 {
-  struct pt_packet packet;
-
-  trace_builder_put (builder, ppt_psb);
-  trace_builder_put_pip (builder, cr3);
-  memset (&packet, 0, sizeof (packet));
-  packet.type = ppt_mode;
-  packet.payload.mode.leaf = pt_mol_exec;
-  packet.payload.mode.bits.exec.csl = 1;
-  g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
-  trace_builder_put (builder, ppt_psbend);
+  put_psb_plus (builder, cr3);
   put_loop_body (builder);
 }

@@ -207,3 +207,43 @@ image_from_plugin (IptPluginRegistry *registry, const char *spec)
   ipt_image_add_provider (image, provider);
   return image;
 }
+
+/* Decodes @trace with both decoders through each of @images, one warm-up
+ * round and then @rounds (at most BENCH_MAX_ROUNDS) measured ones, the
+ * images in another order each round (so that none is always first after
+ * another's caches): seconds[image][decoder][round], insns[image][decoder].
+ * FALSE when a decode had errors (printed with @labels) or a count differed
+ * between rounds. */
+gboolean
+decode_rounds (struct pt_image *const *images, const char *const *labels, guint n_images,
+               const guint8 *trace, gsize size, guint rounds,
+               gdouble (*seconds)[N_DECODERS][BENCH_MAX_ROUNDS], guint64 (*insns)[N_DECODERS])
+{
+  gboolean ok = TRUE;
+
+  g_assert (rounds <= BENCH_MAX_ROUNDS);
+  for (guint v = 0; v < n_images; v++)
+    for (guint d = 0; d < N_DECODERS; d++)
+      insns[v][d] = 0;
+  for (guint round = 0; round <= rounds; round++)
+    for (guint d = 0; d < N_DECODERS; d++)
+      for (guint k = 0; k < n_images; k++)
+        {
+          guint v = (k + round) % n_images;
+          gint64 start = g_get_monotonic_time ();
+          Count count = decode (d, trace, size, images[v]);
+
+          if (round > 0)
+            seconds[v][d][round - 1] = (g_get_monotonic_time () - start) / 1e6;
+          if (insns[v][d] != 0 && insns[v][d] != count.insns)
+            ok = FALSE;
+          insns[v][d] = count.insns;
+          if (count.errors != 0)
+            {
+              g_printerr ("%s, %s decoder: %" G_GUINT64_FORMAT " errors\n", labels[v],
+                          decoder_names[d], count.errors);
+              ok = FALSE;
+            }
+        }
+  return ok;
+}

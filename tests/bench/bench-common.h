@@ -28,4 +28,10 @@ gdouble median (const gdouble *values, guint n);
 guint env_uint (const char *name, guint fallback, guint max);
 IptImage *image_from_plugin (IptPluginRegistry *registry, const char *spec);
 
+#define BENCH_MAX_ROUNDS 64
+gboolean decode_rounds (struct pt_image *const *images, const char *const *labels, guint n_images,
+                        const guint8 *trace, gsize size, guint rounds,
+                        gdouble (*seconds)[N_DECODERS][BENCH_MAX_ROUNDS],
+                        guint64 (*insns)[N_DECODERS]);
+
 G_END_DECLS

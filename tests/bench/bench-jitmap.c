@@ -117,8 +117,8 @@ bench_decode (const char *corpus_dir)
   struct pt_image *images[2];
   const char *labels[2] = { "(a) libipt, hand-made sections", "(b) IptImage, jitmap plugin" };
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 8, 64);
-  guint rounds = env_uint ("IPT_BENCH_ROUNDS", 5, 63);
-  gdouble seconds[2][N_DECODERS][64];
+  guint rounds = env_uint ("IPT_BENCH_ROUNDS", 5, BENCH_MAX_ROUNDS);
+  gdouble seconds[2][N_DECODERS][BENCH_MAX_ROUNDS];
   gsize one_size, code_size, size;
   guint64 insns[2][N_DECODERS] = { { 0 } };
   guint n_loads = 0;
@@ -159,26 +159,7 @@ bench_decode (const char *corpus_dir)
   g_print ("mruby code as %u JIT loads of %u KiB in %s; trace x%u, %u rounds after 1 warm-up\n",
            n_loads, CHUNK / 1024, dump_path, repeat, rounds);
 
-  for (guint round = 0; round <= rounds; round++)
-    for (guint d = 0; d < N_DECODERS; d++)
-      for (guint k = 0; k < 2; k++)
-        {
-          guint v = (k + round) % 2;
-          gint64 start = g_get_monotonic_time ();
-          Count count = decode (d, trace, size, images[v]);
-
-          if (round > 0)
-            seconds[v][d][round - 1] = (g_get_monotonic_time () - start) / 1e6;
-          if (insns[v][d] != 0 && insns[v][d] != count.insns)
-            ok = FALSE;
-          insns[v][d] = count.insns;
-          if (count.errors != 0)
-            {
-              g_printerr ("%s, %s decoder: %" G_GUINT64_FORMAT " errors\n", labels[v],
-                          decoder_names[d], count.errors);
-              ok = FALSE;
-            }
-        }
+  ok = decode_rounds (images, labels, 2, trace, size, rounds, seconds, insns);
 
   g_print ("\n%-34s %8s %12s %8s %12s %8s\n", "image", "insn s", "insn ratio", "block s",
            "block ratio", "goal");

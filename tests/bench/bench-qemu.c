@@ -103,8 +103,8 @@ bench_decode (const char *corpus_dir, const char *name)
   const char *labels[N_VARIANTS] = { "(a) libipt, a section per page", "(b) IptImage, pagedump plugin",
                                      "(c) IptImage, qemu plugin (ELF)" };
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 4, 64);
-  guint rounds = env_uint ("IPT_BENCH_ROUNDS", 5, 63);
-  gdouble seconds[N_VARIANTS][N_DECODERS][64];
+  guint rounds = env_uint ("IPT_BENCH_ROUNDS", 5, BENCH_MAX_ROUNDS);
+  gdouble seconds[N_VARIANTS][N_DECODERS][BENCH_MAX_ROUNDS];
   guint64 insns[N_VARIANTS][N_DECODERS] = { { 0 } };
   gsize one_size, size;
   gboolean ok = TRUE;
@@ -130,26 +130,7 @@ bench_decode (const char *corpus_dir, const char *name)
   g_print ("corpus trace %s x%u, %u rounds after 1 warm-up; snapshot %s: %u ranges as file sections\n",
            name, repeat, rounds, snapshot, count_sections (guest));
 
-  for (guint round = 0; round <= rounds; round++)
-    for (guint d = 0; d < N_DECODERS; d++)
-      for (guint k = 0; k < N_VARIANTS; k++)
-        {
-          guint v = (k + round) % N_VARIANTS;
-          gint64 start = g_get_monotonic_time ();
-          Count count = decode (d, trace, size, images[v]);
-
-          if (round > 0)
-            seconds[v][d][round - 1] = (g_get_monotonic_time () - start) / 1e6;
-          if (insns[v][d] != 0 && insns[v][d] != count.insns)
-            ok = FALSE;
-          insns[v][d] = count.insns;
-          if (count.errors != 0)
-            {
-              g_printerr ("%s, %s decoder: %" G_GUINT64_FORMAT " errors\n", labels[v],
-                          decoder_names[d], count.errors);
-              ok = FALSE;
-            }
-        }
+  ok = decode_rounds (images, labels, N_VARIANTS, trace, size, rounds, seconds, insns);
 
   g_print ("\n%-34s %8s %8s %8s %8s %8s %8s\n", "image", "insn s", "vs (a)", "vs (b)", "block s",
            "vs (a)", "vs (b)");

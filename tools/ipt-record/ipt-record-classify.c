@@ -93,6 +93,10 @@ ipt_record_classify (const ZydisDecoder *decoder,
       break;
     }
 
+  /* Zydis files iret under its returns: for Intel PT it is a far branch. */
+  if (info->iret)
+    info->klass = IPT_RECORD_INSN_FAR;
+
   if ((info->klass == IPT_RECORD_INSN_COND || info->klass == IPT_RECORD_INSN_OTHER) &&
       insn.raw.imm[0].size != 0 && insn.raw.imm[0].is_relative &&
       insn.operand_count_visible >= 1 && operands[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)

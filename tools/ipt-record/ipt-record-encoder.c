@@ -501,6 +501,24 @@ ipt_record_encoder_async_branch (IptRecordEncoder *self, guint64 ip, guint64 tar
 }
 
 /**
+ * ipt_record_encoder_enable:
+ * @self: an encoder
+ * @ip: the next instruction to account
+ * @error: return location for a #GError
+ *
+ * Starts tracing at @ip now (TIP.PGE with the CR3 and mode announced so
+ * far), so that what is announced next belongs to @ip's own branch.
+ * Nothing is written when tracing is on.
+ *
+ * Returns: %FALSE with @error set when the trace cannot be written.
+ */
+gboolean
+ipt_record_encoder_enable (IptRecordEncoder *self, guint64 ip, GError **error)
+{
+  return prepare_insn (self, ip, error);
+}
+
+/**
  * ipt_record_encoder_set_mode:
  * @self: an encoder
  * @mode: the execution mode of the code the next branch goes to

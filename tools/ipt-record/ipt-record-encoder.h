@@ -51,6 +51,9 @@ gboolean          ipt_record_encoder_async_branch (IptRecordEncoder *self,
                                                    guint64 ip,
                                                    guint64 target,
                                                    GError **error);
+gboolean          ipt_record_encoder_enable    (IptRecordEncoder *self,
+                                                guint64 ip,
+                                                GError **error);
 void              ipt_record_encoder_set_mode  (IptRecordEncoder *self,
                                                 IptRecordExecMode mode);
 void              ipt_record_encoder_set_cr3   (IptRecordEncoder *self,

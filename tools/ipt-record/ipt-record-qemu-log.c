@@ -235,7 +235,8 @@ parse_cs (Parser *p, const char *s, GError **error)
 
   if (!skip (&s, "CS =") || !parse_hex (&s, &selector) || !skip (&s, " ") ||
       !parse_hex (&s, &base) || !skip (&s, " ") || !parse_hex (&s, &limit) ||
-      !skip (&s, " ") || !parse_hex (&s, &flags) || flags > G_MAXUINT32)
+      !skip (&s, " ") || !parse_hex (&s, &flags) || (*s != ' ' && *s != '\0') ||
+      flags > G_MAXUINT32)
     return fail (p, error, "malformed CS line: expected \"CS =SELECTOR BASE LIMIT FLAGS\"");
   last_entry (p)->cs_flags = (guint32) flags;
   p->have |= HAVE_CS;

@@ -228,6 +228,8 @@ convert (Converter *c, guint start, IptRecordEncoder *encoder, IptRecordQemuStat
 
   ipt_record_encoder_set_cr3 (encoder, entry_at (c, start)->cr3);
   ipt_record_encoder_set_mode (encoder, exec_mode (entry_at (c, start)));
+  if (!ipt_record_encoder_enable (encoder, entry_at (c, start)->pc, error))
+    return FALSE;
 
   for (guint i = start; i < n; i++)
     {

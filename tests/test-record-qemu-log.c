@@ -1,8 +1,9 @@
 /* test-record-qemu-log.c: ipt-record's QEMU execution log parser and the
  * conversion of a log into a trace.  The logs are written here in QEMU
- * 7.2's exact layout (tests/record/qemu/ holds a real one); the converted
- * trace is decoded with libipt against the same memory and must list
- * exactly what the log says ran, and so must DIR/ips.
+ * 7.2's exact layout (copied from a real log: every line a register dump
+ * has); the converted trace is decoded with libipt, and by the real
+ * ipt-record and ipt-analyze binaries, against the same memory, and must
+ * list exactly what the log says ran, and so must DIR/ips.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,6 +11,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -523,6 +525,192 @@ test_convert_skip_and_compat (void)
   output_clear (&out);
 }
 
+/* The same log and memory through the binaries: ipt-record --qemu-log
+ * with raw files as the guest's memory (one per address space for the
+ * user page), then ipt-analyze --pt over the same. */
+typedef struct {
+  char *dir;
+  char *log;
+  GPtrArray *memory;  /* --plugin SPEC, SPEC, … */
+  char *out;
+  char *err;
+  int status;
+} Cli;
+
+static void
+write_file (const char *dir, const char *name, const void *bytes, gsize size, char **path)
+{
+  g_autoptr(GError) error = NULL;
+
+  *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (*path, bytes, size, &error));
+  g_assert_no_error (error);
+}
+
+static void
+cli_setup (Cli *cli, const GString *log)
+{
+  g_autofree char *kernel = NULL, *handler = NULL, *syscall = NULL, *user = NULL, *traps = NULL;
+  guint8 int3s[0x100];
+
+  memset (int3s, 0xcc, sizeof int3s);
+  cli->dir = g_dir_make_tmp ("test-record-qemu-XXXXXX", NULL);
+  write_file (cli->dir, "exec.log", log->str, log->len, &cli->log);
+  write_file (cli->dir, "kernel", kernel_code, sizeof kernel_code, &kernel);
+  write_file (cli->dir, "handler", handler_code, sizeof handler_code, &handler);
+  write_file (cli->dir, "syscall", syscall_code, sizeof syscall_code, &syscall);
+  write_file (cli->dir, "user-b", user_code, sizeof user_code, &user);
+  write_file (cli->dir, "user-a", int3s, sizeof int3s, &traps);
+  cli->memory = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (cli->memory, g_strdup_printf ("raw:file=%s,base=0x1000", kernel));
+  g_ptr_array_add (cli->memory, g_strdup_printf ("raw:file=%s,base=0x3000", handler));
+  g_ptr_array_add (cli->memory, g_strdup_printf ("raw:file=%s,base=0x4000", syscall));
+  g_ptr_array_add (cli->memory, g_strdup_printf ("raw:file=%s,base=0x2000,cr3=0x%x", user, CR3_B));
+  g_ptr_array_add (cli->memory, g_strdup_printf ("raw:file=%s,base=0x2000,cr3=0x%x", traps, CR3_A));
+}
+
+static void
+cli_run (Cli *cli, const char *program, const char *const *args, gboolean memory)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  g_ptr_array_add (argv, (char *) g_getenv (program));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  for (guint i = 0; memory && i < cli->memory->len; i++)
+    {
+      g_ptr_array_add (argv, "--plugin");
+      g_ptr_array_add (argv, cli->memory->pdata[i]);
+    }
+  g_ptr_array_add (argv, NULL);
+  g_clear_pointer (&cli->out, g_free);
+  g_clear_pointer (&cli->err, g_free);
+  g_spawn_sync (cli->dir, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &cli->out, &cli->err, &wait_status, &error);
+  g_assert_no_error (error);
+  cli->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+}
+
+static void
+cli_teardown (Cli *cli)
+{
+  static const char *const names[] = { "exec.log", "kernel", "handler", "syscall", "user-a",
+                                       "user-b", "out/trace.pt", "out/ips", "out" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (cli->dir, names[i], NULL);
+      g_remove (path);
+    }
+  g_rmdir (cli->dir);
+  g_free (cli->dir);
+  g_free (cli->log);
+  g_ptr_array_unref (cli->memory);
+  g_free (cli->out);
+  g_free (cli->err);
+}
+
+/* The instruction addresses of an ipt-analyze listing (event lines, in
+ * brackets, left out). */
+static GArray *
+listing_ips (const char *listing)
+{
+  g_autoptr(GArray) ips = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 ip;
+
+      if (lines[i][0] == '\0' || lines[i][0] == '[')
+        continue;
+      ip = g_ascii_strtoull (lines[i], NULL, 16);
+      g_array_append_val (ips, ip);
+    }
+  return g_steal_pointer (&ips);
+}
+
+static void
+test_cli_decode (void)
+{
+  static const Step steps[] = {
+    { 0x1000, CR3_A, 0x8000, FALSE },
+    { 0x1001, CR3_A, 0x8000, FALSE },
+    { 0x1004, CR3_B, 0x8000, FALSE },
+    { 0x1005, CR3_B, 0x8000, FALSE },
+    { 0x1005, CR3_B, 0x8000, FALSE },
+    { 0x1007, CR3_B, 0x8000, FALSE },
+    { 0x100b, CR3_B, 0x8000, FALSE },
+    { 0x2000, CR3_B, 0x7ff8, FALSE },
+    { 0x3000, CR3_B, 0x7fd0, FALSE },
+    { 0x3001, CR3_B, 0x7fd0, FALSE },
+    { 0x2001, CR3_B, 0x7ff8, FALSE },
+    { 0x3000, CR3_B, 0x7fc8, FALSE },
+    { 0x3001, CR3_B, 0x7fd0, FALSE },
+    { 0x2001, CR3_B, 0x7ff8, FALSE },
+    { 0x2002, CR3_B, 0x7ff8, FALSE },
+    { 0x4000, CR3_B, 0x7ff8, FALSE },
+    { 0x4001, CR3_B, 0x7ff8, FALSE },
+    { 0x2004, CR3_B, 0x7ff8, TRUE },
+    { 0x2005, CR3_B, 0x7ff8, TRUE },
+  };
+  static const guint64 expected[] = {
+    0x1000, 0x1001, 0x1004, 0x1005, 0x1007, 0x100b, 0x2000, 0x3000, 0x3001,
+    0x3000, 0x3001, 0x2001, 0x2002, 0x4000, 0x4001, 0x2004, 0x2005,
+  };
+  g_autoptr(GString) log = log_of (steps, G_N_ELEMENTS (steps));
+  g_autoptr(GArray) decoded = NULL, listed = NULL;
+  g_autofree char *ips_path = NULL;
+  Cli cli = { 0 };
+
+  cli_setup (&cli, log);
+  cli_run (&cli, "IPT_RECORD", (const char *const[]) { "--qemu-log", "exec.log", "-o", "out",
+                                                      "--psb-period", "64", NULL }, TRUE);
+  g_assert_cmpstr (cli.err, ==, "");
+  g_assert_cmpint (cli.status, ==, 0);
+  cli_run (&cli, "IPT_ANALYZE", (const char *const[]) { "--pt", "out/trace.pt", NULL }, TRUE);
+  g_assert_cmpstr (cli.err, ==, "");
+  g_assert_cmpint (cli.status, ==, 0);
+  /* The CR3 switch is in the listing, as a paging event. */
+  g_assert_nonnull (strstr (cli.out, "[paging, cr3: 0000000000020000]"));
+  decoded = listing_ips (cli.out);
+  ips_path = g_build_filename (cli.dir, "out", "ips", NULL);
+  listed = read_ips (ips_path);
+  assert_ips (listed, expected, G_N_ELEMENTS (expected));
+  assert_ips (decoded, expected, G_N_ELEMENTS (expected));
+  cli_teardown (&cli);
+}
+
+/* A bad log: exit 125 and one line naming the file and the line. */
+static void
+test_cli_bad_log (void)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *out_dir = NULL;
+  Cli cli = { 0 };
+
+  append_entry (log, 0x1000, CR3_A, 0x8000, FALSE, CS64_KERNEL);
+  g_string_append (log, "hello\n");
+  cli_setup (&cli, log);
+  cli_run (&cli, "IPT_RECORD", (const char *const[]) { "--qemu-log", "exec.log", "-o", "out",
+                                                      NULL }, TRUE);
+  g_assert_cmpint (cli.status, ==, 125);
+  g_assert_cmpstr (cli.err, ==, "ipt-record: error: exec.log:19: not a line of a QEMU "
+                   "execution log (-d exec,cpu,nochain)\n");
+  /* The log is read before DIR is touched. */
+  out_dir = g_build_filename (cli.dir, "out", NULL);
+  g_assert_false (g_file_test (out_dir, G_FILE_TEST_EXISTS));
+
+  cli_run (&cli, "IPT_RECORD", (const char *const[]) { "--qemu-log", "exec.log", "-o", "out",
+                                                      NULL }, FALSE);
+  g_assert_cmpint (cli.status, ==, 125);
+  g_assert_cmpstr (cli.err, ==, "ipt-record: error: --qemu-log needs the guest's memory: "
+                   "--snapshot FILE or --plugin\n");
+  cli_teardown (&cli);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -544,5 +732,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/qemu-log/convert/cr3-without-mov", test_convert_cr3_without_mov);
   g_test_add_func ("/record/qemu-log/convert/skip-32-bit-and-compat-mode",
                    test_convert_skip_and_compat);
+  g_test_add_func ("/record/qemu-log/cli/decode", test_cli_decode);
+  g_test_add_func ("/record/qemu-log/cli/bad-log", test_cli_bad_log);
   return g_test_run ();
 }

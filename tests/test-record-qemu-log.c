@@ -350,8 +350,8 @@ output_clear (Output *out)
 }
 
 static gboolean
-convert (const GString *log, IptImage *image, Output *out, IptRecordQemuStats *stats,
-         GError **error)
+convert_filtered (const GString *log, IptImage *image, guint64 cr3_filter, Output *out,
+                  IptRecordQemuStats *stats, GError **error)
 {
   g_autoptr(GArray) entries = parse (log->str, error);
   g_autoptr(IptRecordEncoder) encoder = NULL;
@@ -362,17 +362,19 @@ convert (const GString *log, IptImage *image, Output *out, IptRecordQemuStats *s
   out->ips = g_build_filename (out->dir, "ips", NULL);
   encoder = ipt_record_encoder_new (out->trace, out->ips, 64, error);
   g_assert_nonnull (encoder);
-  return ipt_record_qemu_convert ("test.log", entries, image, encoder, stats, error) &&
+  return ipt_record_qemu_convert ("test.log", entries, image, cr3_filter, encoder, stats,
+                                  error) &&
          ipt_record_encoder_finish (encoder, error);
 }
 
-/* CR3 switch, REP iterations, Jcc, indirect call, an interrupt after an
- * instruction, a fault before one (re-executed), syscall and sysret across
- * privilege levels: the decode lists what ran, and so does DIR/ips. */
-static void
-test_convert_flow (void)
+static gboolean
+convert (const GString *log, IptImage *image, Output *out, IptRecordQemuStats *stats,
+         GError **error)
 {
-  static const Step steps[] = {
+  return convert_filtered (log, image, IPT_ASID_NO_CR3, out, stats, error);
+}
+
+static const Step flow_steps[] = {
     { 0x1000, CR3_A, 0x8000, FALSE },
     { 0x1001, CR3_A, 0x8000, FALSE },   /* mov cr3: B from here on */
     { 0x1004, CR3_B, 0x8000, FALSE },
@@ -394,11 +396,20 @@ test_convert_flow (void)
     { 0x2004, CR3_B, 0x7ff8, TRUE },
     { 0x2005, CR3_B, 0x7ff8, TRUE },    /* hlt, the last: it ran */
   };
+
+/* CR3 switch, REP iterations, Jcc, indirect call, an interrupt after an
+ * instruction, a fault before one (re-executed), syscall and sysret across
+ * privilege levels: the decode lists what ran, and so does DIR/ips. */
+static void
+test_convert_flow (void)
+{
+  const Step *steps = flow_steps;
+  gsize n_steps = G_N_ELEMENTS (flow_steps);
   static const guint64 expected[] = {
     0x1000, 0x1001, 0x1004, 0x1005, 0x1007, 0x100b, 0x2000, 0x3000, 0x3001,
     0x3000, 0x3001, 0x2001, 0x2002, 0x4000, 0x4001, 0x2004, 0x2005,
   };
-  g_autoptr(GString) log = log_of (steps, G_N_ELEMENTS (steps));
+  g_autoptr(GString) log = log_of (steps, n_steps);
   g_autoptr(IptImage) image = test_image ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) decoded = NULL, listed = NULL;
@@ -407,7 +418,7 @@ test_convert_flow (void)
 
   g_assert_true (convert (log, image, &out, &stats, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (stats.n_entries, ==, G_N_ELEMENTS (steps));
+  g_assert_cmpuint (stats.n_entries, ==, n_steps);
   g_assert_cmpuint (stats.n_iterations, ==, 2);
   g_assert_cmpuint (stats.n_not_executed, ==, 1);
   g_assert_cmpuint (stats.n_interrupts, ==, 1);
@@ -416,6 +427,58 @@ test_convert_flow (void)
   assert_ips (listed, expected, G_N_ELEMENTS (expected));
   assert_ips (decoded, expected, G_N_ELEMENTS (expected));
   output_clear (&out);
+}
+
+/* With a CR3 filter only that address space's code is traced: A's ends
+ * with the mov to CR3 (PIP, TIP.PGD); B's starts after it (TIP.PGE). */
+static void
+test_convert_cr3_filter (void)
+{
+  static const guint64 expected_a[] = { 0x1000, 0x1001 };
+  static const guint64 expected_b[] = {
+    0x1004, 0x1005, 0x1007, 0x100b, 0x2000, 0x3000, 0x3001,
+    0x3000, 0x3001, 0x2001, 0x2002, 0x4000, 0x4001, 0x2004, 0x2005,
+  };
+  static const struct {
+    guint64 cr3;
+    const guint64 *expected;
+    gsize n;
+    guint64 n_filtered;
+  } cases[] = {
+    { CR3_A, expected_a, G_N_ELEMENTS (expected_a), G_N_ELEMENTS (flow_steps) - 2 },
+    { CR3_B, expected_b, G_N_ELEMENTS (expected_b), 2 },
+  };
+  g_autoptr(GString) log = log_of (flow_steps, G_N_ELEMENTS (flow_steps));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(IptImage) image = test_image ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) decoded = NULL, listed = NULL;
+      IptRecordQemuStats stats;
+      Output out = { 0 };
+
+      g_assert_true (convert_filtered (log, image, cases[i].cr3, &out, &stats, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (stats.n_filtered, ==, cases[i].n_filtered);
+      decoded = decode (image, out.trace);
+      listed = read_ips (out.ips);
+      assert_ips (listed, cases[i].expected, cases[i].n);
+      assert_ips (decoded, cases[i].expected, cases[i].n);
+      output_clear (&out);
+    }
+
+  {
+    g_autoptr(IptImage) image = test_image ();
+    g_autoptr(GError) error = NULL;
+    IptRecordQemuStats stats;
+    Output out = { 0 };
+
+    g_assert_false (convert_filtered (log, image, 0x30000, &out, &stats, &error));
+    g_assert_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND);
+    g_assert_cmpstr (error->message, ==, "test.log: no instruction logged with CR3 0x30000");
+    output_clear (&out);
+  }
 }
 
 /* A last instruction whose successor its bytes do not say (a Jcc) is not
@@ -727,6 +790,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &bad_logs[i], test_parse_bad);
     }
   g_test_add_func ("/record/qemu-log/convert/flow", test_convert_flow);
+  g_test_add_func ("/record/qemu-log/convert/cr3-filter", test_convert_cr3_filter);
   g_test_add_func ("/record/qemu-log/convert/last-branch-not-counted", test_convert_last_branch);
   g_test_add_func ("/record/qemu-log/convert/unmapped", test_convert_unmapped);
   g_test_add_func ("/record/qemu-log/convert/cr3-without-mov", test_convert_cr3_without_mov);

@@ -10,7 +10,8 @@ the trace with ipt-analyze --plugin qemu:snapshot=dump.elf, and checks,
 with TAP output, that the decode lists exactly the log's instructions (the
 truth, known independently of both tools: QEMU ran them), that DIR/ips does
 too, and that the CR3 switches are in it: the same virtual address decoded
-as A's code under CR3 A and B's under CR3 B.
+as A's code under CR3 A and B's under CR3 B; and with --cr3 A (Intel PT's
+CR3 filter), exactly the log's instructions that ran under CR3 A.
 Python 3 standard library only; $IPT_RECORD, $IPT_ANALYZE, $IPT_QEMU_FIXTURES
 and $IPT_QEMU_TINY_GUEST come from the test environment.
 
@@ -41,22 +42,31 @@ def run(argv):
     return subprocess.run(argv, capture_output=True, text=True, errors="replace")
 
 
-def log_pcs(path):
-    """The pc of every block QEMU ran, from its Trace lines, less those it
-    says it stopped before (an exit request at the block's start: QEMU
-    logs the block again when it runs it)."""
+def log_blocks(path):
+    """(pc, CR3) of every block QEMU ran, from its Trace lines and register
+    dumps, less those it says it stopped before (an exit request at the
+    block's start: QEMU logs the block again when it runs it)."""
     trace = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/")
+    cr3 = re.compile(r"^CR0=\S+ CR2=\S+ CR3=([0-9a-f]+) ")
     stopped = re.compile(r"^Stopped execution of TB chain before \S+ \[([0-9a-f]+)\]")
-    pcs = []
+    blocks = []
     with open(path, errors="replace") as f:
         for line in f:
             m = trace.match(line)
             if m:
-                pcs.append(int(m.group(1), 16))
+                blocks.append([int(m.group(1), 16), None])
+            m = cr3.match(line)
+            if m and blocks:
+                blocks[-1][1] = int(m.group(1), 16)
             m = stopped.match(line)
-            if m and pcs and pcs[-1] == int(m.group(1), 16):
-                pcs.pop()
-    return pcs
+            if m and blocks and blocks[-1][0] == int(m.group(1), 16):
+                blocks.pop()
+    return blocks
+
+
+def listing_ips(listing):
+    return [int(line.split()[0], 16) for line in listing.splitlines()
+            if line and not line.startswith("[")]
 
 
 def main():
@@ -77,7 +87,8 @@ def main():
     exec_log = os.path.join(out, "exec.log")
     dump = facts["snapshots"]["elf"]
     rec = os.path.join(out, "record")
-    truth = log_pcs(exec_log)
+    blocks = log_blocks(exec_log)
+    truth = [pc for pc, _ in blocks]
     check(len(truth) > 1000, "exec.log: %d instructions" % len(truth))
 
     record = run([os.environ["IPT_RECORD"], "--verbose", "--qemu-log", exec_log,
@@ -94,7 +105,7 @@ def main():
           "ipt-analyze --plugin qemu:snapshot=dump.elf --pt trace.pt" +
           (": " + decode.stderr.strip() if decode.stderr else ""))
     lines = decode.stdout.splitlines()
-    listed = [int(line.split()[0], 16) for line in lines if line and not line.startswith("[")]
+    listed = listing_ips(decode.stdout)
     first_difference = next((i for i, (a, b) in enumerate(zip(listed, truth)) if a != b), None)
     check(listed == truth,
           "the decode lists exactly the log's instructions (%d of %d; first difference at %s)"
@@ -115,6 +126,20 @@ def main():
           % (facts["user_va"], ", ".join(sorted(a)), ", ".join(sorted(b))))
     switches = sum(1 for line in lines if line.startswith("[paging, cr3:"))
     check(switches >= 2 * 4, "the CR3 switches are in the trace (%d PIPs)" % switches)
+
+    # Only A's address space, as Intel PT's CR3 filter would trace it.
+    rec_a = os.path.join(out, "record-cr3-a")
+    truth_a = [pc for pc, cr3 in blocks if cr3 == facts["cr3_a"]]
+    record = run([os.environ["IPT_RECORD"], "--qemu-log", exec_log, "--snapshot", dump,
+                  "--cr3", hex(facts["cr3_a"]), "-o", rec_a])
+    sys.stderr.write(record.stderr)
+    check(record.returncode == 0, "ipt-record --qemu-log --cr3 A")
+    decode = run([os.environ["IPT_ANALYZE"], "--plugin", "qemu:snapshot=" + dump,
+                  "--pt", os.path.join(rec_a, "trace.pt")])
+    check(decode.returncode == 0 and 0 < len(truth_a) < len(truth) and
+          listing_ips(decode.stdout) == truth_a,
+          "with --cr3 A the decode lists exactly the log's instructions under CR3 A (%d)"
+          % len(truth_a))
 
     print("1..%d" % count)
     return 1 if failed else 0

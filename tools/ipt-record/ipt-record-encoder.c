@@ -377,6 +377,29 @@ prepare_insn (IptRecordEncoder *self, guint64 ip, GError **error)
 }
 
 /**
+ * ipt_record_encoder_disable:
+ * @self: an encoder
+ * @error: return location for a #GError
+ *
+ * Stops tracing right after the instruction accounted last (a synchronous
+ * disable: TSC and TIP.PGD with the IP suppressed, which libipt binds to a
+ * far branch or a mov to CR3).  Nothing is written when tracing is off.
+ *
+ * Returns: %FALSE with @error set when the trace cannot be written.
+ */
+gboolean
+ipt_record_encoder_disable (IptRecordEncoder *self, GError **error)
+{
+  if (!self->enabled)
+    return TRUE;
+  if (!ensure_room (self, error) || !flush_tnt (self, error) || !emit_tsc (self, error) ||
+      !emit_pgd (self, error))
+    return FALSE;
+  self->enabled = FALSE;
+  return TRUE;
+}
+
+/**
  * ipt_record_encoder_insn:
  * @self: an encoder
  * @ip: address of the instruction that completed
@@ -422,10 +445,7 @@ ipt_record_encoder_insn (IptRecordEncoder *self,
       return flush_tnt (self, error) && emit_branch_tip (self, next_ip, error);
 
     case IPT_RECORD_INSN_KERNEL_ENTRY:
-      if (!flush_tnt (self, error) || !emit_tsc (self, error) || !emit_pgd (self, error))
-        return FALSE;
-      self->enabled = FALSE;
-      return TRUE;
+      return ipt_record_encoder_disable (self, error);
 
     default:
       g_assert_not_reached ();

@@ -51,6 +51,8 @@ gboolean          ipt_record_encoder_async_branch (IptRecordEncoder *self,
                                                    guint64 ip,
                                                    guint64 target,
                                                    GError **error);
+gboolean          ipt_record_encoder_disable   (IptRecordEncoder *self,
+                                                GError **error);
 gboolean          ipt_record_encoder_enable    (IptRecordEncoder *self,
                                                 guint64 ip,
                                                 GError **error);

@@ -24,7 +24,11 @@
  *    as not run otherwise.
  * REP string ops, which QEMU logs once per iteration, are one instruction.
  * The last logged instruction counts when its bytes say where it
- * continued; the trace ends there with FUP and TIP.PGD.  Instructions
+ * continued; the trace ends there with FUP and TIP.PGD.
+ * With a CR3 filter, code of other address spaces is not traced, as with
+ * Intel PT's CR3 filtering: a mov to CR3 or a far branch that leaves is
+ * followed by TIP.PGD (after the PIP of a mov), anything else that leaves
+ * by FUP and TIP.PGD; tracing resumes with PIP, MODE.Exec and TIP.PGE.  Instructions
  * logged before the guest runs in long mode with paging are skipped.
  * Code the guest rewrote after it ran is not seen: the bytes are the
  * image's (the snapshot's).
@@ -46,6 +50,7 @@ typedef struct {
   GArray *entries;
   IptRecordInsnInfo *infos;
   GHashTable *irets;     /* RSP → GArray of the indices of irets executed with it */
+  guint64 cr3_filter;    /* IPT_ASID_NO_CR3: trace every address space */
 } Converter;
 
 static const IptRecordQemuEntry *
@@ -199,7 +204,7 @@ ran_before_handler (Converter *c, guint i, guint64 *next)
   const IptRecordQemuEntry *insn = entry_at (c, i), *handler = entry_at (c, i + 1);
   const IptRecordInsnInfo *info = &c->infos[i];
   guint k = MIN (next_iret (c, handler->rsp, i + 1), next_iret (c, handler->rsp + 8, i + 1));
-  guint64 successor;
+  guint64 successor = 0;
   gboolean known = static_successor (info, insn->pc, &successor);
 
   if (k != G_MAXUINT && k + 1 < c->entries->len)
@@ -220,12 +225,61 @@ ran_before_handler (Converter *c, guint i, guint64 *next)
   return known;
 }
 
+/* Whether the entry's code is traced: every CR3, or the filter's. */
+static gboolean
+traced (Converter *c, const IptRecordQemuEntry *entry)
+{
+  return c->cr3_filter == IPT_ASID_NO_CR3 || entry->cr3 == c->cr3_filter;
+}
+
+/* The instruction @i, which ran, followed by untraced code (another CR3):
+ * its own packets, then the disable, as CR3 filtering would have it. */
+static gboolean
+leave_traced (Converter *c, guint i, IptRecordEncoder *encoder, IptRecordQemuStats *stats,
+              GError **error)
+{
+  const IptRecordQemuEntry *insn = entry_at (c, i), *after = entry_at (c, i + 1);
+  const IptRecordInsnInfo *info = &c->infos[i];
+  guint64 next;
+
+  if (explains (info, insn->pc, after->pc))
+    {
+      /* A synchronous disable, bound to the mov to CR3 or the far branch. */
+      if (info->klass == IPT_RECORD_INSN_FAR)
+        return ipt_record_encoder_insn (encoder, insn->pc, info->size,
+                                        IPT_RECORD_INSN_KERNEL_ENTRY, 0, error);
+      if (info->mov_cr3)
+        return ipt_record_encoder_insn (encoder, insn->pc, info->size, info->klass,
+                                        after->pc, error) &&
+               ipt_record_encoder_paging (encoder, after->cr3, error) &&
+               ipt_record_encoder_disable (encoder, error);
+    }
+  /* Anything else leaves asynchronously: FUP where it did, TIP.PGD. */
+  if (ran_before_handler (c, i, &next))
+    {
+      stats->n_interrupts++;
+      return ipt_record_encoder_insn (encoder, insn->pc, info->size, info->klass, next, error) &&
+             ipt_record_encoder_interrupt (encoder, next, error);
+    }
+  stats->n_not_executed++;
+  return ipt_record_encoder_interrupt (encoder, insn->pc, error);
+}
+
 static gboolean
 convert (Converter *c, guint start, IptRecordEncoder *encoder, IptRecordQemuStats *stats,
          GError **error)
 {
   guint n = c->entries->len;
 
+  for (; start < n && !traced (c, entry_at (c, start)); start++)
+    stats->n_filtered++;
+  if (start == n)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND,
+                   "%s: no instruction logged with CR3 0x%" G_GINT64_MODIFIER "x",
+                   c->log_name, c->cr3_filter);
+      return FALSE;
+    }
   ipt_record_encoder_set_cr3 (encoder, entry_at (c, start)->cr3);
   ipt_record_encoder_set_mode (encoder, exec_mode (entry_at (c, start)));
   if (!ipt_record_encoder_enable (encoder, entry_at (c, start)->pc, error))
@@ -236,6 +290,18 @@ convert (Converter *c, guint start, IptRecordEncoder *encoder, IptRecordQemuStat
       const IptRecordQemuEntry *insn = entry_at (c, i), *after;
       const IptRecordInsnInfo *info = &c->infos[i];
       guint64 next;
+
+      if (!traced (c, insn))
+        {
+          stats->n_filtered++;
+          /* Tracing resumes at the next traced one: PIP and MODE.Exec with it. */
+          if (i + 1 < n && traced (c, entry_at (c, i + 1)))
+            {
+              ipt_record_encoder_set_cr3 (encoder, entry_at (c, i + 1)->cr3);
+              ipt_record_encoder_set_mode (encoder, exec_mode (entry_at (c, i + 1)));
+            }
+          continue;
+        }
 
       if (i + 1 == n)
         {
@@ -255,6 +321,12 @@ convert (Converter *c, guint start, IptRecordEncoder *encoder, IptRecordQemuStat
       if (info->rep_string && after->pc == insn->pc)
         {
           stats->n_iterations++;
+          continue;
+        }
+      if (!traced (c, after))
+        {
+          if (!leave_traced (c, i, encoder, stats, error))
+            return FALSE;
           continue;
         }
 
@@ -307,6 +379,8 @@ convert (Converter *c, guint start, IptRecordEncoder *encoder, IptRecordQemuStat
  * @log_name: the log's name, for messages
  * @entries: (element-type IptRecordQemuEntry): the logged instructions
  * @image: the guest's memory (guest-virtual, through the CR3 of each read)
+ * @cr3_filter: trace only the code that runs with this CR3 (as Intel PT's
+ *   CR3 filter), or %IPT_ASID_NO_CR3 for all of it
  * @encoder: where the packets and the listing go
  * @stats: (out caller-allocates): what was converted
  * @error: return location for a #GError naming the log line
@@ -318,6 +392,7 @@ gboolean
 ipt_record_qemu_convert (const char *log_name,
                          GArray *entries,
                          IptImage *image,
+                         guint64 cr3_filter,
                          IptRecordEncoder *encoder,
                          IptRecordQemuStats *stats,
                          GError **error)
@@ -334,7 +409,7 @@ ipt_record_qemu_convert (const char *log_name,
   };
   ZydisDecoder decoders[G_N_ELEMENTS (machine_modes)];
   g_autofree IptRecordInsnInfo *infos = NULL;
-  Converter c = { log_name, entries, NULL, NULL };
+  Converter c = { log_name, entries, NULL, NULL, cr3_filter };
   guint start = 0;
   gboolean ok;
 
@@ -361,7 +436,8 @@ ipt_record_qemu_convert (const char *log_name,
   infos = g_new0 (IptRecordInsnInfo, entries->len);
   c.infos = infos;
   for (guint i = start; i < entries->len; i++)
-    if (in_long_mode (entry_at (&c, i)) && !decode_entry (&c, decoders, i, image, error))
+    if (in_long_mode (entry_at (&c, i)) && traced (&c, entry_at (&c, i)) &&
+        !decode_entry (&c, decoders, i, image, error))
       return FALSE;
   index_irets (&c, start);
   ok = convert (&c, start, encoder, stats, error);

@@ -19,11 +19,13 @@ typedef struct {
   guint64 n_iterations;   /* repeated REP string iterations, one PT instruction */
   guint64 n_not_executed; /* logged, then an exception or interrupt before them */
   guint64 n_interrupts;   /* asynchronous branches after an executed instruction */
+  guint64 n_filtered;     /* of other CR3s than the filter's: not traced */
 } IptRecordQemuStats;
 
 gboolean ipt_record_qemu_convert (const char *log_name,
                                   GArray *entries,
                                   IptImage *image,
+                                  guint64 cr3_filter,
                                   IptRecordEncoder *encoder,
                                   IptRecordQemuStats *stats,
                                   GError **error);

@@ -44,6 +44,7 @@ static char **opt_argv;
 static char *opt_qemu_log;
 static char *opt_snapshot;
 static char **opt_plugins;
+static char *opt_cr3;
 
 static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
@@ -63,6 +64,9 @@ static const GOptionEntry entries[] = {
   { "plugin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_plugins,
     "With --qemu-log: more guest memory, from a plugin, as ipt-analyze --plugin "
     "(after --snapshot; repeatable)", "NAME[:KEY=VALUE,…]" },
+  { "cr3", 0, 0, G_OPTION_ARG_STRING, &opt_cr3,
+    "With --qemu-log: trace only the code that runs with this CR3, as Intel PT's "
+    "CR3 filter", "CR3" },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_argv, NULL, "PROGRAM [ARGS…]" },
   { NULL }
@@ -199,7 +203,19 @@ record_qemu_log (void)
   g_autoptr(IptRecordEncoder) encoder = NULL;
   g_autofree char *trace_temp = NULL, *ips_temp = NULL, *trace_path = NULL;
   IptRecordQemuStats stats;
+  guint64 cr3_filter = IPT_ASID_NO_CR3;
 
+  if (opt_cr3 != NULL)
+    {
+      gboolean hex = g_str_has_prefix (opt_cr3, "0x") || g_str_has_prefix (opt_cr3, "0X");
+
+      if (!g_ascii_string_to_unsigned (opt_cr3 + (hex ? 2 : 0), hex ? 16 : 10, 0,
+                                       G_MAXUINT64 - 1, &cr3_filter, NULL))
+        {
+          ipt_tool_error ("--cr3 %s: not a number (decimal or 0x-hex)", opt_cr3);
+          return IPT_RECORD_EXIT_FAILURE;
+        }
+    }
   if (opt_argv != NULL && opt_argv[0] != NULL)
     {
       ipt_tool_error ("--qemu-log records no PROGRAM (%s given)", opt_argv[0]);
@@ -226,7 +242,8 @@ record_qemu_log (void)
   ips_temp = ipt_record_output_get_temp_path (output, "ips");
   encoder = ipt_record_encoder_new (trace_temp, ips_temp, (gsize) opt_psb_period, &error);
   if (encoder == NULL ||
-      !ipt_record_qemu_convert (opt_qemu_log, log_entries, image, encoder, &stats, &error) ||
+      !ipt_record_qemu_convert (opt_qemu_log, log_entries, image, cr3_filter, encoder, &stats,
+                                &error) ||
       !ipt_record_encoder_finish (encoder, &error) ||
       !ipt_record_output_commit (output, &error))
     return fail (error, IPT_RECORD_EXIT_FAILURE);
@@ -236,9 +253,9 @@ record_qemu_log (void)
       g_printerr ("ipt-record: %s: %" G_GUINT64_FORMAT " logged instructions, %"
                   G_GUINT64_FORMAT " before long mode (not traced), %" G_GUINT64_FORMAT
                   " REP iterations, %" G_GUINT64_FORMAT " not executed (faults), %"
-                  G_GUINT64_FORMAT " interrupts\n", opt_qemu_log, stats.n_entries,
-                  stats.n_skipped, stats.n_iterations, stats.n_not_executed,
-                  stats.n_interrupts);
+                  G_GUINT64_FORMAT " interrupts, %" G_GUINT64_FORMAT " of other CR3s\n",
+                  opt_qemu_log, stats.n_entries, stats.n_skipped, stats.n_iterations,
+                  stats.n_not_executed, stats.n_interrupts, stats.n_filtered);
       g_printerr ("ipt-record: %s: %" G_GUINT64_FORMAT " instructions, %" G_GUINT64_FORMAT
                   " bytes, %" G_GUINT64_FORMAT " PSBs\n", trace_path,
                   ipt_record_encoder_get_n_insns (encoder),
@@ -271,7 +288,7 @@ main (int argc, char **argv)
   ipt_tool_log_init ("ipt-record");
 
   context = g_option_context_new ("-o DIR [--] PROGRAM [ARGS…] | "
-                                   "--qemu-log LOG --snapshot FILE -o DIR");
+                                   "--qemu-log LOG --snapshot FILE [--cr3 CR3] -o DIR");
   g_option_context_set_summary (context,
       "Record an Intel PT trace of PROGRAM by single-stepping it (no PT hardware needed).");
   g_option_context_set_description (context,
@@ -305,9 +322,9 @@ main (int argc, char **argv)
     }
   if (opt_qemu_log != NULL)
     return record_qemu_log ();
-  if (opt_snapshot != NULL || opt_plugins != NULL)
+  if (opt_snapshot != NULL || opt_plugins != NULL || opt_cr3 != NULL)
     {
-      ipt_tool_error ("--snapshot and --plugin go with --qemu-log");
+      ipt_tool_error ("--snapshot, --plugin and --cr3 go with --qemu-log");
       return IPT_RECORD_EXIT_FAILURE;
     }
   if (opt_argv == NULL || opt_argv[0] == NULL)

@@ -419,10 +419,15 @@ add_physical_regions (IptQemuProvider *self, RegionStats *stats)
 
 /* ---- init ---------------------------------------------------------------- */
 
+/* Exact and plain ASCII (g_format_size() rounds and puts a no-break space). */
 static char *
 format_size (guint64 bytes)
 {
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  if (bytes != 0 && bytes % (1024 * 1024) == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", bytes / (1024 * 1024));
+  if (bytes != 0 && bytes % 1024 == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " KiB", bytes / 1024);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
 }
 
 static void G_GNUC_PRINTF (2, 3)

@@ -542,18 +542,19 @@ test_convert_bad (gconstpointer data)
 }
 
 /* Leading 32-bit entries (before long mode) are skipped; a switch to a
- * 32-bit compatibility-mode code segment by a far branch is MODE.Exec. */
+ * 32-bit compatibility-mode code segment by a far branch is MODE.Exec, and
+ * so are an interrupt into 64-bit code and the iretq back. */
 static void
 test_convert_skip_and_compat (void)
 {
   static const guint8 far_code[] = { 0x48, 0xcf };   /* 5000 iretq */
-  static const guint8 compat_code[] = { 0x90, 0x90 }; /* 6000 nop; nop */
+  static const guint8 compat_code[] = { 0x90, 0x90, 0x90 }; /* 6000 nop; nop; nop */
   g_autoptr(GString) log = g_string_new (NULL);
   g_autoptr(IptImage) image = test_image ();
   g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) entries = NULL, decoded = NULL;
-  static const guint64 expected[] = { 0x5000, 0x6000, 0x6001 };
+  static const guint64 expected[] = { 0x5000, 0x6000, 0x6001, 0x3000, 0x3001, 0x6002 };
   IptRecordQemuStats stats;
   Output out = { 0 };
 
@@ -571,13 +572,17 @@ test_convert_skip_and_compat (void)
   append_entry (log, 0x5000, CR3_A, 0x8000, FALSE, CS64_KERNEL);
   append_entry (log, 0x6000, CR3_A, 0x8000, TRUE, CS32_USER);
   append_entry (log, 0x6001, CR3_A, 0x8000, TRUE, CS32_USER);
+  append_entry (log, 0x3000, CR3_A, 0x7fd0, FALSE, CS64_KERNEL);
+  append_entry (log, 0x3001, CR3_A, 0x7fd0, FALSE, CS64_KERNEL);
+  append_entry (log, 0x6002, CR3_A, 0x8000, TRUE, CS32_USER);
   entries = parse (log->str, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (entries->len, ==, 4);
+  g_assert_cmpuint (entries->len, ==, 7);
 
   g_assert_true (convert (log, image, &out, &stats, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (stats.n_skipped, ==, 1);
+  g_assert_cmpuint (stats.n_interrupts, ==, 1);
   decoded = decode (image, out.trace);
   assert_ips (decoded, expected, G_N_ELEMENTS (expected));
   output_clear (&out);

@@ -223,8 +223,8 @@ test_parse_empty (void)
 }
 
 /* The code of the conversion tests: kernel code everywhere; user code at
- * 0x2000 in B only (A has int3s there, which a decode with the wrong CR3
- * would run into). */
+ * 0x2000 in B only (A has nops there: a decode with the wrong CR3 would
+ * run through them, not where the trace says). */
 static const guint8 kernel_code[] = {
   0x90,             /* 1000 nop */
   0x0f, 0x22, 0xd8, /* 1001 mov cr3, rax */
@@ -254,7 +254,7 @@ test_image (void)
 
   ipt_mock_provider_add_bytes (mock, 0x1000, kernel_code, sizeof kernel_code, NULL);
   ipt_mock_provider_add_bytes (mock, 0x2000, user_code, sizeof user_code, &b);
-  ipt_mock_provider_add_fill (mock, 0x2000, 0x100, 0xcc, &a);
+  ipt_mock_provider_add_fill (mock, 0x2000, 0x100, 0x90, &a);
   ipt_mock_provider_add_bytes (mock, 0x3000, handler_code, sizeof handler_code, NULL);
   ipt_mock_provider_add_bytes (mock, 0x4000, syscall_code, sizeof syscall_code, NULL);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
@@ -350,8 +350,8 @@ output_clear (Output *out)
 }
 
 static gboolean
-convert_filtered (const GString *log, IptImage *image, guint64 cr3_filter, Output *out,
-                  IptRecordQemuStats *stats, GError **error)
+convert_full (const GString *log, IptImage *image, guint64 cr3_filter, gsize psb_period,
+              Output *out, IptRecordQemuStats *stats, GError **error)
 {
   g_autoptr(GArray) entries = parse (log->str, error);
   g_autoptr(IptRecordEncoder) encoder = NULL;
@@ -360,11 +360,18 @@ convert_filtered (const GString *log, IptImage *image, guint64 cr3_filter, Outpu
   out->dir = g_dir_make_tmp ("test-record-qemu-XXXXXX", NULL);
   out->trace = g_build_filename (out->dir, "trace.pt", NULL);
   out->ips = g_build_filename (out->dir, "ips", NULL);
-  encoder = ipt_record_encoder_new (out->trace, out->ips, 64, error);
+  encoder = ipt_record_encoder_new (out->trace, out->ips, psb_period, error);
   g_assert_nonnull (encoder);
   return ipt_record_qemu_convert ("test.log", entries, image, cr3_filter, encoder, stats,
                                   error) &&
          ipt_record_encoder_finish (encoder, error);
+}
+
+static gboolean
+convert_filtered (const GString *log, IptImage *image, guint64 cr3_filter, Output *out,
+                  IptRecordQemuStats *stats, GError **error)
+{
+  return convert_full (log, image, cr3_filter, 64, out, stats, error);
 }
 
 static gboolean
@@ -479,6 +486,62 @@ test_convert_cr3_filter (void)
     g_assert_cmpstr (error->message, ==, "test.log: no instruction logged with CR3 0x30000");
     output_clear (&out);
   }
+}
+
+/* A far branch into another address space (a syscall whose kernel side,
+ * left out of the log, switched CR3): the PSB+ that may come right before
+ * it carries the CR3 it runs with, its TIP the new one.  The kernel calls
+ * B's syscall and sysretq comes back, many times, the last syscall going
+ * to A; every PSB period from 64 to 192 bytes puts the PSBs elsewhere, one
+ * right before that syscall (PSBs come after packets: after the call). */
+static void
+test_convert_far_cr3 (void)
+{
+  g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (Step));
+  g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GString) log = NULL;
+  static const Step end[] = {
+    { 0x1009, CR3_A, 0x8000, FALSE },
+    { 0x100a, CR3_A, 0x8000, FALSE },
+  };
+
+  for (guint round = 0; round < 24; round++)
+    {
+      guint64 cr3 = round == 23 ? CR3_A : CR3_B;
+      const Step loop[] = {
+        { 0x100b, CR3_B, 0x8000, FALSE },   /* call rax */
+        { 0x2002, CR3_B, 0x8000, TRUE },    /* syscall: B's code only */
+        { 0x4000, cr3, 0x8000, FALSE },
+        { 0x4001, cr3, 0x8000, FALSE },     /* sysretq */
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (loop); i++)
+        {
+          g_array_append_val (steps, loop[i]);
+          g_array_append_val (expected, loop[i].pc);
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (end); i++)
+    {
+      g_array_append_val (steps, end[i]);
+      g_array_append_val (expected, end[i].pc);
+    }
+  log = log_of ((const Step *) steps->data, steps->len);
+
+  for (gsize period = 64; period <= 192; period++)
+    {
+      g_autoptr(IptImage) image = test_image ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) decoded = NULL;
+      IptRecordQemuStats stats;
+      Output out = { 0 };
+
+      g_assert_true (convert_full (log, image, IPT_ASID_NO_CR3, period, &out, &stats, &error));
+      g_assert_no_error (error);
+      decoded = decode (image, out.trace);
+      assert_ips (decoded, (const guint64 *) expected->data, expected->len);
+      output_clear (&out);
+    }
 }
 
 /* A last instruction whose successor its bytes do not say (a Jcc) is not
@@ -614,16 +677,16 @@ static void
 cli_setup (Cli *cli, const GString *log)
 {
   g_autofree char *kernel = NULL, *handler = NULL, *syscall = NULL, *user = NULL, *traps = NULL;
-  guint8 int3s[0x100];
+  guint8 nops[0x100];
 
-  memset (int3s, 0xcc, sizeof int3s);
+  memset (nops, 0x90, sizeof nops);
   cli->dir = g_dir_make_tmp ("test-record-qemu-XXXXXX", NULL);
   write_file (cli->dir, "exec.log", log->str, log->len, &cli->log);
   write_file (cli->dir, "kernel", kernel_code, sizeof kernel_code, &kernel);
   write_file (cli->dir, "handler", handler_code, sizeof handler_code, &handler);
   write_file (cli->dir, "syscall", syscall_code, sizeof syscall_code, &syscall);
   write_file (cli->dir, "user-b", user_code, sizeof user_code, &user);
-  write_file (cli->dir, "user-a", int3s, sizeof int3s, &traps);
+  write_file (cli->dir, "user-a", nops, sizeof nops, &traps);
   cli->memory = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (cli->memory, g_strdup_printf ("raw:file=%s,base=0x1000", kernel));
   g_ptr_array_add (cli->memory, g_strdup_printf ("raw:file=%s,base=0x3000", handler));
@@ -791,6 +854,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/record/qemu-log/convert/flow", test_convert_flow);
   g_test_add_func ("/record/qemu-log/convert/cr3-filter", test_convert_cr3_filter);
+  g_test_add_func ("/record/qemu-log/convert/far-branch-to-another-cr3", test_convert_far_cr3);
   g_test_add_func ("/record/qemu-log/convert/last-branch-not-counted", test_convert_last_branch);
   for (gsize i = 0; i < G_N_ELEMENTS (bad_conversions); i++)
     {

@@ -68,8 +68,9 @@ struct _IptRecordEncoder {
   IptRecordExecMode mode;  /* the decoder's execution mode */
   IptRecordExecMode next_mode; /* the mode after the next branch */
   gboolean have_cr3;
-  guint64 cr3;             /* for PSB+ and pending PIPs */
-  gboolean pip_pending;    /* cr3 goes out with the next TIP or TIP.PGE */
+  guint64 cr3;             /* the decoder's CR3, for PSB+ */
+  gboolean pip_pending;    /* next_cr3 goes out with the next TIP or TIP.PGE */
+  guint64 next_cr3;
   guint64 last_ip;         /* IP compression reference */
   gboolean have_last_ip;
   guint64 tnt;             /* pending TNT bits, oldest in the highest bit */
@@ -177,8 +178,19 @@ emit_pip (IptRecordEncoder *self, GError **error)
   struct pt_packet packet = { .type = ppt_pip };
 
   packet.payload.pip.cr3 = self->cr3;
-  self->pip_pending = FALSE;
   return emit (self, &packet, error);
+}
+
+/* The CR3 announced for the next branch becomes the decoder's. */
+static gboolean
+emit_pending_pip (IptRecordEncoder *self, GError **error)
+{
+  if (!self->pip_pending)
+    return TRUE;
+  self->pip_pending = FALSE;
+  self->have_cr3 = TRUE;
+  self->cr3 = self->next_cr3;
+  return emit_pip (self, error);
 }
 
 static gboolean
@@ -338,7 +350,7 @@ ipt_record_encoder_new (const char *trace_path,
 static gboolean
 emit_branch_tip (IptRecordEncoder *self, guint64 target, GError **error)
 {
-  if (self->pip_pending && !emit_pip (self, error))
+  if (!emit_pending_pip (self, error))
     return FALSE;
   if (self->next_mode != self->mode)
     {
@@ -364,7 +376,7 @@ prepare_insn (IptRecordEncoder *self, guint64 ip, GError **error)
       if (psb_due && !emit_psb (self, ip, error))
         return FALSE;
       self->mode = self->next_mode;
-      if (!emit_tsc (self, error) || (self->pip_pending && !emit_pip (self, error)) ||
+      if (!emit_tsc (self, error) || !emit_pending_pip (self, error) ||
           !emit_mode_exec (self, self->mode, error) || !emit_ip (self, ppt_tip_pge, ip, error))
         return FALSE;
       self->enabled = TRUE;
@@ -560,15 +572,15 @@ ipt_record_encoder_set_mode (IptRecordEncoder *self, IptRecordExecMode mode)
  *
  * Announces an address-space change made by the next far or asynchronous
  * branch (or the first CR3 before tracing starts): its PIP goes right
- * before that branch's TIP, and every later PSB+ carries it.
+ * before that branch's TIP, and every PSB+ after it carries it (the PSB+
+ * before it still carries the CR3 the branch itself runs with).
  */
 void
 ipt_record_encoder_set_cr3 (IptRecordEncoder *self, guint64 cr3)
 {
-  if (self->have_cr3 && self->cr3 == cr3)
+  if (self->pip_pending ? self->next_cr3 == cr3 : self->have_cr3 && self->cr3 == cr3)
     return;
-  self->have_cr3 = TRUE;
-  self->cr3 = cr3;
+  self->next_cr3 = cr3;
   self->pip_pending = TRUE;
 }
 
@@ -587,12 +599,11 @@ ipt_record_encoder_set_cr3 (IptRecordEncoder *self, guint64 cr3)
 gboolean
 ipt_record_encoder_paging (IptRecordEncoder *self, guint64 cr3, GError **error)
 {
-  self->have_cr3 = TRUE;
-  self->cr3 = cr3;
+  self->next_cr3 = cr3;
   self->pip_pending = TRUE;
   if (!self->enabled)
     return TRUE;
-  return ensure_room (self, error) && flush_tnt (self, error) && emit_pip (self, error);
+  return ensure_room (self, error) && flush_tnt (self, error) && emit_pending_pip (self, error);
 }
 
 /**

@@ -28,8 +28,9 @@
  * With a CR3 filter, code of other address spaces is not traced, as with
  * Intel PT's CR3 filtering: a mov to CR3 or a far branch that leaves is
  * followed by TIP.PGD (after the PIP of a mov), anything else that leaves
- * by FUP and TIP.PGD; tracing resumes with PIP, MODE.Exec and TIP.PGE.  Instructions
- * logged before the guest runs in long mode with paging are skipped.
+ * by FUP and TIP.PGD; tracing resumes with PIP, MODE.Exec and TIP.PGE.
+ * Instructions logged before the guest runs in long mode with paging are
+ * skipped.  Nothing here writes a file but through the encoder.
  * Code the guest rewrote after it ran is not seen: the bytes are the
  * image's (the snapshot's).
  *
@@ -100,25 +101,16 @@ decode_entry (Converter *c, const ZydisDecoder *decoders, guint i, IptImage *ima
   IptAsid asid = { entry->cr3, IPT_ASID_NO_VMCS };
   g_autoptr(GError) local_error = NULL;
   guint8 bytes[MAX_INSN_SIZE];
-  gsize have = 0;
+  /* The image stitches the read across regions: short only at a hole. */
+  gssize have = ipt_image_read (image, bytes, sizeof bytes, &asid, entry->pc, &local_error);
 
-  /* A read stops at the end of a region: go on into the next one. */
-  while (have < sizeof bytes)
-    {
-      gssize got = ipt_image_read (image, bytes + have, sizeof bytes - have, &asid,
-                                   entry->pc + have, &local_error);
-
-      if (got < 0)
-        return fail (c, entry, error, IPT_ERROR_IO, "cannot read the code (CR3 0x%"
-                     G_GINT64_MODIFIER "x): %s", entry->cr3, local_error->message);
-      if (got == 0)
-        break;
-      have += (gsize) got;
-    }
+  if (have < 0)
+    return fail (c, entry, error, IPT_ERROR_IO, "cannot read the code (CR3 0x%"
+                 G_GINT64_MODIFIER "x): %s", entry->cr3, local_error->message);
   if (have == 0)
     return fail (c, entry, error, IPT_ERROR_UNMAPPED, "the memory does not map this "
                  "instruction (CR3 0x%" G_GINT64_MODIFIER "x)", entry->cr3);
-  if (!ipt_record_classify (&decoders[exec_mode (entry)], bytes, have, entry->pc,
+  if (!ipt_record_classify (&decoders[exec_mode (entry)], bytes, (gsize) have, entry->pc,
                             IPT_RECORD_TRACE_ALL, &c->infos[i], NULL))
     return fail (c, entry, error, IPT_ERROR_CORRUPT, "the memory holds no valid instruction "
                  "here (CR3 0x%" G_GINT64_MODIFIER "x)", entry->cr3);
@@ -398,7 +390,7 @@ ipt_record_qemu_convert (const char *log_name,
                          GError **error)
 {
   static const ZydisMachineMode machine_modes[] = {
-    [IPT_RECORD_MODE_16] = ZYDIS_MACHINE_MODE_LEGACY_16,
+    [IPT_RECORD_MODE_16] = ZYDIS_MACHINE_MODE_LONG_COMPAT_16,
     [IPT_RECORD_MODE_32] = ZYDIS_MACHINE_MODE_LONG_COMPAT_32,
     [IPT_RECORD_MODE_64] = ZYDIS_MACHINE_MODE_LONG_64,
   };

@@ -1,6 +1,8 @@
 /* ipt-record-encoder.c: encodes the control flow of single-stepped user-space
  * instructions as a genuine Intel PT packet stream, the way CPL-filtered
- * hardware (user only, no return compression) would have written it.
+ * hardware (user only, no return compression) would have written it; or,
+ * for a QEMU guest's execution log, of every privilege level, with the
+ * paging (PIP) and execution-mode (MODE.Exec) changes the guest made.
  *
  * It also writes the reference listing (every executed instruction address)
  * that decoding the trace must reproduce.  The packet rules follow what
@@ -11,8 +13,16 @@
  *    IP suppressed right after the instruction; an asynchronous one (signal,
  *    fault) is FUP at the not yet executed instruction + TIP.PGD;
  *  - tracing resumes with MODE.Exec + TIP.PGE at the next user instruction;
- *  - PSB+ (TSC, and while enabled MODE.Exec and FUP at the next instruction)
- *    at instruction boundaries, about every psb_period bytes.
+ *  - PSB+ (TSC, PIP once a CR3 is known, and while enabled MODE.Exec and
+ *    FUP at the next instruction) at instruction boundaries, about every
+ *    psb_period bytes;
+ *  - a mov to CR3 is followed by its PIP (libipt binds it to the mov); a
+ *    CR3 or mode changed by a far branch or an asynchronous branch goes
+ *    out right before that branch's TIP (PIP, then MODE.Exec), where
+ *    libipt binds them;
+ *  - an asynchronous branch that stays traced (an interrupt or fault in a
+ *    guest whose kernel is traced too) is FUP at the instruction that did
+ *    not execute, then TIP at the handler.
  * TSC packets carry CLOCK_MONOTONIC nanoseconds: in PSB+, before every
  * TIP.PGD (so a syscall's time is in the trace before the code after it
  * runs), before every TIP.PGE, and where the tracer asks for one (a page
@@ -55,6 +65,12 @@ struct _IptRecordEncoder {
   guint64 n_insns;
 
   gboolean enabled;        /* PacketEn: user code is being traced */
+  IptRecordExecMode mode;  /* the decoder's execution mode */
+  IptRecordExecMode next_mode; /* the mode after the next branch */
+  gboolean have_cr3;
+  guint64 cr3;             /* the decoder's CR3, for PSB+ */
+  gboolean pip_pending;    /* next_cr3 goes out with the next TIP or TIP.PGE */
+  guint64 next_cr3;
   guint64 last_ip;         /* IP compression reference */
   gboolean have_last_ip;
   guint64 tnt;             /* pending TNT bits, oldest in the highest bit */
@@ -146,14 +162,35 @@ emit_tsc (IptRecordEncoder *self, GError **error)
 }
 
 static gboolean
-emit_mode_exec_64 (IptRecordEncoder *self, GError **error)
+emit_mode_exec (IptRecordEncoder *self, IptRecordExecMode mode, GError **error)
 {
   struct pt_packet packet = { .type = ppt_mode };
 
   packet.payload.mode.leaf = pt_mol_exec;
-  packet.payload.mode.bits.exec.csl = 1;
-  packet.payload.mode.bits.exec.csd = 0;
+  packet.payload.mode.bits.exec.csl = mode == IPT_RECORD_MODE_64;
+  packet.payload.mode.bits.exec.csd = mode == IPT_RECORD_MODE_32;
   return emit (self, &packet, error);
+}
+
+static gboolean
+emit_pip (IptRecordEncoder *self, GError **error)
+{
+  struct pt_packet packet = { .type = ppt_pip };
+
+  packet.payload.pip.cr3 = self->cr3;
+  return emit (self, &packet, error);
+}
+
+/* The CR3 announced for the next branch becomes the decoder's. */
+static gboolean
+emit_pending_pip (IptRecordEncoder *self, GError **error)
+{
+  if (!self->pip_pending)
+    return TRUE;
+  self->pip_pending = FALSE;
+  self->have_cr3 = TRUE;
+  self->cr3 = self->next_cr3;
+  return emit_pip (self, error);
 }
 
 static gboolean
@@ -239,8 +276,10 @@ emit_psb (IptRecordEncoder *self, guint64 ip, GError **error)
   self->have_last_ip = FALSE;
   if (!emit_simple (self, ppt_psb, error) || !emit_tsc (self, error))
     return FALSE;
+  if (self->have_cr3 && !emit_pip (self, error))
+    return FALSE;
   if (self->enabled &&
-      (!emit_mode_exec_64 (self, error) || !emit_ip (self, ppt_fup, ip, error)))
+      (!emit_mode_exec (self, self->mode, error) || !emit_ip (self, ppt_fup, ip, error)))
     return FALSE;
   return emit_simple (self, ppt_psbend, error);
 }
@@ -270,6 +309,7 @@ ipt_record_encoder_new (const char *trace_path,
   self->trace_path = g_strdup (trace_path);
   self->ips_path = g_strdup (ips_path);
   self->psb_period = MAX (psb_period, (gsize) 64);
+  self->mode = self->next_mode = IPT_RECORD_MODE_64;
   self->buffer = g_malloc (BUFFER_SIZE);
 
   self->trace = fopen (trace_path, "wb");
@@ -305,6 +345,22 @@ ipt_record_encoder_new (const char *trace_path,
   return g_steal_pointer (&self);
 }
 
+/* TIP at @target, preceded by what changed with the branch: PIP for a new
+ * CR3, MODE.Exec for a new mode (libipt binds both to the TIP). */
+static gboolean
+emit_branch_tip (IptRecordEncoder *self, guint64 target, GError **error)
+{
+  if (!emit_pending_pip (self, error))
+    return FALSE;
+  if (self->next_mode != self->mode)
+    {
+      self->mode = self->next_mode;
+      if (!emit_mode_exec (self, self->mode, error))
+        return FALSE;
+    }
+  return emit_ip (self, ppt_tip, target, error);
+}
+
 /* Called before an instruction at @ip is accounted: starts tracing again
  * after a kernel entry, or refreshes PSB+ when one is due. */
 static gboolean
@@ -319,8 +375,9 @@ prepare_insn (IptRecordEncoder *self, guint64 ip, GError **error)
     {
       if (psb_due && !emit_psb (self, ip, error))
         return FALSE;
-      if (!emit_tsc (self, error) || !emit_mode_exec_64 (self, error) ||
-          !emit_ip (self, ppt_tip_pge, ip, error))
+      self->mode = self->next_mode;
+      if (!emit_tsc (self, error) || !emit_pending_pip (self, error) ||
+          !emit_mode_exec (self, self->mode, error) || !emit_ip (self, ppt_tip_pge, ip, error))
         return FALSE;
       self->enabled = TRUE;
       return TRUE;
@@ -328,6 +385,29 @@ prepare_insn (IptRecordEncoder *self, guint64 ip, GError **error)
 
   if (psb_due)
     return emit_psb (self, ip, error);
+  return TRUE;
+}
+
+/**
+ * ipt_record_encoder_disable:
+ * @self: an encoder
+ * @error: return location for a #GError
+ *
+ * Stops tracing right after the instruction accounted last (a synchronous
+ * disable: TSC and TIP.PGD with the IP suppressed, which libipt binds to a
+ * far branch or a mov to CR3).  Nothing is written when tracing is off.
+ *
+ * Returns: %FALSE with @error set when the trace cannot be written.
+ */
+gboolean
+ipt_record_encoder_disable (IptRecordEncoder *self, GError **error)
+{
+  if (!self->enabled)
+    return TRUE;
+  if (!ensure_room (self, error) || !flush_tnt (self, error) || !emit_tsc (self, error) ||
+      !emit_pgd (self, error))
+    return FALSE;
+  self->enabled = FALSE;
   return TRUE;
 }
 
@@ -374,13 +454,10 @@ ipt_record_encoder_insn (IptRecordEncoder *self,
 
     case IPT_RECORD_INSN_INDIRECT:
     case IPT_RECORD_INSN_FAR:
-      return flush_tnt (self, error) && emit_ip (self, ppt_tip, next_ip, error);
+      return flush_tnt (self, error) && emit_branch_tip (self, next_ip, error);
 
     case IPT_RECORD_INSN_KERNEL_ENTRY:
-      if (!flush_tnt (self, error) || !emit_tsc (self, error) || !emit_pgd (self, error))
-        return FALSE;
-      self->enabled = FALSE;
-      return TRUE;
+      return ipt_record_encoder_disable (self, error);
 
     default:
       g_assert_not_reached ();
@@ -429,6 +506,104 @@ ipt_record_encoder_interrupt (IptRecordEncoder *self, guint64 ip, GError **error
     return FALSE;
   self->enabled = FALSE;
   return TRUE;
+}
+
+/**
+ * ipt_record_encoder_async_branch:
+ * @self: an encoder
+ * @ip: the instruction that was interrupted before it executed (or the
+ *   one after the last that did)
+ * @target: where execution continued: the handler
+ * @error: return location for a #GError
+ *
+ * Accounts an asynchronous branch that stays traced (an interrupt or a
+ * fault in a guest whose kernel is traced too): FUP at @ip, then what
+ * changed (PIP, MODE.Exec) and TIP at @target.
+ *
+ * Returns: %FALSE with @error set when the trace cannot be written.
+ */
+gboolean
+ipt_record_encoder_async_branch (IptRecordEncoder *self, guint64 ip, guint64 target,
+                                 GError **error)
+{
+  if (!prepare_insn (self, ip, error))
+    return FALSE;
+  return flush_tnt (self, error) && emit_ip (self, ppt_fup, ip, error) &&
+         emit_branch_tip (self, target, error);
+}
+
+/**
+ * ipt_record_encoder_enable:
+ * @self: an encoder
+ * @ip: the next instruction to account
+ * @error: return location for a #GError
+ *
+ * Starts tracing at @ip now (TIP.PGE with the CR3 and mode announced so
+ * far), so that what is announced next belongs to @ip's own branch.
+ * Nothing is written when tracing is on.
+ *
+ * Returns: %FALSE with @error set when the trace cannot be written.
+ */
+gboolean
+ipt_record_encoder_enable (IptRecordEncoder *self, guint64 ip, GError **error)
+{
+  return prepare_insn (self, ip, error);
+}
+
+/**
+ * ipt_record_encoder_set_mode:
+ * @self: an encoder
+ * @mode: the execution mode of the code the next branch goes to
+ *
+ * Announces a mode change made by the next far or asynchronous branch
+ * (or the next start of tracing): its MODE.Exec goes right before that
+ * branch's TIP.  The encoder starts in 64-bit mode.
+ */
+void
+ipt_record_encoder_set_mode (IptRecordEncoder *self, IptRecordExecMode mode)
+{
+  self->next_mode = mode;
+}
+
+/**
+ * ipt_record_encoder_set_cr3:
+ * @self: an encoder
+ * @cr3: the CR3 of the code the next branch goes to
+ *
+ * Announces an address-space change made by the next far or asynchronous
+ * branch (or the first CR3 before tracing starts): its PIP goes right
+ * before that branch's TIP, and every PSB+ after it carries it (the PSB+
+ * before it still carries the CR3 the branch itself runs with).
+ */
+void
+ipt_record_encoder_set_cr3 (IptRecordEncoder *self, guint64 cr3)
+{
+  if (self->pip_pending ? self->next_cr3 == cr3 : self->have_cr3 && self->cr3 == cr3)
+    return;
+  self->next_cr3 = cr3;
+  self->pip_pending = TRUE;
+}
+
+/**
+ * ipt_record_encoder_paging:
+ * @self: an encoder
+ * @cr3: the value the instruction just accounted wrote to CR3
+ * @error: return location for a #GError
+ *
+ * Accounts a mov to CR3: PIP with @cr3 now (libipt binds it to the mov),
+ * even when the value did not change, as the hardware does.  While tracing
+ * is off it goes out when tracing starts again.
+ *
+ * Returns: %FALSE with @error set when the trace cannot be written.
+ */
+gboolean
+ipt_record_encoder_paging (IptRecordEncoder *self, guint64 cr3, GError **error)
+{
+  self->next_cr3 = cr3;
+  self->pip_pending = TRUE;
+  if (!self->enabled)
+    return TRUE;
+  return ensure_room (self, error) && flush_tnt (self, error) && emit_pending_pip (self, error);
 }
 
 /**

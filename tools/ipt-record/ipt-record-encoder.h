@@ -1,5 +1,6 @@
-/* ipt-record-encoder.h: turns executed user-space instructions into Intel PT
- * packets (libipt's encoder) and into the reference address listing.
+/* ipt-record-encoder.h: turns executed instructions (a process's user
+ * space, or a QEMU guest's every level) into Intel PT packets (libipt's
+ * encoder) and into the reference address listing.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,6 +22,13 @@ typedef enum {
   IPT_RECORD_INSN_KERNEL_ENTRY, /* syscall, sysenter, int n, int3, into, int1: TIP.PGD */
 } IptRecordInsnClass;
 
+/* The execution mode of the code, as MODE.Exec tells it. */
+typedef enum {
+  IPT_RECORD_MODE_16,
+  IPT_RECORD_MODE_32,
+  IPT_RECORD_MODE_64,
+} IptRecordExecMode;
+
 typedef struct _IptRecordEncoder IptRecordEncoder;
 
 IptRecordEncoder *ipt_record_encoder_new      (const char *trace_path,
@@ -38,6 +46,22 @@ gboolean          ipt_record_encoder_timestamp (IptRecordEncoder *self,
                                                 GError **error);
 gboolean          ipt_record_encoder_interrupt (IptRecordEncoder *self,
                                                 guint64 ip,
+                                                GError **error);
+gboolean          ipt_record_encoder_async_branch (IptRecordEncoder *self,
+                                                   guint64 ip,
+                                                   guint64 target,
+                                                   GError **error);
+gboolean          ipt_record_encoder_disable   (IptRecordEncoder *self,
+                                                GError **error);
+gboolean          ipt_record_encoder_enable    (IptRecordEncoder *self,
+                                                guint64 ip,
+                                                GError **error);
+void              ipt_record_encoder_set_mode  (IptRecordEncoder *self,
+                                                IptRecordExecMode mode);
+void              ipt_record_encoder_set_cr3   (IptRecordEncoder *self,
+                                                guint64 cr3);
+gboolean          ipt_record_encoder_paging    (IptRecordEncoder *self,
+                                                guint64 cr3,
                                                 GError **error);
 gboolean          ipt_record_encoder_finish   (IptRecordEncoder *self,
                                                GError **error);

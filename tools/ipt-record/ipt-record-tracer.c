@@ -32,6 +32,7 @@
 #include "config.h"
 
 #include "ipt-record-tracer.h"
+#include "ipt-record-classify.h"
 #include "ipt-page.h"
 #include "ipt-tool-log.h"
 
@@ -273,10 +274,11 @@ static gboolean
 decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn, GError **error)
 {
   guint8 bytes[MAX_INSN_SIZE];
-  ZydisDecodedInstruction zinsn;
+  IptRecordInsnInfo info;
   ZyanStatus status;
   gsize want = MIN ((gsize) MAX_INSN_SIZE, IPT_PAGE_SIZE - (ip % IPT_PAGE_SIZE));
   gsize have = ipt_record_memory_read_code (self->memory, ip, bytes, want);
+  gboolean known;
 
   memset (insn, 0, sizeof *insn);
   insn->ip = ip;
@@ -289,13 +291,15 @@ decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn, GError **error)
       insn->unknown = TRUE;
       return TRUE;
     }
-  status = ZydisDecoderDecodeInstruction (&self->decoder, NULL, bytes, have, &zinsn);
-  if (status == ZYDIS_STATUS_NO_MORE_DATA && want < MAX_INSN_SIZE)
+  known = ipt_record_classify (&self->decoder, bytes, have, ip, IPT_RECORD_TRACE_USER, &info,
+                               &status);
+  if (!known && status == ZYDIS_STATUS_NO_MORE_DATA && want < MAX_INSN_SIZE)
     {
       have = ipt_record_memory_read_code (self->memory, ip, bytes, MAX_INSN_SIZE);
-      status = ZydisDecoderDecodeInstruction (&self->decoder, NULL, bytes, have, &zinsn);
+      known = ipt_record_classify (&self->decoder, bytes, have, ip, IPT_RECORD_TRACE_USER,
+                                   &info, &status);
     }
-  if (ZYAN_FAILED (status))
+  if (!known)
     {
       /* Not an instruction Zydis knows: the CPU will fault on it (SIGILL),
        * which the stop logic handles without needing its class. */
@@ -304,41 +308,9 @@ decode_insn (IptRecordTracer *self, guint64 ip, Insn *insn, GError **error)
                                         error);
     }
 
-  insn->size = zinsn.length;
-  insn->rep_string = zinsn.meta.category == ZYDIS_CATEGORY_STRINGOP &&
-                     (zinsn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
-                                          ZYDIS_ATTRIB_HAS_REPNE)) != 0;
-  switch (zinsn.meta.category)
-    {
-    case ZYDIS_CATEGORY_COND_BR:
-      insn->klass = IPT_RECORD_INSN_COND;
-      break;
-    case ZYDIS_CATEGORY_UNCOND_BR:
-    case ZYDIS_CATEGORY_CALL:
-      if (zinsn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
-        insn->klass = IPT_RECORD_INSN_FAR;
-      else if (zinsn.raw.imm[0].size != 0 && zinsn.raw.imm[0].is_relative)
-        /* rel8/rel32 target: no packet (RIP-relative memory is indirect) */
-        insn->klass = IPT_RECORD_INSN_OTHER;
-      else
-        insn->klass = IPT_RECORD_INSN_INDIRECT;
-      break;
-    case ZYDIS_CATEGORY_RET:
-      insn->klass = zinsn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR ?
-                    IPT_RECORD_INSN_FAR : IPT_RECORD_INSN_INDIRECT;
-      break;
-    case ZYDIS_CATEGORY_SYSCALL:
-    case ZYDIS_CATEGORY_INTERRUPT:
-      insn->klass = IPT_RECORD_INSN_KERNEL_ENTRY;
-      break;
-    case ZYDIS_CATEGORY_SYSRET:
-      /* iret returns within user space; sysret/sysexit fault at CPL 3. */
-      insn->klass = IPT_RECORD_INSN_FAR;
-      break;
-    default:
-      insn->klass = IPT_RECORD_INSN_OTHER;
-      break;
-    }
+  insn->size = info.size;
+  insn->rep_string = info.rep_string;
+  insn->klass = info.klass;
   return ipt_record_memory_observe (self->memory, ip, bytes, insn->size, &insn->rewritten_at,
                                     error);
 }

@@ -4,6 +4,10 @@
  * with the code pages in DIR/pages.*, or with the process's core DIR/core
  * and the files it maps, must list exactly DIR/ips.
  *
+ * With --qemu-log it records no program: it turns a QEMU guest's execution
+ * log into a trace of the guest (every privilege level), reading the code
+ * from the guest's snapshot through the qemu plugin (ipt-record-qemu.c).
+ *
  * SIGINT, SIGTERM and SIGHUP stop the recording, not ipt-record: the trace
  * ends where the program was, every file is written, the program is
  * killed, and then ipt-record dies of the same signal, so that its caller
@@ -24,6 +28,8 @@
 #include "ipt-record-encoder.h"
 #include "ipt-record-memory.h"
 #include "ipt-record-output.h"
+#include "ipt-record-qemu.h"
+#include "ipt-record-qemu-log.h"
 #include "ipt-record-tracer.h"
 #include "ipt-tool-log.h"
 
@@ -35,6 +41,10 @@ static gboolean opt_verbose;
 static gboolean opt_no_core;
 static gboolean opt_version;
 static char **opt_argv;
+static char *opt_qemu_log;
+static char *opt_snapshot;
+static char **opt_plugins;
+static char *opt_cr3;
 
 static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
@@ -46,6 +56,17 @@ static const GOptionEntry entries[] = {
     "Trace bytes between PSB packets (default 4096)", "BYTES" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
     "Print what was recorded and how fast, on stderr", NULL },
+  { "qemu-log", 0, 0, G_OPTION_ARG_FILENAME, &opt_qemu_log,
+    "Record no program: turn this QEMU execution log (-singlestep -d exec,cpu,nochain) "
+    "into DIR/trace.pt and DIR/ips", "LOG" },
+  { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &opt_snapshot,
+    "With --qemu-log: the guest's memory, a snapshot the qemu plugin reads", "FILE" },
+  { "plugin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_plugins,
+    "With --qemu-log: more guest memory, from a plugin, as ipt-analyze --plugin "
+    "(after --snapshot; repeatable)", "NAME[:KEY=VALUE,…]" },
+  { "cr3", 0, 0, G_OPTION_ARG_STRING, &opt_cr3,
+    "With --qemu-log: trace only the code that runs with this CR3, as Intel PT's "
+    "CR3 filter", "CR3" },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_argv, NULL, "PROGRAM [ARGS…]" },
   { NULL }
@@ -126,6 +147,124 @@ fail (const GError *error, int code)
   return code;
 }
 
+/* The guest's memory: --snapshot through the qemu plugin (its path set
+ * directly, so that it needs no quoting), then every --plugin. */
+static IptImage *
+build_guest_image (GError **error)
+{
+  IptPluginRegistry *registry = ipt_plugin_registry_get_default ();
+  g_autoptr(IptImage) image = ipt_image_new ("ipt-record");
+
+  if (opt_snapshot != NULL)
+    {
+      IptPlugin *plugin = ipt_plugin_registry_lookup (registry, "qemu");
+      const char *names[] = { "snapshot" };
+      GValue values[1] = { G_VALUE_INIT };
+      g_autoptr(IptMemoryProvider) provider = NULL;
+
+      if (plugin == NULL)
+        {
+          g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND,
+                       "--snapshot: the qemu plugin was not found (searched IPT_PLUGIN_PATH and %s)",
+                       ipt_plugin_registry_get_installed_dir ());
+          return NULL;
+        }
+      g_value_init (&values[0], G_TYPE_STRING);
+      g_value_set_string (&values[0], opt_snapshot);
+      provider = ipt_plugin_new_provider_with_properties (plugin, 1, names, values, NULL, error);
+      g_value_unset (&values[0]);
+      if (provider == NULL)
+        return NULL;
+      ipt_image_add_provider (image, provider);
+    }
+  for (guint i = 0; opt_plugins != NULL && opt_plugins[i] != NULL; i++)
+    {
+      g_autoptr(IptMemoryProvider) provider =
+        ipt_plugin_registry_new_provider (registry, opt_plugins[i], NULL, error);
+
+      if (provider == NULL)
+        {
+          g_prefix_error (error, "--plugin %s: ", opt_plugins[i]);
+          return NULL;
+        }
+      ipt_image_add_provider (image, provider);
+    }
+  return g_steal_pointer (&image);
+}
+
+/* ipt-record --qemu-log LOG: a guest's trace from its execution log. */
+static int
+record_qemu_log (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IptImage) image = NULL;
+  g_autoptr(GArray) log_entries = NULL;
+  g_autoptr(IptRecordOutput) output = NULL;
+  g_autoptr(IptRecordEncoder) encoder = NULL;
+  g_autofree char *trace_temp = NULL, *ips_temp = NULL, *trace_path = NULL;
+  IptRecordQemuStats stats;
+  guint64 cr3_filter = IPT_ASID_NO_CR3;
+
+  if (opt_cr3 != NULL)
+    {
+      gboolean hex = g_str_has_prefix (opt_cr3, "0x") || g_str_has_prefix (opt_cr3, "0X");
+
+      if (!g_ascii_string_to_unsigned (opt_cr3 + (hex ? 2 : 0), hex ? 16 : 10, 0,
+                                       G_MAXUINT64 - 1, &cr3_filter, NULL))
+        {
+          ipt_tool_error ("--cr3 %s: not a number (decimal or 0x-hex)", opt_cr3);
+          return IPT_RECORD_EXIT_FAILURE;
+        }
+    }
+  if (opt_argv != NULL && opt_argv[0] != NULL)
+    {
+      ipt_tool_error ("--qemu-log records no PROGRAM (%s given)", opt_argv[0]);
+      return IPT_RECORD_EXIT_FAILURE;
+    }
+  if (opt_snapshot == NULL && opt_plugins == NULL)
+    {
+      ipt_tool_error ("--qemu-log needs the guest's memory: --snapshot FILE or --plugin");
+      return IPT_RECORD_EXIT_FAILURE;
+    }
+
+  image = build_guest_image (&error);
+  if (image == NULL)
+    return fail (error, IPT_RECORD_EXIT_FAILURE);
+  log_entries = ipt_record_qemu_log_load (opt_qemu_log, &error);
+  if (log_entries == NULL)
+    return fail (error, IPT_RECORD_EXIT_FAILURE);
+
+  output = ipt_record_output_new (opt_output, &error);
+  if (output == NULL)
+    return fail (error, IPT_RECORD_EXIT_FAILURE);
+  trace_path = ipt_record_output_get_path (output, "trace.pt");
+  trace_temp = ipt_record_output_get_temp_path (output, "trace.pt");
+  ips_temp = ipt_record_output_get_temp_path (output, "ips");
+  encoder = ipt_record_encoder_new (trace_temp, ips_temp, (gsize) opt_psb_period, &error);
+  if (encoder == NULL ||
+      !ipt_record_qemu_convert (opt_qemu_log, log_entries, image, cr3_filter, encoder, &stats,
+                                &error) ||
+      !ipt_record_encoder_finish (encoder, &error) ||
+      !ipt_record_output_commit (output, &error))
+    return fail (error, IPT_RECORD_EXIT_FAILURE);
+
+  if (opt_verbose)
+    {
+      g_printerr ("ipt-record: %s: %" G_GUINT64_FORMAT " logged instructions, %"
+                  G_GUINT64_FORMAT " before long mode (not traced), %" G_GUINT64_FORMAT
+                  " REP iterations, %" G_GUINT64_FORMAT " not executed (faults), %"
+                  G_GUINT64_FORMAT " interrupts, %" G_GUINT64_FORMAT " of other CR3s\n",
+                  opt_qemu_log, stats.n_entries, stats.n_skipped, stats.n_iterations,
+                  stats.n_not_executed, stats.n_interrupts, stats.n_filtered);
+      g_printerr ("ipt-record: %s: %" G_GUINT64_FORMAT " instructions, %" G_GUINT64_FORMAT
+                  " bytes, %" G_GUINT64_FORMAT " PSBs\n", trace_path,
+                  ipt_record_encoder_get_n_insns (encoder),
+                  ipt_record_encoder_get_trace_size (encoder),
+                  ipt_record_encoder_get_n_psbs (encoder));
+    }
+  return EXIT_SUCCESS;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -148,7 +287,8 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   ipt_tool_log_init ("ipt-record");
 
-  context = g_option_context_new ("-o DIR [--] PROGRAM [ARGS…]");
+  context = g_option_context_new ("-o DIR [--] PROGRAM [ARGS…] | "
+                                   "--qemu-log LOG --snapshot FILE [--cr3 CR3] -o DIR");
   g_option_context_set_summary (context,
       "Record an Intel PT trace of PROGRAM by single-stepping it (no PT hardware needed).");
   g_option_context_set_description (context,
@@ -174,15 +314,22 @@ main (int argc, char **argv)
       ipt_tool_error ("missing -o DIR (try --help)");
       return IPT_RECORD_EXIT_FAILURE;
     }
-  if (opt_argv == NULL || opt_argv[0] == NULL)
-    {
-      ipt_tool_error ("missing PROGRAM (try --help)");
-      return IPT_RECORD_EXIT_FAILURE;
-    }
   if (opt_psb_period < 64 || opt_psb_period > G_MAXINT32)
     {
       ipt_tool_error ("--psb-period %" G_GINT64_FORMAT ": must be between 64 and %d",
                       opt_psb_period, G_MAXINT32);
+      return IPT_RECORD_EXIT_FAILURE;
+    }
+  if (opt_qemu_log != NULL)
+    return record_qemu_log ();
+  if (opt_snapshot != NULL || opt_plugins != NULL || opt_cr3 != NULL)
+    {
+      ipt_tool_error ("--snapshot, --plugin and --cr3 go with --qemu-log");
+      return IPT_RECORD_EXIT_FAILURE;
+    }
+  if (opt_argv == NULL || opt_argv[0] == NULL)
+    {
+      ipt_tool_error ("missing PROGRAM (try --help)");
       return IPT_RECORD_EXIT_FAILURE;
     }
 

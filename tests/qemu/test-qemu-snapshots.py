@@ -150,6 +150,32 @@ def list_regions(facts, kind, cr3):
     return result.stdout.decode().splitlines(), ""
 
 
+def check_physical(facts):
+    """physical=true: guest-physical reads, the same bytes from every format
+    (A's and B's code at their physical pages)."""
+    for kind in ("elf", "migration", "qcow2"):
+        spec = "qemu:snapshot=%s,physical=true" % facts["snapshots"][kind]
+        if kind == "qcow2":
+            spec += ",tag=" + facts["savevm_tag"]
+        ok = True
+        error = ""
+        for pa, code in ((facts["user_a_pa"], facts["user_code_a"]),
+                         (facts["user_b_pa"], facts["user_code_b"])):
+            command = [os.environ.get("IPT_ANALYZE", "ipt-analyze"), "--plugin", spec,
+                       "--read", "0x%x:%d" % (pa, facts["user_size"])]
+            result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+                                    timeout=60)
+            if result.returncode != 0:
+                ok = False
+                error = result.stderr.decode(errors="replace").strip()
+            elif result.stdout != bytes.fromhex(code):
+                ok = False
+                error = "other bytes at guest-physical 0x%x" % pa
+        todo = PENDING.get(kind) if not ok and PLACEHOLDER in error else None
+        check(ok, "%s: physical=true reads A's and B's code at their guest-physical pages%s"
+              % (kind, ": " + error if error else ""), todo)
+
+
 def check_list_regions(facts):
     """--cr3 B --list-regions: the summary names the RAM and B, B's code at
     TINY_USER_VA is a file section of the snapshot (or of the memfd of
@@ -297,6 +323,7 @@ def test_tiny(facts, out):
               facts["user_va"] + facts["user_size"], 16)]
     acceptance(facts, cases)
     check_list_regions(facts)
+    check_physical(facts)
 
 
 def test_linux(facts, out):

@@ -652,7 +652,7 @@ parse_device (Parser *p, guint32 id, const char *idstr, guint32 instance, guint3
 
   if (p->devices == NULL)
     {
-      guint64 footer;
+      guint64 footer = 0;
 
       if (!find_footer (p, id, idstr, data, &footer, error))
         return FALSE;

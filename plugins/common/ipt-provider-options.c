@@ -80,6 +80,8 @@ ipt_provider_options_get_property (GObject *object, const IptProviderOption *opt
     return FALSE;
   if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING)
     g_value_set_string (value, *(char **) field);
+  else if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_BOOLEAN)
+    g_value_set_boolean (value, *(gboolean *) field);
   else
     {
       g_return_val_if_fail (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_UINT64, FALSE);
@@ -115,6 +117,8 @@ ipt_provider_options_set_property (GObject *object, const IptProviderOption *opt
       g_free (*(char **) field);
       *(char **) field = g_value_dup_string (value);
     }
+  else if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_BOOLEAN)
+    *(gboolean *) field = g_value_get_boolean (value);
   else
     {
       g_return_val_if_fail (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_UINT64, FALSE);
@@ -150,7 +154,8 @@ ipt_provider_options_check_required (GObject *object, const char *who,
       const guint8 *field = (const guint8 *) object + options[i].offset;
       gboolean missing;
 
-      if (!options[i].required)
+      /* a boolean always has a value: it is never missing */
+      if (!options[i].required || G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_BOOLEAN)
         continue;
       if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING)
         {

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
  * IptProviderOption:
  * @prop_id: the property's id in the provider's class
  * @offset: where the option's value is in the instance: a `char *` for a
- *   string property, a `guint64` for a guint64 one
+ *   string property, a `guint64` for a guint64 one, a `gboolean` for a boolean
  * @required: init fails when the option keeps its default (a string that
  *   is %NULL or empty, a number equal to the pspec's default, which then
  *   means "not given")

@@ -80,15 +80,14 @@ add_block (IptQemuRam *self, const char *name, guint64 size, GError **error)
 
   if (ipt_qemu_ram_find_block (self, name) != NULL)
     {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT, "%s: RAM block '%s' is given twice",
-                   ipt_qemu_stream_get_name (self->stream), name);
+      g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT, "RAM block '%s' is given twice", name);
       return NULL;
     }
   if (size == 0 || size % IPT_QEMU_RAM_PAGE_SIZE != 0)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
-                   "%s: RAM block '%s' has %" G_GUINT64_FORMAT " bytes, not a whole number of "
-                   "4 KiB pages", ipt_qemu_stream_get_name (self->stream), name, size);
+                   "RAM block '%s' has %" G_GUINT64_FORMAT " bytes, not a whole number of "
+                   "4 KiB pages", name, size);
       return NULL;
     }
   block = g_new0 (IptQemuRamBlock, 1);
@@ -109,8 +108,8 @@ ipt_qemu_ram_add_block (IptQemuRam *self, const char *name, guint64 size, GError
   if (size > (G_GUINT64_CONSTANT (1) << 40))
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
-                   "%s: RAM block '%s' claims %" G_GUINT64_FORMAT " bytes, more than the 1 TiB "
-                   "that is supported", ipt_qemu_stream_get_name (self->stream), name, size);
+                   "RAM block '%s' claims %" G_GUINT64_FORMAT " bytes, more than the 1 TiB "
+                   "that is supported", name, size);
       return NULL;
     }
   if ((block = add_block (self, name, size, error)) == NULL)
@@ -119,8 +118,8 @@ ipt_qemu_ram_add_block (IptQemuRam *self, const char *name, guint64 size, GError
   if (block->pages == NULL)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_NO_MEMORY,
-                   "%s: no memory for the index of RAM block '%s' (%" G_GUINT64_FORMAT
-                   " pages)", ipt_qemu_stream_get_name (self->stream), name, n_pages);
+                   "no memory for the index of RAM block '%s' (%" G_GUINT64_FORMAT " pages)",
+                   name, n_pages);
       g_ptr_array_remove (self->blocks, block);
       return NULL;
     }
@@ -213,16 +212,14 @@ ipt_qemu_ram_map (IptQemuRam *self, IptQemuRamBlock *block, guint64 block_offset
                   guint64 paddr, guint64 size, GError **error)
 {
   IptQemuRamMapping m = { paddr, size, block, block_offset };
-  const char *name = ipt_qemu_stream_get_name (self->stream);
-
   if (size == 0 || (paddr | size | block_offset) % IPT_QEMU_RAM_PAGE_SIZE != 0 ||
       block_offset > block->size || size > block->size - block_offset ||
       paddr + size - 1 < paddr)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
-                   "%s: RAM block '%s' (%" G_GUINT64_FORMAT " bytes) cannot be placed at "
+                   "RAM block '%s' (%" G_GUINT64_FORMAT " bytes) cannot be placed at "
                    "0x%" G_GINT64_MODIFIER "x from its offset 0x%" G_GINT64_MODIFIER "x for "
-                   "%" G_GUINT64_FORMAT " bytes", name, block->name, block->size, paddr,
+                   "%" G_GUINT64_FORMAT " bytes", block->name, block->size, paddr,
                    block_offset, size);
       return FALSE;
     }
@@ -233,9 +230,9 @@ ipt_qemu_ram_map (IptQemuRam *self, IptQemuRamBlock *block, guint64 block_offset
       if (paddr < o->paddr + o->size && o->paddr < paddr + size)
         {
           g_set_error (error, IPT_ERROR, IPT_ERROR_CORRUPT,
-                       "%s: RAM block '%s' at guest-physical 0x%" G_GINT64_MODIFIER "x-0x%"
+                       "RAM block '%s' at guest-physical 0x%" G_GINT64_MODIFIER "x-0x%"
                        G_GINT64_MODIFIER "x overlaps '%s' at 0x%" G_GINT64_MODIFIER "x-0x%"
-                       G_GINT64_MODIFIER "x", name, block->name, paddr, paddr + size,
+                       G_GINT64_MODIFIER "x", block->name, paddr, paddr + size,
                        o->block->name, o->paddr, o->paddr + o->size);
           return FALSE;
         }
@@ -340,27 +337,44 @@ ipt_qemu_ram_read (gpointer data, guint64 paddr, guint8 *buffer, gsize size,
   return done;
 }
 
-gboolean
-ipt_qemu_ram_file_span (IptQemuRam *self, guint64 paddr, guint64 size, guint64 *file_offset)
+guint64
+ipt_qemu_ram_file_run (IptQemuRam *self, guint64 paddr, guint64 size, guint64 *file_offset)
 {
-  guint64 done = 0, first = 0, next = 0;
+  guint64 done = 0, next = 0;
 
   while (done < size)
     {
       guint64 location, at, n = piece (self, paddr + done, size - done, &location);
 
       if (n == 0 || location == IPT_QEMU_RAM_PAGE_ZERO ||
-          !ipt_qemu_stream_file_offset (self->stream, location, n, &at))
-        return FALSE;
+          !ipt_qemu_stream_file_offset (self->stream, location, n, &at) ||
+          (done > 0 && at != next))
+        break;
       if (done == 0)
-        first = at;
-      else if (at != next)
-        return FALSE;
+        *file_offset = at;
       next = at + n;
       done += n;
     }
-  if (size == 0)
-    return FALSE;
-  *file_offset = first;
-  return TRUE;
+  return done;
+}
+
+guint64
+ipt_qemu_ram_held_run (IptQemuRam *self, guint64 paddr, guint64 size, gboolean held)
+{
+  guint64 done = 0;
+
+  while (done < size)
+    {
+      guint64 location, n = piece (self, paddr + done, size - done, &location);
+
+      if ((n > 0) != held)
+        break;
+      if (n == 0)
+        {
+          /* not held: up to the next page (an absent page, or a page of no mapping) */
+          n = MIN (size - done, IPT_QEMU_RAM_PAGE_SIZE - ((paddr + done) % IPT_QEMU_RAM_PAGE_SIZE));
+        }
+      done += n;
+    }
+  return done;
 }

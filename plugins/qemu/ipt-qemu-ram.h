@@ -8,7 +8,8 @@
  * mapped (vga.vram, option ROMs) is still listed.
  *
  * Built once by a format parser, then immutable: reads take no lock and
- * allocate nothing.
+ * allocate nothing. Errors (IPT_ERROR_CORRUPT) say what is wrong with the
+ * block; the parser prefixes the file and the offset (g_prefix_error).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -79,11 +80,17 @@ const IptQemuRamMapping *ipt_qemu_ram_get_mappings (IptQemuRam *self, gsize *n_m
 gssize ipt_qemu_ram_read (gpointer self, guint64 paddr, guint8 *buffer, gsize size,
                           GError **error);
 
-/* TRUE with *file_offset set when guest-physical [paddr, paddr + size) lies
- * in the snapshot file as plain bytes, contiguous and all stored (no zero or
- * absent page, no gap between page records). */
-gboolean ipt_qemu_ram_file_span (IptQemuRam *self, guint64 paddr, guint64 size,
-                                 guint64 *file_offset);
+/* How much of guest-physical [paddr, paddr + size), from its start, lies
+ * in the snapshot file as plain contiguous bytes (stored pages without gaps
+ * between their records), with *file_offset set where it starts; 0 when the
+ * byte at @paddr is not stored (zero, absent, not RAM). */
+guint64 ipt_qemu_ram_file_run (IptQemuRam *self, guint64 paddr, guint64 size,
+                               guint64 *file_offset);
+
+/* How much of guest-physical [paddr, paddr + size), from its start, the
+ * snapshot holds (@held TRUE: stored or zero pages) or does not hold (@held
+ * FALSE: absent pages, or no RAM there — device memory). */
+guint64 ipt_qemu_ram_held_run (IptQemuRam *self, guint64 paddr, guint64 size, gboolean held);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptQemuRam, ipt_qemu_ram_free)
 

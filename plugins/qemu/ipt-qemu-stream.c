@@ -34,9 +34,9 @@ stream_new (GMappedFile *file, const char *path, const char *name)
 }
 
 IptQemuStream *
-ipt_qemu_stream_new_file (GMappedFile *file, const char *path)
+ipt_qemu_stream_new_file (GMappedFile *file, const char *path, const char *name)
 {
-  IptQemuStream *self = stream_new (file, path, NULL);
+  IptQemuStream *self = stream_new (file, path, name);
 
   self->extents = g_new (IptQemuExtent, 1);
   self->extents[0] = (IptQemuExtent) { 0, 0, self->file_size };

@@ -30,9 +30,10 @@ typedef struct {
   guint64 size;
 } IptQemuExtent;
 
-/* The whole of @file (a mapped snapshot file, referenced) as the stream.
- * @path names it in messages. */
-IptQemuStream *ipt_qemu_stream_new_file (GMappedFile *file, const char *path);
+/* The whole of @file (a mapped snapshot file at @path, referenced) as the
+ * stream; @name (NULL: @path) names it in messages. */
+IptQemuStream *ipt_qemu_stream_new_file (GMappedFile *file, const char *path,
+                                         const char *name);
 
 /* A stream made of @n_extents extents of @file (sorted by stream offset,
  * contiguous in the stream: each starts where the one before ends; copied).

@@ -294,6 +294,28 @@ format_asid_part (char *buffer, gsize size, guint64 value, guint64 none)
     g_snprintf (buffer, size, "0x%" PRIx64, value);
 }
 
+/* What a provider says it holds beyond its ranges (a QEMU snapshot's RAM
+ * blocks and vCPUs): the lines of its "summary" property (a GStrv), if it
+ * has one, as "# NAME: LINE" before the table. */
+static void
+print_summaries (IptPluginRegistry *registry, IptImage *image)
+{
+  GListModel *providers = ipt_image_get_providers (image);
+
+  for (guint i = 0; i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr(IptMemoryProvider) provider = g_list_model_get_item (providers, i);
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (provider), "summary");
+      g_auto(GStrv) lines = NULL;
+
+      if (pspec == NULL || pspec->value_type != G_TYPE_STRV || !(pspec->flags & G_PARAM_READABLE))
+        continue;
+      g_object_get (provider, "summary", &lines, NULL);
+      for (guint k = 0; lines != NULL && lines[k] != NULL; k++)
+        printf ("# %s: %s\n", provider_name (registry, provider), lines[k]);
+    }
+}
+
 /* One line per resolved range, columns aligned so that a core's hundreds of
  * ranges read as a table; the file, of any length, comes last. */
 static int
@@ -301,6 +323,8 @@ list_regions (IptPluginRegistry *registry, IptImage *image)
 {
   g_autoptr(GPtrArray) mappings = ipt_image_list_mappings (image);
   int name_width = 0;
+
+  print_summaries (registry, image);
 
   for (guint i = 0; i < mappings->len; i++)
     {

@@ -246,7 +246,7 @@ stream_of (GByteArray *b)
 {
   g_autoptr (GMappedFile) file = map_bytes (b->data, b->len, "stream");
 
-  return ipt_qemu_stream_new_file (file, "stream");
+  return ipt_qemu_stream_new_file (file, "stream", NULL);
 }
 
 typedef struct {

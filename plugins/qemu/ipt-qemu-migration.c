@@ -242,20 +242,17 @@ parse_block_list (Parser *p, guint64 at, guint64 total, GError **error)
         return FALSE;
       if (p->ignore_shared && !get_be64 (p, &addr, "a RAM block's address", error))
         return FALSE;
-      if (length == 0 || length % IPT_QEMU_RAM_PAGE_SIZE != 0)
-        return fail (p, error, IPT_ERROR_CORRUPT, block_at,
-                     "RAM block '%s' has 0x%" G_GINT64_MODIFIER "x bytes, not a whole number of "
-                     "4 KiB pages", name, length);
       if (length > total - sum)
         return fail (p, error, IPT_ERROR_CORRUPT, block_at,
                      "RAM block '%s' (0x%" G_GINT64_MODIFIER "x bytes) does not fit in the total "
                      "of 0x%" G_GINT64_MODIFIER "x bytes that the block list declares, "
                      "0x%" G_GINT64_MODIFIER "x of it taken by the blocks before it",
                      name, length, total, sum);
-      if (ipt_qemu_ram_find_block (p->ram, name) != NULL)
-        return fail (p, error, IPT_ERROR_CORRUPT, block_at, "RAM block '%s' is listed twice", name);
       if (ipt_qemu_ram_add_block (p->ram, name, length, error) == NULL)
-        return FALSE;
+        {
+          g_prefix_error (error, "%s: offset 0x%" G_GINT64_MODIFIER "x: ", p->name, block_at);
+          return FALSE;
+        }
       sum += length;
     }
   return TRUE;
@@ -979,13 +976,14 @@ ipt_qemu_migration_place_pc (IptQemuRam *ram, const char *machine, guint64 ram_b
       return FALSE;
     }
   below = MIN (below, size);
-  if (!ipt_qemu_ram_map (ram, pc_ram, 0, 0, below, error))
-    return FALSE;
-  if (size > below && !ipt_qemu_ram_map (ram, pc_ram, below, four_g, size - below, error))
-    return FALSE;
-  if (bios != NULL &&
-      !ipt_qemu_ram_map (ram, bios, 0, four_g - ipt_qemu_ram_block_get_size (bios),
-                         ipt_qemu_ram_block_get_size (bios), error))
-    return FALSE;
+  if (!ipt_qemu_ram_map (ram, pc_ram, 0, 0, below, error) ||
+      (size > below && !ipt_qemu_ram_map (ram, pc_ram, below, four_g, size - below, error)) ||
+      (bios != NULL &&
+       !ipt_qemu_ram_map (ram, bios, 0, four_g - ipt_qemu_ram_block_get_size (bios),
+                          ipt_qemu_ram_block_get_size (bios), error)))
+    {
+      g_prefix_error (error, "%s: ", name);
+      return FALSE;
+    }
   return TRUE;
 }

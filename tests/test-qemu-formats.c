@@ -453,6 +453,28 @@ test_migration_block_sizes (void)
     message = parse_fails (b, IPT_ERROR_CORRUPT);
     g_clear_pointer (&message, g_free);
   }
+  /* a block named twice, a block of part of a page: ipt-qemu-ram's
+   * errors, with the stream and the offset */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (GByteArray) b = g_byte_array_new ();
+      gsize at;
+
+      g_byte_array_append (b, (const guint8 *) "QEVM\0\0\0\3", 8);
+      section (b, 0x01, 2, "ram", 0, 4);
+      be64 (b, 0x12000 | F_MEM_SIZE);
+      name (b, "pc.ram");
+      be64 (b, 0x10000);
+      at = b->len;
+      name (b, i == 0 ? "pc.ram" : "pc.bios");
+      be64 (b, i == 0 ? 0x2000 : 0x1ff0);
+      be64 (b, F_EOS);
+      message = parse_fails (b, IPT_ERROR_CORRUPT);
+      g_assert_true (g_str_has_prefix (message, i == 0 ? "stream: offset 0x30: RAM block 'pc.ram' is given twice"
+                                                        : "stream: offset 0x30: RAM block 'pc.bios' has"));
+      g_assert_cmpuint (at, ==, 0x30);
+      g_clear_pointer (&message, g_free);
+    }
   /* a total with more pages than the stream has bytes: no index of it */
   {
     g_autoptr (GByteArray) b = g_byte_array_new ();

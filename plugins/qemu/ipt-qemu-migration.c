@@ -388,27 +388,32 @@ json_depth_ok (const guint8 *json, gsize len)
 static gboolean
 load_vmdesc (Parser *p, GError **error)
 {
+  static const guint64 tails[] = { G_GUINT64_CONSTANT (1) << 20, MAX_VMDESC_TAIL };
   guint64 size = ipt_qemu_stream_get_size (p->stream);
-  gsize tail = (gsize) MIN (size, MAX_VMDESC_TAIL), json_at = 0, len;
+  gsize tail = 0, json_at = 0, len = 0;
   g_autofree guint8 *buf = NULL;
   g_autoptr (GError) local = NULL;
   JsonNode *root, *devices;
   guint64 at;
 
-  if (tail < 8)
-    return TRUE;
-  buf = g_malloc (tail);
-  ipt_qemu_stream_read (p->stream, size - tail, buf, tail);
-  /* JSON holds no raw NUL or 0x06 bytes: the first frame from the end is it */
-  for (len = 2; len + 6 <= tail; len++)
+  /* a small tail first: descriptions are some 100 KiB */
+  for (guint t = 0; t < G_N_ELEMENTS (tails) && json_at == 0 && tail < size; t++)
     {
-      gsize h = tail - len - 5;
-
-      if (buf[h + 5] == '{' && buf[h] == SECTION_VMDESCRIPTION && buf[h - 1] == SECTION_EOF &&
-          be32_at (buf + h + 1) == len)
+      tail = (gsize) MIN (size, tails[t]);
+      g_free (buf);
+      buf = g_malloc (tail);
+      ipt_qemu_stream_read (p->stream, size - tail, buf, tail);
+      /* JSON holds no raw NUL or 0x06 bytes: the first frame from the end is it */
+      for (len = 2; len + 6 <= tail; len++)
         {
-          json_at = h + 5;
-          break;
+          gsize h = tail - len - 5;
+
+          if (buf[h + 5] == '{' && buf[h] == SECTION_VMDESCRIPTION && buf[h - 1] == SECTION_EOF &&
+              be32_at (buf + h + 1) == len)
+            {
+              json_at = h + 5;
+              break;
+            }
         }
     }
   if (json_at == 0)

@@ -16,6 +16,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-qcow2.h"
+#include "ipt-qemu-bytes.h"
 
 #define HEADER_V2_SIZE      72
 #define HEADER_V3_SIZE      104
@@ -57,38 +58,8 @@ typedef struct {
   guint64 disk_size;           /* the disk's size when it was taken */
 } Entry;
 
-G_GNUC_PRINTF (5, 6)
-static gboolean
-fail (const Image *img, GError **error, gint code, guint64 offset, const char *format, ...)
-{
-  g_autofree char *problem = NULL;
-  va_list ap;
-
-  va_start (ap, format);
-  problem = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error (error, IPT_ERROR, code, "%s: offset 0x%" G_GINT64_MODIFIER "x: %s", img->path,
-               offset, problem);
-  return FALSE;
-}
-
-static guint16
-be16 (const guint8 *b)
-{
-  return (guint16) (b[0] << 8 | b[1]);
-}
-
-static guint32
-be32 (const guint8 *b)
-{
-  return (guint32) b[0] << 24 | (guint32) b[1] << 16 | (guint32) b[2] << 8 | b[3];
-}
-
-static guint64
-be64 (const guint8 *b)
-{
-  return (guint64) be32 (b) << 32 | be32 (b + 4);
-}
+/* "PATH: offset 0xOFF: problem" */
+#define fail(img, error, code, offset, ...) ipt_qemu_fail ((error), (code), (img)->path, (offset), __VA_ARGS__)
 
 static gboolean
 fits (const Image *img, guint64 offset, guint64 size)
@@ -106,21 +77,21 @@ read_header (Image *img, GError **error)
     return fail (img, error, IPT_ERROR_TRUNCATED, 0, "the file ends inside the qcow2 header");
   if (memcmp (h, IPT_QCOW2_MAGIC, 4) != 0)
     return fail (img, error, IPT_ERROR_CORRUPT, 0, "not a qcow2 image (no \"QFI\\xfb\")");
-  img->version = be32 (h + 4);
+  img->version = ipt_qemu_be32 (h + 4);
   if (img->version != 2 && img->version != 3)
     return fail (img, error, IPT_ERROR_NOT_SUPPORTED, 4,
                  "qcow2 version %u, only 2 and 3 are supported", img->version);
-  img->cluster_bits = be32 (h + 20);
+  img->cluster_bits = ipt_qemu_be32 (h + 20);
   if (img->cluster_bits < MIN_CLUSTER_BITS || img->cluster_bits > MAX_CLUSTER_BITS)
     return fail (img, error, IPT_ERROR_CORRUPT, 20, "cluster_bits %u is not in %u..%u",
                  img->cluster_bits, MIN_CLUSTER_BITS, MAX_CLUSTER_BITS);
-  img->disk_size = be64 (h + 24);
-  crypt = be32 (h + 32);
+  img->disk_size = ipt_qemu_be64 (h + 24);
+  crypt = ipt_qemu_be32 (h + 32);
   if (crypt != 0)
     return fail (img, error, IPT_ERROR_NOT_SUPPORTED, 32,
                  "encrypted image (method %u): not supported", crypt);
-  img->nb_snapshots = be32 (h + 60);
-  img->snapshots_offset = be64 (h + 64);
+  img->nb_snapshots = ipt_qemu_be32 (h + 60);
+  img->snapshots_offset = ipt_qemu_be64 (h + 64);
   if (img->version == 3)
     {
       guint64 incompat, unknown;
@@ -128,7 +99,7 @@ read_header (Image *img, GError **error)
       if (img->size < HEADER_V3_SIZE)
         return fail (img, error, IPT_ERROR_TRUNCATED, 0,
                      "the file ends inside the qcow2 version 3 header");
-      incompat = be64 (h + 72);
+      incompat = ipt_qemu_be64 (h + 72);
       if (incompat & INCOMPAT_DATA_FILE)
         return fail (img, error, IPT_ERROR_NOT_SUPPORTED, 72,
                      "the image's data is in an external data file: not supported");
@@ -196,10 +167,10 @@ read_snapshots (Image *img, GError **error)
           return NULL;
         }
       s = img->data + at;
-      id_len = be16 (s + 12);
-      name_len = be16 (s + 14);
-      vm_state_size = be32 (s + 32);
-      extra = be32 (s + 36);
+      id_len = ipt_qemu_be16 (s + 12);
+      name_len = ipt_qemu_be16 (s + 14);
+      vm_state_size = ipt_qemu_be32 (s + 32);
+      extra = ipt_qemu_be32 (s + 36);
       if (extra > MAX_EXTRA_DATA)
         {
           fail (img, error, IPT_ERROR_CORRUPT, at + 36,
@@ -215,13 +186,13 @@ read_snapshots (Image *img, GError **error)
         }
       e.pub = g_new0 (IptQcow2Snapshot, 1);
       e.offset = at;
-      e.l1_table_offset = be64 (s);
-      e.l1_size = be32 (s + 8);
-      e.pub->date_sec = be32 (s + 16);
-      e.date_nsec = be32 (s + 20);
-      e.pub->vm_clock_nsec = be64 (s + 24);
-      e.pub->vm_state_size = extra >= 8 ? be64 (s + SNAPSHOT_FIXED) : vm_state_size;
-      e.disk_size = extra >= 16 ? be64 (s + SNAPSHOT_FIXED + 8) : img->disk_size;
+      e.l1_table_offset = ipt_qemu_be64 (s);
+      e.l1_size = ipt_qemu_be32 (s + 8);
+      e.pub->date_sec = ipt_qemu_be32 (s + 16);
+      e.date_nsec = ipt_qemu_be32 (s + 20);
+      e.pub->vm_clock_nsec = ipt_qemu_be64 (s + 24);
+      e.pub->vm_state_size = extra >= 8 ? ipt_qemu_be64 (s + SNAPSHOT_FIXED) : vm_state_size;
+      e.disk_size = extra >= 16 ? ipt_qemu_be64 (s + SNAPSHOT_FIXED + 8) : img->disk_size;
       e.pub->id = string_at (s + SNAPSHOT_FIXED + extra, id_len);
       e.pub->name = string_at (s + SNAPSHOT_FIXED + extra + id_len, name_len);
       g_array_append_val (entries, e);
@@ -337,7 +308,7 @@ vmstate_extents (const Image *img, const Entry *e, GError **error)
           return NULL;
         }
       l1_at = e->l1_table_offset + l1_index * 8;
-      l2 = be64 (img->data + l1_at) & OFFSET_MASK;
+      l2 = ipt_qemu_be64 (img->data + l1_at) & OFFSET_MASK;
       if (l2 == 0 || l2 % cluster != 0 || !fits (img, l2, cluster))
         {
           fail (img, error, l2 == 0 ? IPT_ERROR_NOT_SUPPORTED : IPT_ERROR_CORRUPT, l1_at,
@@ -348,7 +319,7 @@ vmstate_extents (const Image *img, const Entry *e, GError **error)
           return NULL;
         }
       l2_at = l2 + ((s >> cb) & ((cluster / 8) - 1)) * 8;
-      entry = be64 (img->data + l2_at);
+      entry = ipt_qemu_be64 (img->data + l2_at);
       if (entry & L2_COMPRESSED)
         {
           fail (img, error, IPT_ERROR_NOT_SUPPORTED, l2_at,

@@ -24,6 +24,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 #include <json-glib/json-glib.h>
 
+#include "ipt-qemu-bytes.h"
 #include "ipt-qemu-snapshot.h"
 
 #define QEVM_MAGIC        0x5145564du
@@ -101,20 +102,8 @@ typedef struct {
   guint next_device;
 } Parser;
 
-G_GNUC_PRINTF (5, 6)
-static gboolean
-fail (const Parser *p, GError **error, gint code, guint64 offset, const char *format, ...)
-{
-  g_autofree char *problem = NULL;
-  va_list ap;
-
-  va_start (ap, format);
-  problem = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error (error, IPT_ERROR, code, "%s: offset 0x%" G_GINT64_MODIFIER "x: %s", p->name,
-               offset, problem);
-  return FALSE;
-}
+/* "NAME: offset 0xOFF: problem" */
+#define fail(p, error, code, offset, ...) ipt_qemu_fail ((error), (code), (p)->name, (offset), __VA_ARGS__)
 
 static gboolean
 get_bytes (Parser *p, guint8 *buffer, gsize n, const char *what, GError **error)
@@ -148,20 +137,8 @@ get_be16 (Parser *p, guint16 *v, const char *what, GError **error)
 
   if (!get_bytes (p, b, 2, what, error))
     return FALSE;
-  *v = (guint16) (b[0] << 8 | b[1]);
+  *v = ipt_qemu_be16 (b);
   return TRUE;
-}
-
-static guint32
-be32_at (const guint8 *b)
-{
-  return (guint32) b[0] << 24 | (guint32) b[1] << 16 | (guint32) b[2] << 8 | b[3];
-}
-
-static guint64
-be64_at (const guint8 *b)
-{
-  return (guint64) be32_at (b) << 32 | be32_at (b + 4);
 }
 
 static gboolean
@@ -171,7 +148,7 @@ get_be32 (Parser *p, guint32 *v, const char *what, GError **error)
 
   if (!get_bytes (p, b, 4, what, error))
     return FALSE;
-  *v = be32_at (b);
+  *v = ipt_qemu_be32 (b);
   return TRUE;
 }
 
@@ -182,7 +159,7 @@ get_be64 (Parser *p, guint64 *v, const char *what, GError **error)
 
   if (!get_bytes (p, b, 8, what, error))
     return FALSE;
-  *v = be64_at (b);
+  *v = ipt_qemu_be64 (b);
   return TRUE;
 }
 
@@ -409,7 +386,7 @@ load_vmdesc (Parser *p, GError **error)
           gsize h = tail - len - 5;
 
           if (buf[h + 5] == '{' && buf[h] == SECTION_VMDESCRIPTION && buf[h - 1] == SECTION_EOF &&
-              be32_at (buf + h + 1) == len)
+              ipt_qemu_be32 (buf + h + 1) == len)
             {
               json_at = h + 5;
               break;
@@ -533,7 +510,7 @@ read_be64 (Parser *p, guint64 offset)
   guint8 b[8];
 
   ipt_qemu_stream_read (p->stream, offset, b, 8);
-  return be64_at (b);
+  return ipt_qemu_be64 (b);
 }
 
 static void
@@ -588,7 +565,7 @@ parse_cpu_vmdesc (Parser *p, JsonObject *dev, guint32 instance, guint64 data, GE
           guint8 b[4];
 
           ipt_qemu_stream_read (p->stream, at, b, 4);
-          hflags = be32_at (b);
+          hflags = ipt_qemu_be32 (b);
           have_hflags = TRUE;
         }
       at += n;
@@ -631,7 +608,7 @@ find_footer (Parser *p, guint32 id, const char *idstr, guint64 from, guint64 *fo
     {
       gsize got = ipt_qemu_stream_read (p->stream, at, window, MIN (6, p->end - at));
 
-      if (window[0] != SECTION_FOOTER || be32_at (window + 1) != id)
+      if (window[0] != SECTION_FOOTER || ipt_qemu_be32 (window + 1) != id)
         continue;
       if (got == 6 && window[5] != SECTION_FULL && window[5] != SECTION_EOF &&
           window[5] != SECTION_COMMAND)

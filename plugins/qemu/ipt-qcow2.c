@@ -59,7 +59,8 @@ typedef struct {
 } Entry;
 
 /* "PATH: offset 0xOFF: problem" */
-#define fail(img, error, code, offset, ...) ipt_qemu_fail ((error), (code), (img)->path, (offset), __VA_ARGS__)
+#define fail(img, error, code, offset, ...) \
+  ipt_qemu_fail ((error), (code), (img)->path, (offset), __VA_ARGS__)
 
 static gboolean
 fits (const Image *img, guint64 offset, guint64 size)
@@ -278,7 +279,9 @@ vmstate_extents (const Image *img, const Entry *e, GError **error)
 {
   guint cb = img->cluster_bits, shift = 2 * cb - 3;   /* an L1 entry covers 2^shift bytes */
   guint64 cluster = G_GUINT64_CONSTANT (1) << cb, size = e->pub->vm_state_size;
-  guint64 l1_base = (e->disk_size >> shift) + ((e->disk_size & ((G_GUINT64_CONSTANT (1) << shift) - 1)) != 0);
+  guint64 span = G_GUINT64_CONSTANT (1) << shift;
+  /* size_to_l1(): the first L1 entry wholly past the disk */
+  guint64 l1_base = e->disk_size / span + (e->disk_size % span != 0);
   g_autoptr (GArray) extents = g_array_new (FALSE, FALSE, sizeof (IptQemuExtent));
 
   if (size > img->size)

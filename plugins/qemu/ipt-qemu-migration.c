@@ -95,7 +95,7 @@ typedef struct {
   char *machine;
   gboolean have_ram;
   guint32 ram_section;
-  IptQemuRamBlock *block;      /* the block of the last page record, for CONTINUE: across sections */
+  IptQemuRamBlock *block;      /* the last page record's block, for CONTINUE, across sections */
   gboolean ignore_shared;      /* x-ignore-shared: each block in the list has its address */
   JsonParser *json;
   JsonArray *devices;          /* the VMDESCRIPTION's, NULL when there is none */
@@ -103,7 +103,8 @@ typedef struct {
 } Parser;
 
 /* "NAME: offset 0xOFF: problem" */
-#define fail(p, error, code, offset, ...) ipt_qemu_fail ((error), (code), (p)->name, (offset), __VA_ARGS__)
+#define fail(p, error, code, offset, ...) \
+  ipt_qemu_fail ((error), (code), (p)->name, (offset), __VA_ARGS__)
 
 static gboolean
 get_bytes (Parser *p, guint8 *buffer, gsize n, const char *what, GError **error)
@@ -257,7 +258,7 @@ parse_ram (Parser *p, gboolean start, GError **error)
 {
   for (;;)
     {
-      guint64 at = p->pos, v, flags, addr, page;
+      guint64 at = p->pos, v, flags, kind, addr, page;
       const char *unsupported;
 
       if (!get_be64 (p, &v, "a RAM page record", error))
@@ -280,7 +281,8 @@ parse_ram (Parser *p, gboolean start, GError **error)
         return fail (p, error, IPT_ERROR_NOT_SUPPORTED, at,
                      "RAM record with flags 0x%" G_GINT64_MODIFIER "x: %s is not supported",
                      flags, unsupported);
-      if ((flags & ~(guint64) RAM_CONTINUE) != RAM_ZERO && (flags & ~(guint64) RAM_CONTINUE) != RAM_PAGE)
+      kind = flags & ~(guint64) RAM_CONTINUE;
+      if (kind != RAM_ZERO && kind != RAM_PAGE)
         return fail (p, error, IPT_ERROR_CORRUPT, at,
                      "RAM record with unknown flags 0x%" G_GINT64_MODIFIER "x", flags);
       if (!(flags & RAM_CONTINUE))
@@ -300,7 +302,8 @@ parse_ram (Parser *p, gboolean start, GError **error)
         return fail (p, error, IPT_ERROR_CORRUPT, at,
                      "page at 0x%" G_GINT64_MODIFIER "x is past the end of RAM block '%s' "
                      "(0x%" G_GINT64_MODIFIER "x bytes)", addr,
-                     ipt_qemu_ram_block_get_name (p->block), ipt_qemu_ram_block_get_size (p->block));
+                     ipt_qemu_ram_block_get_name (p->block),
+                     ipt_qemu_ram_block_get_size (p->block));
       page = addr / IPT_QEMU_RAM_PAGE_SIZE;
       if (flags & RAM_ZERO)
         {
@@ -532,7 +535,9 @@ parse_cpu_vmdesc (Parser *p, JsonObject *dev, guint32 instance, guint64 data, GE
   guint found = 0;
   guint64 at = data, hflags = 0;
   gboolean have_hflags = FALSE;
-  static const char *const wanted[] = { "env.cr[0]", "env.cr[3]", "env.cr[4]", "env.eip", "env.regs" };
+  static const char *const wanted[] = {
+    "env.cr[0]", "env.cr[3]", "env.cr[4]", "env.eip", "env.regs",
+  };
   guint64 *slots[] = { &cpu.cr0, &cpu.cr3, &cpu.cr4, &cpu.rip, &cpu.rsp };
 
   for (guint i = 0; fields != NULL && i < json_array_get_length (fields); i++)
@@ -646,11 +651,13 @@ parse_device (Parser *p, guint32 id, const char *idstr, guint32 instance, guint3
                  idstr, instance, json_array_get_length (p->devices));
   dev = json_element (p->devices, p->next_device);
   dev_name = dev != NULL ? json_string (dev, "name") : NULL;
-  if (dev_name == NULL || strcmp (dev_name, idstr) != 0 || json_int (dev, "instance_id") != instance)
+  if (dev_name == NULL || strcmp (dev_name, idstr) != 0 ||
+      json_int (dev, "instance_id") != instance)
     return fail (p, error, IPT_ERROR_CORRUPT, header,
                  "section '%s' instance %u is not the VMDESCRIPTION's device %u ('%s' instance %"
                  G_GINT64_FORMAT ")", idstr, instance, p->next_device,
-                 dev_name != NULL ? dev_name : "?", dev != NULL ? json_int (dev, "instance_id") : -1);
+                 dev_name != NULL ? dev_name : "?",
+                 dev != NULL ? json_int (dev, "instance_id") : -1);
   p->next_device++;
   if (!vmsd_size (dev, p->end, 0, &size))
     return fail (p, error, IPT_ERROR_CORRUPT, header,

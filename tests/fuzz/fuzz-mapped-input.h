@@ -1,5 +1,6 @@
 /* fuzz-mapped-input.h: a libFuzzer input as a GMappedFile (through a
- * memfd), for harnesses of parsers that read mapped snapshot files. */
+ * memfd: define _GNU_SOURCE first), for harnesses of parsers that read
+ * mapped snapshot files. */
 #pragma once
 
 #include <sys/mman.h>

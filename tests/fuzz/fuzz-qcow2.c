@@ -4,6 +4,7 @@
  * Lists its snapshots, opens the vmstate of each (by id) and of the newest;
  * a vmstate found lies inside the file and is then parsed as the migration
  * stream it should be. Errors are IPT_ERRORs naming the file. */
+#define _GNU_SOURCE   /* memfd_create, in fuzz-mapped-input.h */
 #include "config.h"
 
 #include <string.h>

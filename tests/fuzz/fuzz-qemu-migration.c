@@ -4,6 +4,7 @@
  * Every run either parses, or fails with an IPT_ERROR whose message names
  * the stream and an offset; a parsed stream's pages lie inside it, its RAM
  * placed as a PC's reads back through ipt_qemu_ram_read without a fault. */
+#define _GNU_SOURCE   /* memfd_create, in fuzz-mapped-input.h */
 #include "config.h"
 
 #include <string.h>

@@ -71,6 +71,64 @@ hmp (Qmp *q, const char *command_line)
   return g_strdup (json_node_get_string (ret));
 }
 
+/* A 16 MiB PC guest under TCG with QMP on its standard input and output,
+ * its disk @drive (NULL: none), QMP ready. */
+static void
+qemu_start (Qmp *m, const char *drive)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *greeting = NULL;
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+  const char *argv[] = { "qemu-system-x86_64", "-accel", "tcg", "-display", "none", "-nodefaults",
+                         "-machine", "pc", "-m", "16", "-qmp", "stdio", drive != NULL ? "-drive" : NULL,
+                         drive, NULL };
+
+  if (qemu == NULL || qemu_img == NULL)
+    g_error ("qemu-system-x86_64 and qemu-img are needed (Debian: qemu-system-x86, qemu-utils)");
+  m->qemu = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  m->in = g_subprocess_get_stdin_pipe (m->qemu);
+  m->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (m->qemu));
+  greeting = g_data_input_stream_read_line (m->out, NULL, NULL, &error);
+  g_assert_nonnull (greeting);
+  json_node_unref (qmp (m, "{\"execute\":\"qmp_capabilities\"}"));
+}
+
+static void
+qemu_quit (Qmp *m)
+{
+  g_autoptr (GError) error = NULL;
+
+  json_node_unref (qmp (m, "{\"execute\":\"quit\"}"));
+  g_subprocess_wait (m->qemu, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (m->out);
+  g_object_unref (m->qemu);
+}
+
+/* migrate "exec:cat > @path", to its end */
+static void
+qemu_migrate (Qmp *m, const char *path)
+{
+  g_autofree char *command = g_strdup_printf (
+    "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"exec:cat > %s\"}}", path);
+
+  json_node_unref (qmp (m, command));
+  for (;;)
+    {
+      g_autoptr (JsonNode) info = qmp (m, "{\"execute\":\"query-migrate\"}");
+      const char *state = json_object_get_string_member_with_default (json_node_get_object (info),
+                                                                        "status", "");
+
+      if (strcmp (state, "completed") == 0)
+        break;
+      g_assert_cmpstr (state, !=, "failed");
+      g_usleep (50 * 1000);
+    }
+}
+
 static guint64
 register_value (const char *registers, const char *name)
 {
@@ -200,11 +258,6 @@ test_real (void)
   gint status;
   guint n_blocks = 0;
 
-  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
-  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
-
-  if (qemu == NULL || qemu_img == NULL)
-    g_error ("qemu-system-x86_64 and qemu-img are needed (Debian: qemu-system-x86, qemu-utils)");
   {
     const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", disk, "16M", NULL };
 
@@ -213,19 +266,7 @@ test_real (void)
     g_assert_no_error (error);
     g_assert_cmpint (status, ==, 0);
   }
-  m.qemu = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                             "qemu-system-x86_64", "-accel", "tcg", "-display", "none",
-                             "-nodefaults", "-machine", "pc", "-m", "16", "-qmp", "stdio",
-                             "-drive", drive, NULL);
-  g_assert_no_error (error);
-  m.in = g_subprocess_get_stdin_pipe (m.qemu);
-  m.out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (m.qemu));
-  {
-    g_autofree char *greeting = g_data_input_stream_read_line (m.out, NULL, NULL, &error);
-
-    g_assert_nonnull (greeting);
-  }
-  json_node_unref (qmp (&m, "{\"execute\":\"qmp_capabilities\"}"));
+  qemu_start (&m, drive);
   g_usleep (500 * 1000);   /* the BIOS fills some of pc.ram */
   json_node_unref (qmp (&m, "{\"execute\":\"stop\"}"));
   registers = hmp (&m, "info registers");
@@ -238,25 +279,8 @@ test_real (void)
   out = hmp (&m, "savevm snap1");
   g_assert_cmpstr (out, ==, "");
   /* last: a completed migration leaves the block devices inactive */
-  g_free (command);
-  command = g_strdup_printf ("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"exec:cat > %s\"}}", mig);
-  json_node_unref (qmp (&m, command));
-  for (;;)
-    {
-      g_autoptr (JsonNode) info = qmp (&m, "{\"execute\":\"query-migrate\"}");
-      const char *state = json_object_get_string_member_with_default (json_node_get_object (info),
-                                                                        "status", "");
-
-      if (strcmp (state, "completed") == 0)
-        break;
-      g_assert_cmpstr (state, !=, "failed");
-      g_usleep (50 * 1000);
-    }
-  json_node_unref (qmp (&m, "{\"execute\":\"quit\"}"));
-  g_subprocess_wait (m.qemu, NULL, &error);
-  g_assert_no_error (error);
-  g_object_unref (m.out);
-  g_object_unref (m.qemu);
+  qemu_migrate (&m, mig);
+  qemu_quit (&m);
 
   /* the stream: QEMU's blocks, RAM and registers */
   stream = open_stream (mig, &mig_file);
@@ -362,10 +386,44 @@ test_real (void)
   g_rmdir (dir);
 }
 
+/* With the compress capability QEMU sends COMPRESS_PAGE records: refused,
+ * with the offset of the first. */
+static void
+test_compressed (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("test-qemu-real-XXXXXX", NULL);
+  g_autofree char *mig = g_build_filename (dir, "mig.bin", NULL);
+  g_autoptr (GMappedFile) file = NULL;
+  g_autoptr (IptQemuStream) stream = NULL;
+  g_autoptr (IptQemuRam) ram = NULL;
+  g_autoptr (GArray) cpus = g_array_new (FALSE, TRUE, sizeof (IptQemuCpu));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *expected = NULL;
+  Qmp m = { 0 };
+
+  qemu_start (&m, NULL);
+  json_node_unref (qmp (&m, "{\"execute\":\"stop\"}"));
+  json_node_unref (qmp (&m, "{\"execute\":\"migrate-set-capabilities\",\"arguments\":"
+                            "{\"capabilities\":[{\"capability\":\"compress\",\"state\":true}]}}"));
+  qemu_migrate (&m, mig);
+  qemu_quit (&m);
+
+  stream = open_stream (mig, &file);
+  ram = ipt_qemu_ram_new (stream);
+  g_assert_false (ipt_qemu_migration_parse (stream, ram, cpus, NULL, &error));
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED);
+  expected = g_strdup_printf ("%s: offset 0x", mig);
+  g_assert_true (g_str_has_prefix (error->message, expected));
+  g_assert_nonnull (strstr (error->message, "a compressed page (the compress capability)"));
+  g_unlink (mig);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/qemu/real/migration-and-savevm", test_real);
+  g_test_add_func ("/qemu/real/compressed-pages-refused", test_compressed);
   return g_test_run ();
 }

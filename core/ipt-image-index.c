@@ -114,7 +114,11 @@ append_claims (IptImageSnapshot *snap, const SweepContext *ctx, const guint *reg
       IptImageCandidate cand = { *link, region, region->asid };
       gboolean covered = FALSE;
 
-      if (i > 0 && link->provider == top_link->provider)
+      /* A lower claim of the same provider with a file of its own could
+       * make the provider's answer for the top's asid come from either
+       * file; one without a file (a fallback the provider serves itself,
+       * e.g. the qemu plugin's other address spaces) cannot. */
+      if (i > 0 && link->provider == top_link->provider && region->filename != NULL)
         top_alone = FALSE;
 
       for (guint k = 0; k < *n && !covered; k++)

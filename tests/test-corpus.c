@@ -7,6 +7,12 @@
  * test only when the directory exists, so once it runs nothing is skipped
  * silently: a missing file or an unparsable manifest is a failure.
  *
+ * Each trace is decoded over its memory three ways: image.bin (--raw), the
+ * page dump (pagedump plugin), and a QEMU dump-guest-memory snapshot made
+ * from the page dump by tests/make-qemu-snapshot.py, whose page tables map
+ * the pages to scattered guest-physical pages under the CR3s of the trace's
+ * PIP packets (the qemu plugin, reading through the page tables).
+ *
  * IPT_CORPUS_TRACES=name,name limits the run to some traces (the sanitizer
  * build in .ci/run uses it); the limit is printed in the TAP output. */
 
@@ -29,12 +35,13 @@ typedef struct {
 
 typedef struct {
   const ManifestEntry *entry;
-  const char *source;   /* "raw" or "pagedump" */
+  const char *source;   /* "raw", "pagedump" or "qemu-snapshot" */
   const char *decoder;  /* "insn" or "block" */
 } CorpusCase;
 
 static const char *corpus_dir;
 static const char *ipt_analyze;
+static char *snapshot_dir;         /* the QEMU snapshots made from the page dumps */
 static GPtrArray *manifest;       /* element-type ManifestEntry */
 static char *manifest_problem;    /* why MANIFEST.md could not be used, or NULL */
 static char **only_traces;        /* IPT_CORPUS_TRACES, or NULL for all */
@@ -181,6 +188,44 @@ corpus_file (const ManifestEntry *entry, const char *name)
   return g_build_filename (entry->dir, name, NULL);
 }
 
+/* The QEMU snapshot made from @entry's page dump, made on first use. */
+static char *
+qemu_snapshot_of (const ManifestEntry *entry)
+{
+  g_autofree char *name = g_strconcat (entry->name, ".elf", NULL);
+  char *snapshot = g_build_filename (snapshot_dir, name, NULL);
+
+  if (!g_file_test (snapshot, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *script = g_test_build_filename (G_TEST_DIST, "make-qemu-snapshot.py", NULL);
+      g_autofree char *addr = corpus_file (entry, "pages.addr");
+      g_autofree char *dump = corpus_file (entry, "pages.dump");
+      g_autofree char *trace = corpus_file (entry, "trace.pt");
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *err = NULL;
+      int status = 0;
+
+      g_ptr_array_add (argv, "python3");
+      g_ptr_array_add (argv, script);
+      g_ptr_array_add (argv, "--pages");
+      g_ptr_array_add (argv, addr);
+      g_ptr_array_add (argv, dump);
+      /* page tables at every CR3 of the trace's PIP packets */
+      g_ptr_array_add (argv, "--cr3-from-trace");
+      g_ptr_array_add (argv, trace);
+      g_ptr_array_add (argv, "-o");
+      g_ptr_array_add (argv, snapshot);
+      g_ptr_array_add (argv, NULL);
+      g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                    &err, &status, &error);
+      g_assert_no_error (error);
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("make-qemu-snapshot.py for %s failed: %s", entry->name, err);
+    }
+  return snapshot;
+}
+
 /* The command line that decodes @c; @extra ends with NULL. */
 static GPtrArray *
 corpus_argv (const CorpusCase *c, const char *extra, ...)
@@ -198,6 +243,13 @@ corpus_argv (const CorpusCase *c, const char *extra, ...)
       g_ptr_array_add (argv, g_strdup ("--raw"));
       g_ptr_array_add (argv, g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x",
                                               image, c->entry->base));
+    }
+  else if (g_str_equal (c->source, "qemu-snapshot"))
+    {
+      g_autofree char *snapshot = qemu_snapshot_of (c->entry);
+
+      g_ptr_array_add (argv, g_strdup ("--plugin"));
+      g_ptr_array_add (argv, g_strdup_printf ("qemu:snapshot=%s", snapshot));
     }
   else
     {
@@ -642,7 +694,7 @@ main (int argc, char **argv)
   for (guint i = 0; manifest_problem == NULL && i < manifest->len; i++)
     {
       const ManifestEntry *entry = manifest->pdata[i];
-      const char *sources[] = { "raw", "pagedump" };
+      const char *sources[] = { "raw", "pagedump", "qemu-snapshot" };
 
       if (only_traces != NULL && !g_strv_contains ((const char * const *) only_traces, entry->name))
         continue;
@@ -670,7 +722,24 @@ main (int argc, char **argv)
         }
     }
 
+  snapshot_dir = g_dir_make_tmp ("ipt-corpus-qemu-XXXXXX", &error);
+  g_assert_no_error (error);
+
   ret = g_test_run ();
+
+  {
+    g_autoptr(GDir) dir = g_dir_open (snapshot_dir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (snapshot_dir, name, NULL);
+
+        g_unlink (path);
+      }
+    g_rmdir (snapshot_dir);
+    g_clear_pointer (&snapshot_dir, g_free);
+  }
 
   if (only_traces != NULL)
     {

@@ -481,6 +481,64 @@ test_sections_unindexed_first (void)
   g_rmdir (dir);
 }
 
+/* A provider's file region over a fallback region of its own without a
+ * file (the qemu plugin: its snapshot's address space as files, every
+ * other CR3 translated on read) is still a section: the fallback can only
+ * be served by the provider's read, whose bytes the section must equal
+ * anyway. Reads of another address space fall to the fallback. */
+static void
+test_sections_over_own_fallback (void)
+{
+  g_autoptr(IptImage) image = ipt_image_new ("fallback");
+  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autofree guint8 *code = random_code (rand, 0x2000);
+  g_autofree char *dir = g_dir_make_tmp ("ipt-image-sections-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "code.bin", NULL);
+  g_autoptr(GPtrArray) mappings = NULL;
+  g_autoptr(GArray) model = g_array_new (FALSE, FALSE, sizeof (ModelRegion));
+  IptAsid a = { 0x1000, IPT_ASID_NO_VMCS };
+  IptAsid b = { 0x2000, IPT_ASID_NO_VMCS };
+  ModelRegion r0 = { IPT_MEMORY_PROVIDER (mock), 0x40000, 0x2000, { 0x1000, IPT_ASID_NO_VMCS }, code };
+  guint8 buffer[16], fill[16];
+  DecodeResult result;
+  guint n_sections = 0;
+
+  g_assert_true (g_file_set_contents (path, (const char *) code, 0x2000, NULL));
+  g_assert_true (ipt_mock_provider_add_file (mock, 0x40000, path, 0, 0x2000, &a, NULL));
+  ipt_mock_provider_add_fill (mock, 0, 0x100000, 0xcc, NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+  g_array_append_val (model, r0);
+
+  mappings = ipt_image_list_mappings (image);
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const IptMapping *m = g_ptr_array_index (mappings, i);
+
+      if (m->is_file_section)
+        {
+          n_sections++;
+          g_assert_cmphex (m->region->address, ==, 0x40000);
+          g_assert_cmphex (m->region->asid.cr3, ==, 0x1000);
+        }
+    }
+  g_assert_cmpuint (n_sections, ==, 1);
+  g_assert_cmpuint (ipt_image_get_n_file_sections (image), ==, 1);
+
+  result = decode_and_check (ipt_image_get_pt_image (image), model, mappings, 0x1000, 0x40000);
+  g_assert_cmphex (result.end, ==, 0x42000);
+  g_assert_cmpuint (result.n_from_sections, ==, 0x2000);
+
+  memset (fill, 0xcc, sizeof fill);
+  g_assert_cmpint (ipt_image_read (image, buffer, sizeof buffer, &b, 0x40000, NULL), ==, 16);
+  g_assert_cmpmem (buffer, 16, fill, 16);
+  g_assert_cmpint (ipt_image_read (image, buffer, sizeof buffer, &a, 0x40000, NULL), ==, 16);
+  g_assert_cmpmem (buffer, 16, code, 16);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* A region that claims more of its file than the file has is served through
  * the callback (with a warning), never as a truncated section. */
 static void
@@ -691,6 +749,7 @@ main (int argc, char *argv[])
               fixture_setup, test_sections_snapshot_survives_change, fixture_teardown);
   g_test_add_func ("/image/sections/unindexed-provider-first", test_sections_unindexed_first);
   g_test_add_func ("/image/sections/short-file-not-a-section", test_sections_short_file);
+  g_test_add_func ("/image/sections/over-own-fallback", test_sections_over_own_fallback);
   g_test_add_func ("/image/sections/merge-neighbours", test_sections_merge_neighbours);
   g_test_add_func ("/image/sections/limit-keeps-code-and-largest", test_sections_limit);
   g_test_add_func ("/image/sections/many-mappings", test_sections_many_mappings);

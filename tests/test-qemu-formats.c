@@ -16,6 +16,7 @@
 
 #include "../plugins/qemu/ipt-qcow2.h"
 #include "../plugins/qemu/ipt-qemu-snapshot.h"
+#include "qemu-parsed.h"
 
 #define PAGE 4096
 #define F_ZERO 0x02
@@ -247,29 +248,6 @@ stream_of (GByteArray *b)
   g_autoptr (GMappedFile) file = map_bytes (b->data, b->len, "stream");
 
   return ipt_qemu_stream_new_file (file, "stream", NULL);
-}
-
-typedef struct {
-  IptQemuRam *ram;
-  GArray *cpus;
-  char *machine;
-} Parsed;
-
-static void
-parsed_clear (Parsed *p)
-{
-  ipt_qemu_ram_free (p->ram);
-  g_array_unref (p->cpus);
-  g_free (p->machine);
-}
-
-static gboolean
-parse (IptQemuStream *stream, Parsed *p, GError **error)
-{
-  p->ram = ipt_qemu_ram_new (stream);
-  p->cpus = g_array_new (FALSE, TRUE, sizeof (IptQemuCpu));
-  p->machine = NULL;
-  return ipt_qemu_migration_parse (stream, p->ram, p->cpus, &p->machine, error);
 }
 
 /* Parses @b expecting @code, with a message "stream: offset 0x...: ...". */

@@ -21,6 +21,7 @@
 
 #include "../plugins/qemu/ipt-qcow2.h"
 #include "../plugins/qemu/ipt-qemu-snapshot.h"
+#include "qemu-parsed.h"
 
 #define RAM_SIZE (16 * 1024 * 1024)
 #define BIOS_SIZE 0x40000
@@ -162,31 +163,16 @@ open_stream (const char *path, GMappedFile **file)
   return ipt_qemu_stream_new_file (*file, path, NULL);
 }
 
-typedef struct {
-  IptQemuRam *ram;
-  GArray *cpus;
-  char *machine;
-} Parsed;
-
+/* The stream parsed and placed as a PC. */
 static void
-parse (IptQemuStream *stream, Parsed *p)
+parse_placed (IptQemuStream *stream, Parsed *p)
 {
   g_autoptr (GError) error = NULL;
 
-  p->ram = ipt_qemu_ram_new (stream);
-  p->cpus = g_array_new (FALSE, TRUE, sizeof (IptQemuCpu));
-  g_assert_true (ipt_qemu_migration_parse (stream, p->ram, p->cpus, &p->machine, &error));
+  g_assert_true (parse (stream, p, &error));
   g_assert_no_error (error);
   g_assert_true (ipt_qemu_migration_place_pc (p->ram, p->machine, 0, &error));
   g_assert_no_error (error);
-}
-
-static void
-parsed_clear (Parsed *p)
-{
-  ipt_qemu_ram_free (p->ram);
-  g_array_unref (p->cpus);
-  g_free (p->machine);
 }
 
 static void
@@ -293,7 +279,7 @@ test_real (void)
 
   /* the stream: QEMU's blocks, RAM and registers */
   stream = open_stream (mig, &mig_file);
-  parse (stream, &p);
+  parse_placed (stream, &p);
   g_assert_cmpstr (p.machine, ==, "pc-i440fx-7.2");
   lines = g_strsplit (ramblocks, "\n", -1);
   for (guint i = 1; lines[i] != NULL; i++)
@@ -369,7 +355,7 @@ test_real (void)
     g_assert_cmpuint (json[-6], ==, 0x00);
     extent.size = (guint64) (json - data) - 5;
     cut = ipt_qemu_stream_new_extents (mig_file, mig, "cut", &extent, 1);
-    parse (cut, &r);
+    parse_placed (cut, &r);
     assert_same_ram (p.ram, r.ram);
     assert_same_cpus (p.cpus, r.cpus);
     parsed_clear (&r);
@@ -381,7 +367,7 @@ test_real (void)
   vmstate = ipt_qcow2_open_vmstate (disk_file, disk, NULL, &chosen, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (chosen, ==, "snap1");
-  parse (vmstate, &q);
+  parse_placed (vmstate, &q);
   assert_same_ram (p.ram, q.ram);
   assert_same_cpus (p.cpus, q.cpus);
   assert_same_memory (q.ram, 0, ram_file, RAM_SIZE);
@@ -404,10 +390,9 @@ test_compressed (void)
   g_autofree char *mig = g_build_filename (dir, "mig.bin", NULL);
   g_autoptr (GMappedFile) file = NULL;
   g_autoptr (IptQemuStream) stream = NULL;
-  g_autoptr (IptQemuRam) ram = NULL;
-  g_autoptr (GArray) cpus = g_array_new (FALSE, TRUE, sizeof (IptQemuCpu));
   g_autoptr (GError) error = NULL;
   g_autofree char *expected = NULL;
+  Parsed p;
   Qmp m = { 0 };
 
   qemu_start (&m, NULL);
@@ -418,8 +403,8 @@ test_compressed (void)
   qemu_quit (&m);
 
   stream = open_stream (mig, &file);
-  ram = ipt_qemu_ram_new (stream);
-  g_assert_false (ipt_qemu_migration_parse (stream, ram, cpus, NULL, &error));
+  g_assert_false (parse (stream, &p, &error));
+  parsed_clear (&p);
   g_assert_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED);
   expected = g_strdup_printf ("%s: offset 0x", mig);
   g_assert_true (g_str_has_prefix (error->message, expected));

@@ -524,6 +524,109 @@ test_migration_records (void)
   }
 }
 
+/* The configuration's subsections and the commands before the ram
+ * section: x-ignore-shared adds each block's address to the block list;
+ * target pages other than 4 KiB, an unknown subsection, postcopy with
+ * huge pages and a postcopy package are refused; other commands skipped. */
+static void
+test_migration_configuration (void)
+{
+  static const struct {
+    const char *subsection;       /* NULL: a command instead */
+    guint16 command;
+    guint32 value;                /* page bits; the postcopy page summary */
+    gint code;                    /* 0: parses */
+    const char *says;
+  } cases[] = {
+    { "configuration/capabilities", 0, 0, 0, NULL },
+    { "configuration/target-page-bits", 0, 12, 0, NULL },
+    { "configuration/target-page-bits", 0, 16, IPT_ERROR_NOT_SUPPORTED, "2^16 bytes" },
+    { "configuration/uuid", 0, 0, 0, NULL },
+    { "configuration/fancy", 0, 0, IPT_ERROR_NOT_SUPPORTED, "unknown subsection 'configuration/fancy'" },
+    { NULL, 3, 4096, 0, NULL },
+    { NULL, 3, 0x201000, IPT_ERROR_NOT_SUPPORTED, "postcopy with RAM pages of 0x201000" },
+    { NULL, 8, 0, IPT_ERROR_NOT_SUPPORTED, "postcopy package" },
+    { NULL, 2, 0, 0, NULL },   /* PING, skipped */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GByteArray) b = g_byte_array_new ();
+      gboolean shared = cases[i].subsection != NULL &&
+                        strcmp (cases[i].subsection, "configuration/capabilities") == 0;
+
+      g_byte_array_append (b, (const guint8 *) "QEVM\0\0\0\3", 8);
+      u8 (b, 0x07);
+      be32 (b, 13);
+      g_byte_array_append (b, (const guint8 *) "pc-i440fx-7.2", 13);
+      if (cases[i].subsection != NULL)
+        {
+          u8 (b, 0x05);
+          name (b, cases[i].subsection);
+          be32 (b, 1);
+          if (shared)
+            {
+              be32 (b, 2);
+              name (b, "x-colo");
+              name (b, "x-ignore-shared");
+            }
+          else if (strcmp (cases[i].subsection, "configuration/uuid") == 0)
+            fill (b, 0x11, 16);
+          else
+            be32 (b, cases[i].value);
+        }
+      else
+        {
+          u8 (b, 0x08);
+          g_byte_array_append (b, (const guint8 *) (guint8[]) { 0, (guint8) cases[i].command }, 2);
+          g_byte_array_append (b, (const guint8 *) (guint8[]) { 0, cases[i].command == 3 ? 16 : 4 }, 2);
+          if (cases[i].command == 3)
+            {
+              be64 (b, cases[i].value);
+              be64 (b, 4096);
+            }
+          else
+            be32 (b, 0x100);
+        }
+      section (b, 0x01, 2, "ram", 0, 4);
+      be64 (b, 0x11000 | F_MEM_SIZE);
+      name (b, "pc.ram");
+      be64 (b, 0x10000);
+      if (shared)
+        be64 (b, 0);
+      name (b, "pc.bios");
+      be64 (b, 0x1000);
+      if (shared)
+        be64 (b, 0xfffff000);
+      be64 (b, F_EOS);
+      footer (b, 2);
+      section (b, 0x03, 2, NULL, 0, 0);
+      page (b, 0, F_PAGE, "pc.bios", 0xb1);
+      be64 (b, F_EOS);
+      footer (b, 2);
+      u8 (b, 0x00);
+      if (cases[i].code == 0)
+        {
+          g_autoptr (IptQemuStream) stream = stream_of (b);
+          g_autoptr (GError) error = NULL;
+          Parsed p;
+
+          g_assert_true (parse (stream, &p, &error));
+          g_assert_no_error (error);
+          g_assert_nonnull (ipt_qemu_ram_find_block (p.ram, "pc.bios"));
+          g_assert_cmpuint (ipt_qemu_ram_block_get_page (ipt_qemu_ram_find_block (p.ram, "pc.bios"), 0),
+                            ==, b->len - 1 - 5 - 8 - PAGE);
+          parsed_clear (&p);
+        }
+      else
+        {
+          g_autofree char *message = parse_fails (b, cases[i].code);
+
+          g_assert_nonnull (strstr (message, cases[i].says));
+        }
+    }
+}
+
 static void
 test_migration_fill_byte (void)
 {
@@ -890,6 +993,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu/migration/block-sizes", test_migration_block_sizes);
   g_test_add_func ("/qemu/migration/records", test_migration_records);
   g_test_add_func ("/qemu/migration/fill-byte", test_migration_fill_byte);
+  g_test_add_func ("/qemu/migration/configuration-and-commands", test_migration_configuration);
   g_test_add_func ("/qemu/migration/vmdesc-mismatch", test_migration_vmdesc_mismatch);
   g_test_add_func ("/qemu/migration/place-pc", test_migration_place);
   g_test_add_func ("/qemu/qcow2/vmstate", test_qcow2_vmstate);

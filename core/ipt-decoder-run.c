@@ -13,6 +13,7 @@
 #include "ipt-decoder-private.h"
 #include "ipt-insn-walker-private.h"
 #include "ipt-sigbus-private.h"
+#include "ipt-trace-asids-private.h"
 
 /* How often (in loop iterations) the decoder looks at the clock and the
  * cancellable, and the least time between two progress signals. */
@@ -456,6 +457,38 @@ decode_insn (Run *run)
 
 /* ---- entry points ---- */
 
+/* Providers that serve address spaces on demand (list_regions_in) index
+ * the trace's CR3s before the decode takes its snapshot, so that their
+ * code is file sections: a pass over the packets, under a SIGBUS guard
+ * like the decode (the trace may be a mapped file). */
+static gboolean
+learn_address_spaces (IptImage *image, const guint8 *data, gsize size, const char *name,
+                      GError **error)
+{
+  g_autoptr(GArray) asids = NULL;
+  GArray *volatile scanned = NULL;   /* set below the setjmp: volatile */
+  IptSigbusGuard guard;
+  gboolean truncated = FALSE;
+
+  ipt_sigbus_guard_enter (&guard);
+  if (sigsetjmp (guard.env, 0) == 0)
+    scanned = ipt_trace_scan_address_spaces (data, size, IPT_TRACE_MAX_ADDRESS_SPACES, &truncated);
+  else
+    {
+      ipt_sigbus_guard_set_error (&guard, error);
+      g_prefix_error (error, "%s: ", name);
+    }
+  ipt_sigbus_guard_leave (&guard);
+  asids = scanned;
+  if (asids == NULL)
+    return FALSE;
+  if (truncated)
+    g_debug ("%s: more than %u address spaces (PIP CR3s): memory of the others is read "
+             "through the callback", name, IPT_TRACE_MAX_ADDRESS_SPACES);
+  ipt_image_add_address_spaces (image, (const IptAsid *) (gpointer) asids->data, asids->len);
+  return TRUE;
+}
+
 /* The decode loop in a frame below a SIGBUS guard: a mapped file (the
  * trace, a file section libipt reads, a provider's file) truncated under
  * the decode ends it with *@fault set, instead of killing the process. */
@@ -503,6 +536,9 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
       g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "%s: the trace is empty", name);
       return FALSE;
     }
+  if (ipt_image_serves_address_spaces (self->image) &&
+      !learn_address_spaces (self->image, data, size, name, error))
+    return FALSE;
   if (!g_atomic_int_compare_and_exchange (&self->busy, 0, 1))
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,

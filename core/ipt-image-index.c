@@ -85,11 +85,34 @@ typedef struct {
   guint first_unindexed;
   GHashTable *file_sizes;
   GHashTable *usable;
+  const gboolean *per_space;    /* per region: listed for an address space (list_regions_in) */
 } SweepContext;
+
+/* TRUE when no read can match both: each has a CR3 of its own, and they differ. */
+static inline gboolean
+asids_disjoint (const IptAsid *a, const IptAsid *b)
+{
+  return a->cr3 != IPT_ASID_NO_CR3 && b->cr3 != IPT_ASID_NO_CR3 && a->cr3 != b->cr3;
+}
+
+static gboolean
+file_is_usable (const SweepContext *ctx, const IptRegion *region)
+{
+  gpointer known;
+
+  if (!g_hash_table_lookup_extended (ctx->usable, region, NULL, &known))
+    {
+      known = GINT_TO_POINTER (region_file_is_usable (ctx->file_sizes, region));
+      g_hash_table_insert (ctx->usable, (gpointer) region, known);
+    }
+  return GPOINTER_TO_INT (known);
+}
 
 /* Appends the claims of @regions (indices, priority order) to the
  * candidates: those whose asid a higher claim covers are dropped. Sets
- * *@first, *@n and whether the first is a libipt file section. */
+ * *@first, *@n and whether the first is a libipt file section; a lower
+ * claim is a section too when its address space is none of the higher
+ * claims' (a machine snapshot's CR3s: the same addresses, other code). */
 static void
 append_claims (IptImageSnapshot *snap, const SweepContext *ctx, const guint *regions, guint len,
                guint *first, guint *n, gboolean *file_section)
@@ -97,6 +120,7 @@ append_claims (IptImageSnapshot *snap, const SweepContext *ctx, const guint *reg
   const IptRegion *top;
   const IptImageLink *top_link;
   gboolean top_alone = TRUE;
+  gboolean higher_scanned = TRUE;   /* every claim kept so far was listed for a scanned CR3 */
 
   *first = snap->candidates->len;
   *n = 0;
@@ -111,40 +135,65 @@ append_claims (IptImageSnapshot *snap, const SweepContext *ctx, const guint *reg
     {
       const IptRegion *region = g_ptr_array_index (snap->regions, regions[i]);
       const IptImageLink *link = &g_array_index (ctx->links, IptImageLink, regions[i]);
-      IptImageCandidate cand = { *link, region, region->asid };
-      gboolean covered = FALSE;
+      IptImageCandidate cand = { *link, region, region->asid, FALSE };
+      gboolean covered = FALSE, apart = *n > 0, scanned = ctx->per_space[regions[i]];
 
-      /* A lower claim of the same provider with a file of its own could
-       * make the provider's answer for the top's asid come from either
-       * file; one without a file (a fallback the provider serves itself,
-       * e.g. the qemu plugin's other address spaces) cannot. */
-      if (i > 0 && link->provider == top_link->provider && region->filename != NULL)
+      /* A lower claim of the same provider with a file of its own, that a
+       * read in the top's address space could reach, could make the
+       * provider's answer come from either file; one without a file (a
+       * fallback the provider serves itself, e.g. the qemu plugin's other
+       * address spaces) cannot, nor can one of another CR3. */
+      if (i > 0 && link->provider == top_link->provider && region->filename != NULL &&
+          !asids_disjoint (&region->asid, &top->asid))
         top_alone = FALSE;
 
       for (guint k = 0; k < *n && !covered; k++)
-        covered = asid_covers (&g_array_index (snap->candidates, IptImageCandidate, *first + k).asid,
-                               &region->asid);
+        {
+          const IptImageCandidate *higher = &g_array_index (snap->candidates, IptImageCandidate,
+                                                            *first + k);
+
+          covered = asid_covers (&higher->asid, &region->asid);
+          apart = apart && asids_disjoint (&higher->asid, &region->asid);
+        }
       if (covered)
         continue;
 
+      /* libipt finds a section by address and asid: with distinct CR3s
+       * the sections of one address do not compete (libipt keeps
+       * overlapping sections of different asids whole). Only where the
+       * claim or all above it were listed for the address spaces a trace
+       * was scanned for (its PIP CR3s): a trace without PIP reads with a
+       * wildcard asid, for which libipt's choice among overlapping
+       * sections would not be the chain's. */
+      cand.is_section = apart && (scanned || higher_scanned) && region->filename != NULL &&
+                        link->priority < ctx->first_unindexed && file_is_usable (ctx, region);
       g_array_append_val (snap->candidates, cand);
       (*n)++;
+      higher_scanned = higher_scanned && scanned;
     }
 
-  /* Only the highest-priority claim can be a section: libipt moves sections
-   * around as it reads, so with two overlapping sections of different asids
-   * the one it finds for a wildcard asid is not defined. */
+  /* Only the highest-priority claim can be a section where address spaces
+   * overlap: libipt moves sections around as it reads, so with two
+   * overlapping sections of overlapping asids the one it finds is not
+   * defined. */
   if (top->filename != NULL && top_link->priority < ctx->first_unindexed && top_alone)
-    {
-      gpointer known;
+    *file_section = file_is_usable (ctx, top);
+}
 
-      if (!g_hash_table_lookup_extended (ctx->usable, top, NULL, &known))
-        {
-          known = GINT_TO_POINTER (region_file_is_usable (ctx->file_sizes, top));
-          g_hash_table_insert (ctx->usable, (gpointer) top, known);
-        }
-      *file_section = GPOINTER_TO_INT (known);
+/* TRUE when the claims at @a and @b (@n each) are the same regions, each
+ * a section or not alike. */
+static gboolean
+same_claims (const IptImageSnapshot *snap, guint a, guint b, guint n)
+{
+  for (guint k = 0; k < n; k++)
+    {
+      const IptImageCandidate *x = &g_array_index (snap->candidates, IptImageCandidate, a + k);
+      const IptImageCandidate *y = &g_array_index (snap->candidates, IptImageCandidate, b + k);
+
+      if (x->region != y->region || x->is_section != y->is_section)
+        return FALSE;
     }
+  return TRUE;
 }
 
 /* The regions of @active that claim a segment in @epoch, by the rule of
@@ -232,10 +281,8 @@ emit_timed_segment (IptImageSnapshot *snap, const SweepContext *ctx, guint64 sta
       append_claims (snap, ctx, chosen, n_chosen, &phase.first, &phase.n, &phase.file_section);
 
       prev = seg.n_phases > 0 ? &g_array_index (snap->phases, IptImagePhase, snap->phases->len - 1) : NULL;
-      same = prev != NULL && prev->n == phase.n && prev->file_section == phase.file_section;
-      for (guint k = 0; same && k < phase.n; k++)
-        same = g_array_index (snap->candidates, IptImageCandidate, prev->first + k).region ==
-               g_array_index (snap->candidates, IptImageCandidate, phase.first + k).region;
+      same = prev != NULL && prev->n == phase.n && prev->file_section == phase.file_section &&
+             same_claims (snap, prev->first, phase.first, phase.n);
       if (same)
         {
           g_array_set_size (snap->candidates, phase.first);
@@ -270,11 +317,8 @@ emit_segment (IptImageSnapshot *snap, const SweepContext *ctx, guint64 start, gu
     {
       IptImageSegment *prev = &g_array_index (snap->segments, IptImageSegment, snap->segments->len - 1);
       gboolean same = prev->n_phases == 0 && prev->last != G_MAXUINT64 && prev->last + 1 == start &&
-                      prev->n == seg.n && prev->file_section == seg.file_section;
-
-      for (guint k = 0; same && k < seg.n; k++)
-        same = g_array_index (snap->candidates, IptImageCandidate, prev->first + k).region ==
-               g_array_index (snap->candidates, IptImageCandidate, seg.first + k).region;
+                      prev->n == seg.n && prev->file_section == seg.file_section &&
+                      same_claims (snap, prev->first, seg.first, seg.n);
       if (same)
         {
           prev->last = last;
@@ -362,6 +406,21 @@ add_piece (GArray *pieces, const IptImageSnapshot *snap, guint first, guint64 st
   g_array_append_val (pieces, piece);
 }
 
+/* The claims below the first that are sections too (other CR3s). The
+ * candidates do not move any more: pointers into them stay valid. */
+static void
+add_lower_pieces (GArray *pieces, IptImageSnapshot *snap, guint first, guint n, guint64 start,
+                  guint64 last, guint epoch_from, guint epoch_to)
+{
+  for (guint k = 1; k < n; k++)
+    {
+      IptImageCandidate *c = &g_array_index (snap->candidates, IptImageCandidate, first + k);
+
+      if (c->is_section)
+        add_piece (pieces, snap, first + k, start, last, epoch_from, epoch_to, &c->is_section);
+    }
+}
+
 /* Joins the address-contiguous file-section claims of one region in the
  * same epochs into the runs that become libipt's sections; beyond @max
  * runs, keeps the most valuable and serves the others through the
@@ -382,6 +441,8 @@ find_section_runs (IptImageSnapshot *snap, guint max)
           if (seg->file_section)
             add_piece (pieces, snap, seg->first, seg->start, seg->last, 0, snap->n_epochs,
                        &seg->file_section);
+          add_lower_pieces (pieces, snap, seg->first, seg->n, seg->start, seg->last, 0,
+                            snap->n_epochs);
           continue;
         }
       for (guint p = 0; p < seg->n_phases; p++)
@@ -391,6 +452,8 @@ find_section_runs (IptImageSnapshot *snap, guint max)
           if (phase->file_section)
             add_piece (pieces, snap, phase->first, seg->start, seg->last, phase->epoch_from,
                        phase->epoch_to, &phase->file_section);
+          add_lower_pieces (pieces, snap, phase->first, phase->n, seg->start, seg->last,
+                            phase->epoch_from, phase->epoch_to);
         }
     }
 
@@ -564,6 +627,35 @@ compact_epochs (IptImageSnapshot *snap)
     snap->views[e].epoch = e;
 }
 
+/* A provider's regions: those it has in each of @address_spaces
+ * (list_regions_in, ranking first), then its list_regions ones. */
+static GPtrArray *
+list_provider_regions (IptMemoryProvider *provider, IptMemoryProviderInterface *iface,
+                       const GArray *address_spaces, guint *n_per_space)
+{
+  GPtrArray *regions = iface->list_regions (provider);
+  g_autoptr(GPtrArray) all = NULL;
+
+  *n_per_space = 0;
+  if (regions == NULL || iface->list_regions_in == NULL || address_spaces == NULL ||
+      address_spaces->len == 0)
+    return regions;
+  all = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_region_free);
+  for (guint a = 0; a < address_spaces->len; a++)
+    {
+      g_autoptr(GPtrArray) in = iface->list_regions_in (provider,
+                                                        &g_array_index (address_spaces, IptAsid, a));
+
+      for (guint r = 0; in != NULL && r < in->len; r++)
+        g_ptr_array_add (all, ipt_region_copy (g_ptr_array_index (in, r)));
+    }
+  *n_per_space = all->len;
+  for (guint r = 0; r < regions->len; r++)
+    g_ptr_array_add (all, ipt_region_copy (g_ptr_array_index (regions, r)));
+  g_ptr_array_unref (regions);
+  return g_steal_pointer (&all);
+}
+
 /**
  * ipt_image_snapshot_build:
  * @image: the image the snapshot belongs to
@@ -572,6 +664,8 @@ compact_epochs (IptImageSnapshot *snap)
  * @callback: (nullable): the external last link
  * @context: its context
  * @max_file_sections: how many ranges libipt gets as file sections at most
+ * @address_spaces: (element-type IptAsid): the address spaces traces use,
+ *   for providers that list regions per address space
  *
  * Builds the region index of @providers: every region listed, clipped at
  * the end of the address space, swept into sorted, disjoint segments, each
@@ -583,7 +677,7 @@ compact_epochs (IptImageSnapshot *snap)
 IptImageSnapshot *
 ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrArray *providers,
                           read_memory_callback_t *callback, void *context,
-                          guint max_file_sections)
+                          guint max_file_sections, const GArray *address_spaces)
 {
   IptImageSnapshot *snap = g_new0 (IptImageSnapshot, 1);
   g_autoptr(GArray) links = g_array_new (FALSE, FALSE, sizeof (IptImageLink));
@@ -591,6 +685,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
   g_autoptr(GArray) active = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GHashTable) file_sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) usable = g_hash_table_new (NULL, NULL);
+  g_autoptr(GArray) per_space = g_array_new (FALSE, FALSE, sizeof (gboolean));
   guint first_unindexed = G_MAXUINT;
   g_autofree guint *epoch_from = NULL;
   g_autofree guint *epoch_to = NULL;
@@ -616,11 +711,12 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
       IptMemoryProvider *provider = g_ptr_array_index (providers, p);
       IptMemoryProviderInterface *iface = IPT_MEMORY_PROVIDER_GET_IFACE (provider);
       g_autoptr(GPtrArray) regions = NULL;
+      guint n_per_space = 0;
 
       g_ptr_array_add (snap->providers, g_object_ref (provider));
 
       if (iface->list_regions != NULL)
-        regions = iface->list_regions (provider);
+        regions = list_provider_regions (provider, iface, address_spaces, &n_per_space);
 
       if (regions == NULL)
         {
@@ -654,6 +750,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
             }
           g_ptr_array_add (snap->regions, copy);
           g_array_append_val (links, link);
+          g_array_append_val (per_space, (gboolean) { r < n_per_space });
         }
     }
 
@@ -664,6 +761,7 @@ ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled, GPtrA
   ctx.first_unindexed = first_unindexed;
   ctx.file_sizes = file_sizes;
   ctx.usable = usable;
+  ctx.per_space = (const gboolean *) (gpointer) per_space->data;
 
   g_array_sort (events, compare_events);
 
@@ -752,7 +850,7 @@ ipt_image_snapshot_list_mappings (const IptImageView *view)
       for (guint k = 0; k < n; k++)
         {
           const IptImageCandidate *c = &g_array_index (snap->candidates, IptImageCandidate, first + k);
-          gboolean is_section = k == 0 && file_section;
+          gboolean is_section = k == 0 ? file_section : c->is_section;
           IptMapping *prev = g_hash_table_lookup (open, c->region);
           IptMapping *mapping;
           guint64 size;

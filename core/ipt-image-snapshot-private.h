@@ -38,6 +38,9 @@ typedef struct {
   IptImageLink link;
   const IptRegion *region;      /* owned by the snapshot */
   IptAsid asid;                 /* region->asid, beside the read vfunc */
+  gboolean is_section;          /* a claim below the first that is a libipt file section too
+                                 * (its CR3 is none of the higher claims'); the first's is
+                                 * the segment's or phase's file_section */
 } IptImageCandidate;
 
 /* A maximal range over which the same candidates apply. A segment that a
@@ -149,6 +152,7 @@ struct _IptImage {
   guint max_file_sections;
   gboolean warned_section_limit;
   guint64 time;                 /* atomic: the time image-level reads serve */
+  GArray *address_spaces;       /* IptAsid: what traces use (ipt_image_add_address_spaces) */
 
   GMutex error_lock;
   GError *last_error;
@@ -159,7 +163,8 @@ G_GNUC_INTERNAL
 IptImageSnapshot *ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled,
                                             GPtrArray *providers,
                                             read_memory_callback_t *callback, void *context,
-                                            guint max_file_sections);
+                                            guint max_file_sections,
+                                            const GArray *address_spaces);
 G_GNUC_INTERNAL
 void ipt_image_snapshot_free (IptImageSnapshot *snap);
 G_GNUC_INTERNAL

@@ -160,3 +160,33 @@ ipt_memory_provider_list_regions (IptMemoryProvider *self)
     return NULL;
   return iface->list_regions (self);
 }
+
+/**
+ * ipt_memory_provider_list_regions_in:
+ * @self: an #IptMemoryProvider
+ * @asid: an address space
+ *
+ * Lists the regions that @self maps in @asid beyond those of
+ * ipt_memory_provider_list_regions(): what a provider that can serve
+ * address spaces it does not know in advance (the qemu plugin: a whole
+ * machine's memory, translated through each CR3's page tables) maps there.
+ *
+ * Returns: (transfer container) (element-type IptRegion) (nullable): the
+ *   regions, in an array whose free function frees them, or %NULL when
+ *   @self has none there or does not implement list_regions_in
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+ipt_memory_provider_list_regions_in (IptMemoryProvider *self, const IptAsid *asid)
+{
+  IptMemoryProviderInterface *iface;
+
+  g_return_val_if_fail (IPT_IS_MEMORY_PROVIDER (self), NULL);
+  g_return_val_if_fail (asid != NULL, NULL);
+
+  iface = IPT_MEMORY_PROVIDER_GET_IFACE (self);
+  if (iface->list_regions_in == NULL)
+    return NULL;
+  return iface->list_regions_in (self, asid);
+}

@@ -16,6 +16,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "plugin-test.h"
+#include "trace-builder.h"
 #include "../plugins/qemu/ipt-qemu-tlb.h"
 
 #define RAM1 0x100000         /* PT_LOAD 1: guest-physical [0, 1 MiB) */
@@ -32,6 +33,7 @@
 #define CODE_A2 0x180000      /* 0x401000 under A: not next to CODE_A in the file */
 #define CODE_B 0x20000        /* 0x400000 under B */
 #define DATA 0x30000          /* 0x600000 under A, not executable */
+#define LOOP 0x40000          /* TRACE_BUILDER_LOOP_BASE under B only */
 #define KERNEL_VA G_GUINT64_CONSTANT (0xffffffff80000000)  /* a 2 MiB page at 0 */
 
 #define NOTE_SIZE 0x1b8       /* QEMUCPUState, version 1 */
@@ -69,7 +71,8 @@ entry (Guest *g, guint64 table, guint index, guint64 value)
  *      0x600000 -> DATA (XD)
  *    PML4[511] -> PDPT 0x6000 [510] -> PD 0x7000 [0]: 2 MiB page at 0
  * B: PML4 0x5000 -> the same PDPT/PD layout at 0x8000/0x9000/0xa000,
- *      0x400000 -> CODE_B */
+ *      0x400000 -> CODE_B; and PT 0xc000: 0x1000 -> LOOP (trace-builder's
+ *      loop code; A maps nothing there) */
 static void
 guest_init (Guest *g)
 {
@@ -89,6 +92,9 @@ guest_init (Guest *g)
   entry (g, 0x8000, 0, 0x9000 | P | RW | US);
   entry (g, 0x9000, 2, 0xa000 | P | RW | US);
   entry (g, 0xa000, 0, CODE_B | P | US);
+  entry (g, 0x9000, 0, 0xc000 | P | RW | US);
+  entry (g, 0xc000, TRACE_BUILDER_LOOP_BASE >> 12, LOOP | P | US);
+  memcpy (g->ram + LOOP, trace_builder_loop_code, trace_builder_loop_code_size);
 
   for (guint i = 0; i < 0x1000; i++)
     {
@@ -416,6 +422,81 @@ test_image (Fixture *f, gconstpointer data)
   g_assert_cmpmem (buffer, sizeof (buffer), f->guest.ram + CODE_B, sizeof (buffer));
 }
 
+static guint
+count_sections_at (IptImage *image, guint64 address, guint64 cr3)
+{
+  g_autoptr (GPtrArray) mappings = ipt_image_list_mappings (image);
+  guint n = 0;
+
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const IptMapping *m = g_ptr_array_index (mappings, i);
+
+      n += m->is_file_section && ipt_region_contains (m->region, address) &&
+           m->region->asid.cr3 == cr3;
+    }
+  return n;
+}
+
+/* The address spaces a trace uses are indexed too once the image is told
+ * them: the same address, another CR3, a section of its own. */
+static void
+test_address_spaces (Fixture *f, gconstpointer data)
+{
+  g_autoptr (IptMemoryProvider) provider = open_ok (f->dump, NO, FALSE);
+  g_autoptr (IptImage) image = ipt_image_new ("guest");
+  const IptAsid spaces[] = { { CR3_B, IPT_ASID_NO_VMCS }, { CR3_A, IPT_ASID_NO_VMCS } };
+  g_auto (GStrv) summary = NULL;
+  g_autofree char *all = NULL;
+
+  ipt_image_add_provider (image, provider);
+  g_assert_true (ipt_image_serves_address_spaces (image));
+  g_assert_cmpuint (count_sections_at (image, 0x400000, CR3_A), ==, 1);
+  g_assert_cmpuint (count_sections_at (image, 0x400000, CR3_B), ==, 0);
+
+  g_assert_cmpuint (ipt_image_add_address_spaces (image, spaces, 2), ==, 2);
+  g_assert_cmpuint (ipt_image_add_address_spaces (image, spaces, 2), ==, 0);
+  g_assert_cmpuint (count_sections_at (image, 0x400000, CR3_A), ==, 1);
+  g_assert_cmpuint (count_sections_at (image, 0x400000, CR3_B), ==, 1);
+  g_assert_cmpuint (count_sections_at (image, TRACE_BUILDER_LOOP_BASE, CR3_B), ==, 1);
+  g_assert_null (ipt_memory_provider_list_regions_in (provider, &spaces[1]));  /* its own */
+
+  g_object_get (provider, "summary", &summary, NULL);
+  all = g_strjoinv ("\n", summary);
+  g_assert_nonnull (strstr (all, "CR3 0x5000 (the trace's): 2 ranges, 2 of code"));
+}
+
+/* A trace in B (a PIP in its PSB+) decodes: IptDecoder scans it for its
+ * CR3s and the image serves B's code as sections. */
+static void
+test_decode_pip (Fixture *f, gconstpointer data)
+{
+  g_autoptr (IptMemoryProvider) provider = open_ok (f->dump, NO, FALSE);
+  g_autoptr (IptImage) image = ipt_image_new ("guest");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) trace = NULL;
+  TraceBuilder builder;
+
+  ipt_image_add_provider (image, provider);
+  trace_builder_init (&builder);
+  trace_builder_put_loop_run_in (&builder, CR3_B);
+  trace_builder_put_loop_run_in (&builder, CR3_B);
+  trace = trace_builder_finish (&builder);
+
+  for (int kind = 0; kind < 2; kind++)
+    {
+      g_autoptr (IptDecoder) decoder = ipt_decoder_new (image, kind == 0 ? IPT_DECODER_KIND_INSN
+                                                                         : IPT_DECODER_KIND_BLOCK);
+      g_autoptr (IptStatistics) stats = ipt_statistics_new ();
+
+      g_assert_true (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (stats), NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (ipt_statistics_get_n_insns (stats), ==, 30);
+      g_assert_cmpuint (ipt_statistics_get_n_errors (stats), ==, 0);
+    }
+  g_assert_cmpuint (count_sections_at (image, TRACE_BUILDER_LOOP_BASE, CR3_B), ==, 1);
+}
+
 static void
 test_physical (Fixture *f, gconstpointer data)
 {
@@ -615,6 +696,8 @@ main (int argc, char **argv)
   ADD ("/qemu/elf/unmapped", test_unmapped);
   ADD ("/qemu/elf/regions", test_regions);
   ADD ("/qemu/elf/image", test_image);
+  ADD ("/qemu/elf/address-spaces", test_address_spaces);
+  ADD ("/qemu/elf/decode-pip", test_decode_pip);
   ADD ("/qemu/elf/physical", test_physical);
   ADD ("/qemu/elf/paging-off", test_paging_off);
   ADD ("/qemu/elf/not-long-mode", test_not_long_mode);

@@ -72,6 +72,18 @@ trace_builder_put_psb_64bit (TraceBuilder *builder)
   trace_builder_put (builder, ppt_psbend);
 }
 
+/* A PIP packet: the address space becomes @cr3 (bits 51:5 are kept). */
+void
+trace_builder_put_pip (TraceBuilder *builder, guint64 cr3)
+{
+  struct pt_packet packet;
+
+  memset (&packet, 0, sizeof (packet));
+  packet.type = ppt_pip;
+  packet.payload.pip.cr3 = cr3;
+  g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
+}
+
 /* A TSC packet: the time moves to @tsc (56 bits). */
 void
 trace_builder_put_tsc (TraceBuilder *builder, guint64 tsc)
@@ -120,14 +132,37 @@ const guint8 trace_builder_loop_code[] = {
 };
 const gsize trace_builder_loop_code_size = sizeof (trace_builder_loop_code);
 
+static void
+put_loop_body (TraceBuilder *builder)
+{
+  trace_builder_put_ip (builder, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+  trace_builder_put_tnt (builder, 3, 0x6);                      /* jne: taken, taken, not */
+  trace_builder_put_ip (builder, ppt_tip, pt_ipc_sext_48, 0x1011);                /* ret */
+  trace_builder_put_ip (builder, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);         /* jmp rbx */
+}
+
 /* PSB+, then one run of trace_builder_loop_code from TIP.PGE to a TIP.PGD:
  * jmp rbx leaves the traced range (as IP filtering records it). */
 void
 trace_builder_put_loop_run (TraceBuilder *builder)
 {
   trace_builder_put_psb_64bit (builder);
-  trace_builder_put_ip (builder, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
-  trace_builder_put_tnt (builder, 3, 0x6);                      /* jne: taken, taken, not */
-  trace_builder_put_ip (builder, ppt_tip, pt_ipc_sext_48, 0x1011);                /* ret */
-  trace_builder_put_ip (builder, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);         /* jmp rbx */
+  put_loop_body (builder);
+}
+
+/* The same run in address space @cr3: its PSB+ holds a PIP. */
+void
+trace_builder_put_loop_run_in (TraceBuilder *builder, guint64 cr3)
+{
+  struct pt_packet packet;
+
+  trace_builder_put (builder, ppt_psb);
+  trace_builder_put_pip (builder, cr3);
+  memset (&packet, 0, sizeof (packet));
+  packet.type = ppt_mode;
+  packet.payload.mode.leaf = pt_mol_exec;
+  packet.payload.mode.bits.exec.csl = 1;
+  g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
+  trace_builder_put (builder, ppt_psbend);
+  put_loop_body (builder);
 }

@@ -21,6 +21,7 @@ void trace_builder_put_ip (TraceBuilder *builder, enum pt_packet_type type,
 void trace_builder_put_tnt (TraceBuilder *builder, guint8 bits, guint64 payload);
 void trace_builder_put_psb_64bit (TraceBuilder *builder);
 void trace_builder_put_tsc (TraceBuilder *builder, guint64 tsc);
+void trace_builder_put_pip (TraceBuilder *builder, guint64 cr3);
 guint64 trace_builder_get_offset (TraceBuilder *builder);
 GBytes *trace_builder_finish (TraceBuilder *builder);
 
@@ -35,5 +36,6 @@ extern const guint8 trace_builder_loop_code[];
 extern const gsize trace_builder_loop_code_size;
 
 void trace_builder_put_loop_run (TraceBuilder *builder);
+void trace_builder_put_loop_run_in (TraceBuilder *builder, guint64 cr3);
 
 G_END_DECLS

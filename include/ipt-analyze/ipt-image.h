@@ -55,6 +55,12 @@ void ipt_image_add_provider (IptImage *self, IptMemoryProvider *provider);
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_image_remove_provider (IptImage *self, IptMemoryProvider *provider);
 IPT_AVAILABLE_IN_ALL
+guint ipt_image_add_address_spaces (IptImage *self, const IptAsid *asids, guint n_asids);
+IPT_AVAILABLE_IN_ALL
+guint ipt_image_add_trace_address_spaces (IptImage *self, const guint8 *trace, gsize size);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_image_serves_address_spaces (IptImage *self);
+IPT_AVAILABLE_IN_ALL
 GListModel *ipt_image_get_providers (IptImage *self);
 IPT_AVAILABLE_IN_ALL
 gssize ipt_image_read (IptImage *self, guint8 *buffer, gsize size,

@@ -28,6 +28,14 @@ G_DECLARE_INTERFACE (IptMemoryProvider, ipt_memory_provider, IPT, MEMORY_PROVIDE
  *   (memory that changes over time): like @read, with the bytes as they were
  *   at @time. The image calls it with a time at which the region it chose
  *   is valid; @read then serves the latest bytes (%IPT_TIME_END).
+ * @list_regions_in: optional, for providers that can serve address spaces
+ *   they do not know in advance (a snapshot of a whole machine, whose page
+ *   tables give every CR3 its memory): the regions the provider maps in
+ *   @asid beyond those @list_regions lists, in the same form, or %NULL for
+ *   none. The image asks for each address space it is told a trace uses
+ *   (ipt_image_add_address_spaces()); these regions rank above the
+ *   provider's @list_regions ones. Called with the image's lock held: it
+ *   must not call back into the image. Since: 0.1
  *
  * The memory-provider interface. Providers are constructed from properties
  * and opened with #GInitable, so that a bad input is a #GError at open time.
@@ -44,8 +52,10 @@ struct _IptMemoryProviderInterface {
   gssize (*read_at) (IptMemoryProvider *self, guint8 *buffer, gsize size,
                      const IptAsid *asid, guint64 address, guint64 time, GError **error);
 
+  GPtrArray *(*list_regions_in) (IptMemoryProvider *self, const IptAsid *asid);
+
   /*< private >*/
-  gpointer padding[7];
+  gpointer padding[6];
 };
 
 IPT_AVAILABLE_IN_ALL
@@ -60,5 +70,7 @@ GBytes *ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, con
                                         guint64 address, GError **error);
 IPT_AVAILABLE_IN_ALL
 GPtrArray *ipt_memory_provider_list_regions (IptMemoryProvider *self);
+IPT_AVAILABLE_IN_ALL
+GPtrArray *ipt_memory_provider_list_regions_in (IptMemoryProvider *self, const IptAsid *asid);
 
 G_END_DECLS

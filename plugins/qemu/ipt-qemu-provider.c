@@ -20,6 +20,10 @@
  *   - then one region of the whole address space, any asid: reads of other
  *     address spaces (CR3s that only the trace knows) are translated on
  *     demand, each (CR3, page) once (ipt-qemu-tlb.h).
+ * The image also asks for the regions of each address space a trace uses
+ * (list_regions_in, with the CR3s of its PIP packets, before a decode):
+ * those are walked and indexed like the snapshot's own, so that code a
+ * trace runs under any CR3 is a file section.
  * With physical=true: one region per RAM mapping, any asid.
  *
  * The read path allocates nothing and takes no lock: the snapshot's index
@@ -75,6 +79,11 @@ struct _IptQemuProvider {
   guint64 memfd_size;
   GStrv summary;
   gboolean initialized;
+
+  /* other address spaces, indexed when the image asks (list_regions_in) */
+  GMutex lock;                /* these, and the memfd's growth after init */
+  GHashTable *spaces;         /* CR3 (guint64 *) -> GPtrArray of IptRegion */
+  GPtrArray *space_lines;     /* the summary's lines about them */
 };
 
 enum {
@@ -182,14 +191,42 @@ ipt_qemu_provider_read (IptMemoryProvider *provider, guint8 *buffer, gsize size,
 }
 
 static GPtrArray *
+copy_regions (GPtrArray *regions)
+{
+  GPtrArray *copy = g_ptr_array_new_full (regions != NULL ? regions->len : 0,
+                                          (GDestroyNotify) ipt_region_free);
+
+  for (guint i = 0; regions != NULL && i < regions->len; i++)
+    g_ptr_array_add (copy, ipt_region_copy (g_ptr_array_index (regions, i)));
+  return copy;
+}
+
+static GPtrArray *
 ipt_qemu_provider_list_regions (IptMemoryProvider *provider)
 {
-  IptQemuProvider *self = (IptQemuProvider *) provider;
-  GPtrArray *regions = g_ptr_array_new_full (self->regions != NULL ? self->regions->len : 0,
-                                             (GDestroyNotify) ipt_region_free);
+  return copy_regions (((IptQemuProvider *) provider)->regions);
+}
 
-  for (guint i = 0; self->regions != NULL && i < self->regions->len; i++)
-    g_ptr_array_add (regions, ipt_region_copy (g_ptr_array_index (self->regions, i)));
+static GPtrArray *copy_regions (GPtrArray *regions);
+static GPtrArray *index_address_space (IptQemuProvider *self, guint64 cr3);
+
+/* Another CR3 a trace uses: its tables walked once (and kept), its code a
+ * file section like the snapshot's own. */
+static GPtrArray *
+ipt_qemu_provider_list_regions_in (IptMemoryProvider *provider, const IptAsid *asid)
+{
+  IptQemuProvider *self = (IptQemuProvider *) provider;
+  GPtrArray *regions;
+
+  if (!self->initialized || !self->translate || self->cr3_forced ||
+      asid->cr3 == IPT_ASID_NO_CR3 || asid->cr3 == self->own_cr3)
+    return NULL;
+  g_mutex_lock (&self->lock);
+  regions = g_hash_table_lookup (self->spaces, &asid->cr3);
+  if (regions == NULL)
+    regions = index_address_space (self, asid->cr3);
+  regions = copy_regions (regions);
+  g_mutex_unlock (&self->lock);
   return regions;
 }
 
@@ -198,6 +235,7 @@ ipt_qemu_provider_memory_provider_init (IptMemoryProviderInterface *iface)
 {
   iface->read = ipt_qemu_provider_read;
   iface->list_regions = ipt_qemu_provider_list_regions;
+  iface->list_regions_in = ipt_qemu_provider_list_regions_in;
 }
 
 /* ---- regions (at init) -------------------------------------------------- */
@@ -301,8 +339,8 @@ copy_to_memfd (IptQemuProvider *self, const Run *runs, guint n_runs, guint64 *of
 /* One region for the virtually contiguous, same-permission runs
  * @runs[0..n_runs) (all held by the snapshot). */
 static gboolean
-add_range (IptQemuProvider *self, const IptAsid *asid, const Run *runs, guint n_runs,
-           RegionStats *stats, GError **error)
+add_range (IptQemuProvider *self, GPtrArray *regions, const IptAsid *asid, const Run *runs,
+           guint n_runs, RegionStats *stats, GError **error)
 {
   guint64 size = 0, first_offset = 0, offset;
   gboolean in_file = TRUE, code = (runs[0].flags & IPT_QEMU_PAGE_EXECUTABLE) != 0;
@@ -330,9 +368,9 @@ add_range (IptQemuProvider *self, const IptAsid *asid, const Run *runs, guint n_
         return FALSE;
       filename = self->memfd_path;
     }
-  g_ptr_array_add (self->regions, ipt_region_new (runs[0].vaddr, size, asid,
-                                                  permissions_of (runs[0].flags), filename,
-                                                  filename != NULL ? offset : 0));
+  g_ptr_array_add (regions, ipt_region_new (runs[0].vaddr, size, asid,
+                                             permissions_of (runs[0].flags), filename,
+                                             filename != NULL ? offset : 0));
   stats->n_ranges++;
   stats->bytes_mapped += size;
   if (code)
@@ -350,10 +388,10 @@ add_range (IptQemuProvider *self, const IptAsid *asid, const Run *runs, guint n_
  * memory (device memory, absent pages: those addresses stay unmapped), then
  * groups them into ranges of contiguous virtual memory of one permission. */
 static gboolean
-add_virtual_regions (IptQemuProvider *self, GArray *walk, RegionStats *stats, GError **error)
+add_virtual_regions (IptQemuProvider *self, GPtrArray *regions, const IptAsid *asid,
+                     GArray *walk, RegionStats *stats, GError **error)
 {
   g_autoptr (GArray) held = g_array_new (FALSE, FALSE, sizeof (Run));
-  IptAsid asid = ipt_plugin_asid_from_cr3 (self->cr3_forced ? IPT_ASID_NO_CR3 : self->own_cr3);
   guint start = 0;
 
   for (guint i = 0; i < walk->len; i++)
@@ -384,11 +422,24 @@ add_virtual_regions (IptQemuProvider *self, GArray *walk, RegionStats *stats, GE
       if (cur != NULL && cur->vaddr == prev->vaddr + prev->size &&
           permissions_of (cur->flags) == permissions_of (prev->flags))
         continue;
-      if (!add_range (self, &asid, &g_array_index (held, Run, start), i - start, stats, error))
+      if (!add_range (self, regions, asid, &g_array_index (held, Run, start), i - start, stats,
+                      error))
         return FALSE;
       start = i;
     }
   return TRUE;
+}
+
+/* The regions of @cr3's address space, listed with @asid. */
+static gboolean
+add_address_space (IptQemuProvider *self, GPtrArray *regions, guint64 cr3, const IptAsid *asid,
+                   RegionStats *stats, GError **error)
+{
+  g_autoptr (GArray) walk = g_array_new (FALSE, FALSE, sizeof (Run));
+
+  return ipt_qemu_paging_foreach (self->mode, cr3, ipt_qemu_ram_read, self->ram, collect_run, walk,
+                                  error) &&
+         add_virtual_regions (self, regions, asid, walk, stats, error);
 }
 
 static void
@@ -415,6 +466,36 @@ add_physical_regions (IptQemuProvider *self, RegionStats *stats)
       stats->n_ranges++;
       stats->bytes_mapped += m[i].size;
     }
+}
+
+/* Walks @cr3's tables into regions, kept in self->spaces (a CR3 whose
+ * tables cannot be walked keeps an empty list: it is read on demand, and
+ * the summary says why). Called with self->lock held. */
+static GPtrArray *
+index_address_space (IptQemuProvider *self, guint64 cr3)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *regions = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_region_free);
+  IptAsid asid = ipt_plugin_asid_from_cr3 (cr3);
+  RegionStats stats = { 0 };
+  guint64 copied_before = self->memfd_size;
+
+  if (!add_address_space (self, regions, cr3, &asid, &stats, &error))
+    {
+      g_ptr_array_set_size (regions, 0);
+      g_ptr_array_add (self->space_lines,
+                       g_strdup_printf ("CR3 0x%" G_GINT64_MODIFIER "x (the trace's): not indexed, "
+                                        "read on demand: %s", cr3, error->message));
+    }
+  else
+    g_ptr_array_add (self->space_lines,
+                     g_strdup_printf ("CR3 0x%" G_GINT64_MODIFIER "x (the trace's): %u ranges, %u "
+                                      "of code: %u as they lie in the snapshot, %u copied into "
+                                      "memory (%" G_GUINT64_FORMAT " KiB)", cr3, stats.n_ranges,
+                                      stats.n_code, stats.n_code_in_file, stats.n_code_copied,
+                                      (self->memfd_size - copied_before) / 1024));
+  g_hash_table_insert (self->spaces, g_memdup2 (&cr3, sizeof (cr3)), regions);
+  return regions;
 }
 
 /* ---- init ---------------------------------------------------------------- */
@@ -591,11 +672,10 @@ ipt_qemu_provider_initable_init_impl (GInitable *initable, GCancellable *cancell
     {
       if (self->own_cr3 != IPT_ASID_NO_CR3)
         {
-          g_autoptr (GArray) walk = g_array_new (FALSE, FALSE, sizeof (Run));
+          IptAsid asid = ipt_plugin_asid_from_cr3 (self->cr3_forced ? IPT_ASID_NO_CR3
+                                                                    : self->own_cr3);
 
-          if (!ipt_qemu_paging_foreach (self->mode, self->own_cr3, ipt_qemu_ram_read, self->ram,
-                                        collect_run, walk, error) ||
-              !add_virtual_regions (self, walk, &stats, error))
+          if (!add_address_space (self, self->regions, self->own_cr3, &asid, &stats, error))
             {
               g_prefix_error (error, "qemu: %s: ", self->snapshot);
               return FALSE;
@@ -623,6 +703,9 @@ ipt_qemu_provider_finalize (GObject *object)
   IptQemuProvider *self = IPT_QEMU_PROVIDER (object);
 
   g_clear_pointer (&self->regions, g_ptr_array_unref);
+  g_hash_table_unref (self->spaces);
+  g_ptr_array_unref (self->space_lines);
+  g_mutex_clear (&self->lock);
   g_clear_pointer (&self->tlb, ipt_qemu_tlb_free);
   g_clear_pointer (&self->snap, ipt_qemu_snapshot_free);
   if (self->memfd >= 0)
@@ -659,7 +742,17 @@ ipt_qemu_provider_get_property (GObject *object, guint prop_id, GValue *value,
       g_value_set_uint64 (value, cpu != NULL ? cpu->rip : 0);
       break;
     case PROP_SUMMARY:
-      g_value_set_boxed (value, self->summary);
+      {
+        g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+
+        if (self->summary != NULL)
+          g_strv_builder_addv (b, (const char **) self->summary);
+        g_mutex_lock (&self->lock);
+        for (guint i = 0; i < self->space_lines->len; i++)
+          g_strv_builder_add (b, g_ptr_array_index (self->space_lines, i));
+        g_mutex_unlock (&self->lock);
+        g_value_take_boxed (value, g_strv_builder_end (b));
+      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -797,4 +890,8 @@ ipt_qemu_provider_init (IptQemuProvider *self)
 {
   self->cr3 = IPT_ASID_NO_CR3;
   self->memfd = -1;
+  g_mutex_init (&self->lock);
+  self->spaces = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                        (GDestroyNotify) g_ptr_array_unref);
+  self->space_lines = g_ptr_array_new_with_free_func (g_free);
 }

@@ -218,7 +218,8 @@ ipt_qcow2_list_snapshots (const guint8 *data, gsize size, const char *path, GErr
 }
 
 /* The entry @tag names (its id or its name, the first in table order, as
- * QEMU finds it), or the newest with vmstate. */
+ * QEMU finds it), or the newest with vmstate: the latest date, the later
+ * entry of two of the same date (QEMU itself has no "newest"). */
 static const Entry *
 choose (const Image *img, GArray *entries, const char *tag, GError **error)
 {

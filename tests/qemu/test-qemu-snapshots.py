@@ -28,29 +28,16 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# PENDING: snapshot formats whose readers have not landed on main yet (the
-# plugin then has a placeholder that refuses the format with PLACEHOLDER's
-# message). Their cases are "not ok ... # TODO" (expected failures) only
-# while the plugin answers exactly that; any other answer, wrong bytes or
-# another error, fails, and right bytes pass, with a note to take the
-# format out of here. Verified before the readers landed: on a trial merge
-# of s15-fmt, every migration and qcow2 case below passes.
-PENDING = {
-    "migration": "the migration stream reader is not on main yet (s15-fmt)",
-    "qcow2": "the qcow2 reader is not on main yet (s15-fmt)",
-}
-PLACEHOLDER = "not supported by this build yet"
 
 count = 0
 failed = 0
 
 
-def check(ok, what, todo=None):
+def check(ok, what):
     global count, failed
     count += 1
-    directive = " # TODO %s" % todo if todo else ""
-    print("%s %d - %s%s" % ("ok" if ok else "not ok", count, what, directive), flush=True)
-    if not ok and not todo:
+    print("%s %d - %s" % ("ok" if ok else "not ok", count, what), flush=True)
+    if not ok:
         failed += 1
     return ok
 
@@ -171,9 +158,8 @@ def check_physical(facts):
             elif result.stdout != bytes.fromhex(code):
                 ok = False
                 error = "other bytes at guest-physical 0x%x" % pa
-        todo = PENDING.get(kind) if not ok and PLACEHOLDER in error else None
         check(ok, "%s: physical=true reads A's and B's code at their guest-physical pages%s"
-              % (kind, ": " + error if error else ""), todo)
+              % (kind, ": " + error if error else ""))
 
 
 def check_list_regions(facts):
@@ -182,9 +168,8 @@ def check_list_regions(facts):
     copied code), and no range of A is shown."""
     for kind in ("elf", "migration", "qcow2"):
         lines, error = list_regions(facts, kind, facts["cr3_b"])
-        todo = PENDING.get(kind) if lines is None and PLACEHOLDER in error else None
         if lines is None:
-            check(False, "%s: --cr3 B --list-regions: %s" % (kind, error), todo)
+            check(False, "%s: --cr3 B --list-regions: %s" % (kind, error))
             continue
         user = "%016x-%016x" % (facts["user_va"], facts["user_va"] + facts["user_size"])
         sections = [l for l in lines if l.startswith(user) and " section " in l
@@ -220,7 +205,6 @@ def acceptance(facts, cases):
     the same bytes from all three, and the expected ones. An expected int N
     instead: N bytes that the guest does not map, which must fail so."""
     for kind in ("elf", "migration", "qcow2"):
-        placeholder = works = False
         for what, cr3, address, expected in cases:
             unmapped = isinstance(expected, int)
             data, error = plugin_read(facts, kind, cr3, address,
@@ -231,22 +215,13 @@ def acceptance(facts, cases):
                 data = b"" if refused else data or error.encode()
                 expected = b""
                 error = "" if refused else error
-            todo = None
-            if kind in PENDING and PLACEHOLDER in error:
-                todo = PENDING[kind]
-                if not placeholder:
-                    diag(error)  # once: the format is known not to work yet
-                placeholder = True
-            elif error:
+            if error:
                 diag(error)
             elif data != expected:
                 diag("got      %s\nexpected %s" % (data.hex(), expected.hex()))
-            works = works or data == expected
             check(data == expected, "%s: %s (CR3 %s, 0x%x%s)"
                   % (kind, what, "the snapshot's" if cr3 is None else "0x%x" % cr3,
-                     address, ": not mapped" if unmapped else ":%d" % len(expected)), todo)
-        if kind in PENDING and works:
-            diag("%s works now: take it out of PENDING in %s" % (kind, __file__))
+                     address, ": not mapped" if unmapped else ":%d" % len(expected)))
 
 
 def magics(facts):

@@ -161,6 +161,14 @@ def tiny(out):
 
     lines, _ = record_and_decode(out, "record", exec_log, dump, truth)
     check_cr3_switches(lines, facts["user_va"], [facts["cr3_a"], facts["cr3_b"]])
+    # The same trace over the guest's other snapshots: the same listing.
+    for kind, spec in (("migration", facts["snapshots"]["migration"]),
+                       ("qcow2", facts["snapshots"]["qcow2"] + ",tag=" + facts["savevm_tag"])):
+        other = run([os.environ["IPT_ANALYZE"], "--plugin", "qemu:snapshot=" + spec,
+                     "--pt", os.path.join(out, "record", "trace.pt")])
+        check(other.returncode == 0 and other.stderr == "" and other.stdout.splitlines() == lines,
+              "the trace decodes to the same listing over the %s snapshot%s"
+              % (kind, ": " + other.stderr.strip() if other.stderr else ""))
     switches = sum(1 for line in lines if line.startswith("[paging, cr3:"))
     check(switches >= 2 * 4, "the CR3 switches are in the trace (%d PIPs)" % switches)
 

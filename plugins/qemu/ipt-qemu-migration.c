@@ -100,7 +100,14 @@ typedef struct {
   JsonParser *json;
   JsonArray *devices;          /* the VMDESCRIPTION's, NULL when there is none */
   guint next_device;
+  guint64 forgotten;           /* the stream before this is released (ipt_qemu_stream_forget) */
 } Parser;
+
+/* Page records are 4 KiB apart: walking them touches every page of the
+ * file. What lies behind the parser is released every few MiB, so that
+ * opening a big stream does not make the process hold all of it (the
+ * pages are read again from the file when a read wants them). */
+#define FORGET_EVERY (G_GUINT64_CONSTANT (8) << 20)
 
 /* "NAME: offset 0xOFF: problem" */
 #define fail(p, error, code, offset, ...) \
@@ -323,6 +330,11 @@ parse_ram (Parser *p, gboolean start, GError **error)
           if (!skip_bytes (p, IPT_QEMU_RAM_PAGE_SIZE, "a page", error))
             return FALSE;
           ipt_qemu_ram_block_set_page (p->block, page, data);
+        }
+      if (p->pos - p->forgotten >= FORGET_EVERY)
+        {
+          ipt_qemu_stream_forget (p->stream, p->forgotten, at - p->forgotten);
+          p->forgotten = at;
         }
     }
 }

@@ -6,6 +6,8 @@
 #include "ipt-qemu-stream.h"
 
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct _IptQemuStream {
   gint ref_count;
@@ -169,4 +171,26 @@ ipt_qemu_stream_peek (IptQemuStream *self, guint64 offset, gsize size)
   if (!ipt_qemu_stream_file_offset (self, offset, size, &at))
     return NULL;
   return self->data + at;
+}
+
+void
+ipt_qemu_stream_forget (IptQemuStream *self, guint64 offset, guint64 size)
+{
+  guint64 page = (guint64) sysconf (_SC_PAGESIZE);
+  guint64 end = offset + MIN (size, self->size - MIN (offset, self->size));
+
+  while (offset < end)
+    {
+      const IptQemuExtent *e = find_extent (self, offset);
+      guint64 in = offset - e->stream_offset;
+      guint64 n = MIN (end - offset, e->size - in);
+      guint64 from = e->file_offset + in, to = from + n;
+
+      /* whole pages only: the pages at the edges may hold bytes still read */
+      from = (from + page - 1) / page * page;
+      to = to / page * page;
+      if (from < to)
+        madvise ((void *) (self->data + from), to - from, MADV_DONTNEED);
+      offset += n;
+    }
 }

@@ -68,6 +68,13 @@ const guint8 *ipt_qemu_stream_peek (IptQemuStream *self, guint64 offset, gsize s
 gboolean ipt_qemu_stream_file_offset (IptQemuStream *self, guint64 offset, guint64 size,
                                       guint64 *file_offset);
 
+/* Tells the kernel that [offset, offset + size) of the stream is not
+ * needed in memory for now (madvise MADV_DONTNEED on the whole file pages
+ * inside it): a parser that walks a big stream once calls it behind
+ * itself, so that the process does not keep every page of the file it
+ * touched. Later reads fault the bytes in again from the file. */
+void ipt_qemu_stream_forget (IptQemuStream *self, guint64 offset, guint64 size);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptQemuStream, ipt_qemu_stream_unref)
 
 G_END_DECLS

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Writes a QEMU dump-guest-memory ELF file (as QEMU 7.2 writes one: e_ehsize
-8, every p_vaddr 0, the RAM's address in p_paddr, an NT_PRSTATUS and a "QEMU"
-CPU-state note) whose guest maps given pages of virtual memory through x86-64
-page tables, so that a trace of those pages decodes through the qemu plugin.
+"""Writes a QEMU snapshot — a dump-guest-memory ELF file (as QEMU 7.2 writes
+one: e_ehsize 8, every p_vaddr 0, the RAM's address in p_paddr, an
+NT_PRSTATUS and a "QEMU" CPU-state note), or with --format migration a
+migration stream ("QEVM" v3: the configuration, a ram section whose pc.ram
+holds every page as a page record or a zero record, no device state) —
+whose guest maps given pages of virtual memory through x86-64 page tables,
+so that a trace of those pages decodes through the qemu plugin.
 
 The pages come from a kAFL/Nyx page dump (pages.addr: little-endian u64
 virtual page addresses; pages.dump: the pages) or from a flat file loaded at
@@ -160,6 +163,33 @@ def write_elf(path, guest, cr3, la57, rip):
             out.write(data)
 
 
+def write_migration(path, guest):
+    """pc.ram from 0 to the last page in use, every page a record: the pages
+    in use as PAGE records (4096 bytes after a header, so not contiguous in
+    the file: the plugin copies code into a memfd), the others ZERO."""
+    be32 = lambda v: struct.pack(">I", v)
+    be64 = lambda v: struct.pack(">Q", v)
+    name = lambda text: bytes([len(text)]) + text.encode()
+    size = (max(guest.pages) + PAGE + 0xFFFFF) & ~0xFFFFF     # whole MiBs
+    ram_id = 2
+    with open(path, "wb") as out:
+        out.write(b"QEVM" + be32(3))
+        out.write(b"\x07" + be32(len("pc-i440fx-7.2")) + b"pc-i440fx-7.2")
+        out.write(b"\x01" + be32(ram_id) + name("ram") + be32(0) + be32(4))
+        out.write(be64(size | 0x04) + name("pc.ram") + be64(size) + be64(0x10) +
+                  b"\x7e" + be32(ram_id))
+        out.write(b"\x02" + be32(ram_id))
+        for i, addr in enumerate(range(0, size, PAGE)):
+            continue_flag = 0x20 if i > 0 else 0
+            header = be64(addr | continue_flag | (0x08 if addr in guest.pages else 0x02))
+            if not continue_flag:
+                header += name("pc.ram")
+            out.write(header + (bytes(guest.pages[addr]) if addr in guest.pages else b"\0"))
+        out.write(be64(0x10) + b"\x7e" + be32(ram_id))
+        out.write(b"\x03" + be32(ram_id) + be64(0x10) + b"\x7e" + be32(ram_id))
+        out.write(b"\x00")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", nargs=2, metavar=("ADDR", "DUMP"),
@@ -171,6 +201,9 @@ def main():
     parser.add_argument("--cr3-from-trace", metavar="TRACE",
                         help="also every CR3 of the PIP packets of this raw PT stream")
     parser.add_argument("--la57", action="store_true", help="5-level paging")
+    parser.add_argument("--format", choices=("elf", "migration"), default="elf",
+                        help="dump-guest-memory ELF (with the vCPU's state) or a migration "
+                        "stream (RAM only: the CR3s come from the trace)")
     parser.add_argument("--pool", type=parse_int, default=0x1000000,
                         help="guest-physical address from which pages are allocated")
     parser.add_argument("--seed", type=int, default=8, help="the shuffle of the physical pages")
@@ -210,7 +243,10 @@ def main():
         guest.pages[paddr][:] = contents[vaddr]
         for cr3 in args.cr3:
             guest.map(cr3, vaddr, paddr, P | US)
-    write_elf(args.output, guest, args.cr3[0], args.la57, vpages[0])
+    if args.format == "migration":
+        write_migration(args.output, guest)
+    else:
+        write_elf(args.output, guest, args.cr3[0], args.la57, vpages[0])
 
 
 if __name__ == "__main__":

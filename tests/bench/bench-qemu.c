@@ -10,11 +10,13 @@
  *     (b) IptImage with the pagedump plugin (the flat page dump)
  *     (c) IptImage with the qemu plugin over a dump-guest-memory ELF made
  *         from the same pages by tests/make-qemu-snapshot.py: shuffled
- *         guest-physical pages, page tables at the trace's PIP CR3s. The
- *         vCPU's CR3 is served as file sections (the snapshot, or a memfd
- *         where its pages lie apart); any other CR3 of the trace through
- *         the callback and the translation cache.
- *   Goal (issue 8): (c) within 1.5x of (b).
+ *         guest-physical pages, page tables at the trace's PIP CR3s. Each
+ *         CR3 the trace uses (ipt_image_add_trace_address_spaces(), what
+ *         IptDecoder does by itself) is served as file sections: of the
+ *         snapshot, or of a memfd where its pages lie apart;
+ *     (d) the same over a migration stream of the same RAM (page records
+ *         have headers between them: all code is copied into the memfd).
+ *   Goal (issue 8): (c) and (d) within 1.5x of (b).
  *
  * Environment: IPT_CORPUS_DIR, IPT_PLUGIN_PATH, G_TEST_SRCDIR (for the
  * script), IPT_BENCH_ROUNDS (default 5), IPT_BENCH_REPEAT (default 4). Not a
@@ -28,20 +30,21 @@
 
 #include "bench-common.h"
 
-#define N_VARIANTS 3
+#define N_VARIANTS 4
 #define PAGE 4096
 
 static char *
-make_snapshot (const char *dir, const char *tmp)
+make_snapshot (const char *dir, const char *tmp, const char *format)
 {
   g_autofree char *script = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "make-qemu-snapshot.py",
                                               NULL);
   g_autofree char *addr = g_build_filename (dir, "pages.addr", NULL);
   g_autofree char *dump = g_build_filename (dir, "pages.dump", NULL);
   g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
-  char *out = g_build_filename (tmp, "guest.elf", NULL);
+  g_autofree char *base = g_strconcat ("guest.", format, NULL);
+  char *out = g_build_filename (tmp, base, NULL);
   const char *argv[] = { "python3", script, "--pages", addr, dump, "--cr3-from-trace", trace,
-                         "-o", out, NULL };
+                         "--format", format, "-o", out, NULL };
   g_autoptr(GError) error = NULL;
   int status = 0;
 
@@ -90,18 +93,21 @@ bench_decode (const char *corpus_dir, const char *name)
   g_autofree char *dir = g_build_filename (corpus_dir, name, NULL);
   g_autofree char *trace_path = g_build_filename (dir, "trace.pt", NULL);
   g_autofree char *tmp = g_dir_make_tmp ("bench-qemu-XXXXXX", NULL);
-  g_autofree char *snapshot = make_snapshot (dir, tmp);
+  g_autofree char *snapshot = make_snapshot (dir, tmp, "elf");
+  g_autofree char *stream = make_snapshot (dir, tmp, "migration");
   g_autofree char *pagedump = g_strdup_printf ("pagedump:addr=%s/pages.addr,dump=%s/pages.dump",
                                                dir, dir);
   g_autofree char *qemu = g_strdup_printf ("qemu:snapshot=%s", snapshot);
+  g_autofree char *qemu_stream = g_strdup_printf ("qemu:snapshot=%s", stream);
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *one = NULL, *trace = NULL;
   g_autoptr(IptPluginRegistry) registry = NULL;
-  g_autoptr(IptImage) flat = NULL, guest = NULL;
+  g_autoptr(IptImage) flat = NULL, guest = NULL, migrated = NULL;
   struct pt_image_section_cache *iscache = pt_iscache_alloc ("bench");
   struct pt_image *images[N_VARIANTS];
   const char *labels[N_VARIANTS] = { "(a) libipt, a section per page", "(b) IptImage, pagedump plugin",
-                                     "(c) IptImage, qemu plugin (ELF)" };
+                                     "(c) IptImage, qemu plugin (ELF)",
+                                     "(d) IptImage, qemu plugin (stream)" };
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 4, 64);
   guint rounds = env_uint ("IPT_BENCH_ROUNDS", 5, BENCH_MAX_ROUNDS);
   gdouble seconds[N_VARIANTS][N_DECODERS][BENCH_MAX_ROUNDS];
@@ -121,14 +127,18 @@ bench_decode (const char *corpus_dir, const char *name)
   ipt_plugin_registry_scan_default_path (registry);
   flat = image_from_plugin (registry, pagedump);
   guest = image_from_plugin (registry, qemu);
+  migrated = image_from_plugin (registry, qemu_stream);
   images[0] = libipt_sections (dir, iscache);
   images[1] = ipt_image_get_pt_image (flat);
   /* what IptDecoder does by itself: the trace's CR3s indexed too */
   ipt_image_add_trace_address_spaces (guest, trace, size);
+  ipt_image_add_trace_address_spaces (migrated, trace, size);
   images[2] = ipt_image_get_pt_image (guest);
+  images[3] = ipt_image_get_pt_image (migrated);
 
-  g_print ("corpus trace %s x%u, %u rounds after 1 warm-up; snapshot %s: %u ranges as file sections\n",
-           name, repeat, rounds, snapshot, count_sections (guest));
+  g_print ("corpus trace %s x%u, %u rounds after 1 warm-up; ranges as file sections: %u over "
+           "the ELF, %u over the migration stream\n", name, repeat, rounds,
+           count_sections (guest), count_sections (migrated));
 
   ok = decode_rounds (images, labels, N_VARIANTS, trace, size, rounds, seconds, insns);
 
@@ -144,9 +154,9 @@ bench_decode (const char *corpus_dir, const char *name)
                insn / median (seconds[1][DECODER_INSN], rounds), block,
                block / median (seconds[0][DECODER_BLOCK], rounds),
                block / median (seconds[1][DECODER_BLOCK], rounds));
-      if (v == 2)
-        goal_ratio = MAX (insn / median (seconds[1][DECODER_INSN], rounds),
-                          block / median (seconds[1][DECODER_BLOCK], rounds));
+      if (v >= 2)
+        goal_ratio = MAX (goal_ratio, MAX (insn / median (seconds[1][DECODER_INSN], rounds),
+                                           block / median (seconds[1][DECODER_BLOCK], rounds)));
     }
   g_print ("\nqemu plugin against the flat page dump: %.2fx at worst: %s\n", goal_ratio,
            goal_ratio <= 1.5 ? "<=1.5 met" : "<=1.5 MISSED");
@@ -160,6 +170,7 @@ bench_decode (const char *corpus_dir, const char *name)
   pt_image_free (images[0]);
   pt_iscache_free (iscache);
   g_unlink (snapshot);
+  g_unlink (stream);
   g_rmdir (tmp);
   return ok ? 0 : 1;
 }

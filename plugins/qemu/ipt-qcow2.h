@@ -7,7 +7,9 @@
  * qcow2_vm_state_offset()), in clusters the tables point at. Uncompressed,
  * unencrypted clusters only; a compressed cluster, an encrypted image, an
  * external data file or extended L2 entries are a clear error
- * (IPT_ERROR_NOT_SUPPORTED naming the file and the offset of the entry).
+ * (IPT_ERROR_NOT_SUPPORTED naming the file and the offset of the entry),
+ * and so is an unallocated or zero cluster inside the vmstate (savevm
+ * writes every byte of it).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -158,6 +158,10 @@ struct _IptImage {
   GError *last_error;
 };
 
+/* ipt-image.c: rebuilds and publishes the snapshot; with the image's lock held */
+G_GNUC_INTERNAL
+void ipt_image_publish (IptImage *self);
+
 /* ipt-image-index.c: called with the image's lock held */
 G_GNUC_INTERNAL
 IptImageSnapshot *ipt_image_snapshot_build (IptImage *image, const gint *page_cache_enabled,

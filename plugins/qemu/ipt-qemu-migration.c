@@ -22,10 +22,10 @@
 #include <string.h>
 
 #include <ipt-analyze/ipt-analyze.h>
-#include <json-glib/json-glib.h>
 
 #include "ipt-qemu-bytes.h"
 #include "ipt-qemu-snapshot.h"
+#include "ipt-qemu-vmdesc.h"
 
 #define QEVM_MAGIC        0x5145564du
 #define QEVM_VERSION      3
@@ -68,8 +68,6 @@ enum {
 /* Bounds on what real streams hold, against untrusted sizes. */
 #define MAX_MACHINE_NAME   256
 #define MAX_CAPABILITIES   256
-#define MAX_VMDESC_TAIL    (G_GUINT64_CONSTANT (16) << 20)
-#define MAX_JSON_DEPTH     64
 
 /* vmstate_x86_cpu version 12 of qemu-system-x86_64: where the fields this
  * parser wants lie from the section's start (the fallback without a
@@ -97,8 +95,7 @@ typedef struct {
   guint32 ram_section;
   IptQemuRamBlock *block;      /* the last page record's block, for CONTINUE, across sections */
   gboolean ignore_shared;      /* x-ignore-shared: each block in the list has its address */
-  JsonParser *json;
-  JsonArray *devices;          /* the VMDESCRIPTION's, NULL when there is none */
+  IptQemuVmdesc vmdesc;        /* json NULL when the stream has none */
   guint next_device;
   guint64 forgotten;           /* the stream before this is released (ipt_qemu_stream_forget) */
 } Parser;
@@ -339,184 +336,6 @@ parse_ram (Parser *p, gboolean start, GError **error)
     }
 }
 
-/* --- the VMDESCRIPTION --- */
-
-/* JSON nesting deeper than real descriptions (about 6) is refused before
- * json-glib's recursive parser sees it. */
-static gboolean
-json_depth_ok (const guint8 *json, gsize len)
-{
-  gboolean in_string = FALSE, escaped = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 c = json[i];
-
-      if (in_string)
-        {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return FALSE;
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
-/* Finds the VMDESCRIPTION that ends the stream (EOF, 0x06, be32 length, the
- * JSON up to the stream's end) and parses it: p->devices and p->end. */
-static gboolean
-load_vmdesc (Parser *p, GError **error)
-{
-  static const guint64 tails[] = { G_GUINT64_CONSTANT (1) << 20, MAX_VMDESC_TAIL };
-  guint64 size = ipt_qemu_stream_get_size (p->stream);
-  gsize tail = 0, json_at = 0, len = 0;
-  g_autofree guint8 *buf = NULL;
-  g_autoptr (GError) local = NULL;
-  JsonNode *root, *devices;
-  guint64 at;
-
-  /* a small tail first: descriptions are some 100 KiB */
-  for (guint t = 0; t < G_N_ELEMENTS (tails) && json_at == 0 && tail < size; t++)
-    {
-      tail = (gsize) MIN (size, tails[t]);
-      g_free (buf);
-      buf = g_malloc (tail);
-      ipt_qemu_stream_read (p->stream, size - tail, buf, tail);
-      /* JSON holds no raw NUL or 0x06 bytes: the first frame from the end is it */
-      for (len = 2; len + 6 <= tail; len++)
-        {
-          gsize h = tail - len - 5;
-
-          if (buf[h + 5] == '{' && buf[h] == SECTION_VMDESCRIPTION && buf[h - 1] == SECTION_EOF &&
-              ipt_qemu_be32 (buf + h + 1) == len)
-            {
-              json_at = h + 5;
-              break;
-            }
-        }
-    }
-  if (json_at == 0)
-    return TRUE;
-  at = size - tail + json_at - 5;
-  if (!json_depth_ok (buf + json_at, len))
-    return fail (p, error, IPT_ERROR_CORRUPT, at, "VMDESCRIPTION nested deeper than %u",
-                 MAX_JSON_DEPTH);
-  p->json = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (p->json, (const char *) buf + json_at, (gssize) len, &local))
-    return fail (p, error, IPT_ERROR_CORRUPT, at, "VMDESCRIPTION is not valid JSON: %s",
-                 local->message);
-  root = json_parser_get_root (p->json);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      (devices = json_object_get_member (json_node_get_object (root), "devices")) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (devices))
-    return fail (p, error, IPT_ERROR_CORRUPT, at, "VMDESCRIPTION has no \"devices\" array");
-  p->devices = json_node_get_array (devices);
-  p->end = at;
-  return TRUE;
-}
-
-/* A member of @object that is an integer (-1: missing or not one). */
-static gint64
-json_int (JsonObject *object, const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return -1;
-  return json_node_get_int (node);
-}
-
-static const char *
-json_string (JsonObject *object, const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonArray *
-json_array (JsonObject *object, const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-json_element (JsonArray *array, guint i)
-{
-  JsonNode *node = json_array_get_element (array, i);
-
-  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-/* The bytes a field takes: its element size times its array length. */
-static gboolean
-field_size (JsonObject *field, guint64 limit, guint64 *size)
-{
-  gint64 each = json_int (field, "size");
-  gint64 n = json_object_has_member (field, "array_len") ? json_int (field, "array_len") : 1;
-
-  if (each < 0 || n < 0 || (n > 0 && (guint64) each > limit / (guint64) n))
-    return FALSE;
-  *size = (guint64) each * (guint64) n;
-  return TRUE;
-}
-
-/* The bytes a device (or subsection) description's state takes in the
- * stream: its fields, then each subsection with its header (0x05, name,
- * be32 version). FALSE when the description is malformed or larger than
- * @limit. */
-static gboolean
-vmsd_size (JsonObject *vmsd, guint64 limit, guint depth, guint64 *size)
-{
-  JsonArray *fields = json_array (vmsd, "fields");
-  JsonArray *subsections = json_array (vmsd, "subsections");
-  guint64 total = 0;
-
-  if (depth > MAX_JSON_DEPTH)
-    return FALSE;
-  for (guint i = 0; fields != NULL && i < json_array_get_length (fields); i++)
-    {
-      JsonObject *field = json_element (fields, i);
-      guint64 n;
-
-      if (field == NULL || !field_size (field, limit, &n) || n > limit - total)
-        return FALSE;
-      total += n;
-    }
-  for (guint i = 0; subsections != NULL && i < json_array_get_length (subsections); i++)
-    {
-      JsonObject *sub = json_element (subsections, i);
-      const char *name = sub != NULL ? json_string (sub, "vmsd_name") : NULL;
-      guint64 n;
-
-      if (name == NULL || strlen (name) > 255 || !vmsd_size (sub, limit, depth + 1, &n) ||
-          n > limit - total || 6 + strlen (name) > limit - total - n)
-        return FALSE;
-      total += n + 6 + strlen (name);
-    }
-  *size = total;
-  return TRUE;
-}
-
 /* --- the vCPUs --- */
 
 static guint64
@@ -537,62 +356,69 @@ cpu_finish (IptQemuCpu *cpu, gboolean have_hflags, guint64 hflags)
     cpu->long_mode = have_hflags && (hflags & HF_LMA) != 0;
 }
 
-/* A "cpu" section at @data of @size bytes, its fields found by name in its
- * description. */
+/* What parse_cpu_vmdesc() collects from a cpu section's fields. */
+typedef struct {
+  Parser *p;
+  guint64 data;                /* where the section's state starts */
+  IptQemuCpu cpu;
+  guint found;                 /* bit k: wanted[k] read */
+  guint64 hflags;
+  gboolean have_hflags;
+} CpuFields;
+
 static gboolean
-parse_cpu_vmdesc (Parser *p, JsonObject *dev, guint32 instance, guint64 data, GError **error)
+cpu_field (const char *name, gint64 each, guint64 offset, guint64 size, gpointer data)
 {
-  JsonArray *fields = json_array (dev, "fields");
-  IptQemuCpu cpu = { .index = instance };
-  guint found = 0;
-  guint64 at = data, hflags = 0;
-  gboolean have_hflags = FALSE;
   static const char *const wanted[] = {
     "env.cr[0]", "env.cr[3]", "env.cr[4]", "env.eip", "env.regs",
   };
-  guint64 *slots[] = { &cpu.cr0, &cpu.cr3, &cpu.cr4, &cpu.rip, &cpu.rsp };
+  CpuFields *f = data;
+  guint64 *slots[] = { &f->cpu.cr0, &f->cpu.cr3, &f->cpu.cr4, &f->cpu.rip, &f->cpu.rsp };
+  guint64 at = f->data + offset;
 
-  for (guint i = 0; fields != NULL && i < json_array_get_length (fields); i++)
+  if (name == NULL)
+    return TRUE;
+  if (each == 8)
     {
-      JsonObject *field = json_element (fields, i);
-      const char *name = json_string (field, "name");
-      gint64 each = json_int (field, "size");
-      guint64 n;
-
-      field_size (field, G_MAXUINT64, &n);   /* checked by vmsd_size() */
-      if (name != NULL && each == 8)
+      for (guint k = 0; k < G_N_ELEMENTS (wanted); k++)
+        if (strcmp (name, wanted[k]) == 0)
+          {
+            /* env.regs: RSP is the fifth of the general registers */
+            if (k == 4 && size < 5 * 8)
+              break;
+            *slots[k] = read_be64 (f->p, k == 4 ? at + 4 * 8 : at);
+            f->found |= 1u << k;
+          }
+      if (strcmp (name, "env.efer") == 0)
         {
-          for (guint k = 0; k < G_N_ELEMENTS (wanted); k++)
-            if (strcmp (name, wanted[k]) == 0)
-              {
-                /* env.regs: RSP is the fifth of the general registers */
-                if (k == 4 && n < 5 * 8)
-                  break;
-                *slots[k] = read_be64 (p, k == 4 ? at + 4 * 8 : at);
-                found |= 1u << k;
-              }
-          if (strcmp (name, "env.efer") == 0)
-            {
-              cpu.efer = read_be64 (p, at);
-              cpu.has_efer = TRUE;
-            }
+          f->cpu.efer = read_be64 (f->p, at);
+          f->cpu.has_efer = TRUE;
         }
-      else if (name != NULL && each == 4 && strcmp (name, "env.hflags") == 0)
-        {
-          guint8 b[4];
-
-          ipt_qemu_stream_read (p->stream, at, b, 4);
-          hflags = ipt_qemu_be32 (b);
-          have_hflags = TRUE;
-        }
-      at += n;
     }
-  if ((found & 0xf) != 0xf)
+  else if (each == 4 && strcmp (name, "env.hflags") == 0)
+    {
+      guint8 b[4];
+
+      ipt_qemu_stream_read (f->p->stream, at, b, 4);
+      f->hflags = ipt_qemu_be32 (b);
+      f->have_hflags = TRUE;
+    }
+  return TRUE;
+}
+
+/* A "cpu" section at @data, its fields found by name in its description. */
+static gboolean
+parse_cpu_vmdesc (Parser *p, JsonObject *dev, guint32 instance, guint64 data, GError **error)
+{
+  CpuFields f = { .p = p, .data = data, .cpu = { .index = instance } };
+
+  ipt_qemu_vmdesc_foreach_field (dev, cpu_field, &f);
+  if ((f.found & 0xf) != 0xf)
     return fail (p, error, IPT_ERROR_NOT_SUPPORTED, data,
                  "cpu section of vCPU %u: its description has no 8-byte env.cr[0], env.cr[3], "
                  "env.cr[4] or env.eip", instance);
-  cpu_finish (&cpu, have_hflags, hflags);
-  g_array_append_val (p->cpus, cpu);
+  cpu_finish (&f.cpu, f.have_hflags, f.hflags);
+  g_array_append_val (p->cpus, f.cpu);
   return TRUE;
 }
 
@@ -646,7 +472,7 @@ parse_device (Parser *p, guint32 id, const char *idstr, guint32 instance, guint3
   JsonObject *dev;
   const char *dev_name;
 
-  if (p->devices == NULL)
+  if (p->vmdesc.json == NULL)
     {
       guint64 footer = 0;
 
@@ -657,21 +483,21 @@ parse_device (Parser *p, guint32 id, const char *idstr, guint32 instance, guint3
       p->pos = footer;
       return TRUE;
     }
-  if (p->next_device >= json_array_get_length (p->devices))
+  if (p->next_device >= json_array_get_length (p->vmdesc.devices))
     return fail (p, error, IPT_ERROR_CORRUPT, header,
                  "section '%s' instance %u is past the %u devices of the VMDESCRIPTION",
-                 idstr, instance, json_array_get_length (p->devices));
-  dev = json_element (p->devices, p->next_device);
-  dev_name = dev != NULL ? json_string (dev, "name") : NULL;
+                 idstr, instance, json_array_get_length (p->vmdesc.devices));
+  dev = ipt_qemu_vmdesc_device (&p->vmdesc, p->next_device);
+  dev_name = dev != NULL ? ipt_qemu_vmdesc_name (dev) : NULL;
   if (dev_name == NULL || strcmp (dev_name, idstr) != 0 ||
-      json_int (dev, "instance_id") != instance)
+      ipt_qemu_vmdesc_instance (dev) != instance)
     return fail (p, error, IPT_ERROR_CORRUPT, header,
                  "section '%s' instance %u is not the VMDESCRIPTION's device %u ('%s' instance %"
                  G_GINT64_FORMAT ")", idstr, instance, p->next_device,
                  dev_name != NULL ? dev_name : "?",
-                 dev != NULL ? json_int (dev, "instance_id") : -1);
+                 dev != NULL ? ipt_qemu_vmdesc_instance (dev) : -1);
   p->next_device++;
-  if (!vmsd_size (dev, p->end, 0, &size))
+  if (!ipt_qemu_vmdesc_state_size (dev, p->end, &size))
     return fail (p, error, IPT_ERROR_CORRUPT, header,
                  "the VMDESCRIPTION of section '%s' instance %u has fields without a valid size",
                  idstr, instance);
@@ -848,8 +674,10 @@ parse_stream (Parser *p, GError **error)
   if (version != QEVM_VERSION)
     return fail (p, error, IPT_ERROR_NOT_SUPPORTED, 4,
                  "migration stream version %u, only %u is supported", version, QEVM_VERSION);
-  if (!load_vmdesc (p, error))
+  if (!ipt_qemu_vmdesc_load (&p->vmdesc, p->stream, error))
     return FALSE;
+  if (p->vmdesc.json != NULL)
+    p->end = p->vmdesc.offset;   /* the sections end where it starts */
 
   for (;;)
     {
@@ -864,10 +692,11 @@ parse_stream (Parser *p, GError **error)
         case SECTION_EOF:
           if (!p->have_ram)
             return fail (p, error, IPT_ERROR_CORRUPT, at, "the stream has no 'ram' section");
-          if (p->devices != NULL && p->next_device != json_array_get_length (p->devices))
+          if (p->vmdesc.json != NULL &&
+              p->next_device != json_array_get_length (p->vmdesc.devices))
             return fail (p, error, IPT_ERROR_CORRUPT, at,
                          "the stream ends after %u device sections, the VMDESCRIPTION lists %u",
-                         p->next_device, json_array_get_length (p->devices));
+                         p->next_device, json_array_get_length (p->vmdesc.devices));
           if (p->pos != p->end)
             return fail (p, error, IPT_ERROR_CORRUPT, p->pos,
                          "0x%" G_GINT64_MODIFIER "x bytes after the end of the sections that are "
@@ -909,7 +738,7 @@ ipt_qemu_migration_parse (IptQemuStream *stream, IptQemuRam *ram, GArray *cpus,
   if (ok && machine != NULL)
     *machine = g_steal_pointer (&p.machine);
   g_free (p.machine);
-  g_clear_object (&p.json);
+  ipt_qemu_vmdesc_clear (&p.vmdesc);
   return ok;
 }
 

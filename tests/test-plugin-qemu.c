@@ -461,9 +461,20 @@ test_address_spaces (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_sections_at (image, TRACE_BUILDER_LOOP_BASE, CR3_B), ==, 1);
   g_assert_null (ipt_memory_provider_list_regions_in (provider, &spaces[1]));  /* its own */
 
+  /* an address space whose tables are not in the snapshot: said, once */
+  {
+    const IptAsid nowhere = { 0x40000000, IPT_ASID_NO_VMCS };
+
+    g_test_expect_message ("Ipt-qemu", G_LOG_LEVEL_WARNING,
+                           "*CR3 0x40000000, an address space the trace uses, maps nothing*");
+    g_assert_cmpuint (ipt_image_add_address_spaces (image, &nowhere, 1), ==, 1);
+    g_test_assert_expected_messages ();
+  }
+
   g_object_get (provider, "summary", &summary, NULL);
   all = g_strjoinv ("\n", summary);
   g_assert_nonnull (strstr (all, "CR3 0x5000 (asked for): 2 ranges, 2 of code"));
+  g_assert_nonnull (strstr (all, "CR3 0x40000000 (asked for): maps nothing"));
 }
 
 /* A trace in B (a PIP in its PSB+) decodes: IptDecoder scans it for its

@@ -486,6 +486,18 @@ index_address_space (IptQemuProvider *self, guint64 cr3)
       g_ptr_array_add (self->space_lines,
                        g_strdup_printf ("CR3 0x%" G_GINT64_MODIFIER "x (asked for): not indexed, "
                                         "read on demand: %s", cr3, error->message));
+      g_warning ("%s: the page tables of CR3 0x%" G_GINT64_MODIFIER "x cannot be walked (%s): "
+                 "its memory is read on demand", self->snapshot, cr3, error->message);
+    }
+  else if (stats.n_ranges == 0)
+    {
+      /* a decode in this address space would fail at every read: say why */
+      g_ptr_array_add (self->space_lines,
+                       g_strdup_printf ("CR3 0x%" G_GINT64_MODIFIER "x (asked for): maps nothing",
+                                        cr3));
+      g_warning ("%s: CR3 0x%" G_GINT64_MODIFIER "x, an address space the trace uses, maps "
+                 "nothing in this snapshot (no page tables there): its code cannot be read",
+                 self->snapshot, cr3);
     }
   else
     g_ptr_array_add (self->space_lines,
@@ -555,8 +567,9 @@ build_summary (IptQemuProvider *self, const RegionStats *stats)
                                   maps[k].paddr + maps[k].size);
       if (line->str[line->len - 1] == ':')
         g_string_append (line, " not mapped");
-      g_string_append_printf (line, "; %" G_GUINT64_FORMAT " pages stored, %" G_GUINT64_FORMAT
-                              " zero, %" G_GUINT64_FORMAT " absent", stored, zero, absent);
+      g_string_append_printf (line, "; %" G_GUINT64_FORMAT " %s stored, %" G_GUINT64_FORMAT
+                              " zero, %" G_GUINT64_FORMAT " absent", stored,
+                              stored == 1 ? "page" : "pages", zero, absent);
       g_strv_builder_add (b, line->str);
     }
   for (guint i = 0; i < self->snap->cpus->len; i++)

@@ -364,6 +364,9 @@ new_context (IptAnalyzeOptions *options)
   const GOptionEntry entries[] = {
     { "pt", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_pt,
       "Decode the Intel PT trace in FILE, optionally only bytes [FROM, TO)", "FILE[:FROM[-TO]]" },
+    { "perf", 0, 0, G_OPTION_ARG_FILENAME, &options->perf_file,
+      "Decode the Intel PT data of a perf.data (perf record -e intel_pt//), over the files its "
+      "mmaps name and the memory given", "FILE" },
     { "raw", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_raw,
       "Map FILE (or bytes [FROM, TO) of it) at address BASE (the raw plugin)",
       "FILE[:FROM[-TO]]:BASE" },
@@ -488,18 +491,27 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
                    "own time (see --tsc-conversion)");
       return FALSE;
     }
-  if (options->have_tsc_conversion && options->pt_file == NULL)
+  if (options->perf_file != NULL && (options->pt_file != NULL || options->have_read))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--tsc-conversion only applies to --pt");
+                   "--perf cannot be combined with %s", options->pt_file != NULL ? "--pt" : "--read");
       return FALSE;
     }
-  if (options->pt_file == NULL && !options->have_read && !options->list_regions)
+  if (options->have_tsc_conversion && options->pt_file == NULL && options->perf_file == NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--pt FILE is required (or --read, --list-regions, --list-plugins; see --help)");
+                   "--tsc-conversion only applies to --pt and --perf");
       return FALSE;
     }
+  if (options->pt_file == NULL && options->perf_file == NULL && !options->have_read &&
+      !options->list_regions)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--pt FILE is required (or --perf, --read, --list-regions, --list-plugins; "
+                   "see --help)");
+      return FALSE;
+    }
+  /* a perf.data names its memory (its mmaps): more is optional */
   if ((options->pt_file != NULL || options->have_read) && options->sources->len == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -513,6 +525,7 @@ void
 ipt_analyze_options_clear (IptAnalyzeOptions *options)
 {
   g_clear_pointer (&options->pt_file, g_free);
+  g_clear_pointer (&options->perf_file, g_free);
   g_clear_pointer (&options->sources, g_ptr_array_unref);
   g_clear_pointer (&options->cpu, g_free);
 }

@@ -35,6 +35,7 @@ typedef struct {
 
 typedef struct {
   char *pt_file;
+  char *perf_file;                      /* --perf: a perf.data */
   guint64 pt_from;
   guint64 pt_to;                        /* 0: to the end of the file */
   GPtrArray *sources;                   /* IptAnalyzeSource */

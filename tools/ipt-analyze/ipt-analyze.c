@@ -22,6 +22,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-analyze-discovery.h"
+#include "ipt-analyze-perf.h"
 #include "ipt-analyze-options.h"
 #include "ipt-listing-sink.h"
 #include "ipt-stat-print.h"
@@ -487,8 +488,8 @@ check_trace (const IptAnalyzeOptions *options)
   if (options->pt_from == 0 && size >= strlen (PERF_DATA_MAGIC) &&
       memcmp (data, PERF_DATA_MAGIC, strlen (PERF_DATA_MAGIC)) == 0)
     return fail (IPT_ANALYZE_EXIT_FAILURE,
-                 "%s: a perf.data file (it starts with '" PERF_DATA_MAGIC "'): perf.data "
-                 "input is not supported yet; give the raw Intel PT stream", display);
+                 "%s: a perf.data file (it starts with '" PERF_DATA_MAGIC "'), not a raw Intel PT "
+                 "stream: decode it with --perf %s", display, display);
 
   pt_config_init (&config);
   config.begin = (uint8_t *) data + options->pt_from;
@@ -503,19 +504,55 @@ check_trace (const IptAnalyzeOptions *options)
                options->pt_from != 0 || options->pt_to != 0 ? " in the given range" : "");
 }
 
+/* What a decode writes to: the listing (which prints decode errors even
+ * under --quiet) and, with --stat, the statistics beside it. */
+typedef struct {
+  IptListingSink *listing;
+  IptStatistics *stats;
+  IptTeeSink *tee;
+  IptSink *sink;
+} Output;
+
+static void
+output_init (Output *out, IptImage *image, const IptAnalyzeOptions *options)
+{
+  IptListingFlags flags = 0;
+
+  if (!options->quiet)
+    flags = IPT_LISTING_INSNS | IPT_LISTING_EVENTS |
+            (options->no_inst ? 0 : IPT_LISTING_DISASSEMBLE);
+  out->listing = ipt_listing_sink_new (stdout, flags);
+  if (flags & IPT_LISTING_DISASSEMBLE)
+    {
+      g_autoptr(IptSymbolResolver) symbols =
+        ipt_symbol_resolver_new_for_model (ipt_image_get_providers (image));
+
+      ipt_listing_sink_set_symbols (out->listing, symbols);
+    }
+  out->sink = IPT_SINK (out->listing);
+  out->stats = NULL;
+  out->tee = NULL;
+  if (options->stat)
+    {
+      out->stats = ipt_statistics_new ();
+      out->tee = ipt_tee_sink_new (IPT_SINK (out->stats), out->sink);
+      out->sink = IPT_SINK (out->tee);
+    }
+}
+
+static void
+output_clear (Output *out)
+{
+  g_clear_object (&out->tee);
+  g_clear_object (&out->stats);
+  g_clear_object (&out->listing);
+}
+
 static int
-decode (IptImage *image, const IptAnalyzeOptions *options)
+new_decoder (IptImage *image, const IptAnalyzeOptions *options, IptDecoder **out)
 {
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, options->kind);
-  g_autoptr(IptListingSink) listing = NULL;
-  g_autoptr(IptStatistics) stats = NULL;
-  g_autoptr(IptTeeSink) tee = NULL;
   g_autoptr(GError) error = NULL;
-  IptListingFlags flags = 0;
-  IptSink *sink;
-  gboolean progress_shown = FALSE;
-  gboolean ok;
-  int status;
 
   if (options->cpu != NULL && !ipt_decoder_set_cpu (decoder, options->cpu, &error))
     return fail (IPT_ANALYZE_EXIT_USAGE, "--%s", error->message);
@@ -524,47 +561,23 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
   if (options->have_tsc_conversion)
     ipt_decoder_set_tsc_conversion (decoder, options->tsc_zero, options->tsc_mult,
                                     options->tsc_shift);
-  status = check_trace (options);
-  if (status != IPT_ANALYZE_EXIT_OK)
-    return status;
+  *out = g_steal_pointer (&decoder);
+  return IPT_ANALYZE_EXIT_OK;
+}
 
-  if (!options->quiet)
-    flags = IPT_LISTING_INSNS | IPT_LISTING_EVENTS |
-            (options->no_inst ? 0 : IPT_LISTING_DISASSEMBLE);
-  listing = ipt_listing_sink_new (stdout, flags);
-  if (flags & IPT_LISTING_DISASSEMBLE)
-    {
-      g_autoptr(IptSymbolResolver) symbols =
-        ipt_symbol_resolver_new_for_model (ipt_image_get_providers (image));
-
-      ipt_listing_sink_set_symbols (listing, symbols);
-    }
-  sink = IPT_SINK (listing);
-  /* The listing still prints decode errors under --quiet: always a tee. */
-  if (options->stat)
-    {
-      stats = ipt_statistics_new ();
-      tee = ipt_tee_sink_new (IPT_SINK (stats), sink);
-      sink = IPT_SINK (tee);
-    }
-
-  /* A progress line only where it cannot mix with the listing. */
-  if (isatty (STDERR_FILENO) && (options->quiet || !isatty (STDOUT_FILENO)))
-    g_signal_connect (decoder, "progress", G_CALLBACK (on_progress), &progress_shown);
-
-  ok = ipt_decoder_decode_file (decoder, options->pt_file, options->pt_from, options->pt_to,
-                                sink, NULL, &error);
-  if (progress_shown)
-    fprintf (stderr, "\r\033[K");
+/* After the decode(s): statistics, then what stopped a decode. */
+static int
+finish (Output *out, IptDecoder *decoder, gboolean ok, GError *error)
+{
   /* Once the listing began, a decode that fails stopped before the end of
    * the trace (a file changed under it, the stall limit): what it decoded
    * is listed, and its statistics follow, before the message. A listing
    * that could not be written is a plain failure. */
-  if (!ok && (!ipt_listing_sink_has_begun (listing) || error->domain == G_IO_ERROR))
+  if (!ok && (!ipt_listing_sink_has_begun (out->listing) || error->domain == G_IO_ERROR))
     return fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
 
-  if (stats != NULL)
-    ipt_stat_print (stats, ipt_decoder_get_kind (decoder), stdout);
+  if (out->stats != NULL)
+    ipt_stat_print (out->stats, ipt_decoder_get_kind (decoder), stdout);
   if (fflush (stdout) != 0 || ferror (stdout))
     return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
                  g_strerror (errno));
@@ -573,12 +586,90 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
   return IPT_ANALYZE_EXIT_OK;
 }
 
+static int
+decode (IptImage *image, const IptAnalyzeOptions *options)
+{
+  g_autoptr(IptDecoder) decoder = NULL;
+  g_autoptr(GError) error = NULL;
+  Output out;
+  gboolean progress_shown = FALSE;
+  gboolean ok;
+  int status;
+
+  if ((status = new_decoder (image, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
+    return status;
+  status = check_trace (options);
+  if (status != IPT_ANALYZE_EXIT_OK)
+    return status;
+
+  output_init (&out, image, options);
+  /* A progress line only where it cannot mix with the listing. */
+  if (isatty (STDERR_FILENO) && (options->quiet || !isatty (STDOUT_FILENO)))
+    g_signal_connect (decoder, "progress", G_CALLBACK (on_progress), &progress_shown);
+
+  ok = ipt_decoder_decode_file (decoder, options->pt_file, options->pt_from, options->pt_to,
+                                out.sink, NULL, &error);
+  if (progress_shown)
+    fprintf (stderr, "\r\033[K");
+  status = finish (&out, decoder, ok, error);
+  output_clear (&out);
+  return status;
+}
+
+/* --perf: each queue of the recording in turn, one listing (each queue
+ * after a "[perf queue …]" line) and statistics over all of them. */
+static int
+decode_perf (IptImage *image, IptPerfData *perf, const IptAnalyzeOptions *options)
+{
+  g_autoptr(IptDecoder) decoder = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *queues = ipt_perf_data_get_queues (perf);
+  Output out;
+  gboolean ok = TRUE;
+  int status;
+
+  if ((status = new_decoder (image, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
+    return status;
+  if (!ipt_analyze_perf_configure (decoder, perf, options->have_tsc_conversion,
+                                   options->cpu != NULL, &error))
+    return fail (IPT_ANALYZE_EXIT_FAILURE, "%s: %s", ipt_perf_data_get_name (perf),
+                 error->message);
+  if (queues == NULL || queues->len == 0)
+    return fail (IPT_ANALYZE_EXIT_FAILURE,
+                 "%s: the recording holds no Intel PT data (no PERF_RECORD_AUXTRACE): was it "
+                 "recorded with -e intel_pt//?", ipt_perf_data_get_name (perf));
+
+  output_init (&out, image, options);
+  for (guint q = 0; q < queues->len && ok; q++)
+    {
+      const IptPerfQueue *queue = g_ptr_array_index (queues, q);
+
+      if (!options->quiet)
+        {
+          printf ("[perf queue %u", queue->index);
+          if (queue->cpu >= 0)
+            printf (", cpu %d", queue->cpu);
+          if (queue->tid >= 0)
+            printf (", tid %" G_GINT64_FORMAT, queue->tid);
+          printf (": %" G_GSIZE_FORMAT " bytes%s]\n", g_bytes_get_size (queue->data),
+                  queue->n_gaps > 0 ? ", with gaps" : "");
+        }
+      if (g_bytes_get_size (queue->data) == 0)
+        continue;
+      ok = ipt_decoder_decode_bytes (decoder, queue->data, out.sink, NULL, &error);
+    }
+  status = finish (&out, decoder, ok, error);
+  output_clear (&out);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
   g_auto(IptAnalyzeOptions) options = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(IptImage) image = NULL;
+  g_autoptr(IptPerfData) perf = NULL;
   IptPluginRegistry *registry;
   int status;
 
@@ -606,6 +697,17 @@ main (int argc, char **argv)
     return status;
   if (!options.no_jit_discovery)
     ipt_analyze_discover_jit (registry, image);
+  if (options.perf_file != NULL)
+    {
+      perf = ipt_perf_data_new_from_file (options.perf_file, &error);
+      if (perf == NULL)
+        return fail (IPT_ANALYZE_EXIT_FAILURE, "--perf: %s", error->message);
+      if (ipt_analyze_perf_add_mappings (registry, image, perf) == 0 &&
+          options.sources->len == 0)
+        return fail (IPT_ANALYZE_EXIT_FAILURE,
+                     "%s: no memory: none of the files its mmaps name is here; give the memory "
+                     "with --plugin, --elf or --raw", ipt_perf_data_get_name (perf));
+    }
 
   if (options.have_time)
     ipt_image_set_time (image, options.time);
@@ -622,5 +724,7 @@ main (int argc, char **argv)
     return read_memory (image, &options);
   if (options.pt_file != NULL)
     return decode (image, &options);
+  if (perf != NULL)
+    return decode_perf (image, perf, &options);
   return IPT_ANALYZE_EXIT_OK;
 }

@@ -1,0 +1,104 @@
+/* ipt-analyze-perf.c: what --perf adds to a decode (see ipt-analyze-perf.h).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "ipt-analyze-perf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ipt-tool-log.h"
+
+static IptMemoryProvider *
+raw_mapping (IptPlugin *raw, const IptPerfEvent *ev, GError **error)
+{
+  const char *names[] = { "file", "base", "offset", "size" };
+  GValue values[4] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  IptMemoryProvider *provider;
+
+  g_value_init (&values[0], G_TYPE_STRING);
+  g_value_set_string (&values[0], ev->filename);
+  for (guint i = 1; i < 4; i++)
+    g_value_init (&values[i], G_TYPE_UINT64);
+  g_value_set_uint64 (&values[1], ev->address);
+  g_value_set_uint64 (&values[2], ev->offset);
+  g_value_set_uint64 (&values[3], ev->length);
+  provider = ipt_plugin_new_provider_with_properties (raw, G_N_ELEMENTS (names), names, values,
+                                                      NULL, error);
+  for (guint i = 0; i < 4; i++)
+    g_value_unset (&values[i]);
+  return provider;
+}
+
+guint
+ipt_analyze_perf_add_mappings (IptPluginRegistry *registry, IptImage *image, IptPerfData *perf)
+{
+  IptPlugin *raw = ipt_plugin_registry_lookup (registry, "raw");
+  GPtrArray *events = ipt_perf_data_get_events (perf);
+  g_autoptr(GHashTable) warned = g_hash_table_new (g_str_hash, g_str_equal);
+  guint added = 0;
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      const IptPerfEvent *ev = g_ptr_array_index (events, i);
+      g_autoptr(IptMemoryProvider) provider = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *shown = NULL;
+
+      if (ev->kind != IPT_PERF_EVENT_MMAP || ev->is_kernel || ev->filename == NULL ||
+          ev->length == 0)
+        continue;
+      shown = g_filename_display_name (ev->filename);
+      if (!g_file_test (ev->filename, G_FILE_TEST_IS_REGULAR))
+        {
+          /* "//anon", "[vdso]", "[stack]", a file no longer there */
+          if (!g_hash_table_contains (warned, ev->filename))
+            ipt_tool_warning ("%s: %s, mapped at 0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER
+                              "x by pid %" G_GINT64_FORMAT ", is not a file here: reads there "
+                              "will fail (give its memory with --plugin, e.g. a core)",
+                              ipt_perf_data_get_name (perf), shown, ev->address,
+                              ev->address + ev->length, ev->pid);
+          g_hash_table_add (warned, ev->filename);
+          continue;
+        }
+      if (raw == NULL || (provider = raw_mapping (raw, ev, &error)) == NULL)
+        {
+          ipt_tool_warning ("%s: %s at 0x%" G_GINT64_MODIFIER "x: %s",
+                            ipt_perf_data_get_name (perf), shown, ev->address,
+                            raw == NULL ? "the raw plugin is not loaded" : error->message);
+          continue;
+        }
+      ipt_image_add_provider (image, provider);
+      added++;
+    }
+  return added;
+}
+
+gboolean
+ipt_analyze_perf_configure (IptDecoder *decoder, IptPerfData *perf, gboolean keep_tsc_conversion,
+                            gboolean keep_cpu, GError **error)
+{
+  const IptPerfPtInfo *info = ipt_perf_data_get_pt_info (perf);
+  const char *cpuid = ipt_perf_data_get_cpuid (perf);
+
+  if (info != NULL && !keep_tsc_conversion && info->cap_user_time_zero)
+    ipt_decoder_set_tsc_conversion (decoder, info->time_zero, (guint32) info->time_mult,
+                                    (guint) info->time_shift);
+  if (cpuid != NULL && !keep_cpu)
+    {
+      unsigned family, model, stepping;
+      char vendor[32], spec[64];
+
+      /* "GenuineIntel,6,78,3": family, model, stepping */
+      if (sscanf (cpuid, "%31[^,],%u,%u,%u", vendor, &family, &model, &stepping) == 4 &&
+          strcmp (vendor, "GenuineIntel") == 0)
+        {
+          g_snprintf (spec, sizeof spec, "%u/%u/%u", family, model, stepping);
+          if (!ipt_decoder_set_cpu (decoder, spec, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}

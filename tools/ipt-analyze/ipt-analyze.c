@@ -702,11 +702,11 @@ main (int argc, char **argv)
       perf = ipt_perf_data_new_from_file (options.perf_file, &error);
       if (perf == NULL)
         return fail (IPT_ANALYZE_EXIT_FAILURE, "--perf: %s", error->message);
+      /* decoded anyway: each queue then says where its memory is missing */
       if (ipt_analyze_perf_add_mappings (registry, image, perf) == 0 &&
           options.sources->len == 0)
-        return fail (IPT_ANALYZE_EXIT_FAILURE,
-                     "%s: no memory: none of the files its mmaps name is here; give the memory "
-                     "with --plugin, --elf or --raw", ipt_perf_data_get_name (perf));
+        ipt_tool_warning ("%s: no memory: none of the files its mmaps name is here; give the "
+                          "memory with --plugin, --elf or --raw", ipt_perf_data_get_name (perf));
     }
 
   if (options.have_time)

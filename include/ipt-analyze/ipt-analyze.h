@@ -17,5 +17,6 @@
 #include <ipt-analyze/ipt-sink.h>
 #include <ipt-analyze/ipt-decoder.h>
 #include <ipt-analyze/ipt-statistics.h>
+#include <ipt-analyze/ipt-perf-data.h>
 
 #undef __IPT_ANALYZE_H_INSIDE__

@@ -77,6 +77,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfPtInfo, ipt_perf_pt_info_free)
  * @n_gaps: how many times data was lost between them (a PERF_RECORD_AUX
  *   with the truncated flag, or records whose offsets leave a hole): a
  *   decoder must resynchronize there
+ * @gap_offsets: (element-type guint64): the offsets in @data where data
+ *   continues after each gap, in order (@n_gaps of them)
  *
  * The Intel PT data of one queue of a recording.
  *
@@ -90,6 +92,7 @@ typedef struct {
   GBytes *data;
   guint n_records;
   guint n_gaps;
+  GArray *gap_offsets;
 } IptPerfQueue;
 
 #define IPT_TYPE_PERF_QUEUE (ipt_perf_queue_get_type ())
@@ -217,5 +220,14 @@ IPT_AVAILABLE_IN_ALL
 GPtrArray *ipt_perf_data_get_events (IptPerfData *self);
 IPT_AVAILABLE_IN_ALL
 guint ipt_perf_data_get_n_records (IptPerfData *self, guint32 type);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift,
+                                      guint64 *time_mult, guint64 *time_zero);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_perf_data_get_pt_config (IptPerfData *self, guint64 *config);
+IPT_AVAILABLE_IN_ALL
+GBytes *ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename);
+IPT_AVAILABLE_IN_ALL
+GHashTable *ipt_perf_data_get_build_ids (IptPerfData *self);
 
 G_END_DECLS

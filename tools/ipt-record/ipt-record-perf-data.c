@@ -17,6 +17,21 @@
  * instruction.  perf reads the code from the files at their paths, and
  * [vdso] from its own (the same kernel's).
  *
+ * What Debian's perf 6.1 needs, found by experiment (no PT hardware here):
+ *  - attr.type equal to AUXTRACE_INFO's PMU type, whatever the value:
+ *    perf matches the two and never looks "intel_pt" up (neither in
+ *    sysfs nor in HEADER_PMU_MAPPINGS).  A mismatch decodes nothing,
+ *    silently, with exit status 0.
+ *  - a non-zero AUXTRACE reference when timed: 0 crashes it (SIGSEGV);
+ *    untimed it is ignored.
+ *  - no feature section: they are for `perf report --header-only`.
+ *  - timed decoding when the attr has PERF_SAMPLE_TIME (and, in perf's
+ *    source, the config's TSC bit and cap_user_time_zero): then the
+ *    records' times order the sideband against the trace's TSCs, so they
+ *    are stamped before its first packet (EXIT after its last).
+ *  - no HEADER_AUXTRACE index: in file mode perf queues each AUXTRACE
+ *    record's data by its file offset as it reads the data section.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
@@ -432,26 +447,22 @@ cpuinfo_field (const char *cpuinfo, const char *key)
 }
 
 static void
-put_feature (Writer *w, guint bit, GByteArray *content)
+put_feature (Writer *w, guint bit, const struct utsname *uts, const char *cpuinfo,
+             GByteArray *content)
 {
-  struct utsname uts;
-  g_autofree char *cpuinfo = NULL;
-
-  uname (&uts);
-  g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL);
   switch (bit)
     {
     case FEAT_HOSTNAME:
-      put_header_string (content, uts.nodename);
+      put_header_string (content, uts->nodename);
       break;
     case FEAT_OSRELEASE:
-      put_header_string (content, uts.release);
+      put_header_string (content, uts->release);
       break;
     case FEAT_VERSION:
       put_header_string (content, "ipt-record " PACKAGE_VERSION);
       break;
     case FEAT_ARCH:
-      put_header_string (content, uts.machine);
+      put_header_string (content, uts->machine);
       break;
     case FEAT_NRCPUS:
       put_u32 (content, (guint32) sysconf (_SC_NPROCESSORS_CONF));
@@ -517,12 +528,17 @@ write_features (Writer *w, guint64 table_offset, guint64 *bitmap, GError **error
   };
   g_autoptr(GByteArray) contents = g_byte_array_new ();
   guint64 offset = table_offset + G_N_ELEMENTS (bits) * 16;
+  g_autofree char *cpuinfo = NULL;
+  struct utsname uts;
 
+  if (uname (&uts) < 0)
+    memset (&uts, 0, sizeof uts);
+  g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (bits); i++)
     {
       guint before = contents->len;
 
-      put_feature (w, bits[i], contents);
+      put_feature (w, bits[i], &uts, cpuinfo, contents);
       put_u64 (w->buf, offset + before);
       put_u64 (w->buf, contents->len - before);
       bitmap[bits[i] / 64] |= G_GUINT64_CONSTANT (1) << (bits[i] % 64);

@@ -54,7 +54,7 @@ static char *opt_perf_data;
 
 static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
-    "Write trace.pt, ips, core, pages.addr, pages.dump (and pages.jitdump) into DIR "
+    "Write trace.pt, ips, core, pages.addr, pages.dump, perf.data (and pages.jitdump) into DIR "
     "(created if needed)", "DIR" },
   { "no-core", 0, 0, G_OPTION_ARG_NONE, &opt_no_core,
     "Do not write DIR/core (the process's ELF core at its exit)", NULL },

@@ -29,6 +29,9 @@
  *    source, the config's TSC bit and cap_user_time_zero): then the
  *    records' times order the sideband against the trace's TSCs, so they
  *    are stamped before its first packet (EXIT after its last).
+ *  - `perf inject --jit` merges a JIT's jitdump (named by its marker
+ *    mmap) only when the attr's clock is CLOCK_MONOTONIC (use_clockid,
+ *    "perf record -k 1"); our times are.
  *  - no HEADER_AUXTRACE index: in file mode perf queues each AUXTRACE
  *    record's data by its file offset as it reads the data section.
  *

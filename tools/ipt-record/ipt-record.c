@@ -19,13 +19,14 @@
 
 #include <locale.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <stdlib.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "ipt-record-clock.h"
 #include "ipt-record-core.h"
 #include "ipt-record-encoder.h"
 #include "ipt-record-memory.h"
@@ -34,7 +35,6 @@
 #include "ipt-record-proc.h"
 #include "ipt-record-qemu.h"
 #include "ipt-record-qemu-log.h"
-#include "ipt-record-clock.h"
 #include "ipt-record-tracer.h"
 #include "ipt-tool-log.h"
 

@@ -2,7 +2,8 @@
  * by single-stepping it with ptrace and encoding its control flow with
  * libipt's encoder.  It is the project's test oracle: decoding DIR/trace.pt
  * with the code pages in DIR/pages.*, or with the process's core DIR/core
- * and the files it maps, must list exactly DIR/ips.
+ * and the files it maps, must list exactly DIR/ips; so must perf, from
+ * DIR/perf.data (ipt-record-perf-data.c).
  *
  * With --qemu-log it records no program: it turns a QEMU guest's execution
  * log into a trace of the guest (every privilege level), reading the code

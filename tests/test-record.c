@@ -4,7 +4,10 @@
  * dump, the process's core (whose text comes from the files NT_FILE names:
  * the executable, libc, ld.so) and the mapped files alone (--elf FILE:BASE,
  * bases read from the core's NT_FILE) — and require exactly the instruction
- * addresses ipt-record saw the CPU execute.
+ * addresses ipt-record saw the CPU execute.  Debian's perf must decode the
+ * DIR/perf.data of the same recordings to those addresses too, timed (the
+ * default) and untimed (--perf-data untimed) between them: static and
+ * dynamic PIE programs both ways (record-perf.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,6 +24,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <intel-pt.h>
+
+#include "record-perf.h"
 
 typedef struct {
   char *dir;
@@ -629,7 +634,10 @@ assert_core_decodes (Fixture *fixture, const char *program, gboolean dynamic)
 typedef struct {
   const char *program_env;
   gboolean dynamic;
+  gboolean perf_timed;    /* DIR/perf.data as written by default, or untimed */
 } FlowBuild;
+
+static const char *const perf_untimed[] = { "--perf-data", "untimed", NULL };
 
 static void
 test_flow (Fixture *fixture, gconstpointer data)
@@ -637,11 +645,13 @@ test_flow (Fixture *fixture, gconstpointer data)
   const FlowBuild *build = data;
   const char *argv[] = { env_path (build->program_env), NULL };
 
-  g_assert_cmpint (record (fixture, "4096", argv), ==, 0);
+  g_assert_cmpint (record_full (fixture, build->perf_timed ? NULL : perf_untimed, "4096", argv,
+                                NULL), ==, 0);
   assert_recording_decodes (fixture);
   /* Four signals: raise(), two faults, int3 */
   g_assert_nonnull (strstr (fixture->record_err, " 4 signals"));
   assert_core_decodes (fixture, argv[0], build->dynamic);
+  record_perf_assert_decodes (fixture->dir, build->perf_timed);
 }
 
 static void
@@ -653,6 +663,8 @@ test_async (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (fixture->record_err, "only the main thread is traced"));
   g_assert_nonnull (strstr (fixture->record_err, "runs untraced"));
   assert_recording_decodes (fixture);
+  /* Signals, timers and threads: perf decodes the main thread's trace too. */
+  record_perf_assert_decodes (fixture->dir, TRUE);
 
   /* The core holds the other thread's memory too; the main thread's trace
    * decodes from it. */
@@ -679,9 +691,11 @@ test_dynamic_true (Fixture *fixture, gconstpointer data)
       g_test_fail_printf ("no /bin/true");
       return;
     }
-  g_assert_cmpint (record (fixture, "4096", argv), ==, 0);
+  /* A dynamic PIE (Debian builds PIE) untimed; flow-dynamic-pie is timed. */
+  g_assert_cmpint (record_full (fixture, perf_untimed, "4096", argv, NULL), ==, 0);
   assert_recording_decodes (fixture);
   assert_core_decodes (fixture, argv[0], TRUE);
+  record_perf_assert_decodes (fixture->dir, FALSE);
 }
 
 /* Offsets of the PSB packets (the 16-byte pattern 02 82 × 8). */
@@ -772,6 +786,24 @@ test_no_core (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (core, G_FILE_TEST_EXISTS));
   g_assert_null (strstr (fixture->record_err, "core"));
   assert_recording_decodes (fixture);
+  /* The mappings come from the exit stop with or without a core. */
+  record_perf_assert_decodes (fixture->dir, TRUE);
+}
+
+/* --perf-data none: no DIR/perf.data, and none left from an earlier run. */
+static void
+test_no_perf_data (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
+  const char *options[] = { "--perf-data", "none", NULL };
+  g_autofree char *perf_data = out_path (fixture, "perf.data");
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (perf_data, "stale", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (record_full (fixture, options, "4096", argv, NULL), ==, 0);
+  g_assert_false (g_file_test (perf_data, G_FILE_TEST_EXISTS));
+  assert_recording_decodes (fixture);
 }
 
 /* After an execve() the memory is another program's: no core, a warning. */
@@ -793,6 +825,8 @@ test_no_core_after_exec (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (fixture->record_err, warning));
   g_assert_false (g_file_test (core, G_FILE_TEST_EXISTS));
   assert_recording_decodes (fixture);
+  /* No exit stop: perf.data has the mappings of the start, enough here. */
+  record_perf_assert_decodes (fixture->dir, TRUE);
 }
 
 /* Files may be at most 4 MiB: the trace, ips and page dump fit, the core
@@ -949,7 +983,7 @@ assert_one_error_line (const char *err)
 /* ---- the output folder -------------------------------------------------------------------- */
 
 static const char *const recording_files[] = {
-  "trace.pt", "ips", "pages.addr", "pages.dump", "core", NULL
+  "trace.pt", "ips", "pages.addr", "pages.dump", "core", "perf.data", NULL
 };
 
 /* fixture->dir holds exactly @names (no temporary folder left). */
@@ -1098,6 +1132,7 @@ test_stopped_by_signal (Fixture *fixture, gconstpointer data)
   assert_dir_holds (fixture, recording_files);
   assert_recording_decodes (fixture);
   assert_core_decodes (fixture, env_path ("IPT_RECORD_PROGRAM_FOREVER_STATIC"), FALSE);
+  record_perf_assert_decodes (fixture->dir, TRUE);
 }
 
 /* A file that is there but cannot be executed: 126, as shells say, not
@@ -1160,6 +1195,8 @@ test_bad_options (Fixture *fixture, gconstpointer data)
   const char *no_program[] = { env_path ("IPT_RECORD"), "-o", fixture->dir, NULL };
   const char *bad_period[] = { env_path ("IPT_RECORD"), "--psb-period", "3", "-o",
                                fixture->dir, "/bin/true", NULL };
+  const char *bad_perf_data[] = { env_path ("IPT_RECORD"), "--perf-data", "yes", "-o",
+                                  fixture->dir, "/bin/true", NULL };
 
   run (fixture, no_output);
   g_assert_cmpint (fixture->status, ==, 125);
@@ -1172,6 +1209,10 @@ test_bad_options (Fixture *fixture, gconstpointer data)
   run (fixture, bad_period);
   g_assert_cmpint (fixture->status, ==, 125);
   g_assert_nonnull (strstr (fixture->err, "--psb-period"));
+  assert_one_error_line (fixture->err);
+  run (fixture, bad_perf_data);
+  g_assert_cmpint (fixture->status, ==, 125);
+  g_assert_nonnull (strstr (fixture->err, "--perf-data yes"));
   assert_one_error_line (fixture->err);
 }
 
@@ -2007,6 +2048,8 @@ test_jit_acceptance_jitdump (Fixture *fixture, gconstpointer data)
     const char *memory[] = { "--plugin", coredump, NULL };
     assert_decodes_to_ips (fixture, memory, note);
   }
+  /* perf's way: its perf.data names the jitdump by the JIT's marker mmap. */
+  record_perf_assert_jit_decodes (fixture->dir);
 }
 
 /* The JIT's jitdump through the CLI: `--read ADDR:SIZE --time T` gives each
@@ -2120,10 +2163,12 @@ main (int argc, char **argv)
 
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
-  static const FlowBuild static_non_pie = { "IPT_RECORD_PROGRAM_FLOW_STATIC", FALSE };
-  static const FlowBuild static_pie = { "IPT_RECORD_PROGRAM_FLOW_STATIC_PIE", FALSE };
-  static const FlowBuild dynamic_pie = { "IPT_RECORD_PROGRAM_FLOW_DYNAMIC_PIE", TRUE };
-  static const FlowBuild dynamic_non_pie = { "IPT_RECORD_PROGRAM_FLOW_DYNAMIC_NON_PIE", TRUE };
+  /* perf.data timed and untimed, static and dynamic, PIE and not. */
+  static const FlowBuild static_non_pie = { "IPT_RECORD_PROGRAM_FLOW_STATIC", FALSE, TRUE };
+  static const FlowBuild static_pie = { "IPT_RECORD_PROGRAM_FLOW_STATIC_PIE", FALSE, FALSE };
+  static const FlowBuild dynamic_pie = { "IPT_RECORD_PROGRAM_FLOW_DYNAMIC_PIE", TRUE, TRUE };
+  static const FlowBuild dynamic_non_pie = { "IPT_RECORD_PROGRAM_FLOW_DYNAMIC_NON_PIE", TRUE,
+                                             FALSE };
   /* Ctrl-C reaches ipt-record and the program; timeout(1) or kill(1), only
    * ipt-record, while the program waits in a syscall. */
   static const StopCase sigint_group = { "spin", SIGINT, TRUE };
@@ -2141,6 +2186,7 @@ main (int argc, char **argv)
   ADD ("/record/demo/readme-command", test_demo_readme_command, NULL);
   ADD ("/record/core/no-core-option", test_no_core, NULL);
   ADD ("/record/core/none-after-exec", test_no_core_after_exec, NULL);
+  ADD ("/record/perf-data/none-option", test_no_perf_data, NULL);
   ADD ("/record/errors/core-write-fails", test_core_write_fails, NULL);
   ADD ("/record/errors/program-not-found", test_program_not_found, NULL);
   ADD ("/record/errors/program-not-executable", test_program_not_executable, NULL);

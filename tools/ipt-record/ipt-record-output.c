@@ -19,7 +19,7 @@
 
 /* Every file a recording can write into DIR. */
 static const char *const file_names[] = {
-  "trace.pt", "ips", "pages.addr", "pages.dump", "pages.jitdump", "core",
+  "trace.pt", "ips", "pages.addr", "pages.dump", "pages.jitdump", "core", "perf.data",
 };
 
 struct _IptRecordOutput {

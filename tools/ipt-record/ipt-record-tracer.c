@@ -685,6 +685,12 @@ ipt_record_tracer_get_n_signals (IptRecordTracer *self)
   return self->n_signals;
 }
 
+pid_t
+ipt_record_tracer_get_pid (IptRecordTracer *self)
+{
+  return self->pid;
+}
+
 void
 ipt_record_tracer_free (IptRecordTracer *self)
 {

@@ -46,6 +46,7 @@ IptRecordMemory *ipt_record_tracer_get_memory      (IptRecordTracer *self);
 int              ipt_record_tracer_get_exit_status (IptRecordTracer *self);
 guint64          ipt_record_tracer_get_n_steps     (IptRecordTracer *self);
 guint64          ipt_record_tracer_get_n_signals   (IptRecordTracer *self);
+pid_t            ipt_record_tracer_get_pid         (IptRecordTracer *self);
 void             ipt_record_tracer_free            (IptRecordTracer *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptRecordTracer, ipt_record_tracer_free)

@@ -2,7 +2,8 @@
  * by single-stepping it with ptrace and encoding its control flow with
  * libipt's encoder.  It is the project's test oracle: decoding DIR/trace.pt
  * with the code pages in DIR/pages.*, or with the process's core DIR/core
- * and the files it maps, must list exactly DIR/ips.
+ * and the files it maps, must list exactly DIR/ips; so must perf, from
+ * DIR/perf.data (ipt-record-perf-data.c).
  *
  * With --qemu-log it records no program: it turns a QEMU guest's execution
  * log into a trace of the guest (every privilege level), reading the code
@@ -20,14 +21,19 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "ipt-record-clock.h"
 #include "ipt-record-core.h"
 #include "ipt-record-encoder.h"
 #include "ipt-record-memory.h"
 #include "ipt-record-output.h"
+#include "ipt-record-perf-data.h"
+#include "ipt-record-proc.h"
 #include "ipt-record-qemu.h"
 #include "ipt-record-qemu-log.h"
 #include "ipt-record-tracer.h"
@@ -45,13 +51,17 @@ static char *opt_qemu_log;
 static char *opt_snapshot;
 static char **opt_plugins;
 static char *opt_cr3;
+static char *opt_perf_data;
 
 static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
-    "Write trace.pt, ips, core, pages.addr, pages.dump (and pages.jitdump) into DIR "
+    "Write trace.pt, ips, core, pages.addr, pages.dump, perf.data (and pages.jitdump) into DIR "
     "(created if needed)", "DIR" },
   { "no-core", 0, 0, G_OPTION_ARG_NONE, &opt_no_core,
     "Do not write DIR/core (the process's ELF core at its exit)", NULL },
+  { "perf-data", 0, 0, G_OPTION_ARG_STRING, &opt_perf_data,
+    "DIR/perf.data, as perf record -e intel_pt//u --per-thread writes it: timed "
+    "(default: samples carry the time, as with perf record -T), untimed, or none", "MODE" },
   { "psb-period", 0, 0, G_OPTION_ARG_INT64, &opt_psb_period,
     "Trace bytes between PSB packets (default 4096)", "BYTES" },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
@@ -126,18 +136,65 @@ die_of_stop_signal (void)
 }
 
 typedef struct {
-  const char *path;
+  const char *path;       /* the core, or NULL for none */
   GError *error;
   gboolean written;
+  GArray *vmas;           /* for perf.data: the mappings, NULL until read */
 } CoreJob;
+
+/* The mappings perf.data's MMAP2 records describe; NULL when unreadable. */
+static GArray *
+read_vmas (pid_t pid)
+{
+  IptRecordProc proc;
+  GArray *vmas;
+
+  if (!ipt_record_proc_open (&proc, pid, NULL))
+    return NULL;
+  vmas = ipt_record_proc_read_vmas (&proc, NULL);
+  ipt_record_proc_close (&proc);
+  return vmas;
+}
 
 /* At the exit stop: the address space is complete for the last time. */
 static void
 write_core_at_exit (pid_t pid, const struct user_regs_struct *regs, gpointer user_data)
 {
   CoreJob *job = user_data;
+  GArray *vmas = read_vmas (pid);
 
-  job->written = ipt_record_write_core (pid, regs, job->path, &job->error);
+  /* Every library is mapped by now; else keep those at the start. */
+  if (vmas != NULL)
+    {
+      g_clear_pointer (&job->vmas, g_array_unref);
+      job->vmas = vmas;
+    }
+  if (job->path != NULL)
+    job->written = ipt_record_write_core (pid, regs, job->path, &job->error);
+}
+
+/* DIR/perf.data from the finished trace and what the tracer saw. */
+static gboolean
+write_perf_data (IptRecordTracer *tracer, GArray *vmas, const char *path,
+                 const char *trace_path, guint64 start_time, guint64 end_time,
+                 char **cmdline, GError **error)
+{
+  IptRecordPerfDataInfo info = { 0 };
+  g_autofree char *comm = NULL;
+
+  info.pid = ipt_record_tracer_get_pid (tracer);
+  info.ppid = getpid ();
+  /* /proc/PID is gone by now: the name exec gives (TASK_COMM_LEN - 1). */
+  comm = g_path_get_basename (opt_argv[0]);
+  if (strlen (comm) > 15)
+    comm[15] = '\0';
+  info.comm = comm;
+  info.vmas = vmas;
+  info.start_time = start_time;
+  info.end_time = end_time;
+  info.timed = g_strcmp0 (opt_perf_data, "untimed") != 0;
+  info.cmdline = (const char *const *) cmdline;
+  return ipt_record_perf_data_write (path, trace_path, &info, error);
 }
 
 static int
@@ -277,7 +334,11 @@ main (int argc, char **argv)
   g_autofree char *core_path = NULL, *core_temp = NULL;
   g_autofree char *trace_temp = NULL, *ips_temp = NULL, *addr_temp = NULL, *dump_temp = NULL;
   g_autofree char *versions_temp = NULL;
-  CoreJob core_job = { NULL, NULL, FALSE };
+  CoreJob core_job = { NULL, NULL, FALSE, NULL };
+  g_autofree char *perf_temp = NULL;
+  g_auto(GStrv) cmdline = g_strdupv (argv);
+  g_autoptr(GArray) vmas = NULL;
+  guint64 start_time, end_time;
   IptRecordMemory *memory;
   gboolean core_failed;
   int exit_code;
@@ -320,6 +381,12 @@ main (int argc, char **argv)
                       opt_psb_period, G_MAXINT32);
       return IPT_RECORD_EXIT_FAILURE;
     }
+  if (opt_perf_data != NULL && strcmp (opt_perf_data, "timed") != 0 &&
+      strcmp (opt_perf_data, "untimed") != 0 && strcmp (opt_perf_data, "none") != 0)
+    {
+      ipt_tool_error ("--perf-data %s: must be timed, untimed or none", opt_perf_data);
+      return IPT_RECORD_EXIT_FAILURE;
+    }
   if (opt_qemu_log != NULL)
     return record_qemu_log ();
   if (opt_snapshot != NULL || opt_plugins != NULL || opt_cr3 != NULL)
@@ -349,6 +416,7 @@ main (int argc, char **argv)
   dump_temp = ipt_record_output_get_temp_path (output, "pages.dump");
   versions_temp = ipt_record_output_get_temp_path (output, "pages.jitdump");
   core_temp = ipt_record_output_get_temp_path (output, "core");
+  perf_temp = ipt_record_output_get_temp_path (output, "perf.data");
 
   encoder = ipt_record_encoder_new (trace_temp, ips_temp, (gsize) opt_psb_period, &error);
   if (encoder == NULL)
@@ -360,16 +428,21 @@ main (int argc, char **argv)
     return fail (error, exit_code);
   ipt_record_tracer_set_stop_flag (tracer, &stop_signal);
   if (!opt_no_core)
-    {
-      core_job.path = core_temp;
-      ipt_record_tracer_set_exit_func (tracer, write_core_at_exit, &core_job);
-    }
+    core_job.path = core_temp;
+  /* The mappings at the start stand in when there is no exit stop (exec). */
+  core_job.vmas = read_vmas (ipt_record_tracer_get_pid (tracer));
+  ipt_record_tracer_set_exit_func (tracer, write_core_at_exit, &core_job);
+  /* Before the first packet: perf.data's sideband precedes the trace. */
+  start_time = ipt_record_clock_now ();
   if (!ipt_record_tracer_run (tracer, encoder, &error) ||
       !ipt_record_encoder_finish (encoder, &error))
     {
       g_clear_error (&core_job.error);
+      g_clear_pointer (&core_job.vmas, g_array_unref);
       return fail (error, IPT_RECORD_EXIT_FAILURE);
     }
+  end_time = ipt_record_clock_now ();
+  vmas = g_steal_pointer (&core_job.vmas);
   elapsed = g_get_monotonic_time () - start;
 
   memory = ipt_record_tracer_get_memory (tracer);
@@ -379,6 +452,13 @@ main (int argc, char **argv)
   if (ipt_record_memory_get_n_rewritten (memory) > 0 &&
       !ipt_record_memory_write_versions (memory, versions_temp, &error))
     return fail (error, IPT_RECORD_EXIT_FAILURE);
+  if (g_strcmp0 (opt_perf_data, "none") != 0 &&
+      !write_perf_data (tracer, vmas, perf_temp, trace_temp, start_time, end_time,
+                        cmdline, &error))
+    {
+      g_clear_error (&core_job.error);
+      return fail (error, IPT_RECORD_EXIT_FAILURE);
+    }
   /* The other files are complete even when the core failed. */
   if (!ipt_record_output_commit (output, &error))
     return fail (error, IPT_RECORD_EXIT_FAILURE);

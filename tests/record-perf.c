@@ -16,24 +16,37 @@
 
 #include <glib.h>
 
-/* perf @args… on @perf_data; returns its stdout, asserting exit 0. */
+/* perf @command -i @perf_data @arg @arg2…; returns its stdout, asserting
+ * exit 0. */
 static char *
-run_perf (const char *perf, const char *perf_data, const char *itrace, const char *fields)
+run_perf (const char *perf, const char *command, const char *perf_data, const char *arg,
+          const char *arg2, const char *arg3)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
   char *out = NULL;
-  const char *argv[] = { perf, "script", "-i", perf_data, itrace, fields, NULL };
+  const char *argv[] = { perf, command, "-i", perf_data, arg, arg2, arg3, NULL };
   int status;
 
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
                 &error);
   g_assert_no_error (error);
-  g_test_message ("%s script %s %s: stderr: %s", perf, itrace, fields != NULL ? fields : "",
-                  err);
+  line = g_strjoinv (" ", (char **) argv);
+  g_test_message ("%s: stderr: %s", line, err);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   return out;
+}
+
+static char *
+find_perf (void)
+{
+  char *perf = g_find_program_in_path ("perf");
+
+  if (perf == NULL)
+    g_test_fail_printf ("perf is not on PATH: install linux-perf (.ci/setup does)");
+  return perf;
 }
 
 /* perf's "   4014f0" lines in DIR/ips's format ("00000000004014f0"). */
@@ -74,22 +87,17 @@ sample_type (const char *contents, gsize length)
   return type;
 }
 
-void
-record_perf_assert_decodes (const char *dir, gboolean timed)
+/* perf decodes DIR/@name to DIR/ips. */
+static void
+assert_file_decodes (const char *perf, const char *dir, const char *name, gboolean timed)
 {
-  g_autofree char *perf = g_find_program_in_path ("perf");
-  g_autofree char *perf_data = g_build_filename (dir, "perf.data", NULL);
+  g_autofree char *perf_data = g_build_filename (dir, name, NULL);
   g_autofree char *ips_path = g_build_filename (dir, "ips", NULL);
   g_autofree char *ips = NULL, *contents = NULL, *listing = NULL, *errors = NULL;
   g_autofree char *decoded = NULL;
   g_autoptr(GError) error = NULL;
   gsize length;
 
-  if (perf == NULL)
-    {
-      g_test_fail_printf ("perf is not on PATH: install linux-perf (.ci/setup does)");
-      return;
-    }
   g_file_get_contents (perf_data, &contents, &length, &error);
   g_assert_no_error (error);
   /* Timed: samples carry the time, and perf decodes in time order. */
@@ -97,10 +105,37 @@ record_perf_assert_decodes (const char *dir, gboolean timed)
   g_file_get_contents (ips_path, &ips, NULL, &error);
   g_assert_no_error (error);
 
-  errors = run_perf (perf, perf_data, "--itrace=e", NULL);
+  errors = run_perf (perf, "script", perf_data, "--itrace=e", NULL, NULL);
   g_assert_cmpstr (errors, ==, "");
-  listing = run_perf (perf, perf_data, "--itrace=i0ns", "-Fip");
+  listing = run_perf (perf, "script", perf_data, "--itrace=i0ns", "-Fip", NULL);
   decoded = to_ips_format (listing);
   g_assert_cmpuint (strlen (decoded), ==, strlen (ips));
   g_assert_true (strcmp (decoded, ips) == 0);
+}
+
+/* DIR/perf.data (timed or not) decodes with perf to DIR/ips. */
+void
+record_perf_assert_decodes (const char *dir, gboolean timed)
+{
+  g_autofree char *perf = find_perf ();
+
+  if (perf != NULL)
+    assert_file_decodes (perf, dir, "perf.data", timed);
+}
+
+/* A JIT's recording, perf's way: `perf inject --jit` reads the jitdump
+ * its marker mmap names (writing jitted-PID-N.so beside it) into
+ * DIR/perf.jit.data, whose JIT code then decodes too. */
+void
+record_perf_assert_jit_decodes (const char *dir)
+{
+  g_autofree char *perf = find_perf ();
+  g_autofree char *perf_data = g_build_filename (dir, "perf.data", NULL);
+  g_autofree char *injected = g_build_filename (dir, "perf.jit.data", NULL);
+  g_autofree char *out = NULL;
+
+  if (perf == NULL)
+    return;
+  out = run_perf (perf, "inject", perf_data, "--jit", "-o", injected);
+  assert_file_decodes (perf, dir, "perf.jit.data", TRUE);
 }

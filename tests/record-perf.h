@@ -9,6 +9,7 @@
 
 G_BEGIN_DECLS
 
-void record_perf_assert_decodes (const char *dir, gboolean timed);
+void record_perf_assert_decodes     (const char *dir, gboolean timed);
+void record_perf_assert_jit_decodes (const char *dir);
 
 G_END_DECLS

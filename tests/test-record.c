@@ -691,7 +691,7 @@ test_dynamic_true (Fixture *fixture, gconstpointer data)
       g_test_fail_printf ("no /bin/true");
       return;
     }
-  /* A dynamic PIE (Debian builds PIE) untimed, flow-dynamic-pie timed. */
+  /* A dynamic PIE (Debian builds PIE) untimed; flow-dynamic-pie is timed. */
   g_assert_cmpint (record_full (fixture, perf_untimed, "4096", argv, NULL), ==, 0);
   assert_recording_decodes (fixture);
   assert_core_decodes (fixture, argv[0], TRUE);
@@ -2048,6 +2048,8 @@ test_jit_acceptance_jitdump (Fixture *fixture, gconstpointer data)
     const char *memory[] = { "--plugin", coredump, NULL };
     assert_decodes_to_ips (fixture, memory, note);
   }
+  /* perf's way: its perf.data names the jitdump by the JIT's marker mmap. */
+  record_perf_assert_jit_decodes (fixture->dir);
 }
 
 /* The JIT's jitdump through the CLI: `--read ADDR:SIZE --time T` gives each

@@ -29,6 +29,9 @@
  *    source, the config's TSC bit and cap_user_time_zero): then the
  *    records' times order the sideband against the trace's TSCs, so they
  *    are stamped before its first packet (EXIT after its last).
+ *  - `perf inject --jit` merges a JIT's jitdump (named by its marker
+ *    mmap) only when the attr's clock is CLOCK_MONOTONIC (use_clockid,
+ *    "perf record -k 1"); our times are.
  *  - no HEADER_AUXTRACE index: in file mode perf queues each AUXTRACE
  *    record's data by its file offset as it reads the data section.
  *
@@ -47,6 +50,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -198,14 +202,21 @@ end_record (GByteArray *buf, guint start)
   memcpy (buf->data + start + 6, &size, sizeof size);
 }
 
+/* "PATH: WHAT: strerror(errno)" */
 static gboolean
-set_write_error (Writer *w, GError **error)
+set_errno_error (GError **error, const char *path, const char *what)
 {
   int saved_errno = errno;
 
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-               "%s: write failed: %s", w->path, g_strerror (saved_errno));
+               "%s: %s: %s", path, what, g_strerror (saved_errno));
   return FALSE;
+}
+
+static gboolean
+set_write_error (Writer *w, GError **error)
+{
+  return set_errno_error (error, w->path, "write failed");
 }
 
 static gboolean
@@ -254,6 +265,10 @@ init_attr (Writer *w)
   attr->sample_id_all = 1;
   attr->mmap2 = 1;
   attr->comm_exec = 1;
+  /* perf record -k CLOCK_MONOTONIC: the clock of the times, and what
+   * perf inject --jit requires to merge a JIT's jitdump. */
+  attr->use_clockid = 1;
+  attr->clockid = CLOCK_MONOTONIC;
 }
 
 static void
@@ -393,13 +408,7 @@ copy_trace (Writer *w, const char *trace_path, guint64 size, GError **error)
   static const guint8 pad[8];
 
   if (trace == NULL)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "%s: cannot open: %s", trace_path, g_strerror (saved_errno));
-      return FALSE;
-    }
+    return set_errno_error (error, trace_path, "cannot open");
   while (left > 0)
     {
       gsize n = fread (chunk, 1, MIN (left, COPY_SIZE), trace);
@@ -556,13 +565,7 @@ write_file (Writer *w, const char *trace_path, GError **error)
   GStatBuf st;
 
   if (g_stat (trace_path, &st) < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "%s: cannot stat: %s", trace_path, g_strerror (saved_errno));
-      return FALSE;
-    }
+    return set_errno_error (error, trace_path, "cannot stat");
   trace_size = (guint64) st.st_size;
 
   /* The header last, when the sizes are known. */
@@ -636,13 +639,7 @@ ipt_record_perf_data_write (const char *path, const char *trace_path,
 
   w.file = fopen (path, "wb");
   if (w.file == NULL)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "%s: cannot create: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
+    return set_errno_error (error, path, "cannot create");
   init_attr (&w);
   ok = write_file (&w, trace_path, error);
   if (fclose (w.file) != 0 && ok)

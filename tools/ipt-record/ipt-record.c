@@ -2,7 +2,8 @@
  * by single-stepping it with ptrace and encoding its control flow with
  * libipt's encoder.  It is the project's test oracle: decoding DIR/trace.pt
  * with the code pages in DIR/pages.*, or with the process's core DIR/core
- * and the files it maps, must list exactly DIR/ips.
+ * and the files it maps, must list exactly DIR/ips; so must perf, from
+ * DIR/perf.data (ipt-record-perf-data.c).
  *
  * With --qemu-log it records no program: it turns a QEMU guest's execution
  * log into a trace of the guest (every privilege level), reading the code
@@ -19,13 +20,14 @@
 
 #include <locale.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <stdlib.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "ipt-record-clock.h"
 #include "ipt-record-core.h"
 #include "ipt-record-encoder.h"
 #include "ipt-record-memory.h"
@@ -34,7 +36,6 @@
 #include "ipt-record-proc.h"
 #include "ipt-record-qemu.h"
 #include "ipt-record-qemu-log.h"
-#include "ipt-record-clock.h"
 #include "ipt-record-tracer.h"
 #include "ipt-tool-log.h"
 

@@ -1,6 +1,7 @@
 /* record-perf.c: perf decodes ipt-record's DIR/perf.data to exactly
  * DIR/ips: `perf script --itrace=i0ns -F ip` lists every executed user
- * instruction, `--itrace=e` reports no decode error, perf exits 0.  A
+ * instruction, `--itrace=e` reports no decode error, perf exits 0; and so
+ * does `ipt-analyze --perf DIR/perf.data`.  A
  * missing perf fails the test (.ci/setup installs linux-perf): a silent
  * skip would hide that the second oracle never ran.
  *
@@ -113,7 +114,46 @@ assert_file_decodes (const char *perf, const char *dir, const char *name, gboole
   g_assert_true (strcmp (decoded, ips) == 0);
 }
 
-/* DIR/perf.data (timed or not) decodes with perf to DIR/ips. */
+/* ipt-analyze --perf DIR/perf.data --no-inst lists DIR/ips: the memory
+ * from the files its mmaps name, the vDSO (and anything else not in a
+ * file) from DIR/core when the recording has one. */
+static void
+assert_ipt_analyze_decodes (const char *dir)
+{
+  g_autofree char *perf_data = g_build_filename (dir, "perf.data", NULL);
+  g_autofree char *core = g_build_filename (dir, "core", NULL);
+  g_autofree char *ips_path = g_build_filename (dir, "ips", NULL);
+  g_autofree char *core_spec = g_strdup_printf ("coredump:core=%s", core);
+  g_autofree char *out = NULL, *err = NULL, *ips = NULL;
+  g_autoptr(GString) listed = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean have_core = g_file_test (core, G_FILE_TEST_EXISTS);
+  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", perf_data, "--no-inst",
+                         have_core ? "--plugin" : NULL, core_spec, NULL };
+  int status;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  g_test_message ("ipt-analyze --perf %s%s: stderr: %s", perf_data,
+                  have_core ? " --plugin coredump" : "", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  /* the listing minus its "[...]" lines: the queue header, events */
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0' && lines[i][0] != '[')
+      g_string_append_printf (listed, "%s\n", lines[i]);
+  g_file_get_contents (ips_path, &ips, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, strlen (ips));
+  g_assert_true (strcmp (listed->str, ips) == 0);
+}
+
+/* DIR/perf.data (timed or not) decodes with perf, and with ipt-analyze
+ * --perf, to DIR/ips: three-way agreement, two decoders that share no code. */
 void
 record_perf_assert_decodes (const char *dir, gboolean timed)
 {
@@ -121,6 +161,7 @@ record_perf_assert_decodes (const char *dir, gboolean timed)
 
   if (perf != NULL)
     assert_file_decodes (perf, dir, "perf.data", timed);
+  assert_ipt_analyze_decodes (dir);
 }
 
 /* A JIT's recording, perf's way: `perf inject --jit` reads the jitdump

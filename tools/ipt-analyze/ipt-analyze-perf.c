@@ -53,8 +53,12 @@ ipt_analyze_perf_add_mappings (IptPluginRegistry *registry, IptImage *image, Ipt
       shown = g_filename_display_name (ev->filename);
       if (!g_file_test (ev->filename, G_FILE_TEST_IS_REGULAR))
         {
-          /* "//anon", "[vdso]", "[stack]", a file no longer there */
-          if (!g_hash_table_contains (warned, ev->filename))
+          guint8 byte;
+
+          /* "//anon", "[vdso]", "[stack]", a file no longer there: said
+           * once, unless the memory given (a core) serves it */
+          if (!g_hash_table_contains (warned, ev->filename) &&
+              ipt_image_read (image, &byte, 1, NULL, ev->address, NULL) != 1)
             ipt_tool_warning ("%s: %s, mapped at 0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER
                               "x by pid %" G_GINT64_FORMAT ", is not a file here: reads there "
                               "will fail (give its memory with --plugin, e.g. a core)",

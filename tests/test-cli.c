@@ -276,7 +276,7 @@ test_bad_options (Fixture *fixture, gconstpointer data)
     { { "--read", "0x10:0", "--raw", raw, NULL }, "--read '0x10:0'" },
     { { "--read", "0x10:4", "--cr3", "xyz", "--raw", raw }, "--cr3 'xyz'" },
     { { "--pt", fixture->trace_path, NULL }, "no memory given" },
-    { { NULL }, "--pt FILE is required" },
+    { { NULL }, "--pt FILE is required (or --perf" },
     { { "--plugin", "", NULL }, "--plugin ''" },
     { { "--pt", fixture->trace_path, "--raw", raw, "extra" }, "unexpected argument 'extra'" },
     { { "--pt", fixture->trace_path, "--raw", raw, "--read" }, "--read" },
@@ -293,7 +293,10 @@ test_bad_options (Fixture *fixture, gconstpointer data)
     { { "--pt", fixture->trace_path, "--tsc-conversion", "1:2", "--raw", raw }, "--tsc-conversion '1:2': expected ZERO:MULT:SHIFT" },
     { { "--pt", fixture->trace_path, "--tsc-conversion", "0:0:0", "--raw", raw }, "--tsc-conversion '0:0:0'" },
     { { "--pt", fixture->trace_path, "--tsc-conversion", "0:1:64", "--raw", raw }, "--tsc-conversion '0:1:64'" },
-    { { "--read", "0x1000:1", "--tsc-conversion", "0:1:0", "--raw", raw }, "--tsc-conversion only applies to --pt" },
+    { { "--read", "0x1000:1", "--tsc-conversion", "0:1:0", "--raw", raw }, "--tsc-conversion only applies to --pt and --perf" },
+    /* perf.data (issue 9) */
+    { { "--perf", fixture->trace_path, "--pt", fixture->trace_path, "--raw", raw }, "--perf cannot be combined with --pt" },
+    { { "--perf", fixture->trace_path, "--read", "0x1000:1", "--raw", raw }, "--perf cannot be combined with --read" },
     /* a plugin option that is malformed, unknown or missing (issue 12, item 10) */
     { { "--plugin", "raw:file=x,base=zzz", "--read", "0x1000:1", NULL },
       "--plugin 'raw:file=x,base=zzz': plugin 'raw': option 'base': 'zzz' is not" },
@@ -1234,8 +1237,8 @@ test_pt_not_a_trace (Fixture *fixture, gconstpointer data)
     { noise, "--stat", "no PSB packet found: the file may not be a raw Intel PT trace" },
     { noise, NULL, "no PSB packet found: the file may not be a raw Intel PT trace" },
     { noise_range, NULL, "no PSB packet found in the given range: the file may not be" },
-    { perf, NULL, "a perf.data file (it starts with 'PERFILE2'): perf.data input is not "
-                  "supported yet" },
+    { perf, NULL, "a perf.data file (it starts with 'PERFILE2'), not a raw Intel PT stream: "
+                  "decode it with --perf" },
     { "/dev/null", NULL, "--pt '/dev/null': not a regular file" },
     { "/dev/zero", NULL, "--pt '/dev/zero': not a regular file" },
     { fixture->dir, NULL, "': not a regular file" },

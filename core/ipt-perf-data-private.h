@@ -86,6 +86,7 @@ typedef struct {
   IptPerfQueue *queue;
   GArray *chunks;           /* IptPerfChunk */
   GArray *gaps;             /* guint64 offsets in the queue's data */
+  guint64 total;            /* the chunks' bytes */
   guint64 next_aux_offset;
 } IptPerfQueueBuilder;
 

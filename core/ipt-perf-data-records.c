@@ -233,16 +233,6 @@ get_queue (IptPerfParser *p, guint64 offset, guint32 idx, gint cpu, gint64 tid, 
   return b;
 }
 
-static guint64
-queue_size (const IptPerfQueueBuilder *b)
-{
-  guint64 total = 0;
-
-  for (guint i = 0; i < b->chunks->len; i++)
-    total += g_array_index (b->chunks, IptPerfChunk, i).size;
-  return total;
-}
-
 /* The record at @offset of @size bytes; its data follows, inside @end. */
 static gboolean
 parse_auxtrace (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 size, guint64 end,
@@ -280,13 +270,10 @@ parse_auxtrace (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 size,
   if (b == NULL)
     return FALSE;
   if (b->chunks->len > 0 && chunk.aux_offset != b->next_aux_offset)
-    {
-      guint64 at = queue_size (b);
-
-      g_array_append_val (b->gaps, at);
-    }
+    g_array_append_val (b->gaps, b->total);
   if (chunk.size > 0)
     g_array_append_val (b->chunks, chunk);
+  b->total += chunk.size;
   b->next_aux_offset = chunk.aux_offset + chunk.size;
   b->queue->n_records++;
   *extra = chunk.size;
@@ -594,7 +581,7 @@ static GBytes *
 queue_bytes (IptPerfParser *p, IptPerfQueueBuilder *b)
 {
   guint8 *data;
-  guint64 total = queue_size (b), at = 0;
+  guint64 total = b->total, at = 0;
 
   if (b->chunks->len == 1)
     {
@@ -638,7 +625,7 @@ ipt_perf_finish_queues (IptPerfParser *p)
     {
       IptPerfQueueBuilder *b = g_ptr_array_index (builders, i);
       IptPerfQueue *q = b->queue;
-      guint64 total = queue_size (b);
+      guint64 total = b->total;
       GArray *gaps;
 
       for (guint t = 0; t < p->truncations->len; t++)

@@ -122,6 +122,8 @@ ipt_perf_data_new_from_file (const char *path, GError **error)
  * ipt_perf_data_is_pipe:
  * @self: an #IptPerfData
  *
+ * Whether the attrs and features came as records.
+ *
  * Returns: whether the file was written in pipe mode (`perf record -o -`)
  *
  * Since: 0.1
@@ -137,6 +139,8 @@ ipt_perf_data_is_pipe (IptPerfData *self)
 /**
  * ipt_perf_data_get_name:
  * @self: an #IptPerfData
+ *
+ * The name messages use: the path, or the name given with the bytes.
  *
  * Returns: the name the file was read under
  *
@@ -172,6 +176,8 @@ ipt_perf_data_get_cpuid (IptPerfData *self)
 /**
  * ipt_perf_data_get_pt_info:
  * @self: an #IptPerfData
+ *
+ * How the Intel PT trace was made: what libipt's pt_config needs.
  *
  * Returns: (nullable) (transfer none): the intel_pt AUXTRACE_INFO, or
  *   %NULL when the file has none
@@ -226,6 +232,8 @@ ipt_perf_data_get_events (IptPerfData *self)
  * ipt_perf_data_get_n_records:
  * @self: an #IptPerfData
  * @type: a perf record type (PERF_RECORD_MMAP is 1, AUXTRACE 71, …)
+ *
+ * Counts records by type, for statistics and checks.
  *
  * Returns: how many records of @type the data holds, known type or not
  *
@@ -323,8 +331,10 @@ ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename)
  * ipt_perf_data_get_build_ids:
  * @self: an #IptPerfData
  *
- * Returns: (transfer none) (element-type utf8 GBytes): the HEADER_BUILD_ID
- *   feature: file name to build-id
+ * The HEADER_BUILD_ID feature (or pipe mode's HEADER_BUILD_ID records):
+ * the build-id of each file perf saw mapped.
+ *
+ * Returns: (transfer none) (element-type utf8 GBytes): file name to build-id
  *
  * Since: 0.1
  */

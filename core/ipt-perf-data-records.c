@@ -143,6 +143,18 @@ read_string (const guint8 *from, guint64 len)
   return g_utf8_make_valid ((const char *) from, strnlen ((const char *) from, len));
 }
 
+/* A record must hold its fixed fields before any is read. */
+static gboolean
+check_size (IptPerfParser *p, guint64 offset, guint64 size, guint64 fixed, const char *what,
+            GError **error)
+{
+  if (size >= fixed)
+    return TRUE;
+  ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "%s: record of %" G_GUINT64_FORMAT
+                      " bytes, its fields take %" G_GUINT64_FORMAT, what, size, fixed);
+  return FALSE;
+}
+
 static gboolean
 parse_auxtrace_info (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 size,
                      GError **error)
@@ -150,12 +162,8 @@ parse_auxtrace_info (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 
   g_autoptr (IptPerfPtInfo) info = NULL;
   guint64 n_priv, v[INTEL_PT_PRIV_MAX] = { 0 };
 
-  if (size < AUXTRACE_INFO_FIXED)
-    {
-      ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "AUXTRACE_INFO: record of %"
-                          G_GUINT64_FORMAT " bytes, its fields take %d", size, AUXTRACE_INFO_FIXED);
-      return FALSE;
-    }
+  if (!check_size (p, offset, size, AUXTRACE_INFO_FIXED, "AUXTRACE_INFO", error))
+    return FALSE;
   if (ipt_perf_rd32 (r + 8) != PERF_AUXTRACE_INTEL_PT)
     return TRUE;
   n_priv = (size - AUXTRACE_INFO_FIXED) / 8;
@@ -242,12 +250,8 @@ parse_auxtrace (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 size,
   IptPerfChunk chunk;
   guint64 data_at = offset + size;
 
-  if (size < PERF_AUXTRACE_SIZE)
-    {
-      ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "AUXTRACE: record of %"
-                          G_GUINT64_FORMAT " bytes, its fields take %d", size, PERF_AUXTRACE_SIZE);
-      return FALSE;
-    }
+  if (!check_size (p, offset, size, PERF_AUXTRACE_SIZE, "AUXTRACE", error))
+    return FALSE;
   chunk.size = ipt_perf_rd64 (r + 8);
   chunk.aux_offset = ipt_perf_rd64 (r + 16);
   chunk.file_offset = data_at;
@@ -512,12 +516,8 @@ ipt_perf_parse_record (IptPerfParser *p, guint64 offset, guint64 end, guint64 *e
     case PERF_RECORD_AUXTRACE:
       return parse_auxtrace (p, offset, r, size, end, extra, error);
     case PERF_RECORD_TIME_CONV:
-      if (size < TIME_CONV_MIN)
-        {
-          ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "TIME_CONV: record of %"
-                              G_GUINT64_FORMAT " bytes, its fields take %d", size, TIME_CONV_MIN);
-          return FALSE;
-        }
+      if (!check_size (p, offset, size, TIME_CONV_MIN, "TIME_CONV", error))
+        return FALSE;
       p->out->have_time_conv = TRUE;
       p->out->time_shift = ipt_perf_rd64 (r + 8);
       p->out->time_mult = ipt_perf_rd64 (r + 16);

@@ -49,6 +49,8 @@ find_attr (IptPerfParser *p, const guint8 *r, guint64 size)
   gpointer index;
   guint64 id;
 
+  if (attrs->len == 0)
+    return NULL;
   if (!p->layout_ready)
     {
       const IptPerfAttr *first = &g_array_index (attrs, IptPerfAttr, 0);
@@ -81,7 +83,7 @@ find_attr (IptPerfParser *p, const guint8 *r, guint64 size)
         }
       p->layout_ready = TRUE;
     }
-  if (attrs->len == 0 || p->id_pos == 0)
+  if (p->id_pos == 0)
     return NULL;
   if (p->id_pos == -1)
     return &g_array_index (attrs, IptPerfAttr, 0);

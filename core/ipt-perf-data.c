@@ -3,6 +3,8 @@
  * queues of one AUXTRACE record share the mapping. */
 #include "config.h"
 
+#include <string.h>
+
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-perf-data-private.h"
@@ -174,6 +176,37 @@ ipt_perf_data_get_cpuid (IptPerfData *self)
 }
 
 /**
+ * ipt_perf_data_get_cpu_spec:
+ * @self: an #IptPerfData
+ *
+ * The recording's CPU as ipt_decoder_set_cpu() takes it: the family,
+ * model and stepping of a `GenuineIntel,6,78,3` CPUID as `6/78/3`.
+ *
+ * Returns: (transfer full) (nullable): the spec, or %NULL when the file
+ *   has no CPUID or one of another vendor or form
+ *
+ * Since: 0.1
+ */
+char *
+ipt_perf_data_get_cpu_spec (IptPerfData *self)
+{
+  g_auto (GStrv) parts = NULL;
+  guint64 value;
+
+  g_return_val_if_fail (IPT_IS_PERF_DATA (self), NULL);
+
+  if (self->contents->cpuid == NULL)
+    return NULL;
+  parts = g_strsplit (self->contents->cpuid, ",", 0);
+  if (g_strv_length (parts) != 4 || strcmp (parts[0], "GenuineIntel") != 0)
+    return NULL;
+  for (guint i = 1; i < 4; i++)
+    if (!g_ascii_string_to_unsigned (parts[i], 10, 0, G_MAXUINT16, &value, NULL))
+      return NULL;
+  return g_strjoin ("/", parts[1], parts[2], parts[3], NULL);
+}
+
+/**
  * ipt_perf_data_get_pt_info:
  * @self: an #IptPerfData
  *
@@ -278,7 +311,7 @@ ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift, guint64 *ti
 }
 
 /**
- * ipt_perf_data_get_pt_config:
+ * ipt_perf_data_get_pt_attr_config:
  * @self: an #IptPerfData
  * @config: (out) (optional): the intel_pt event's attr config
  *
@@ -290,7 +323,7 @@ ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift, guint64 *ti
  * Since: 0.1
  */
 gboolean
-ipt_perf_data_get_pt_config (IptPerfData *self, guint64 *config)
+ipt_perf_data_get_pt_attr_config (IptPerfData *self, guint64 *config)
 {
   GArray *attrs;
 

@@ -102,7 +102,7 @@ check_recording (IptPerfData *data, const char *filter)
   g_assert_cmpuint (info->tsc_ctc_ratio_n, ==, 100);
   g_assert_cmpuint (info->max_non_turbo_ratio, ==, 12);
   g_assert_cmpstr (info->filter, ==, filter);
-  g_assert_true (ipt_perf_data_get_pt_config (data, &config));
+  g_assert_true (ipt_perf_data_get_pt_attr_config (data, &config));
   g_assert_cmphex (config, ==, 0x300e601);
   g_assert_false (ipt_perf_data_get_time_conv (data, NULL, NULL, NULL));
 
@@ -445,6 +445,34 @@ test_sideband_kinds (void)
 }
 
 static void
+test_cpu_spec (void)
+{
+  const char *cpuids[][2] = {
+    { "GenuineIntel,6,78,3", "6/78/3" },
+    { "GenuineIntel,6,143,8", "6/143/8" },
+    { "AuthenticAMD,25,33,0", NULL },
+    { "GenuineIntel,6,78", NULL },
+    { "GenuineIntel,6,x,3", NULL },
+    { "GenuineIntel,6,99999999,3", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cpuids); i++)
+    {
+      g_autoptr (PerfBuilder) b = pb_new (i % 2, 112);
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (IptPerfData) data = NULL;
+      g_autofree char *spec = NULL;
+
+      pb_add_cpuid (b, cpuids[i][0]);
+      bytes = pb_finish (b);
+      data = parse_ok (bytes);
+      g_assert_cmpstr (ipt_perf_data_get_cpuid (data), ==, cpuids[i][0]);
+      spec = ipt_perf_data_get_cpu_spec (data);
+      g_assert_cmpstr (spec, ==, cpuids[i][1]);
+    }
+}
+
+static void
 test_unknown_records (void)
 {
   g_autoptr (PerfBuilder) b = pb_new (FALSE, 112);
@@ -464,6 +492,7 @@ test_unknown_records (void)
   g_assert_cmpuint (ipt_perf_data_get_queues (data)->len, ==, 0);
   g_assert_null (ipt_perf_data_get_pt_info (data));
   g_assert_null (ipt_perf_data_get_cpuid (data));
+  g_assert_null (ipt_perf_data_get_cpu_spec (data));
 }
 
 /* Every prefix of a file-mode file is an error with an offset; of a pipe
@@ -668,6 +697,7 @@ main (int argc, char **argv)
   g_test_add_func ("/perf-data/sample-id/none", test_sample_id_none);
   g_test_add_func ("/perf-data/queues/per-thread-gaps", test_per_thread_gaps);
   g_test_add_func ("/perf-data/records/unknown-counted", test_unknown_records);
+  g_test_add_func ("/perf-data/features/cpu-spec", test_cpu_spec);
   g_test_add_func ("/perf-data/records/sideband-kinds", test_sideband_kinds);
   g_test_add_func ("/perf-data/bad/truncated-everywhere", test_truncated);
   g_test_add_func ("/perf-data/bad/auxtrace-past-end", test_auxtrace_past_end);

@@ -224,7 +224,9 @@ IPT_AVAILABLE_IN_ALL
 gboolean ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift,
                                       guint64 *time_mult, guint64 *time_zero);
 IPT_AVAILABLE_IN_ALL
-gboolean ipt_perf_data_get_pt_config (IptPerfData *self, guint64 *config);
+gboolean ipt_perf_data_get_pt_attr_config (IptPerfData *self, guint64 *config);
+IPT_AVAILABLE_IN_ALL
+char *ipt_perf_data_get_cpu_spec (IptPerfData *self);
 IPT_AVAILABLE_IN_ALL
 GBytes *ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename);
 IPT_AVAILABLE_IN_ALL

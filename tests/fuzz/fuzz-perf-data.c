@@ -101,6 +101,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       g_assert (ipt_perf_data_lookup_build_id (perf, key) == value);
     }
   ipt_perf_data_get_time_conv (perf, NULL, NULL, NULL);
-  ipt_perf_data_get_pt_config (perf, NULL);
+  ipt_perf_data_get_pt_attr_config (perf, NULL);
+  g_free (ipt_perf_data_get_cpu_spec (perf));
   return 0;
 }

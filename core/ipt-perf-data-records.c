@@ -552,30 +552,95 @@ compare_builders (gconstpointer a, gconstpointer b)
   return x->queue->index < y->queue->index ? -1 : x->queue->index > y->queue->index;
 }
 
-/* Where in the queue's data the AUX stream position @aux_end falls, if
- * data follows it: a lost-data gap there. */
-static void
-add_truncation_gap (IptPerfQueueBuilder *b, guint64 aux_end)
-{
-  guint64 at = 0;
+/* The first chunk whose AUX data ends after a position is found by
+ * binary search over the running maximum of the chunks' ends (which
+ * grows even when a file's offsets do not). */
+typedef struct {
+  GArray *max_end;    /* guint64 per chunk */
+  GArray *start;      /* guint64 per chunk: where it begins in the queue's data */
+} ChunkIndex;
 
+static void
+chunk_index_init (ChunkIndex *index, const IptPerfQueueBuilder *b)
+{
+  guint64 max_end = 0, at = 0;
+
+  index->max_end = g_array_sized_new (FALSE, FALSE, sizeof (guint64), b->chunks->len);
+  index->start = g_array_sized_new (FALSE, FALSE, sizeof (guint64), b->chunks->len);
   for (guint i = 0; i < b->chunks->len; i++)
     {
       const IptPerfChunk *c = &g_array_index (b->chunks, IptPerfChunk, i);
+      guint64 end = c->aux_offset > G_MAXUINT64 - c->size ? G_MAXUINT64 : c->aux_offset + c->size;
 
-      if (c->aux_offset >= aux_end)
-        {
-          if (i > 0)
-            g_array_append_val (b->gaps, at);
-          return;
-        }
-      if (aux_end - c->aux_offset < c->size)
-        {
-          at += aux_end - c->aux_offset;
-          g_array_append_val (b->gaps, at);
-          return;
-        }
+      max_end = MAX (max_end, end);
+      g_array_append_val (index->max_end, max_end);
+      g_array_append_val (index->start, at);
       at += c->size;
+    }
+}
+
+static void
+chunk_index_clear (ChunkIndex *index)
+{
+  g_array_unref (index->max_end);
+  g_array_unref (index->start);
+}
+
+/* Where in the queue's data the AUX stream position @aux_end falls, if
+ * data follows it: a lost-data gap there. That is in the first chunk (in
+ * file order) that ends after @aux_end: at its start if it starts there
+ * or later, else inside it. */
+static void
+add_truncation_gap (IptPerfQueueBuilder *b, const ChunkIndex *index, guint64 aux_end)
+{
+  guint lo = 0, hi = b->chunks->len;
+  const IptPerfChunk *c;
+  guint64 at;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (index->max_end, guint64, mid) > aux_end)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  if (lo == b->chunks->len)
+    return;
+  c = &g_array_index (b->chunks, IptPerfChunk, lo);
+  at = g_array_index (index->start, guint64, lo);
+  if (c->aux_offset >= aux_end)
+    {
+      if (lo > 0)
+        g_array_append_val (b->gaps, at);
+      return;
+    }
+  at += aux_end - c->aux_offset;
+  g_array_append_val (b->gaps, at);
+}
+
+/* The truncations' AUX positions by the key of the queue they hit. */
+static void
+index_truncations (IptPerfParser *p, GHashTable *by_cpu, GHashTable *by_tid)
+{
+  for (guint t = 0; t < p->truncations->len; t++)
+    {
+      IptPerfTruncation *tr = &g_array_index (p->truncations, IptPerfTruncation, t);
+      GHashTable *tables[2] = { by_cpu, by_tid };
+      gint64 *keys[2] = { &tr->cpu, &tr->tid };
+
+      for (guint k = 0; k < 2; k++)
+        {
+          GArray *list = g_hash_table_lookup (tables[k], keys[k]);
+
+          if (list == NULL)
+            {
+              list = g_array_new (FALSE, FALSE, sizeof (guint64));
+              g_hash_table_insert (tables[k], keys[k], list);
+            }
+          g_array_append_val (list, tr->aux_end);
+        }
     }
 }
 
@@ -608,6 +673,10 @@ ipt_perf_finish_queues (IptPerfParser *p)
 {
   g_autoptr (GPtrArray) builders = g_ptr_array_new ();
   g_autoptr (GHashTable) pid_of = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr (GHashTable) by_cpu = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                                         (GDestroyNotify) g_array_unref);
+  g_autoptr (GHashTable) by_tid = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                                         (GDestroyNotify) g_array_unref);
   GHashTableIter iter;
   gpointer value;
 
@@ -622,6 +691,7 @@ ipt_perf_finish_queues (IptPerfParser *p)
       if (e->tid >= 0 && e->pid >= 0 && !g_hash_table_contains (pid_of, &e->tid))
         g_hash_table_insert (pid_of, &e->tid, &e->pid);
     }
+  index_truncations (p, by_cpu, by_tid);
   g_ptr_array_sort (builders, compare_builders);
   for (guint i = 0; i < builders->len; i++)
     {
@@ -630,12 +700,18 @@ ipt_perf_finish_queues (IptPerfParser *p)
       guint64 total = b->total;
       GArray *gaps;
 
-      for (guint t = 0; t < p->truncations->len; t++)
-        {
-          const IptPerfTruncation *tr = &g_array_index (p->truncations, IptPerfTruncation, t);
+      gint64 key = q->cpu >= 0 ? q->cpu : q->tid;
+      GArray *truncated = key >= 0 ? g_hash_table_lookup (q->cpu >= 0 ? by_cpu : by_tid, &key)
+                                   : NULL;
 
-          if (q->cpu >= 0 ? tr->cpu == q->cpu : (q->tid >= 0 && tr->tid == q->tid))
-            add_truncation_gap (b, tr->aux_end);
+      if (truncated != NULL)
+        {
+          ChunkIndex index;
+
+          chunk_index_init (&index, b);
+          for (guint t = 0; t < truncated->len; t++)
+            add_truncation_gap (b, &index, g_array_index (truncated, guint64, t));
+          chunk_index_clear (&index);
         }
       g_array_sort (b->gaps, compare_u64);
       gaps = g_array_new (FALSE, FALSE, sizeof (guint64));

@@ -1,6 +1,7 @@
 /* ipt-perf-data-private.h: what the perf.data parser fills in for
- * IptPerfData, and the parser's state shared by its two files (the file
- * layout in ipt-perf-data-parser.c, the records in ipt-perf-data-records.c). */
+ * IptPerfData, and the parser's state shared by its files (the file
+ * layout in ipt-perf-data-parser.c, the records in ipt-perf-data-records.c,
+ * the AUXTRACE queues in ipt-perf-data-queues.c). */
 #pragma once
 
 #include <ipt-analyze/ipt-analyze.h>
@@ -86,6 +87,7 @@ typedef struct {
   IptPerfQueue *queue;
   GArray *chunks;           /* IptPerfChunk */
   GArray *gaps;             /* guint64 offsets in the queue's data */
+  guint64 total;            /* the chunks' bytes */
   guint64 next_aux_offset;
 } IptPerfQueueBuilder;
 
@@ -132,6 +134,15 @@ gboolean ipt_perf_add_attr (IptPerfParser *p, guint64 offset, guint64 attr_size,
 G_GNUC_INTERNAL
 gboolean ipt_perf_parse_record (IptPerfParser *p, guint64 offset, guint64 end,
                                 guint64 *extra, GError **error);
+G_GNUC_INTERNAL
+gboolean ipt_perf_check_size (IptPerfParser *p, guint64 offset, guint64 size, guint64 fixed,
+                              const char *what, GError **error);
+
+/* ipt-perf-data-queues.c: an AUXTRACE record at @offset of @size bytes
+ * (@r), its data after it inside @end; then the queues made at the end */
+G_GNUC_INTERNAL
+gboolean ipt_perf_parse_auxtrace (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 size,
+                                  guint64 end, guint64 *extra, GError **error);
 G_GNUC_INTERNAL
 void ipt_perf_finish_queues (IptPerfParser *p);
 

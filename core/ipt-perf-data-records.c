@@ -1,11 +1,11 @@
 /* ipt-perf-data-records.c: the records of a perf.data's data (or of its
  * pipe stream): sideband events with their sample_id trailers, the
- * AUXTRACE_INFO of intel_pt, AUXTRACE data gathered into queues, and the
- * attrs and features that pipe mode sends as records; every type is counted.
+ * AUXTRACE_INFO of intel_pt, and the attrs and features that pipe mode
+ * sends as records; every type is counted. AUXTRACE records go to
+ * ipt-perf-data-queues.c.
  *
  * Input is untrusted: a record's fields are read only after its size is
- * checked to hold them; AUXTRACE data is only referenced (file offsets)
- * while reading, and copied once at the end, from inside the file. */
+ * checked to hold them. */
 #include "config.h"
 
 #include <string.h>
@@ -49,6 +49,8 @@ find_attr (IptPerfParser *p, const guint8 *r, guint64 size)
   gpointer index;
   guint64 id;
 
+  if (attrs->len == 0)
+    return NULL;
   if (!p->layout_ready)
     {
       const IptPerfAttr *first = &g_array_index (attrs, IptPerfAttr, 0);
@@ -81,7 +83,7 @@ find_attr (IptPerfParser *p, const guint8 *r, guint64 size)
         }
       p->layout_ready = TRUE;
     }
-  if (attrs->len == 0 || p->id_pos == 0)
+  if (p->id_pos == 0)
     return NULL;
   if (p->id_pos == -1)
     return &g_array_index (attrs, IptPerfAttr, 0);
@@ -143,6 +145,18 @@ read_string (const guint8 *from, guint64 len)
   return g_utf8_make_valid ((const char *) from, strnlen ((const char *) from, len));
 }
 
+/* A record must hold its fixed fields before any is read. */
+gboolean
+ipt_perf_check_size (IptPerfParser *p, guint64 offset, guint64 size, guint64 fixed, const char *what,
+            GError **error)
+{
+  if (size >= fixed)
+    return TRUE;
+  ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "%s: record of %" G_GUINT64_FORMAT
+                      " bytes, its fields take %" G_GUINT64_FORMAT, what, size, fixed);
+  return FALSE;
+}
+
 static gboolean
 parse_auxtrace_info (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 size,
                      GError **error)
@@ -150,12 +164,8 @@ parse_auxtrace_info (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 
   g_autoptr (IptPerfPtInfo) info = NULL;
   guint64 n_priv, v[INTEL_PT_PRIV_MAX] = { 0 };
 
-  if (size < AUXTRACE_INFO_FIXED)
-    {
-      ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "AUXTRACE_INFO: record of %"
-                          G_GUINT64_FORMAT " bytes, its fields take %d", size, AUXTRACE_INFO_FIXED);
-      return FALSE;
-    }
+  if (!ipt_perf_check_size (p, offset, size, AUXTRACE_INFO_FIXED, "AUXTRACE_INFO", error))
+    return FALSE;
   if (ipt_perf_rd32 (r + 8) != PERF_AUXTRACE_INTEL_PT)
     return TRUE;
   n_priv = (size - AUXTRACE_INFO_FIXED) / 8;
@@ -203,93 +213,6 @@ parse_auxtrace_info (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 
     }
   ipt_perf_pt_info_free (p->out->pt_info);
   p->out->pt_info = g_steal_pointer (&info);
-  return TRUE;
-}
-
-static IptPerfQueueBuilder *
-get_queue (IptPerfParser *p, guint64 offset, guint32 idx, gint cpu, gint64 tid, GError **error)
-{
-  IptPerfQueueBuilder *b = g_hash_table_lookup (p->queues, GUINT_TO_POINTER (idx));
-
-  if (b == NULL)
-    {
-      b = g_new0 (IptPerfQueueBuilder, 1);
-      b->queue = g_new0 (IptPerfQueue, 1);
-      b->queue->index = idx;
-      b->queue->cpu = cpu;
-      b->queue->tid = tid;
-      b->queue->pid = -1;
-      b->chunks = g_array_new (FALSE, FALSE, sizeof (IptPerfChunk));
-      b->gaps = g_array_new (FALSE, FALSE, sizeof (guint64));
-      g_hash_table_insert (p->queues, GUINT_TO_POINTER (idx), b);
-    }
-  else if (b->queue->cpu != cpu || b->queue->tid != tid)
-    {
-      ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "AUXTRACE: queue %u is of cpu %d"
-                          " tid %" G_GINT64_FORMAT ", this record says cpu %d tid %" G_GINT64_FORMAT,
-                          idx, b->queue->cpu, b->queue->tid, cpu, tid);
-      return NULL;
-    }
-  return b;
-}
-
-static guint64
-queue_size (const IptPerfQueueBuilder *b)
-{
-  guint64 total = 0;
-
-  for (guint i = 0; i < b->chunks->len; i++)
-    total += g_array_index (b->chunks, IptPerfChunk, i).size;
-  return total;
-}
-
-/* The record at @offset of @size bytes; its data follows, inside @end. */
-static gboolean
-parse_auxtrace (IptPerfParser *p, guint64 offset, const guint8 *r, guint64 size, guint64 end,
-                guint64 *extra, GError **error)
-{
-  IptPerfQueueBuilder *b;
-  IptPerfChunk chunk;
-  guint64 data_at = offset + size;
-
-  if (size < PERF_AUXTRACE_SIZE)
-    {
-      ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "AUXTRACE: record of %"
-                          G_GUINT64_FORMAT " bytes, its fields take %d", size, PERF_AUXTRACE_SIZE);
-      return FALSE;
-    }
-  chunk.size = ipt_perf_rd64 (r + 8);
-  chunk.aux_offset = ipt_perf_rd64 (r + 16);
-  chunk.file_offset = data_at;
-  if (chunk.size > p->size - data_at)
-    {
-      ipt_perf_set_error (p, error, IPT_ERROR_TRUNCATED, offset, "AUXTRACE: 0x%" G_GINT64_MODIFIER
-                          "x bytes of data at 0x%" G_GINT64_MODIFIER "x run past the end of the"
-                          " file (0x%" G_GSIZE_MODIFIER "x bytes)", chunk.size, data_at, p->size);
-      return FALSE;
-    }
-  if (chunk.size > end - data_at)
-    {
-      ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "AUXTRACE: 0x%" G_GINT64_MODIFIER
-                          "x bytes of data at 0x%" G_GINT64_MODIFIER "x run past the end of the"
-                          " data section (0x%" G_GINT64_MODIFIER "x)", chunk.size, data_at, end);
-      return FALSE;
-    }
-  b = get_queue (p, offset, ipt_perf_rd32 (r + 32), (gint32) ipt_perf_rd32 (r + 40),
-                 (gint32) ipt_perf_rd32 (r + 36), error);
-  if (b == NULL)
-    return FALSE;
-  if (b->chunks->len > 0 && chunk.aux_offset != b->next_aux_offset)
-    {
-      guint64 at = queue_size (b);
-
-      g_array_append_val (b->gaps, at);
-    }
-  if (chunk.size > 0)
-    g_array_append_val (b->chunks, chunk);
-  b->next_aux_offset = chunk.aux_offset + chunk.size;
-  b->queue->n_records++;
-  *extra = chunk.size;
   return TRUE;
 }
 
@@ -523,14 +446,10 @@ ipt_perf_parse_record (IptPerfParser *p, guint64 offset, guint64 end, guint64 *e
     case PERF_RECORD_AUXTRACE_INFO:
       return parse_auxtrace_info (p, offset, r, size, error);
     case PERF_RECORD_AUXTRACE:
-      return parse_auxtrace (p, offset, r, size, end, extra, error);
+      return ipt_perf_parse_auxtrace (p, offset, r, size, end, extra, error);
     case PERF_RECORD_TIME_CONV:
-      if (size < TIME_CONV_MIN)
-        {
-          ipt_perf_set_error (p, error, IPT_ERROR_CORRUPT, offset, "TIME_CONV: record of %"
-                              G_GUINT64_FORMAT " bytes, its fields take %d", size, TIME_CONV_MIN);
-          return FALSE;
-        }
+      if (!ipt_perf_check_size (p, offset, size, TIME_CONV_MIN, "TIME_CONV", error))
+        return FALSE;
       p->out->have_time_conv = TRUE;
       p->out->time_shift = ipt_perf_rd64 (r + 8);
       p->out->time_mult = ipt_perf_rd64 (r + 16);
@@ -543,126 +462,5 @@ ipt_perf_parse_record (IptPerfParser *p, guint64 offset, guint64 end, guint64 *e
       return parse_pipe_header_record (p, offset, r, size, type, end, extra, error);
     default:
       return parse_sideband (p, offset, r, size, type, error);
-    }
-}
-
-static gint
-compare_u64 (gconstpointer a, gconstpointer b)
-{
-  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static gint
-compare_builders (gconstpointer a, gconstpointer b)
-{
-  const IptPerfQueueBuilder *x = *(IptPerfQueueBuilder *const *) a;
-  const IptPerfQueueBuilder *y = *(IptPerfQueueBuilder *const *) b;
-
-  return x->queue->index < y->queue->index ? -1 : x->queue->index > y->queue->index;
-}
-
-/* Where in the queue's data the AUX stream position @aux_end falls, if
- * data follows it: a lost-data gap there. */
-static void
-add_truncation_gap (IptPerfQueueBuilder *b, guint64 aux_end)
-{
-  guint64 at = 0;
-
-  for (guint i = 0; i < b->chunks->len; i++)
-    {
-      const IptPerfChunk *c = &g_array_index (b->chunks, IptPerfChunk, i);
-
-      if (c->aux_offset >= aux_end)
-        {
-          if (i > 0)
-            g_array_append_val (b->gaps, at);
-          return;
-        }
-      if (aux_end - c->aux_offset < c->size)
-        {
-          at += aux_end - c->aux_offset;
-          g_array_append_val (b->gaps, at);
-          return;
-        }
-      at += c->size;
-    }
-}
-
-static GBytes *
-queue_bytes (IptPerfParser *p, IptPerfQueueBuilder *b)
-{
-  guint8 *data;
-  guint64 total = queue_size (b), at = 0;
-
-  if (b->chunks->len == 1)
-    {
-      const IptPerfChunk *c = &g_array_index (b->chunks, IptPerfChunk, 0);
-
-      return g_bytes_new_from_bytes (p->bytes, c->file_offset, c->size);
-    }
-  /* every chunk lies inside the file: the total is bounded by its size */
-  data = g_malloc (total);
-  for (guint i = 0; i < b->chunks->len; i++)
-    {
-      const IptPerfChunk *c = &g_array_index (b->chunks, IptPerfChunk, i);
-
-      memcpy (data + at, p->data + c->file_offset, c->size);
-      at += c->size;
-    }
-  return g_bytes_new_take (data, total);
-}
-
-void
-ipt_perf_finish_queues (IptPerfParser *p)
-{
-  g_autoptr (GPtrArray) builders = g_ptr_array_new ();
-  g_autoptr (GHashTable) pid_of = g_hash_table_new (g_int64_hash, g_int64_equal);
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, p->queues);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (builders, value);
-
-  for (guint i = 0; i < p->out->events->len; i++)
-    {
-      IptPerfEvent *e = g_ptr_array_index (p->out->events, i);
-
-      if (e->tid >= 0 && e->pid >= 0 && !g_hash_table_contains (pid_of, &e->tid))
-        g_hash_table_insert (pid_of, &e->tid, &e->pid);
-    }
-  g_ptr_array_sort (builders, compare_builders);
-  for (guint i = 0; i < builders->len; i++)
-    {
-      IptPerfQueueBuilder *b = g_ptr_array_index (builders, i);
-      IptPerfQueue *q = b->queue;
-      guint64 total = queue_size (b);
-      GArray *gaps;
-
-      for (guint t = 0; t < p->truncations->len; t++)
-        {
-          const IptPerfTruncation *tr = &g_array_index (p->truncations, IptPerfTruncation, t);
-
-          if (q->cpu >= 0 ? tr->cpu == q->cpu : (q->tid >= 0 && tr->tid == q->tid))
-            add_truncation_gap (b, tr->aux_end);
-        }
-      g_array_sort (b->gaps, compare_u64);
-      gaps = g_array_new (FALSE, FALSE, sizeof (guint64));
-      for (guint g = 0; g < b->gaps->len; g++)
-        {
-          guint64 at = g_array_index (b->gaps, guint64, g);
-
-          if (at > 0 && at < total
-              && (gaps->len == 0 || g_array_index (gaps, guint64, gaps->len - 1) != at))
-            g_array_append_val (gaps, at);
-        }
-      q->gap_offsets = gaps;
-      q->n_gaps = gaps->len;
-      q->data = queue_bytes (p, b);
-      if (q->tid >= 0 && g_hash_table_contains (pid_of, &q->tid))
-        q->pid = *(gint64 *) g_hash_table_lookup (pid_of, &q->tid);
-      g_ptr_array_add (p->out->queues, g_steal_pointer (&b->queue));
     }
 }

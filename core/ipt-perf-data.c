@@ -3,6 +3,8 @@
  * queues of one AUXTRACE record share the mapping. */
 #include "config.h"
 
+#include <string.h>
+
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-perf-data-private.h"
@@ -122,6 +124,8 @@ ipt_perf_data_new_from_file (const char *path, GError **error)
  * ipt_perf_data_is_pipe:
  * @self: an #IptPerfData
  *
+ * Whether the attrs and features came as records.
+ *
  * Returns: whether the file was written in pipe mode (`perf record -o -`)
  *
  * Since: 0.1
@@ -137,6 +141,8 @@ ipt_perf_data_is_pipe (IptPerfData *self)
 /**
  * ipt_perf_data_get_name:
  * @self: an #IptPerfData
+ *
+ * The name messages use: the path, or the name given with the bytes.
  *
  * Returns: the name the file was read under
  *
@@ -170,8 +176,41 @@ ipt_perf_data_get_cpuid (IptPerfData *self)
 }
 
 /**
+ * ipt_perf_data_get_cpu_spec:
+ * @self: an #IptPerfData
+ *
+ * The recording's CPU as ipt_decoder_set_cpu() takes it: the family,
+ * model and stepping of a `GenuineIntel,6,78,3` CPUID as `6/78/3`.
+ *
+ * Returns: (transfer full) (nullable): the spec, or %NULL when the file
+ *   has no CPUID or one of another vendor or form
+ *
+ * Since: 0.1
+ */
+char *
+ipt_perf_data_get_cpu_spec (IptPerfData *self)
+{
+  g_auto (GStrv) parts = NULL;
+  guint64 value;
+
+  g_return_val_if_fail (IPT_IS_PERF_DATA (self), NULL);
+
+  if (self->contents->cpuid == NULL)
+    return NULL;
+  parts = g_strsplit (self->contents->cpuid, ",", 0);
+  if (g_strv_length (parts) != 4 || strcmp (parts[0], "GenuineIntel") != 0)
+    return NULL;
+  for (guint i = 1; i < 4; i++)
+    if (!g_ascii_string_to_unsigned (parts[i], 10, 0, G_MAXUINT16, &value, NULL))
+      return NULL;
+  return g_strjoin ("/", parts[1], parts[2], parts[3], NULL);
+}
+
+/**
  * ipt_perf_data_get_pt_info:
  * @self: an #IptPerfData
+ *
+ * How the Intel PT trace was made: what libipt's pt_config needs.
  *
  * Returns: (nullable) (transfer none): the intel_pt AUXTRACE_INFO, or
  *   %NULL when the file has none
@@ -227,6 +266,8 @@ ipt_perf_data_get_events (IptPerfData *self)
  * @self: an #IptPerfData
  * @type: a perf record type (PERF_RECORD_MMAP is 1, AUXTRACE 71, …)
  *
+ * Counts records by type, for statistics and checks.
+ *
  * Returns: how many records of @type the data holds, known type or not
  *
  * Since: 0.1
@@ -270,7 +311,7 @@ ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift, guint64 *ti
 }
 
 /**
- * ipt_perf_data_get_pt_config:
+ * ipt_perf_data_get_pt_attr_config:
  * @self: an #IptPerfData
  * @config: (out) (optional): the intel_pt event's attr config
  *
@@ -282,7 +323,7 @@ ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift, guint64 *ti
  * Since: 0.1
  */
 gboolean
-ipt_perf_data_get_pt_config (IptPerfData *self, guint64 *config)
+ipt_perf_data_get_pt_attr_config (IptPerfData *self, guint64 *config)
 {
   GArray *attrs;
 
@@ -323,8 +364,10 @@ ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename)
  * ipt_perf_data_get_build_ids:
  * @self: an #IptPerfData
  *
- * Returns: (transfer none) (element-type utf8 GBytes): the HEADER_BUILD_ID
- *   feature: file name to build-id
+ * The HEADER_BUILD_ID feature (or pipe mode's HEADER_BUILD_ID records):
+ * the build-id of each file perf saw mapped.
+ *
+ * Returns: (transfer none) (element-type utf8 GBytes): file name to build-id
  *
  * Since: 0.1
  */

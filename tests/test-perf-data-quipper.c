@@ -107,10 +107,13 @@ test_file_info (void)
   g_autoptr (IptPerfData) data = open_file ("perf.data.intel_pt-4.14");
   const IptPerfPtInfo *info = ipt_perf_data_get_pt_info (data);
   guint64 shift, mult, zero, config;
+  g_autofree char *cpu = NULL;
 
   g_assert_false (ipt_perf_data_is_pipe (data));
   g_assert_cmpstr (ipt_perf_data_get_cpuid (data), ==, "GenuineIntel,6,78,3");
   g_assert_nonnull (strstr (manifest, "cpuid `GenuineIntel,6,78,3`"));
+  cpu = ipt_perf_data_get_cpu_spec (data);
+  g_assert_cmpstr (cpu, ==, "6/78/3");
   g_assert_nonnull (info);
   g_assert_cmpuint (info->pmu_type, ==, 6);
   g_assert_cmpuint (info->time_shift, ==, 31);
@@ -135,7 +138,7 @@ test_file_info (void)
   g_assert_cmpuint (shift, ==, 31);
   g_assert_cmpuint (mult, ==, 1789569706);
   g_assert_cmpuint (zero, ==, G_GUINT64_CONSTANT (18446744041015200657));
-  g_assert_true (ipt_perf_data_get_pt_config (data, &config));
+  g_assert_true (ipt_perf_data_get_pt_attr_config (data, &config));
   g_assert_cmphex (config, ==, 0x300e601);
 }
 

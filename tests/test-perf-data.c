@@ -102,7 +102,7 @@ check_recording (IptPerfData *data, const char *filter)
   g_assert_cmpuint (info->tsc_ctc_ratio_n, ==, 100);
   g_assert_cmpuint (info->max_non_turbo_ratio, ==, 12);
   g_assert_cmpstr (info->filter, ==, filter);
-  g_assert_true (ipt_perf_data_get_pt_config (data, &config));
+  g_assert_true (ipt_perf_data_get_pt_attr_config (data, &config));
   g_assert_cmphex (config, ==, 0x300e601);
   g_assert_false (ipt_perf_data_get_time_conv (data, NULL, NULL, NULL));
 
@@ -268,11 +268,18 @@ test_sample_id_none (void)
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (IptPerfData) data = NULL;
   const IptPerfEvent *e;
+  guint8 fork[24] = { 0 };
 
   pb_add_attr (b, 8, 0, ST_ALL, FALSE, 10, 1);
   pb_comm (b, 1, 2, FALSE, "one", &a);
+  fork[16] = 0x09;                      /* time 0x309 */
+  fork[17] = 0x03;
+  pb_record (b, 7, 0, fork, sizeof fork, &a);
   bytes = pb_finish (b);
   data = parse_ok (bytes);
+  e = g_ptr_array_index (ipt_perf_data_get_events (data), 1);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_FORK);
+  g_assert_cmpuint (e->time, ==, 0x309);  /* no sample_id: the record's own time */
   e = g_ptr_array_index (ipt_perf_data_get_events (data), 0);
   g_assert_cmpstr (e->filename, ==, "one");
   g_assert_cmpuint (e->time, ==, 0);
@@ -313,6 +320,159 @@ test_per_thread_gaps (void)
 }
 
 static void
+put_u32 (guint8 *at, guint32 v)
+{
+  v = GUINT32_TO_LE (v);
+  memcpy (at, &v, 4);
+}
+
+static void
+put_u64 (guint8 *at, guint64 v)
+{
+  v = GUINT64_TO_LE (v);
+  memcpy (at, &v, 8);
+}
+
+/* Every sideband kind but MMAP2 and COMM (above), and TIME_CONV. */
+static void
+test_sideband_kinds (void)
+{
+  g_autoptr (PerfBuilder) b = pb_new (FALSE, 112);
+  const PbSampleId sid = { 42, 43, 5000, 1, 2 };
+  guint8 body[64] = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (IptPerfData) data = NULL;
+  GPtrArray *events;
+  const IptPerfEvent *e;
+  guint64 shift, mult, zero;
+
+  pb_add_attr (b, 8, 0, ST_ALL, TRUE, 1, 1);
+  put_u64 (body, 10);
+  put_u64 (body + 8, 20);
+  put_u64 (body + 16, 30);
+  pb_record (b, 79, 0, body, 24, NULL);                       /* TIME_CONV */
+  memset (body, 0, sizeof body);
+  put_u32 (body, 50);                                         /* FORK: pid ppid tid ptid time */
+  put_u32 (body + 4, 42);
+  put_u32 (body + 8, 51);
+  put_u32 (body + 12, 43);
+  put_u64 (body + 16, 777);
+  pb_record (b, 7, 0, body, 24, &sid);
+  pb_record (b, 4, 0, body, 24, &sid);                        /* EXIT */
+  pb_record (b, 14, 1 << 13, NULL, 0, &sid);                  /* SWITCH out */
+  put_u32 (body, 60);
+  put_u32 (body + 4, 61);
+  pb_record (b, 15, 0, body, 8, &sid);                        /* SWITCH_CPU_WIDE in */
+  put_u64 (body, 9);
+  put_u64 (body + 8, 3);
+  pb_record (b, 2, 0, body, 16, &sid);                        /* LOST */
+  pb_record (b, 13, 0, body, 8, &sid);                        /* LOST_SAMPLES */
+  memset (body, 0, sizeof body);
+  put_u64 (body, 0xffffffffa0000000);                         /* KSYMBOL */
+  put_u32 (body + 8, 0x80);
+  memcpy (body + 16, "bpf_prog_1", 11);
+  pb_record (b, 17, 0, body, 32, &sid);
+  memset (body, 0, sizeof body);
+  put_u64 (body, 0xffffffff81000000);                         /* TEXT_POKE: 2 old, 3 new */
+  body[8] = 2;
+  body[10] = 3;
+  memcpy (body + 12, "\x90\x90\xcc\xcd\xce", 5);
+  pb_record (b, 20, 1, body, 17, &sid);
+  put_u32 (body, 42);                                         /* ITRACE_START */
+  put_u32 (body + 4, 43);
+  pb_record (b, 12, 0, body, 8, &sid);
+  memset (body, 0, sizeof body);
+  put_u32 (body, 42);                                         /* MMAP */
+  put_u32 (body + 4, 43);
+  put_u64 (body + 8, 0x1000);
+  put_u64 (body + 16, 0x2000);
+  put_u64 (body + 24, 0x3000);
+  memcpy (body + 32, "/bin/x", 7);
+  pb_record (b, 1, 1, body, 40, &sid);
+  bytes = pb_finish (b);
+  data = parse_ok (bytes);
+
+  g_assert_true (ipt_perf_data_get_time_conv (data, &shift, &mult, &zero));
+  g_assert_cmpuint (shift, ==, 10);
+  g_assert_cmpuint (mult, ==, 20);
+  g_assert_cmpuint (zero, ==, 30);
+  events = ipt_perf_data_get_events (data);
+  g_assert_cmpuint (events->len, ==, 10);
+  e = g_ptr_array_index (events, 0);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_FORK);
+  g_assert_cmpint (e->pid, ==, 50);
+  g_assert_cmpint (e->ppid, ==, 42);
+  g_assert_cmpint (e->tid, ==, 51);
+  g_assert_cmpint (e->ptid, ==, 43);
+  g_assert_cmpuint (e->time, ==, 5000);  /* the sample_id's, not the record's own */
+  e = g_ptr_array_index (events, 1);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_EXIT);
+  g_assert_cmpuint (e->time, ==, 5000);
+  g_assert_cmpint (e->cpu, ==, 2);
+  e = g_ptr_array_index (events, 2);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_SWITCH);
+  g_assert_true (e->is_out);
+  g_assert_cmpint (e->tid, ==, 43);
+  g_assert_cmpint (e->ptid, ==, -1);
+  e = g_ptr_array_index (events, 3);
+  g_assert_false (e->is_out);
+  g_assert_cmpint (e->ppid, ==, 60);
+  g_assert_cmpint (e->ptid, ==, 61);
+  e = g_ptr_array_index (events, 4);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_LOST);
+  g_assert_cmpuint (e->length, ==, 3);
+  e = g_ptr_array_index (events, 5);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_LOST);
+  g_assert_cmpuint (e->length, ==, 9);
+  e = g_ptr_array_index (events, 6);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_KSYMBOL);
+  g_assert_cmphex (e->address, ==, 0xffffffffa0000000);
+  g_assert_cmpuint (e->length, ==, 0x80);
+  g_assert_cmpstr (e->filename, ==, "bpf_prog_1");
+  e = g_ptr_array_index (events, 7);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_TEXT_POKE);
+  g_assert_true (e->is_kernel);
+  g_assert_cmpmem (g_bytes_get_data (e->bytes, NULL), g_bytes_get_size (e->bytes), "\xcc\xcd\xce", 3);
+  e = g_ptr_array_index (events, 8);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_ITRACE_START);
+  g_assert_cmpint (e->tid, ==, 43);
+  e = g_ptr_array_index (events, 9);
+  g_assert_cmpint (e->kind, ==, IPT_PERF_EVENT_MMAP);
+  g_assert_cmphex (e->offset, ==, 0x3000);
+  g_assert_cmpuint (e->prot, ==, 0);
+  g_assert_cmpstr (e->filename, ==, "/bin/x");
+  g_assert_true (e->is_kernel);
+}
+
+static void
+test_cpu_spec (void)
+{
+  const char *cpuids[][2] = {
+    { "GenuineIntel,6,78,3", "6/78/3" },
+    { "GenuineIntel,6,143,8", "6/143/8" },
+    { "AuthenticAMD,25,33,0", NULL },
+    { "GenuineIntel,6,78", NULL },
+    { "GenuineIntel,6,x,3", NULL },
+    { "GenuineIntel,6,99999999,3", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cpuids); i++)
+    {
+      g_autoptr (PerfBuilder) b = pb_new (i % 2, 112);
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (IptPerfData) data = NULL;
+      g_autofree char *spec = NULL;
+
+      pb_add_cpuid (b, cpuids[i][0]);
+      bytes = pb_finish (b);
+      data = parse_ok (bytes);
+      g_assert_cmpstr (ipt_perf_data_get_cpuid (data), ==, cpuids[i][0]);
+      spec = ipt_perf_data_get_cpu_spec (data);
+      g_assert_cmpstr (spec, ==, cpuids[i][1]);
+    }
+}
+
+static void
 test_unknown_records (void)
 {
   g_autoptr (PerfBuilder) b = pb_new (FALSE, 112);
@@ -332,6 +492,7 @@ test_unknown_records (void)
   g_assert_cmpuint (ipt_perf_data_get_queues (data)->len, ==, 0);
   g_assert_null (ipt_perf_data_get_pt_info (data));
   g_assert_null (ipt_perf_data_get_cpuid (data));
+  g_assert_null (ipt_perf_data_get_cpu_spec (data));
 }
 
 /* Every prefix of a file-mode file is an error with an offset; of a pipe
@@ -536,6 +697,8 @@ main (int argc, char **argv)
   g_test_add_func ("/perf-data/sample-id/none", test_sample_id_none);
   g_test_add_func ("/perf-data/queues/per-thread-gaps", test_per_thread_gaps);
   g_test_add_func ("/perf-data/records/unknown-counted", test_unknown_records);
+  g_test_add_func ("/perf-data/features/cpu-spec", test_cpu_spec);
+  g_test_add_func ("/perf-data/records/sideband-kinds", test_sideband_kinds);
   g_test_add_func ("/perf-data/bad/truncated-everywhere", test_truncated);
   g_test_add_func ("/perf-data/bad/auxtrace-past-end", test_auxtrace_past_end);
   g_test_add_func ("/perf-data/bad/records", test_bad_records);

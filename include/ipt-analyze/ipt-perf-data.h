@@ -107,8 +107,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfQueue, ipt_perf_queue_free)
 /**
  * IptPerfEventKind:
  * @IPT_PERF_EVENT_MMAP: PERF_RECORD_MMAP or MMAP2: @address, @length,
- *   @offset, @filename, @prot (MMAP2 only, else 0), @build_id (MMAP2 with
- *   a build-id, else %NULL)
+ *   @offset, @filename, @prot and @flags (MMAP2 only, else 0), @build_id
+ *   (MMAP2 with a build-id, else %NULL)
  * @IPT_PERF_EVENT_COMM: PERF_RECORD_COMM: @filename holds the command name;
  *   @is_exec when the thread exec'd
  * @IPT_PERF_EVENT_FORK: PERF_RECORD_FORK: @pid/@tid the child, @ppid/@ptid the parent
@@ -119,8 +119,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfQueue, ipt_perf_queue_free)
  * @IPT_PERF_EVENT_AUX: PERF_RECORD_AUX: @offset/@length of AUX data, @flags
  *   (PERF_AUX_FLAG_TRUNCATED 0x1, _OVERWRITE 0x2, _PARTIAL 0x4, _COLLISION 0x8)
  * @IPT_PERF_EVENT_LOST: PERF_RECORD_LOST or LOST_SAMPLES: @length events lost
- * @IPT_PERF_EVENT_KSYMBOL: PERF_RECORD_KSYMBOL: @address, @length, @filename the name
- * @IPT_PERF_EVENT_TEXT_POKE: PERF_RECORD_TEXT_POKE: @address, the new bytes in @bytes
+ * @IPT_PERF_EVENT_KSYMBOL: PERF_RECORD_KSYMBOL: @address, @length, @filename the
+ *   name, @flags (PERF_RECORD_KSYMBOL_FLAGS_UNREGISTER 0x1)
+ * @IPT_PERF_EVENT_TEXT_POKE: PERF_RECORD_TEXT_POKE: @address, the new bytes in
+ *   @bytes (@length of them)
  *
  * Kinds of sideband events.
  *
@@ -224,7 +226,9 @@ IPT_AVAILABLE_IN_ALL
 gboolean ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift,
                                       guint64 *time_mult, guint64 *time_zero);
 IPT_AVAILABLE_IN_ALL
-gboolean ipt_perf_data_get_pt_config (IptPerfData *self, guint64 *config);
+gboolean ipt_perf_data_get_pt_attr_config (IptPerfData *self, guint64 *config);
+IPT_AVAILABLE_IN_ALL
+char *ipt_perf_data_get_cpu_spec (IptPerfData *self);
 IPT_AVAILABLE_IN_ALL
 GBytes *ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename);
 IPT_AVAILABLE_IN_ALL

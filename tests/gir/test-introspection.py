@@ -239,6 +239,25 @@ def _():
     assert "error" in outcome and outcome["error"].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), outcome
 
 
+@check("a perf.data reads from GLib.Bytes; a big-endian one is a GLib.Error")
+def _():
+    import struct
+    # pipe mode: the 16-byte header, then one AUXTRACE record and its 8 bytes of data
+    record = struct.pack("<IHHQQQIIII", 71, 0, 48, 8, 0, 1, 0, 0xFFFFFFFF, 2, 0)
+    data = Ipt.PerfData.new_from_bytes(GLib.Bytes.new(b"PERFILE2" + struct.pack("<Q", 16) + record + b"\x02\x82" * 4), "gir.data")
+    assert data.is_pipe() and data.get_n_records(71) == 1
+    queues = data.get_queues()
+    assert len(queues) == 1 and queues[0].cpu == 2 and queues[0].tid == -1, queues
+    assert queues[0].data.get_data() == b"\x02\x82" * 4
+    assert data.get_pt_info() is None and data.get_cpuid() is None
+    try:
+        Ipt.PerfData.new_from_bytes(GLib.Bytes.new(b"2ELIFREP" + bytes(96)), "be.data")
+        raise AssertionError("a big-endian perf.data was read")
+    except GLib.Error as error:
+        assert error.matches(Ipt.error_quark(), Ipt.Error.NOT_SUPPORTED), error.message
+        assert error.message.startswith("be.data: offset 0x0: "), error.message
+
+
 print("1..%d" % len(results))
 failed = 0
 for number, (name, func) in enumerate(results, 1):

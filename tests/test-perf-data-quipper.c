@@ -293,6 +293,33 @@ test_pipe (void)
   g_assert_cmpuint (n_traced, >, 0);
 }
 
+/* ipt-analyze --perf on the real file, whose binaries and kernel are not
+ * here: each queue is decoded after its header line, each missing file is
+ * one warning naming it and its addresses, the decode reports where its
+ * memory is missing — no crash, no silent empty result. */
+static void
+test_cli_decode (void)
+{
+  g_autofree char *path = g_build_filename (quipper_dir, "perf.data.intel_pt-4.14", NULL);
+  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", path, "--no-inst", "--stat", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "[perf queue 0, cpu 0, tid 3174: 12240 bytes]"));
+  g_assert_nonnull (strstr (out, "[perf queue 3, cpu 3, tid 3174: 137728 bytes]"));
+  g_assert_nonnull (strstr (out, "error: no memory mapped at this address"));
+  g_assert_nonnull (strstr (err, "/lib64/ld-2.23.so, mapped at 0x7fb36d08b000-"));
+  g_assert_nonnull (strstr (err, "/usr/bin/coreutils, mapped at "));
+  g_assert_null (strstr (err, "error:"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -312,5 +339,6 @@ main (int argc, char **argv)
   g_test_add_func ("/perf-data/quipper/file/record-counts", test_file_records);
   g_test_add_func ("/perf-data/quipper/file/sideband", test_file_sideband);
   g_test_add_func ("/perf-data/quipper/pipe", test_pipe);
+  g_test_add_func ("/perf-data/quipper/cli/decode-without-the-binaries", test_cli_decode);
   return g_test_run ();
 }

@@ -6,8 +6,6 @@
 
 #include "ipt-analyze-perf.h"
 
-#include <stdio.h>
-#include <string.h>
 
 #include "ipt-tool-log.h"
 
@@ -85,24 +83,13 @@ ipt_analyze_perf_configure (IptDecoder *decoder, IptPerfData *perf, gboolean kee
                             gboolean keep_cpu, GError **error)
 {
   const IptPerfPtInfo *info = ipt_perf_data_get_pt_info (perf);
-  const char *cpuid = ipt_perf_data_get_cpuid (perf);
+  g_autofree char *spec = NULL;
 
   if (info != NULL && !keep_tsc_conversion && info->cap_user_time_zero)
     ipt_decoder_set_tsc_conversion (decoder, info->time_zero, (guint32) info->time_mult,
                                     (guint) info->time_shift);
-  if (cpuid != NULL && !keep_cpu)
-    {
-      unsigned family, model, stepping;
-      char vendor[32], spec[64];
-
-      /* "GenuineIntel,6,78,3": family, model, stepping */
-      if (sscanf (cpuid, "%31[^,],%u,%u,%u", vendor, &family, &model, &stepping) == 4 &&
-          strcmp (vendor, "GenuineIntel") == 0)
-        {
-          g_snprintf (spec, sizeof spec, "%u/%u/%u", family, model, stepping);
-          if (!ipt_decoder_set_cpu (decoder, spec, error))
-            return FALSE;
-        }
-    }
+  if (!keep_cpu && (spec = ipt_perf_data_get_cpu_spec (perf)) != NULL &&
+      !ipt_decoder_set_cpu (decoder, spec, error))
+    return FALSE;
   return TRUE;
 }

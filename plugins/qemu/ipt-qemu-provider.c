@@ -29,20 +29,16 @@
  * The read path allocates nothing and takes no lock: the snapshot's index
  * is immutable and the translation cache lock-free.
  */
-#define _GNU_SOURCE   /* memfd_create */
 #include "config.h"
 
 #include "ipt-qemu-provider.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "ipt-plugin-file.h"
 #include "ipt-provider-options.h"
 #include "ipt-qemu-paging.h"
+#include "ipt-qemu-regions.h"
 #include "ipt-qemu-snapshot.h"
 #include "ipt-qemu-tlb.h"
 
@@ -74,9 +70,7 @@ struct _IptQemuProvider {
   gboolean cr3_forced;        /* the cr3 option: every read goes through own_cr3 */
   IptQemuTlb *tlb;
   GPtrArray *regions;
-  int memfd;
-  char *memfd_path;
-  guint64 memfd_size;
+  IptQemuCodeCopy copy;        /* code whose pages lie apart, for libipt */
   GStrv summary;
   gboolean initialized;
 
@@ -238,236 +232,6 @@ ipt_qemu_provider_memory_provider_init (IptMemoryProviderInterface *iface)
   iface->list_regions_in = ipt_qemu_provider_list_regions_in;
 }
 
-/* ---- regions (at init) -------------------------------------------------- */
-
-typedef struct {
-  guint64 vaddr;
-  guint64 paddr;
-  guint64 size;
-  IptQemuPageFlags flags;
-} Run;
-
-static gboolean
-collect_run (guint64 vaddr, guint64 paddr, guint64 size, IptQemuPageFlags flags, gpointer data)
-{
-  Run run = { vaddr, paddr, size, flags };
-
-  g_array_append_val ((GArray *) data, run);
-  return TRUE;
-}
-
-/* What the regions came to, for the summary. */
-typedef struct {
-  guint n_ranges;
-  guint n_code;
-  guint n_code_in_file;
-  guint n_code_copied;
-  guint64 bytes_mapped;
-} RegionStats;
-
-static IptPermissions
-permissions_of (IptQemuPageFlags flags)
-{
-  return IPT_PERMISSIONS_READ | ((flags & IPT_QEMU_PAGE_WRITABLE) ? IPT_PERMISSIONS_WRITE : 0) |
-         ((flags & IPT_QEMU_PAGE_EXECUTABLE) ? IPT_PERMISSIONS_EXECUTE : 0);
-}
-
-static gboolean
-ensure_memfd (IptQemuProvider *self, GError **error)
-{
-  if (self->memfd >= 0)
-    return TRUE;
-  self->memfd = memfd_create ("ipt-qemu-code", MFD_CLOEXEC);
-  if (self->memfd < 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, IPT_ERROR, IPT_ERROR_IO,
-                   "qemu: cannot make a memfd for the guest's code of %s: %s", self->snapshot,
-                   g_strerror (errsv));
-      return FALSE;
-    }
-  /* libipt opens sections by name */
-  self->memfd_path = g_strdup_printf ("/proc/self/fd/%d", self->memfd);
-  return TRUE;
-}
-
-/* Copies the translated bytes of [vaddr, vaddr + size) (whose runs are
- * @runs[0..n_runs)) to the end of the memfd: where they start there. Zero
- * pages are left as holes. */
-static gboolean
-copy_to_memfd (IptQemuProvider *self, const Run *runs, guint n_runs, guint64 *offset,
-               GError **error)
-{
-  guint8 page[PAGE];
-  guint64 at = self->memfd_size;
-
-  if (!ensure_memfd (self, error))
-    return FALSE;
-  *offset = at;
-  for (guint i = 0; i < n_runs; i++)
-    for (guint64 done = 0; done < runs[i].size; done += PAGE)
-      {
-        static const guint8 zero[PAGE];
-        gssize got = ipt_qemu_ram_read (self->ram, runs[i].paddr + done, page, PAGE, NULL);
-
-        if (got < (gssize) PAGE)
-          memset (page + MAX (got, 0), 0, PAGE - MAX (got, 0));
-        if (memcmp (page, zero, PAGE) != 0 && pwrite (self->memfd, page, PAGE, at) != PAGE)
-          {
-            int errsv = errno;
-
-            g_set_error (error, IPT_ERROR, IPT_ERROR_IO,
-                         "qemu: cannot copy the guest's code of %s into a memfd: %s",
-                         self->snapshot, g_strerror (errsv));
-            return FALSE;
-          }
-        at += PAGE;
-      }
-  self->memfd_size = at;
-  if (ftruncate (self->memfd, (off_t) at) != 0)
-    {
-      int errsv = errno;
-
-      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "qemu: cannot size the memfd for %s: %s",
-                   self->snapshot, g_strerror (errsv));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* One region for the virtually contiguous, same-permission runs
- * @runs[0..n_runs) (all held by the snapshot). */
-static gboolean
-add_range (IptQemuProvider *self, GPtrArray *regions, const IptAsid *asid, const Run *runs,
-           guint n_runs, RegionStats *stats, GError **error)
-{
-  guint64 size = 0, first_offset = 0, offset;
-  gboolean in_file = TRUE, code = (runs[0].flags & IPT_QEMU_PAGE_EXECUTABLE) != 0;
-  const char *filename = NULL;
-
-  for (guint i = 0; i < n_runs; i++)
-    {
-      guint64 run_offset;
-
-      size += runs[i].size;
-      if (in_file &&
-          (ipt_qemu_ram_file_run (self->ram, runs[i].paddr, runs[i].size, &run_offset)
-             != runs[i].size ||
-           (i > 0 && run_offset != first_offset + (size - runs[i].size))))
-        in_file = FALSE;
-      if (i == 0)
-        first_offset = run_offset;
-    }
-  offset = first_offset;
-  if (in_file)
-    filename = ipt_qemu_stream_get_path (ipt_qemu_ram_get_stream (self->ram));
-  else if (code)
-    {
-      if (!copy_to_memfd (self, runs, n_runs, &offset, error))
-        return FALSE;
-      filename = self->memfd_path;
-    }
-  g_ptr_array_add (regions, ipt_region_new (runs[0].vaddr, size, asid,
-                                             permissions_of (runs[0].flags), filename,
-                                             filename != NULL ? offset : 0));
-  stats->n_ranges++;
-  stats->bytes_mapped += size;
-  if (code)
-    {
-      stats->n_code++;
-      if (in_file)
-        stats->n_code_in_file++;
-      else
-        stats->n_code_copied++;
-    }
-  return TRUE;
-}
-
-/* Splits the walk's runs where the snapshot does not hold the physical
- * memory (device memory, absent pages: those addresses stay unmapped), then
- * groups them into ranges of contiguous virtual memory of one permission. */
-static gboolean
-add_virtual_regions (IptQemuProvider *self, GPtrArray *regions, const IptAsid *asid,
-                     GArray *walk, RegionStats *stats, GError **error)
-{
-  g_autoptr (GArray) held = g_array_new (FALSE, FALSE, sizeof (Run));
-  guint start = 0;
-
-  for (guint i = 0; i < walk->len; i++)
-    {
-      const Run *r = &g_array_index (walk, Run, i);
-      guint64 done = 0;
-
-      while (done < r->size)
-        {
-          guint64 n = ipt_qemu_ram_held_run (self->ram, r->paddr + done, r->size - done, TRUE);
-
-          if (n > 0)
-            {
-              Run piece = { r->vaddr + done, r->paddr + done, n, r->flags };
-
-              g_array_append_val (held, piece);
-              done += n;
-            }
-          done += ipt_qemu_ram_held_run (self->ram, r->paddr + done, r->size - done, FALSE);
-        }
-    }
-
-  for (guint i = 1; i <= held->len; i++)
-    {
-      const Run *prev = &g_array_index (held, Run, i - 1);
-      const Run *cur = i < held->len ? &g_array_index (held, Run, i) : NULL;
-
-      if (cur != NULL && cur->vaddr == prev->vaddr + prev->size &&
-          permissions_of (cur->flags) == permissions_of (prev->flags))
-        continue;
-      if (!add_range (self, regions, asid, &g_array_index (held, Run, start), i - start, stats,
-                      error))
-        return FALSE;
-      start = i;
-    }
-  return TRUE;
-}
-
-/* The regions of @cr3's address space, listed with @asid. */
-static gboolean
-add_address_space (IptQemuProvider *self, GPtrArray *regions, guint64 cr3, const IptAsid *asid,
-                   RegionStats *stats, GError **error)
-{
-  g_autoptr (GArray) walk = g_array_new (FALSE, FALSE, sizeof (Run));
-
-  return ipt_qemu_paging_foreach (self->mode, cr3, ipt_qemu_ram_read, self->ram, collect_run, walk,
-                                  error) &&
-         add_virtual_regions (self, regions, asid, walk, stats, error);
-}
-
-static void
-add_physical_regions (IptQemuProvider *self, RegionStats *stats)
-{
-  IptAsid any = IPT_ASID_INIT_ANY;
-  const IptQemuRamMapping *m;
-  gsize n;
-
-  m = ipt_qemu_ram_get_mappings (self->ram, &n);
-  for (gsize i = 0; i < n; i++)
-    {
-      guint64 offset = 0;
-      gboolean in_file = ipt_qemu_ram_file_run (self->ram, m[i].paddr, m[i].size, &offset)
-                         == m[i].size;
-
-      g_ptr_array_add (self->regions,
-                       ipt_region_new (m[i].paddr, m[i].size, &any,
-                                       IPT_PERMISSIONS_READ | IPT_PERMISSIONS_WRITE
-                                         | IPT_PERMISSIONS_EXECUTE,
-                                       in_file ? ipt_qemu_stream_get_path (ipt_qemu_ram_get_stream (self->ram))
-                                               : NULL,
-                                       offset));
-      stats->n_ranges++;
-      stats->bytes_mapped += m[i].size;
-    }
-}
-
 /* Walks @cr3's tables into regions, kept in self->spaces (a CR3 whose
  * tables cannot be walked keeps an empty list: it is read on demand, and
  * the summary says why). Called with self->lock held. */
@@ -477,10 +241,11 @@ index_address_space (IptQemuProvider *self, guint64 cr3)
   g_autoptr (GError) error = NULL;
   GPtrArray *regions = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_region_free);
   IptAsid asid = ipt_plugin_asid_from_cr3 (cr3);
-  RegionStats stats = { 0 };
-  guint64 copied_before = self->memfd_size;
+  IptQemuRegionStats stats = { 0 };
+  guint64 copied_before = self->copy.size;
 
-  if (!add_address_space (self, regions, cr3, &asid, &stats, &error))
+  if (!ipt_qemu_regions_add_virtual (regions, self->ram, self->mode, cr3, &asid, &self->copy,
+                                     self->snapshot, &stats, &error))
     {
       g_ptr_array_set_size (regions, 0);
       g_ptr_array_add (self->space_lines,
@@ -505,7 +270,7 @@ index_address_space (IptQemuProvider *self, guint64 cr3)
                                       "of code: %u as they lie in the snapshot, %u copied into "
                                       "memory (%" G_GUINT64_FORMAT " KiB)", cr3, stats.n_ranges,
                                       stats.n_code, stats.n_code_in_file, stats.n_code_copied,
-                                      (self->memfd_size - copied_before) / 1024));
+                                      (self->copy.size - copied_before) / 1024));
   g_hash_table_insert (self->spaces, g_memdup2 (&cr3, sizeof (cr3)), regions);
   return regions;
 }
@@ -536,7 +301,7 @@ add_line (GStrvBuilder *builder, const char *format, ...)
 }
 
 static void
-build_summary (IptQemuProvider *self, const RegionStats *stats)
+build_summary (IptQemuProvider *self, const IptQemuRegionStats *stats)
 {
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
   const IptQemuRamBlock *const *blocks;
@@ -596,7 +361,7 @@ build_summary (IptQemuProvider *self, const RegionStats *stats)
         "(%" G_GUINT64_FORMAT " KiB); other CR3s are translated on read", self->own_cr3,
         self->cr3_forced ? "option cr3" : "the snapshot's vCPU", (int) self->mode,
         stats->n_ranges, mapped, stats->n_code, stats->n_code_in_file, stats->n_code_copied,
-        self->memfd_size / 1024);
+        self->copy.size / 1024);
     }
   else
     add_line (b, "guest-virtual: the snapshot has no vCPU state, so only reads that carry "
@@ -657,7 +422,7 @@ ipt_qemu_provider_initable_init_impl (GInitable *initable, GCancellable *cancell
 {
   IptQemuProvider *self = IPT_QEMU_PROVIDER (initable);
   g_autofree char *path = NULL;
-  RegionStats stats = { 0 };
+  IptQemuRegionStats stats = { 0 };
   IptAsid any = IPT_ASID_INIT_ANY;
 
   if (self->initialized)
@@ -680,7 +445,7 @@ ipt_qemu_provider_initable_init_impl (GInitable *initable, GCancellable *cancell
   self->regions = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_region_free);
 
   if (!self->translate)
-    add_physical_regions (self, &stats);
+    ipt_qemu_regions_add_physical (self->regions, self->ram, &stats);
   else
     {
       if (self->own_cr3 != IPT_ASID_NO_CR3)
@@ -688,7 +453,8 @@ ipt_qemu_provider_initable_init_impl (GInitable *initable, GCancellable *cancell
           IptAsid asid = ipt_plugin_asid_from_cr3 (self->cr3_forced ? IPT_ASID_NO_CR3
                                                                     : self->own_cr3);
 
-          if (!add_address_space (self, self->regions, self->own_cr3, &asid, &stats, error))
+          if (!ipt_qemu_regions_add_virtual (self->regions, self->ram, self->mode, self->own_cr3,
+                                             &asid, &self->copy, self->snapshot, &stats, error))
             {
               g_prefix_error (error, "qemu: %s: ", self->snapshot);
               return FALSE;
@@ -721,9 +487,7 @@ ipt_qemu_provider_finalize (GObject *object)
   g_mutex_clear (&self->lock);
   g_clear_pointer (&self->tlb, ipt_qemu_tlb_free);
   g_clear_pointer (&self->snap, ipt_qemu_snapshot_free);
-  if (self->memfd >= 0)
-    close (self->memfd);
-  g_free (self->memfd_path);
+  ipt_qemu_code_copy_clear (&self->copy);
   g_strfreev (self->summary);
   ipt_provider_options_finalize (object, options, G_N_ELEMENTS (options), properties);
 
@@ -902,7 +666,7 @@ static void
 ipt_qemu_provider_init (IptQemuProvider *self)
 {
   self->cr3 = IPT_ASID_NO_CR3;
-  self->memfd = -1;
+  ipt_qemu_code_copy_init (&self->copy);
   g_mutex_init (&self->lock);
   self->spaces = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);

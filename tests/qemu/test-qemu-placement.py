@@ -15,15 +15,9 @@ import sys
 import tempfile
 import time
 
+from tap import check, done
+
 GUESTS = [("pc", 3584), ("q35", 3584), ("pc", 3000), ("q35", 2048)]
-count = failed = 0
-
-
-def check(ok, what):
-    global count, failed
-    count += 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", count, what), flush=True)
-    failed += not ok
 
 
 def monitor(machine, megs, commands, out):
@@ -85,8 +79,7 @@ def main():
             check(got == expected, "-M %s -m %d: the plugin places pc.ram at %s%s"
                   % (machine, megs, ", ".join("0x%x-0x%x" % r for r in got),
                      ": " + err if err else ""))
-    print("1..%d" % count)
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

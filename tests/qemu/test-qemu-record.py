@@ -37,8 +37,8 @@ import subprocess
 import sys
 import time
 
-count = 0
-failed = 0
+from tap import check, done
+
 
 TRACE = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/")
 CR3 = re.compile(r"^CR0=([0-9a-f]+) CR2=\S+ CR3=([0-9a-f]+) ")
@@ -47,15 +47,6 @@ STOPPED = re.compile(r"^Stopped execution of TB chain before \S+ \[([0-9a-f]+)\]
 INTERRUPT = re.compile(r"^ *\d+: v=([0-9a-f]+) e=[0-9a-f]+ i=(\d) cpl=\d IP=[0-9a-f]+:([0-9a-f]+) ")
 RECORD_DFILTER = "0x100000..0x102fff,0x40000000..0x40000fff"
 RECORD_USER_VA = 0x40000000
-
-
-def check(ok, what):
-    global count, failed
-    count += 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", count, what), flush=True)
-    if not ok:
-        failed += 1
-    return ok
 
 
 def run(argv):
@@ -271,8 +262,7 @@ def main():
         tiny(args.out)
     else:
         record(args.out, args.guest)
-    print("1..%d" % count)
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

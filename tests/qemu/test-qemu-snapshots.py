@@ -26,25 +26,9 @@ import struct
 import subprocess
 import sys
 
+from tap import check, diag, done
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-count = 0
-failed = 0
-
-
-def check(ok, what):
-    global count, failed
-    count += 1
-    print("%s %d - %s" % ("ok" if ok else "not ok", count, what), flush=True)
-    if not ok:
-        failed += 1
-    return ok
-
-
-def diag(text):
-    for line in str(text).splitlines():
-        print("# " + line, flush=True)
 
 
 class PhysicalMemory:
@@ -348,8 +332,7 @@ def main():
                               timeout=300)
     if not check(fixtures.returncode == 0, "%s guest booted and snapshotted into %s" % (kind, out)):
         diag(fixtures.stderr)
-        print("1..%d" % count)
-        return 1
+        return done()
     with open(os.path.join(out, "facts.json")) as f:
         facts = json.load(f)
     diag("QEMU %s, %.1f s, CR3 0x%x, RIP 0x%x" % (facts["qemu_version"], facts["seconds"],
@@ -358,8 +341,7 @@ def main():
         test_tiny(facts, out)
     else:
         test_linux(facts, out)
-    print("1..%d" % count)
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

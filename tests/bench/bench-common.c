@@ -208,6 +208,26 @@ image_from_plugin (IptPluginRegistry *registry, const char *spec)
   return image;
 }
 
+/* The trace in @path, @repeat times back to back (a trace is a sequence of
+ * PSB-delimited segments, so copies of it make a valid, longer trace of the
+ * same program); its size in *size. Fails the benchmark when unreadable. */
+guint8 *
+read_trace_repeated (const char *path, guint repeat, gsize *size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *one = NULL;
+  guint8 *trace;
+  gsize one_size;
+
+  if (!g_file_get_contents (path, (char **) &one, &one_size, &error))
+    g_error ("%s", error->message);
+  *size = one_size * repeat;
+  trace = g_malloc (*size);
+  for (guint i = 0; i < repeat; i++)
+    memcpy (trace + i * one_size, one, one_size);
+  return trace;
+}
+
 /* Decodes @trace with both decoders through each of @images, one warm-up
  * round and then @rounds (at most BENCH_MAX_ROUNDS) measured ones, the
  * images in another order each round (so that none is always first after

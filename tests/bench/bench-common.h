@@ -27,6 +27,7 @@ Count decode (Decoder which, const guint8 *trace, gsize size, struct pt_image *i
 gdouble median (const gdouble *values, guint n);
 guint env_uint (const char *name, guint fallback, guint max);
 IptImage *image_from_plugin (IptPluginRegistry *registry, const char *spec);
+guint8 *read_trace_repeated (const char *path, guint repeat, gsize *size);
 
 #define BENCH_MAX_ROUNDS 64
 gboolean decode_rounds (struct pt_image *const *images, const char *const *labels, guint n_images,

@@ -83,7 +83,6 @@ bench_decode (const char *corpus_dir)
   g_autofree char *raw_spec = g_strdup_printf ("raw:file=%s,base=0x%x", image_path, MRUBY_BASE);
   g_autofree char *pagedump_spec = g_strdup_printf ("pagedump:addr=%s/pages.addr,dump=%s/pages.dump", dir, dir);
   g_autoptr(GError) error = NULL;
-  g_autofree guint8 *one = NULL;
   g_autofree guint8 *trace = NULL;
   g_autoptr(IptPluginRegistry) registry = NULL;
   g_autoptr(IptImage) raw_image = NULL;
@@ -92,7 +91,7 @@ bench_decode (const char *corpus_dir)
   struct pt_image *libipt_image, *callback_image;
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 8, 64);
   guint rounds = env_uint ("IPT_BENCH_ROUNDS", 5, 63);
-  gsize one_size, size;
+  gsize size;
   guint64 expected;
   goffset image_size;
   int isid;
@@ -101,14 +100,7 @@ bench_decode (const char *corpus_dir)
   gboolean ok = TRUE;
   gboolean have_reference;
 
-  if (!g_file_get_contents (trace_path, (char **) &one, &one_size, &error))
-    g_error ("%s", error->message);
-  /* A trace is a sequence of PSB-delimited segments, so copies of it
-   * concatenated are a valid, longer trace of the same program. */
-  size = one_size * repeat;
-  trace = g_malloc (size);
-  for (guint i = 0; i < repeat; i++)
-    memcpy (trace + i * one_size, one, one_size);
+  trace = read_trace_repeated (trace_path, repeat, &size);
   expected = manifest_insns (corpus_dir, "mruby") * repeat;
 
   {

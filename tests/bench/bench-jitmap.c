@@ -109,7 +109,7 @@ bench_decode (const char *corpus_dir)
   g_autofree char *dump_path = g_build_filename (tmp, "jit-1.dump", NULL);
   g_autofree char *spec = g_strdup_printf ("jitmap:dump=%s", dump_path);
   g_autoptr(GError) error = NULL;
-  g_autofree guint8 *one = NULL, *code = NULL, *trace = NULL;
+  g_autofree guint8 *code = NULL, *trace = NULL;
   g_autoptr(IptPluginRegistry) registry = NULL;
   g_autoptr(IptImage) image = NULL;
   struct pt_image_section_cache *iscache = pt_iscache_alloc ("bench");
@@ -119,20 +119,16 @@ bench_decode (const char *corpus_dir)
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 8, 64);
   guint rounds = env_uint ("IPT_BENCH_ROUNDS", 5, BENCH_MAX_ROUNDS);
   gdouble seconds[2][N_DECODERS][BENCH_MAX_ROUNDS];
-  gsize one_size, code_size, size;
+  gsize code_size, size;
   guint64 insns[2][N_DECODERS] = { { 0 } };
   guint n_loads = 0;
   gboolean ok = TRUE;
   g_autoptr(GArray) offsets = g_array_new (FALSE, FALSE, sizeof (guint64));
   Dump dump;
 
-  if (!g_file_get_contents (trace_path, (char **) &one, &one_size, &error) ||
-      !g_file_get_contents (image_path, (char **) &code, &code_size, &error))
+  if (!g_file_get_contents (image_path, (char **) &code, &code_size, &error))
     g_error ("%s", error->message);
-  size = one_size * repeat;
-  trace = g_malloc (size);
-  for (guint i = 0; i < repeat; i++)
-    memcpy (trace + i * one_size, one, one_size);
+  trace = read_trace_repeated (trace_path, repeat, &size);
 
   dump_open (&dump, dump_path);
   for (gsize at = 0; at < code_size; at += CHUNK, n_loads++)

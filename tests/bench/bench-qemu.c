@@ -99,8 +99,7 @@ bench_decode (const char *corpus_dir, const char *name)
                                                dir, dir);
   g_autofree char *qemu = g_strdup_printf ("qemu:snapshot=%s", snapshot);
   g_autofree char *qemu_stream = g_strdup_printf ("qemu:snapshot=%s", stream);
-  g_autoptr(GError) error = NULL;
-  g_autofree guint8 *one = NULL, *trace = NULL;
+  g_autofree guint8 *trace = NULL;
   g_autoptr(IptPluginRegistry) registry = NULL;
   g_autoptr(IptImage) flat = NULL, guest = NULL, migrated = NULL;
   struct pt_image_section_cache *iscache = pt_iscache_alloc ("bench");
@@ -112,16 +111,11 @@ bench_decode (const char *corpus_dir, const char *name)
   guint rounds = env_uint ("IPT_BENCH_ROUNDS", 5, BENCH_MAX_ROUNDS);
   gdouble seconds[N_VARIANTS][N_DECODERS][BENCH_MAX_ROUNDS];
   guint64 insns[N_VARIANTS][N_DECODERS] = { { 0 } };
-  gsize one_size, size;
+  gsize size;
   gboolean ok = TRUE;
   gdouble goal_ratio = 0;
 
-  if (!g_file_get_contents (trace_path, (char **) &one, &one_size, &error))
-    g_error ("%s", error->message);
-  size = one_size * repeat;
-  trace = g_malloc (size);
-  for (guint i = 0; i < repeat; i++)
-    memcpy (trace + i * one_size, one, one_size);
+  trace = read_trace_repeated (trace_path, repeat, &size);
 
   registry = ipt_plugin_registry_new ();
   ipt_plugin_registry_scan_default_path (registry);

@@ -80,7 +80,6 @@ main (int argc, char **argv)
   const char *srcdir = g_getenv ("G_TEST_SRCDIR");
   g_autofree char *demo = NULL, *trace_path = NULL, *ips_path = NULL, *spec = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree guint8 *one = NULL;
   g_autofree guint8 *trace = NULL;
   g_autoptr(IptPluginRegistry) registry = NULL;
   g_autoptr(IptMemoryProvider) provider = NULL;
@@ -90,7 +89,7 @@ main (int argc, char **argv)
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 150, 100000);
   guint rounds = env_uint ("IPT_BENCH_ROUNDS", 9, 63);
   guint n_sections;
-  gsize one_size, size;
+  gsize size;
   guint64 expected;
   Variant variants[2];
   gboolean ok = TRUE, met = TRUE;
@@ -106,12 +105,7 @@ main (int argc, char **argv)
   ips_path = g_build_filename (demo, "ips", NULL);
   spec = g_strdup_printf ("coredump:core=%s/core,search-path=%s", demo, demo);
 
-  if (!g_file_get_contents (trace_path, (char **) &one, &one_size, &error))
-    g_error ("%s", error->message);
-  size = one_size * repeat;
-  trace = g_malloc (size);
-  for (guint i = 0; i < repeat; i++)
-    memcpy (trace + i * one_size, one, one_size);
+  trace = read_trace_repeated (trace_path, repeat, &size);
   expected = count_lines (ips_path) * repeat;
 
   registry = ipt_plugin_registry_new ();

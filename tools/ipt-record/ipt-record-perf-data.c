@@ -4,9 +4,10 @@
  * decodes the same trace: a second, independent oracle for DIR/ips.
  *
  * Layout: the header; the ids of the one attr; the attr (the intel_pt
- * PMU, user only, TSC packets, no return compression, no MTC/CYC); the
- * data (AUXTRACE_INFO, TIME_CONV, COMM, MMAP2 for each executable
- * mapping, ITRACE_START, one AUXTRACE holding trace.pt, EXIT,
+ * PMU, user only, by default ipt-record's encoder's TSC packets, no
+ * return compression, no MTC/CYC); the data (AUXTRACE_INFO, TIME_CONV,
+ * COMM, MMAP2 for each executable mapping and each mapping given as
+ * such, ITRACE_START, one AUXTRACE holding trace.pt, EXIT,
  * FINISHED_ROUND); then the feature sections perf reports.  The records
  * carry sample_id_all trailers (TID, TIME when timed, ID, CPU,
  * IDENTIFIER).  Times are ipt-record's clock (CLOCK_MONOTONIC ns), which
@@ -85,15 +86,6 @@ enum {
   PT_PER_CPU_MMAPS, PT_MTC_BIT, PT_MTC_FREQ_BITS, PT_TSC_CTC_N, PT_TSC_CTC_D,
   PT_CYC_BIT, PT_MAX_NONTURBO_RATIO, PT_FILTER_STR_LEN, PT_PRIV_MAX,
 };
-
-/* The intel_pt PMU's config bits (/sys/bus/event_source/devices/intel_pt/format). */
-#define PT_CONFIG_PT        (G_GUINT64_CONSTANT (1) << 0)
-#define PT_CONFIG_CYC       (G_GUINT64_CONSTANT (1) << 1)
-#define PT_CONFIG_MTC       (G_GUINT64_CONSTANT (1) << 9)
-#define PT_CONFIG_TSC       (G_GUINT64_CONSTANT (1) << 10)
-#define PT_CONFIG_NORETCOMP (G_GUINT64_CONSTANT (1) << 11)
-#define PT_CONFIG_BRANCH    (G_GUINT64_CONSTANT (1) << 13)
-#define PT_CONFIG_MTC_FREQ  (G_GUINT64_CONSTANT (0xf) << 14)
 
 /* Where there is no intel_pt PMU to ask (no PT hardware): its usual type. */
 #define DEFAULT_PT_PMU_TYPE 8
@@ -248,8 +240,10 @@ init_attr (Writer *w)
   memset (attr, 0, sizeof *attr);
   attr->type = w->pmu_type;
   attr->size = sizeof *attr;
-  /* What the encoder writes: TSC packets, no return compression. */
-  attr->config = PT_CONFIG_PT | PT_CONFIG_TSC | PT_CONFIG_NORETCOMP | PT_CONFIG_BRANCH;
+  /* By default what the encoder writes: TSC packets, no return compression. */
+  attr->config = w->info->pt_config != 0 ? w->info->pt_config
+                 : IPT_RECORD_PT_CONFIG_PT | IPT_RECORD_PT_CONFIG_TSC |
+                   IPT_RECORD_PT_CONFIG_NORETCOMP | IPT_RECORD_PT_CONFIG_BRANCH;
   attr->sample_period = 1;
   attr->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_ID | PERF_SAMPLE_CPU |
                       PERF_SAMPLE_IDENTIFIER;
@@ -286,11 +280,11 @@ put_auxtrace_info (Writer *w)
   priv[PT_TIME_ZERO] = 0;
   priv[PT_CAP_USER_TIME_ZERO] = 1;
   /* The config bits, as masks (perf_pmu__format_bits). */
-  priv[PT_TSC_BIT] = PT_CONFIG_TSC;
-  priv[PT_NORETCOMP_BIT] = PT_CONFIG_NORETCOMP;
-  priv[PT_MTC_BIT] = PT_CONFIG_MTC;
-  priv[PT_MTC_FREQ_BITS] = PT_CONFIG_MTC_FREQ;
-  priv[PT_CYC_BIT] = PT_CONFIG_CYC;
+  priv[PT_TSC_BIT] = IPT_RECORD_PT_CONFIG_TSC;
+  priv[PT_NORETCOMP_BIT] = IPT_RECORD_PT_CONFIG_NORETCOMP;
+  priv[PT_MTC_BIT] = IPT_RECORD_PT_CONFIG_MTC;
+  priv[PT_MTC_FREQ_BITS] = IPT_RECORD_PT_CONFIG_MTC_FREQ;
+  priv[PT_CYC_BIT] = IPT_RECORD_PT_CONFIG_CYC;
   /* Unused without MTC, but perf divides by them. */
   priv[PT_TSC_CTC_N] = 1;
   priv[PT_TSC_CTC_D] = 1;
@@ -328,29 +322,40 @@ put_comm (Writer *w)
 
 /* An executable mapping, as the kernel reports it: anonymous ones
  * (JIT code) as "//anon", which perf can decode only with a jitdump. */
-static void
-put_mmap2 (Writer *w, const IptRecordVma *vma)
+static IptRecordPerfDataMmap
+vma_to_mmap (const IptRecordVma *vma)
 {
-  const char *name = vma->has_file ? vma->file_path : vma->name;
+  IptRecordPerfDataMmap m = { vma->start, vma->end, vma->offset,
+                              vma->has_file ? vma->file_path : vma->name,
+                              vma->has_file && vma->file_path != NULL,
+                              vma->read, vma->write, vma->shared };
+
+  if (m.path == NULL || m.path[0] == '\0')
+    m.path = "//anon";
+  return m;
+}
+
+/* One MMAP2 record, stamped with the start time. */
+static void
+put_mmap2 (Writer *w, const IptRecordPerfDataMmap *m)
+{
   struct stat st = { 0 };
   guint start = begin_record (w->buf, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
 
-  if (name == NULL || name[0] == '\0')
-    name = "//anon";
-  if (vma->has_file && vma->file_path != NULL)
-    stat (vma->file_path, &st);
+  if (m->is_file && stat (m->path, &st) < 0)
+    memset (&st, 0, sizeof st);
   put_u32 (w->buf, (guint32) w->info->pid);
   put_u32 (w->buf, (guint32) w->info->pid);
-  put_u64 (w->buf, vma->start);
-  put_u64 (w->buf, vma->end - vma->start);
-  put_u64 (w->buf, vma->offset);
+  put_u64 (w->buf, m->start);
+  put_u64 (w->buf, m->end - m->start);
+  put_u64 (w->buf, m->offset);
   put_u32 (w->buf, major (st.st_dev));
   put_u32 (w->buf, minor (st.st_dev));
   put_u64 (w->buf, st.st_ino);
   put_u64 (w->buf, 0);                  /* ino_generation */
-  put_u32 (w->buf, (vma->read ? PROT_READ : 0) | (vma->write ? PROT_WRITE : 0) | PROT_EXEC);
-  put_u32 (w->buf, vma->shared ? MAP_SHARED : MAP_PRIVATE);
-  put_padded (w->buf, name, 8);
+  put_u32 (w->buf, (m->read ? PROT_READ : 0) | (m->write ? PROT_WRITE : 0) | PROT_EXEC);
+  put_u32 (w->buf, m->shared ? MAP_SHARED : MAP_PRIVATE);
+  put_padded (w->buf, m->path, 8);
   put_sample_id (w, w->info->start_time);
   end_record (w->buf, start);
 }
@@ -485,6 +490,11 @@ put_feature (Writer *w, guint bit, const struct utsname *uts, const char *cpuinf
       }
       break;
     case FEAT_CPUID:
+      if (w->info->cpuid != NULL)
+        {
+          put_header_string (content, w->info->cpuid);
+          break;
+        }
       {
         /* perf's x86 format: vendor,family,model,stepping. */
         g_autofree char *vendor = cpuinfo_field (cpuinfo, "vendor_id");
@@ -536,7 +546,9 @@ write_features (Writer *w, guint64 table_offset, guint64 *bitmap, GError **error
     FEAT_CPUID, FEAT_CMDLINE, FEAT_EVENT_DESC, FEAT_PMU_MAPPINGS,
   };
   g_autoptr(GByteArray) contents = g_byte_array_new ();
-  guint64 offset = table_offset + G_N_ELEMENTS (bits) * 16;
+  /* A trace of another CPU than this machine's has its CPUID or none. */
+  gboolean foreign_cpu = w->info->cpuid != NULL, no_cpuid = g_strcmp0 (w->info->cpuid, "") == 0;
+  guint64 offset = table_offset + (G_N_ELEMENTS (bits) - foreign_cpu - no_cpuid) * 16;
   g_autofree char *cpuinfo = NULL;
   struct utsname uts;
 
@@ -547,6 +559,8 @@ write_features (Writer *w, guint64 table_offset, guint64 *bitmap, GError **error
     {
       guint before = contents->len;
 
+      if ((bits[i] == FEAT_CPUDESC && foreign_cpu) || (bits[i] == FEAT_CPUID && no_cpuid))
+        continue;
       put_feature (w, bits[i], &uts, cpuinfo, contents);
       put_u64 (w->buf, offset + before);
       put_u64 (w->buf, contents->len - before);
@@ -584,8 +598,14 @@ write_file (Writer *w, const char *trace_path, GError **error)
 
       /* [vsyscall] is the kernel's: never traced (user only). */
       if (vma->exec && !(vma->special && g_strcmp0 (vma->name, "[vdso]") != 0))
-        put_mmap2 (w, vma);
+        {
+          IptRecordPerfDataMmap m = vma_to_mmap (vma);
+
+          put_mmap2 (w, &m);
+        }
     }
+  for (guint i = 0; w->info->mmaps != NULL && i < w->info->mmaps->len; i++)
+    put_mmap2 (w, &g_array_index (w->info->mmaps, IptRecordPerfDataMmap, i));
   put_itrace_start (w);
   put_auxtrace (w, (trace_size + 7) / 8 * 8);
   data_size = w->buf->len - data_offset + (trace_size + 7) / 8 * 8;

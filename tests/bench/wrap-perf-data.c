@@ -12,7 +12,10 @@
  * counted, and a trace with MTC packets is refused, as their frequency
  * and the TSC:CTC ratio are not in the trace.  Return compression cannot
  * be seen in the packets: it is allowed unless --noretcomp.  The CPU is
- * unknown: the perf.data has no CPUID.
+ * unknown: the perf.data has no CPUID.  Timed (--timed, and TSC packets),
+ * the TSC is taken for perf's time (the writer's identity conversion,
+ * right for ipt-record's traces); the sideband is stamped before any TSC
+ * and EXIT after all, so the order is right whatever the clock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -740,13 +740,13 @@ main (int argc, char **argv)
     ipt_analyze_discover_jit (registry, image);
   if (options.perf_file != NULL)
     {
-      perf = ipt_perf_data_new_from_file (options.perf_file, &error);
-      if (perf == NULL)
-        return fail (IPT_ANALYZE_EXIT_FAILURE, "--perf: %s", error->message);
       files = ipt_perf_files_new (options.sysroot, (const char * const *) options.search_path,
                                   options.buildid_dir, &error);
       if (files == NULL)
         return fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);
+      perf = ipt_perf_data_new_from_file (options.perf_file, &error);
+      if (perf == NULL)
+        return fail (IPT_ANALYZE_EXIT_FAILURE, "--perf: %s", error->message);
       if (!has_kcore (&options) && ipt_perf_data_get_pt_traces_kernel (perf))
         ipt_tool_warning ("%s: the kernel was traced, but its code cannot be read: give it with "
                           "--kcore FILE (a copy of /proc/kcore, as perf record --kcore writes "

@@ -164,6 +164,21 @@ malformed_range (GError **error, const char *option, const char *value, const ch
   return FALSE;
 }
 
+/* A new memory source of @kind from @option @value, appended in
+ * command-line order (its priority); @value is quoted in messages. */
+static IptAnalyzeSource *
+add_source (IptAnalyzeOptions *options, IptAnalyzeSourceKind kind, const char *option,
+            const char *value, gsize max)
+{
+  IptAnalyzeSource *source = g_new0 (IptAnalyzeSource, 1);
+  g_autofree char *shown = echo (value, max);
+
+  source->option = g_strdup_printf ("%s '%s'", option, shown);
+  source->kind = kind;
+  g_ptr_array_add (options->sources, source);
+  return source;
+}
+
 static gboolean
 on_pt (const char *name, const char *value, gpointer data, GError **error)
 {
@@ -205,18 +220,11 @@ on_raw (const char *name, const char *value, gpointer data, GError **error)
   if (file[0] == '\0')
     return bad_value (error, "--raw", value, "FILE[:FROM[-TO]]:BASE");
 
-  source = g_new0 (IptAnalyzeSource, 1);
-  {
-    g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
-
-    source->option = g_strdup_printf ("--raw '%s'", shown);
-  }
-  source->kind = IPT_ANALYZE_SOURCE_RAW;
+  source = add_source (options, IPT_ANALYZE_SOURCE_RAW, "--raw", value, IPT_ECHO_PATH_CHARS);
   source->file = g_steal_pointer (&file);
   source->offset = from;
   source->size = to != 0 ? to - from : 0;
   source->base = base;
-  g_ptr_array_add (options->sources, source);
   return TRUE;
 }
 
@@ -233,17 +241,10 @@ on_elf (const char *name, const char *value, gpointer data, GError **error)
     return bad_value (error, "--elf", value,
                       "FILE[:BASE] with BASE a decimal or 0x-hex number");
 
-  source = g_new0 (IptAnalyzeSource, 1);
-  {
-    g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
-
-    source->option = g_strdup_printf ("--elf '%s'", shown);
-  }
-  source->kind = IPT_ANALYZE_SOURCE_ELF;
+  source = add_source (options, IPT_ANALYZE_SOURCE_ELF, "--elf", value, IPT_ECHO_PATH_CHARS);
   source->file = g_steal_pointer (&file);
   source->base = base;
   source->have_base = have_base;
-  g_ptr_array_add (options->sources, source);
   return TRUE;
 }
 
@@ -255,15 +256,9 @@ on_kcore (const char *name, const char *value, gpointer data, GError **error)
 
   if (value[0] == '\0')
     return bad_value (error, "--kcore", value, "a copy of /proc/kcore or a vmlinux");
-  source = g_new0 (IptAnalyzeSource, 1);
-  {
-    g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
-
-    source->option = g_strdup_printf ("--kcore '%s'", shown);
-  }
-  source->kind = IPT_ANALYZE_SOURCE_KCORE;
+  source = add_source (options, IPT_ANALYZE_SOURCE_KCORE, "--kcore", value,
+                       IPT_ECHO_PATH_CHARS);
   source->file = g_strdup (value);
-  g_ptr_array_add (options->sources, source);
   return TRUE;
 }
 
@@ -276,15 +271,8 @@ on_plugin (const char *name, const char *value, gpointer data, GError **error)
   if (value[0] == '\0' || value[0] == ':' || value[0] == ',')
     return bad_value (error, "--plugin", value, "NAME[:KEY=VALUE[,KEY=VALUE...]]");
 
-  source = g_new0 (IptAnalyzeSource, 1);
-  {
-    g_autofree char *shown = echo (value, SPEC_CHARS);
-
-    source->option = g_strdup_printf ("--plugin '%s'", shown);
-  }
-  source->kind = IPT_ANALYZE_SOURCE_PLUGIN;
+  source = add_source (options, IPT_ANALYZE_SOURCE_PLUGIN, "--plugin", value, SPEC_CHARS);
   source->spec = g_strdup (value);
-  g_ptr_array_add (options->sources, source);
   return TRUE;
 }
 

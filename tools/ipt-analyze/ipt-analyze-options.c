@@ -385,8 +385,8 @@ new_context (IptAnalyzeOptions *options)
       "Map the kernel's code from FILE: a copy of /proc/kcore (perf record --kcore writes "
       "DIR/kcore_dir/kcore; the coredump plugin) or a vmlinux (the elf plugin)", "FILE" },
     { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &options->sysroot,
-      "With --perf: look for the files the recording mapped under DIR first (after perf's "
-      "build-id cache)", "DIR" },
+      "With --perf: look for the files the recording mapped under DIR (after perf's "
+      "build-id cache, before their recorded paths)", "DIR" },
     { "search-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->search_path,
       "With --perf: then look for them by name in each DIR (repeatable, or DIR:DIR...)",
       "DIRS" },

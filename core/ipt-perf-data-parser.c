@@ -106,6 +106,7 @@ ipt_perf_add_attr (IptPerfParser *p, guint64 offset, guint64 attr_size, const gu
   attr.config = ipt_perf_rd64 (a + 8);
   attr.sample_type = ipt_perf_rd64 (a + 24);
   attr.sample_id_all = (ipt_perf_rd64 (a + 40) >> 18) & 1;
+  attr.exclude_kernel = (ipt_perf_rd64 (a + 40) >> 5) & 1;
   attr.file_offset = offset;
   g_array_append_val (p->out->attrs, attr);
   for (guint64 i = 0; i < n_ids; i++)

@@ -50,6 +50,7 @@ typedef struct {
   guint64 config;
   guint64 sample_type;
   gboolean sample_id_all;
+  gboolean exclude_kernel;
   guint64 file_offset;
 } IptPerfAttr;
 

@@ -341,6 +341,33 @@ ipt_perf_data_get_pt_attr_config (IptPerfData *self, guint64 *config)
 }
 
 /**
+ * ipt_perf_data_get_pt_traces_kernel:
+ * @self: an #IptPerfData
+ *
+ * Whether the intel_pt event traced the kernel too (its attr's
+ * exclude_kernel is clear: `-e intel_pt//`, not `intel_pt//u`): then
+ * decoding needs the kernel's code (a copy of /proc/kcore or a vmlinux).
+ *
+ * Returns: %TRUE if the file has an intel_pt event that traced the kernel
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_perf_data_get_pt_traces_kernel (IptPerfData *self)
+{
+  GArray *attrs;
+
+  g_return_val_if_fail (IPT_IS_PERF_DATA (self), FALSE);
+
+  attrs = self->contents->attrs;
+  for (guint i = 0; self->contents->pt_info != NULL && i < attrs->len; i++)
+    if (g_array_index (attrs, IptPerfAttr, i).type == self->contents->pt_info->pmu_type &&
+        !g_array_index (attrs, IptPerfAttr, i).exclude_kernel)
+      return TRUE;
+  return FALSE;
+}
+
+/**
  * ipt_perf_data_lookup_build_id:
  * @self: an #IptPerfData
  * @filename: (type filename): a mapped file's name as the sideband has it

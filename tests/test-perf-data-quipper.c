@@ -139,6 +139,8 @@ test_file_info (void)
   g_assert_cmpuint (mult, ==, 1789569706);
   g_assert_cmpuint (zero, ==, G_GUINT64_CONSTANT (18446744041015200657));
   g_assert_true (ipt_perf_data_get_pt_attr_config (data, &config));
+  /* intel_pt//, no u: kernel and user space */
+  g_assert_true (ipt_perf_data_get_pt_traces_kernel (data));
   g_assert_cmphex (config, ==, 0x300e601);
 }
 

@@ -228,6 +228,8 @@ gboolean ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift,
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_perf_data_get_pt_attr_config (IptPerfData *self, guint64 *config);
 IPT_AVAILABLE_IN_ALL
+gboolean ipt_perf_data_get_pt_traces_kernel (IptPerfData *self);
+IPT_AVAILABLE_IN_ALL
 char *ipt_perf_data_get_cpu_spec (IptPerfData *self);
 IPT_AVAILABLE_IN_ALL
 GBytes *ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename);

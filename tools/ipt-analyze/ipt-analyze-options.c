@@ -13,8 +13,8 @@
 #include "ipt-number.h"
 
 #define EXIT_CODES_TEXT \
-  "Memory sources (--raw, --elf, --plugin) are consulted in command-line order: the\n" \
-  "first one that maps an address wins. Numbers are decimal or 0x-hex.\n" \
+  "Memory sources (--raw, --elf, --kcore, --plugin) are consulted in command-line\n" \
+  "order: the first one that maps an address wins. Numbers are decimal or 0x-hex.\n" \
   "\n" \
   "FILE:FROM-TO and FILE:BASE are split at the last ':' only when what follows is\n" \
   "entirely a range or number and no file of the whole name exists (that file wins).\n" \
@@ -164,6 +164,21 @@ malformed_range (GError **error, const char *option, const char *value, const ch
   return FALSE;
 }
 
+/* A new memory source of @kind from @option @value, appended in
+ * command-line order (its priority); @value is quoted in messages. */
+static IptAnalyzeSource *
+add_source (IptAnalyzeOptions *options, IptAnalyzeSourceKind kind, const char *option,
+            const char *value, gsize max)
+{
+  IptAnalyzeSource *source = g_new0 (IptAnalyzeSource, 1);
+  g_autofree char *shown = echo (value, max);
+
+  source->option = g_strdup_printf ("%s '%s'", option, shown);
+  source->kind = kind;
+  g_ptr_array_add (options->sources, source);
+  return source;
+}
+
 static gboolean
 on_pt (const char *name, const char *value, gpointer data, GError **error)
 {
@@ -205,18 +220,11 @@ on_raw (const char *name, const char *value, gpointer data, GError **error)
   if (file[0] == '\0')
     return bad_value (error, "--raw", value, "FILE[:FROM[-TO]]:BASE");
 
-  source = g_new0 (IptAnalyzeSource, 1);
-  {
-    g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
-
-    source->option = g_strdup_printf ("--raw '%s'", shown);
-  }
-  source->kind = IPT_ANALYZE_SOURCE_RAW;
+  source = add_source (options, IPT_ANALYZE_SOURCE_RAW, "--raw", value, IPT_ECHO_PATH_CHARS);
   source->file = g_steal_pointer (&file);
   source->offset = from;
   source->size = to != 0 ? to - from : 0;
   source->base = base;
-  g_ptr_array_add (options->sources, source);
   return TRUE;
 }
 
@@ -233,17 +241,24 @@ on_elf (const char *name, const char *value, gpointer data, GError **error)
     return bad_value (error, "--elf", value,
                       "FILE[:BASE] with BASE a decimal or 0x-hex number");
 
-  source = g_new0 (IptAnalyzeSource, 1);
-  {
-    g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
-
-    source->option = g_strdup_printf ("--elf '%s'", shown);
-  }
-  source->kind = IPT_ANALYZE_SOURCE_ELF;
+  source = add_source (options, IPT_ANALYZE_SOURCE_ELF, "--elf", value, IPT_ECHO_PATH_CHARS);
   source->file = g_steal_pointer (&file);
   source->base = base;
   source->have_base = have_base;
-  g_ptr_array_add (options->sources, source);
+  return TRUE;
+}
+
+static gboolean
+on_kcore (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+  IptAnalyzeSource *source;
+
+  if (value[0] == '\0')
+    return bad_value (error, "--kcore", value, "a copy of /proc/kcore or a vmlinux");
+  source = add_source (options, IPT_ANALYZE_SOURCE_KCORE, "--kcore", value,
+                       IPT_ECHO_PATH_CHARS);
+  source->file = g_strdup (value);
   return TRUE;
 }
 
@@ -256,15 +271,8 @@ on_plugin (const char *name, const char *value, gpointer data, GError **error)
   if (value[0] == '\0' || value[0] == ':' || value[0] == ',')
     return bad_value (error, "--plugin", value, "NAME[:KEY=VALUE[,KEY=VALUE...]]");
 
-  source = g_new0 (IptAnalyzeSource, 1);
-  {
-    g_autofree char *shown = echo (value, SPEC_CHARS);
-
-    source->option = g_strdup_printf ("--plugin '%s'", shown);
-  }
-  source->kind = IPT_ANALYZE_SOURCE_PLUGIN;
+  source = add_source (options, IPT_ANALYZE_SOURCE_PLUGIN, "--plugin", value, SPEC_CHARS);
   source->spec = g_strdup (value);
-  g_ptr_array_add (options->sources, source);
   return TRUE;
 }
 
@@ -373,6 +381,17 @@ new_context (IptAnalyzeOptions *options)
     { "elf", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_elf,
       "Map ELF FILE's PT_LOAD segments, its first page at BASE for a PIE or shared object "
       "(the elf plugin); its symbols name the listing's code", "FILE[:BASE]" },
+    { "kcore", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_kcore,
+      "Map the kernel's code from FILE: a copy of /proc/kcore (perf record --kcore writes "
+      "DIR/kcore_dir/kcore; the coredump plugin) or a vmlinux (the elf plugin)", "FILE" },
+    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &options->sysroot,
+      "With --perf: look for the files the recording mapped under DIR (after perf's "
+      "build-id cache, before their recorded paths)", "DIR" },
+    { "search-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->search_path,
+      "With --perf: then look for them by name in each DIR (repeatable, or DIR:DIR...)",
+      "DIRS" },
+    { "buildid-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->buildid_dir,
+      "With --perf: perf's build-id cache (default $PERF_BUILDID_DIR, else ~/.debug)", "DIR" },
     { "plugin", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_plugin,
       "Add the memory of plugin NAME with options KEY=VALUE (see --list-plugins)",
       "NAME[:KEY=VALUE,...]" },
@@ -503,6 +522,15 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
                    "--tsc-conversion only applies to --pt and --perf");
       return FALSE;
     }
+  if ((options->sysroot != NULL || options->search_path != NULL || options->buildid_dir != NULL) &&
+      options->perf_file == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s only applies to --perf (where the files a recording mapped are)",
+                   options->sysroot != NULL ? "--sysroot"
+                   : options->search_path != NULL ? "--search-path" : "--buildid-dir");
+      return FALSE;
+    }
   if (options->pt_file == NULL && options->perf_file == NULL && !options->have_read &&
       !options->list_regions)
     {
@@ -515,7 +543,8 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
   if ((options->pt_file != NULL || options->have_read) && options->sources->len == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "no memory given: use --raw FILE:BASE, --elf FILE[:BASE] or --plugin NAME:OPTIONS");
+                   "no memory given: use --raw FILE:BASE, --elf FILE[:BASE], --kcore FILE or "
+                   "--plugin NAME:OPTIONS");
       return FALSE;
     }
   return TRUE;
@@ -526,6 +555,9 @@ ipt_analyze_options_clear (IptAnalyzeOptions *options)
 {
   g_clear_pointer (&options->pt_file, g_free);
   g_clear_pointer (&options->perf_file, g_free);
+  g_clear_pointer (&options->sysroot, g_free);
+  g_clear_pointer (&options->search_path, g_strfreev);
+  g_clear_pointer (&options->buildid_dir, g_free);
   g_clear_pointer (&options->sources, g_ptr_array_unref);
   g_clear_pointer (&options->cpu, g_free);
 }

@@ -17,13 +17,14 @@ typedef enum {
   IPT_ANALYZE_SOURCE_PLUGIN,            /* --plugin NAME[:K=V,...] */
   IPT_ANALYZE_SOURCE_RAW,               /* --raw FILE[:FROM[-TO]]:BASE */
   IPT_ANALYZE_SOURCE_ELF,               /* --elf FILE[:BASE] */
+  IPT_ANALYZE_SOURCE_KCORE,             /* --kcore FILE: a copy of /proc/kcore or a vmlinux */
 } IptAnalyzeSourceKind;
 
 /* One memory source, in command-line order (= priority, first highest). */
 typedef struct {
   char *option;                         /* "--raw 'x.bin:0x400000'", for messages */
   IptAnalyzeSourceKind kind;
-  /* --raw, --elf */
+  /* --raw, --elf, --kcore */
   char *file;
   guint64 offset;                       /* --raw */
   guint64 size;                         /* --raw; 0: to the end of the file */
@@ -36,6 +37,9 @@ typedef struct {
 typedef struct {
   char *pt_file;
   char *perf_file;                      /* --perf: a perf.data */
+  char *sysroot;                        /* --perf: where its files are (--sysroot) */
+  char **search_path;                   /* --search-path, repeatable, each maybe DIR:DIR */
+  char *buildid_dir;                    /* --buildid-dir: perf's build-id cache */
   guint64 pt_from;
   guint64 pt_to;                        /* 0: to the end of the file */
   GPtrArray *sources;                   /* IptAnalyzeSource */

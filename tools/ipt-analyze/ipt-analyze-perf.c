@@ -10,14 +10,14 @@
 #include "ipt-tool-log.h"
 
 static IptMemoryProvider *
-raw_mapping (IptPlugin *raw, const IptPerfEvent *ev, GError **error)
+raw_mapping (IptPlugin *raw, const IptPerfEvent *ev, const char *path, GError **error)
 {
   const char *names[] = { "file", "base", "offset", "size" };
   GValue values[4] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
   IptMemoryProvider *provider;
 
   g_value_init (&values[0], G_TYPE_STRING);
-  g_value_set_string (&values[0], ev->filename);
+  g_value_set_string (&values[0], path);
   for (guint i = 1; i < 4; i++)
     g_value_init (&values[i], G_TYPE_UINT64);
   g_value_set_uint64 (&values[1], ev->address);
@@ -31,7 +31,8 @@ raw_mapping (IptPlugin *raw, const IptPerfEvent *ev, GError **error)
 }
 
 guint
-ipt_analyze_perf_add_mappings (IptPluginRegistry *registry, IptImage *image, IptPerfData *perf)
+ipt_analyze_perf_add_mappings (IptPluginRegistry *registry, IptImage *image, IptPerfData *perf,
+                               IptPerfFiles *files)
 {
   IptPlugin *raw = ipt_plugin_registry_lookup (registry, "raw");
   GPtrArray *events = ipt_perf_data_get_events (perf);
@@ -44,12 +45,17 @@ ipt_analyze_perf_add_mappings (IptPluginRegistry *registry, IptImage *image, Ipt
       g_autoptr(IptMemoryProvider) provider = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree char *shown = NULL;
+      g_autofree char *path = NULL;
+      IptPerfMapping m = { 0 };
 
       if (ev->kind != IPT_PERF_EVENT_MMAP || ev->is_kernel || ev->filename == NULL ||
           ev->length == 0)
         continue;
       shown = g_filename_display_name (ev->filename);
-      if (!g_file_test (ev->filename, G_FILE_TEST_IS_REGULAR))
+      m.filename = ev->filename;
+      m.build_id = ev->build_id != NULL ? ev->build_id
+                                        : ipt_perf_data_lookup_build_id (perf, ev->filename);
+      if ((path = ipt_perf_files_find (&m, files, &error)) == NULL)
         {
           guint8 byte;
 
@@ -58,14 +64,14 @@ ipt_analyze_perf_add_mappings (IptPluginRegistry *registry, IptImage *image, Ipt
           if (!g_hash_table_contains (warned, ev->filename) &&
               ipt_image_read (image, &byte, 1, NULL, ev->address, NULL) != 1)
             ipt_tool_warning ("%s: %s, mapped at 0x%" G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER
-                              "x by pid %" G_GINT64_FORMAT ", is not a file here: reads there "
-                              "will fail (give its memory with --plugin, e.g. a core)",
+                              "x by pid %" G_GINT64_FORMAT ", has no file here: reads there "
+                              "will fail (give its memory with --plugin, e.g. a core): %s",
                               ipt_perf_data_get_name (perf), shown, ev->address,
-                              ev->address + ev->length, ev->pid);
+                              ev->address + ev->length, ev->pid, error->message);
           g_hash_table_add (warned, ev->filename);
           continue;
         }
-      if (raw == NULL || (provider = raw_mapping (raw, ev, &error)) == NULL)
+      if (raw == NULL || (provider = raw_mapping (raw, ev, path, &error)) == NULL)
         {
           ipt_tool_warning ("%s: %s at 0x%" G_GINT64_MODIFIER "x: %s",
                             ipt_perf_data_get_name (perf), shown, ev->address,

@@ -121,6 +121,26 @@ out:
   return provider;
 }
 
+/* Whether @path is an ELF core (e_type ET_CORE in either byte order): a
+ * copy of /proc/kcore, whose PT_LOADs sit at kernel addresses. Anything
+ * else goes to the elf plugin, which says what is wrong with it. */
+static gboolean
+is_elf_core (const char *path)
+{
+  guint8 header[18];
+  FILE *file = fopen (path, "rbe");
+  gboolean core;
+
+  if (file == NULL)
+    return FALSE;
+  core = fread (header, 1, sizeof header, file) == sizeof header &&
+         memcmp (header, "\177ELF", 4) == 0 &&
+         (header[5] == 2 ? header[16] == 0 && header[17] == 4     /* ELFDATA2MSB */
+                         : header[16] == 4 && header[17] == 0);
+  fclose (file);
+  return core;
+}
+
 static IptMemoryProvider *
 new_source_provider (IptPluginRegistry *registry, const IptAnalyzeSource *source, GError **error)
 {
@@ -141,6 +161,16 @@ new_source_provider (IptPluginRegistry *registry, const IptAnalyzeSource *source
 
         return new_shorthand_provider (registry, "elf", source->file,
                                        source->have_base ? 2 : 1, names, numbers, error);
+      }
+    case IPT_ANALYZE_SOURCE_KCORE:
+      {
+        /* a core without NT_FILE: the coredump plugin serves its PT_LOADs */
+        gboolean core = is_elf_core (source->file);
+        const char * const names[] = { core ? "core" : "file" };
+        const guint64 numbers[] = { 0 };
+
+        return new_shorthand_provider (registry, core ? "coredump" : "elf", source->file, 1,
+                                       names, numbers, error);
       }
     case IPT_ANALYZE_SOURCE_PLUGIN:
     default:
@@ -616,6 +646,16 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
   return status;
 }
 
+static gboolean
+has_kcore (const IptAnalyzeOptions *options)
+{
+  for (guint i = 0; i < options->sources->len; i++)
+    if (((const IptAnalyzeSource *) g_ptr_array_index (options->sources, i))->kind ==
+        IPT_ANALYZE_SOURCE_KCORE)
+      return TRUE;
+  return FALSE;
+}
+
 /* --perf: each queue of the recording in turn, one listing (each queue
  * after a "[perf queue …]" line) and statistics over all of them. */
 static int
@@ -670,6 +710,7 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(IptImage) image = NULL;
   g_autoptr(IptPerfData) perf = NULL;
+  g_autoptr(IptPerfFiles) files = NULL;
   IptPluginRegistry *registry;
   int status;
 
@@ -699,11 +740,19 @@ main (int argc, char **argv)
     ipt_analyze_discover_jit (registry, image);
   if (options.perf_file != NULL)
     {
+      files = ipt_perf_files_new (options.sysroot, (const char * const *) options.search_path,
+                                  options.buildid_dir, &error);
+      if (files == NULL)
+        return fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);
       perf = ipt_perf_data_new_from_file (options.perf_file, &error);
       if (perf == NULL)
         return fail (IPT_ANALYZE_EXIT_FAILURE, "--perf: %s", error->message);
+      if (!has_kcore (&options) && ipt_perf_data_get_pt_traces_kernel (perf))
+        ipt_tool_warning ("%s: the kernel was traced, but its code cannot be read: give it with "
+                          "--kcore FILE (a copy of /proc/kcore, as perf record --kcore writes "
+                          "in DIR/kcore_dir/kcore, or a vmlinux)", ipt_perf_data_get_name (perf));
       /* decoded anyway: each queue then says where its memory is missing */
-      if (ipt_analyze_perf_add_mappings (registry, image, perf) == 0 &&
+      if (ipt_analyze_perf_add_mappings (registry, image, perf, files) == 0 &&
           options.sources->len == 0)
         ipt_tool_warning ("%s: no memory: none of the files its mmaps name is here; give the "
                           "memory with --plugin, --elf or --raw", ipt_perf_data_get_name (perf));

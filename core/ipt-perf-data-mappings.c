@@ -228,7 +228,9 @@ ipt_perf_data_list_mappings (IptPerfData *self, gint64 pid)
   g_return_val_if_fail (IPT_IS_PERF_DATA (self), NULL);
 
   timed = ipt_perf_data_has_time (self);
-  events = g_ptr_array_copy (ipt_perf_data_get_events (self), NULL, NULL);
+  /* not g_ptr_array_copy(): the copy would free the events */
+  events = g_ptr_array_new ();
+  g_ptr_array_extend (events, ipt_perf_data_get_events (self), NULL, NULL);
   if (timed)
     g_ptr_array_sort (events, by_time);   /* stable: file order within one time */
   live = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,

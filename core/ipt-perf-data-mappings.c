@@ -204,10 +204,11 @@ by_pid_time_address (gconstpointer a, gconstpointer b)
  * Kernel mappings (pid -1) end only when a later kernel mapping overlaps
  * them. In a timed recording (ipt_perf_data_has_time()) the events are
  * taken in time order. In an untimed one their file order stands in for
- * time: the same rules apply in that order, but every time is 0, so a
- * mapping that ended has the empty interval [0, 0) and one still mapped
- * at the end [0, %IPT_TIME_END); which of two mappings of one address
- * ran when is then not known.
+ * time: the same rules apply in that order, except that EXIT ends
+ * nothing (the trace cannot be placed before it), and every time is 0,
+ * so a mapping that ended has the empty interval [0, 0) and one still
+ * mapped at the end [0, %IPT_TIME_END); which of two mappings of one
+ * address ran when is then not known.
  *
  * Returns: (transfer container) (element-type IptPerfMapping): the
  *   mappings of @pid (all for -1), by pid, then time, then address
@@ -254,7 +255,9 @@ ipt_perf_data_list_mappings (IptPerfData *self, gint64 pid)
             end_all (&tl, ev->pid, time);
           break;
         case IPT_PERF_EVENT_EXIT:
-          if (ev->pid == ev->tid)
+          /* untimed, an exit would leave nothing valid: the trace that
+           * ran before it has no time to be placed against it */
+          if (ev->pid == ev->tid && timed)
             end_all (&tl, ev->pid, time);
           break;
         case IPT_PERF_EVENT_FORK:

@@ -214,7 +214,8 @@ test_time_order (void)
   assert_mapping (list, 1, 42, LIB, 0x1000, 0, "/lib/two.so", 300, IPT_TIME_END);
 }
 
-/* Untimed: file order decides, every time is 0: what ended is [0, 0). */
+/* Untimed: file order decides, every time is 0: what ended is [0, 0);
+ * EXIT ends nothing. */
 static void
 test_untimed (void)
 {
@@ -229,6 +230,8 @@ test_untimed (void)
   /* a FORK's body has a time even untimed: not used */
   sid.time = 777;
   pb_task (b, FALSE, 50, 42, 50, 42, &sid);
+  /* an exit ends nothing untimed: the trace has no time to be before it */
+  pb_task (b, TRUE, 42, 1, 42, 1, &sid);
   data = finish (b);
 
   g_assert_false (ipt_perf_data_has_time (data));

@@ -12,10 +12,11 @@
  * IDENTIFIER).  Times are ipt-record's clock (CLOCK_MONOTONIC ns), which
  * is what the TSC packets carry: the time conversion is the identity.
  *
- * The mappings are those at the exit stop, all stamped with the start
- * time: perf then finds every file's code whatever the time of the
- * instruction.  perf reads the code from the files at their paths, and
- * [vdso] from its own (the same kernel's).
+ * The mappings are those at the start and at the exit stop, stamped with
+ * the start time, and those mapped in between (mmap, mprotect), stamped
+ * with the time they appeared: code unmapped and replaced at one address
+ * is then each at its time.  perf reads the code from the files at their
+ * paths, and [vdso] from its own (the same kernel's).
  *
  * What Debian's perf 6.1 needs, found by experiment (no PT hardware here):
  *  - attr.type equal to AUXTRACE_INFO's PMU type, whatever the value:
@@ -329,7 +330,7 @@ put_comm (Writer *w)
 /* An executable mapping, as the kernel reports it: anonymous ones
  * (JIT code) as "//anon", which perf can decode only with a jitdump. */
 static void
-put_mmap2 (Writer *w, const IptRecordVma *vma)
+put_mmap2 (Writer *w, const IptRecordVma *vma, guint64 time)
 {
   const char *name = vma->has_file ? vma->file_path : vma->name;
   struct stat st = { 0 };
@@ -351,7 +352,7 @@ put_mmap2 (Writer *w, const IptRecordVma *vma)
   put_u32 (w->buf, (vma->read ? PROT_READ : 0) | (vma->write ? PROT_WRITE : 0) | PROT_EXEC);
   put_u32 (w->buf, vma->shared ? MAP_SHARED : MAP_PRIVATE);
   put_padded (w->buf, name, 8);
-  put_sample_id (w, w->info->start_time);
+  put_sample_id (w, time != 0 ? time : w->info->start_time);
   end_record (w->buf, start);
 }
 
@@ -584,7 +585,8 @@ write_file (Writer *w, const char *trace_path, GError **error)
 
       /* [vsyscall] is the kernel's: never traced (user only). */
       if (vma->exec && !(vma->special && g_strcmp0 (vma->name, "[vdso]") != 0))
-        put_mmap2 (w, vma);
+        put_mmap2 (w, vma, w->info->vma_times != NULL
+                             ? g_array_index (w->info->vma_times, guint64, i) : 0);
     }
   put_itrace_start (w);
   put_auxtrace (w, (trace_size + 7) / 8 * 8);

@@ -2176,7 +2176,7 @@ record_dlswap (Fixture *fixture, gboolean timed)
  * when the first stopped (untimed: the first's interval is empty, and the
  * exit ends nothing). */
 static void
-assert_libraries_overlap (Fixture *fixture, gboolean timed)
+assert_libraries_overlap (Fixture *fixture, gboolean timed, guint64 *one_from, guint64 *two_from)
 {
   g_autofree char *path = out_path (fixture, "perf.data");
   g_autoptr(GError) error = NULL;
@@ -2218,6 +2218,25 @@ assert_libraries_overlap (Fixture *fixture, gboolean timed)
       g_assert_cmpuint (one->valid_from, ==, 0);
       g_assert_cmpuint (two->valid_to, ==, IPT_TIME_END);
     }
+  *one_from = one->valid_from;
+  *two_from = two->valid_from;
+}
+
+/* ipt-analyze --perf --list-regions --time @time lists @shown's file, not
+ * @hidden's. */
+static void
+assert_regions_at (Fixture *fixture, guint64 time, const char *shown, const char *hidden)
+{
+  g_autofree char *perf_data = out_path (fixture, "perf.data");
+  g_autofree char *at = g_strdup_printf ("%" G_GUINT64_FORMAT, time);
+  const char *argv[] = { env_path ("IPT_ANALYZE"), "--perf", perf_data, "--list-regions",
+                         "--time", at, NULL };
+
+  run (fixture, argv);
+  g_test_message ("--list-regions --time %s:\n%s", at, fixture->out);
+  g_assert_cmpint (fixture->status, ==, 0);
+  g_assert_nonnull (strstr (fixture->out, shown));
+  g_assert_null (strstr (fixture->out, hidden));
 }
 
 /* ACCEPTANCE of the image over time from perf.data: the libraries at one
@@ -2225,9 +2244,15 @@ assert_libraries_overlap (Fixture *fixture, gboolean timed)
 static void
 test_dlswap_timed (Fixture *fixture, gconstpointer data)
 {
+  const char *one = env_path ("IPT_RECORD_DLSWAP_LIB1"), *two = env_path ("IPT_RECORD_DLSWAP_LIB2");
+  guint64 one_from, two_from;
+
   record_dlswap (fixture, TRUE);
-  assert_libraries_overlap (fixture, TRUE);
+  assert_libraries_overlap (fixture, TRUE, &one_from, &two_from);
   record_perf_assert_decodes (fixture->dir, TRUE);
+  /* the union image (every process's) at each library's time */
+  assert_regions_at (fixture, one_from, one, two);
+  assert_regions_at (fixture, two_from, two, one);
 }
 
 /* Untimed, which library ran when is not known: ipt-analyze --perf reads
@@ -2238,10 +2263,11 @@ test_dlswap_untimed (Fixture *fixture, gconstpointer data)
   g_autofree char *perf_data = out_path (fixture, "perf.data");
   g_autofree char *ips = NULL, *expected = NULL, *listed = NULL;
   const char *argv[] = { env_path ("IPT_ANALYZE"), "--perf", perf_data, "--no-inst", NULL };
+  guint64 one_from, two_from;
 
   record_dlswap (fixture, FALSE);
   ips = read_output (fixture, "ips", NULL);
-  assert_libraries_overlap (fixture, FALSE);
+  assert_libraries_overlap (fixture, FALSE, &one_from, &two_from);
   run (fixture, argv);
   g_test_message ("ipt-analyze --perf: stderr: %s", fixture->err);
   g_assert_cmpint (fixture->status, ==, 0);

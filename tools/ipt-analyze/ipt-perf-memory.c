@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "ipt-analyze-discovery.h"
 #include "ipt-tool-log.h"
 
 /* At most this many ranges are listed in a warning about a file. */
@@ -104,16 +105,9 @@ said_before (IptPerfMemory *self, const char *key)
 static gboolean
 is_jit_marker (const char *filename)
 {
-  g_autofree char *name = g_path_get_basename (filename);
-  const char *p = name + 4;
+  guint64 pid;
 
-  if (!g_str_has_prefix (name, "jit-") || !g_str_has_suffix (name, ".dump"))
-    return FALSE;
-  if (!g_ascii_isdigit (*p))
-    return FALSE;
-  while (g_ascii_isdigit (*p))
-    p++;
-  return strcmp (p, ".dump") == 0;
+  return ipt_analyze_is_jitdump (filename, &pid);
 }
 
 static gboolean
@@ -124,22 +118,12 @@ is_anonymous (const char *filename)
 }
 
 static IptMemoryProvider *
-new_provider (IptPlugin *plugin, guint n, const char **names, GValue *values, GError **error)
-{
-  IptMemoryProvider *provider =
-    ipt_plugin_new_provider_with_properties (plugin, n, names, values, NULL, error);
-
-  for (guint i = 0; i < n; i++)
-    g_value_unset (&values[i]);
-  return provider;
-}
-
-static IptMemoryProvider *
 new_raw (IptPlugin *raw, const char *path, const IptPerfMapping *m, GError **error)
 {
   const char *names[] = { "file", "base", "offset", "size", "valid-from", "valid-to" };
   const guint64 numbers[] = { m->address, m->offset, m->length, m->valid_from, m->valid_to };
   GValue values[G_N_ELEMENTS (names)] = { G_VALUE_INIT };
+  IptMemoryProvider *provider;
 
   g_value_init (&values[0], G_TYPE_STRING);
   g_value_set_string (&values[0], path);
@@ -148,18 +132,11 @@ new_raw (IptPlugin *raw, const char *path, const IptPerfMapping *m, GError **err
       g_value_init (&values[i], G_TYPE_UINT64);
       g_value_set_uint64 (&values[i], numbers[i - 1]);
     }
-  return new_provider (raw, G_N_ELEMENTS (names), names, values, error);
-}
-
-static IptMemoryProvider *
-new_jitmap (IptPlugin *jitmap, const char *dump, GError **error)
-{
-  const char *names[] = { "dump" };
-  GValue values[1] = { G_VALUE_INIT };
-
-  g_value_init (&values[0], G_TYPE_STRING);
-  g_value_set_string (&values[0], dump);
-  return new_provider (jitmap, 1, names, values, error);
+  provider = ipt_plugin_new_provider_with_properties (raw, G_N_ELEMENTS (names), names, values,
+                                                      NULL, error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_value_unset (&values[i]);
+  return provider;
 }
 
 static void
@@ -254,65 +231,85 @@ conflict (const IptPerfMapping *a, const IptPerfMapping *b, gboolean timed)
          a->offset - a->address != b->offset - b->address;
 }
 
-/* Per-CPU queues decode over every process's memory at once: where two
- * processes map other code at one address, the first one's is read. */
-static void
-check_processes_overlap (IptPerfMemory *self, GPtrArray *mappings)
+static gint
+by_address (gconstpointer a, gconstpointer b)
 {
-  for (guint i = 0; i < mappings->len; i++)
-    for (guint j = i + 1; j < mappings->len; j++)
-      {
-        const IptPerfMapping *a = g_ptr_array_index (mappings, i);
-        const IptPerfMapping *b = g_ptr_array_index (mappings, j);
+  const IptPerfMapping *x = *(const IptPerfMapping *const *) a;
+  const IptPerfMapping *y = *(const IptPerfMapping *const *) b;
 
-        if (a->pid != b->pid && conflict (a, b, TRUE))
-          {
-            if (!said_before (self, "\n processes overlap"))
-              ipt_tool_warning ("%s: mappings of different processes overlap (pid %"
-                                G_GINT64_FORMAT "'s %s at 0x%" G_GINT64_MODIFIER "x, pid %"
-                                G_GINT64_FORMAT "'s %s at 0x%" G_GINT64_MODIFIER "x): the "
-                                "per-CPU queues are decoded over all processes' memory, "
-                                "where code is read from the first (pid %" G_GINT64_FORMAT
-                                "'s)", ipt_perf_data_get_name (self->perf), a->pid,
-                                a->filename, a->address, b->pid, b->filename, b->address,
-                                a->pid);
+  return x->address < y->address ? -1 : x->address > y->address;
+}
+
+typedef gboolean (*OverlapFunc) (IptPerfMemory *self, const IptPerfMapping *a,
+                                 const IptPerfMapping *b);
+
+/* @func on each pair of @mappings whose ranges overlap, until it returns
+ * FALSE: a sweep in address order, not every pair. */
+static void
+for_each_overlap (IptPerfMemory *self, GPtrArray *mappings, OverlapFunc func)
+{
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+
+  g_ptr_array_extend (sorted, mappings, NULL, NULL);
+  g_ptr_array_sort (sorted, by_address);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const IptPerfMapping *a = g_ptr_array_index (sorted, i);
+
+      for (guint j = i + 1; j < sorted->len; j++)
+        {
+          const IptPerfMapping *b = g_ptr_array_index (sorted, j);
+
+          if (b->address >= a->address + a->length)
+            break;
+          if (!func (self, a, b))
             return;
-          }
-      }
+        }
+    }
+}
+
+/* Per-CPU queues decode over every process's memory at once: where two
+ * processes map other code at one address, the first one's is read. Said
+ * once. */
+static gboolean
+warn_processes_overlap (IptPerfMemory *self, const IptPerfMapping *a, const IptPerfMapping *b)
+{
+  const IptPerfMapping *first = a->valid_from <= b->valid_from ? a : b;
+
+  if (a->pid == b->pid || !conflict (a, b, TRUE))
+    return TRUE;
+  if (!said_before (self, "\n processes overlap"))
+    ipt_tool_warning ("%s: mappings of different processes overlap (pid %" G_GINT64_FORMAT
+                      "'s %s at 0x%" G_GINT64_MODIFIER "x, pid %" G_GINT64_FORMAT "'s %s at 0x%"
+                      G_GINT64_MODIFIER "x): the per-CPU queues are decoded over all "
+                      "processes' memory, where code is read from the first (pid %"
+                      G_GINT64_FORMAT "'s)", ipt_perf_data_get_name (self->perf), a->pid,
+                      a->filename, a->address, b->pid, b->filename, b->address, first->pid);
+  return FALSE;
 }
 
 /* Untimed, an ended mapping's interval is empty: the last one mapped at an
  * address serves it for the whole trace, right or not. */
-static void
-check_untimed_replacements (IptPerfMemory *self, GPtrArray *mappings)
+static gboolean
+warn_untimed_replacement (IptPerfMemory *self, const IptPerfMapping *a, const IptPerfMapping *b)
 {
-  for (guint i = 0; i < mappings->len; i++)
-    {
-      const IptPerfMapping *gone = g_ptr_array_index (mappings, i);
+  const IptPerfMapping *gone = a->valid_from >= a->valid_to ? a : b;
+  const IptPerfMapping *last = gone == a ? b : a;
+  g_autofree char *key = NULL;
 
-      if (gone->valid_from < gone->valid_to)
-        continue;
-      for (guint j = 0; j < mappings->len; j++)
-        {
-          const IptPerfMapping *last = g_ptr_array_index (mappings, j);
-          g_autofree char *key = NULL;
-
-          if (last->valid_to != IPT_TIME_END || last->pid != gone->pid ||
-              !conflict (gone, last, FALSE))
-            continue;
-          key = g_strdup_printf ("\n untimed %" G_GINT64_FORMAT " %" G_GINT64_MODIFIER "x",
-                                 last->pid, last->address);
-          if (!said_before (self, key))
-            ipt_tool_warning ("%s: the recording has no time (untimed), and 0x%"
-                              G_GINT64_MODIFIER "x-0x%" G_GINT64_MODIFIER "x of pid %"
-                              G_GINT64_FORMAT " was mapped to several files over time (%s, "
-                              "later %s): its code is read from the last one for the whole "
-                              "trace, so what ran there before may decode wrong",
-                              ipt_perf_data_get_name (self->perf), last->address,
-                              last->address + last->length, last->pid, gone->filename,
-                              last->filename);
-        }
-    }
+  if (gone->valid_from < gone->valid_to || last->valid_to != IPT_TIME_END ||
+      last->pid != gone->pid || !conflict (gone, last, FALSE))
+    return TRUE;
+  key = g_strdup_printf ("\n untimed %" G_GINT64_FORMAT " %" G_GINT64_MODIFIER "x", last->pid,
+                         last->address);
+  if (!said_before (self, key))
+    ipt_tool_warning ("%s: the recording has no time (untimed), and 0x%" G_GINT64_MODIFIER
+                      "x-0x%" G_GINT64_MODIFIER "x of pid %" G_GINT64_FORMAT " was mapped to "
+                      "several files over time (%s, later %s): its code is read from the last "
+                      "one for the whole trace, so what ran there before may decode wrong",
+                      ipt_perf_data_get_name (self->perf), last->address,
+                      last->address + last->length, last->pid, gone->filename, last->filename);
+  return TRUE;
 }
 
 static gint
@@ -370,7 +367,7 @@ add_jitmap (IptPerfMemory *self, IptImage *image, GHashTable *dumps, const IptPe
     reason = g_strdup ("a JIT's jitdump, but the jitmap plugin is not loaded");
   else if ((path = self->finder (m, self->finder_data, &error)) == NULL)
     reason = g_strdup_printf ("a JIT's jitdump: %s", error->message);
-  else if ((provider = new_jitmap (jitmap, path, &error)) == NULL)
+  else if ((provider = ipt_analyze_new_jitmap (jitmap, path, NULL, &error)) == NULL)
     reason = g_strdup_printf ("a JIT's jitdump: %s", error->message);
   if (reason != NULL)
     {
@@ -415,9 +412,9 @@ build_image (IptPerfMemory *self, gint64 pid)
       ipt_image_add_provider (image, provider);
     }
   if (pid < 0)
-    check_processes_overlap (self, mappings);
+    for_each_overlap (self, mappings, warn_processes_overlap);
   if (!timed)
-    check_untimed_replacements (self, mappings);
+    for_each_overlap (self, mappings, warn_untimed_replacement);
 
   /* the JIT's code first: it lives in anonymous memory no file serves */
   for (guint i = 0; i < mappings->len; i++)
@@ -461,11 +458,8 @@ build_image (IptPerfMemory *self, gint64 pid)
         }
       if (raw == NULL || (provider = new_raw (raw, path, m, &error)) == NULL)
         {
-          g_autofree char *shown = g_filename_display_name (m->filename);
-
-          ipt_tool_warning ("%s: %s at 0x%" G_GINT64_MODIFIER "x: %s",
-                            ipt_perf_data_get_name (self->perf), shown, m->address,
-                            raw == NULL ? "the raw plugin is not loaded" : error->message);
+          note_missing (missing, m, raw == NULL ? "the raw plugin is not loaded"
+                                                : error->message);
           continue;
         }
       ipt_image_add_provider (image, provider);

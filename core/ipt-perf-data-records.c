@@ -15,7 +15,6 @@
 #include "ipt-perf-data-private.h"
 
 #define PERF_SAMPLE_TID (1u << 1)
-#define PERF_SAMPLE_TIME (1u << 2)
 #define PERF_SAMPLE_ID (1u << 6)
 #define PERF_SAMPLE_CPU (1u << 7)
 #define PERF_SAMPLE_STREAM_ID (1u << 9)

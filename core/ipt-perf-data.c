@@ -405,3 +405,34 @@ ipt_perf_data_get_build_ids (IptPerfData *self)
 
   return self->contents->build_ids;
 }
+
+/**
+ * ipt_perf_data_has_time:
+ * @self: an #IptPerfData
+ *
+ * Whether the records carry their time (an attr with PERF_SAMPLE_TIME and
+ * sample_id_all, the default of `perf record -e intel_pt//`): without it the events'
+ * times are 0 and only their order in the file says what came first.
+ *
+ * Returns: whether the recording is timed
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_perf_data_has_time (IptPerfData *self)
+{
+  GArray *attrs;
+
+  g_return_val_if_fail (IPT_IS_PERF_DATA (self), FALSE);
+
+  attrs = self->contents->attrs;
+  for (guint i = 0; i < attrs->len; i++)
+    {
+      const IptPerfAttr *attr = &g_array_index (attrs, IptPerfAttr, i);
+
+      /* the sideband's times come from the sample_id trailer */
+      if ((attr->sample_type & PERF_SAMPLE_TIME) && attr->sample_id_all)
+        return TRUE;
+    }
+  return FALSE;
+}

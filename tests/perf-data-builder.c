@@ -280,6 +280,21 @@ pb_comm (PerfBuilder *b, guint32 pid, guint32 tid, gboolean exec, const char *co
 }
 
 void
+pb_task (PerfBuilder *b, gboolean exit, guint32 pid, guint32 ppid, guint32 tid, guint32 ptid,
+         const PbSampleId *sid)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  put32 (body, pid);
+  put32 (body, ppid);
+  put32 (body, tid);
+  put32 (body, ptid);
+  put64 (body, sid != NULL ? sid->time : 0);
+  pb_record (b, exit ? 4 : 7, 0, body->data, body->len, sid);
+  g_byte_array_unref (body);
+}
+
+void
 pb_aux (PerfBuilder *b, guint64 offset, guint64 size, guint64 flags, const PbSampleId *sid)
 {
   GByteArray *body = g_byte_array_new ();

@@ -41,5 +41,8 @@ void pb_mmap2 (PerfBuilder *b, guint32 pid, guint32 tid, guint64 addr, guint64 l
                const PbSampleId *sid);
 void pb_comm (PerfBuilder *b, guint32 pid, guint32 tid, gboolean exec, const char *comm,
               const PbSampleId *sid);
+/* FORK (@exit FALSE) or EXIT (@exit TRUE): pid, ppid, tid, ptid and the body's time */
+void pb_task (PerfBuilder *b, gboolean exit, guint32 pid, guint32 ppid, guint32 tid,
+              guint32 ptid, const PbSampleId *sid);
 void pb_aux (PerfBuilder *b, guint64 offset, guint64 size, guint64 flags, const PbSampleId *sid);
 GBytes *pb_finish (PerfBuilder *b);

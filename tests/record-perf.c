@@ -1,7 +1,8 @@
 /* record-perf.c: perf decodes ipt-record's DIR/perf.data to exactly
  * DIR/ips: `perf script --itrace=i0ns -F ip` lists every executed user
  * instruction, `--itrace=e` reports no decode error, perf exits 0; and so
- * does `ipt-analyze --perf DIR/perf.data`.  A
+ * does `ipt-analyze --perf DIR/perf.data` (a JIT's too, from the jitdump
+ * its marker mmap names).  A
  * missing perf fails the test (.ci/setup installs linux-perf): a silent
  * skip would hide that the second oracle never ran.
  *
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 
 #include <glib.h>
+#include <ipt-analyze/ipt-analyze.h>
 
 /* perf @command -i @perf_data @arg @arg2…; returns its stdout, asserting
  * exit 0. */
@@ -114,31 +116,28 @@ assert_file_decodes (const char *perf, const char *dir, const char *name, gboole
   g_assert_true (strcmp (decoded, ips) == 0);
 }
 
-/* ipt-analyze --perf DIR/perf.data --no-inst lists DIR/ips: the memory
- * from the files its mmaps name, the vDSO (and anything else not in a
- * file) from DIR/core when the recording has one. */
-static void
-assert_ipt_analyze_decodes (const char *dir)
+/* ipt-analyze --perf DIR/perf.data --no-inst @memory lists DIR/ips;
+ * returns its stderr. */
+static char *
+assert_ipt_analyze_lists_ips (const char *dir, const char *memory_option, const char *memory)
 {
   g_autofree char *perf_data = g_build_filename (dir, "perf.data", NULL);
-  g_autofree char *core = g_build_filename (dir, "core", NULL);
   g_autofree char *ips_path = g_build_filename (dir, "ips", NULL);
-  g_autofree char *core_spec = g_strdup_printf ("coredump:core=%s", core);
-  g_autofree char *out = NULL, *err = NULL, *ips = NULL;
+  g_autofree char *out = NULL, *ips = NULL;
+  char *err = NULL;
   g_autoptr(GString) listed = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
-  gboolean have_core = g_file_test (core, G_FILE_TEST_EXISTS);
   const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", perf_data, "--no-inst",
-                         have_core ? "--plugin" : NULL, core_spec, NULL };
+                         memory_option, memory, NULL };
   int status;
 
   g_assert_nonnull (argv[0]);
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
                 &error);
   g_assert_no_error (error);
-  g_test_message ("ipt-analyze --perf %s%s: stderr: %s", perf_data,
-                  have_core ? " --plugin coredump" : "", err);
+  g_test_message ("ipt-analyze --perf %s %s %s: stderr: %s", perf_data,
+                  memory_option != NULL ? memory_option : "", memory != NULL ? memory : "", err);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   /* the listing minus its "[...]" lines: the queue header, events */
@@ -150,6 +149,54 @@ assert_ipt_analyze_decodes (const char *dir)
   g_assert_no_error (error);
   g_assert_cmpuint (listed->len, ==, strlen (ips));
   g_assert_true (strcmp (listed->str, ips) == 0);
+  return err;
+}
+
+/* ipt-analyze --perf lists DIR/ips: the memory from the files its mmaps
+ * name, the vDSO (and anything else not in a file) from DIR/core when the
+ * recording has one. */
+static void
+assert_ipt_analyze_decodes (const char *dir)
+{
+  g_autofree char *core = g_build_filename (dir, "core", NULL);
+  g_autofree char *core_spec = g_strdup_printf ("coredump:core=%s", core);
+  gboolean have_core = g_file_test (core, G_FILE_TEST_EXISTS);
+
+  g_free (assert_ipt_analyze_lists_ips (dir, have_core ? "--plugin" : NULL, core_spec));
+}
+
+/* DIR/vdso.bin: the vDSO's bytes from DIR/core, where DIR/perf.data maps
+ * it; returns "DIR/vdso.bin:ADDRESS" for --raw. */
+static char *
+extract_vdso (const char *dir)
+{
+  g_autofree char *perf_path = g_build_filename (dir, "perf.data", NULL);
+  g_autofree char *core = g_build_filename (dir, "core", NULL);
+  g_autofree char *spec = g_strdup_printf ("coredump:core=%s", core);
+  g_autofree char *out = g_build_filename (dir, "vdso.bin", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IptPerfData) perf = ipt_perf_data_new_from_file (perf_path, &error);
+  g_autoptr(IptMemoryProvider) provider = NULL;
+  g_autoptr(GPtrArray) mappings = NULL;
+  const IptPerfMapping *vdso = NULL;
+  g_autofree guint8 *bytes = NULL;
+
+  g_assert_no_error (error);
+  mappings = ipt_perf_data_list_mappings (perf, -1);
+  for (guint i = 0; i < mappings->len; i++)
+    if (strcmp (((const IptPerfMapping *) mappings->pdata[i])->filename, "[vdso]") == 0)
+      vdso = mappings->pdata[i];
+  g_assert_nonnull (vdso);
+  provider = ipt_plugin_registry_new_provider (ipt_plugin_registry_get_default (), spec, NULL,
+                                               &error);
+  g_assert_no_error (error);
+  bytes = g_malloc (vdso->length);
+  g_assert_cmpint (ipt_memory_provider_read (provider, bytes, vdso->length, NULL,
+                                             vdso->address, &error), ==, vdso->length);
+  g_assert_no_error (error);
+  g_file_set_contents (out, (const char *) bytes, vdso->length, &error);
+  g_assert_no_error (error);
+  return g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x", out, vdso->address);
 }
 
 /* DIR/perf.data (timed or not) decodes with perf, and with ipt-analyze
@@ -175,8 +222,17 @@ record_perf_assert_jit_decodes (const char *dir)
   g_autofree char *injected = g_build_filename (dir, "perf.jit.data", NULL);
   g_autofree char *out = NULL;
 
-  if (perf == NULL)
-    return;
-  out = run_perf (perf, "inject", perf_data, "--jit", "-o", injected);
-  assert_file_decodes (perf, dir, "perf.jit.data", TRUE);
+  g_autofree char *vdso = NULL, *err = NULL;
+
+  if (perf != NULL)
+    {
+      out = run_perf (perf, "inject", perf_data, "--jit", "-o", injected);
+      assert_file_decodes (perf, dir, "perf.jit.data", TRUE);
+    }
+  /* ipt-analyze's way: a jitmap on the jitdump the marker mmap names,
+   * over the files; only the vDSO given (from the core: the core would
+   * outrank the jitdump with the JIT code as it was at the end) */
+  vdso = extract_vdso (dir);
+  err = assert_ipt_analyze_lists_ips (dir, "--raw", vdso);
+  g_assert_null (strstr (err, "warning"));
 }

@@ -87,7 +87,7 @@ test_descriptor (void)
   g_autoptr (GTypeClass) klass = NULL;
   GParamSpec **pspecs;
   guint n_pspecs;
-  const char *expected[] = { "file", "base", "offset", "size", "cr3" };
+  const char *expected[] = { "file", "base", "offset", "size", "cr3", "valid-from", "valid-to" };
 
   g_assert_true (g_type_is_a (provider_type, IPT_TYPE_MEMORY_PROVIDER));
   g_assert_true (g_type_is_a (provider_type, G_TYPE_INITABLE));
@@ -479,6 +479,80 @@ test_uninitialized_maps_nothing (Fixture *f, gconstpointer data)
   g_assert_cmpuint (regions->len, ==, 0);
 }
 
+/* valid-from/valid-to: the region's validity interval, defaults always. */
+static void
+test_validity (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptMemoryProvider) always = new_raw (f->path, BASE, 0, 0x100, &error);
+  g_autoptr (IptMemoryProvider) timed = NULL;
+  g_autoptr (GPtrArray) regions = NULL;
+  const IptRegion *region;
+  guint64 from, to;
+
+  g_assert_no_error (error);
+  g_object_get (always, "valid-from", &from, "valid-to", &to, NULL);
+  g_assert_cmpuint (from, ==, 0);
+  g_assert_cmpuint (to, ==, IPT_TIME_END);
+  regions = ipt_memory_provider_list_regions (always);
+  g_assert_true (ipt_region_is_timeless (g_ptr_array_index (regions, 0)));
+  g_clear_pointer (&regions, g_ptr_array_unref);
+
+  timed = g_initable_new (provider_type, NULL, &error, "file", f->path, "base", BASE,
+                          "size", (guint64) 0x100, "valid-from", (guint64) 1000,
+                          "valid-to", (guint64) 2000, NULL);
+  g_assert_no_error (error);
+  regions = ipt_memory_provider_list_regions (timed);
+  g_assert_cmpuint (regions->len, ==, 1);
+  region = g_ptr_array_index (regions, 0);
+  g_assert_cmpuint (region->valid_from, ==, 1000);
+  g_assert_cmpuint (region->valid_to, ==, 2000);
+  /* the bytes are the file's whatever the time: the image picks the time */
+  assert_read (timed, NULL, BASE, 8, 8, f->bytes);
+}
+
+/* Two mappings of one address at different times: the image serves each
+ * at its time (a library unmapped and another loaded at its address). */
+static void
+test_validity_in_image (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IptImage) image = ipt_image_new ("raw-times");
+  g_autoptr (IptMemoryProvider) first = NULL, second = NULL;
+  guint8 byte;
+
+  first = g_initable_new (provider_type, NULL, &error, "file", f->path, "base", BASE,
+                          "size", (guint64) 0x100, "valid-from", (guint64) 1000,
+                          "valid-to", (guint64) 2000, NULL);
+  g_assert_no_error (error);
+  second = g_initable_new (provider_type, NULL, &error, "file", f->path, "base", BASE,
+                           "offset", (guint64) 0x1000, "size", (guint64) 0x100,
+                           "valid-from", (guint64) 3000, NULL);
+  g_assert_no_error (error);
+  ipt_image_add_provider (image, first);
+  ipt_image_add_provider (image, second);
+  ipt_image_set_time (image, 1500);
+  g_assert_cmpint (ipt_image_read (image, &byte, 1, NULL, BASE + 1, &error), ==, 1);
+  g_assert_cmpuint (byte, ==, f->bytes[1]);
+  ipt_image_set_time (image, 3500);
+  g_assert_cmpint (ipt_image_read (image, &byte, 1, NULL, BASE + 1, &error), ==, 1);
+  g_assert_cmpuint (byte, ==, f->bytes[0x1001]);
+  g_assert_no_error (error);
+}
+
+static void
+test_error_validity_empty (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  IptMemoryProvider *p;
+
+  p = g_initable_new (provider_type, NULL, &error, "file", f->path, "base", BASE,
+                      "valid-from", (guint64) 2000, "valid-to", (guint64) 2000, NULL);
+  g_assert_null (p);
+  g_assert_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "valid-from 2000 is not before valid-to 2000"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -500,6 +574,9 @@ main (int argc, char **argv)
   ADD ("regions/absolute-filename-and-offset", test_regions_absolute_filename);
   ADD ("asid/cr3-match-and-mismatch", test_asid);
   ADD ("properties/round-trip", test_properties_round_trip);
+  ADD ("validity/region-interval-defaults-always", test_validity);
+  ADD ("validity/image-serves-each-at-its-time", test_validity_in_image);
+  ADD ("error/validity-empty", test_error_validity_empty);
   ADD ("options/base-zero-is-given", test_error_base_zero_is_given);
   ADD ("error/missing-options", test_error_missing_options);
   ADD ("error/no-such-file", test_error_no_such_file);

@@ -25,6 +25,8 @@
 #include <glib/gstdio.h>
 #include <intel-pt.h>
 
+#include <ipt-analyze/ipt-analyze.h>
+
 #include "record-perf.h"
 
 typedef struct {
@@ -2154,6 +2156,132 @@ test_jit_acceptance_page_versions (Fixture *fixture, gconstpointer data)
   assert_decodes_to_ips (fixture, memory, NULL);
 }
 
+/* dlswap: a library loaded, called, unloaded; another loaded where it
+ * was (the program checks the address: exit 0), called. No core: it
+ * would outrank the files with the second library over both times. */
+static void
+record_dlswap (Fixture *fixture, gboolean timed)
+{
+  static const char *const timed_options[] = { "--no-core", NULL };
+  static const char *const untimed_options[] = { "--no-core", "--perf-data", "untimed", NULL };
+  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_DLSWAP_DYNAMIC_PIE"),
+                         env_path ("IPT_RECORD_DLSWAP_LIB1"), env_path ("IPT_RECORD_DLSWAP_LIB2"),
+                         NULL };
+
+  g_assert_cmpint (record_full (fixture, timed ? timed_options : untimed_options, "4096", argv,
+                                NULL), ==, 0);
+}
+
+/* DIR/perf.data maps the two libraries over one range, the second from
+ * when the first stopped (untimed: the first's interval is empty, and the
+ * exit ends nothing). */
+static void
+assert_libraries_overlap (Fixture *fixture, gboolean timed, guint64 *one_from, guint64 *two_from)
+{
+  g_autofree char *path = out_path (fixture, "perf.data");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IptPerfData) perf = ipt_perf_data_new_from_file (path, &error);
+  g_autoptr(GPtrArray) mappings = NULL;
+  const IptPerfMapping *one = NULL, *two = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (ipt_perf_data_has_time (perf), ==, timed);
+  mappings = ipt_perf_data_list_mappings (perf, -1);
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const IptPerfMapping *m = mappings->pdata[i];
+
+      if (strcmp (m->filename, env_path ("IPT_RECORD_DLSWAP_LIB1")) == 0)
+        one = m;
+      else if (strcmp (m->filename, env_path ("IPT_RECORD_DLSWAP_LIB2")) == 0)
+        two = m;
+    }
+  g_assert_nonnull (one);
+  g_assert_nonnull (two);
+  g_test_message ("0x%" G_GINT64_MODIFIER "x+0x%" G_GINT64_MODIFIER "x [%" G_GUINT64_FORMAT
+                  ", %" G_GUINT64_FORMAT "), then 0x%" G_GINT64_MODIFIER "x+0x%"
+                  G_GINT64_MODIFIER "x [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ")",
+                  one->address, one->length, one->valid_from, one->valid_to, two->address,
+                  two->length, two->valid_from, two->valid_to);
+  g_assert_cmphex (one->address, <, two->address + two->length);
+  g_assert_cmphex (two->address, <, one->address + one->length);
+  g_assert_cmpuint (one->valid_to, ==, two->valid_from);
+  /* timed, the exit ends the second */
+  if (timed)
+    {
+      g_assert_cmpuint (one->valid_from, <, two->valid_from);
+      g_assert_cmpuint (two->valid_from, <, two->valid_to);
+      g_assert_cmpuint (two->valid_to, !=, IPT_TIME_END);
+    }
+  else
+    {
+      g_assert_cmpuint (one->valid_from, ==, 0);
+      g_assert_cmpuint (two->valid_to, ==, IPT_TIME_END);
+    }
+  *one_from = one->valid_from;
+  *two_from = two->valid_from;
+}
+
+/* ipt-analyze --perf --list-regions --time @time lists @shown's file, not
+ * @hidden's. */
+static void
+assert_regions_at (Fixture *fixture, guint64 time, const char *shown, const char *hidden)
+{
+  g_autofree char *perf_data = out_path (fixture, "perf.data");
+  g_autofree char *at = g_strdup_printf ("%" G_GUINT64_FORMAT, time);
+  const char *argv[] = { env_path ("IPT_ANALYZE"), "--perf", perf_data, "--list-regions",
+                         "--time", at, NULL };
+
+  run (fixture, argv);
+  g_test_message ("--list-regions --time %s:\n%s", at, fixture->out);
+  g_assert_cmpint (fixture->status, ==, 0);
+  g_assert_nonnull (strstr (fixture->out, shown));
+  g_assert_null (strstr (fixture->out, hidden));
+}
+
+/* ACCEPTANCE of the image over time from perf.data: the libraries at one
+ * address each decode at their time, with perf and with ipt-analyze --perf. */
+static void
+test_dlswap_timed (Fixture *fixture, gconstpointer data)
+{
+  const char *one = env_path ("IPT_RECORD_DLSWAP_LIB1"), *two = env_path ("IPT_RECORD_DLSWAP_LIB2");
+  guint64 one_from, two_from;
+
+  record_dlswap (fixture, TRUE);
+  assert_libraries_overlap (fixture, TRUE, &one_from, &two_from);
+  record_perf_assert_decodes (fixture->dir, TRUE);
+  /* the union image (every process's) at each library's time */
+  assert_regions_at (fixture, one_from, one, two);
+  assert_regions_at (fixture, two_from, two, one);
+}
+
+/* Untimed, which library ran when is not known: ipt-analyze --perf reads
+ * the range from the last one, and says so. */
+static void
+test_dlswap_untimed (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *perf_data = out_path (fixture, "perf.data");
+  g_autofree char *ips = NULL, *expected = NULL, *listed = NULL;
+  const char *argv[] = { env_path ("IPT_ANALYZE"), "--perf", perf_data, "--no-inst", NULL };
+  guint64 one_from, two_from;
+
+  record_dlswap (fixture, FALSE);
+  ips = read_output (fixture, "ips", NULL);
+  assert_libraries_overlap (fixture, FALSE, &one_from, &two_from);
+  run (fixture, argv);
+  g_test_message ("ipt-analyze --perf: stderr: %s", fixture->err);
+  g_assert_cmpint (fixture->status, ==, 0);
+  expected = g_strdup_printf ("was mapped to several files over time (%s, later %s): its code "
+                              "is read from the last one for the whole trace",
+                              env_path ("IPT_RECORD_DLSWAP_LIB1"),
+                              env_path ("IPT_RECORD_DLSWAP_LIB2"));
+  g_assert_nonnull (strstr (fixture->err, "perf.data: the recording has no time (untimed), "
+                                          "and 0x"));
+  g_assert_nonnull (strstr (fixture->err, expected));
+  listed = instruction_lines (fixture->out);
+  g_test_message ("the listing %s DIR/ips", strcmp (listed, ips) == 0 ? "is" : "differs from");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2187,6 +2315,8 @@ main (int argc, char **argv)
   ADD ("/record/core/no-core-option", test_no_core, NULL);
   ADD ("/record/core/none-after-exec", test_no_core_after_exec, NULL);
   ADD ("/record/perf-data/none-option", test_no_perf_data, NULL);
+  ADD ("/record/perf-data/dlswap-timed-each-library-at-its-time", test_dlswap_timed, NULL);
+  ADD ("/record/perf-data/dlswap-untimed-warns-several-mappings", test_dlswap_untimed, NULL);
   ADD ("/record/errors/core-write-fails", test_core_write_fails, NULL);
   ADD ("/record/errors/program-not-found", test_program_not_found, NULL);
   ADD ("/record/errors/program-not-executable", test_program_not_executable, NULL);

@@ -236,4 +236,55 @@ GBytes *ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename);
 IPT_AVAILABLE_IN_ALL
 GHashTable *ipt_perf_data_get_build_ids (IptPerfData *self);
 
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_perf_data_has_time (IptPerfData *self);
+
+/**
+ * IptPerfMapping:
+ * @pid: the process, -1 for a kernel mapping (@is_kernel)
+ * @address: the first address mapped
+ * @length: how many bytes are mapped (> 0)
+ * @offset: the offset in @filename of the byte at @address
+ * @prot: PROT_* of an MMAP2 (PROT_EXEC is 4); 0 when not known (MMAP)
+ * @is_kernel: a kernel mapping (the kernel, a module)
+ * @filename: (type filename): the mapped file as the record names it
+ *   ("//anon", "[vdso]" and the like included)
+ * @build_id: (nullable): the MMAP2's build-id, else HEADER_BUILD_ID's for
+ *   @filename, else %NULL
+ * @valid_from: when it was mapped (the mmap's time, or the fork's for a
+ *   mapping a child inherited); perf's clock, ns
+ * @valid_to: when it stopped being mapped (exclusive), or %IPT_TIME_END
+ *
+ * A range of a process's address space and the file it showed, over the
+ * time it did: what ipt_perf_data_list_mappings() makes of the sideband.
+ *
+ * Since: 0.1
+ */
+typedef struct {
+  gint64 pid;
+  guint64 address;
+  guint64 length;
+  guint64 offset;
+  guint32 prot;
+  gboolean is_kernel;
+  gchar *filename;
+  GBytes *build_id;
+  guint64 valid_from;
+  guint64 valid_to;
+} IptPerfMapping;
+
+#define IPT_TYPE_PERF_MAPPING (ipt_perf_mapping_get_type ())
+IPT_AVAILABLE_IN_ALL
+GType ipt_perf_mapping_get_type (void) G_GNUC_CONST;
+IPT_AVAILABLE_IN_ALL
+IptPerfMapping *ipt_perf_mapping_copy (const IptPerfMapping *mapping);
+IPT_AVAILABLE_IN_ALL
+void ipt_perf_mapping_free (IptPerfMapping *mapping);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfMapping, ipt_perf_mapping_free)
+
+IPT_AVAILABLE_IN_ALL
+GPtrArray *ipt_perf_data_list_mappings (IptPerfData *self, gint64 pid);
+IPT_AVAILABLE_IN_ALL
+GArray *ipt_perf_data_list_processes (IptPerfData *self);
+
 G_END_DECLS

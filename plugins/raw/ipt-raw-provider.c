@@ -24,7 +24,8 @@
  * Construction fails (g_initable_new()) with:
  * - %IPT_ERROR_BAD_OPTION when `file` or `base` is missing;
  * - %IPT_ERROR_INVALID_ARGUMENT when the file is empty or not a regular file, the window starts at or past the end of the
- *   file or extends past it, or the mapping would reach 2^64;
+ *   file or extends past it, the mapping would reach 2^64, or `valid-from`
+ *   is not before `valid-to`;
  * - %IPT_ERROR_NOT_FOUND when the file does not exist;
  * - %IPT_ERROR_IO when it cannot be opened or mapped.
  */
@@ -37,6 +38,8 @@ struct _IptRawProvider {
   guint64 offset;
   guint64 size;
   guint64 cr3;
+  guint64 valid_from;
+  guint64 valid_to;
 
   /* state after init; never changes afterwards */
   char *path;              /* absolute */
@@ -53,6 +56,8 @@ enum {
   PROP_OFFSET,
   PROP_SIZE,
   PROP_CR3,
+  PROP_VALID_FROM,
+  PROP_VALID_TO,
   N_PROPS
 };
 
@@ -67,6 +72,8 @@ static const IptProviderOption options[] = {
   IPT_PROVIDER_OPTION (PROP_OFFSET, IptRawProvider, offset, FALSE),
   IPT_PROVIDER_OPTION (PROP_SIZE, IptRawProvider, size, FALSE),
   IPT_PROVIDER_OPTION (PROP_CR3, IptRawProvider, cr3, FALSE),
+  IPT_PROVIDER_OPTION (PROP_VALID_FROM, IptRawProvider, valid_from, FALSE),
+  IPT_PROVIDER_OPTION (PROP_VALID_TO, IptRawProvider, valid_to, FALSE),
 };
 
 static void ipt_raw_provider_memory_provider_init (IptMemoryProviderInterface *iface);
@@ -106,10 +113,14 @@ ipt_raw_provider_list_regions (IptMemoryProvider *provider)
   GPtrArray *regions = g_ptr_array_new_with_free_func ((GDestroyNotify) ipt_region_free);
 
   if (self->length > 0)
-    g_ptr_array_add (regions,
-                     ipt_region_new (self->base, self->length, &self->asid,
-                                     IPT_PERMISSIONS_READ | IPT_PERMISSIONS_EXECUTE,
-                                     self->path, self->offset));
+    {
+      IptRegion *region = ipt_region_new (self->base, self->length, &self->asid,
+                                          IPT_PERMISSIONS_READ | IPT_PERMISSIONS_EXECUTE,
+                                          self->path, self->offset);
+
+      ipt_region_set_validity (region, self->valid_from, self->valid_to);
+      g_ptr_array_add (regions, region);
+    }
   return regions;
 }
 
@@ -146,6 +157,15 @@ ipt_raw_provider_initable_init_impl (GInitable *initable, GCancellable *cancella
       g_set_error (error, IPT_ERROR, IPT_ERROR_BAD_OPTION,
                    "raw: option 'base' is required (0x%" G_GINT64_MODIFIER "x stands for"
                    " not given: no mapping can start there)", IPT_RAW_PROVIDER_BASE_UNSET);
+      return FALSE;
+    }
+
+  if (self->valid_from >= self->valid_to)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "raw: valid-from %" G_GUINT64_FORMAT " is not before valid-to %"
+                   G_GUINT64_FORMAT ": the mapping would never be valid",
+                   self->valid_from, self->valid_to);
       return FALSE;
     }
 
@@ -300,6 +320,31 @@ ipt_raw_provider_class_init (IptRawProviderClass *klass)
    */
   properties[PROP_CR3] = ipt_plugin_param_spec_cr3 ("mapping");
 
+  /**
+   * IptRawProvider:valid-from:
+   *
+   * The first time (ns, perf's clock) at which the file's bytes are
+   * mapped; 0 (the default) = always. With #IptRawProvider:valid-to, the
+   * region's validity interval: a library unmapped and another mapped at
+   * its address are two providers over one range at different times.
+   */
+  properties[PROP_VALID_FROM] =
+    g_param_spec_uint64 ("valid-from", "Valid from",
+                         "First time (ns) at which the bytes are mapped, 0 = always",
+                         0, G_MAXUINT64, 0, flags);
+
+  /**
+   * IptRawProvider:valid-to:
+   *
+   * The time (ns, exclusive) from which the bytes are no longer mapped;
+   * %IPT_TIME_END (the default) = never ends. Must be greater than
+   * #IptRawProvider:valid-from.
+   */
+  properties[PROP_VALID_TO] =
+    g_param_spec_uint64 ("valid-to", "Valid to",
+                         "Time (ns) from which the bytes are no longer mapped, exclusive",
+                         0, G_MAXUINT64, IPT_TIME_END, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -308,5 +353,6 @@ ipt_raw_provider_init (IptRawProvider *self)
 {
   self->base = IPT_RAW_PROVIDER_BASE_UNSET;
   self->cr3 = IPT_ASID_NO_CR3;
+  self->valid_to = IPT_TIME_END;
   self->asid = ipt_plugin_asid_from_cr3 (IPT_ASID_NO_CR3);
 }

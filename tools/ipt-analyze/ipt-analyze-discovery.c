@@ -78,10 +78,8 @@ strip_deleted (const char *path, gboolean *deleted)
   return *deleted ? g_strndup (path, strlen (path) - strlen (DELETED_SUFFIX)) : g_strdup (path);
 }
 
-/* Whether @path's base name is jit-N.dump (perf's name for a jitdump);
- * then @n is N (the pid of the process that wrote it, in its namespace). */
-static gboolean
-is_jitdump (const char *path, guint64 *n)
+gboolean
+ipt_analyze_is_jitdump (const char *path, guint64 *n)
 {
   g_autofree char *base = g_path_get_basename (path);
   const char *digits = base + strlen ("jit-");
@@ -175,9 +173,8 @@ find_perf_map (const char *core, const char *dump, gint64 pid, guint64 n)
   return NULL;
 }
 
-/* A jitmap of @dump and @map, either of which may be NULL. */
-static IptMemoryProvider *
-new_jitmap (IptPlugin *plugin, const char *dump, const char *map, GError **error)
+IptMemoryProvider *
+ipt_analyze_new_jitmap (IptPlugin *plugin, const char *dump, const char *map, GError **error)
 {
   const char *names[2] = { NULL, NULL };
   GValue values[2] = { G_VALUE_INIT, G_VALUE_INIT };
@@ -224,7 +221,7 @@ discover_perf_map_alone (IptPlugin *jitmap, const char *core, const char *shown_
       already_given (out, ipt_plugin_get_provider_type (jitmap), "map", map))
     return;
   shown_map = ipt_echo (map, -1, IPT_ECHO_PATH_CHARS);
-  provider = new_jitmap (jitmap, NULL, map, &error);
+  provider = ipt_analyze_new_jitmap (jitmap, NULL, map, &error);
   if (provider == NULL)
     {
       ipt_tool_warning ("%s: cannot chain the perf map %s: %s", shown_core, shown_map,
@@ -295,7 +292,7 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
       guint64 n;
 
       named = strip_deleted (files[i], &deleted);
-      is_dump = is_jitdump (named, &n);
+      is_dump = ipt_analyze_is_jitdump (named, &n);
       names_dump |= is_dump;
       if (!is_dump)
         continue;
@@ -317,7 +314,7 @@ discover_in_core (IptPluginRegistry *registry, GObject *core_provider, GPtrArray
           already_given (out, ipt_plugin_get_provider_type (jitmap), "dump", dump))
         continue;
       map = find_perf_map (core, dump, pid, n);
-      provider = new_jitmap (jitmap, dump, map, &error);
+      provider = ipt_analyze_new_jitmap (jitmap, dump, map, &error);
       if (provider == NULL)
         {
           ipt_tool_warning ("%s: cannot chain the JIT dump %s: %s", shown_core, shown_dump,

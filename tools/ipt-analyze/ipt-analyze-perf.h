@@ -8,18 +8,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
-#include "ipt-perf-files.h"
-
 G_BEGIN_DECLS
-
-/* Chains a raw provider for each file the recording mapped (user-space
- * MMAP/MMAP2 of a file that @files finds) after the
- * image's providers, so that memory given with --plugin (a core) outranks
- * the files. What cannot be served (anonymous memory, [vdso], a missing
- * file) is one warning each, naming it and its addresses. Returns how many
- * mappings were added. */
-guint ipt_analyze_perf_add_mappings (IptPluginRegistry *registry, IptImage *image,
-                                     IptPerfData *perf, IptPerfFiles *files);
 
 /* The recording's TSC conversion (perf's time_zero/mult/shift) unless
  * @keep_tsc_conversion, and its cpu (HEADER_CPUID "GenuineIntel,F,M,S",

@@ -23,6 +23,7 @@
 
 #include "ipt-analyze-discovery.h"
 #include "ipt-analyze-perf.h"
+#include "ipt-perf-memory.h"
 #include "ipt-analyze-options.h"
 #include "ipt-listing-sink.h"
 #include "ipt-stat-print.h"
@@ -656,33 +657,71 @@ has_kcore (const IptAnalyzeOptions *options)
   return FALSE;
 }
 
+/* A decoder over @image set up for @perf's trace. */
+static int
+new_perf_decoder (IptImage *image, IptPerfData *perf, const IptAnalyzeOptions *options,
+                  IptDecoder **out)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if ((status = new_decoder (image, options, out)) != IPT_ANALYZE_EXIT_OK)
+    return status;
+  if (!ipt_analyze_perf_configure (*out, perf, options->have_tsc_conversion,
+                                   options->cpu != NULL, &error))
+    {
+      g_clear_object (out);
+      return fail (IPT_ANALYZE_EXIT_FAILURE, "%s: %s", ipt_perf_data_get_name (perf),
+                   error->message);
+    }
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+/* A per-thread queue decodes over its process's memory, a per-CPU one
+ * over every process's. */
+static IptImage *
+queue_image (IptPerfMemory *memory, const IptPerfQueue *queue)
+{
+  return ipt_perf_memory_get_image (memory, queue->cpu < 0 ? queue->pid : -1);
+}
+
 /* --perf: each queue of the recording in turn, one listing (each queue
  * after a "[perf queue …]" line) and statistics over all of them. */
 static int
-decode_perf (IptImage *image, IptPerfData *perf, const IptAnalyzeOptions *options)
+decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
+             const IptAnalyzeOptions *options)
 {
   g_autoptr(IptDecoder) decoder = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *queues = ipt_perf_data_get_queues (perf);
+  IptImage *decoder_image = image;
   Output out;
   gboolean ok = TRUE;
   int status;
 
-  if ((status = new_decoder (image, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
+  if ((status = new_perf_decoder (image, perf, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
     return status;
-  if (!ipt_analyze_perf_configure (decoder, perf, options->have_tsc_conversion,
-                                   options->cpu != NULL, &error))
-    return fail (IPT_ANALYZE_EXIT_FAILURE, "%s: %s", ipt_perf_data_get_name (perf),
-                 error->message);
   if (queues == NULL || queues->len == 0)
     return fail (IPT_ANALYZE_EXIT_FAILURE,
                  "%s: the recording holds no Intel PT data (no PERF_RECORD_AUXTRACE): was it "
                  "recorded with -e intel_pt//?", ipt_perf_data_get_name (perf));
 
-  output_init (&out, image, options);
+  output_init (&out, queue_image (memory, g_ptr_array_index (queues, 0)), options);
   for (guint q = 0; q < queues->len && ok; q++)
     {
       const IptPerfQueue *queue = g_ptr_array_index (queues, q);
+      IptImage *wanted = queue_image (memory, queue);
+
+      if (wanted != decoder_image)
+        {
+          g_clear_object (&decoder);
+          if ((status = new_perf_decoder (wanted, perf, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
+            {
+              output_clear (&out);
+              return status;
+            }
+          decoder_image = wanted;
+        }
 
       if (!options->quiet)
         {
@@ -711,6 +750,8 @@ main (int argc, char **argv)
   g_autoptr(IptImage) image = NULL;
   g_autoptr(IptPerfData) perf = NULL;
   g_autoptr(IptPerfFiles) files = NULL;
+  g_autoptr(IptPerfMemory) memory = NULL;
+  IptImage *shown;
   IptPluginRegistry *registry;
   int status;
 
@@ -738,6 +779,7 @@ main (int argc, char **argv)
     return status;
   if (!options.no_jit_discovery)
     ipt_analyze_discover_jit (registry, image);
+  shown = image;
   if (options.perf_file != NULL)
     {
       files = ipt_perf_files_new (options.sysroot, (const char * const *) options.search_path,
@@ -752,28 +794,28 @@ main (int argc, char **argv)
                           "--kcore FILE (a copy of /proc/kcore, as perf record --kcore writes "
                           "in DIR/kcore_dir/kcore, or a vmlinux)", ipt_perf_data_get_name (perf));
       /* decoded anyway: each queue then says where its memory is missing */
-      if (ipt_analyze_perf_add_mappings (registry, image, perf, files) == 0 &&
-          options.sources->len == 0)
-        ipt_tool_warning ("%s: no memory: none of the files its mmaps name is here; give the "
-                          "memory with --plugin, --elf or --raw", ipt_perf_data_get_name (perf));
+      memory = ipt_perf_memory_new (registry, image, perf, ipt_perf_files_find, files);
+      /* what --list-regions, --read and --time show: every process's */
+      if (options.list_regions || options.have_read || options.have_time)
+        shown = ipt_perf_memory_get_image (memory, -1);
     }
 
   if (options.have_time)
-    ipt_image_set_time (image, options.time);
+    ipt_image_set_time (shown, options.time);
   else if (options.list_regions || options.have_read)
-    note_time (image);
+    note_time (shown);
 
   if (options.list_regions)
     {
-      status = list_regions (registry, image, options.have_cr3 ? options.cr3 : IPT_ASID_NO_CR3);
+      status = list_regions (registry, shown, options.have_cr3 ? options.cr3 : IPT_ASID_NO_CR3);
       if (status != IPT_ANALYZE_EXIT_OK)
         return status;
     }
   if (options.have_read)
-    return read_memory (image, &options);
+    return read_memory (shown, &options);
   if (options.pt_file != NULL)
     return decode (image, &options);
   if (perf != NULL)
-    return decode_perf (image, perf, &options);
+    return decode_perf (image, memory, perf, &options);
   return IPT_ANALYZE_EXIT_OK;
 }

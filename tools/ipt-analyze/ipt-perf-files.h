@@ -10,29 +10,9 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
-G_BEGIN_DECLS
-
-/* Until ipt-perf-memory.[ch] and the core's IptPerfMapping are merged:
- * the same declarations, used only when theirs are absent. */
-#if __has_include ("ipt-perf-memory.h")
 #include "ipt-perf-memory.h"
-#else
-#ifndef IPT_TYPE_PERF_MAPPING
-typedef struct {
-  gint64 pid;
-  guint64 address, length, offset;
-  guint32 prot;
-  gboolean is_kernel;
-  gchar *filename;
-  GBytes *build_id;
-  guint64 valid_from, valid_to;
-} IptPerfMapping;
-#endif
-/* The path to read @mapping's file from, or NULL with @error saying where
- * it looked. */
-typedef char *(*IptPerfFileFinder) (const IptPerfMapping *mapping, gpointer data,
-                                    GError **error);
-#endif
+
+G_BEGIN_DECLS
 
 typedef struct _IptPerfFiles IptPerfFiles;
 

@@ -13,10 +13,11 @@
  * IDENTIFIER).  Times are ipt-record's clock (CLOCK_MONOTONIC ns), which
  * is what the TSC packets carry: the time conversion is the identity.
  *
- * The mappings are those at the exit stop, all stamped with the start
- * time: perf then finds every file's code whatever the time of the
- * instruction.  perf reads the code from the files at their paths, and
- * [vdso] from its own (the same kernel's).
+ * The mappings are those at the start and at the exit stop, stamped with
+ * the start time, and those mapped in between (mmap, mprotect), stamped
+ * with the time they appeared: code unmapped and replaced at one address
+ * is then each at its time.  perf reads the code from the files at their
+ * paths, and [vdso] from its own (the same kernel's).
  *
  * What Debian's perf 6.1 needs, found by experiment (no PT hardware here):
  *  - attr.type equal to AUXTRACE_INFO's PMU type, whatever the value:
@@ -335,9 +336,9 @@ vma_to_mmap (const IptRecordVma *vma)
   return m;
 }
 
-/* One MMAP2 record, stamped with the start time. */
+/* One MMAP2 record, stamped with @time (0: the start time). */
 static void
-put_mmap2 (Writer *w, const IptRecordPerfDataMmap *m)
+put_mmap2 (Writer *w, const IptRecordPerfDataMmap *m, guint64 time)
 {
   struct stat st = { 0 };
   guint start = begin_record (w->buf, PERF_RECORD_MMAP2, PERF_RECORD_MISC_USER);
@@ -356,7 +357,7 @@ put_mmap2 (Writer *w, const IptRecordPerfDataMmap *m)
   put_u32 (w->buf, (m->read ? PROT_READ : 0) | (m->write ? PROT_WRITE : 0) | PROT_EXEC);
   put_u32 (w->buf, m->shared ? MAP_SHARED : MAP_PRIVATE);
   put_padded (w->buf, m->path, 8);
-  put_sample_id (w, w->info->start_time);
+  put_sample_id (w, time != 0 ? time : w->info->start_time);
   end_record (w->buf, start);
 }
 
@@ -601,11 +602,12 @@ write_file (Writer *w, const char *trace_path, GError **error)
         {
           IptRecordPerfDataMmap m = vma_to_mmap (vma);
 
-          put_mmap2 (w, &m);
+          put_mmap2 (w, &m, w->info->vma_times != NULL
+                              ? g_array_index (w->info->vma_times, guint64, i) : 0);
         }
     }
   for (guint i = 0; w->info->mmaps != NULL && i < w->info->mmaps->len; i++)
-    put_mmap2 (w, &g_array_index (w->info->mmaps, IptRecordPerfDataMmap, i));
+    put_mmap2 (w, &g_array_index (w->info->mmaps, IptRecordPerfDataMmap, i), 0);
   put_itrace_start (w);
   put_auxtrace (w, (trace_size + 7) / 8 * 8);
   data_size = w->buf->len - data_offset + (trace_size + 7) / 8 * 8;

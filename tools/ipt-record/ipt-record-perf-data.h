@@ -39,6 +39,8 @@ typedef struct {
   pid_t ppid;                /* its parent (ipt-record) */
   const char *comm;          /* its name, as /proc/PID/stat has it */
   GArray *vmas;              /* IptRecordVma: its mappings; the executable ones are written */
+  GArray *vma_times;         /* guint64 for each of @vmas: when it was mapped, 0 for the
+                              * start; NULL: all at the start */
   guint64 start_time;        /* ipt-record's clock before the trace's first packet */
   guint64 end_time;          /* after its last one */
   gboolean timed;            /* samples carry the time (perf record -T): timed decoding */

@@ -326,8 +326,8 @@ ipt_record_proc_current_signal (pid_t tid, siginfo_t *si)
 }
 
 
-static void
-vma_clear (IptRecordVma *vma)
+void
+ipt_record_vma_clear (IptRecordVma *vma)
 {
   g_free (vma->name);
   g_free (vma->file_path);
@@ -378,7 +378,7 @@ ipt_record_proc_read_vmas (IptRecordProc *proc, GError **error)
 {
   g_autoptr(GArray) vmas = g_array_new (FALSE, TRUE, sizeof (IptRecordVma));
 
-  g_array_set_clear_func (vmas, (GDestroyNotify) vma_clear);
+  g_array_set_clear_func (vmas, (GDestroyNotify) ipt_record_vma_clear);
   if (!parse_smaps (proc->pid, vmas, error))
     return NULL;
   for (guint i = 0; i < vmas->len; i++)

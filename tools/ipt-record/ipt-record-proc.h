@@ -64,6 +64,8 @@ gboolean ipt_record_proc_read_pagemap (IptRecordProc *proc, guint64 address, gui
                                        guint64 *entries);
 
 GArray *ipt_record_proc_read_vmas (IptRecordProc *proc, GError **error);
+/* frees what an IptRecordVma owns (the clear func of the arrays above) */
+void ipt_record_vma_clear (IptRecordVma *vma);
 
 gboolean ipt_record_proc_read_file (pid_t pid, const char *file, GByteArray **out,
                                     GError **error);

@@ -33,6 +33,7 @@
 
 #include "ipt-record-tracer.h"
 #include "ipt-record-classify.h"
+#include "ipt-record-clock.h"
 #include "ipt-page.h"
 #include "ipt-tool-log.h"
 
@@ -78,6 +79,8 @@ struct _IptRecordTracer {
   gboolean warned_fork;
   IptRecordExitFunc exit_func;
   gpointer exit_data;
+  IptRecordMapFunc map_func;
+  gpointer map_data;
   const volatile sig_atomic_t *stop_flag;
   gboolean stop_sent;     /* our SIGSTOP is on its way to the process */
   gboolean stopped;       /* the trace ended at a stop request */
@@ -336,12 +339,18 @@ get_regs (IptRecordTracer *self, struct user_regs_struct *regs, GError **error)
   return TRUE;
 }
 
-/* After a syscall completed: say what ptrace will not follow. */
+/* After a syscall completed (@time: just after it ran): say what ptrace
+ * will not follow, and when code may have been mapped. */
 static void
-check_syscall (IptRecordTracer *self, const struct user_regs_struct *regs)
+check_syscall (IptRecordTracer *self, const struct user_regs_struct *regs, guint64 time)
 {
   gint64 result = (gint64) regs->rax;
   guint64 flags = 0;
+
+  /* -4095..-1 is an error */
+  if ((regs->orig_rax == SYS_mmap || regs->orig_rax == SYS_mprotect) && self->map_func != NULL &&
+      (result >= 0 || result < -4095))
+    self->map_func (self->pid, time, self->map_data);
 
   if (result <= 0)
     return;
@@ -553,7 +562,11 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
       if (sig == SIGTRAP && event == 0 &&
           (info.si_code == TRAP_TRACE || info.si_code == TRAP_BRKPT))
         {
-          /* Single step done. */
+          /* Single step done: a syscall's effects are there from now on,
+           * before any packet that follows it. */
+          guint64 stepped_at = insn.klass == IPT_RECORD_INSN_KERNEL_ENTRY
+                               ? ipt_record_clock_now () : 0;
+
           if (restart_pending)
             {
               /* The kernel moved RIP back onto the interrupted syscall and
@@ -582,7 +595,7 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
           if (!ipt_record_encoder_insn (encoder, insn.ip, insn.size, insn.klass, regs.rip, error))
             return FALSE;
           if (insn.klass == IPT_RECORD_INSN_KERNEL_ENTRY)
-            check_syscall (self, &regs);
+            check_syscall (self, &regs, stepped_at);
         }
       else if (sig == SIGTRAP && event == 0 && info.si_code == SIGTRAP)
         {
@@ -631,6 +644,13 @@ ipt_record_tracer_run (IptRecordTracer *self, IptRecordEncoder *encoder, GError 
  * called when the program executes another program (the trace ends at the
  * execve()).
  */
+void
+ipt_record_tracer_set_map_func (IptRecordTracer *self, IptRecordMapFunc func, gpointer user_data)
+{
+  self->map_func = func;
+  self->map_data = user_data;
+}
+
 void
 ipt_record_tracer_set_exit_func (IptRecordTracer *self, IptRecordExitFunc func,
                                  gpointer user_data)

@@ -30,6 +30,10 @@ typedef void (*IptRecordExitFunc) (pid_t pid,
                                    const struct user_regs_struct *regs,
                                    gpointer user_data);
 
+/* Called after an mmap or mprotect that succeeded (code may have been
+ * mapped), with the time just after it ran, before any packet after it. */
+typedef void (*IptRecordMapFunc) (pid_t pid, guint64 time, gpointer user_data);
+
 IptRecordTracer *ipt_record_tracer_spawn           (char **argv,
                                                     int *exit_code,
                                                     GError **error);
@@ -38,6 +42,9 @@ gboolean         ipt_record_tracer_run             (IptRecordTracer *self,
                                                     GError **error);
 void             ipt_record_tracer_set_exit_func   (IptRecordTracer *self,
                                                     IptRecordExitFunc func,
+                                                    gpointer user_data);
+void             ipt_record_tracer_set_map_func    (IptRecordTracer *self,
+                                                    IptRecordMapFunc func,
                                                     gpointer user_data);
 void             ipt_record_tracer_set_stop_flag   (IptRecordTracer *self,
                                                     const volatile sig_atomic_t *flag);

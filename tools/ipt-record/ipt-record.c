@@ -30,6 +30,7 @@
 #include "ipt-record-clock.h"
 #include "ipt-record-core.h"
 #include "ipt-record-encoder.h"
+#include "ipt-record-mappings.h"
 #include "ipt-record-memory.h"
 #include "ipt-record-output.h"
 #include "ipt-record-perf-data.h"
@@ -173,9 +174,18 @@ write_core_at_exit (pid_t pid, const struct user_regs_struct *regs, gpointer use
     job->written = ipt_record_write_core (pid, regs, job->path, &job->error);
 }
 
+/* After an mmap or mprotect: which code appeared, and when. */
+static void
+note_mappings (pid_t pid, guint64 time, gpointer user_data)
+{
+  g_autoptr(GArray) vmas = read_vmas (pid);
+
+  ipt_record_mappings_update (user_data, vmas, time);
+}
+
 /* DIR/perf.data from the finished trace and what the tracer saw. */
 static gboolean
-write_perf_data (IptRecordTracer *tracer, GArray *vmas, const char *path,
+write_perf_data (IptRecordTracer *tracer, GArray *vmas, GArray *vma_times, const char *path,
                  const char *trace_path, guint64 start_time, guint64 end_time,
                  char **cmdline, GError **error)
 {
@@ -190,6 +200,7 @@ write_perf_data (IptRecordTracer *tracer, GArray *vmas, const char *path,
     comm[15] = '\0';
   info.comm = comm;
   info.vmas = vmas;
+  info.vma_times = vma_times;
   info.start_time = start_time;
   info.end_time = end_time;
   info.timed = g_strcmp0 (opt_perf_data, "untimed") != 0;
@@ -338,6 +349,8 @@ main (int argc, char **argv)
   g_autofree char *perf_temp = NULL;
   g_auto(GStrv) cmdline = g_strdupv (argv);
   g_autoptr(GArray) vmas = NULL;
+  g_autoptr(GArray) vma_times = NULL;
+  g_autoptr(IptRecordMappings) mappings = NULL;
   guint64 start_time, end_time;
   IptRecordMemory *memory;
   gboolean core_failed;
@@ -432,6 +445,9 @@ main (int argc, char **argv)
   /* The mappings at the start stand in when there is no exit stop (exec). */
   core_job.vmas = read_vmas (ipt_record_tracer_get_pid (tracer));
   ipt_record_tracer_set_exit_func (tracer, write_core_at_exit, &core_job);
+  mappings = ipt_record_mappings_new (core_job.vmas);
+  if (g_strcmp0 (opt_perf_data, "none") != 0)
+    ipt_record_tracer_set_map_func (tracer, note_mappings, mappings);
   /* Before the first packet: perf.data's sideband precedes the trace. */
   start_time = ipt_record_clock_now ();
   if (!ipt_record_tracer_run (tracer, encoder, &error) ||
@@ -442,7 +458,8 @@ main (int argc, char **argv)
       return fail (error, IPT_RECORD_EXIT_FAILURE);
     }
   end_time = ipt_record_clock_now ();
-  vmas = g_steal_pointer (&core_job.vmas);
+  vmas = ipt_record_mappings_finish (mappings, core_job.vmas, &vma_times);
+  g_clear_pointer (&core_job.vmas, g_array_unref);
   elapsed = g_get_monotonic_time () - start;
 
   memory = ipt_record_tracer_get_memory (tracer);
@@ -453,7 +470,7 @@ main (int argc, char **argv)
       !ipt_record_memory_write_versions (memory, versions_temp, &error))
     return fail (error, IPT_RECORD_EXIT_FAILURE);
   if (g_strcmp0 (opt_perf_data, "none") != 0 &&
-      !write_perf_data (tracer, vmas, perf_temp, trace_temp, start_time, end_time,
+      !write_perf_data (tracer, vmas, vma_times, perf_temp, trace_temp, start_time, end_time,
                         cmdline, &error))
     {
       g_clear_error (&core_job.error);

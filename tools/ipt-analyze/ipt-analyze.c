@@ -23,6 +23,7 @@
 
 #include "ipt-analyze-discovery.h"
 #include "ipt-analyze-perf.h"
+#include "ipt-perf-files.h"
 #include "ipt-perf-memory.h"
 #include "ipt-analyze-options.h"
 #include "ipt-listing-sink.h"

@@ -53,6 +53,9 @@ typedef struct {
   guint64 file_offset;
 } IptPerfAttr;
 
+/* The threads' index (ipt-perf-data-threads.c), built at first use. */
+typedef struct _IptPerfThreadIndex IptPerfThreadIndex;
+
 /* What a reading yields; IptPerfData owns it. */
 typedef struct {
   gboolean is_pipe;
@@ -65,6 +68,7 @@ typedef struct {
   GPtrArray *events;        /* IptPerfEvent, in file order */
   GHashTable *build_ids;    /* filename -> GBytes */
   GHashTable *n_records;    /* type -> count */
+  IptPerfThreadIndex *threads; /* NULL until a thread is looked up */
 } IptPerfContents;
 
 /* One AUXTRACE record's data: where it is in the file and in the AUX stream. */
@@ -110,6 +114,11 @@ IptPerfContents *ipt_perf_contents_new (void);
 G_GNUC_INTERNAL
 void ipt_perf_contents_free (IptPerfContents *contents);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfContents, ipt_perf_contents_free)
+
+G_GNUC_INTERNAL
+void ipt_perf_thread_index_free (IptPerfThreadIndex *index);
+G_GNUC_INTERNAL
+IptPerfContents *ipt_perf_data_get_contents (IptPerfData *self);
 
 G_GNUC_INTERNAL
 IptPerfContents *ipt_perf_data_parse (GBytes *bytes, const char *name, GError **error);

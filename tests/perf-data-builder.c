@@ -291,6 +291,47 @@ pb_aux (PerfBuilder *b, guint64 offset, guint64 size, guint64 flags, const PbSam
   g_byte_array_unref (body);
 }
 
+void
+pb_switch (PerfBuilder *b, gboolean out, gboolean cpu_wide, guint32 next_prev_pid,
+           guint32 next_prev_tid, const PbSampleId *sid)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  if (cpu_wide)
+    {
+      put32 (body, next_prev_pid);
+      put32 (body, next_prev_tid);
+    }
+  pb_record (b, cpu_wide ? 15 : 14, out ? 1 << 13 : 0, body->data, body->len, sid);
+  g_byte_array_unref (body);
+}
+
+void
+pb_fork (PerfBuilder *b, guint32 pid, guint32 ppid, guint32 tid, guint32 ptid,
+         const PbSampleId *sid)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  put32 (body, pid);
+  put32 (body, ppid);
+  put32 (body, tid);
+  put32 (body, ptid);
+  put64 (body, sid != NULL ? sid->time : 0);
+  pb_record (b, 7, 0, body->data, body->len, sid);
+  g_byte_array_unref (body);
+}
+
+void
+pb_itrace_start (PerfBuilder *b, guint32 pid, guint32 tid, const PbSampleId *sid)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  put32 (body, pid);
+  put32 (body, tid);
+  pb_record (b, 12, 0, body->data, body->len, sid);
+  g_byte_array_unref (body);
+}
+
 GBytes *
 pb_finish (PerfBuilder *b)
 {

@@ -234,4 +234,41 @@ GBytes *ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename);
 IPT_AVAILABLE_IN_ALL
 GHashTable *ipt_perf_data_get_build_ids (IptPerfData *self);
 
+/**
+ * IptPerfThread:
+ * @pid: the process, -1 when the recording does not say
+ * @tid: the thread
+ * @comm: (nullable): its latest command name (COMM), or %NULL
+ * @first_time: the time of the first event naming it (perf's clock, ns)
+ * @last_time: the time of the last one
+ *
+ * A thread a recording names (ipt_perf_data_list_threads()).
+ *
+ * Since: 0.1
+ */
+typedef struct {
+  gint64 pid;
+  gint64 tid;
+  gchar *comm;
+  guint64 first_time;
+  guint64 last_time;
+} IptPerfThread;
+
+#define IPT_TYPE_PERF_THREAD (ipt_perf_thread_get_type ())
+IPT_AVAILABLE_IN_ALL
+GType ipt_perf_thread_get_type (void) G_GNUC_CONST;
+IPT_AVAILABLE_IN_ALL
+IptPerfThread *ipt_perf_thread_copy (const IptPerfThread *thread);
+IPT_AVAILABLE_IN_ALL
+void ipt_perf_thread_free (IptPerfThread *thread);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfThread, ipt_perf_thread_free)
+
+IPT_AVAILABLE_IN_ALL
+GPtrArray *ipt_perf_data_list_threads (IptPerfData *self);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_perf_data_lookup_thread (IptPerfData *self, gint cpu, gint64 queue_tid,
+                                      guint64 time, gint64 *pid, gint64 *tid, guint64 *until);
+IPT_AVAILABLE_IN_ALL
+const char *ipt_perf_data_get_comm (IptPerfData *self, gint64 tid, guint64 time);
+
 G_END_DECLS

@@ -36,6 +36,9 @@ struct _IptPerfThreadSink {
   gint64 queue_tid;
 
   IptDecoder *decoder;      /* during a decode */
+  guint64 tsc_zero;         /* its TSC conversion, for events' time stamps */
+  guint32 tsc_mult;
+  guint16 tsc_shift;
   IptSinkNeeds down_needs, stats_needs;
   void (*down_insn) (IptSink *, const struct pt_insn *);
   void (*down_block) (IptSink *, const struct pt_block *);
@@ -184,13 +187,10 @@ switch_thread (IptPerfThreadSink *self, gboolean have_time, guint64 time)
     }
 }
 
-/* Whether to pass on what the decoder delivers now. */
+/* Whether to pass on what the decoder delivers at @time. */
 static inline gboolean
-refresh (IptPerfThreadSink *self)
+refresh_at (IptPerfThreadSink *self, gboolean have_time, guint64 time)
 {
-  guint64 time = 0;
-  gboolean have_time = ipt_decoder_get_time (self->decoder, &time);
-
   if (G_UNLIKELY (!self->valid || have_time != self->have_time ||
                   (have_time && (time < self->from || time >= self->until))))
     switch_thread (self, have_time, time);
@@ -204,6 +204,16 @@ refresh (IptPerfThreadSink *self)
   return self->keep;
 }
 
+/* ... now: at the decode's time */
+static inline gboolean
+refresh (IptPerfThreadSink *self)
+{
+  guint64 time = 0;
+  gboolean have_time = ipt_decoder_get_time (self->decoder, &time);
+
+  return refresh_at (self, have_time, time);
+}
+
 static gboolean
 ipt_perf_thread_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
 {
@@ -213,6 +223,7 @@ ipt_perf_thread_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
   if (!ipt_sink_begin (self->downstream, decoder, error))
     return FALSE;
   self->decoder = decoder;
+  ipt_decoder_get_tsc_conversion (decoder, &self->tsc_zero, &self->tsc_mult, &self->tsc_shift);
   self->valid = FALSE;
   self->current = NULL;
   self->keep = FALSE;
@@ -273,8 +284,17 @@ static void
 ipt_perf_thread_sink_event (IptSink *sink, const struct pt_event *event)
 {
   IptPerfThreadSink *self = (IptPerfThreadSink *) sink;
+  gboolean keep;
 
-  if (!refresh (self))
+  /* An event's own time stamp: libipt may deliver it after reading ahead
+   * (a trace disabled, then the next PSB's TSC), when the decode's time is
+   * already the next thread's. */
+  if (event->has_tsc)
+    keep = refresh_at (self, TRUE, ipt_tsc_to_time (event->tsc, self->tsc_zero, self->tsc_mult,
+                                                    self->tsc_shift));
+  else
+    keep = refresh (self);
+  if (!keep)
     return;
   if (self->down_event != NULL)
     self->down_event (self->downstream, event);

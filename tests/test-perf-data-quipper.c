@@ -365,6 +365,37 @@ test_cli_decode (void)
   g_assert_null (strstr (err, "error:"));
 }
 
+/* --on-cpu 3 --tid 3174: CPU 3's queue only, attributed to the traced
+ * thread (under its name before the exec: the queue starts in perf's
+ * child), with its statistics and the total. */
+static void
+test_cli_threads (void)
+{
+  g_autofree char *path = g_build_filename (quipper_dir, "perf.data.intel_pt-4.14", NULL);
+  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", path, "--no-inst", "--stat",
+                         "--on-cpu", "3", "--tid", "3174", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *stats;
+  int status;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s", out);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_str_has_prefix (out, "[perf queue 3, cpu 3, tid 3174: 137728 bytes]\n"
+                                        "[thread: pid 3174, tid 3174, comm perf]\n"
+                                        "[enabled]\n"));
+  g_assert_null (strstr (out, "[perf queue 0"));
+  g_assert_null (strstr (out, "tid 1760"));
+  stats = strstr (out, "\n[thread: pid 3174, tid 3174, comm echo]\ninsn: 0.\n");
+  g_assert_nonnull (stats);
+  g_assert_nonnull (strstr (stats, "\n[total]\ninsn: 0.\n"));
+  g_assert_null (strstr (err, "nothing these threads ran"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -386,5 +417,6 @@ main (int argc, char **argv)
   g_test_add_func ("/perf-data/quipper/file/threads", test_file_threads);
   g_test_add_func ("/perf-data/quipper/pipe", test_pipe);
   g_test_add_func ("/perf-data/quipper/cli/decode-without-the-binaries", test_cli_decode);
+  g_test_add_func ("/perf-data/quipper/cli/threads", test_cli_threads);
   return g_test_run ();
 }

@@ -286,10 +286,19 @@ ipt_perf_thread_sink_event (IptSink *sink, const struct pt_event *event)
   IptPerfThreadSink *self = (IptPerfThreadSink *) sink;
   gboolean keep;
 
-  /* An event's own time stamp: libipt may deliver it after reading ahead
-   * (a trace disabled, then the next PSB's TSC), when the decode's time is
-   * already the next thread's. */
-  if (event->has_tsc)
+  /* A disable ends the run of the thread that ran: libipt may deliver it
+   * after reading ahead to the next PSB's TSC, and the kernel writes the
+   * switch event before the trace stops. Status updates (what libipt
+   * learns from a PSB+ on the way) are not the start of anything either.
+   * Other events have their own time stamp, which the decode's may not
+   * have reached yet. */
+  if ((event->status_update || event->type == ptev_disabled ||
+       event->type == ptev_async_disabled) && self->current != NULL)
+    {
+      keep = self->keep;
+      self->n_kept += keep;
+    }
+  else if (event->has_tsc)
     keep = refresh_at (self, TRUE, ipt_tsc_to_time (event->tsc, self->tsc_zero, self->tsc_mult,
                                                     self->tsc_shift));
   else

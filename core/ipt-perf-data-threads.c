@@ -14,6 +14,8 @@
 
 G_DEFINE_BOXED_TYPE (IptPerfThread, ipt_perf_thread, ipt_perf_thread_copy, ipt_perf_thread_free)
 
+/* Slice and CommAt start with their time: one sort and one search serve both. */
+
 /* From @time on, @pid/@tid ran on the CPU (-1/-1: not known). */
 typedef struct {
   guint64 time;
@@ -152,19 +154,31 @@ see_thread (GHashTable *seen, gint64 pid, gint64 tid, guint64 time)
 }
 
 static gint
-compare_slices (gconstpointer a, gconstpointer b)
+compare_times (gconstpointer a, gconstpointer b)
 {
-  const Slice *x = a, *y = b;
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
 
-  return x->time < y->time ? -1 : x->time > y->time;
+  return x < y ? -1 : x > y;
 }
 
-static gint
-compare_comms (gconstpointer a, gconstpointer b)
+/* How many elements of @array (sorted by their leading time) are at or
+ * before @time: the one that holds then is the last of them. */
+static guint
+n_at_or_before (GArray *array, guint64 time)
 {
-  const CommAt *x = a, *y = b;
+  guint size = g_array_get_element_size (array);
+  guint lo = 0, hi = array->len;
 
-  return x->time < y->time ? -1 : x->time > y->time;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (*(const guint64 *) (array->data + (gsize) mid * size) <= time)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
 }
 
 static gint
@@ -252,10 +266,10 @@ build_index (IptPerfContents *contents)
   /* stable sorts: of events at the same time, the later in the file wins */
   for (guint cpu = 0; cpu < index->timelines->len; cpu++)
     if (index->timelines->pdata[cpu] != NULL)
-      g_array_sort (index->timelines->pdata[cpu], compare_slices);
+      g_array_sort (index->timelines->pdata[cpu], compare_times);
   g_hash_table_iter_init (&iter, index->infos);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_array_sort (((ThreadInfo *) value)->comms, compare_comms);
+    g_array_sort (((ThreadInfo *) value)->comms, compare_times);
 
   g_hash_table_iter_init (&iter, seen);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -359,7 +373,7 @@ ipt_perf_data_lookup_thread (IptPerfData *self, gint cpu, gint64 queue_tid, guin
   IptPerfThreadIndex *index;
   GArray *slices;
   const Slice *at;
-  guint lo, hi;
+  guint lo;
 
   g_return_val_if_fail (IPT_IS_PERF_DATA (self), FALSE);
 
@@ -384,15 +398,7 @@ ipt_perf_data_lookup_thread (IptPerfData *self, gint cpu, gint64 queue_tid, guin
     return FALSE;
 
   /* lo: the first slice after @time */
-  for (lo = 0, hi = slices->len; lo < hi;)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (slices, Slice, mid).time <= time)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+  lo = n_at_or_before (slices, time);
   if (until != NULL && lo < slices->len)
     *until = g_array_index (slices, Slice, lo).time;
   if (lo == 0)
@@ -414,19 +420,11 @@ static const char *
 comm_at (IptPerfThreadIndex *index, gint64 tid, guint64 time, guint depth)
 {
   ThreadInfo *info = g_hash_table_lookup (index->infos, &tid);
-  guint lo, hi;
+  guint lo;
 
   if (info == NULL)
     return NULL;
-  for (lo = 0, hi = info->comms->len; lo < hi;)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (g_array_index (info->comms, CommAt, mid).time <= time)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+  lo = n_at_or_before (info->comms, time);
   if (lo > 0)
     return g_array_index (info->comms, CommAt, lo - 1).comm;
   if (info->parent >= 0 && depth < 16)

@@ -45,8 +45,14 @@ struct _IptPerfThreadSink {
   void (*down_event) (IptSink *, const struct pt_event *);
   void (*down_error) (IptSink *, IptDecodeErrorKind, gint64, guint64, int);
   void (*down_end_of_trace) (IptSink *, gint64);
+  /* every thread's IptStatistics', resolved once as the tee does */
+  void (*stats_insn) (IptSink *, const struct pt_insn *);
+  void (*stats_block) (IptSink *, const struct pt_block *);
+  void (*stats_event) (IptSink *, const struct pt_event *);
+  void (*stats_error) (IptSink *, IptDecodeErrorKind, gint64, guint64, int);
 
   /* the thread of [from, until) of the decode's time */
+  gboolean stale;           /* the time may have moved since the last look */
   gboolean valid, have_time;
   guint64 from, until;
   Thread *current;
@@ -204,13 +210,21 @@ refresh_at (IptPerfThreadSink *self, gboolean have_time, guint64 time)
   return self->keep;
 }
 
-/* ... now: at the decode's time */
+/* ... now: at the decode's time. libipt's time moves only where it reads
+ * packets: at a block, an event, an error, after a branch; between them the
+ * last answer holds, and a per-thread queue's thread never changes. */
 static inline gboolean
 refresh (IptPerfThreadSink *self)
 {
   guint64 time = 0;
-  gboolean have_time = ipt_decoder_get_time (self->decoder, &time);
+  gboolean have_time;
 
+  if (G_LIKELY (!self->stale))
+    return self->keep;
+  self->stale = FALSE;
+  if (self->cpu < 0 && self->valid && !(self->fields & (IPT_PERF_FIELD_TIME | IPT_PERF_FIELD_COMM)))
+    return self->keep;
+  have_time = ipt_decoder_get_time (self->decoder, &time);
   return refresh_at (self, have_time, time);
 }
 
@@ -225,6 +239,7 @@ ipt_perf_thread_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
   self->decoder = decoder;
   ipt_decoder_get_tsc_conversion (decoder, &self->tsc_zero, &self->tsc_mult, &self->tsc_shift);
   self->valid = FALSE;
+  self->stale = TRUE;
   self->current = NULL;
   self->keep = FALSE;
   iface = IPT_SINK_GET_IFACE (self->downstream);
@@ -235,6 +250,8 @@ ipt_perf_thread_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
   self->down_error = iface->error;
   self->down_end_of_trace = iface->end_of_trace;
   self->stats_needs = IPT_SINK_NEEDS_NONE;
+  self->stats_insn = NULL;
+  self->stats_block = NULL;
   if (self->per_thread_stats)
     {
       g_autoptr (IptStatistics) probe = ipt_statistics_new ();
@@ -242,6 +259,11 @@ ipt_perf_thread_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
       /* every thread's statistics ask what a fresh one asks */
       (void) ipt_sink_begin (IPT_SINK (probe), decoder, NULL);
       self->stats_needs = ipt_sink_get_needs (IPT_SINK (probe));
+      iface = IPT_SINK_GET_IFACE (probe);
+      self->stats_insn = (self->stats_needs & IPT_SINK_NEEDS_INSNS) ? iface->insn : NULL;
+      self->stats_block = (self->stats_needs & IPT_SINK_NEEDS_BLOCKS) ? iface->block : NULL;
+      self->stats_event = iface->event;
+      self->stats_error = iface->error;
     }
   return TRUE;
 }
@@ -251,20 +273,32 @@ ipt_perf_thread_sink_get_needs (IptSink *sink)
 {
   IptPerfThreadSink *self = (IptPerfThreadSink *) sink;
 
-  return self->down_needs | self->stats_needs;
+  gboolean follows_time = self->cpu >= 0 ||
+                          (self->fields & (IPT_PERF_FIELD_TIME | IPT_PERF_FIELD_COMM));
+
+  /* blocks, where they come, say where the time may move (refresh()) */
+  return self->down_needs | self->stats_needs |
+         (follows_time && self->decoder != NULL &&
+          ipt_decoder_get_kind (self->decoder) == IPT_DECODER_KIND_BLOCK ? IPT_SINK_NEEDS_BLOCKS
+                                                                          : 0);
 }
 
 static void
 ipt_perf_thread_sink_insn (IptSink *sink, const struct pt_insn *insn)
 {
   IptPerfThreadSink *self = (IptPerfThreadSink *) sink;
+  gboolean keep = refresh (self);
 
-  if (!refresh (self))
+  /* a branch reads the trace: the time may move before the next one (a
+   * block's walked instructions but its last have no class) */
+  if (insn->iclass != ptic_other && insn->iclass != ptic_error)
+    self->stale = TRUE;
+  if (!keep)
     return;
   if (self->down_insn != NULL)
     self->down_insn (self->downstream, insn);
-  if (self->stats_needs & IPT_SINK_NEEDS_INSNS)
-    ipt_sink_insn (IPT_SINK (self->current->stats), insn);
+  if (self->stats_insn != NULL)
+    self->stats_insn ((IptSink *) self->current->stats, insn);
 }
 
 static void
@@ -272,12 +306,13 @@ ipt_perf_thread_sink_block (IptSink *sink, const struct pt_block *block)
 {
   IptPerfThreadSink *self = (IptPerfThreadSink *) sink;
 
+  self->stale = TRUE;
   if (!refresh (self))
     return;
   if (self->down_block != NULL)
     self->down_block (self->downstream, block);
-  if (self->stats_needs & IPT_SINK_NEEDS_BLOCKS)
-    ipt_sink_block (IPT_SINK (self->current->stats), block);
+  if (self->stats_block != NULL)
+    self->stats_block ((IptSink *) self->current->stats, block);
 }
 
 static void
@@ -302,13 +337,17 @@ ipt_perf_thread_sink_event (IptSink *sink, const struct pt_event *event)
     keep = refresh_at (self, TRUE, ipt_tsc_to_time (event->tsc, self->tsc_zero, self->tsc_mult,
                                                     self->tsc_shift));
   else
-    keep = refresh (self);
+    {
+      self->stale = TRUE;
+      keep = refresh (self);
+    }
+  self->stale = TRUE;
   if (!keep)
     return;
   if (self->down_event != NULL)
     self->down_event (self->downstream, event);
-  if (self->current->stats != NULL)
-    ipt_sink_event (IPT_SINK (self->current->stats), event);
+  if (self->current->stats != NULL && self->stats_event != NULL)
+    self->stats_event ((IptSink *) self->current->stats, event);
 }
 
 static void
@@ -317,12 +356,13 @@ ipt_perf_thread_sink_error (IptSink *sink, IptDecodeErrorKind kind, gint64 offse
 {
   IptPerfThreadSink *self = (IptPerfThreadSink *) sink;
 
+  self->stale = TRUE;
   if (!refresh (self))
     return;
   if (self->down_error != NULL)
     self->down_error (self->downstream, kind, offset, ip, code);
-  if (self->current->stats != NULL)
-    ipt_sink_error (IPT_SINK (self->current->stats), kind, offset, ip, code);
+  if (self->current->stats != NULL && self->stats_error != NULL)
+    self->stats_error ((IptSink *) self->current->stats, kind, offset, ip, code);
 }
 
 static void
@@ -330,6 +370,7 @@ ipt_perf_thread_sink_end_of_trace (IptSink *sink, gint64 offset)
 {
   IptPerfThreadSink *self = (IptPerfThreadSink *) sink;
 
+  self->stale = TRUE;
   if (refresh (self) && self->down_end_of_trace != NULL)
     self->down_end_of_trace (self->downstream, offset);
 }
@@ -439,6 +480,7 @@ ipt_perf_thread_sink_set_queue (IptPerfThreadSink *self, const IptPerfQueue *que
   self->cpu = queue->cpu;
   self->queue_tid = queue->cpu >= 0 ? -1 : queue->tid;
   self->valid = FALSE;
+  self->stale = TRUE;
 }
 
 /* How many items (instructions, blocks, events, errors) were kept. */

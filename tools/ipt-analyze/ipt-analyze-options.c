@@ -425,9 +425,9 @@ new_context (IptAnalyzeOptions *options)
       "Add the memory of plugin NAME with options KEY=VALUE (see --list-plugins)",
       "NAME[:KEY=VALUE,...]" },
     { "cpu", 0, 0, G_OPTION_ARG_STRING, &options->cpu,
-      "Work around the errata of this cpu: none (default), auto (this machine), or "
-      "FAMILY/MODEL[/STEPPING] (as ptxed; a perf.data's own by default; --on-cpu selects "
-      "a perf.data's CPUs)", "none|auto|F/M[/S]" },
+      "Work around the errata of this processor, as ptxed: none (default; with --perf the "
+      "recording's own), auto (this machine), or FAMILY/MODEL[/STEPPING]; not a CPU filter "
+      "(that is --on-cpu)", "none|auto|F/M[/S]" },
     { "pid", 0, 0, G_OPTION_ARG_CALLBACK, on_number_list,
       "With --perf: list only what these processes ran", "PID[,PID...]" },
     { "tid", 0, 0, G_OPTION_ARG_CALLBACK, on_number_list,
@@ -436,7 +436,7 @@ new_context (IptAnalyzeOptions *options)
       "With --perf: decode only the queues of these CPUs (per-CPU recordings)", "CPU[,CPU...]" },
     { "fields", 0, 0, G_OPTION_ARG_CALLBACK, on_fields,
       "With --perf: columns before each listed instruction, of cpu, pid, tid, comm, time "
-      "(the trace's time, ns of perf's clock)", "FIELD[,FIELD...]" },
+      "(the trace's time in s.ns of perf's clock)", "FIELD[,FIELD...]" },
     { "insn-decoder", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_insn_decoder,
       "Use libipt's instruction flow decoder", NULL },
     { "block-decoder", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_block_decoder,

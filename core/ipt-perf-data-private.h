@@ -86,11 +86,17 @@ typedef struct {
   guint64 aux_end;
 } IptPerfTruncation;
 
+/* Data lost before @at in a queue's data: @lost bytes, 0 when not known. */
+typedef struct {
+  guint64 at;
+  guint64 lost;
+} IptPerfGap;
+
 /* A queue being built: its AUXTRACE chunks, where they are in the file. */
 typedef struct {
   IptPerfQueue *queue;
   GArray *chunks;           /* IptPerfChunk */
-  GArray *gaps;             /* guint64 offsets in the queue's data */
+  GArray *gaps;             /* IptPerfGap, at offsets in the queue's data */
   guint64 total;            /* the chunks' bytes */
   guint64 next_aux_offset;
 } IptPerfQueueBuilder;

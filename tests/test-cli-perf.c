@@ -281,18 +281,16 @@ test_usage (Fixture *fixture, gconstpointer data)
   }
 }
 
-/* A per-thread queue whose AUX data has a hole: two pieces, each from a
- * PSB; the first cut inside its last packet. Each is decoded on its own
- * after a "[gap: …]" line: the cut packet is the first piece's end, not
- * garbage in front of the second's PSB. */
+/* A per-thread queue that lost AUX data: two pieces, each from a PSB; the
+ * first cut inside its last packet. Each is decoded on its own after a
+ * "[gap: …]" line: the cut packet is the first piece's end, not garbage in
+ * front of the second's PSB. Records whose AUX offsets leave a hole say how
+ * much was lost; a truncated PERF_RECORD_AUX does not. */
 static void
 test_gap (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (PerfBuilder) b = pb_new (FALSE, 112);
   const PbSampleId synth = { 50, 51, 0, 1, 0 };
-  g_autoptr (GBytes) run1 = NULL, run2 = NULL, perf = NULL;
-  g_autofree char *out = NULL, *err = NULL;
-  g_autofree char *expected = NULL;
+  g_autoptr (GBytes) run1 = NULL, run2 = NULL;
   TraceBuilder tb;
   gsize cut;
 
@@ -305,26 +303,39 @@ test_gap (Fixture *fixture, gconstpointer data)
   /* the TIP.PGD's last bytes lost */
   cut = g_bytes_get_size (run1) - 3;
 
-  put_info (b, FALSE);
-  pb_comm (b, 50, 51, FALSE, "worker", &synth);
-  pb_auxtrace (b, cut, 0, 0, 51, -1, g_bytes_get_data (run1, NULL), cut);
-  pb_auxtrace (b, g_bytes_get_size (run2), cut + 0x100, 0, 51, -1,
-               g_bytes_get_data (run2, NULL), g_bytes_get_size (run2));
-  perf = pb_finish (b);
-  write_file (fixture->perf, perf);
+  for (guint truncated = 0; truncated < 2; truncated++)
+    {
+      g_autoptr (PerfBuilder) b = pb_new (FALSE, 112);
+      g_autoptr (GBytes) perf = NULL;
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree char *expected = NULL, *gap = NULL;
 
-  g_assert_cmpint (run (fixture, &out, &err, NULL), ==, 0);
-  expected = g_strdup_printf ("[perf queue 0, tid 51: %" G_GSIZE_FORMAT " bytes, with gaps]\n"
-                              "[thread: pid 50, tid 51, comm worker]\n"
-                              /* the run up to the ret, whose TIP was cut off */
-                              "[enabled]\n" LOOP_UP_TO_RET
-                              "[gap: data lost at offset 0x%" G_GSIZE_MODIFIER "x of the queue]\n"
-                              /* the second piece whole: no error between */
-                              "[thread: pid 50, tid 51, comm worker]\n"
-                              "[enabled]\n" LOOP_IPS "[disabled]\n",
-                              cut + g_bytes_get_size (run2), cut);
-  g_assert_cmpstr (out, ==, expected);
-  g_assert_cmpstr (err, ==, "");
+      put_info (b, FALSE);
+      pb_comm (b, 50, 51, FALSE, "worker", &synth);
+      pb_auxtrace (b, cut, 0, 0, 51, -1, g_bytes_get_data (run1, NULL), cut);
+      if (truncated)
+        pb_aux (b, 0, cut, 1, &synth);
+      pb_auxtrace (b, g_bytes_get_size (run2), truncated ? cut : cut + 0x100, 0, 51, -1,
+                   g_bytes_get_data (run2, NULL), g_bytes_get_size (run2));
+      perf = pb_finish (b);
+      write_file (fixture->perf, perf);
+
+      g_assert_cmpint (run (fixture, &out, &err, NULL), ==, 0);
+      gap = truncated ? g_strdup_printf ("[gap: data lost at offset 0x%" G_GSIZE_MODIFIER
+                                         "x of the queue]\n", cut)
+                      : g_strdup_printf ("[gap: 256 bytes lost at offset 0x%" G_GSIZE_MODIFIER
+                                         "x of the queue]\n", cut);
+      expected = g_strdup_printf ("[perf queue 0, tid 51: %" G_GSIZE_FORMAT " bytes, with gaps]\n"
+                                  "[thread: pid 50, tid 51, comm worker]\n"
+                                  /* the run up to the ret, whose TIP was cut off */
+                                  "[enabled]\n" LOOP_UP_TO_RET "%s"
+                                  /* the second piece whole: no error between */
+                                  "[thread: pid 50, tid 51, comm worker]\n"
+                                  "[enabled]\n" LOOP_IPS "[disabled]\n",
+                                  cut + g_bytes_get_size (run2), gap);
+      g_assert_cmpstr (out, ==, expected);
+      g_assert_cmpstr (err, ==, "");
+    }
 }
 
 int

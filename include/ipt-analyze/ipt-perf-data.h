@@ -79,6 +79,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfPtInfo, ipt_perf_pt_info_free)
  *   decoder must resynchronize there
  * @gap_offsets: (element-type guint64): the offsets in @data where data
  *   continues after each gap, in order (@n_gaps of them)
+ * @gap_lost: (element-type guint64): how many bytes of the AUX stream each
+ *   gap lost (records whose offsets leave a hole say), 0 when that is not
+ *   known (a truncated PERF_RECORD_AUX does not say)
  *
  * The Intel PT data of one queue of a recording.
  *
@@ -93,6 +96,7 @@ typedef struct {
   guint n_records;
   guint n_gaps;
   GArray *gap_offsets;
+  GArray *gap_lost;
 } IptPerfQueue;
 
 #define IPT_TYPE_PERF_QUEUE (ipt_perf_queue_get_type ())

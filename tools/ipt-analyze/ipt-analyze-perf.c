@@ -127,10 +127,17 @@ ipt_analyze_perf_decode_queue (IptDecoder *decoder, const IptPerfQueue *queue, I
       guint64 to = g < queue->n_gaps ? g_array_index (queue->gap_offsets, guint64, g) : size;
       g_autoptr (GBytes) piece = NULL;
 
+      /* the listing flushed at the end of the last piece's decode */
       if (g > 0 && !quiet)
         {
-          /* the listing flushed at the end of the last piece's decode */
-          printf ("[gap: data lost at offset 0x%" G_GINT64_MODIFIER "x of the queue]\n", from);
+          guint64 lost = queue->gap_lost != NULL ? g_array_index (queue->gap_lost, guint64, g - 1)
+                                                 : 0;
+
+          if (lost > 0)
+            printf ("[gap: %" G_GUINT64_FORMAT " bytes lost at offset 0x%" G_GINT64_MODIFIER
+                    "x of the queue]\n", lost, from);
+          else
+            printf ("[gap: data lost at offset 0x%" G_GINT64_MODIFIER "x of the queue]\n", from);
         }
       if (to > from)
         {

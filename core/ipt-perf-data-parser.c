@@ -83,6 +83,7 @@ ipt_perf_contents_free (IptPerfContents *c)
   g_ptr_array_unref (c->events);
   g_hash_table_unref (c->build_ids);
   g_hash_table_unref (c->n_records);
+  ipt_perf_thread_index_free (c->threads);
   g_free (c);
 }
 

@@ -55,6 +55,9 @@ typedef struct {
   guint64 file_offset;
 } IptPerfAttr;
 
+/* The threads' index (ipt-perf-data-threads.c), built at first use. */
+typedef struct _IptPerfThreadIndex IptPerfThreadIndex;
+
 /* What a reading yields; IptPerfData owns it. */
 typedef struct {
   gboolean is_pipe;
@@ -67,6 +70,7 @@ typedef struct {
   GPtrArray *events;        /* IptPerfEvent, in file order */
   GHashTable *build_ids;    /* filename -> GBytes */
   GHashTable *n_records;    /* type -> count */
+  IptPerfThreadIndex *threads; /* NULL until a thread is looked up */
 } IptPerfContents;
 
 /* One AUXTRACE record's data: where it is in the file and in the AUX stream. */
@@ -84,11 +88,17 @@ typedef struct {
   guint64 aux_end;
 } IptPerfTruncation;
 
+/* Data lost before @at in a queue's data: @lost bytes, 0 when not known. */
+typedef struct {
+  guint64 at;
+  guint64 lost;
+} IptPerfGap;
+
 /* A queue being built: its AUXTRACE chunks, where they are in the file. */
 typedef struct {
   IptPerfQueue *queue;
   GArray *chunks;           /* IptPerfChunk */
-  GArray *gaps;             /* guint64 offsets in the queue's data */
+  GArray *gaps;             /* IptPerfGap, at offsets in the queue's data */
   guint64 total;            /* the chunks' bytes */
   guint64 next_aux_offset;
 } IptPerfQueueBuilder;
@@ -112,6 +122,11 @@ IptPerfContents *ipt_perf_contents_new (void);
 G_GNUC_INTERNAL
 void ipt_perf_contents_free (IptPerfContents *contents);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfContents, ipt_perf_contents_free)
+
+G_GNUC_INTERNAL
+void ipt_perf_thread_index_free (IptPerfThreadIndex *index);
+G_GNUC_INTERNAL
+IptPerfContents *ipt_perf_data_get_contents (IptPerfData *self);
 
 G_GNUC_INTERNAL
 IptPerfContents *ipt_perf_data_parse (GBytes *bytes, const char *name, GError **error);

@@ -28,7 +28,7 @@ get_queue (IptPerfParser *p, guint64 offset, guint32 idx, gint cpu, gint64 tid, 
       b->queue->tid = tid;
       b->queue->pid = -1;
       b->chunks = g_array_new (FALSE, FALSE, sizeof (IptPerfChunk));
-      b->gaps = g_array_new (FALSE, FALSE, sizeof (guint64));
+      b->gaps = g_array_new (FALSE, FALSE, sizeof (IptPerfGap));
       g_hash_table_insert (p->queues, GUINT_TO_POINTER (idx), b);
     }
   else if (b->queue->cpu != cpu || b->queue->tid != tid)
@@ -74,7 +74,13 @@ ipt_perf_parse_auxtrace (IptPerfParser *p, guint64 offset, const guint8 *r, guin
   if (b == NULL)
     return FALSE;
   if (b->chunks->len > 0 && chunk.aux_offset != b->next_aux_offset)
-    g_array_append_val (b->gaps, b->total);
+    {
+      /* a hole in the AUX stream says how much; an overlap does not */
+      IptPerfGap gap = { b->total, chunk.aux_offset > b->next_aux_offset
+                                   ? chunk.aux_offset - b->next_aux_offset : 0 };
+
+      g_array_append_val (b->gaps, gap);
+    }
   if (chunk.size > 0)
     g_array_append_val (b->chunks, chunk);
   b->total += chunk.size;
@@ -159,14 +165,20 @@ add_truncation_gap (IptPerfQueueBuilder *b, const ChunkIndex *index, guint64 aux
     return;
   c = &g_array_index (b->chunks, IptPerfChunk, lo);
   at = g_array_index (index->start, guint64, lo);
+  /* the truncated flag does not say how much was lost */
   if (c->aux_offset >= aux_end)
     {
+      IptPerfGap gap = { at, 0 };
+
       if (lo > 0)
-        g_array_append_val (b->gaps, at);
+        g_array_append_val (b->gaps, gap);
       return;
     }
-  at += aux_end - c->aux_offset;
-  g_array_append_val (b->gaps, at);
+  {
+    IptPerfGap gap = { at + aux_end - c->aux_offset, 0 };
+
+    g_array_append_val (b->gaps, gap);
+  }
 }
 
 /* The truncations' AUX positions by the key of the queue they hit. */
@@ -247,7 +259,7 @@ ipt_perf_finish_queues (IptPerfParser *p)
       IptPerfQueueBuilder *b = g_ptr_array_index (builders, i);
       IptPerfQueue *q = b->queue;
       guint64 total = b->total;
-      GArray *gaps;
+      GArray *gaps, *lost;
 
       gint64 key = q->cpu >= 0 ? q->cpu : q->tid;
       GArray *truncated = key >= 0 ? g_hash_table_lookup (q->cpu >= 0 ? by_cpu : by_tid, &key)
@@ -262,17 +274,28 @@ ipt_perf_finish_queues (IptPerfParser *p)
             add_truncation_gap (b, &index, g_array_index (truncated, guint64, t));
           chunk_index_clear (&index);
         }
+      /* IptPerfGap starts with its offset */
       g_array_sort (b->gaps, compare_u64);
       gaps = g_array_new (FALSE, FALSE, sizeof (guint64));
+      lost = g_array_new (FALSE, FALSE, sizeof (guint64));
       for (guint g = 0; g < b->gaps->len; g++)
         {
-          guint64 at = g_array_index (b->gaps, guint64, g);
+          const IptPerfGap *gap = &g_array_index (b->gaps, IptPerfGap, g);
 
-          if (at > 0 && at < total
-              && (gaps->len == 0 || g_array_index (gaps, guint64, gaps->len - 1) != at))
-            g_array_append_val (gaps, at);
+          if (gap->at == 0 || gap->at >= total)
+            continue;
+          if (gaps->len > 0 && g_array_index (gaps, guint64, gaps->len - 1) == gap->at)
+            {
+              guint64 *known = &g_array_index (lost, guint64, lost->len - 1);
+
+              *known = MAX (*known, gap->lost);
+              continue;
+            }
+          g_array_append_val (gaps, gap->at);
+          g_array_append_val (lost, gap->lost);
         }
       q->gap_offsets = gaps;
+      q->gap_lost = lost;
       q->n_gaps = gaps->len;
       q->data = queue_bytes (p, b);
       if (q->tid >= 0 && g_hash_table_contains (pid_of, &q->tid))

@@ -69,6 +69,8 @@ ipt_perf_queue_copy (const IptPerfQueue *queue)
     copy->data = g_bytes_ref (queue->data);
   if (queue->gap_offsets != NULL)
     copy->gap_offsets = g_array_ref (queue->gap_offsets);
+  if (queue->gap_lost != NULL)
+    copy->gap_lost = g_array_ref (queue->gap_lost);
   return copy;
 }
 
@@ -87,6 +89,7 @@ ipt_perf_queue_free (IptPerfQueue *queue)
     return;
   g_clear_pointer (&queue->data, g_bytes_unref);
   g_clear_pointer (&queue->gap_offsets, g_array_unref);
+  g_clear_pointer (&queue->gap_lost, g_array_unref);
   g_free (queue);
 }
 

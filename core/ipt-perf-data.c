@@ -120,6 +120,13 @@ ipt_perf_data_new_from_file (const char *path, GError **error)
   return ipt_perf_data_new_from_bytes (bytes, path, error);
 }
 
+/* For the files of the reader that answer questions about its contents. */
+IptPerfContents *
+ipt_perf_data_get_contents (IptPerfData *self)
+{
+  return self->contents;
+}
+
 /**
  * ipt_perf_data_is_pipe:
  * @self: an #IptPerfData

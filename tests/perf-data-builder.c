@@ -93,7 +93,8 @@ put_attr (PerfBuilder *b, GByteArray *out, const Attr *a)
   put64 (out, 1);                       /* sample_period */
   put64 (out, a->sample_type);
   put64 (out, 0);                       /* read_format */
-  put64 (out, a->sample_id_all ? 1u << 18 : 0);
+  /* flags: exclude_kernel (bit 5, intel_pt//u), sample_id_all (bit 18) */
+  put64 (out, (1u << 5) | (a->sample_id_all ? 1u << 18 : 0));
   while (out->len - start < b->attr_size)
     g_byte_array_append (out, (const guint8 *) "", 1);
 }
@@ -303,6 +304,47 @@ pb_aux (PerfBuilder *b, guint64 offset, guint64 size, guint64 flags, const PbSam
   put64 (body, size);
   put64 (body, flags);
   pb_record (b, 11, 0, body->data, body->len, sid);
+  g_byte_array_unref (body);
+}
+
+void
+pb_switch (PerfBuilder *b, gboolean out, gboolean cpu_wide, guint32 next_prev_pid,
+           guint32 next_prev_tid, const PbSampleId *sid)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  if (cpu_wide)
+    {
+      put32 (body, next_prev_pid);
+      put32 (body, next_prev_tid);
+    }
+  pb_record (b, cpu_wide ? 15 : 14, out ? 1 << 13 : 0, body->data, body->len, sid);
+  g_byte_array_unref (body);
+}
+
+void
+pb_fork (PerfBuilder *b, guint32 pid, guint32 ppid, guint32 tid, guint32 ptid,
+         const PbSampleId *sid)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  put32 (body, pid);
+  put32 (body, ppid);
+  put32 (body, tid);
+  put32 (body, ptid);
+  put64 (body, sid != NULL ? sid->time : 0);
+  pb_record (b, 7, 0, body->data, body->len, sid);
+  g_byte_array_unref (body);
+}
+
+void
+pb_itrace_start (PerfBuilder *b, guint32 pid, guint32 tid, const PbSampleId *sid)
+{
+  GByteArray *body = g_byte_array_new ();
+
+  put32 (body, pid);
+  put32 (body, tid);
+  pb_record (b, 12, 0, body->data, body->len, sid);
   g_byte_array_unref (body);
 }
 

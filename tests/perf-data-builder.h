@@ -45,4 +45,10 @@ void pb_comm (PerfBuilder *b, guint32 pid, guint32 tid, gboolean exec, const cha
 void pb_task (PerfBuilder *b, gboolean exit, guint32 pid, guint32 ppid, guint32 tid,
               guint32 ptid, const PbSampleId *sid);
 void pb_aux (PerfBuilder *b, guint64 offset, guint64 size, guint64 flags, const PbSampleId *sid);
+/* SWITCH (or SWITCH_CPU_WIDE with the next/previous thread) in or out */
+void pb_switch (PerfBuilder *b, gboolean out, gboolean cpu_wide, guint32 next_prev_pid,
+                guint32 next_prev_tid, const PbSampleId *sid);
+void pb_fork (PerfBuilder *b, guint32 pid, guint32 ppid, guint32 tid, guint32 ptid,
+              const PbSampleId *sid);
+void pb_itrace_start (PerfBuilder *b, guint32 pid, guint32 tid, const PbSampleId *sid);
 GBytes *pb_finish (PerfBuilder *b);

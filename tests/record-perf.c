@@ -1,8 +1,7 @@
 /* record-perf.c: perf decodes ipt-record's DIR/perf.data to exactly
  * DIR/ips: `perf script --itrace=i0ns -F ip` lists every executed user
  * instruction, `--itrace=e` reports no decode error, perf exits 0; and so
- * does `ipt-analyze --perf DIR/perf.data` (a JIT's too, from the jitdump
- * its marker mmap names).  A
+ * does `ipt-analyze --perf DIR/perf.data`.  A
  * missing perf fails the test (.ci/setup installs linux-perf): a silent
  * skip would hide that the second oracle never ran.
  *
@@ -13,6 +12,7 @@
 #include "record-perf.h"
 
 #include <linux/perf_event.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -116,53 +116,64 @@ assert_file_decodes (const char *perf, const char *dir, const char *name, gboole
   g_assert_true (strcmp (decoded, ips) == 0);
 }
 
-/* ipt-analyze --perf DIR/perf.data --no-inst @memory lists DIR/ips;
- * returns its stderr. */
+/* ipt-analyze --perf DIR/perf.data --no-inst @extra…: the memory from
+ * the files its mmaps name, the vDSO (and anything else not in a file)
+ * from DIR/core when the recording has one and @with_core. Returns the listing minus its
+ * "[...]" lines (the queue header, threads, events); @out and @err get
+ * all of stdout and stderr. */
 static char *
-assert_ipt_analyze_lists_ips (const char *dir, const char *memory_option, const char *memory)
+ipt_analyze_listing (const char *dir, gboolean with_core, const char *const *extra, char **out,
+                     char **err)
 {
   g_autofree char *perf_data = g_build_filename (dir, "perf.data", NULL);
-  g_autofree char *ips_path = g_build_filename (dir, "ips", NULL);
-  g_autofree char *out = NULL, *ips = NULL;
-  char *err = NULL;
+  g_autofree char *core = g_build_filename (dir, "core", NULL);
+  g_autofree char *core_spec = g_strdup_printf ("coredump:core=%s", core);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GString) listed = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
-  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", perf_data, "--no-inst",
-                         memory_option, memory, NULL };
   int status;
 
-  g_assert_nonnull (argv[0]);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                &error);
+  g_ptr_array_add (argv, (char *) g_getenv ("IPT_ANALYZE"));
+  g_assert_nonnull (argv->pdata[0]);
+  g_ptr_array_add (argv, "--perf");
+  g_ptr_array_add (argv, perf_data);
+  g_ptr_array_add (argv, "--no-inst");
+  if (with_core && g_file_test (core, G_FILE_TEST_EXISTS))
+    {
+      g_ptr_array_add (argv, "--plugin");
+      g_ptr_array_add (argv, core_spec);
+    }
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
+                &status, &error);
   g_assert_no_error (error);
-  g_test_message ("ipt-analyze --perf %s %s %s: stderr: %s", perf_data,
-                  memory_option != NULL ? memory_option : "", memory != NULL ? memory : "", err);
+  g_test_message ("ipt-analyze --perf %s%s: stderr: %s", perf_data,
+                  argv->len > 5 ? " …" : "", *err);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-  /* the listing minus its "[...]" lines: the queue header, events */
-  lines = g_strsplit (out, "\n", -1);
+  lines = g_strsplit (*out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     if (lines[i][0] != '\0' && lines[i][0] != '[')
       g_string_append_printf (listed, "%s\n", lines[i]);
-  g_file_get_contents (ips_path, &ips, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (listed->len, ==, strlen (ips));
-  g_assert_true (strcmp (listed->str, ips) == 0);
-  return err;
+  return g_string_free (g_steal_pointer (&listed), FALSE);
 }
 
-/* ipt-analyze --perf lists DIR/ips: the memory from the files its mmaps
- * name, the vDSO (and anything else not in a file) from DIR/core when the
- * recording has one. */
+/* ipt-analyze --perf DIR/perf.data --no-inst lists DIR/ips. */
 static void
 assert_ipt_analyze_decodes (const char *dir)
 {
-  g_autofree char *core = g_build_filename (dir, "core", NULL);
-  g_autofree char *core_spec = g_strdup_printf ("coredump:core=%s", core);
-  gboolean have_core = g_file_test (core, G_FILE_TEST_EXISTS);
+  g_autofree char *ips_path = g_build_filename (dir, "ips", NULL);
+  g_autofree char *out = NULL, *err = NULL, *ips = NULL;
+  g_autofree char *listed = ipt_analyze_listing (dir, TRUE, NULL, &out, &err);
+  g_autoptr(GError) error = NULL;
 
-  g_free (assert_ipt_analyze_lists_ips (dir, have_core ? "--plugin" : NULL, core_spec));
+  g_file_get_contents (ips_path, &ips, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (listed), ==, strlen (ips));
+  g_assert_true (strcmp (listed, ips) == 0);
 }
 
 /* DIR/vdso.bin: the vDSO's bytes from DIR/core, where DIR/perf.data maps
@@ -220,19 +231,95 @@ record_perf_assert_jit_decodes (const char *dir)
   g_autofree char *perf = find_perf ();
   g_autofree char *perf_data = g_build_filename (dir, "perf.data", NULL);
   g_autofree char *injected = g_build_filename (dir, "perf.jit.data", NULL);
-  g_autofree char *out = NULL;
-
-  g_autofree char *vdso = NULL, *err = NULL;
+  g_autofree char *ips_path = g_build_filename (dir, "ips", NULL);
+  g_autofree char *out = NULL, *err = NULL, *ips = NULL, *vdso = NULL, *listed = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (perf != NULL)
     {
-      out = run_perf (perf, "inject", perf_data, "--jit", "-o", injected);
+      g_autofree char *injected_out = run_perf (perf, "inject", perf_data, "--jit", "-o",
+                                                injected);
+
       assert_file_decodes (perf, dir, "perf.jit.data", TRUE);
     }
   /* ipt-analyze's way: a jitmap on the jitdump the marker mmap names,
    * over the files; only the vDSO given (from the core: the core would
    * outrank the jitdump with the JIT code as it was at the end) */
   vdso = extract_vdso (dir);
-  err = assert_ipt_analyze_lists_ips (dir, "--raw", vdso);
+  {
+    const char *const extra[] = { "--raw", vdso, NULL };
+
+    listed = ipt_analyze_listing (dir, FALSE, extra, &out, &err);
+  }
+  g_file_get_contents (ips_path, &ips, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (strcmp (listed, ips) == 0);
   g_assert_null (strstr (err, "warning"));
+}
+
+/* ipt-record traces one thread: its per-thread queue. --tid and --pid
+ * of it list exactly DIR/ips under its "[thread: …]" line; another
+ * thread lists nothing and the warning names the traced one. */
+void
+record_perf_assert_thread_filters (const char *dir)
+{
+  g_autofree char *ips_path = g_build_filename (dir, "ips", NULL);
+  g_autofree char *out = NULL, *err = NULL, *ips = NULL, *listed = NULL;
+  g_autofree char *tid_text = NULL, *pid_text = NULL, *other = NULL, *thread_line = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 pid = -1, tid = -1;
+  const char *at;
+
+  g_file_get_contents (ips_path, &ips, NULL, &error);
+  g_assert_no_error (error);
+  g_free (ipt_analyze_listing (dir, TRUE, NULL, &out, &err));
+  at = strstr (out, "[thread: pid ");
+  g_assert_nonnull (at);
+  g_assert_cmpint (sscanf (at, "[thread: pid %" G_GINT64_FORMAT ", tid %" G_GINT64_FORMAT,
+                           &pid, &tid), ==, 2);
+  g_assert_nonnull (strstr (out, "[perf queue 0, tid "));
+  tid_text = g_strdup_printf ("%" G_GINT64_FORMAT, tid);
+  pid_text = g_strdup_printf ("%" G_GINT64_FORMAT, pid);
+  other = g_strdup_printf ("%" G_GINT64_FORMAT, tid + 100000);
+  thread_line = g_strdup_printf ("[thread: pid %s, tid %s, comm ", pid_text, tid_text);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  {
+    const char *const by_tid[] = { "--tid", tid_text, NULL };
+
+    listed = ipt_analyze_listing (dir, TRUE, by_tid, &out, &err);
+    g_assert_true (strcmp (listed, ips) == 0);
+    g_assert_nonnull (strstr (out, thread_line));
+    g_clear_pointer (&listed, g_free);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *const by_pid[] = { "--pid", pid_text, "--quiet", "--stat", NULL };
+    g_autofree char *count = NULL;
+    guint n_ips = 0;
+
+    for (const char *p = ips; *p != '\0'; p++)
+      n_ips += *p == '\n';
+    count = g_strdup_printf ("insn: %u.\n", n_ips);
+
+    g_free (ipt_analyze_listing (dir, TRUE, by_pid, &out, &err));
+    /* the thread's statistics, then the total: the same count */
+    g_assert_true (g_str_has_prefix (out, thread_line));
+    g_assert_nonnull (strstr (out, count));
+    g_assert_nonnull (strstr (strstr (out, "[total]\n"), count));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *const by_other[] = { "--tid", other, NULL };
+    g_autofree char *named = g_strdup_printf ("%s/%s", pid_text, tid_text);
+
+    listed = ipt_analyze_listing (dir, TRUE, by_other, &out, &err);
+    g_assert_cmpstr (listed, ==, "");
+    g_assert_cmpstr (out, ==, "");
+    g_assert_nonnull (strstr (err, "nothing these threads ran was decoded"));
+    g_assert_nonnull (strstr (err, named));
+  }
 }

@@ -11,5 +11,6 @@ G_BEGIN_DECLS
 
 void record_perf_assert_decodes     (const char *dir, gboolean timed);
 void record_perf_assert_jit_decodes (const char *dir);
+void record_perf_assert_thread_filters (const char *dir);
 
 G_END_DECLS

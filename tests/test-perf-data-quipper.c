@@ -295,6 +295,51 @@ test_pipe (void)
   g_assert_cmpuint (n_traced, >, 0);
 }
 
+/* Who ran on CPU 3 (CPU-wide switch events; the times as `perf script
+ * --ns --show-switch-events` prints them), and the traced thread's name
+ * changing from perf to echo at its exec. */
+static void
+test_file_threads (void)
+{
+  g_autoptr (IptPerfData) data = open_file ("perf.data.intel_pt-4.14");
+  g_autoptr (GPtrArray) threads = ipt_perf_data_list_threads (data);
+  const IptPerfThread *traced = NULL;
+  gint64 pid, tid;
+  guint64 until;
+
+  /* 641.256442729 swapper out, next 3174; 641.256445024 3174 in;
+   * 641.256472308 3174 out, next 0 */
+  g_assert_true (ipt_perf_data_lookup_thread (data, 3, -1, 641256442728, &pid, &tid, &until));
+  g_assert_cmpint (tid, ==, 0);
+  g_assert_cmpuint (until, ==, 641256442729);
+  g_assert_true (ipt_perf_data_lookup_thread (data, 3, -1, 641256442729, &pid, &tid, &until));
+  g_assert_cmpint (pid, ==, 3174);
+  g_assert_cmpint (tid, ==, 3174);
+  g_assert_cmpuint (until, ==, 641256445024);
+  g_assert_true (ipt_perf_data_lookup_thread (data, 3, -1, 641256450000, &pid, &tid, &until));
+  g_assert_cmpint (pid, ==, 3174);
+  g_assert_cmpint (tid, ==, 3174);
+  g_assert_cmpuint (until, ==, 641256472308);
+  /* 641.256825226 3174 out, next 1760 */
+  g_assert_true (ipt_perf_data_lookup_thread (data, 3, -1, 641256826000, &pid, &tid, NULL));
+  g_assert_cmpint (tid, ==, 1760);
+  /* before CPU 3's first switch (641.255848) nobody is known */
+  g_assert_false (ipt_perf_data_lookup_thread (data, 3, -1, 641255000000, &pid, &tid, &until));
+
+  /* the COMM perf synthesized at time 0, then the exec at 641.256847598 */
+  g_assert_cmpstr (ipt_perf_data_get_comm (data, 3174, 641256847597), ==, "perf");
+  g_assert_cmpstr (ipt_perf_data_get_comm (data, 3174, 641256847598), ==, "echo");
+
+  for (guint i = 0; i < threads->len; i++)
+    if (((const IptPerfThread *) g_ptr_array_index (threads, i))->tid == 3174)
+      traced = g_ptr_array_index (threads, i);
+  g_assert_nonnull (traced);
+  g_assert_cmpint (traced->pid, ==, 3174);
+  g_assert_cmpstr (traced->comm, ==, "echo");
+  /* its last switch out (after its EXIT), seen as the idle task's prev */
+  g_assert_cmpuint (traced->last_time, ==, 641258055404);
+}
+
 /* ipt-analyze --perf on the real file, whose binaries and kernel are not
  * here: each queue is decoded after its header line, each missing file is
  * one warning naming it and its addresses, the decode reports where its
@@ -322,6 +367,37 @@ test_cli_decode (void)
   g_assert_null (strstr (err, "error:"));
 }
 
+/* --on-cpu 3 --tid 3174: CPU 3's queue only, attributed to the traced
+ * thread (under its name before the exec: the queue starts in perf's
+ * child), with its statistics and the total. */
+static void
+test_cli_threads (void)
+{
+  g_autofree char *path = g_build_filename (quipper_dir, "perf.data.intel_pt-4.14", NULL);
+  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", path, "--no-inst", "--stat",
+                         "--on-cpu", "3", "--tid", "3174", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *stats;
+  int status;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s", out);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_str_has_prefix (out, "[perf queue 3, cpu 3, tid 3174: 137728 bytes]\n"
+                                        "[thread: pid 3174, tid 3174, comm perf]\n"
+                                        "[enabled]\n"));
+  g_assert_null (strstr (out, "[perf queue 0"));
+  g_assert_null (strstr (out, "tid 1760"));
+  stats = strstr (out, "\n[thread: pid 3174, tid 3174, comm echo]\ninsn: 0.\n");
+  g_assert_nonnull (stats);
+  g_assert_nonnull (strstr (stats, "\n[total]\ninsn: 0.\n"));
+  g_assert_null (strstr (err, "nothing these threads ran"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -340,7 +416,9 @@ main (int argc, char **argv)
   g_test_add_func ("/perf-data/quipper/file/queues", test_file_queues);
   g_test_add_func ("/perf-data/quipper/file/record-counts", test_file_records);
   g_test_add_func ("/perf-data/quipper/file/sideband", test_file_sideband);
+  g_test_add_func ("/perf-data/quipper/file/threads", test_file_threads);
   g_test_add_func ("/perf-data/quipper/pipe", test_pipe);
   g_test_add_func ("/perf-data/quipper/cli/decode-without-the-binaries", test_cli_decode);
+  g_test_add_func ("/perf-data/quipper/cli/threads", test_cli_threads);
   return g_test_run ();
 }

@@ -104,6 +104,8 @@ check_recording (IptPerfData *data, const char *filter)
   g_assert_cmpstr (info->filter, ==, filter);
   g_assert_true (ipt_perf_data_get_pt_attr_config (data, &config));
   g_assert_cmphex (config, ==, 0x300e601);
+  /* the builder's attrs are intel_pt//u: exclude_kernel set */
+  g_assert_false (ipt_perf_data_get_pt_traces_kernel (data));
   g_assert_false (ipt_perf_data_get_time_conv (data, NULL, NULL, NULL));
 
   g_assert_cmpuint (queues->len, ==, 2);
@@ -123,6 +125,9 @@ check_recording (IptPerfData *data, const char *filter)
     g_assert_cmpuint (((const guint8 *) g_bytes_get_data (q->data, NULL))[i], ==, i);
   g_assert_cmpuint (q->n_gaps, ==, 1);
   g_assert_cmpuint (g_array_index (q->gap_offsets, guint64, 0), ==, 16);
+  /* the hole between the records' AUX offsets */
+  g_assert_cmpuint (q->gap_lost->len, ==, 1);
+  g_assert_cmphex (g_array_index (q->gap_lost, guint64, 0), ==, 0x100);
 
   g_assert_cmpuint (events->len, ==, 4);
   e = g_ptr_array_index (events, 0);
@@ -317,6 +322,9 @@ test_per_thread_gaps (void)
   g_assert_cmpuint (q->n_gaps, ==, 2);
   g_assert_cmpuint (g_array_index (q->gap_offsets, guint64, 0), ==, 8);
   g_assert_cmpuint (g_array_index (q->gap_offsets, guint64, 1), ==, 16);
+  /* truncations do not say how much was lost */
+  g_assert_cmpuint (g_array_index (q->gap_lost, guint64, 0), ==, 0);
+  g_assert_cmpuint (g_array_index (q->gap_lost, guint64, 1), ==, 0);
 }
 
 static void

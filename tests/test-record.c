@@ -667,6 +667,7 @@ test_async (Fixture *fixture, gconstpointer data)
   assert_recording_decodes (fixture);
   /* Signals, timers and threads: perf decodes the main thread's trace too. */
   record_perf_assert_decodes (fixture->dir, TRUE);
+  record_perf_assert_thread_filters (fixture->dir);
 
   /* The core holds the other thread's memory too; the main thread's trace
    * decodes from it. */

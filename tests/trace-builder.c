@@ -57,13 +57,16 @@ trace_builder_put_tnt (TraceBuilder *builder, guint8 bits, guint64 payload)
   g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
 }
 
-/* PSB, PIP when @cr3 is not G_MAXUINT64, MODE.Exec (64-bit), PSBEND. */
+/* PSB, TSC when @tsc is not G_MAXUINT64, PIP when @cr3 is not
+ * G_MAXUINT64, MODE.Exec (64-bit), PSBEND. */
 static void
-put_psb_plus (TraceBuilder *builder, guint64 cr3)
+put_psb_plus_at (TraceBuilder *builder, guint64 cr3, guint64 tsc)
 {
   struct pt_packet packet;
 
   trace_builder_put (builder, ppt_psb);
+  if (tsc != G_MAXUINT64)
+    trace_builder_put_tsc (builder, tsc);
   if (cr3 != G_MAXUINT64)
     trace_builder_put_pip (builder, cr3);
   memset (&packet, 0, sizeof (packet));
@@ -72,6 +75,12 @@ put_psb_plus (TraceBuilder *builder, guint64 cr3)
   packet.payload.mode.bits.exec.csl = 1;
   g_assert_cmpint (pt_enc_next (builder->encoder, &packet), >, 0);
   trace_builder_put (builder, ppt_psbend);
+}
+
+static void
+put_psb_plus (TraceBuilder *builder, guint64 cr3)
+{
+  put_psb_plus_at (builder, cr3, G_MAXUINT64);
 }
 
 /* PSB, MODE.Exec (64-bit), PSBEND: where decoding can start. */
@@ -156,6 +165,14 @@ void
 trace_builder_put_loop_run (TraceBuilder *builder)
 {
   trace_builder_put_psb_64bit (builder);
+  put_loop_body (builder);
+}
+
+/* The same run at time @tsc: its PSB+ holds a TSC. */
+void
+trace_builder_put_loop_run_at (TraceBuilder *builder, guint64 tsc)
+{
+  put_psb_plus_at (builder, G_MAXUINT64, tsc);
   put_loop_body (builder);
 }
 

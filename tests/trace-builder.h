@@ -36,6 +36,7 @@ extern const guint8 trace_builder_loop_code[];
 extern const gsize trace_builder_loop_code_size;
 
 void trace_builder_put_loop_run (TraceBuilder *builder);
+void trace_builder_put_loop_run_at (TraceBuilder *builder, guint64 tsc);
 void trace_builder_put_loop_run_in (TraceBuilder *builder, guint64 cr3);
 
 G_END_DECLS

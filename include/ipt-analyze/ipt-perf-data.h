@@ -79,6 +79,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfPtInfo, ipt_perf_pt_info_free)
  *   decoder must resynchronize there
  * @gap_offsets: (element-type guint64): the offsets in @data where data
  *   continues after each gap, in order (@n_gaps of them)
+ * @gap_lost: (element-type guint64): how many bytes of the AUX stream each
+ *   gap lost (records whose offsets leave a hole say), 0 when that is not
+ *   known (a truncated PERF_RECORD_AUX does not say)
  *
  * The Intel PT data of one queue of a recording.
  *
@@ -93,6 +96,7 @@ typedef struct {
   guint n_records;
   guint n_gaps;
   GArray *gap_offsets;
+  GArray *gap_lost;
 } IptPerfQueue;
 
 #define IPT_TYPE_PERF_QUEUE (ipt_perf_queue_get_type ())
@@ -228,9 +232,9 @@ gboolean ipt_perf_data_get_time_conv (IptPerfData *self, guint64 *time_shift,
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_perf_data_get_pt_attr_config (IptPerfData *self, guint64 *config);
 IPT_AVAILABLE_IN_ALL
-gboolean ipt_perf_data_get_pt_traces_kernel (IptPerfData *self);
-IPT_AVAILABLE_IN_ALL
 char *ipt_perf_data_get_cpu_spec (IptPerfData *self);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_perf_data_get_pt_traces_kernel (IptPerfData *self);
 IPT_AVAILABLE_IN_ALL
 GBytes *ipt_perf_data_lookup_build_id (IptPerfData *self, const char *filename);
 IPT_AVAILABLE_IN_ALL
@@ -286,5 +290,42 @@ IPT_AVAILABLE_IN_ALL
 GPtrArray *ipt_perf_data_list_mappings (IptPerfData *self, gint64 pid);
 IPT_AVAILABLE_IN_ALL
 GArray *ipt_perf_data_list_processes (IptPerfData *self);
+
+/**
+ * IptPerfThread:
+ * @pid: the process, -1 when the recording does not say
+ * @tid: the thread
+ * @comm: (nullable): its latest command name (COMM), or %NULL
+ * @first_time: the time of the first event naming it (perf's clock, ns)
+ * @last_time: the time of the last one
+ *
+ * A thread a recording names (ipt_perf_data_list_threads()).
+ *
+ * Since: 0.1
+ */
+typedef struct {
+  gint64 pid;
+  gint64 tid;
+  gchar *comm;
+  guint64 first_time;
+  guint64 last_time;
+} IptPerfThread;
+
+#define IPT_TYPE_PERF_THREAD (ipt_perf_thread_get_type ())
+IPT_AVAILABLE_IN_ALL
+GType ipt_perf_thread_get_type (void) G_GNUC_CONST;
+IPT_AVAILABLE_IN_ALL
+IptPerfThread *ipt_perf_thread_copy (const IptPerfThread *thread);
+IPT_AVAILABLE_IN_ALL
+void ipt_perf_thread_free (IptPerfThread *thread);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptPerfThread, ipt_perf_thread_free)
+
+IPT_AVAILABLE_IN_ALL
+GPtrArray *ipt_perf_data_list_threads (IptPerfData *self);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_perf_data_lookup_thread (IptPerfData *self, gint cpu, gint64 queue_tid,
+                                      guint64 time, gint64 *pid, gint64 *tid, guint64 *until);
+IPT_AVAILABLE_IN_ALL
+const char *ipt_perf_data_get_comm (IptPerfData *self, gint64 tid, guint64 time);
 
 G_END_DECLS

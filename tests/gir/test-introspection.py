@@ -258,6 +258,20 @@ def _():
         assert error.message.startswith("be.data: offset 0x0: "), error.message
 
 
+@check("a perf.data's threads: list_threads' PerfThreads, lookup_thread's out values, get_comm")
+def _():
+    import struct
+    # pipe mode: a COMM of 50/51 "worker", then a per-thread AUXTRACE of tid 51
+    comm = struct.pack("<IHHII8s", 3, 0, 24, 50, 51, b"worker")
+    record = struct.pack("<IHHQQQIIII", 71, 0, 48, 8, 0, 1, 0, 51, 0xFFFFFFFF, 0)
+    data = Ipt.PerfData.new_from_bytes(GLib.Bytes.new(b"PERFILE2" + struct.pack("<Q", 16) + comm + record + b"\x02\x82" * 4), "gir.data")
+    threads = data.list_threads()
+    assert [(t.pid, t.tid, t.comm) for t in threads] == [(50, 51, "worker")], threads
+    assert data.lookup_thread(-1, 51, 0) == (True, 50, 51, GLib.MAXUINT64)
+    assert data.lookup_thread(3, -1, 0)[0] is False
+    assert data.get_comm(51, 0) == "worker" and data.get_comm(7, 0) is None
+
+
 print("1..%d" % len(results))
 failed = 0
 for number, (name, func) in enumerate(results, 1):

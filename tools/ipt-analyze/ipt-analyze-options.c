@@ -307,6 +307,54 @@ on_cr3 (const char *name, const char *value, gpointer data, GError **error)
   return TRUE;
 }
 
+/* --pid, --tid, --on-cpu: comma-separated numbers, the option repeatable. */
+static gboolean
+on_number_list (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+  g_auto (GStrv) items = g_strsplit (value, ",", 0);
+  GArray **list = g_str_equal (name, "--pid") ? &options->pids
+                  : g_str_equal (name, "--tid") ? &options->tids : &options->on_cpus;
+
+  if (*list == NULL)
+    *list = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      guint64 number;
+      gint64 item;
+
+      if (!g_ascii_string_to_unsigned (items[i], 10, 0, G_MAXINT32, &number, NULL))
+        return bad_value (error, name, value, "comma-separated decimal numbers");
+      item = (gint64) number;
+      g_array_append_val (*list, item);
+    }
+  return TRUE;
+}
+
+static gboolean
+on_fields (const char *name, const char *value, gpointer data, GError **error)
+{
+  static const struct { const char *name; IptPerfFields field; } known[] = {
+    { "cpu", IPT_PERF_FIELD_CPU }, { "pid", IPT_PERF_FIELD_PID }, { "tid", IPT_PERF_FIELD_TID },
+    { "comm", IPT_PERF_FIELD_COMM }, { "time", IPT_PERF_FIELD_TIME },
+  };
+  IptAnalyzeOptions *options = data;
+  g_auto (GStrv) items = g_strsplit (value, ",", 0);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      guint k;
+
+      for (k = 0; k < G_N_ELEMENTS (known) && !g_str_equal (items[i], known[k].name); k++)
+        ;
+      if (k == G_N_ELEMENTS (known))
+        return bad_value (error, "--fields", value, "a comma-separated list of cpu, pid, tid, "
+                          "comm, time");
+      options->fields |= known[k].field;
+    }
+  return TRUE;
+}
+
 static gboolean
 on_stall_limit (const char *name, const char *value, gpointer data, GError **error)
 {
@@ -396,8 +444,18 @@ new_context (IptAnalyzeOptions *options)
       "Add the memory of plugin NAME with options KEY=VALUE (see --list-plugins)",
       "NAME[:KEY=VALUE,...]" },
     { "cpu", 0, 0, G_OPTION_ARG_STRING, &options->cpu,
-      "Work around the errata of this cpu: none (default), auto (this machine), or "
-      "FAMILY/MODEL[/STEPPING]", "none|auto|F/M[/S]" },
+      "Work around the errata of this processor, as ptxed: none (default; with --perf the "
+      "recording's own), auto (this machine), or FAMILY/MODEL[/STEPPING]; not a CPU filter "
+      "(that is --on-cpu)", "none|auto|F/M[/S]" },
+    { "pid", 0, 0, G_OPTION_ARG_CALLBACK, on_number_list,
+      "With --perf: list only what these processes ran", "PID[,PID...]" },
+    { "tid", 0, 0, G_OPTION_ARG_CALLBACK, on_number_list,
+      "With --perf: list only what these threads ran", "TID[,TID...]" },
+    { "on-cpu", 0, 0, G_OPTION_ARG_CALLBACK, on_number_list,
+      "With --perf: decode only the queues of these CPUs (per-CPU recordings)", "CPU[,CPU...]" },
+    { "fields", 0, 0, G_OPTION_ARG_CALLBACK, on_fields,
+      "With --perf: columns before each listed instruction, of cpu, pid, tid, comm, time "
+      "(the trace's time in s.ns of perf's clock)", "FIELD[,FIELD...]" },
     { "insn-decoder", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_insn_decoder,
       "Use libipt's instruction flow decoder", NULL },
     { "block-decoder", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_block_decoder,
@@ -531,6 +589,16 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
                    : options->search_path != NULL ? "--search-path" : "--buildid-dir");
       return FALSE;
     }
+  if (options->perf_file == NULL &&
+      (options->pids != NULL || options->tids != NULL || options->on_cpus != NULL ||
+       options->fields != 0))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--%s only applies to --perf (a raw trace has no threads or CPUs)",
+                   options->pids != NULL ? "pid" : options->tids != NULL ? "tid"
+                   : options->on_cpus != NULL ? "on-cpu" : "fields");
+      return FALSE;
+    }
   if (options->pt_file == NULL && options->perf_file == NULL && !options->have_read &&
       !options->list_regions)
     {
@@ -560,4 +628,7 @@ ipt_analyze_options_clear (IptAnalyzeOptions *options)
   g_clear_pointer (&options->buildid_dir, g_free);
   g_clear_pointer (&options->sources, g_ptr_array_unref);
   g_clear_pointer (&options->cpu, g_free);
+  g_clear_pointer (&options->pids, g_array_unref);
+  g_clear_pointer (&options->tids, g_array_unref);
+  g_clear_pointer (&options->on_cpus, g_array_unref);
 }

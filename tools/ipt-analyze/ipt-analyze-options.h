@@ -3,6 +3,8 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-perf-thread-sink.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses, documented in --help and ipt-analyze(1). */
@@ -61,6 +63,10 @@ typedef struct {
   guint64 stall_limit;                  /* 0: none */
   gboolean have_time;                   /* --time: for --read and --list-regions */
   guint64 time;
+  GArray *pids;                         /* --pid: gint64, NULL for all */
+  GArray *tids;                         /* --tid: gint64, NULL for all */
+  GArray *on_cpus;                      /* --on-cpu: gint64, NULL for all */
+  guint fields;                         /* --fields: IptPerfFields */
   gboolean have_tsc_conversion;         /* --tsc-conversion ZERO:MULT:SHIFT */
   guint64 tsc_zero;
   guint32 tsc_mult;

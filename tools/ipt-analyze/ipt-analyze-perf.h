@@ -8,6 +8,8 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-perf-thread-sink.h"
+
 G_BEGIN_DECLS
 
 /* The recording's TSC conversion (perf's time_zero/mult/shift) unless
@@ -16,5 +18,22 @@ G_BEGIN_DECLS
 gboolean ipt_analyze_perf_configure (IptDecoder *decoder, IptPerfData *perf,
                                      gboolean keep_tsc_conversion, gboolean keep_cpu,
                                      GError **error);
+
+/* Whether to decode @queue: its CPU in @on_cpus (nullable: any), and a
+ * per-thread queue's thread one @threads keeps. */
+gboolean ipt_analyze_perf_wants_queue (IptPerfData *perf, const IptPerfQueue *queue,
+                                       GArray *on_cpus, IptPerfThreadSink *threads);
+
+/* Decodes @queue into @sink, each piece between its gaps (lost data) on
+ * its own, after a "[gap: …]" line unless @quiet: a gap is where the
+ * decoder synchronizes afresh, not garbage in the middle of a stream. */
+gboolean ipt_analyze_perf_decode_queue (IptDecoder *decoder, const IptPerfQueue *queue,
+                                        IptSink *sink, gboolean quiet, GError **error);
+
+/* After the decode: a warning when --on-cpu matched no queue (@n_decoded
+ * 0) or --pid/--tid nothing decoded, saying which CPUs and threads the
+ * recording has, so that a filter never makes a silent empty listing. */
+void ipt_analyze_perf_check_filters (IptPerfData *perf, GArray *pids, GArray *tids,
+                                     GArray *on_cpus, guint n_decoded, IptPerfThreadSink *threads);
 
 G_END_DECLS

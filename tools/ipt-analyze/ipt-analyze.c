@@ -543,6 +543,7 @@ typedef struct {
   IptStatistics *stats;
   IptTeeSink *tee;
   IptSink *sink;
+  IptPerfThreadSink *threads;   /* --perf: before the others, statistics per thread */
 } Output;
 
 static void
@@ -564,6 +565,7 @@ output_init (Output *out, IptImage *image, const IptAnalyzeOptions *options)
   out->sink = IPT_SINK (out->listing);
   out->stats = NULL;
   out->tee = NULL;
+  out->threads = NULL;
   if (options->stat)
     {
       out->stats = ipt_statistics_new ();
@@ -575,6 +577,7 @@ output_init (Output *out, IptImage *image, const IptAnalyzeOptions *options)
 static void
 output_clear (Output *out)
 {
+  g_clear_object (&out->threads);
   g_clear_object (&out->tee);
   g_clear_object (&out->stats);
   g_clear_object (&out->listing);
@@ -608,6 +611,11 @@ finish (Output *out, IptDecoder *decoder, gboolean ok, GError *error)
   if (!ok && (!ipt_listing_sink_has_begun (out->listing) || error->domain == G_IO_ERROR))
     return fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
 
+  if (out->stats != NULL && out->threads != NULL)
+    {
+      ipt_perf_thread_sink_print_stats (out->threads, ipt_decoder_get_kind (decoder), stdout);
+      printf ("[total]\n");
+    }
   if (out->stats != NULL)
     ipt_stat_print (out->stats, ipt_decoder_get_kind (decoder), stdout);
   if (fflush (stdout) != 0 || ferror (stdout))
@@ -686,8 +694,10 @@ queue_image (IptPerfMemory *memory, const IptPerfQueue *queue)
   return ipt_perf_memory_get_image (memory, queue->cpu < 0 ? queue->pid : -1);
 }
 
-/* --perf: each queue of the recording in turn, one listing (each queue
- * after a "[perf queue …]" line) and statistics over all of them. */
+/* --perf: each queue of the recording in turn (--on-cpu's, and per-thread
+ * ones of the threads asked for), one listing (each queue after a "[perf
+ * queue …]" line, a "[thread: …]" line where the thread changes) and
+ * statistics per thread and over all of them. */
 static int
 decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
              const IptAnalyzeOptions *options)
@@ -698,6 +708,7 @@ decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
   IptImage *decoder_image = image;
   Output out;
   gboolean ok = TRUE;
+  guint n_decoded = 0;
   int status;
 
   if ((status = new_perf_decoder (image, perf, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
@@ -708,12 +719,17 @@ decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
                  "recorded with -e intel_pt//?", ipt_perf_data_get_name (perf));
 
   output_init (&out, queue_image (memory, g_ptr_array_index (queues, 0)), options);
+  out.threads = ipt_perf_thread_sink_new (perf, out.sink, out.listing, options->fields,
+                                          options->stat);
+  ipt_perf_thread_sink_set_filter (out.threads, options->pids, options->tids);
   for (guint q = 0; q < queues->len && ok; q++)
     {
       const IptPerfQueue *queue = g_ptr_array_index (queues, q);
-      IptImage *wanted = queue_image (memory, queue);
+      IptImage *wanted;
 
-      if (wanted != decoder_image)
+      if (!ipt_analyze_perf_wants_queue (perf, queue, options->on_cpus, out.threads))
+        continue;
+      if ((wanted = queue_image (memory, queue)) != decoder_image)
         {
           g_clear_object (&decoder);
           if ((status = new_perf_decoder (wanted, perf, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
@@ -723,7 +739,7 @@ decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
             }
           decoder_image = wanted;
         }
-
+      n_decoded++;
       if (!options->quiet)
         {
           printf ("[perf queue %u", queue->index);
@@ -734,10 +750,13 @@ decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
           printf (": %" G_GSIZE_FORMAT " bytes%s]\n", g_bytes_get_size (queue->data),
                   queue->n_gaps > 0 ? ", with gaps" : "");
         }
-      if (g_bytes_get_size (queue->data) == 0)
-        continue;
-      ok = ipt_decoder_decode_bytes (decoder, queue->data, out.sink, NULL, &error);
+      ipt_perf_thread_sink_set_queue (out.threads, queue);
+      ok = ipt_analyze_perf_decode_queue (decoder, queue, IPT_SINK (out.threads),
+                                          options->quiet, &error);
     }
+  if (ok)
+    ipt_analyze_perf_check_filters (perf, options->pids, options->tids, options->on_cpus,
+                                    n_decoded, out.threads);
   status = finish (&out, decoder, ok, error);
   output_clear (&out);
   return status;

@@ -20,8 +20,9 @@
 #include "ipt-zydis.h"
 
 #define BUFFER_SIZE (256 * 1024)
-/* Room for the longest line we write at once. */
-#define LINE_MAX_LEN 840
+/* Room for the longest line we write at once, its prefix included. */
+#define PREFIX_MAX_LEN 160
+#define LINE_MAX_LEN (840 + PREFIX_MAX_LEN)
 
 struct _IptListingSink {
   GObject parent_instance;
@@ -40,6 +41,9 @@ struct _IptListingSink {
   IptSymbolResolver *symbols;           /* nullable */
   IptAsid asid;                         /* the address space, from paging/vmcs events */
   IptDecoder *decoder;                  /* during a decode: its time names JIT code */
+  char prefix[PREFIX_MAX_LEN];          /* columns before each instruction (--fields) */
+  gsize prefix_len;
+  char *note;                           /* nullable: a line before the next one printed */
 };
 
 /* The longest "name+0x..." we print: longer (C++) names are cut. */
@@ -83,6 +87,19 @@ put_hex16 (char *p, guint64 value)
   return p + 16;
 }
 
+/* The note waiting for the next line printed (ipt_listing_sink_put_note()). */
+static void
+put_note (IptListingSink *self)
+{
+  gsize n = MIN (strlen (self->note), (gsize) LINE_MAX_LEN - 1);
+  char *p = reserve (self);
+
+  memcpy (p, self->note, n);
+  p[n - 1] = '\n';
+  self->len += n;
+  g_clear_pointer (&self->note, g_free);
+}
+
 static void
 put_formatted (IptListingSink *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
@@ -93,6 +110,11 @@ put_formatted (IptListingSink *self, const char *format, ...)
   va_list args;
   int n;
 
+  if (G_UNLIKELY (self->note != NULL))
+    {
+      put_note (self);
+      p = reserve (self);
+    }
   va_start (args, format);
   n = g_vsnprintf (p, LINE_MAX_LEN, format, args);
   va_end (args);
@@ -205,9 +227,17 @@ static void
 ipt_listing_sink_insn (IptSink *sink, const struct pt_insn *insn)
 {
   IptListingSink *self = (IptListingSink *) sink;
-  char *start = reserve (self);
-  char *p = start;
+  char *start, *p;
 
+  if (G_UNLIKELY (self->note != NULL))
+    put_note (self);
+  start = reserve (self);
+  p = start;
+  if (self->prefix_len > 0)
+    {
+      memcpy (p, self->prefix, self->prefix_len);
+      p += self->prefix_len;
+    }
   if (insn->speculative)
     {
       *p++ = '?';
@@ -401,6 +431,7 @@ ipt_listing_sink_end (IptSink *sink, GError **error)
   IptListingSink *self = (IptListingSink *) sink;
 
   self->decoder = NULL;
+  g_clear_pointer (&self->note, g_free);   /* a heading over nothing */
   flush_buffer (self);
   if (self->write_errno == 0 && fflush (self->out) != 0)
     self->write_errno = errno != 0 ? errno : EIO;
@@ -435,6 +466,7 @@ ipt_listing_sink_finalize (GObject *object)
 
   flush_buffer (self);
   g_free (self->buffer);
+  g_free (self->note);
   g_clear_pointer (&self->symbols, ipt_symbol_resolver_unref);
 
   G_OBJECT_CLASS (ipt_listing_sink_parent_class)->finalize (object);
@@ -492,6 +524,43 @@ ipt_listing_sink_set_symbols (IptListingSink *self, IptSymbolResolver *symbols)
   g_clear_pointer (&self->symbols, ipt_symbol_resolver_unref);
   if (symbols != NULL && ipt_symbol_resolver_get_n_sources (symbols) > 0)
     self->symbols = ipt_symbol_resolver_ref (symbols);
+}
+
+/**
+ * ipt_listing_sink_set_prefix:
+ * @self: an #IptListingSink
+ * @prefix: (nullable): what to print before each instruction, or %NULL
+ * @len: its length (at most 159 bytes are kept)
+ *
+ * Columns before each instruction line (--perf's --fields), until changed.
+ */
+void
+ipt_listing_sink_set_prefix (IptListingSink *self, const char *prefix, gsize len)
+{
+  g_return_if_fail (IPT_IS_LISTING_SINK (self));
+
+  self->prefix_len = prefix != NULL ? MIN (len, sizeof self->prefix - 1) : 0;
+  if (self->prefix_len > 0)
+    memcpy (self->prefix, prefix, self->prefix_len);
+}
+
+/**
+ * ipt_listing_sink_put_note:
+ * @self: an #IptListingSink
+ * @line: one line, without its newline
+ *
+ * Puts @line into the listing before the next line it prints, if any (a
+ * later note replaces it): a heading says what follows, so none is
+ * printed over nothing. Not when the listing prints no events.
+ */
+void
+ipt_listing_sink_put_note (IptListingSink *self, const char *line)
+{
+  g_return_if_fail (IPT_IS_LISTING_SINK (self));
+
+  g_clear_pointer (&self->note, g_free);
+  if (self->flags & IPT_LISTING_EVENTS)
+    self->note = g_strconcat (line, "\n", NULL);
 }
 
 /**

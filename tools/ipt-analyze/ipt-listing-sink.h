@@ -27,5 +27,7 @@ G_DECLARE_FINAL_TYPE (IptListingSink, ipt_listing_sink, IPT, LISTING_SINK, GObje
 IptListingSink *ipt_listing_sink_new (FILE *out, IptListingFlags flags);
 void ipt_listing_sink_set_symbols (IptListingSink *self, IptSymbolResolver *symbols);
 gboolean ipt_listing_sink_has_begun (IptListingSink *self);
+void ipt_listing_sink_set_prefix (IptListingSink *self, const char *prefix, gsize len);
+void ipt_listing_sink_put_note (IptListingSink *self, const char *line);
 
 G_END_DECLS

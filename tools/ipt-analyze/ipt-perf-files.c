@@ -290,8 +290,6 @@ static Answer *
 look (IptPerfFiles *files, const IptPerfMapping *m, const char *want_hex)
 {
   g_autoptr(GString) looked = g_string_new (NULL);
-  g_autofree char *shown = m->filename != NULL ? g_filename_display_name (m->filename)
-                                               : g_strdup ("(no name)");
   Answer *answer = g_new0 (Answer, 1);
   char *found = NULL;
 
@@ -337,9 +335,9 @@ look (IptPerfFiles *files, const IptPerfMapping *m, const char *want_hex)
   if (found != NULL)
     answer->path = found;
   else if (looked->len == 0)
-    answer->message = g_strdup_printf ("%s: not a file, and no build-id to look it up by", shown);
+    answer->message = g_strdup ("not a file, and no build-id to look it up by");
   else
-    answer->message = g_strdup_printf ("%s%s%s: no such file (looked in %s)", shown,
+    answer->message = g_strdup_printf ("no such file%s%s (looked in %s)",
                                        want_hex != NULL ? " with build-id " : "",
                                        want_hex != NULL ? want_hex : "", looked->str);
   return answer;

@@ -214,7 +214,7 @@ warn_missing (IptPerfMemory *self, const char *filename, Missing *entry)
   for (guint i = 0; i < entry->pids->len; i++)
     g_string_append_printf (pids, "%s%" G_GINT64_FORMAT, i > 0 ? ", " : "",
                             g_array_index (entry->pids, gint64, i));
-  ipt_tool_warning ("%s: %s, mapped at %s by pid %s, %s: reads there will fail (give its "
+  ipt_tool_warning ("%s: %s, mapped at %s by pid %s: %s; reads there will fail (give its "
                     "memory with --plugin, e.g. a core)", ipt_perf_data_get_name (self->perf),
                     shown, text->str, pids->str, entry->reason);
 }

@@ -215,6 +215,25 @@ test_list_regions_over_time (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (f->out, "0000000000400000-0000000000401000"));
 }
 
+/* A mapping longer than its file (the kernel maps the file's last page
+ * whole): the file's bytes are served, the tail is not, and no warning. */
+static void
+test_mapping_past_file_end (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PerfBuilder) b = new_builder ();
+
+  /* one.so is 0x2000 bytes; mapped from offset 0x1000 over 0x3000 */
+  pb_mmap2 (b, 10, 10, 0x400000, 0x3000, 0x1000, NULL, 0, f->one,
+            &(PbSampleId) { 10, 10, 100, 1, 0 });
+  pb_auxtrace (b, sizeof pt, 0, 0, 10, -1, pt, sizeof pt);
+  finish (f, b);
+  run (f, "--list-regions", NULL, NULL);
+  g_assert_cmpint (f->status, ==, 0);
+  g_assert_cmpstr (f->err, ==, "");
+  g_assert_nonnull (strstr (f->out, "0000000000400000-0000000000401000       0x1000 bytes"));
+  g_assert_null (strstr (f->out, "0000000000401000-"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -225,6 +244,7 @@ main (int argc, char **argv)
   ADD ("missing-file/one-warning-all-ranges", test_missing_file_once);
   ADD ("per-cpu/processes-overlap-warned-once", test_processes_overlap);
   ADD ("list-regions/each-mapping-at-its-time", test_list_regions_over_time);
+  ADD ("mapping/past-the-file-end", test_mapping_past_file_end);
 #undef ADD
   return g_test_run ();
 }

@@ -11,6 +11,8 @@
 
 #include "ipt-perf-memory.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include "ipt-analyze-discovery.h"
@@ -121,9 +123,17 @@ static IptMemoryProvider *
 new_raw (IptPlugin *raw, const char *path, const IptPerfMapping *m, GError **error)
 {
   const char *names[] = { "file", "base", "offset", "size", "valid-from", "valid-to" };
-  const guint64 numbers[] = { m->address, m->offset, m->length, m->valid_from, m->valid_to };
+  guint64 numbers[] = { m->address, m->offset, m->length, m->valid_from, m->valid_to };
   GValue values[G_N_ELEMENTS (names)] = { G_VALUE_INIT };
   IptMemoryProvider *provider;
+  GStatBuf st;
+
+  /* The kernel maps whole pages: the tail of a file's last page is in the
+   * mapping but not in the file (the raw plugin refuses a window past the
+   * end). No code runs there that the file could give. */
+  if (g_stat (path, &st) == 0 && (guint64) st.st_size > m->offset &&
+      m->length > (guint64) st.st_size - m->offset)
+    numbers[2] = (guint64) st.st_size - m->offset;
 
   g_value_init (&values[0], G_TYPE_STRING);
   g_value_set_string (&values[0], path);

@@ -232,6 +232,12 @@ test_mapping_past_file_end (Fixture *f, gconstpointer data)
   g_assert_cmpstr (f->err, ==, "");
   g_assert_nonnull (strstr (f->out, "0000000000400000-0000000000401000       0x1000 bytes"));
   g_assert_null (strstr (f->out, "0000000000401000-"));
+  /* --read with --perf: the recording's memory (the file's last bytes) */
+  run (f, "--read", "0x400ffe:2", NULL);
+  g_assert_cmpint (f->status, ==, 0);
+  g_assert_cmpstr (f->out, ==, "\x90\x90");
+  run (f, "--read", "0x401000:1", NULL);
+  g_assert_cmpint (f->status, !=, 0);
 }
 
 int

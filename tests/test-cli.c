@@ -296,7 +296,6 @@ test_bad_options (Fixture *fixture, gconstpointer data)
     { { "--read", "0x1000:1", "--tsc-conversion", "0:1:0", "--raw", raw }, "--tsc-conversion only applies to --pt and --perf" },
     /* perf.data (issue 9) */
     { { "--perf", fixture->trace_path, "--pt", fixture->trace_path, "--raw", raw }, "--perf cannot be combined with --pt" },
-    { { "--perf", fixture->trace_path, "--read", "0x1000:1", "--raw", raw }, "--perf cannot be combined with --read" },
     /* a plugin option that is malformed, unknown or missing (issue 12, item 10) */
     { { "--plugin", "raw:file=x,base=zzz", "--read", "0x1000:1", NULL },
       "--plugin 'raw:file=x,base=zzz': plugin 'raw': option 'base': 'zzz' is not" },

@@ -568,10 +568,10 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
                    "own time (see --tsc-conversion)");
       return FALSE;
     }
-  if (options->perf_file != NULL && (options->pt_file != NULL || options->have_read))
+  if (options->perf_file != NULL && options->pt_file != NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--perf cannot be combined with %s", options->pt_file != NULL ? "--pt" : "--read");
+                   "--perf cannot be combined with --pt");
       return FALSE;
     }
   if (options->have_tsc_conversion && options->pt_file == NULL && options->perf_file == NULL)
@@ -608,7 +608,8 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
       return FALSE;
     }
   /* a perf.data names its memory (its mmaps): more is optional */
-  if ((options->pt_file != NULL || options->have_read) && options->sources->len == 0)
+  if ((options->pt_file != NULL || (options->have_read && options->perf_file == NULL)) &&
+      options->sources->len == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "no memory given: use --raw FILE:BASE, --elf FILE[:BASE], --kcore FILE or "

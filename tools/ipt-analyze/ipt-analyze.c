@@ -815,9 +815,12 @@ main (int argc, char **argv)
                           "in DIR/kcore_dir/kcore, or a vmlinux)", ipt_perf_data_get_name (perf));
       /* decoded anyway: each queue then says where its memory is missing */
       memory = ipt_perf_memory_new (registry, image, perf, ipt_perf_files_find, files);
-      /* what --list-regions, --read and --time show: every process's */
+      /* what --list-regions, --read and --time show: the process of a
+       * single --pid, else every process's */
       if (options.list_regions || options.have_read || options.have_time)
-        shown = ipt_perf_memory_get_image (memory, -1);
+        shown = ipt_perf_memory_get_image (memory, options.pids != NULL && options.pids->len == 1
+                                                     ? g_array_index (options.pids, gint64, 0)
+                                                     : -1);
     }
 
   if (options.have_time)

@@ -326,15 +326,7 @@ void
 pb_fork (PerfBuilder *b, guint32 pid, guint32 ppid, guint32 tid, guint32 ptid,
          const PbSampleId *sid)
 {
-  GByteArray *body = g_byte_array_new ();
-
-  put32 (body, pid);
-  put32 (body, ppid);
-  put32 (body, tid);
-  put32 (body, ptid);
-  put64 (body, sid != NULL ? sid->time : 0);
-  pb_record (b, 7, 0, body->data, body->len, sid);
-  g_byte_array_unref (body);
+  pb_task (b, FALSE, pid, ppid, tid, ptid, sid);
 }
 
 void

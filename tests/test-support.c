@@ -1,0 +1,193 @@
+/* test-support.c: the scaffolding the test programs share — a path meson
+ * passes in the environment ($IPT_ANALYZE, $IPT_RECORD, the programs it
+ * built), removing a test's temporary tree, and running a program to its
+ * end, its argv, stdout and stderr logged with g_test_message() so that a
+ * failing test's log shows what ran. Plain test support: every failure is a
+ * test assertion or g_error().
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "test-support.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+
+/* A listing can be megabytes: the log keeps its start. */
+#define LOGGED_TEXT_MAX 4096
+#define LOGGED_BINARY_MAX 256
+
+/**
+ * test_env_path:
+ * @name: an environment variable tests/meson.build sets
+ *
+ * Returns: (transfer none): its value; g_error() when it is not set (the
+ * test was not started by meson).
+ */
+const char *
+test_env_path (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL)
+    g_error ("%s is not set: run this test through meson", name);
+  return value;
+}
+
+/**
+ * test_remove_tree:
+ * @path: a file or directory
+ *
+ * Removes @path and, for a directory, everything below it, as far as it
+ * can (a teardown: nothing is asserted).
+ */
+void
+test_remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          /* a symbolic link to a directory is removed, never followed */
+          if (g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            g_unlink (child);
+          else
+            test_remove_tree (child);
+        }
+      g_dir_close (dir);
+    }
+  g_remove (path);
+}
+
+/* Logs @text (a program's output): its start when long, escaped when it
+ * is not UTF-8 (a TAP log must be text: --read writes raw bytes). */
+static void
+log_output (const char *what, const char *text)
+{
+  gsize length = strlen (text);
+
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_autofree char *start = g_strndup (text, MIN (length, LOGGED_BINARY_MAX));
+      g_autofree char *escaped = g_strescape (start, NULL);
+
+      g_test_message ("%s (%" G_GSIZE_FORMAT " bytes, not UTF-8): \"%s\"%s", what, length,
+                      escaped, length > LOGGED_BINARY_MAX ? "..." : "");
+    }
+  else if (length > LOGGED_TEXT_MAX)
+    {
+      int cut = LOGGED_TEXT_MAX;
+
+      /* not inside a character */
+      while (cut > 0 && (text[cut] & 0xc0) == 0x80)
+        cut--;
+      g_test_message ("%s (%" G_GSIZE_FORMAT " bytes, the first %d):\n%.*s", what, length, cut,
+                      cut, text);
+    }
+  else
+    g_test_message ("%s:\n%s", what, text);
+}
+
+/**
+ * test_spawn_full:
+ * @cwd: (nullable): where the program runs; %NULL: here
+ * @argv: the program (looked up in PATH when not a path) and its arguments
+ * @setup: (nullable): called in the child before the exec
+ * @setup_data: for @setup
+ * @out: (out) (optional): its stdout; %NULL: discarded
+ * @err: (out) (optional): its stderr; %NULL: discarded
+ *
+ * Runs @argv to its end, logging the command line, stdout (its start) and
+ * stderr with g_test_message(). A program that cannot be started fails the
+ * test.
+ *
+ * Returns: its exit status, or 128 + N when signal N killed it.
+ */
+int
+test_spawn_full (const char *cwd, const char *const *argv, GSpawnChildSetupFunc setup,
+                 gpointer setup_data, char **out, char **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_strjoinv (" ", (char **) argv);
+  g_autofree char *got_out = NULL, *got_err = NULL;
+  int wait_status = 0;
+  int status;
+
+  g_spawn_sync (cwd, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, setup, setup_data,
+                &got_out, &got_err, &wait_status, &error);
+  g_assert_no_error (error);
+  status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+
+  g_test_message ("%s: exit status %d", line, status);
+  log_output ("stdout", got_out);
+  log_output ("stderr", got_err);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&got_out);
+  if (err != NULL)
+    *err = g_steal_pointer (&got_err);
+  return status;
+}
+
+/**
+ * test_spawn:
+ * @argv: the program and its arguments
+ * @out: (out) (optional): its stdout; %NULL: discarded
+ * @err: (out) (optional): its stderr; %NULL: discarded
+ *
+ * test_spawn_full() here, with no child setup.
+ *
+ * Returns: its exit status, or 128 + N when signal N killed it.
+ */
+int
+test_spawn (const char *const *argv, char **out, char **err)
+{
+  return test_spawn_full (NULL, argv, NULL, NULL, out, err);
+}
+
+/**
+ * test_run_analyze_in:
+ * @cwd: (nullable): where it runs; %NULL: here
+ * @args: ipt-analyze's arguments
+ * @out: (out) (optional): its stdout; %NULL: discarded
+ * @err: (out) (optional): its stderr; %NULL: discarded
+ *
+ * test_spawn_full() of $IPT_ANALYZE @args.
+ *
+ * Returns: its exit status, or 128 + N when signal N killed it.
+ */
+int
+test_run_analyze_in (const char *cwd, const char *const *args, char **out, char **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (char *) test_env_path ("IPT_ANALYZE"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  return test_spawn_full (cwd, (const char *const *) argv->pdata, NULL, NULL, out, err);
+}
+
+/**
+ * test_run_analyze:
+ * @args: ipt-analyze's arguments
+ * @out: (out) (optional): its stdout; %NULL: discarded
+ * @err: (out) (optional): its stderr; %NULL: discarded
+ *
+ * test_run_analyze_in() here.
+ *
+ * Returns: its exit status, or 128 + N when signal N killed it.
+ */
+int
+test_run_analyze (const char *const *args, char **out, char **err)
+{
+  return test_run_analyze_in (NULL, args, out, err);
+}

@@ -10,11 +10,11 @@
 #include "config.h"
 
 #include "record-perf.h"
+#include "test-support.h"
 
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <glib.h>
 #include <ipt-analyze/ipt-analyze.h>
@@ -25,20 +25,10 @@ static char *
 run_perf (const char *perf, const char *command, const char *perf_data, const char *arg,
           const char *arg2, const char *arg3)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  g_autofree char *line = NULL;
   char *out = NULL;
   const char *argv[] = { perf, command, "-i", perf_data, arg, arg2, arg3, NULL };
-  int status;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                &error);
-  g_assert_no_error (error);
-  line = g_strjoinv (" ", (char **) argv);
-  g_test_message ("%s: stderr: %s", line, err);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpint (test_spawn (argv, &out, NULL), ==, 0);
   return out;
 }
 
@@ -130,12 +120,9 @@ ipt_analyze_listing (const char *dir, gboolean with_core, const char *const *ext
   g_autofree char *core_spec = g_strdup_printf ("coredump:core=%s", core);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GString) listed = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
-  int status;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("IPT_ANALYZE"));
-  g_assert_nonnull (argv->pdata[0]);
+  g_ptr_array_add (argv, (char *) test_env_path ("IPT_ANALYZE"));
   g_ptr_array_add (argv, "--perf");
   g_ptr_array_add (argv, perf_data);
   g_ptr_array_add (argv, "--no-inst");
@@ -147,13 +134,7 @@ ipt_analyze_listing (const char *dir, gboolean with_core, const char *const *ext
   for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) extra[i]);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-                &status, &error);
-  g_assert_no_error (error);
-  g_test_message ("ipt-analyze --perf %s%s: stderr: %s", perf_data,
-                  argv->len > 5 ? " …" : "", *err);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpint (test_spawn ((const char *const *) argv->pdata, out, err), ==, 0);
   lines = g_strsplit (*out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     if (lines[i][0] != '\0' && lines[i][0] != '[')

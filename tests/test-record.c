@@ -28,6 +28,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "record-perf.h"
+#include "test-support.h"
 
 typedef struct {
   char *dir;
@@ -49,27 +50,9 @@ fixture_setup (Fixture *fixture, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-    }
-  g_remove (path);
-}
-
-static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->out);
   g_free (fixture->err);
@@ -77,33 +60,15 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->record_out);
 }
 
-static const char *
-env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL)
-    g_error ("%s is not set: run this test through meson", name);
-  return value;
-}
-
 /* Runs @argv (calling @setup in the child before the exec); keeps its
  * output and exit status (or 128+signal). */
 static void
 run_full (Fixture *fixture, const char *const *argv, GSpawnChildSetupFunc setup)
 {
-  g_autoptr(GError) error = NULL;
-  int wait_status;
-
   g_clear_pointer (&fixture->out, g_free);
   g_clear_pointer (&fixture->err, g_free);
-  g_spawn_sync (fixture->cwd, (char **) argv, NULL, G_SPAWN_DEFAULT, setup, NULL,
-                &fixture->out, &fixture->err, &wait_status, &error);
-  g_assert_no_error (error);
-  if (WIFEXITED (wait_status))
-    fixture->status = WEXITSTATUS (wait_status);
-  else
-    fixture->status = 128 + WTERMSIG (wait_status);
+  fixture->status = test_spawn_full (fixture->cwd, argv, setup, NULL, &fixture->out,
+                                     &fixture->err);
 }
 
 static void
@@ -126,7 +91,7 @@ record_full (Fixture *fixture, const char *const *options, const char *psb_perio
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
-  g_ptr_array_add (argv, (char *) env_path ("IPT_RECORD"));
+  g_ptr_array_add (argv, (char *) test_env_path ("IPT_RECORD"));
   for (guint i = 0; options != NULL && options[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) options[i]);
   g_ptr_array_add (argv, (char *) "--verbose");
@@ -139,7 +104,6 @@ record_full (Fixture *fixture, const char *const *options, const char *psb_perio
     g_ptr_array_add (argv, (char *) program_argv[i]);
   g_ptr_array_add (argv, NULL);
   run_full (fixture, (const char *const *) argv->pdata, setup);
-  g_test_message ("ipt-record: %s", fixture->err);
   g_free (fixture->record_err);
   fixture->record_err = g_strdup (fixture->err);
   g_free (fixture->record_out);
@@ -189,7 +153,7 @@ decode_range_noting (Fixture *fixture, const char *decoder, guint64 from, guint6
     from == 0 ? g_strdup (trace) : g_strdup_printf ("%s:0x%" G_GINT64_MODIFIER "x", trace, from);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
-  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
+  g_ptr_array_add (argv, (char *) test_env_path ("IPT_ANALYZE"));
   g_ptr_array_add (argv, (char *) "--no-inst");
   g_ptr_array_add (argv, (char *) decoder);
   g_ptr_array_add (argv, (char *) "--pt");
@@ -536,7 +500,7 @@ static void
 assert_regions_from_core_and_files (Fixture *fixture, const char *core, GPtrArray *paths)
 {
   g_autofree char *plugin = g_strdup_printf ("coredump:core=%s", core);
-  const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", plugin, "--list-regions", NULL };
+  const char *argv[] = { test_env_path ("IPT_ANALYZE"), "--plugin", plugin, "--list-regions", NULL };
   g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_auto(GStrv) lines = NULL;
   g_autofree char *real_core = realpath (core, NULL);
@@ -645,7 +609,7 @@ static void
 test_flow (Fixture *fixture, gconstpointer data)
 {
   const FlowBuild *build = data;
-  const char *argv[] = { env_path (build->program_env), NULL };
+  const char *argv[] = { test_env_path (build->program_env), NULL };
 
   g_assert_cmpint (record_full (fixture, build->perf_timed ? NULL : perf_untimed, "4096", argv,
                                 NULL), ==, 0);
@@ -659,7 +623,7 @@ test_flow (Fixture *fixture, gconstpointer data)
 static void
 test_async (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_ASYNC_STATIC"), NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_ASYNC_STATIC"), NULL };
 
   g_assert_cmpint (record (fixture, "512", argv), ==, 0);
   g_assert_nonnull (strstr (fixture->record_err, "only the main thread is traced"));
@@ -724,7 +688,7 @@ find_psbs (const guint8 *trace, gsize length)
 static void
 test_start_at_any_psb (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_FLOW_STATIC"), NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_FLOW_STATIC"), NULL };
   gsize ips_length, trace_length;
   g_autofree char *ips = NULL;
   g_autofree guint8 *trace = NULL;
@@ -759,7 +723,7 @@ test_start_at_any_psb (Fixture *fixture, gconstpointer data)
 static void
 test_exit_code (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "exit", "7", NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "exit", "7", NULL };
 
   g_assert_cmpint (record (fixture, "4096", argv), ==, 7);
   assert_recording_decodes (fixture);
@@ -768,7 +732,7 @@ test_exit_code (Fixture *fixture, gconstpointer data)
 static void
 test_killed_by_signal (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "abort", NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "abort", NULL };
 
   g_assert_cmpint (record (fixture, "4096", argv), ==, 128 + SIGABRT);
   assert_recording_decodes (fixture);
@@ -778,7 +742,7 @@ test_killed_by_signal (Fixture *fixture, gconstpointer data)
 static void
 test_no_core (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
   const char *options[] = { "--no-core", NULL };
   g_autofree char *core = out_path (fixture, "core");
   g_autoptr(GError) error = NULL;
@@ -797,7 +761,7 @@ test_no_core (Fixture *fixture, gconstpointer data)
 static void
 test_no_perf_data (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
   const char *options[] = { "--perf-data", "none", NULL };
   g_autofree char *perf_data = out_path (fixture, "perf.data");
   g_autoptr(GError) error = NULL;
@@ -813,7 +777,7 @@ test_no_perf_data (Fixture *fixture, gconstpointer data)
 static void
 test_no_core_after_exec (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "exec", "/bin/true",
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "exec", "/bin/true",
                          NULL };
   g_autofree char *core = out_path (fixture, "core");
   g_autofree char *warning = g_strdup_printf ("ipt-record: warning: %s: no core written", core);
@@ -848,7 +812,7 @@ limit_file_size (gpointer user_data)
 static void
 test_core_write_fails (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "touch", "16", NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), "touch", "16", NULL };
   g_autofree char *core = out_path (fixture, "core");
   g_autofree char *message = g_strdup_printf ("ipt-record: error: %s: no core written: ", core);
   const char *reason;
@@ -906,22 +870,13 @@ readme_demo_arguments (const char *top)
 static char *
 run_ipt_analyze_in (Fixture *fixture, const char *top, char **args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status;
-
-  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, args[i]);
-  g_ptr_array_add (argv, NULL);
+  int status;
 
   g_clear_pointer (&fixture->out, g_free);
   g_clear_pointer (&fixture->err, g_free);
-  g_spawn_sync (top, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &fixture->out, &fixture->err, &wait_status, &error);
-  g_assert_no_error (error);
+  status = test_run_analyze_in (top, (const char *const *) args, &fixture->out, &fixture->err);
   g_assert_cmpstr (fixture->err, ==, "");
-  g_assert_true (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) == 0);
+  g_assert_cmpint (status, ==, 0);
   return fixture->out;
 }
 
@@ -934,7 +889,7 @@ run_ipt_analyze_in (Fixture *fixture, const char *top, char **args)
 static void
 test_demo_readme_command (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *top = g_build_filename (env_path ("G_TEST_SRCDIR"), "..", NULL);
+  g_autofree char *top = g_build_filename (test_env_path ("G_TEST_SRCDIR"), "..", NULL);
   g_autofree char *ips_path = g_build_filename (top, "data", "demo", "ips", NULL);
   g_auto(GStrv) args = readme_demo_arguments (top);
   g_autofree char *ips = NULL;
@@ -1013,7 +968,7 @@ assert_dir_holds (Fixture *fixture, const char *const *names)
 static void
 test_earlier_run_kept (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_STATUS_STATIC"), NULL };
   const char *missing[] = { "/nonexistent/ipt-record-test-program", NULL };
   g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
   gsize lengths[G_N_ELEMENTS (recording_files)];
@@ -1073,8 +1028,8 @@ read_all (int fd)
 static int
 record_stopped (Fixture *fixture, const StopCase *stop)
 {
-  const char *argv[] = { env_path ("IPT_RECORD"), "--verbose", "-o", fixture->dir, "--",
-                         env_path ("IPT_RECORD_PROGRAM_FOREVER_STATIC"), stop->mode, NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD"), "--verbose", "-o", fixture->dir, "--",
+                         test_env_path ("IPT_RECORD_PROGRAM_FOREVER_STATIC"), stop->mode, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   int out_fd, err_fd, wait_status = 0;
@@ -1134,7 +1089,7 @@ test_stopped_by_signal (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (fixture->record_err, "the recording is complete up to there"));
   assert_dir_holds (fixture, recording_files);
   assert_recording_decodes (fixture);
-  assert_core_decodes (fixture, env_path ("IPT_RECORD_PROGRAM_FOREVER_STATIC"), FALSE);
+  assert_core_decodes (fixture, test_env_path ("IPT_RECORD_PROGRAM_FOREVER_STATIC"), FALSE);
   record_perf_assert_decodes (fixture->dir, TRUE);
 }
 
@@ -1181,7 +1136,7 @@ test_output_not_a_directory (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *file = out_path (fixture, "plain-file");
   g_autofree char *below = g_build_filename (file, "out", NULL);
-  const char *argv[] = { env_path ("IPT_RECORD"), "-o", below, "/bin/true", NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD"), "-o", below, "/bin/true", NULL };
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (file, "x", 1, &error);
@@ -1194,11 +1149,11 @@ test_output_not_a_directory (Fixture *fixture, gconstpointer data)
 static void
 test_bad_options (Fixture *fixture, gconstpointer data)
 {
-  const char *no_output[] = { env_path ("IPT_RECORD"), "/bin/true", NULL };
-  const char *no_program[] = { env_path ("IPT_RECORD"), "-o", fixture->dir, NULL };
-  const char *bad_period[] = { env_path ("IPT_RECORD"), "--psb-period", "3", "-o",
+  const char *no_output[] = { test_env_path ("IPT_RECORD"), "/bin/true", NULL };
+  const char *no_program[] = { test_env_path ("IPT_RECORD"), "-o", fixture->dir, NULL };
+  const char *bad_period[] = { test_env_path ("IPT_RECORD"), "--psb-period", "3", "-o",
                                fixture->dir, "/bin/true", NULL };
-  const char *bad_perf_data[] = { env_path ("IPT_RECORD"), "--perf-data", "yes", "-o",
+  const char *bad_perf_data[] = { test_env_path ("IPT_RECORD"), "--perf-data", "yes", "-o",
                                   fixture->dir, "/bin/true", NULL };
 
   run (fixture, no_output);
@@ -1449,7 +1404,7 @@ jit_recordings_remove (void)
     {
       JitRecording *rec = value;
 
-      remove_tree (rec->dir);
+      test_remove_tree (rec->dir);
       g_free (rec->dir);
       g_free (rec->record_out);
       g_free (rec->record_err);
@@ -1462,7 +1417,7 @@ static const JitRecording *
 jit_recording (Fixture *fixture, const char *mode, const char *psb_period)
 {
   g_autofree char *key = g_strdup_printf ("%s/%s", mode != NULL ? mode : "rewrite", psb_period);
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_JIT_STATIC"), mode, NULL };
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_JIT_STATIC"), mode, NULL };
   g_autoptr(GError) error = NULL;
   JitRecording *rec;
   char *own_dir;
@@ -2103,7 +2058,7 @@ test_jit_read_at_times (Fixture *fixture, gconstpointer data)
       range = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x:%" G_GUINT64_FORMAT, rec->address, rec->size);
       time = g_strdup_printf ("%" G_GUINT64_FORMAT, rec->timestamp);
       {
-        const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--read", range,
+        const char *argv[] = { test_env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--read", range,
                                "--time", time, NULL };
         g_autoptr(GBytes) bytes = run_for_bytes (fixture, argv);
 
@@ -2113,7 +2068,7 @@ test_jit_read_at_times (Fixture *fixture, gconstpointer data)
         g_assert_true (memcmp (g_bytes_get_data (bytes, NULL), rec->code, rec->size) == 0);
       }
       {
-        const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--list-regions",
+        const char *argv[] = { test_env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--list-regions",
                                "--time", time, NULL };
 
         run (fixture, argv);
@@ -2127,7 +2082,7 @@ test_jit_read_at_times (Fixture *fixture, gconstpointer data)
   /* without --time: the latest, and a note saying so */
   {
     g_autofree char *range = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x:1", last->address);
-    const char *argv[] = { env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--read", range, NULL };
+    const char *argv[] = { test_env_path ("IPT_ANALYZE"), "--plugin", jitmap, "--read", range, NULL };
     g_autoptr(GBytes) bytes = run_for_bytes (fixture, argv);
 
     g_assert_cmpint (fixture->status, ==, 0);
@@ -2165,8 +2120,8 @@ record_dlswap (Fixture *fixture, gboolean timed)
 {
   static const char *const timed_options[] = { "--no-core", NULL };
   static const char *const untimed_options[] = { "--no-core", "--perf-data", "untimed", NULL };
-  const char *argv[] = { env_path ("IPT_RECORD_PROGRAM_DLSWAP_DYNAMIC_PIE"),
-                         env_path ("IPT_RECORD_DLSWAP_LIB1"), env_path ("IPT_RECORD_DLSWAP_LIB2"),
+  const char *argv[] = { test_env_path ("IPT_RECORD_PROGRAM_DLSWAP_DYNAMIC_PIE"),
+                         test_env_path ("IPT_RECORD_DLSWAP_LIB1"), test_env_path ("IPT_RECORD_DLSWAP_LIB2"),
                          NULL };
 
   g_assert_cmpint (record_full (fixture, timed ? timed_options : untimed_options, "4096", argv,
@@ -2192,9 +2147,9 @@ assert_libraries_overlap (Fixture *fixture, gboolean timed, guint64 *one_from, g
     {
       const IptPerfMapping *m = mappings->pdata[i];
 
-      if (strcmp (m->filename, env_path ("IPT_RECORD_DLSWAP_LIB1")) == 0)
+      if (strcmp (m->filename, test_env_path ("IPT_RECORD_DLSWAP_LIB1")) == 0)
         one = m;
-      else if (strcmp (m->filename, env_path ("IPT_RECORD_DLSWAP_LIB2")) == 0)
+      else if (strcmp (m->filename, test_env_path ("IPT_RECORD_DLSWAP_LIB2")) == 0)
         two = m;
     }
   g_assert_nonnull (one);
@@ -2230,7 +2185,7 @@ assert_regions_at (Fixture *fixture, guint64 time, const char *shown, const char
 {
   g_autofree char *perf_data = out_path (fixture, "perf.data");
   g_autofree char *at = g_strdup_printf ("%" G_GUINT64_FORMAT, time);
-  const char *argv[] = { env_path ("IPT_ANALYZE"), "--perf", perf_data, "--list-regions",
+  const char *argv[] = { test_env_path ("IPT_ANALYZE"), "--perf", perf_data, "--list-regions",
                          "--time", at, NULL };
 
   run (fixture, argv);
@@ -2245,7 +2200,7 @@ assert_regions_at (Fixture *fixture, guint64 time, const char *shown, const char
 static void
 test_dlswap_timed (Fixture *fixture, gconstpointer data)
 {
-  const char *one = env_path ("IPT_RECORD_DLSWAP_LIB1"), *two = env_path ("IPT_RECORD_DLSWAP_LIB2");
+  const char *one = test_env_path ("IPT_RECORD_DLSWAP_LIB1"), *two = test_env_path ("IPT_RECORD_DLSWAP_LIB2");
   guint64 one_from, two_from;
 
   record_dlswap (fixture, TRUE);
@@ -2263,7 +2218,7 @@ test_dlswap_untimed (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *perf_data = out_path (fixture, "perf.data");
   g_autofree char *ips = NULL, *expected = NULL, *listed = NULL;
-  const char *argv[] = { env_path ("IPT_ANALYZE"), "--perf", perf_data, "--no-inst", NULL };
+  const char *argv[] = { test_env_path ("IPT_ANALYZE"), "--perf", perf_data, "--no-inst", NULL };
   guint64 one_from, two_from;
 
   record_dlswap (fixture, FALSE);
@@ -2274,8 +2229,8 @@ test_dlswap_untimed (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (fixture->status, ==, 0);
   expected = g_strdup_printf ("was mapped to several files over time (%s, later %s): its code "
                               "is read from the last one for the whole trace",
-                              env_path ("IPT_RECORD_DLSWAP_LIB1"),
-                              env_path ("IPT_RECORD_DLSWAP_LIB2"));
+                              test_env_path ("IPT_RECORD_DLSWAP_LIB1"),
+                              test_env_path ("IPT_RECORD_DLSWAP_LIB2"));
   g_assert_nonnull (strstr (fixture->err, "perf.data: the recording has no time (untimed), "
                                           "and 0x"));
   g_assert_nonnull (strstr (fixture->err, expected));

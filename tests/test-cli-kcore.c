@@ -22,17 +22,9 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "test-support.h"
+
 #define MODULE_ADDRESS G_GUINT64_CONSTANT (0xffffffffc0001000)
-
-static const char *
-env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL)
-    g_error ("%s is not set: run this test through meson", name);
-  return value;
-}
 
 typedef struct {
   char *tmp;
@@ -112,7 +104,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 
   f->tmp = g_dir_make_tmp ("test-cli-kcore-XXXXXX", &error);
   g_assert_no_error (error);
-  f->vmlinux = g_strdup (env_path ("IPT_VMLINUX_LIKE"));
+  f->vmlinux = g_strdup (test_env_path ("IPT_VMLINUX_LIKE"));
   g_file_get_contents (f->vmlinux, &contents, &size, &error);
   g_assert_no_error (error);
   f->vmlinux_bytes = g_bytes_new_take (g_steal_pointer (&contents), size);
@@ -149,25 +141,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->core);
 }
 
-/* ipt-analyze @args: its exit status and stderr. */
-static int
-analyze (const char * const *args, char **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                err, &status, &error);
-  g_assert_no_error (error);
-  g_test_message ("stderr: %s", *err);
-  return g_spawn_check_wait_status (status, NULL) ? 0 : WEXITSTATUS (status);
-}
-
 /* --read ADDRESS:SIZE through --kcore @file equals @expected. */
 static void
 assert_reads (const char *file, guint64 address, const guint8 *expected, gsize size)
@@ -185,7 +158,7 @@ assert_reads (const char *file, guint64 address, const guint8 *expected, gsize s
   int status;
 
   /* --read writes raw bytes: read the pipe, not a C string */
-  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
+  g_ptr_array_add (argv, (char *) test_env_path ("IPT_ANALYZE"));
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
@@ -235,14 +208,14 @@ test_errors (Fixture *f, gconstpointer data)
   g_autofree char *text = g_build_filename (f->tmp, "text", NULL);
   g_autofree char *err = NULL;
 
-  g_assert_cmpint (analyze ((const char *[]) { "--kcore", missing, "--read", "0:1", NULL },
-                            &err), ==, 1);
+  g_assert_cmpint (test_run_analyze ((const char *[]) { "--kcore", missing, "--read", "0:1", NULL },
+                                     NULL, &err), ==, 1);
   g_assert_nonnull (strstr (err, "ipt-analyze: error: --kcore '"));
   g_assert_nonnull (strstr (err, "missing"));
   g_clear_pointer (&err, g_free);
   g_assert_true (g_file_set_contents (text, "not a kernel\n", -1, NULL));
-  g_assert_cmpint (analyze ((const char *[]) { "--kcore", text, "--read", "0:1", NULL },
-                            &err), ==, 1);
+  g_assert_cmpint (test_run_analyze ((const char *[]) { "--kcore", text, "--read", "0:1", NULL },
+                                     NULL, &err), ==, 1);
   g_assert_nonnull (strstr (err, "not an ELF file"));
   g_unlink (text);
 }
@@ -263,12 +236,14 @@ test_perf_kernel_traced (Fixture *f, gconstpointer data)
       g_test_skip ("no ../shared/perf-data/quipper");
       return;
     }
-  g_assert_cmpint (analyze ((const char *[]) { "--perf", perf_data, "-q", NULL }, &err), ==, 0);
+  g_assert_cmpint (test_run_analyze ((const char *[]) { "--perf", perf_data, "-q", NULL },
+                                     NULL, &err), ==, 0);
   g_assert_nonnull (strstr (err, warning));
   g_assert_null (strstr (strstr (err, warning) + 1, warning));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (analyze ((const char *[]) { "--perf", perf_data, "-q", "--kcore", f->core,
-                                               NULL }, &err), ==, 0);
+  g_assert_cmpint (test_run_analyze ((const char *[]) { "--perf", perf_data, "-q", "--kcore",
+                                                        f->core, NULL },
+                                     NULL, &err), ==, 0);
   g_assert_null (strstr (err, warning));
 }
 

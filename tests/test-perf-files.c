@@ -12,22 +12,12 @@
 
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
 
 #include "ipt-perf-files.h"
-
-static const char *
-env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL)
-    g_error ("%s is not set: run this test through meson", name);
-  return value;
-}
+#include "test-support.h"
 
 static char *
 make_tmp (void)
@@ -37,15 +27,6 @@ make_tmp (void)
 
   g_assert_no_error (error);
   return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  const char *argv[] = { "rm", "-rf", dir, NULL };
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, NULL, NULL));
 }
 
 static void
@@ -99,7 +80,7 @@ bytes_from_hex (const char *hex)
 static void
 program (const char *env, char **path, char **hex)
 {
-  *path = g_canonicalize_filename (env_path (env), NULL);
+  *path = g_canonicalize_filename (test_env_path (env), NULL);
   *hex = readelf_build_id (*path);
 }
 
@@ -124,7 +105,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  remove_tree (f->tmp);
+  test_remove_tree (f->tmp);
   g_free (f->tmp);
   g_free (f->cache);
   g_free (f->flow);
@@ -444,20 +425,6 @@ test_new_buildid_dir (Fixture *f, gconstpointer data)
   g_test_trap_assert_passed ();
 }
 
-/* Runs @argv; its stdout and stderr, and whether it exited 0. */
-static int
-run (const char * const *argv, char **out, char **err)
-{
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &status,
-                &error);
-  g_assert_no_error (error);
-  g_test_message ("%s: stderr: %s", argv[0], err != NULL && *err != NULL ? *err : "");
-  return g_spawn_check_wait_status (status, NULL) ? 0 : WEXITSTATUS (status);
-}
-
 /* ipt-analyze --perf's listing without its "[perf queue ...]" lines. */
 static char *
 addresses (const char *listing)
@@ -481,14 +448,13 @@ analyze (const char *perf_data, const char * const *extra, const char *ips, char
   g_autofree char *out = NULL, *listed = NULL;
   int status;
 
-  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
   g_ptr_array_add (argv, (char *) "--perf");
   g_ptr_array_add (argv, (char *) perf_data);
   g_ptr_array_add (argv, (char *) "--no-inst");
   for (guint i = 0; extra[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) extra[i]);
   g_ptr_array_add (argv, NULL);
-  status = run ((const char * const *) argv->pdata, &out, err);
+  status = test_run_analyze ((const char * const *) argv->pdata, &out, err);
   listed = addresses (out);
   *same = g_strcmp0 (listed, ips) == 0;
   return status;
@@ -524,16 +490,16 @@ test_cli_moved_program (Fixture *f, gconstpointer data)
   copy_file (f->flow, bin);
   g_assert_cmpint (g_chmod (bin, 0755), ==, 0);
   {
-    const char *argv[] = { env_path ("IPT_RECORD"), "--no-core", "-o", out_dir, "--", bin, NULL };
+    const char *argv[] = { test_env_path ("IPT_RECORD"), "--no-core", "-o", out_dir, "--", bin, NULL };
 
-    g_assert_cmpint (run (argv, NULL, NULL), ==, 0);
+    g_assert_cmpint (test_spawn (argv, NULL, NULL), ==, 0);
   }
   {
     const char *argv[] = { perf, "--buildid-dir", perf_cache, "inject", "-b", "-i", plain,
                            "-o", injected, NULL };
 
     g_assert_cmpint (g_mkdir (perf_cache, 0755), ==, 0);
-    g_assert_cmpint (run (argv, NULL, NULL), ==, 0);
+    g_assert_cmpint (test_spawn (argv, NULL, NULL), ==, 0);
   }
   g_file_get_contents (ips_path, &ips, NULL, &error);
   g_assert_no_error (error);
@@ -586,9 +552,8 @@ test_cli_options (Fixture *f, gconstpointer data)
 {
   g_autofree char *missing = g_build_filename (f->tmp, "missing", NULL);
   g_autofree char *perf_data = g_build_filename (f->tmp, "perf.data", NULL);
-  const char *analyze_path = env_path ("IPT_ANALYZE");
   struct {
-    const char *args[6];
+    const char *args[7];          /* NULL-terminated */
     int status;
     const char *message;
   } cases[] = {
@@ -605,12 +570,9 @@ test_cli_options (Fixture *f, gconstpointer data)
   g_assert_true (g_file_set_contents (perf_data, "PERFILE2", -1, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      const char *argv[8] = { analyze_path };
       g_autofree char *err = NULL;
 
-      for (guint j = 0; j < 6 && cases[i].args[j] != NULL; j++)
-        argv[j + 1] = cases[i].args[j];
-      g_assert_cmpint (run (argv, NULL, &err), ==, cases[i].status);
+      g_assert_cmpint (test_run_analyze (cases[i].args, NULL, &err), ==, cases[i].status);
       g_assert_nonnull (strstr (err, cases[i].message));
       g_assert_nonnull (strstr (err, "ipt-analyze: error: "));
     }

@@ -25,6 +25,7 @@
 #include <gio/gio.h>
 
 #include "core/jitlike-driver.h"
+#include "test-support.h"
 
 typedef struct {
   char *dir;
@@ -40,16 +41,6 @@ typedef struct {
   int status;
 } Fixture;
 
-static const char *
-env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL)
-    g_error ("%s is not set: run this test through meson", name);
-  return value;
-}
-
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -64,8 +55,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
   jitlike_child_clear (&f->child);
   if (f->run_dir != NULL)
-    jitlike_remove_dir (f->run_dir);
-  jitlike_remove_dir (f->dir);
+    test_remove_tree (f->run_dir);
+  test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->run_dir);
   g_strfreev (f->envp);
@@ -86,7 +77,7 @@ analyze (Fixture *f, const char *const *args)
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GBytes) out = NULL, err = NULL;
 
-  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
+  g_ptr_array_add (argv, (char *) test_env_path ("IPT_ANALYZE"));
   g_ptr_array_add (argv, (char *) "--plugin");
   g_ptr_array_add (argv, plugin);
   for (guint i = 0; args[i] != NULL; i++)
@@ -369,7 +360,7 @@ static void
 test_replaced_file (Fixture *f, gconstpointer data)
 {
   /* Another ELF file, with another build-id, at the same path. */
-  core_of_vanished_copy (f, env_path ("IPT_ANALYZE"));
+  core_of_vanished_copy (f, test_env_path ("IPT_ANALYZE"));
   assert_unmapped_with_warning (f, "does not match the core's");
 }
 
@@ -601,7 +592,7 @@ test_jit_discovery_without_jitmap_warns (Fixture *f, gconstpointer data)
   /* A plugin path with the coredump plugin only. */
   plugins = g_build_filename (f->run_dir, "plugins", NULL);
   g_assert_cmpint (g_mkdir (plugins, 0755), ==, 0);
-  so = g_build_filename (env_path ("IPT_PLUGIN_PATH"), "ipt-plugin-coredump.so", NULL);
+  so = g_build_filename (test_env_path ("IPT_PLUGIN_PATH"), "ipt-plugin-coredump.so", NULL);
   link = g_build_filename (plugins, "ipt-plugin-coredump.so", NULL);
   g_assert_cmpint (symlink (so, link), ==, 0);
   f->envp = g_environ_setenv (g_get_environ (), "IPT_PLUGIN_PATH", plugins, TRUE);
@@ -624,27 +615,14 @@ test_jit_discovery_without_jitmap_warns (Fixture *f, gconstpointer data)
 static char *
 analyze_in_source_root (const char *const *args)
 {
-  g_autofree char *root = g_path_get_dirname (env_path ("G_TEST_SRCDIR"));
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *root = g_path_get_dirname (test_env_path ("G_TEST_SRCDIR"));
   char *out = NULL;
   g_autofree char *err = NULL;
+  int status;
 
-  g_ptr_array_add (argv, (char *) env_path ("IPT_ANALYZE"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_set_cwd (launcher, root);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
+  status = test_run_analyze_in (root, args, &out, &err);
   g_assert_cmpstr (err, ==, "");
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_cmpint (status, ==, 0);
   return out;
 }
 
@@ -671,7 +649,7 @@ test_demo_listing_names_symbols (void)
   g_autofree char *listing = analyze_in_source_root (with_core);
   g_autofree char *elf_listing = analyze_in_source_root (with_elf);
   g_autofree char *plain = analyze_in_source_root (no_inst);
-  g_autofree char *ips_path = g_build_filename (env_path ("G_TEST_SRCDIR"), "..", "data", "demo",
+  g_autofree char *ips_path = g_build_filename (test_env_path ("G_TEST_SRCDIR"), "..", "data", "demo",
                                                 "ips", NULL);
   g_autofree char *ips = NULL;
   g_autoptr(GString) plain_ips = g_string_new (NULL);

@@ -33,6 +33,7 @@
 #include <Zydis/Zydis.h>
 
 #include "core/jitlike-driver.h"
+#include "test-support.h"
 
 /* perf's jitdump format (tools/perf/util/jitdump.h). */
 #define JITDUMP_MAGIC 0x4A695444u
@@ -543,7 +544,7 @@ remove_node_files (const char *dir)
     }
   if (d != NULL)
     g_dir_close (d);
-  jitlike_remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 static void

@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "test-support.h"
+
 #define BASE_UNSET G_MAXUINT64
 
 static GType elf_type;
@@ -895,23 +897,6 @@ test_properties_are_documented (void)
   g_type_class_unref (klass);
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_remove (child);
-    }
-  g_dir_close (dir);
-  g_rmdir (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -944,7 +929,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin-elf/properties/documented", test_properties_are_documented);
 
   result = g_test_run ();
-  remove_tree (tmpdir);
+  test_remove_tree (tmpdir);
   g_free (tmpdir);
   return result;
 }

@@ -198,20 +198,3 @@ jitlike_child_dump_kernel_core (JitlikeChild *child, const char *dir, const char
   return g_file_test (with_pid, G_FILE_TEST_EXISTS) ? g_steal_pointer (&with_pid)
                                                     : g_build_filename (dir, pattern, NULL);
 }
-
-/* Removes the files in the temp dir @path, then @path (no subdirectories). */
-void
-jitlike_remove_dir (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-      g_unlink (file);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
-}

@@ -30,7 +30,6 @@ typedef struct {
 const char *jitlike_get_program (void);
 void jitlike_expected_page (guint8 page[JITLIKE_PAGE_SIZE]);
 void jitlike_copy_file (const char *from, const char *to);
-void jitlike_remove_dir (const char *path);
 
 void jitlike_child_start (JitlikeChild *child, const char *exe, const char *cwd,
                           gboolean allow_core);

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "perf-data-builder.h"
+#include "test-support.h"
 #include "trace-builder.h"
 
 #define ST_ALL (PB_SAMPLE_TID | PB_SAMPLE_TIME | PB_SAMPLE_CPU | PB_SAMPLE_IDENTIFIER)
@@ -117,13 +118,10 @@ run (Fixture *fixture, char **out, char **err, ...)
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
   g_autofree char *raw = g_strdup_printf ("%s:0x1000", fixture->code);
-  g_autoptr (GError) error = NULL;
   const char *arg;
   va_list ap;
   int status;
 
-  g_ptr_array_add (args, (char *) g_getenv ("IPT_ANALYZE"));
-  g_assert_nonnull (args->pdata[0]);
   g_ptr_array_add (args, "--perf");
   g_ptr_array_add (args, fixture->perf);
   g_ptr_array_add (args, "--raw");
@@ -134,12 +132,9 @@ run (Fixture *fixture, char **out, char **err, ...)
     g_ptr_array_add (args, (char *) arg);
   va_end (ap);
   g_ptr_array_add (args, NULL);
-  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-                &status, &error);
-  g_assert_no_error (error);
-  g_test_message ("stdout:\n%s\nstderr:\n%s", *out, *err);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
+  status = test_run_analyze ((const char *const *) args->pdata, out, err);
+  g_assert_cmpint (status, <, 128);   /* exited, not killed */
+  return status;
 }
 
 /* With either decoder: the thread is looked up again where libipt reads
@@ -259,14 +254,11 @@ test_usage (Fixture *fixture, gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--pt", fixture->code, "--raw", raw,
-                             cases[i][0], cases[i][1], NULL };
-      g_autofree char *out = NULL, *err = NULL;
-      int status;
+      const char *args[] = { "--pt", fixture->code, "--raw", raw, cases[i][0], cases[i][1],
+                             NULL };
+      g_autofree char *err = NULL;
 
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                    &status, NULL);
-      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      g_assert_cmpint (test_run_analyze (args, NULL, &err), ==, 2);
       g_assert_nonnull (strstr (err, cases[i][2]));
     }
   {

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "perf-data-builder.h"
+#include "test-support.h"
 
 #define ST_TIMED (PB_SAMPLE_TID | PB_SAMPLE_TIME | PB_SAMPLE_CPU | PB_SAMPLE_IDENTIFIER)
 
@@ -97,17 +98,11 @@ finish (Fixture *f, PerfBuilder *b)
 static void
 run (Fixture *f, const char *arg, const char *arg2, const char *arg3)
 {
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", f->perf_data, "--quiet", arg, arg2,
-                         arg3, NULL };
+  const char *args[] = { "--perf", f->perf_data, "--quiet", arg, arg2, arg3, NULL };
 
-  g_assert_nonnull (argv[0]);
   g_clear_pointer (&f->out, g_free);
   g_clear_pointer (&f->err, g_free);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &f->out, &f->err,
-                &f->status, &error);
-  g_assert_no_error (error);
-  g_test_message ("stdout: %s\nstderr: %s", f->out, f->err);
+  f->status = test_run_analyze (args, &f->out, &f->err);
 }
 
 static guint

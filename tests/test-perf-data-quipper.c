@@ -11,6 +11,8 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "test-support.h"
+
 static const char *quipper_dir;
 static char *manifest;
 
@@ -348,17 +350,10 @@ static void
 test_cli_decode (void)
 {
   g_autofree char *path = g_build_filename (quipper_dir, "perf.data.intel_pt-4.14", NULL);
-  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", path, "--no-inst", "--stat", NULL };
+  const char *args[] = { "--perf", path, "--no-inst", "--stat", NULL };
   g_autofree char *out = NULL, *err = NULL;
-  g_autoptr (GError) error = NULL;
-  int status;
 
-  g_assert_nonnull (argv[0]);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                &error);
-  g_assert_no_error (error);
-  g_test_message ("stderr: %s", err);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpint (test_run_analyze (args, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "[perf queue 0, cpu 0, tid 3174: 12240 bytes]"));
   g_assert_nonnull (strstr (out, "[perf queue 3, cpu 3, tid 3174: 137728 bytes]"));
   g_assert_nonnull (strstr (out, "error: no memory mapped at this address"));
@@ -374,19 +369,12 @@ static void
 test_cli_threads (void)
 {
   g_autofree char *path = g_build_filename (quipper_dir, "perf.data.intel_pt-4.14", NULL);
-  const char *argv[] = { g_getenv ("IPT_ANALYZE"), "--perf", path, "--no-inst", "--stat",
-                         "--on-cpu", "3", "--tid", "3174", NULL };
+  const char *args[] = { "--perf", path, "--no-inst", "--stat", "--on-cpu", "3", "--tid", "3174",
+                         NULL };
   g_autofree char *out = NULL, *err = NULL;
-  g_autoptr (GError) error = NULL;
   const char *stats;
-  int status;
 
-  g_assert_nonnull (argv[0]);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                &error);
-  g_assert_no_error (error);
-  g_test_message ("stdout: %s", out);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpint (test_run_analyze (args, &out, &err), ==, 0);
   g_assert_true (g_str_has_prefix (out, "[perf queue 3, cpu 3, tid 3174: 137728 bytes]\n"
                                         "[thread: pid 3174, tid 3174, comm perf]\n"
                                         "[enabled]\n"));

@@ -23,6 +23,8 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "test-support.h"
+
 typedef struct {
   char *name;
   char *dir;
@@ -202,9 +204,7 @@ qemu_snapshot_of (const ManifestEntry *entry)
       g_autofree char *dump = corpus_file (entry, "pages.dump");
       g_autofree char *trace = corpus_file (entry, "trace.pt");
       g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-      g_autoptr(GError) error = NULL;
       g_autofree char *err = NULL;
-      int status = 0;
 
       g_ptr_array_add (argv, "python3");
       g_ptr_array_add (argv, script);
@@ -217,10 +217,7 @@ qemu_snapshot_of (const ManifestEntry *entry)
       g_ptr_array_add (argv, "-o");
       g_ptr_array_add (argv, snapshot);
       g_ptr_array_add (argv, NULL);
-      g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                    &err, &status, &error);
-      g_assert_no_error (error);
-      if (!g_spawn_check_wait_status (status, NULL))
+      if (test_spawn ((const char *const *) argv->pdata, NULL, &err) != 0)
         g_error ("make-qemu-snapshot.py for %s failed: %s", entry->name, err);
     }
   return snapshot;

@@ -17,6 +17,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-record-core.h"
+#include "test-support.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -71,15 +72,7 @@ target_free (Target *t)
         ptrace (PTRACE_CONT, t->pid, NULL, NULL);
     }
   if (t->dir)
-    {
-      g_autoptr (GDir) d = g_dir_open (t->dir, 0, NULL);
-      for (const char *n; d && (n = g_dir_read_name (d)); )
-        {
-          g_autofree char *p = g_build_filename (t->dir, n, NULL);
-          g_unlink (p);
-        }
-      g_rmdir (t->dir);
-    }
+    test_remove_tree (t->dir);
   g_free (t->dir);
   g_free (t->exe);
   g_free (t->core);
@@ -232,15 +225,10 @@ target_start (const char *mode, gboolean want_kernel_core)
 static char *
 run_tool (const char *const *argv)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *err_text = NULL;
   char *out = NULL;
-  int status = 0;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                &out, &err_text, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
+  if (test_spawn (argv, &out, &err_text) != 0)
     g_error ("%s failed: %s", argv[0], err_text);
   return out;
 }

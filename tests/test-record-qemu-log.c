@@ -11,7 +11,6 @@
 
 #include <inttypes.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -22,6 +21,7 @@
 #include "ipt-record-qemu.h"
 #include "ipt-record-qemu-log.h"
 #include "mock-provider.h"
+#include "test-support.h"
 
 #define CR3_A 0x10000
 #define CR3_B 0x20000
@@ -699,10 +699,8 @@ static void
 cli_run (Cli *cli, const char *program, const char *const *args, gboolean memory)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status;
 
-  g_ptr_array_add (argv, (char *) g_getenv (program));
+  g_ptr_array_add (argv, (char *) test_env_path (program));
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   for (guint i = 0; memory && i < cli->memory->len; i++)
@@ -713,10 +711,8 @@ cli_run (Cli *cli, const char *program, const char *const *args, gboolean memory
   g_ptr_array_add (argv, NULL);
   g_clear_pointer (&cli->out, g_free);
   g_clear_pointer (&cli->err, g_free);
-  g_spawn_sync (cli->dir, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &cli->out, &cli->err, &wait_status, &error);
-  g_assert_no_error (error);
-  cli->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+  cli->status = test_spawn_full (cli->dir, (const char *const *) argv->pdata, NULL, NULL,
+                                 &cli->out, &cli->err);
 }
 
 static void

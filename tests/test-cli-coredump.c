@@ -71,11 +71,6 @@ analyze (Fixture *f, const char *const *args)
 {
   g_autofree char *plugin = g_strdup_printf ("coredump:core=%s", f->core);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GBytes) out = NULL, err = NULL;
 
   g_ptr_array_add (argv, (char *) test_env_path ("IPT_ANALYZE"));
   g_ptr_array_add (argv, (char *) "--plugin");
@@ -84,27 +79,11 @@ analyze (Fixture *f, const char *const *args)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  /* Raw bytes on stdout: not g_spawn_sync's strings. */
-  if (f->envp != NULL)
-    g_subprocess_launcher_set_environ (launcher, f->envp);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
+  /* --read's raw bytes: stdout with its length */
   g_clear_pointer (&f->out, g_free);
   g_clear_pointer (&f->err, g_free);
-  f->out = g_bytes_unref_to_data (g_steal_pointer (&out), &f->out_length);
-  if (f->out == NULL)
-    f->out = g_strdup ("");
-  {
-    gsize length;
-    guint8 *data = g_bytes_unref_to_data (g_steal_pointer (&err), &length);
-
-    f->err = length > 0 ? g_strndup ((const char *) data, length) : g_strdup ("");
-    g_free (data);
-  }
-  f->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
-                                                   : 128 + g_subprocess_get_term_sig (process);
+  f->status = test_spawn_raw ((const char *const *) argv->pdata, (const char *const *) f->envp,
+                              &f->out, &f->out_length, &f->err);
 }
 
 /* stderr is empty, or only the expected warning about a file. */

@@ -16,8 +16,6 @@
 
 #include <elf.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -147,40 +145,14 @@ assert_reads (const char *file, guint64 address, const guint8 *expected, gsize s
 {
   g_autofree char *range = g_strdup_printf ("0x%" G_GINT64_MODIFIER "x:%" G_GSIZE_FORMAT,
                                             address, size);
-  const char *args[] = { "--kcore", file, "--read", range, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  gint out_fd, err_fd;
-  GPid pid;
-  g_autoptr(GByteArray) got = g_byte_array_new ();
-  guint8 buffer[4096];
-  gssize n;
-  int status;
+  const char *argv[] = { test_env_path ("IPT_ANALYZE"), "--kcore", file, "--read", range, NULL };
+  g_autofree char *got = NULL, *err = NULL;
+  gsize length;
 
-  /* --read writes raw bytes: read the pipe, not a C string */
-  g_ptr_array_add (argv, (char *) test_env_path ("IPT_ANALYZE"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL,
-                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
-                                           &out_fd, &err_fd, &error));
-  g_assert_no_error (error);
-  while ((n = read (out_fd, buffer, sizeof buffer)) > 0)
-    g_byte_array_append (got, buffer, (guint) n);
-  close (out_fd);
-  {
-    char text[4096];
-    gssize m = read (err_fd, text, sizeof text - 1);
-
-    text[MAX (m, 0)] = '\0';
-    g_assert_cmpstr (text, ==, "");
-  }
-  close (err_fd);
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_spawn_close_pid (pid);
-  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
-  g_assert_cmpmem (got->data, got->len, expected, size);
+  /* --read writes raw bytes */
+  g_assert_cmpint (test_spawn_raw (argv, NULL, &got, &length, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpmem (got, length, expected, size);
 }
 
 static void

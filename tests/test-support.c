@@ -12,8 +12,8 @@
 #include "test-support.h"
 
 #include <string.h>
-#include <sys/wait.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 /* A listing can be megabytes: the log keeps its start. */
@@ -67,14 +67,13 @@ test_remove_tree (const char *path)
   g_remove (path);
 }
 
-/* Logs @text (a program's output): its start when long, escaped when it
- * is not UTF-8 (a TAP log must be text: --read writes raw bytes). */
+/* Logs @text, @length bytes of a program's output: its start when long,
+ * escaped when it is not UTF-8 (a TAP log must be text: --read writes raw
+ * bytes). */
 static void
-log_output (const char *what, const char *text)
+log_output (const char *what, const char *text, gsize length)
 {
-  gsize length = strlen (text);
-
-  if (!g_utf8_validate (text, -1, NULL))
+  if (!g_utf8_validate_len (text, length, NULL))
     {
       g_autofree char *start = g_strndup (text, MIN (length, LOGGED_BINARY_MAX));
       g_autofree char *escaped = g_strescape (start, NULL);
@@ -96,6 +95,65 @@ log_output (const char *what, const char *text)
     g_test_message ("%s:\n%s", what, text);
 }
 
+/* @bytes as a NUL-terminated string (any bytes before the NUL). */
+static char *
+bytes_to_string (GBytes *bytes, gsize *length)
+{
+  gsize size = bytes != NULL ? g_bytes_get_size (bytes) : 0;
+  char *text = g_malloc (size + 1);
+
+  if (size > 0)
+    memcpy (text, g_bytes_get_data (bytes, NULL), size);
+  text[size] = '\0';
+  *length = size;
+  return text;
+}
+
+/* The one way the helpers below run a program: GSubprocess, so that
+ * stdout's length is known (g_spawn_sync's string ends at a NUL). */
+static int
+spawn (const char *cwd, const char *const *envp, const char *const *argv,
+       GSpawnChildSetupFunc setup, gpointer setup_data, char **out, gsize *out_length,
+       char **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) out_bytes = NULL, err_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_strjoinv (" ", (char **) argv);
+  g_autofree char *got_out = NULL, *got_err = NULL;
+  gsize got_out_length, got_err_length;
+  int status;
+
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+  if (envp != NULL)
+    g_subprocess_launcher_set_environ (launcher, (char **) envp);
+  if (setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, setup, setup_data, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (process, NULL, NULL, &out_bytes, &err_bytes, &error);
+  g_assert_no_error (error);
+  status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
+                                                : 128 + g_subprocess_get_term_sig (process);
+  got_out = bytes_to_string (out_bytes, &got_out_length);
+  got_err = bytes_to_string (err_bytes, &got_err_length);
+
+  g_test_message ("%s: exit status %d", line, status);
+  log_output ("stdout", got_out, got_out_length);
+  log_output ("stderr", got_err, got_err_length);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&got_out);
+  if (out_length != NULL)
+    *out_length = got_out_length;
+  if (err != NULL)
+    *err = g_steal_pointer (&got_err);
+  return status;
+}
+
 /**
  * test_spawn_full:
  * @cwd: (nullable): where the program runs; %NULL: here
@@ -115,26 +173,26 @@ int
 test_spawn_full (const char *cwd, const char *const *argv, GSpawnChildSetupFunc setup,
                  gpointer setup_data, char **out, char **err)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_strjoinv (" ", (char **) argv);
-  g_autofree char *got_out = NULL, *got_err = NULL;
-  int wait_status = 0;
-  int status;
+  return spawn (cwd, NULL, argv, setup, setup_data, out, NULL, err);
+}
 
-  g_spawn_sync (cwd, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, setup, setup_data,
-                &got_out, &got_err, &wait_status, &error);
-  g_assert_no_error (error);
-  status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
-
-  g_test_message ("%s: exit status %d", line, status);
-  log_output ("stdout", got_out);
-  log_output ("stderr", got_err);
-
-  if (out != NULL)
-    *out = g_steal_pointer (&got_out);
-  if (err != NULL)
-    *err = g_steal_pointer (&got_err);
-  return status;
+/**
+ * test_spawn_raw:
+ * @argv: the program and its arguments
+ * @envp: (nullable): its whole environment; %NULL: this one
+ * @out: (out): its stdout, any bytes, NUL-terminated
+ * @out_length: (out): the size of @out, without the NUL
+ * @err: (out) (optional): its stderr; %NULL: discarded
+ *
+ * test_spawn() for a program whose stdout is not text (ipt-analyze --read).
+ *
+ * Returns: its exit status, or 128 + N when signal N killed it.
+ */
+int
+test_spawn_raw (const char *const *argv, const char *const *envp, char **out,
+                gsize *out_length, char **err)
+{
+  return spawn (NULL, envp, argv, NULL, NULL, out, out_length, err);
 }
 
 /**

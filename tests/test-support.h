@@ -18,6 +18,8 @@ void test_remove_tree (const char *path);
 int test_spawn_full (const char *cwd, const char *const *argv, GSpawnChildSetupFunc setup,
                      gpointer setup_data, char **out, char **err);
 int test_spawn (const char *const *argv, char **out, char **err);
+int test_spawn_raw (const char *const *argv, const char *const *envp, char **out,
+                    gsize *out_length, char **err);
 int test_run_analyze_in (const char *cwd, const char *const *args, char **out, char **err);
 int test_run_analyze (const char *const *args, char **out, char **err);
 

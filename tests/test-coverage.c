@@ -1,0 +1,369 @@
+/* test-coverage.c: IptCoverage over traces made with libipt's own encoder
+ * on hand-assembled code served by a mock provider: the blocks and edges
+ * of trace_builder_loop_code from both decoders, the AFL bitmap's rule
+ * (conditional edges only, a branch out of the traced range, counters
+ * wrapping at 256), address spaces, merging, and the text and JSON lists. */
+#include "config.h"
+
+#include <string.h>
+
+#include <ipt-analyze/ipt-analyze.h>
+#include "mock-provider.h"
+#include "trace-builder.h"
+
+/* 0x3000: cmp rax,3; 0x3004: jne 0x5000 (out of the traced range);
+ * 0x300a: nop; 0x300b: ret */
+#define EXIT_BASE G_GUINT64_CONSTANT (0x3000)
+static const guint8 exit_code[] = {
+  0x48, 0x83, 0xf8, 0x03,
+  0x0f, 0x85, 0xf6, 0x1f, 0x00, 0x00,
+  0x90,
+  0xc3,
+};
+
+static IptImage *
+make_image (void)
+{
+  IptImage *image = ipt_image_new ("test");
+  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
+
+  ipt_mock_provider_add_bytes (mock, TRACE_BUILDER_LOOP_BASE, trace_builder_loop_code,
+                               trace_builder_loop_code_size, NULL);
+  ipt_mock_provider_add_bytes (mock, EXIT_BASE, exit_code, sizeof (exit_code), NULL);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+  return image;
+}
+
+static GBytes *
+make_loop_trace (guint n_runs)
+{
+  TraceBuilder enc;
+
+  trace_builder_init (&enc);
+  for (guint i = 0; i < n_runs; i++)
+    trace_builder_put_loop_run (&enc);
+  return trace_builder_finish (&enc);
+}
+
+static IptCoverage *
+decode (IptDecoderKind kind, GBytes *trace)
+{
+  g_autoptr(IptImage) image = make_image ();
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
+  g_autoptr(GError) error = NULL;
+  IptCoverage *coverage = ipt_coverage_new ();
+
+  g_assert_true (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (coverage), NULL, &error));
+  g_assert_no_error (error);
+  return coverage;
+}
+
+static char *
+write_list (IptCoverage *coverage, IptCoverageFormat format)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ipt_coverage_write_blocks (coverage, out, format, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static guint64
+mix (guint64 v)
+{
+  v ^= v >> 31;
+  return v * G_GUINT64_CONSTANT (0x7fb5d329728ea185);
+}
+
+static gsize
+afl_index (guint64 from, guint64 to)
+{
+  return (mix (to) ^ (mix (from) >> 1)) & 0xffff;
+}
+
+/* The loop's blocks: xor..jne (once), inc..jne (twice), call..ret through
+ * the direct call, jmp..jmp rbx through the direct jmp. */
+static const char loop_list_2[] =
+  "blocks 4\n"
+  "block 0x1000 0x100a 4 2\n"
+  "block 0x1003 0x100a 3 4\n"
+  "block 0x100c 0x1019 3 2\n"
+  "block 0x1011 0x101d 2 2\n"
+  "edges 4\n"
+  "edge 0x100a 0x1003 4 conditional\n"
+  "edge 0x100a 0x100c 2 conditional\n"
+  "edge 0x1019 0x1011 2\n"
+  "edge 0x101d 0x2000 2 exit\n";
+
+static void
+test_loop_blocks (void)
+{
+  g_autoptr(GBytes) trace = make_loop_trace (2);
+
+  for (IptDecoderKind kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      g_autoptr(IptCoverage) coverage = decode (kind, trace);
+      g_autofree char *list = write_list (coverage, IPT_COVERAGE_FORMAT_TEXT);
+      g_autoptr(GPtrArray) blocks = ipt_coverage_get_blocks (coverage);
+      g_autoptr(GPtrArray) edges = ipt_coverage_get_edges (coverage);
+      const IptCoverageBlock *b;
+      const IptCoverageEdge *e;
+
+      g_assert_cmpstr (list, ==, loop_list_2);
+      g_assert_cmpuint (ipt_coverage_get_n_blocks (coverage), ==, 4);
+      g_assert_cmpuint (ipt_coverage_get_n_edges (coverage), ==, 4);
+      g_assert_cmpuint (blocks->len, ==, 4);
+      b = g_ptr_array_index (blocks, 2);
+      g_assert_cmphex (b->start, ==, 0x100c);
+      g_assert_cmphex (b->end, ==, 0x1019);
+      g_assert_cmpuint (b->n_insns, ==, 3);
+      g_assert_cmpuint (b->count, ==, 2);
+      g_assert_cmphex (b->cr3, ==, IPT_ASID_NO_CR3);
+      g_assert_cmpint (b->mode, ==, ptem_64bit);
+      e = g_ptr_array_index (edges, 3);
+      g_assert_cmphex (e->from, ==, 0x101d);
+      g_assert_cmphex (e->to, ==, 0x2000);
+      g_assert_cmpuint (e->flags, ==, IPT_COVERAGE_EDGE_EXIT);
+    }
+}
+
+static void
+test_json (void)
+{
+  g_autoptr(GBytes) trace = make_loop_trace (1);
+  g_autoptr(IptCoverage) coverage = decode (IPT_DECODER_KIND_BLOCK, trace);
+  g_autofree char *json = write_list (coverage, IPT_COVERAGE_FORMAT_JSON);
+
+  g_assert_cmpstr (json, ==,
+    "{\"format\":\"ipt-coverage\",\"version\":1,\"has_cr3\":false,\n\"blocks\":[\n"
+    "{\"start\":\"0x1000\",\"end\":\"0x100a\",\"insns\":4,\"count\":1},\n"
+    "{\"start\":\"0x1003\",\"end\":\"0x100a\",\"insns\":3,\"count\":2},\n"
+    "{\"start\":\"0x100c\",\"end\":\"0x1019\",\"insns\":3,\"count\":1},\n"
+    "{\"start\":\"0x1011\",\"end\":\"0x101d\",\"insns\":2,\"count\":1}],\n\"edges\":[\n"
+    "{\"from\":\"0x100a\",\"to\":\"0x1003\",\"count\":2,\"conditional\":true,\"exit\":false},\n"
+    "{\"from\":\"0x100a\",\"to\":\"0x100c\",\"count\":1,\"conditional\":true,\"exit\":false},\n"
+    "{\"from\":\"0x1019\",\"to\":\"0x1011\",\"count\":1,\"conditional\":false,\"exit\":false},\n"
+    "{\"from\":\"0x101d\",\"to\":\"0x2000\",\"count\":1,\"conditional\":false,\"exit\":true}]}\n");
+}
+
+/* Only the conditional edges count; 128 runs take jne back 256 times,
+ * which wraps its counter to 0, and fall through 128 times. */
+static void
+test_afl_wrap (void)
+{
+  static const guint runs[] = { 1, 127, 128, 129 };
+
+  for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
+    {
+      g_autoptr(GBytes) trace = make_loop_trace (runs[r]);
+      g_autoptr(IptCoverage) coverage = decode (IPT_DECODER_KIND_BLOCK, trace);
+      g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (coverage);
+      const guint8 *map = g_bytes_get_data (bitmap, NULL);
+      gsize back = afl_index (0x100a, 0x1003), out = afl_index (0x100a, 0x100c);
+
+      g_assert_cmpuint (g_bytes_get_size (bitmap), ==, IPT_COVERAGE_AFL_MAP_SIZE);
+      g_assert_cmpuint (back, !=, out);
+      g_assert_cmpuint (map[back], ==, (2 * runs[r]) & 0xff);
+      g_assert_cmpuint (map[out], ==, runs[r] & 0xff);
+      for (gsize i = 0; i < IPT_COVERAGE_AFL_MAP_SIZE; i++)
+        if (i != back && i != out)
+          g_assert_cmpuint (map[i], ==, 0);
+    }
+}
+
+/* jne taken out of the traced range: TIP.PGD with the target; the AFL
+ * edge goes from the branch to that target. */
+static void
+test_afl_exit (void)
+{
+  TraceBuilder enc;
+  g_autoptr(GBytes) trace = NULL;
+
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, EXIT_BASE);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x5000);
+  trace = trace_builder_finish (&enc);
+
+  for (IptDecoderKind kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      g_autoptr(IptCoverage) coverage = decode (kind, trace);
+      g_autofree char *list = write_list (coverage, IPT_COVERAGE_FORMAT_TEXT);
+      g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (coverage);
+      const guint8 *map = g_bytes_get_data (bitmap, NULL);
+      gsize index = afl_index (0x3004, 0x5000);
+
+      g_assert_cmpstr (list, ==,
+                       "blocks 1\n"
+                       "block 0x3000 0x3004 2 1\n"
+                       "edges 1\n"
+                       "edge 0x3004 0x5000 1 conditional exit\n");
+      for (gsize i = 0; i < IPT_COVERAGE_AFL_MAP_SIZE; i++)
+        g_assert_cmpuint (map[i], ==, i == index ? 1 : 0);
+    }
+}
+
+/* With PIP packets the same code in two address spaces is two blocks. */
+static void
+test_cr3 (void)
+{
+  TraceBuilder enc;
+  g_autoptr(GBytes) trace = NULL;
+  g_autoptr(IptCoverage) coverage = NULL;
+  g_autoptr(GPtrArray) blocks = NULL;
+  g_autofree char *list = NULL;
+
+  trace_builder_init (&enc);
+  trace_builder_put_loop_run_in (&enc, 0x1000);
+  trace_builder_put_loop_run_in (&enc, 0x2000);
+  trace_builder_put_loop_run_in (&enc, 0x1000);
+  trace = trace_builder_finish (&enc);
+
+  coverage = decode (IPT_DECODER_KIND_BLOCK, trace);
+  blocks = ipt_coverage_get_blocks (coverage);
+  g_assert_cmpuint (blocks->len, ==, 8);
+  g_assert_cmphex (((IptCoverageBlock *) g_ptr_array_index (blocks, 0))->cr3, ==, 0x1000);
+  g_assert_cmpuint (((IptCoverageBlock *) g_ptr_array_index (blocks, 0))->count, ==, 2);
+  g_assert_cmphex (((IptCoverageBlock *) g_ptr_array_index (blocks, 4))->cr3, ==, 0x2000);
+  g_assert_cmpuint (((IptCoverageBlock *) g_ptr_array_index (blocks, 4))->count, ==, 1);
+  g_assert_cmpuint (ipt_coverage_get_n_edges (coverage), ==, 8);
+  list = write_list (coverage, IPT_COVERAGE_FORMAT_TEXT);
+  g_assert_nonnull (strstr (list, "block 0x1000 0x100a 4 1 cr3=0x2000\n"));
+  g_assert_nonnull (strstr (list, "edge 0x101d 0x2000 2 exit cr3=0x1000\n"));
+}
+
+/* A run split inside: the first piece ends after the loop's first TNT
+ * bits (its decode runs on to the ret, which needs trace), the second
+ * starts at a PSB+ whose FUP is the call. Merged, they are the whole. */
+static void
+test_merge_mid_run (void)
+{
+  TraceBuilder enc;
+  g_autoptr(GBytes) whole_trace = NULL;
+  g_autoptr(GBytes) first = NULL, second = NULL;
+  g_autoptr(IptCoverage) merged = ipt_coverage_new ();
+  guint64 split, split_end;
+
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+  trace_builder_put_tnt (&enc, 3, 0x6);
+  split = trace_builder_get_offset (&enc);
+  trace_builder_put (&enc, ppt_psb);
+  trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, 0x100c);
+  {
+    struct pt_packet packet;
+
+    memset (&packet, 0, sizeof (packet));
+    packet.type = ppt_mode;
+    packet.payload.mode.leaf = pt_mol_exec;
+    packet.payload.mode.bits.exec.csl = 1;
+    g_assert_cmpint (pt_enc_next (enc.encoder, &packet), >, 0);
+  }
+  trace_builder_put (&enc, ppt_psbend);
+  split_end = trace_builder_get_offset (&enc);
+  trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, 0x1011);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);
+  whole_trace = trace_builder_finish (&enc);
+
+  /* the convention of docs/coverage.md: a piece runs through the next PSB+ */
+  first = g_bytes_new_from_bytes (whole_trace, 0, split_end);
+  second = g_bytes_new_from_bytes (whole_trace, split, g_bytes_get_size (whole_trace) - split);
+
+  for (IptDecoderKind kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      g_autoptr(IptCoverage) whole = decode (kind, whole_trace);
+      g_autoptr(IptCoverage) a = decode (kind, first);
+      g_autoptr(IptCoverage) b = decode (kind, second);
+      g_autoptr(IptCoverage) m = ipt_coverage_new ();
+      g_autofree char *whole_list = write_list (whole, IPT_COVERAGE_FORMAT_TEXT);
+      g_autofree char *merged_list = NULL;
+
+      g_assert_cmpstr (whole_list, ==,
+                       "blocks 4\n"
+                       "block 0x1000 0x100a 4 1\n"
+                       "block 0x1003 0x100a 3 2\n"
+                       "block 0x100c 0x1019 3 1\n"
+                       "block 0x1011 0x101d 2 1\n"
+                       "edges 4\n"
+                       "edge 0x100a 0x1003 2 conditional\n"
+                       "edge 0x100a 0x100c 1 conditional\n"
+                       "edge 0x1019 0x1011 1\n"
+                       "edge 0x101d 0x2000 1 exit\n");
+      ipt_coverage_merge (m, a);
+      ipt_coverage_merge (m, b);
+      merged_list = write_list (m, IPT_COVERAGE_FORMAT_TEXT);
+      g_assert_cmpstr (merged_list, ==, whole_list);
+      /* the pieces alone are not the whole */
+      g_assert_cmpuint (ipt_coverage_get_n_blocks (b), ==, 2);
+    }
+}
+
+/* Separate traces (each begins with an enable) merge by adding counts;
+ * merging the same coverage twice doubles them, and @next is unchanged. */
+static void
+test_merge_separate (void)
+{
+  g_autoptr(GBytes) one = make_loop_trace (1);
+  g_autoptr(GBytes) two = make_loop_trace (2);
+  g_autoptr(IptCoverage) a = decode (IPT_DECODER_KIND_INSN, one);
+  g_autoptr(IptCoverage) merged = ipt_coverage_new ();
+  g_autofree char *list = NULL;
+  g_autofree char *a_list = write_list (a, IPT_COVERAGE_FORMAT_TEXT);
+  g_autofree char *a_list_after = NULL;
+
+  ipt_coverage_merge (merged, a);
+  ipt_coverage_merge (merged, a);
+  list = write_list (merged, IPT_COVERAGE_FORMAT_TEXT);
+  g_assert_cmpstr (list, ==, loop_list_2);
+  a_list_after = write_list (a, IPT_COVERAGE_FORMAT_TEXT);
+  g_assert_cmpstr (a_list_after, ==, a_list);
+}
+
+/* Counts add up over decodes; reset forgets them. */
+static void
+test_accumulate_reset (void)
+{
+  g_autoptr(GBytes) one = make_loop_trace (1);
+  g_autoptr(IptImage) image = make_image ();
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
+  g_autoptr(IptCoverage) coverage = ipt_coverage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *list = NULL;
+  g_autoptr(GBytes) bitmap = NULL;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_true (ipt_decoder_decode_bytes (decoder, one, IPT_SINK (coverage), NULL, &error));
+      g_assert_no_error (error);
+    }
+  list = write_list (coverage, IPT_COVERAGE_FORMAT_TEXT);
+  g_assert_cmpstr (list, ==, loop_list_2);
+
+  ipt_coverage_reset (coverage);
+  g_assert_cmpuint (ipt_coverage_get_n_blocks (coverage), ==, 0);
+  g_assert_cmpuint (ipt_coverage_get_n_edges (coverage), ==, 0);
+  bitmap = ipt_coverage_get_afl_bitmap (coverage);
+  for (gsize i = 0; i < IPT_COVERAGE_AFL_MAP_SIZE; i++)
+    g_assert_cmpuint (((const guint8 *) g_bytes_get_data (bitmap, NULL))[i], ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/coverage/loop/blocks-and-edges", test_loop_blocks);
+  g_test_add_func ("/coverage/list/json", test_json);
+  g_test_add_func ("/coverage/afl/wrap-at-256", test_afl_wrap);
+  g_test_add_func ("/coverage/afl/branch-leaves-range", test_afl_exit);
+  g_test_add_func ("/coverage/cr3/keyed-by-address-space", test_cr3);
+  g_test_add_func ("/coverage/merge/mid-run", test_merge_mid_run);
+  g_test_add_func ("/coverage/merge/separate-traces", test_merge_separate);
+  g_test_add_func ("/coverage/accumulate-and-reset", test_accumulate_reset);
+
+  return g_test_run ();
+}

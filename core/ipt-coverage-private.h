@@ -51,3 +51,36 @@ G_GNUC_INTERNAL
 gboolean ipt_coverage_has_cr3 (IptCoverage *self);
 
 G_END_DECLS
+
+/* ---- ipt-coverage-code.c: a block's instructions, read through an image ---- */
+
+typedef struct _IptCoverageCode IptCoverageCode;
+
+typedef void (*IptCoverageInsnFunc) (guint64 ip, guint size, gpointer user_data);
+
+/* Reads @image as it is now (its latest memory). */
+G_GNUC_INTERNAL
+IptCoverageCode *ipt_coverage_code_new (IptImage *image);
+G_GNUC_INTERNAL
+void ipt_coverage_code_free (IptCoverageCode *code);
+/* Calls @func for each instruction of one run of @block, in order;
+ * returns 0, or libipt's negative error code where the walk failed
+ * (memory that is not the traced code). */
+G_GNUC_INTERNAL
+int ipt_coverage_code_walk (IptCoverageCode *code, const IptCoverageBlock *block,
+                            IptCoverageInsnFunc func, gpointer user_data);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptCoverageCode, ipt_coverage_code_free)
+
+/* A contiguous range of code that ran: a block cut where it jumped. */
+typedef struct {
+  guint64 cr3;
+  guint64 start;
+  guint64 size;
+} IptCoverageRange;
+
+/* The contiguous ranges of all blocks of @self, sorted by (cr3, start),
+ * duplicates removed; *@n_failed counts blocks whose code could not be
+ * read. */
+G_GNUC_INTERNAL
+GArray *ipt_coverage_code_ranges (IptCoverageCode *code, GArray *blocks, guint *n_failed);

@@ -2,10 +2,14 @@
  * on hand-assembled code served by a mock provider: the blocks and edges
  * of trace_builder_loop_code from both decoders, the AFL bitmap's rule
  * (conditional edges only, a branch out of the traced range, counters
- * wrapping at 256), address spaces, merging, and the text and JSON lists. */
+ * wrapping at 256), address spaces, merging, the text and JSON lists, and
+ * drcov files, read back by a small reader of the published format. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include <ipt-analyze/ipt-analyze.h>
 #include "mock-provider.h"
@@ -351,6 +355,179 @@ test_accumulate_reset (void)
     g_assert_cmpuint (((const guint8 *) g_bytes_get_data (bitmap, NULL))[i], ==, 0);
 }
 
+/* ---- drcov ---- */
+
+typedef struct {
+  guint id;
+  guint64 base;
+  guint64 end;
+  char *path;
+} DrcovModule;
+
+typedef struct {
+  guint32 start;
+  guint16 size;
+  guint16 id;
+} DrcovEntry;
+
+/* A reader of drcov version 2 as DynamoRIO writes it and Lighthouse reads
+ * it: header lines, the module table by its Columns line, "BB Table: N
+ * bbs" and exactly N 8-byte entries to the end of the file. */
+static void
+drcov_parse (const guint8 *data, gsize size, GArray *modules, GArray *entries)
+{
+  const char *p = (const char *) data, *end = (const char *) data + size;
+  guint n_modules = 0, n_bbs = 0;
+  g_auto(GStrv) columns = NULL;
+
+  for (guint line_no = 0;; line_no++)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      g_autofree char *line = NULL;
+
+      g_assert_nonnull (nl);
+      line = g_strndup (p, nl - p);
+      p = nl + 1;
+      if (line_no == 0)
+        g_assert_cmpstr (line, ==, "DRCOV VERSION: 2");
+      else if (line_no == 1)
+        g_assert_true (g_str_has_prefix (line, "DRCOV FLAVOR: "));
+      else if (line_no == 2)
+        g_assert_cmpint (sscanf (line, "Module Table: version 2, count %u", &n_modules), ==, 1);
+      else if (line_no == 3)
+        {
+          g_assert_true (g_str_has_prefix (line, "Columns: "));
+          columns = g_strsplit (line + strlen ("Columns: "), ", ", -1);
+          g_assert_cmpuint (g_strv_length (columns), ==, 7);
+          g_assert_cmpstr (columns[0], ==, "id");
+          g_assert_cmpstr (columns[1], ==, "base");
+          g_assert_cmpstr (columns[2], ==, "end");
+          g_assert_cmpstr (columns[6], ==, "path");
+        }
+      else if (line_no < 4 + n_modules)
+        {
+          g_auto(GStrv) cells = g_strsplit (line, ", ", 7);
+          DrcovModule module;
+
+          g_assert_cmpuint (g_strv_length (cells), ==, 7);
+          module.id = (guint) g_ascii_strtoull (g_strstrip (cells[0]), NULL, 10);
+          module.base = g_ascii_strtoull (cells[1], NULL, 16);
+          module.end = g_ascii_strtoull (cells[2], NULL, 16);
+          module.path = g_strdup (cells[6]);
+          g_assert_cmpuint (module.id, ==, modules->len);
+          g_array_append_val (modules, module);
+        }
+      else
+        {
+          g_assert_cmpint (sscanf (line, "BB Table: %u bbs", &n_bbs), ==, 1);
+          break;
+        }
+    }
+  g_assert_cmpuint ((gsize) (end - p), ==, 8 * (gsize) n_bbs);
+  for (guint i = 0; i < n_bbs; i++, p += 8)
+    {
+      DrcovEntry entry;
+
+      memcpy (&entry.start, p, 4);
+      memcpy (&entry.size, p + 4, 2);
+      memcpy (&entry.id, p + 6, 2);
+      entry.start = GUINT32_FROM_LE (entry.start);
+      entry.size = GUINT16_FROM_LE (entry.size);
+      entry.id = GUINT16_FROM_LE (entry.id);
+      g_assert_cmpuint (entry.id, <, modules->len);
+      g_array_append_val (entries, entry);
+    }
+}
+
+/* The loop's code as a file-backed module: each block comes out as its
+ * contiguous pieces (the call and the jmp cut theirs). */
+static void
+test_drcov (void)
+{
+  g_autoptr(GBytes) trace = make_loop_trace (2);
+  g_autoptr(IptImage) image = ipt_image_new ("drcov");
+  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
+  g_autoptr(IptDecoder) decoder = NULL;
+  g_autoptr(IptCoverage) coverage = ipt_coverage_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) file = NULL;
+  g_autoptr(GArray) modules = g_array_new (FALSE, FALSE, sizeof (DrcovModule));
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (DrcovEntry));
+  g_autoptr(GError) error = NULL;
+  static const DrcovEntry expected[] = {
+    { 0x00, 12, 0 }, { 0x03, 9, 0 }, { 0x0c, 5, 0 }, { 0x11, 2, 0 }, { 0x16, 4, 0 },
+    { 0x1d, 2, 0 },
+  };
+  const DrcovModule *module;
+  g_autofree char *path = NULL;
+  int fd;
+
+  /* the code at offset 0x1000 of a file, as a segment of an ELF file is */
+  fd = g_file_open_tmp ("coverage-loop-XXXXXX", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  {
+    g_autofree guint8 *contents = g_malloc0 (0x1000 + trace_builder_loop_code_size);
+
+    memcpy (contents + 0x1000, trace_builder_loop_code, trace_builder_loop_code_size);
+    g_assert_true (g_file_set_contents (path, (const char *) contents,
+                                        0x1000 + trace_builder_loop_code_size, &error));
+  }
+  g_assert_true (ipt_mock_provider_add_file (mock, TRACE_BUILDER_LOOP_BASE, path, 0x1000,
+                                             trace_builder_loop_code_size, NULL, &error));
+  g_assert_no_error (error);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+  decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
+  g_assert_true (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (coverage), NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (ipt_coverage_write_drcov (coverage, image, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  file = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+
+  drcov_parse (g_bytes_get_data (file, NULL), g_bytes_get_size (file), modules, entries);
+  g_assert_cmpuint (modules->len, ==, 1);
+  module = &g_array_index (modules, DrcovModule, 0);
+  g_assert_cmphex (module->base, ==, TRACE_BUILDER_LOOP_BASE);
+  g_assert_cmphex (module->end, ==, TRACE_BUILDER_LOOP_BASE + trace_builder_loop_code_size);
+  g_assert_cmpstr (module->path, ==, path);
+  g_assert_cmpuint (entries->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const DrcovEntry *entry = &g_array_index (entries, DrcovEntry, i);
+
+      g_assert_cmphex (entry->start, ==, expected[i].start);
+      g_assert_cmpuint (entry->size, ==, expected[i].size);
+      g_assert_cmpuint (entry->id, ==, expected[i].id);
+    }
+  for (guint i = 0; i < modules->len; i++)
+    g_free (g_array_index (modules, DrcovModule, i).path);
+  g_unlink (path);
+}
+
+/* Code without a file (JIT code, a plain byte region) has no module. */
+static void
+test_drcov_no_module (void)
+{
+  g_autoptr(GBytes) trace = make_loop_trace (1);
+  g_autoptr(IptImage) image = make_image ();
+  g_autoptr(IptCoverage) coverage = decode (IPT_DECODER_KIND_INSN, trace);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) file = NULL;
+  g_autoptr(GArray) modules = g_array_new (FALSE, FALSE, sizeof (DrcovModule));
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (DrcovEntry));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ipt_coverage_write_drcov (coverage, image, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  file = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  drcov_parse (g_bytes_get_data (file, NULL), g_bytes_get_size (file), modules, entries);
+  g_assert_cmpuint (modules->len, ==, 0);
+  g_assert_cmpuint (entries->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -364,6 +541,8 @@ main (int argc, char **argv)
   g_test_add_func ("/coverage/merge/mid-run", test_merge_mid_run);
   g_test_add_func ("/coverage/merge/separate-traces", test_merge_separate);
   g_test_add_func ("/coverage/accumulate-and-reset", test_accumulate_reset);
+  g_test_add_func ("/coverage/drcov/contiguous-ranges", test_drcov);
+  g_test_add_func ("/coverage/drcov/no-module", test_drcov_no_module);
 
   return g_test_run ();
 }

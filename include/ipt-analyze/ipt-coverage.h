@@ -1,4 +1,4 @@
-/* ipt-coverage.h: the coverage analysis, a sink that counts basic blocks and edges, and its outputs (AFL bitmap, drcov, block list). */
+/* ipt-coverage.h: the coverage analysis, a sink that counts basic blocks and edges, and its outputs (AFL bitmap, drcov, lcov, block list). */
 #pragma once
 
 #if !defined(__IPT_ANALYZE_H_INSIDE__) && !defined(IPT_ANALYZE_COMPILATION)
@@ -9,6 +9,7 @@
 #include <ipt-analyze/ipt-macros.h>
 #include <ipt-analyze/ipt-image.h>
 #include <ipt-analyze/ipt-sink.h>
+#include <ipt-analyze/ipt-symbol-source.h>
 
 G_BEGIN_DECLS
 
@@ -144,5 +145,8 @@ gboolean ipt_coverage_write_blocks (IptCoverage *self, GOutputStream *stream,
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_coverage_write_drcov (IptCoverage *self, IptImage *image, GOutputStream *stream,
                                    GCancellable *cancellable, GError **error);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_coverage_write_lcov (IptCoverage *self, IptImage *image, IptSymbolResolver *resolver,
+                                  GOutputStream *stream, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

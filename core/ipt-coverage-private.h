@@ -6,38 +6,31 @@
 
 G_BEGIN_DECLS
 
-/* IptCoverageBlock and IptCoverageEdge flags live in the public header;
- * a table slot is empty when its count is 0 (every stored entry ran). */
-
+/* A table of blocks or of edges: each entry counts one key (cr3, start,
+ * end, n_insns); the slot is empty when its count is 0 (every stored entry
+ * ran). An edge is stored as an IptCoverageBlock with start = from, end =
+ * to and n_insns = its flags. */
 typedef struct {
   IptCoverageBlock *slots;
   guint mask;                   /* capacity - 1; capacity is a power of two */
   guint len;
-} IptCoverageBlockTable;
-
-typedef struct {
-  IptCoverageEdge *slots;
-  guint mask;
-  guint len;
-} IptCoverageEdgeTable;
+} IptCoverageTable;
 
 G_GNUC_INTERNAL
-void ipt_coverage_block_table_init (IptCoverageBlockTable *table);
+void ipt_coverage_table_init (IptCoverageTable *table);
 G_GNUC_INTERNAL
-void ipt_coverage_block_table_clear (IptCoverageBlockTable *table);
-/* Adds @count runs of @block (its count ignored); the entry for its
- * (cr3, start, end) is created when missing. */
+void ipt_coverage_table_clear (IptCoverageTable *table);
 G_GNUC_INTERNAL
-void ipt_coverage_block_table_add (IptCoverageBlockTable *table, const IptCoverageBlock *block,
-                                   guint64 count);
-
+void ipt_coverage_table_copy (IptCoverageTable *dest, const IptCoverageTable *src);
+/* Adds @count to @entry's key (@entry's own count ignored), creating it. */
 G_GNUC_INTERNAL
-void ipt_coverage_edge_table_init (IptCoverageEdgeTable *table);
+void ipt_coverage_table_add (IptCoverageTable *table, const IptCoverageBlock *entry,
+                             guint64 count);
 G_GNUC_INTERNAL
-void ipt_coverage_edge_table_clear (IptCoverageEdgeTable *table);
-G_GNUC_INTERNAL
-void ipt_coverage_edge_table_add (IptCoverageEdgeTable *table, guint64 cr3, guint64 from,
+void ipt_coverage_table_add_edge (IptCoverageTable *table, guint64 cr3, guint64 from,
                                   guint64 to, guint flags, guint64 count);
+G_GNUC_INTERNAL
+void ipt_coverage_table_add_all (IptCoverageTable *table, const IptCoverageTable *other);
 
 /* The finished result, sorted by (cr3, start, end) and (cr3, from, to):
  * what every output writes. Arrays of IptCoverageBlock / IptCoverageEdge. */

@@ -1,7 +1,8 @@
-/* ipt-coverage-table.c: the coverage collector's two hash tables, open
- * addressing with linear probing over flat arrays of the public entry
- * structs, so that counting a block or an edge is a multiply, a probe or
- * two and an increment: no allocation except when a table doubles. */
+/* ipt-coverage-table.c: the coverage collector's hash table, open
+ * addressing with linear probing over a flat array of entries, so that
+ * counting a block or an edge is a multiply, a probe or two and an
+ * increment: no allocation except when the table doubles. One type serves
+ * blocks and edges (ipt-coverage-private.h says how an edge is stored). */
 #include "config.h"
 
 #include <string.h>
@@ -11,18 +12,24 @@
 #define INITIAL_CAPACITY 1024
 
 static inline guint
-hash3 (guint64 a, guint64 b, guint64 c)
+hash_key (const IptCoverageBlock *key)
 {
-  guint64 h = (a * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) ^ (b + (c << 7));
+  guint64 h = (key->start * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) ^
+              (key->end + (key->cr3 << 7) + key->n_insns);
 
   h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
   return (guint) (h >> 32);
 }
 
-/* ---- blocks ---- */
+static inline gboolean
+same_key (const IptCoverageBlock *a, const IptCoverageBlock *b)
+{
+  return a->start == b->start && a->end == b->end && a->cr3 == b->cr3 &&
+         a->n_insns == b->n_insns;
+}
 
 void
-ipt_coverage_block_table_init (IptCoverageBlockTable *table)
+ipt_coverage_table_init (IptCoverageTable *table)
 {
   table->slots = g_new0 (IptCoverageBlock, INITIAL_CAPACITY);
   table->mask = INITIAL_CAPACITY - 1;
@@ -30,30 +37,31 @@ ipt_coverage_block_table_init (IptCoverageBlockTable *table)
 }
 
 void
-ipt_coverage_block_table_clear (IptCoverageBlockTable *table)
+ipt_coverage_table_clear (IptCoverageTable *table)
 {
   g_clear_pointer (&table->slots, g_free);
   table->mask = 0;
   table->len = 0;
 }
 
-static IptCoverageBlock *
-block_slot (IptCoverageBlock *slots, guint mask, guint64 cr3, guint64 start, guint64 end)
+void
+ipt_coverage_table_copy (IptCoverageTable *dest, const IptCoverageTable *src)
 {
-  guint i = hash3 (start, end, cr3) & mask;
+  dest->mask = src->mask;
+  dest->len = src->len;
+  dest->slots = g_memdup2 (src->slots, (src->mask + 1) * sizeof (IptCoverageBlock));
+}
 
-  for (;; i = (i + 1) & mask)
-    {
-      IptCoverageBlock *slot = &slots[i];
-
-      if (slot->count == 0 ||
-          (slot->start == start && slot->end == end && slot->cr3 == cr3))
-        return slot;
-    }
+static IptCoverageBlock *
+find_slot (IptCoverageBlock *slots, guint mask, const IptCoverageBlock *key)
+{
+  for (guint i = hash_key (key) & mask;; i = (i + 1) & mask)
+    if (slots[i].count == 0 || same_key (&slots[i], key))
+      return &slots[i];
 }
 
 static void
-block_table_grow (IptCoverageBlockTable *table)
+grow (IptCoverageTable *table)
 {
   guint old_capacity = table->mask + 1;
   guint mask = old_capacity * 2 - 1;
@@ -61,114 +69,48 @@ block_table_grow (IptCoverageBlockTable *table)
 
   for (guint i = 0; i < old_capacity; i++)
     if (table->slots[i].count != 0)
-      {
-        const IptCoverageBlock *old = &table->slots[i];
-
-        *block_slot (slots, mask, old->cr3, old->start, old->end) = *old;
-      }
+      *find_slot (slots, mask, &table->slots[i]) = table->slots[i];
   g_free (table->slots);
   table->slots = slots;
   table->mask = mask;
 }
 
 void
-ipt_coverage_block_table_add (IptCoverageBlockTable *table, const IptCoverageBlock *block,
-                              guint64 count)
+ipt_coverage_table_add (IptCoverageTable *table, const IptCoverageBlock *entry, guint64 count)
 {
   IptCoverageBlock *slot;
 
   if (count == 0)
     return;
-  slot = block_slot (table->slots, table->mask, block->cr3, block->start, block->end);
+  slot = find_slot (table->slots, table->mask, entry);
   if (slot->count == 0)
     {
       /* at most half full, so that probes stay short */
       if (G_UNLIKELY (2 * (table->len + 1) > table->mask + 1))
         {
-          block_table_grow (table);
-          slot = block_slot (table->slots, table->mask, block->cr3, block->start, block->end);
+          grow (table);
+          slot = find_slot (table->slots, table->mask, entry);
         }
-      *slot = *block;
+      *slot = *entry;
       slot->count = 0;
       table->len++;
     }
   slot->count += count;
 }
 
-/* ---- edges ---- */
-
 void
-ipt_coverage_edge_table_init (IptCoverageEdgeTable *table)
-{
-  table->slots = g_new0 (IptCoverageEdge, INITIAL_CAPACITY);
-  table->mask = INITIAL_CAPACITY - 1;
-  table->len = 0;
-}
-
-void
-ipt_coverage_edge_table_clear (IptCoverageEdgeTable *table)
-{
-  g_clear_pointer (&table->slots, g_free);
-  table->mask = 0;
-  table->len = 0;
-}
-
-static IptCoverageEdge *
-edge_slot (IptCoverageEdge *slots, guint mask, guint64 cr3, guint64 from, guint64 to,
-           guint flags)
-{
-  guint i = hash3 (from, to, cr3) & mask;
-
-  for (;; i = (i + 1) & mask)
-    {
-      IptCoverageEdge *slot = &slots[i];
-
-      if (slot->count == 0 ||
-          (slot->from == from && slot->to == to && slot->cr3 == cr3 && slot->flags == flags))
-        return slot;
-    }
-}
-
-static void
-edge_table_grow (IptCoverageEdgeTable *table)
-{
-  guint old_capacity = table->mask + 1;
-  guint mask = old_capacity * 2 - 1;
-  IptCoverageEdge *slots = g_new0 (IptCoverageEdge, old_capacity * 2);
-
-  for (guint i = 0; i < old_capacity; i++)
-    if (table->slots[i].count != 0)
-      {
-        const IptCoverageEdge *old = &table->slots[i];
-
-        *edge_slot (slots, mask, old->cr3, old->from, old->to, old->flags) = *old;
-      }
-  g_free (table->slots);
-  table->slots = slots;
-  table->mask = mask;
-}
-
-void
-ipt_coverage_edge_table_add (IptCoverageEdgeTable *table, guint64 cr3, guint64 from, guint64 to,
+ipt_coverage_table_add_edge (IptCoverageTable *table, guint64 cr3, guint64 from, guint64 to,
                              guint flags, guint64 count)
 {
-  IptCoverageEdge *slot;
+  IptCoverageBlock entry = { cr3, from, to, 0, flags, 0 };
 
-  if (count == 0)
-    return;
-  slot = edge_slot (table->slots, table->mask, cr3, from, to, flags);
-  if (slot->count == 0)
-    {
-      if (G_UNLIKELY (2 * (table->len + 1) > table->mask + 1))
-        {
-          edge_table_grow (table);
-          slot = edge_slot (table->slots, table->mask, cr3, from, to, flags);
-        }
-      slot->cr3 = cr3;
-      slot->from = from;
-      slot->to = to;
-      slot->flags = flags;
-      table->len++;
-    }
-  slot->count += count;
+  ipt_coverage_table_add (table, &entry, count);
+}
+
+void
+ipt_coverage_table_add_all (IptCoverageTable *table, const IptCoverageTable *other)
+{
+  for (guint i = 0; i <= other->mask; i++)
+    if (other->slots[i].count != 0)
+      ipt_coverage_table_add (table, &other->slots[i], other->slots[i].count);
 }

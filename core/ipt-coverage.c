@@ -51,8 +51,8 @@ typedef struct {
 struct _IptCoverage {
   GObject parent_instance;
 
-  IptCoverageBlockTable blocks;
-  IptCoverageEdgeTable edges;
+  IptCoverageTable blocks;
+  IptCoverageTable edges;        /* see ipt-coverage-private.h */
   gboolean has_cr3;
 
   /* during a decode */
@@ -96,7 +96,7 @@ store_block (IptCoverage *self, const IptCoverageBlock *block, gboolean is_head)
       self->head_valid = TRUE;
     }
   else
-    ipt_coverage_block_table_add (&self->blocks, block, 1);
+    ipt_coverage_table_add (&self->blocks, block, 1);
 }
 
 static inline void
@@ -104,7 +104,7 @@ start_block (IptCoverage *self, guint64 ip, enum pt_exec_mode mode)
 {
   if (self->pending)
     {
-      ipt_coverage_edge_table_add (&self->edges, self->pending_cr3, self->pending_from, ip,
+      ipt_coverage_table_add_edge (&self->edges, self->pending_cr3, self->pending_from, ip,
                                    self->pending_flags, 1);
       self->pending = FALSE;
     }
@@ -158,7 +158,7 @@ settle (IptCoverage *self)
 {
   break_flow (self);
   if (self->head_valid)
-    ipt_coverage_block_table_add (&self->blocks, &self->head, 1);
+    ipt_coverage_table_add (&self->blocks, &self->head, 1);
   self->head_valid = FALSE;
   self->seen_flow = FALSE;
   self->mid_flow_start = FALSE;
@@ -336,7 +336,7 @@ ipt_coverage_event (IptSink *sink, const struct pt_event *event)
         close_block (self, -1);
       /* a branch out of the traced range: its target is the edge's end */
       if (self->pending && !event->ip_suppressed)
-        ipt_coverage_edge_table_add (&self->edges, self->pending_cr3, self->pending_from,
+        ipt_coverage_table_add_edge (&self->edges, self->pending_cr3, self->pending_from,
                                      event->variant.disabled.ip,
                                      self->pending_flags | IPT_COVERAGE_EDGE_EXIT, 1);
       self->pending = FALSE;
@@ -346,7 +346,7 @@ ipt_coverage_event (IptSink *sink, const struct pt_event *event)
        * the instruction it interrupted is the branch's successor, as for
        * libxdc */
       if (self->pending)
-        ipt_coverage_edge_table_add (&self->edges, self->pending_cr3, self->pending_from,
+        ipt_coverage_table_add_edge (&self->edges, self->pending_cr3, self->pending_from,
                                      event->variant.async_disabled.at, self->pending_flags, 1);
       break_flow (self);
       break;
@@ -399,8 +399,8 @@ ipt_coverage_finalize (GObject *object)
 {
   IptCoverage *self = IPT_COVERAGE (object);
 
-  ipt_coverage_block_table_clear (&self->blocks);
-  ipt_coverage_edge_table_clear (&self->edges);
+  ipt_coverage_table_clear (&self->blocks);
+  ipt_coverage_table_clear (&self->edges);
   g_clear_object (&self->image);
   g_free (self->direct_cache);
 
@@ -418,8 +418,8 @@ ipt_coverage_class_init (IptCoverageClass *klass)
 static void
 ipt_coverage_init (IptCoverage *self)
 {
-  ipt_coverage_block_table_init (&self->blocks);
-  ipt_coverage_edge_table_init (&self->edges);
+  ipt_coverage_table_init (&self->blocks);
+  ipt_coverage_table_init (&self->edges);
   self->cr3 = IPT_ASID_NO_CR3;
 }
 
@@ -454,10 +454,10 @@ ipt_coverage_reset (IptCoverage *self)
   g_return_if_fail (IPT_IS_COVERAGE (self));
 
   settle (self);
-  ipt_coverage_block_table_clear (&self->blocks);
-  ipt_coverage_edge_table_clear (&self->edges);
-  ipt_coverage_block_table_init (&self->blocks);
-  ipt_coverage_edge_table_init (&self->edges);
+  ipt_coverage_table_clear (&self->blocks);
+  ipt_coverage_table_clear (&self->edges);
+  ipt_coverage_table_init (&self->blocks);
+  ipt_coverage_table_init (&self->edges);
   self->has_cr3 = FALSE;
 }
 
@@ -490,18 +490,8 @@ ipt_coverage_merge (IptCoverage *self, IptCoverage *next)
   g_return_if_fail (IPT_IS_COVERAGE (next));
   g_return_if_fail (self != next);
 
-  for (guint i = 0; i <= next->blocks.mask; i++)
-    if (next->blocks.slots[i].count != 0)
-      ipt_coverage_block_table_add (&self->blocks, &next->blocks.slots[i],
-                                    next->blocks.slots[i].count);
-  for (guint i = 0; i <= next->edges.mask; i++)
-    {
-      const IptCoverageEdge *edge = &next->edges.slots[i];
-
-      if (edge->count != 0)
-        ipt_coverage_edge_table_add (&self->edges, edge->cr3, edge->from, edge->to,
-                                     edge->flags, edge->count);
-    }
+  ipt_coverage_table_add_all (&self->blocks, &next->blocks);
+  ipt_coverage_table_add_all (&self->edges, &next->edges);
   self->has_cr3 |= next->has_cr3;
 
   if (!next->seen_flow)
@@ -557,7 +547,7 @@ ipt_coverage_merge (IptCoverage *self, IptCoverage *next)
           self->open = FALSE;
         }
       else if (self->pending)
-        ipt_coverage_edge_table_add (&self->edges, self->pending_cr3, self->pending_from,
+        ipt_coverage_table_add_edge (&self->edges, self->pending_cr3, self->pending_from,
                                      first->start, self->pending_flags, 1);
       self->pending = FALSE;
 
@@ -615,24 +605,22 @@ compare_edges (gconstpointer a, gconstpointer b)
 GArray *
 ipt_coverage_collect_blocks (IptCoverage *self)
 {
-  IptCoverageBlockTable all;
+  IptCoverageTable all;
   GArray *result;
 
   /* the table with what the flow left open counted in: a copy, so that
    * a later merge still joins */
-  all.mask = self->blocks.mask;
-  all.len = self->blocks.len;
-  all.slots = g_memdup2 (self->blocks.slots, (all.mask + 1) * sizeof (IptCoverageBlock));
+  ipt_coverage_table_copy (&all, &self->blocks);
   if (self->head_valid)
-    ipt_coverage_block_table_add (&all, &self->head, 1);
+    ipt_coverage_table_add (&all, &self->head, 1);
   if (self->open)
-    ipt_coverage_block_table_add (&all, &self->cur, 1);
+    ipt_coverage_table_add (&all, &self->cur, 1);
 
   result = g_array_sized_new (FALSE, FALSE, sizeof (IptCoverageBlock), all.len);
   for (guint i = 0; i <= all.mask; i++)
     if (all.slots[i].count != 0)
       g_array_append_val (result, all.slots[i]);
-  ipt_coverage_block_table_clear (&all);
+  ipt_coverage_table_clear (&all);
   g_array_sort (result, compare_blocks);
   return result;
 }
@@ -643,8 +631,13 @@ ipt_coverage_collect_edges (IptCoverage *self)
   GArray *result = g_array_sized_new (FALSE, FALSE, sizeof (IptCoverageEdge), self->edges.len);
 
   for (guint i = 0; i <= self->edges.mask; i++)
-    if (self->edges.slots[i].count != 0)
-      g_array_append_val (result, self->edges.slots[i]);
+    {
+      const IptCoverageBlock *slot = &self->edges.slots[i];
+      IptCoverageEdge edge = { slot->cr3, slot->start, slot->end, slot->count, slot->n_insns };
+
+      if (slot->count != 0)
+        g_array_append_val (result, edge);
+    }
   g_array_sort (result, compare_edges);
   return result;
 }
@@ -694,6 +687,19 @@ ipt_coverage_get_n_edges (IptCoverage *self)
   return self->edges.len;
 }
 
+/* The elements of @items one by one, as the boxed types copy and free
+ * them (g_memdup2, g_free). */
+static GPtrArray *
+boxed_copies (GArray *items)
+{
+  guint size = g_array_get_element_size (items);
+  GPtrArray *result = g_ptr_array_new_full (items->len, g_free);
+
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (result, g_memdup2 (items->data + (gsize) i * size, size));
+  return result;
+}
+
 /**
  * ipt_coverage_get_blocks:
  * @self: an #IptCoverage
@@ -708,15 +714,11 @@ GPtrArray *
 ipt_coverage_get_blocks (IptCoverage *self)
 {
   g_autoptr(GArray) blocks = NULL;
-  GPtrArray *result;
 
   g_return_val_if_fail (IPT_IS_COVERAGE (self), NULL);
 
   blocks = ipt_coverage_collect_blocks (self);
-  result = g_ptr_array_new_full (blocks->len, (GDestroyNotify) ipt_coverage_block_free);
-  for (guint i = 0; i < blocks->len; i++)
-    g_ptr_array_add (result, ipt_coverage_block_copy (&g_array_index (blocks, IptCoverageBlock, i)));
-  return result;
+  return boxed_copies (blocks);
 }
 
 /**
@@ -733,15 +735,11 @@ GPtrArray *
 ipt_coverage_get_edges (IptCoverage *self)
 {
   g_autoptr(GArray) edges = NULL;
-  GPtrArray *result;
 
   g_return_val_if_fail (IPT_IS_COVERAGE (self), NULL);
 
   edges = ipt_coverage_collect_edges (self);
-  result = g_ptr_array_new_full (edges->len, (GDestroyNotify) ipt_coverage_edge_free);
-  for (guint i = 0; i < edges->len; i++)
-    g_ptr_array_add (result, ipt_coverage_edge_copy (&g_array_index (edges, IptCoverageEdge, i)));
-  return result;
+  return boxed_copies (edges);
 }
 
 /**

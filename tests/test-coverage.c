@@ -439,6 +439,21 @@ drcov_parse (const guint8 *data, gsize size, GArray *modules, GArray *entries)
     }
 }
 
+/* Writes @coverage as drcov and reads it back. */
+static void
+write_and_parse_drcov (IptCoverage *coverage, IptImage *image, GArray *modules, GArray *entries)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ipt_coverage_write_drcov (coverage, image, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  file = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  drcov_parse (g_bytes_get_data (file, NULL), g_bytes_get_size (file), modules, entries);
+}
+
 /* The loop's code as a file-backed module: each block comes out as its
  * contiguous pieces (the call and the jmp cut theirs). */
 static void
@@ -449,8 +464,6 @@ test_drcov (void)
   g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
   g_autoptr(IptDecoder) decoder = NULL;
   g_autoptr(IptCoverage) coverage = ipt_coverage_new ();
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  g_autoptr(GBytes) file = NULL;
   g_autoptr(GArray) modules = g_array_new (FALSE, FALSE, sizeof (DrcovModule));
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (DrcovEntry));
   g_autoptr(GError) error = NULL;
@@ -481,12 +494,7 @@ test_drcov (void)
   g_assert_true (ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (coverage), NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_true (ipt_coverage_write_drcov (coverage, image, out, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_close (out, NULL, &error));
-  file = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
-
-  drcov_parse (g_bytes_get_data (file, NULL), g_bytes_get_size (file), modules, entries);
+  write_and_parse_drcov (coverage, image, modules, entries);
   g_assert_cmpuint (modules->len, ==, 1);
   module = &g_array_index (modules, DrcovModule, 0);
   g_assert_cmphex (module->base, ==, TRACE_BUILDER_LOOP_BASE);
@@ -513,17 +521,10 @@ test_drcov_no_module (void)
   g_autoptr(GBytes) trace = make_loop_trace (1);
   g_autoptr(IptImage) image = make_image ();
   g_autoptr(IptCoverage) coverage = decode (IPT_DECODER_KIND_INSN, trace);
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  g_autoptr(GBytes) file = NULL;
   g_autoptr(GArray) modules = g_array_new (FALSE, FALSE, sizeof (DrcovModule));
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (DrcovEntry));
-  g_autoptr(GError) error = NULL;
 
-  g_assert_true (ipt_coverage_write_drcov (coverage, image, out, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_close (out, NULL, &error));
-  file = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
-  drcov_parse (g_bytes_get_data (file, NULL), g_bytes_get_size (file), modules, entries);
+  write_and_parse_drcov (coverage, image, modules, entries);
   g_assert_cmpuint (modules->len, ==, 0);
   g_assert_cmpuint (entries->len, ==, 0);
 }

@@ -26,9 +26,11 @@ void ipt_coverage_table_copy (IptCoverageTable *dest, const IptCoverageTable *sr
 G_GNUC_INTERNAL
 void ipt_coverage_table_add (IptCoverageTable *table, const IptCoverageBlock *entry,
                              guint64 count);
+/* The same with @count > 0, returning @entry's slot: valid until the
+ * table grows (table->slots changes). */
 G_GNUC_INTERNAL
-void ipt_coverage_table_add_edge (IptCoverageTable *table, guint64 cr3, guint64 from,
-                                  guint64 to, guint flags, guint64 count);
+IptCoverageBlock *ipt_coverage_table_lookup_add (IptCoverageTable *table,
+                                                 const IptCoverageBlock *entry, guint64 count);
 G_GNUC_INTERNAL
 void ipt_coverage_table_add_all (IptCoverageTable *table, const IptCoverageTable *other);
 

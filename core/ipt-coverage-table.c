@@ -75,13 +75,12 @@ grow (IptCoverageTable *table)
   table->mask = mask;
 }
 
-void
-ipt_coverage_table_add (IptCoverageTable *table, const IptCoverageBlock *entry, guint64 count)
+IptCoverageBlock *
+ipt_coverage_table_lookup_add (IptCoverageTable *table, const IptCoverageBlock *entry,
+                               guint64 count)
 {
   IptCoverageBlock *slot;
 
-  if (count == 0)
-    return;
   slot = find_slot (table->slots, table->mask, entry);
   if (slot->count == 0)
     {
@@ -96,15 +95,14 @@ ipt_coverage_table_add (IptCoverageTable *table, const IptCoverageBlock *entry, 
       table->len++;
     }
   slot->count += count;
+  return slot;
 }
 
 void
-ipt_coverage_table_add_edge (IptCoverageTable *table, guint64 cr3, guint64 from, guint64 to,
-                             guint flags, guint64 count)
+ipt_coverage_table_add (IptCoverageTable *table, const IptCoverageBlock *entry, guint64 count)
 {
-  IptCoverageBlock entry = { cr3, from, to, 0, flags, 0 };
-
-  ipt_coverage_table_add (table, &entry, count);
+  if (count != 0)
+    ipt_coverage_table_lookup_add (table, entry, count);
 }
 
 void

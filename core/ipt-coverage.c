@@ -13,6 +13,11 @@
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-coverage-private.h"
 
+/* The table slots counted last, direct-mapped by key: the hot loop of a
+ * trace meets the same few blocks and edges over and over, and a hit
+ * costs a compare and an increment instead of a table probe. */
+#define MEMO_SIZE 512
+
 /* Whether a call or jump at an address is direct, by address: the block
  * decoder tells only the class of a block's last instruction. */
 #define DIRECT_CACHE_SIZE 1024
@@ -53,6 +58,8 @@ struct _IptCoverage {
 
   IptCoverageTable blocks;
   IptCoverageTable edges;        /* see ipt-coverage-private.h */
+  IptCoverageBlock *block_memo[MEMO_SIZE];     /* slots of blocks, NULL: none */
+  IptCoverageBlock *edge_memo[MEMO_SIZE];
   gboolean has_cr3;
 
   /* during a decode */
@@ -85,6 +92,51 @@ G_DEFINE_BOXED_TYPE (IptCoverageBlock, ipt_coverage_block, ipt_coverage_block_co
 G_DEFINE_BOXED_TYPE (IptCoverageEdge, ipt_coverage_edge, ipt_coverage_edge_copy,
                      ipt_coverage_edge_free)
 
+/* ---- counting ---- */
+
+static void
+forget_memos (IptCoverage *self)
+{
+  memset (self->block_memo, 0, sizeof (self->block_memo));
+  memset (self->edge_memo, 0, sizeof (self->edge_memo));
+}
+
+static inline void
+count_entry (IptCoverage *self, IptCoverageTable *table, IptCoverageBlock **memo,
+             const IptCoverageBlock *key)
+{
+  guint i = (guint) (key->start ^ (key->start >> 9) ^ (key->end << 2) ^ (key->end >> 7)) &
+            (MEMO_SIZE - 1);
+  IptCoverageBlock *slot = memo[i];
+  IptCoverageBlock *slots;
+
+  if (G_LIKELY (slot != NULL && slot->start == key->start && slot->end == key->end &&
+                slot->cr3 == key->cr3 && slot->n_insns == key->n_insns))
+    {
+      slot->count++;
+      return;
+    }
+  slots = table->slots;
+  slot = ipt_coverage_table_lookup_add (table, key, 1);
+  if (G_UNLIKELY (table->slots != slots))
+    forget_memos (self);
+  memo[i] = slot;
+}
+
+static inline void
+count_block (IptCoverage *self, const IptCoverageBlock *block)
+{
+  count_entry (self, &self->blocks, self->block_memo, block);
+}
+
+static inline void
+count_edge (IptCoverage *self, guint64 cr3, guint64 from, guint64 to, guint flags)
+{
+  IptCoverageBlock key = { cr3, from, to, 0, flags, 0 };
+
+  count_entry (self, &self->edges, self->edge_memo, &key);
+}
+
 /* ---- the flow ---- */
 
 static void
@@ -96,7 +148,7 @@ store_block (IptCoverage *self, const IptCoverageBlock *block, gboolean is_head)
       self->head_valid = TRUE;
     }
   else
-    ipt_coverage_table_add (&self->blocks, block, 1);
+    count_block (self, block);
 }
 
 static inline void
@@ -104,8 +156,7 @@ start_block (IptCoverage *self, guint64 ip, enum pt_exec_mode mode)
 {
   if (self->pending)
     {
-      ipt_coverage_table_add_edge (&self->edges, self->pending_cr3, self->pending_from, ip,
-                                   self->pending_flags, 1);
+      count_edge (self, self->pending_cr3, self->pending_from, ip, self->pending_flags);
       self->pending = FALSE;
     }
   self->open_is_head = FALSE;
@@ -158,7 +209,7 @@ settle (IptCoverage *self)
 {
   break_flow (self);
   if (self->head_valid)
-    ipt_coverage_table_add (&self->blocks, &self->head, 1);
+    count_block (self, &self->head);
   self->head_valid = FALSE;
   self->seen_flow = FALSE;
   self->mid_flow_start = FALSE;
@@ -336,9 +387,8 @@ ipt_coverage_event (IptSink *sink, const struct pt_event *event)
         close_block (self, -1);
       /* a branch out of the traced range: its target is the edge's end */
       if (self->pending && !event->ip_suppressed)
-        ipt_coverage_table_add_edge (&self->edges, self->pending_cr3, self->pending_from,
-                                     event->variant.disabled.ip,
-                                     self->pending_flags | IPT_COVERAGE_EDGE_EXIT, 1);
+        count_edge (self, self->pending_cr3, self->pending_from, event->variant.disabled.ip,
+                    self->pending_flags | IPT_COVERAGE_EDGE_EXIT);
       self->pending = FALSE;
       break;
     case ptev_async_disabled:
@@ -346,8 +396,8 @@ ipt_coverage_event (IptSink *sink, const struct pt_event *event)
        * the instruction it interrupted is the branch's successor, as for
        * libxdc */
       if (self->pending)
-        ipt_coverage_table_add_edge (&self->edges, self->pending_cr3, self->pending_from,
-                                     event->variant.async_disabled.at, self->pending_flags, 1);
+        count_edge (self, self->pending_cr3, self->pending_from,
+                    event->variant.async_disabled.at, self->pending_flags);
       break_flow (self);
       break;
     case ptev_async_branch:
@@ -458,6 +508,7 @@ ipt_coverage_reset (IptCoverage *self)
   ipt_coverage_table_clear (&self->edges);
   ipt_coverage_table_init (&self->blocks);
   ipt_coverage_table_init (&self->edges);
+  forget_memos (self);
   self->has_cr3 = FALSE;
 }
 
@@ -492,6 +543,7 @@ ipt_coverage_merge (IptCoverage *self, IptCoverage *next)
 
   ipt_coverage_table_add_all (&self->blocks, &next->blocks);
   ipt_coverage_table_add_all (&self->edges, &next->edges);
+  forget_memos (self);
   self->has_cr3 |= next->has_cr3;
 
   if (!next->seen_flow)
@@ -547,8 +599,8 @@ ipt_coverage_merge (IptCoverage *self, IptCoverage *next)
           self->open = FALSE;
         }
       else if (self->pending)
-        ipt_coverage_table_add_edge (&self->edges, self->pending_cr3, self->pending_from,
-                                     first->start, self->pending_flags, 1);
+        count_edge (self, self->pending_cr3, self->pending_from, first->start,
+                    self->pending_flags);
       self->pending = FALSE;
 
       if (first_is_open)

@@ -1,9 +1,10 @@
 /* test-coverage.c: IptCoverage over traces made with libipt's own encoder
  * on hand-assembled code served by a mock provider: the blocks and edges
  * of trace_builder_loop_code from both decoders, the AFL bitmap's rule
- * (conditional edges only, a branch out of the traced range, counters
- * wrapping at 256), address spaces, merging, the text and JSON lists, and
- * drcov files, read back by a small reader of the published format. */
+ * (conditional edges only, a branch out of the traced range, an interrupt
+ * right after a branch, counters wrapping at 256), address spaces, merging, the text and JSON lists, and
+ * drcov files, read back by a small reader of the published format, and
+ * the writers' stream errors. */
 #include "config.h"
 
 #include <stdio.h>
@@ -205,6 +206,45 @@ test_afl_exit (void)
                        "block 0x3000 0x3004 2 1\n"
                        "edges 1\n"
                        "edge 0x3004 0x5000 1 conditional exit\n");
+      for (gsize i = 0; i < IPT_COVERAGE_AFL_MAP_SIZE; i++)
+        g_assert_cmpuint (map[i], ==, i == index ? 1 : 0);
+    }
+}
+
+/* An interrupt right after jne (FUP + TIP.PGD, tracing resumed there
+ * later): the AFL edge goes to the interrupted instruction, as libxdc
+ * counts it (one counter of the unzip corpus trace depends on it). */
+static void
+test_afl_async_disable (void)
+{
+  TraceBuilder enc;
+  g_autoptr(GBytes) trace = NULL;
+
+  trace_builder_init (&enc);
+  trace_builder_put_psb_64bit (&enc);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, EXIT_BASE);
+  trace_builder_put_tnt (&enc, 1, 0x0);                          /* jne: not taken */
+  trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, 0x300a);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x300a);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x6000);       /* ret */
+  trace = trace_builder_finish (&enc);
+
+  for (IptDecoderKind kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      g_autoptr(IptCoverage) coverage = decode (kind, trace);
+      g_autofree char *list = write_list (coverage, IPT_COVERAGE_FORMAT_TEXT);
+      g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (coverage);
+      const guint8 *map = g_bytes_get_data (bitmap, NULL);
+      gsize index = afl_index (0x3004, 0x300a);
+
+      g_assert_cmpstr (list, ==,
+                       "blocks 2\n"
+                       "block 0x3000 0x3004 2 1\n"
+                       "block 0x300a 0x300b 2 1\n"
+                       "edges 2\n"
+                       "edge 0x3004 0x300a 1 conditional\n"
+                       "edge 0x300b 0x6000 1 exit\n");
       for (gsize i = 0; i < IPT_COVERAGE_AFL_MAP_SIZE; i++)
         g_assert_cmpuint (map[i], ==, i == index ? 1 : 0);
     }
@@ -529,6 +569,30 @@ test_drcov_no_module (void)
   g_assert_cmpuint (entries->len, ==, 0);
 }
 
+/* A stream that fails: each writer returns its error. */
+static void
+test_write_errors (void)
+{
+  g_autoptr(GBytes) trace = make_loop_trace (1);
+  g_autoptr(IptImage) image = make_image ();
+  g_autoptr(IptCoverage) coverage = decode (IPT_DECODER_KIND_BLOCK, trace);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  GError *error = NULL;
+
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  g_assert_false (ipt_coverage_write_blocks (coverage, out, IPT_COVERAGE_FORMAT_TEXT, NULL,
+                                             &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_false (ipt_coverage_write_blocks (coverage, out, IPT_COVERAGE_FORMAT_JSON, NULL,
+                                             &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_false (ipt_coverage_write_drcov (coverage, image, out, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -538,12 +602,14 @@ main (int argc, char **argv)
   g_test_add_func ("/coverage/list/json", test_json);
   g_test_add_func ("/coverage/afl/wrap-at-256", test_afl_wrap);
   g_test_add_func ("/coverage/afl/branch-leaves-range", test_afl_exit);
+  g_test_add_func ("/coverage/afl/interrupt-after-branch", test_afl_async_disable);
   g_test_add_func ("/coverage/cr3/keyed-by-address-space", test_cr3);
   g_test_add_func ("/coverage/merge/mid-run", test_merge_mid_run);
   g_test_add_func ("/coverage/merge/separate-traces", test_merge_separate);
   g_test_add_func ("/coverage/accumulate-and-reset", test_accumulate_reset);
   g_test_add_func ("/coverage/drcov/contiguous-ranges", test_drcov);
   g_test_add_func ("/coverage/drcov/no-module", test_drcov_no_module);
+  g_test_add_func ("/coverage/write-errors", test_write_errors);
 
   return g_test_run ();
 }

@@ -2,9 +2,9 @@
  * on hand-assembled code served by a mock provider: the blocks and edges
  * of trace_builder_loop_code from both decoders, the AFL bitmap's rule
  * (conditional edges only, a branch out of the traced range, an interrupt
- * right after a branch, counters wrapping at 256), address spaces, merging, the text and JSON lists, and
- * drcov files, read back by a small reader of the published format, and
- * the writers' stream errors. */
+ * right after a branch, counters wrapping at 256), address spaces,
+ * merging, the text and JSON lists, drcov files (read back by a small
+ * reader of the published format) and the writers' stream errors. */
 #include "config.h"
 
 #include <stdio.h>

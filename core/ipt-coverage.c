@@ -523,8 +523,11 @@ ipt_coverage_reset (IptCoverage *self)
  * @self's last, unfinished block and @next's first, and an edge that
  * @self's last branch left open is ended at @next's first block: merging
  * the pieces in trace order gives what a decode of the whole trace gives.
- * Merging a coverage whose decode began with tracing enabled (a separate
- * trace) simply adds the counts. @next is not changed.
+ * For that, decode each piece from its PSB through the next piece's PSB+
+ * (to its PSBEND), so that libipt reaches where the next piece takes over
+ * (docs/coverage.md, "How to split a trace into pieces"). Merging a
+ * coverage whose decode began with tracing enabled (a separate trace)
+ * simply adds the counts. @next is not changed.
  *
  * Must not be called during a decode that feeds either.
  *

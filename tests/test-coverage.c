@@ -179,6 +179,25 @@ test_afl_wrap (void)
     }
 }
 
+/* Both decoders give @list, and the bitmap has one counter at 1: the
+ * edge @from -> @to. */
+static void
+assert_one_afl_edge (GBytes *trace, const char *list, guint64 from, guint64 to)
+{
+  for (IptDecoderKind kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      g_autoptr(IptCoverage) coverage = decode (kind, trace);
+      g_autofree char *ours = write_list (coverage, IPT_COVERAGE_FORMAT_TEXT);
+      g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (coverage);
+      const guint8 *map = g_bytes_get_data (bitmap, NULL);
+      gsize index = afl_index (from, to);
+
+      g_assert_cmpstr (ours, ==, list);
+      for (gsize i = 0; i < IPT_COVERAGE_AFL_MAP_SIZE; i++)
+        g_assert_cmpuint (map[i], ==, i == index ? 1 : 0);
+    }
+}
+
 /* jne taken out of the traced range: TIP.PGD with the target; the AFL
  * edge goes from the branch to that target. */
 static void
@@ -193,22 +212,12 @@ test_afl_exit (void)
   trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x5000);
   trace = trace_builder_finish (&enc);
 
-  for (IptDecoderKind kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
-    {
-      g_autoptr(IptCoverage) coverage = decode (kind, trace);
-      g_autofree char *list = write_list (coverage, IPT_COVERAGE_FORMAT_TEXT);
-      g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (coverage);
-      const guint8 *map = g_bytes_get_data (bitmap, NULL);
-      gsize index = afl_index (0x3004, 0x5000);
-
-      g_assert_cmpstr (list, ==,
+  assert_one_afl_edge (trace,
                        "blocks 1\n"
                        "block 0x3000 0x3004 2 1\n"
                        "edges 1\n"
-                       "edge 0x3004 0x5000 1 conditional exit\n");
-      for (gsize i = 0; i < IPT_COVERAGE_AFL_MAP_SIZE; i++)
-        g_assert_cmpuint (map[i], ==, i == index ? 1 : 0);
-    }
+                       "edge 0x3004 0x5000 1 conditional exit\n",
+                       0x3004, 0x5000);
 }
 
 /* An interrupt right after jne (FUP + TIP.PGD, tracing resumed there
@@ -230,24 +239,14 @@ test_afl_async_disable (void)
   trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x6000);       /* ret */
   trace = trace_builder_finish (&enc);
 
-  for (IptDecoderKind kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
-    {
-      g_autoptr(IptCoverage) coverage = decode (kind, trace);
-      g_autofree char *list = write_list (coverage, IPT_COVERAGE_FORMAT_TEXT);
-      g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (coverage);
-      const guint8 *map = g_bytes_get_data (bitmap, NULL);
-      gsize index = afl_index (0x3004, 0x300a);
-
-      g_assert_cmpstr (list, ==,
+  assert_one_afl_edge (trace,
                        "blocks 2\n"
                        "block 0x3000 0x3004 2 1\n"
                        "block 0x300a 0x300b 2 1\n"
                        "edges 2\n"
                        "edge 0x3004 0x300a 1 conditional\n"
-                       "edge 0x300b 0x6000 1 exit\n");
-      for (gsize i = 0; i < IPT_COVERAGE_AFL_MAP_SIZE; i++)
-        g_assert_cmpuint (map[i], ==, i == index ? 1 : 0);
-    }
+                       "edge 0x300b 0x6000 1 exit\n",
+                       0x3004, 0x300a);
 }
 
 /* With PIP packets the same code in two address spaces is two blocks. */

@@ -1,0 +1,81 @@
+/* ipt-coverage-private.h: the coverage collector's tables (open addressing,
+ * keyed by block start or edge source) and the writers' shared view of them. */
+#pragma once
+
+#include <ipt-analyze/ipt-analyze.h>
+
+G_BEGIN_DECLS
+
+/* A table of blocks or of edges: each entry counts one key (cr3, start,
+ * end, n_insns); the slot is empty when its count is 0 (every stored entry
+ * ran). An edge is stored as an IptCoverageBlock with start = from, end =
+ * to and n_insns = its flags. */
+typedef struct {
+  IptCoverageBlock *slots;
+  guint mask;                   /* capacity - 1; capacity is a power of two */
+  guint len;
+} IptCoverageTable;
+
+G_GNUC_INTERNAL
+void ipt_coverage_table_init (IptCoverageTable *table);
+G_GNUC_INTERNAL
+void ipt_coverage_table_clear (IptCoverageTable *table);
+G_GNUC_INTERNAL
+void ipt_coverage_table_copy (IptCoverageTable *dest, const IptCoverageTable *src);
+/* Adds @count to @entry's key (@entry's own count ignored), creating it. */
+G_GNUC_INTERNAL
+void ipt_coverage_table_add (IptCoverageTable *table, const IptCoverageBlock *entry,
+                             guint64 count);
+/* The same with @count > 0, returning @entry's slot: valid until the
+ * table grows (table->slots changes). */
+G_GNUC_INTERNAL
+IptCoverageBlock *ipt_coverage_table_lookup_add (IptCoverageTable *table,
+                                                 const IptCoverageBlock *entry, guint64 count);
+G_GNUC_INTERNAL
+void ipt_coverage_table_add_all (IptCoverageTable *table, const IptCoverageTable *other);
+
+/* The finished result, sorted by (cr3, start, end) and (cr3, from, to):
+ * what every output writes. Arrays of IptCoverageBlock / IptCoverageEdge. */
+G_GNUC_INTERNAL
+GArray *ipt_coverage_collect_blocks (IptCoverage *self);
+G_GNUC_INTERNAL
+GArray *ipt_coverage_collect_edges (IptCoverage *self);
+
+/* Whether the decode saw PIP packets (a cr3 other than "none"). */
+G_GNUC_INTERNAL
+gboolean ipt_coverage_has_cr3 (IptCoverage *self);
+
+G_END_DECLS
+
+/* ---- ipt-coverage-code.c: a block's instructions, read through an image ---- */
+
+typedef struct _IptCoverageCode IptCoverageCode;
+
+typedef void (*IptCoverageInsnFunc) (guint64 ip, guint size, gpointer user_data);
+
+/* Reads @image as it is now (its latest memory). */
+G_GNUC_INTERNAL
+IptCoverageCode *ipt_coverage_code_new (IptImage *image);
+G_GNUC_INTERNAL
+void ipt_coverage_code_free (IptCoverageCode *code);
+/* Calls @func for each instruction of one run of @block, in order;
+ * returns 0, or libipt's negative error code where the walk failed
+ * (memory that is not the traced code). */
+G_GNUC_INTERNAL
+int ipt_coverage_code_walk (IptCoverageCode *code, const IptCoverageBlock *block,
+                            IptCoverageInsnFunc func, gpointer user_data);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IptCoverageCode, ipt_coverage_code_free)
+
+/* A contiguous range of code that ran: a block cut where it jumped. */
+typedef struct {
+  guint64 cr3;
+  guint64 start;
+  guint64 size;
+} IptCoverageRange;
+
+/* The contiguous ranges of all blocks of @self, sorted by (cr3, start),
+ * duplicates removed; *@n_failed counts blocks whose code could not be
+ * read. */
+G_GNUC_INTERNAL
+GArray *ipt_coverage_code_ranges (IptCoverageCode *code, GArray *blocks, guint *n_failed);

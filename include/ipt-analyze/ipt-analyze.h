@@ -17,6 +17,7 @@
 #include <ipt-analyze/ipt-sink.h>
 #include <ipt-analyze/ipt-decoder.h>
 #include <ipt-analyze/ipt-statistics.h>
+#include <ipt-analyze/ipt-calls.h>
 #include <ipt-analyze/ipt-perf-data.h>
 
 #undef __IPT_ANALYZE_H_INSIDE__

@@ -469,6 +469,17 @@ apply_land (IptCalls *self, IptCallsEntry *entry)
     }
   if (entry->type == IPT_CALLS_T_FAR_RET)
     return;
+  /* Untraced code (IP filtering: a PLT jump into a library) returned. */
+  found = find_return (self, entry->to);
+  if (found >= 0)
+    {
+      pop_to (self, entry, (guint) found, IPT_CALLS_CLOSE_RETURN);
+      self->n_returns++;
+      return;
+    }
+  /* Where the code would have gone on is unknown: nothing to say. */
+  if (entry->from == 0)
+    return;
   if (self->stack->len == 0)
     {
       start_root (self, entry, entry->to);
@@ -578,7 +589,7 @@ resolve (IptCalls *self, guint64 to, guint64 index, guint64 time)
       record (self, IPT_CALLS_T_FAR_RET, self->pend_from, to, 0, index, time);
       break;
     case PEND_DISABLED:
-      if (self->pend_from != 0 && to != self->pend_from)
+      if (to != self->pend_from)
         record (self, IPT_CALLS_T_LAND, self->pend_from, to, 0, index, time);
       break;
     case PEND_NONE:

@@ -22,6 +22,8 @@
 #include <json-glib/json-glib.h>
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "test-calls-common.h"
+
 /* ---- one recording, shared by the tests ---- */
 
 typedef struct {
@@ -70,35 +72,7 @@ dir_file (const char *name)
   return g_build_filename (recording.dir, name, NULL);
 }
 
-static GArray *
-find_psbs (const guint8 *trace, gsize length)
-{
-  static const guint8 psb[16] = { 2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82,
-                                  2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82 };
-  GArray *offsets = g_array_new (FALSE, FALSE, sizeof (guint64));
 
-  for (gsize i = 0; i + sizeof psb <= length; i++)
-    if (memcmp (trace + i, psb, sizeof psb) == 0)
-      {
-        guint64 offset = i;
-
-        g_array_append_val (offsets, offset);
-        i += sizeof psb - 1;
-      }
-  return offsets;
-}
-
-static IptMemoryProvider *
-new_provider (const char *spec)
-{
-  g_autoptr(GError) error = NULL;
-  IptMemoryProvider *provider =
-    ipt_plugin_registry_new_provider (ipt_plugin_registry_get_default (), spec, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (provider);
-  return provider;
-}
 
 /* Records flow-static with a PSB every 256 bytes: many places to split. */
 static void
@@ -168,68 +142,9 @@ recording_clear (void)
 /* ---- decoding and the outputs ---- */
 
 static IptCalls *
-decode_into (IptCalls *calls, IptDecoderKind kind, guint64 from, guint64 to)
-{
-  g_autoptr(IptDecoder) decoder = ipt_decoder_new (recording.image, kind);
-  g_autoptr(GError) error = NULL;
-
-  ipt_decoder_decode_file (decoder, recording.trace_path, from, to, IPT_SINK (calls), NULL,
-                           &error);
-  g_assert_no_error (error);
-  return calls;
-}
-
-static IptCalls *
 decode (IptDecoderKind kind, guint64 from, guint64 to)
 {
-  return decode_into (ipt_calls_new (recording.symbols), kind, from, to);
-}
-
-typedef gboolean (*WriteFunc) (IptCalls *self, GOutputStream *stream, GError **error);
-
-static char *
-write_to_string (IptCalls *calls, WriteFunc write)
-{
-  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (write (calls, stream, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_write_all (stream, "", 1, NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (stream, NULL, &error));
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (stream));
-}
-
-typedef struct {
-  char *listing;
-  char *folded;
-  char *chrome;
-} Outputs;
-
-static void
-outputs_clear (Outputs *outputs)
-{
-  g_free (outputs->listing);
-  g_free (outputs->folded);
-  g_free (outputs->chrome);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outputs, outputs_clear)
-
-static void
-outputs_get (Outputs *outputs, IptCalls *calls)
-{
-  outputs->listing = write_to_string (calls, ipt_calls_write_listing);
-  outputs->folded = write_to_string (calls, ipt_calls_write_folded);
-  outputs->chrome = write_to_string (calls, ipt_calls_write_chrome_trace);
-}
-
-static void
-assert_same_outputs (const Outputs *a, const Outputs *b)
-{
-  g_assert_cmpstr (a->listing, ==, b->listing);
-  g_assert_cmpstr (a->folded, ==, b->folded);
-  g_assert_cmpstr (a->chrome, ==, b->chrome);
+  return calls_decode (recording.image, recording.symbols, kind, recording.trace_path, from, to);
 }
 
 /* ---- the independent reconstruction ---- */
@@ -465,6 +380,12 @@ my_land2 (Mine *mine, guint64 index, guint64 resume, guint64 resume_too, guint64
           return;
         }
     }
+  for (guint i = mine->stack->len; i-- > 0;)
+    if (g_array_index (mine->stack, MyFrame, i).ret == to)
+      {
+        my_pop_to (mine, index, i, "return");
+        return;
+      }
   my_push (mine, index, to, G_MAXUINT64, resume, OPEN_ASYNC, "async");
   my_top (mine)->resume_too = resume_too;
 }

@@ -91,6 +91,7 @@ struct _IptCalls {
   FuncSlot *func_cache;            /* FUNC_CACHE_SIZE, by address */
   GHashTable *paths;              /* PathKey -> IptCallNode (the tree owns it) */
   IptCallNode *root;              /* invisible; its children are the roots */
+  GPtrArray *absorbed;            /* subtrees merged into others, kept for the log */
 
   GArray *stack;                  /* Frame */
   IptCallNode *top;               /* the top frame's node, NULL when the stack is empty */
@@ -233,23 +234,27 @@ absorb (IptCalls *self, IptCallNode *into, IptCallNode *node)
     }
 }
 
-/* A return above the root frame: @old, a root, becomes a child of @caller. */
-static void
-reparent_root (IptCalls *self, IptCallNode *old, IptCallNode *caller)
+/* A return above the root frame: @old, a root, becomes a child of the
+ * root for @func (which may be @old's own function: recursion), made if
+ * need be. Returns that root. */
+static IptCallNode *
+reparent_root (IptCalls *self, IptCallNode *old, const IptCallsFunc *func)
 {
-  PathKey key = { caller, old->func };
-  IptCallNode *existing;
+  IptCallNode *caller, *existing;
+  PathKey key;
 
-  if (old == caller)
-    return;
-  existing = g_hash_table_lookup (self->paths, &key);
   forget_paths (self, old);
   old = ipt_call_node_steal (self->root, old);
+  caller = child_node (self, self->root, func);
+  key.parent = caller;
+  key.func = old->func;
+  existing = g_hash_table_lookup (self->paths, &key);
   if (existing != NULL)
     {
       absorb (self, existing, old);
-      g_object_unref (old);
-      return;
+      /* the log still names its nodes */
+      g_ptr_array_add (self->absorbed, old);
+      return caller;
     }
   ipt_call_node_append (caller, old);
   /* the moved subtree's keys: its top has a new parent */
@@ -268,6 +273,7 @@ reparent_root (IptCalls *self, IptCallNode *old, IptCallNode *caller)
       }
     g_ptr_array_unref (todo);
   }
+  return caller;
 }
 
 /* ---- the stack ---- */
@@ -419,10 +425,10 @@ apply_ret (IptCalls *self, IptCallsEntry *entry)
       /* Above the first frame: what it returns to called it. */
       const IptCallsFunc *func = lookup_func (self, entry->to);
       IptCallNode *old = top->node;
-      IptCallNode *caller = child_node (self, self->root, func);
+      IptCallNode *caller;
 
       pop_to (self, entry, 0, IPT_CALLS_CLOSE_RETURN);
-      reparent_root (self, old, caller);
+      caller = reparent_root (self, old, func);
       push (self, entry, caller, func, NO_ADDRESS, NO_ADDRESS, IPT_CALLS_OPEN_ROOT);
       entry->flags |= IPT_CALLS_FLAG_UPWARD;
       self->n_returns++;
@@ -927,6 +933,7 @@ ipt_calls_finalize (GObject *object)
     g_ptr_array_unref (todo);
   }
   g_object_unref (self->root);
+  g_ptr_array_unref (self->absorbed);
   g_hash_table_unref (self->funcs);
   g_free (self->func_cache);
 
@@ -1048,6 +1055,7 @@ ipt_calls_init (IptCalls *self)
   self->funcs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, func_free);
   self->paths = g_hash_table_new_full (path_hash, path_equal, g_free, NULL);
   self->root = ipt_call_node_new (NULL, NULL);
+  self->absorbed = g_ptr_array_new_with_free_func (g_object_unref);
   self->stack = g_array_new (FALSE, FALSE, sizeof (Frame));
   self->entries = g_array_new (FALSE, FALSE, sizeof (IptCallsEntry));
   self->pend = PEND_START;

@@ -67,16 +67,17 @@ remove_tree (const char *path)
 }
 
 static char *
-dir_file (const char *name)
+dir_file (const Recording *rec, const char *name)
 {
-  return g_build_filename (recording.dir, name, NULL);
+  return g_build_filename (rec->dir, name, NULL);
 }
 
 
 
-/* Records flow-static with a PSB every 256 bytes: many places to split. */
+/* Records the program $@program_env names, with a PSB every 256 bytes:
+ * many places to split. */
 static void
-record_flow (void)
+record_program (Recording *rec, const char *program_env)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL, *err = NULL;
@@ -87,12 +88,12 @@ record_flow (void)
   gsize size;
   int status;
 
-  recording.dir = g_dir_make_tmp ("test-calls-XXXXXX", &error);
+  rec->dir = g_dir_make_tmp ("test-calls-XXXXXX", &error);
   g_assert_no_error (error);
-  recording.program = g_strdup (env_path ("IPT_RECORD_PROGRAM_FLOW_STATIC"));
+  rec->program = g_strdup (env_path (program_env));
   {
-    const char *argv[] = { env_path ("IPT_RECORD"), "--psb-period", "256", "-o", recording.dir,
-                           "--", recording.program, NULL };
+    const char *argv[] = { env_path ("IPT_RECORD"), "--psb-period", "256", "-o", rec->dir,
+                           "--", rec->program, NULL };
 
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
                   &error);
@@ -101,50 +102,56 @@ record_flow (void)
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
 
-  recording.trace_path = dir_file ("trace.pt");
+  rec->trace_path = dir_file (rec, "trace.pt");
   {
-    g_autoptr(GMappedFile) mapped = g_mapped_file_new (recording.trace_path, FALSE, &error);
+    g_autoptr(GMappedFile) mapped = g_mapped_file_new (rec->trace_path, FALSE, &error);
 
     g_assert_no_error (error);
-    recording.trace = g_mapped_file_get_bytes (mapped);
+    rec->trace = g_mapped_file_get_bytes (mapped);
   }
-  data = g_bytes_get_data (recording.trace, &size);
-  recording.psbs = find_psbs (data, size);
-  g_assert_cmpuint (recording.psbs->len, >, 10);
+  data = g_bytes_get_data (rec->trace, &size);
+  rec->psbs = find_psbs (data, size);
+  g_assert_cmpuint (rec->psbs->len, >, 10);
 
   /* The recorded pages first; the executable for its symbols. */
-  addr = dir_file ("pages.addr");
-  dump = dir_file ("pages.dump");
+  addr = dir_file (rec, "pages.addr");
+  dump = dir_file (rec, "pages.dump");
   pagedump = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
-  elf = g_strdup_printf ("elf:file=%s", recording.program);
+  elf = g_strdup_printf ("elf:file=%s", rec->program);
   pages = new_provider (pagedump);
   file = new_provider (elf);
-  recording.image = ipt_image_new ("flow");
-  ipt_image_add_provider (recording.image, pages);
-  ipt_image_add_provider (recording.image, file);
-  recording.symbols = ipt_symbol_resolver_new_for_model (ipt_image_get_providers (recording.image));
-  g_assert_cmpuint (ipt_symbol_resolver_get_n_sources (recording.symbols), >, 0);
+  rec->image = ipt_image_new (program_env);
+  ipt_image_add_provider (rec->image, pages);
+  ipt_image_add_provider (rec->image, file);
+  rec->symbols = ipt_symbol_resolver_new_for_model (ipt_image_get_providers (rec->image));
+  g_assert_cmpuint (ipt_symbol_resolver_get_n_sources (rec->symbols), >, 0);
 }
 
 static void
-recording_clear (void)
+recording_clear (Recording *rec)
 {
-  remove_tree (recording.dir);
-  g_free (recording.dir);
-  g_free (recording.program);
-  g_free (recording.trace_path);
-  g_bytes_unref (recording.trace);
-  g_array_unref (recording.psbs);
-  g_object_unref (recording.image);
-  ipt_symbol_resolver_unref (recording.symbols);
+  remove_tree (rec->dir);
+  g_free (rec->dir);
+  g_free (rec->program);
+  g_free (rec->trace_path);
+  g_bytes_unref (rec->trace);
+  g_array_unref (rec->psbs);
+  g_object_unref (rec->image);
+  ipt_symbol_resolver_unref (rec->symbols);
 }
 
 /* ---- decoding and the outputs ---- */
 
 static IptCalls *
+decode_recording (const Recording *rec, IptDecoderKind kind, guint64 from, guint64 to)
+{
+  return calls_decode (rec->image, rec->symbols, kind, rec->trace_path, from, to);
+}
+
+static IptCalls *
 decode (IptDecoderKind kind, guint64 from, guint64 to)
 {
-  return calls_decode (recording.image, recording.symbols, kind, recording.trace_path, from, to);
+  return decode_recording (&recording, kind, from, to);
 }
 
 /* ---- the independent reconstruction ---- */
@@ -172,12 +179,12 @@ compare_nm (gconstpointer a, gconstpointer b)
 }
 
 static void
-program_load (Program *program)
+program_load (Program *program, const Recording *rec)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_auto(GStrv) lines = NULL;
-  const char *argv[] = { "nm", "-S", "--defined-only", recording.program, NULL };
+  const char *argv[] = { "nm", "-S", "--defined-only", rec->program, NULL };
   int status;
 
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
@@ -218,7 +225,7 @@ program_load (Program *program)
   g_array_sort (program->symbols, compare_nm);
   g_assert_cmpuint (program->symbols->len, >, 100);
 
-  g_file_get_contents (recording.program, (char **) &program->elf, &program->elf_size, &error);
+  g_file_get_contents (rec->program, (char **) &program->elf, &program->elf_size, &error);
   g_assert_no_error (error);
   g_assert_true (ZYAN_SUCCESS (ZydisDecoderInit (&program->zydis, ZYDIS_MACHINE_MODE_LONG_64,
                                                  ZYDIS_STACK_WIDTH_64)));
@@ -593,9 +600,9 @@ listing_as_mine (const Program *program, const char *listing, const char *mine)
 }
 
 static guint64 *
-read_ips (gsize *n)
+read_ips (const Recording *rec, gsize *n)
 {
-  g_autofree char *path = dir_file ("ips");
+  g_autofree char *path = dir_file (rec, "ips");
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -632,8 +639,10 @@ assert_same_lines (const char *expected, const char *actual)
 
 /* ---- the tests ---- */
 
+/* Decodes @rec with both decoders; each listing must equal the
+ * reconstruction from DIR/ips. Returns the two analyses. */
 static void
-test_independent (void)
+assert_independent (const Recording *rec, IptCalls **calls, char **listings)
 {
   Program program = { 0 };
   g_autofree guint64 *ips = NULL;
@@ -641,32 +650,71 @@ test_independent (void)
   gsize n;
   IptDecoderKind kinds[] = { IPT_DECODER_KIND_INSN, IPT_DECODER_KIND_BLOCK };
 
-  program_load (&program);
-  ips = read_ips (&n);
+  program_load (&program, rec);
+  ips = read_ips (rec, &n);
   g_assert_cmpuint (n, >, 10000);
   mine = reconstruct (&program, ips, n);
 
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
-      g_autoptr(IptCalls) calls = decode (kinds[k], 0, 0);
-      g_autofree char *listing = write_to_string (calls, ipt_calls_write_listing);
-      g_autofree char *theirs = listing_as_mine (&program, listing, mine);
+      g_autofree char *theirs = NULL;
 
-      g_assert_cmpuint (ipt_calls_get_n_insns (calls), ==, n);
+      calls[k] = decode_recording (rec, kinds[k], 0, 0);
+      listings[k] = write_to_string (calls[k], ipt_calls_write_listing);
+      theirs = listing_as_mine (&program, listings[k], mine);
+      g_assert_cmpuint (ipt_calls_get_n_insns (calls[k]), ==, n);
       assert_same_lines (mine, theirs);
-
-      /* What flow.c does: fib's recursion, qsort calling compare, a longjmp
-       * out of dive's recursion, four signals (raise, two faults, int3). */
-      g_assert_cmpuint (ipt_calls_get_n_async (calls), ==, 4);
-      g_assert_cmpuint (ipt_calls_get_n_gaps (calls), ==, 0);
-      g_assert_cmpuint (ipt_calls_get_n_unmatched_returns (calls), ==, 0);
-      g_assert_cmpuint (ipt_calls_get_n_unwound (calls), >=, 6);
-      g_assert_cmpuint (ipt_calls_get_n_tail_calls (calls), >, 0);
-      g_assert_nonnull (strstr (listing, "async  on_usr1"));
-      g_assert_nonnull (strstr (listing, "unwind dive"));
-      g_assert_nonnull (strstr (listing, "call   compare"));
     }
   program_clear (&program);
+}
+
+static void
+test_independent (void)
+{
+  IptCalls *calls[2];
+  char *listings[2];
+
+  assert_independent (&recording, calls, listings);
+  for (guint k = 0; k < 2; k++)
+    {
+      /* What flow.c does: fib's recursion, qsort calling compare, a longjmp
+       * out of dive's recursion, four signals (raise, two faults, int3). */
+      g_assert_cmpuint (ipt_calls_get_n_async (calls[k]), ==, 4);
+      g_assert_cmpuint (ipt_calls_get_n_gaps (calls[k]), ==, 0);
+      g_assert_cmpuint (ipt_calls_get_n_unmatched_returns (calls[k]), ==, 0);
+      g_assert_cmpuint (ipt_calls_get_n_unwound (calls[k]), >=, 6);
+      g_assert_cmpuint (ipt_calls_get_n_tail_calls (calls[k]), >, 0);
+      g_assert_nonnull (strstr (listings[k], "async  on_usr1"));
+      g_assert_nonnull (strstr (listings[k], "unwind dive"));
+      g_assert_nonnull (strstr (listings[k], "call   compare"));
+      g_object_unref (calls[k]);
+      g_free (listings[k]);
+    }
+}
+
+/* calls.c: a tail call by a jump to a function's start replaces the
+ * frame; a return to an address no call pushed is counted and changes
+ * nothing. */
+static void
+test_tail_and_unmatched (void)
+{
+  Recording small = { 0 };
+  IptCalls *calls[2];
+  char *listings[2];
+
+  record_program (&small, "IPT_RECORD_PROGRAM_CALLS_STATIC");
+  assert_independent (&small, calls, listings);
+  for (guint k = 0; k < 2; k++)
+    {
+      g_assert_cmpuint (ipt_calls_get_n_unmatched_returns (calls[k]), ==, 1);
+      g_assert_nonnull (strstr (listings[k], "return [unmatched]  from pushret+"));
+      g_assert_cmpuint (ipt_calls_get_n_tail_calls (calls[k]), >=, 3);
+      g_assert_nonnull (strstr (listings[k], "tailed jumper"));
+      g_assert_nonnull (strstr (listings[k], "tail   callee  from jumper\n"));
+      g_object_unref (calls[k]);
+      g_free (listings[k]);
+    }
+  recording_clear (&small);
 }
 
 /* A node's path in the tree, from its root. */
@@ -998,9 +1046,10 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  record_flow ();
+  record_program (&recording, "IPT_RECORD_PROGRAM_FLOW_STATIC");
 
   g_test_add_func ("/calls/flow/independent", test_independent);
+  g_test_add_func ("/calls/small/tail-and-unmatched", test_tail_and_unmatched);
   g_test_add_func ("/calls/flow/tree", test_tree);
   g_test_add_func ("/calls/flow/decoders-agree", test_decoders_agree);
   g_test_add_func ("/calls/flow/merge-at-psbs", test_merge);
@@ -1009,6 +1058,6 @@ main (int argc, char **argv)
   g_test_add_func ("/calls/flow/chrome-trace-nests", test_chrome);
 
   status = g_test_run ();
-  recording_clear ();
+  recording_clear (&recording);
   return status;
 }

@@ -59,20 +59,6 @@ event_start (Chrome *chrome, const char *phase, const char *name)
   g_string_append_printf (chrome->out.buffer, ",\"ph\":\"%s\",\"pid\":1,\"tid\":1,\"ts\":", phase);
 }
 
-static const char *
-close_name (IptCallsClose close)
-{
-  switch (close)
-    {
-    case IPT_CALLS_CLOSE_RETURN: return "return";
-    case IPT_CALLS_CLOSE_UNWIND: return "unwind";
-    case IPT_CALLS_CLOSE_TAILED: return "tailed";
-    case IPT_CALLS_CLOSE_RESUME: return "resume";
-    case IPT_CALLS_CLOSE_GAP: return "gap";
-    default: return "end";
-    }
-}
-
 static gboolean
 chrome_close (gpointer user_data, const IptCallsEntry *entry, const IptCallsReplayFrame *frame,
               IptCallsClose close, guint depth, GError **error)
@@ -86,7 +72,7 @@ chrome_close (gpointer user_data, const IptCallsEntry *entry, const IptCallsRepl
     g_string_append_printf (chrome->out.buffer,
                             ",\"args\":{\"end\":\"%s\",\"insns\":%" G_GUINT64_FORMAT
                             ",\"self\":%" G_GUINT64_FORMAT "}}",
-                            close_name (close), total, total - frame->child_insns);
+                            ipt_calls_close_word (close), total, total - frame->child_insns);
   else
     g_string_append (chrome->out.buffer, ",\"args\":{\"end\":\"end of trace\"}}");
   return ipt_calls_out_maybe_flush (&chrome->out, error);
@@ -96,7 +82,6 @@ static gboolean
 chrome_open (gpointer user_data, const IptCallsEntry *entry, const IptCallsReplayFrame *frame,
              guint depth, GError **error)
 {
-  static const char *const kinds[] = { "start", "call", "tail", "async" };
   Chrome *chrome = user_data;
   char site[256];
 
@@ -104,8 +89,7 @@ chrome_open (gpointer user_data, const IptCallsEntry *entry, const IptCallsRepla
   append_ts (chrome, entry, entry->index);
   ipt_calls_format_site (chrome->calls, entry->from, site, sizeof site);
   g_string_append_printf (chrome->out.buffer, ",\"args\":{\"kind\":\"%s\"",
-                          (entry->flags & IPT_CALLS_FLAG_UPWARD) ? "caller"
-                          : entry->open < G_N_ELEMENTS (kinds) ? kinds[entry->open] : "?");
+                          ipt_calls_open_word (entry));
   if (entry->type == IPT_CALLS_T_CALL || entry->type == IPT_CALLS_T_JUMP)
     {
       g_string_append (chrome->out.buffer, ",\"from\":");

@@ -9,35 +9,6 @@
 
 #define SITE_SIZE 256
 
-static const char *
-open_word (const IptCallsEntry *entry)
-{
-  if (entry->flags & IPT_CALLS_FLAG_UPWARD)
-    return "caller";
-  switch ((IptCallsOpen) entry->open)
-    {
-    case IPT_CALLS_OPEN_ROOT: return "start";
-    case IPT_CALLS_OPEN_CALL: return "call";
-    case IPT_CALLS_OPEN_TAIL: return "tail";
-    case IPT_CALLS_OPEN_ASYNC: return "async";
-    default: return "?";
-    }
-}
-
-static const char *
-close_word (IptCallsClose close)
-{
-  switch (close)
-    {
-    case IPT_CALLS_CLOSE_RETURN: return "return";
-    case IPT_CALLS_CLOSE_UNWIND: return "unwind";
-    case IPT_CALLS_CLOSE_TAILED: return "tailed";
-    case IPT_CALLS_CLOSE_RESUME: return "resume";
-    case IPT_CALLS_CLOSE_GAP: return "gap";
-    default: return "?";
-    }
-}
-
 typedef struct {
   IptCalls *calls;
   IptCallsOut out;
@@ -66,7 +37,7 @@ listing_close (gpointer user_data, const IptCallsEntry *entry, const IptCallsRep
   Listing *listing = user_data;
   guint64 total = entry->index - frame->start_index;
 
-  line_start (listing, entry->index, depth, close_word (close));
+  line_start (listing, entry->index, depth, ipt_calls_close_word (close));
   g_string_append (listing->out.buffer, frame->node->symbol);
   if (close == IPT_CALLS_CLOSE_RETURN)
     append_site (listing, "to", entry->to);
@@ -81,7 +52,7 @@ listing_open (gpointer user_data, const IptCallsEntry *entry, const IptCallsRepl
 {
   Listing *listing = user_data;
 
-  line_start (listing, entry->index, depth, open_word (entry));
+  line_start (listing, entry->index, depth, ipt_calls_open_word (entry));
   g_string_append (listing->out.buffer, frame->node->symbol);
   switch (entry->type)
     {

@@ -127,6 +127,13 @@ typedef struct {
                          GError **error);
 } IptCallsReplayFuncs;
 
+/* The words the listing and the Chrome trace use for how a frame began
+ * (for the frame @entry pushed) and how one ended. */
+G_GNUC_INTERNAL
+const char *ipt_calls_open_word (const IptCallsEntry *entry);
+G_GNUC_INTERNAL
+const char *ipt_calls_close_word (IptCallsClose close);
+
 G_GNUC_INTERNAL
 gboolean ipt_calls_replay (IptCalls *calls, const IptCallsReplayFuncs *funcs, gpointer user_data,
                            GArray **open_frames, GError **error);

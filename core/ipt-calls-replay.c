@@ -9,6 +9,35 @@
 
 #define OUT_FLUSH_SIZE (64 * 1024)
 
+const char *
+ipt_calls_open_word (const IptCallsEntry *entry)
+{
+  if (entry->flags & IPT_CALLS_FLAG_UPWARD)
+    return "caller";
+  switch ((IptCallsOpen) entry->open)
+    {
+    case IPT_CALLS_OPEN_ROOT: return "start";
+    case IPT_CALLS_OPEN_CALL: return "call";
+    case IPT_CALLS_OPEN_TAIL: return "tail";
+    case IPT_CALLS_OPEN_ASYNC: return "async";
+    default: return "?";
+    }
+}
+
+const char *
+ipt_calls_close_word (IptCallsClose close)
+{
+  switch (close)
+    {
+    case IPT_CALLS_CLOSE_RETURN: return "return";
+    case IPT_CALLS_CLOSE_UNWIND: return "unwind";
+    case IPT_CALLS_CLOSE_TAILED: return "tailed";
+    case IPT_CALLS_CLOSE_RESUME: return "resume";
+    case IPT_CALLS_CLOSE_GAP: return "gap";
+    default: return "?";
+    }
+}
+
 gboolean
 ipt_calls_replay (IptCalls *calls, const IptCallsReplayFuncs *funcs, gpointer user_data,
                   GArray **open_frames, GError **error)

@@ -372,6 +372,14 @@ find_resume (IptCalls *self, guint64 to)
 
 /* ---- the transitions ---- */
 
+/* A return to the frame at @found: it and those above it end. */
+static void
+return_to (IptCalls *self, IptCallsEntry *entry, gint found)
+{
+  pop_to (self, entry, (guint) found, IPT_CALLS_CLOSE_RETURN);
+  self->n_returns++;
+}
+
 static void
 start_root (IptCalls *self, IptCallsEntry *entry, guint64 to)
 {
@@ -402,8 +410,7 @@ apply_ret (IptCalls *self, IptCallsEntry *entry)
 
   if (found >= 0)
     {
-      pop_to (self, entry, (guint) found, IPT_CALLS_CLOSE_RETURN);
-      self->n_returns++;
+      return_to (self, entry, found);
       return;
     }
   top = self->stack->len > 0 ? frame_at (self, self->stack->len - 1) : NULL;
@@ -479,8 +486,7 @@ apply_land (IptCalls *self, IptCallsEntry *entry)
   found = find_return (self, entry->to);
   if (found >= 0)
     {
-      pop_to (self, entry, (guint) found, IPT_CALLS_CLOSE_RETURN);
-      self->n_returns++;
+      return_to (self, entry, found);
       return;
     }
   /* Where the code would have gone on is unknown: nothing to say. */

@@ -881,6 +881,9 @@ ipt_calls_merge (IptCalls *self, IptCalls *next)
       self->pend_ret = next->pend_ret;
       self->last_end = next->last_end;
     }
+  /* the next instruction needs a frame to count in */
+  if (self->stack->len == 0)
+    self->pend = PEND_START;
   ipt_call_node_sum (self->root);
 }
 

@@ -65,7 +65,9 @@ typedef struct {
  *   no frame is counted (#IptCalls:n-unmatched-returns) and changes nothing;
  * - code entered without a call (tracing resumed somewhere else than where
  *   it stopped, an interrupt: signal handlers) gets an asynchronous frame,
- *   left when the interrupted code resumes;
+ *   left when the interrupted code resumes; tracing that resumes at a
+ *   frame's return address (IP filtering: untraced code returned) returns
+ *   to that frame;
  * - the frame the trace starts in is a root; a return above it makes its
  *   caller the root (the stack grows upward);
  * - a decode error or an overflow ends every open frame (a gap) and the
@@ -74,7 +76,9 @@ typedef struct {
  * With the block decoder it asks for instructions too (libipt's blocks do
  * not end at direct calls); both decoders give the same result.
  * Decodes into one #IptCalls continue each other, as ipt_calls_merge()
- * does.
+ * does. The tree grows during a decode, in the decoding thread (a worker
+ * thread for ipt_decoder_decode_file_async()), with #GListModel::items-changed
+ * emitted there: bind it to a GUI once the decode is over.
  *
  * Since: 0.1
  */

@@ -6,7 +6,8 @@
  * instruction bytes (Zydis over the ELF file). Both decoders must give the
  * same outputs, a trace decoded in pieces split at PSBs and merged must
  * give the whole's byte for byte, a gap must end every frame, and the
- * Chrome trace must parse and nest.
+ * Chrome trace must parse and nest. tests/record/calls.c adds what flow.c
+ * lacks: a tail call written as a jump, a return no call matches.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -1040,6 +1041,25 @@ test_chrome (void)
   g_assert_cmpuint (begins, >, ipt_calls_get_n_calls (calls));
 }
 
+/* A stream that fails makes each writer fail with its error. */
+static void
+test_write_error (void)
+{
+  g_autoptr(IptCalls) calls = decode (IPT_DECODER_KIND_BLOCK, 0, 0);
+  WriteFunc writers[] = { ipt_calls_write_listing, ipt_calls_write_folded,
+                          ipt_calls_write_chrome_trace };
+
+  for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+    {
+      g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_output_stream_close (stream, NULL, NULL));
+      g_assert_false (writers[i] (calls, stream, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1056,6 +1076,7 @@ main (int argc, char **argv)
   g_test_add_func ("/calls/flow/upward", test_upward);
   g_test_add_func ("/calls/flow/gap", test_gap);
   g_test_add_func ("/calls/flow/chrome-trace-nests", test_chrome);
+  g_test_add_func ("/calls/flow/write-error", test_write_error);
 
   status = g_test_run ();
   recording_clear (&recording);

@@ -75,6 +75,17 @@ assert_listing (GBytes *trace, const char *expected, guint64 n_insns, guint64 n_
     }
 }
 
+/* Tracing from CODE, interrupted at CODE + 1 by a branch to HANDLER. */
+static void
+put_interrupted (TraceBuilder *enc)
+{
+  trace_builder_init (enc);
+  trace_builder_put_psb_64bit (enc);
+  trace_builder_put_ip (enc, ppt_tip_pge, pt_ipc_sext_48, CODE);
+  trace_builder_put_ip (enc, ppt_fup, pt_ipc_sext_48, CODE + 1);
+  trace_builder_put_ip (enc, ppt_tip, pt_ipc_sext_48, HANDLER);
+}
+
 /* nop, [interrupt] nop, iretq, nop, jmp: the handler's frame is async,
  * and ends where the interrupted code resumes. */
 static void
@@ -83,11 +94,7 @@ test_interrupt (void)
   g_autoptr(GBytes) trace = NULL;
   TraceBuilder enc;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE);
-  trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, CODE + 1);       /* interrupted here */
-  trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, HANDLER);
+  put_interrupted (&enc);
   trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, CODE + 1);       /* iretq */
   trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x4000);     /* jmp rax */
   trace = trace_builder_finish (&enc);
@@ -108,11 +115,7 @@ test_overflow (void)
   g_autoptr(GBytes) trace = NULL;
   TraceBuilder enc;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CODE);
-  trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, CODE + 1);       /* interrupted here */
-  trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, HANDLER);
+  put_interrupted (&enc);
   trace_builder_put (&enc, ppt_ovf);
   trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, HANDLER + 1);   /* resumes at iretq */
   trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, CODE + 1);       /* iretq */

@@ -1,0 +1,1282 @@
+/* ipt-calls.c: the call analysis. A sink that follows the instructions of
+ * a decode and rebuilds the calls and returns: a stack of frames, a call
+ * tree (one node per call path) and a log of the transitions that moved
+ * the stack, which the writers (listing, folded stacks, Chrome trace)
+ * replay. Per instruction it costs a couple of compares and two
+ * increments; symbols are looked up only where a frame begins, through a
+ * small cache. A transition is logged with what caused it, never with the
+ * stack it met, so that a segment's log replays onto the stack of the
+ * segment before it (ipt_calls_merge()). */
+#include "config.h"
+
+#include <string.h>
+
+#include "ipt-calls-private.h"
+
+#define NO_ADDRESS G_MAXUINT64
+/* record(): the time of now (looked up only where a transition is logged) */
+#define TIME_NOW (G_MAXUINT64 - 1)
+#define FUNC_CACHE_SIZE 4096
+
+/* What the last instruction leaves to resolve when the next one comes. */
+typedef enum {
+  PEND_NONE,
+  PEND_START,       /* no flow yet, or lost: the next instruction starts a root frame */
+  PEND_CALL,
+  PEND_RET,
+  PEND_JUMP,        /* a jump: a transition only if it leaves the function */
+  PEND_FAR_RET,
+  PEND_DISABLED,    /* tracing is off; pend_from is where the code would go on (0: unknown) */
+} Pend;
+
+typedef struct {
+  IptCallNode *node;
+  const IptCallsFunc *func;
+  guint64 ret;              /* NO_ADDRESS for root and async frames */
+  guint64 resume;           /* async frames: where the interrupted code goes on */
+  IptCallsOpen open;
+} Frame;
+
+typedef struct {
+  guint64 address;
+  const IptCallsFunc *func;
+} FuncSlot;
+
+typedef struct {
+  IptCallNode *parent;
+  const IptCallsFunc *func;
+} PathKey;
+
+/**
+ * IptCalls:
+ *
+ * The call analysis: an #IptSink that rebuilds the calls and returns of
+ * a decode, with the symbols of an #IptSymbolResolver. It keeps a call
+ * tree (ipt_calls_get_roots(), one #IptCallNode per call path with its
+ * calls and instructions) and writes an indented call/return listing,
+ * folded stacks for flame graphs and a Chrome Trace Event file.
+ *
+ * What it makes of what traces hold:
+ * - a jump to the first address of another function is a tail call: the
+ *   frame is replaced (the new function is a sibling of the old one in the
+ *   tree, and returns where the old one would have);
+ * - a return (or a jump) to a frame further down the stack pops the frames
+ *   above it, marked unwound (longjmp, exceptions); a return that matches
+ *   no frame is counted (#IptCalls:n-unmatched-returns) and changes nothing;
+ * - code entered without a call (tracing resumed somewhere else than where
+ *   it stopped, an interrupt: signal handlers) gets an asynchronous frame,
+ *   left when the interrupted code resumes; tracing that resumes at a
+ *   frame's return address (IP filtering: untraced code returned) returns
+ *   to that frame;
+ * - the frame the trace starts in is a root; a return above it makes its
+ *   caller the root (the stack grows upward);
+ * - a decode error or an overflow ends every open frame (a gap) and the
+ *   flow starts again in a new root: frames are never invented.
+ *
+ * With the block decoder it asks for instructions too (libipt's blocks do
+ * not end at direct calls); both decoders give the same result.
+ * Decodes into one #IptCalls continue each other, as ipt_calls_merge()
+ * does. The tree grows during a decode, in the decoding thread (a worker
+ * thread for ipt_decoder_decode_file_async()), with #GListModel::items-changed
+ * emitted there: bind it to a GUI once the decode is over.
+ *
+ * Since: 0.1
+ */
+struct _IptCalls {
+  GObject parent_instance;
+
+  IptSymbolResolver *symbols;     /* nullable */
+  guint64 tsc_zero;               /* the decode's TSC conversion */
+  guint32 tsc_mult;
+  guint16 tsc_shift;
+  guint64 event_time;             /* of the last event with a timestamp */
+
+  GHashTable *funcs;              /* &func->start -> IptCallsFunc, owned */
+  FuncSlot *func_cache;            /* FUNC_CACHE_SIZE, by address */
+  GHashTable *paths;              /* PathKey -> IptCallNode (the tree owns it) */
+  IptCallNode *root;              /* invisible; its children are the roots */
+  GPtrArray *absorbed;            /* subtrees merged into others, kept for the log */
+
+  GArray *stack;                  /* Frame */
+  IptCallNode *top;               /* the top frame's node, NULL when the stack is empty */
+  guint64 top_start;              /* the top frame's function: [top_start, top_start + top_span) */
+  guint64 top_span;
+
+  Pend pend;
+  guint64 pend_from;
+  guint64 pend_ret;
+  guint64 last_end;               /* the end of the last instruction */
+
+  GArray *entries;                /* IptCallsEntry */
+  guint64 n_insns;
+  guint64 last_time;
+  gboolean timed;
+
+  guint64 n_calls;
+  guint64 n_returns;
+  guint64 n_tail_calls;
+  guint64 n_unwound;
+  guint64 n_unmatched;
+  guint64 n_async;
+  guint64 n_gaps;
+};
+
+enum {
+  PROP_0,
+  PROP_SYMBOLS,
+  PROP_N_INSNS,
+  PROP_N_CALLS,
+  PROP_N_UNMATCHED_RETURNS,
+  PROP_N_GAPS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void ipt_calls_sink_init (IptSinkInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (IptCalls, ipt_calls, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (IPT_TYPE_SINK, ipt_calls_sink_init))
+
+/* ---- functions and call paths ---- */
+
+static void
+func_free (gpointer data)
+{
+  IptCallsFunc *func = data;
+
+  g_free (func->name);
+  g_free (func);
+}
+
+static const IptCallsFunc *
+lookup_func (IptCalls *self, guint64 address)
+{
+  guint slot = (guint) ((address ^ (address >> 12)) & (FUNC_CACHE_SIZE - 1));
+  const char *name = NULL;
+  guint64 start = address, size = 0;
+  IptCallsFunc *func;
+
+  if (self->func_cache[slot].func != NULL && self->func_cache[slot].address == address)
+    return self->func_cache[slot].func;
+
+  if (self->symbols == NULL ||
+      !ipt_symbol_resolver_lookup (self->symbols, NULL, address, &name, NULL, &start, &size))
+    {
+      name = NULL;
+      start = address;
+      size = 0;
+    }
+  func = g_hash_table_lookup (self->funcs, &start);
+  if (func == NULL)
+    {
+      func = g_new0 (IptCallsFunc, 1);
+      func->start = start;
+      /* Without a size the extent is unknown: no jump leaves it. */
+      func->end = size != 0 && start + size > start ? start + size : G_MAXUINT64;
+      func->name = name != NULL ? g_strdup (name)
+                                : g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", start);
+      g_hash_table_insert (self->funcs, &func->start, func);
+    }
+  self->func_cache[slot].address = address;
+  self->func_cache[slot].func = func;
+  return func;
+}
+
+static guint
+path_hash (gconstpointer key)
+{
+  const PathKey *path = key;
+
+  return g_direct_hash (path->parent) * 31 + g_direct_hash (path->func);
+}
+
+static gboolean
+path_equal (gconstpointer a, gconstpointer b)
+{
+  const PathKey *x = a, *y = b;
+
+  return x->parent == y->parent && x->func == y->func;
+}
+
+static IptCallNode *
+child_node (IptCalls *self, IptCallNode *parent, const IptCallsFunc *func)
+{
+  PathKey key = { parent, func };
+  IptCallNode *node = g_hash_table_lookup (self->paths, &key);
+
+  if (node == NULL)
+    {
+      node = ipt_call_node_new (parent, func);
+      g_hash_table_insert (self->paths, g_memdup2 (&key, sizeof key), node);
+    }
+  return node;
+}
+
+static void
+forget_paths (IptCalls *self, IptCallNode *node)
+{
+  PathKey key = { node->parent, node->func };
+
+  g_hash_table_remove (self->paths, &key);
+  for (guint i = 0; i < node->children->len; i++)
+    forget_paths (self, g_ptr_array_index (node->children, i));
+}
+
+/* Adds the counts of @node's subtree into @into's (the same function). */
+static void
+absorb (IptCalls *self, IptCallNode *into, IptCallNode *node)
+{
+  into->calls += node->calls;
+  into->self_insns += node->self_insns;
+  into->self_time += node->self_time;
+  for (guint i = 0; i < node->children->len; i++)
+    {
+      IptCallNode *child = g_ptr_array_index (node->children, i);
+
+      absorb (self, child_node (self, into, child->func), child);
+    }
+}
+
+/* A return above the root frame: @old, a root, becomes a child of the
+ * root for @func (which may be @old's own function: recursion), made if
+ * need be. Returns that root. */
+static IptCallNode *
+reparent_root (IptCalls *self, IptCallNode *old, const IptCallsFunc *func)
+{
+  IptCallNode *caller, *existing;
+  PathKey key;
+
+  forget_paths (self, old);
+  old = ipt_call_node_steal (self->root, old);
+  caller = child_node (self, self->root, func);
+  key.parent = caller;
+  key.func = old->func;
+  existing = g_hash_table_lookup (self->paths, &key);
+  if (existing != NULL)
+    {
+      absorb (self, existing, old);
+      /* the log still names its nodes */
+      g_ptr_array_add (self->absorbed, old);
+      return caller;
+    }
+  ipt_call_node_append (caller, old);
+  /* the moved subtree's keys: its top has a new parent */
+  {
+    GPtrArray *todo = g_ptr_array_new ();
+
+    g_ptr_array_add (todo, old);
+    while (todo->len > 0)
+      {
+        IptCallNode *node = g_ptr_array_steal_index (todo, todo->len - 1);
+        PathKey moved = { node->parent, node->func };
+
+        g_hash_table_insert (self->paths, g_memdup2 (&moved, sizeof moved), node);
+        for (guint i = 0; i < node->children->len; i++)
+          g_ptr_array_add (todo, g_ptr_array_index (node->children, i));
+      }
+    g_ptr_array_unref (todo);
+  }
+  return caller;
+}
+
+/* ---- the stack ---- */
+
+static Frame *
+frame_at (IptCalls *self, guint i)
+{
+  return &g_array_index (self->stack, Frame, i);
+}
+
+static void
+update_top (IptCalls *self)
+{
+  if (self->stack->len == 0)
+    {
+      self->top = NULL;
+      self->top_start = 0;
+      self->top_span = G_MAXUINT64;
+      return;
+    }
+  {
+    const Frame *frame = frame_at (self, self->stack->len - 1);
+
+    self->top = frame->node;
+    if (frame->func->end == G_MAXUINT64)
+      {
+        self->top_start = 0;
+        self->top_span = G_MAXUINT64;
+      }
+    else
+      {
+        self->top_start = frame->func->start;
+        self->top_span = frame->func->end - frame->func->start;
+      }
+  }
+}
+
+static IptCallNode *
+top_or_root (IptCalls *self)
+{
+  return self->top != NULL ? self->top : self->root;
+}
+
+static void
+push (IptCalls *self, IptCallsEntry *entry, IptCallNode *node, const IptCallsFunc *func,
+      guint64 ret, guint64 resume, IptCallsOpen open)
+{
+  Frame frame = { node, func, ret, resume, open };
+
+  g_array_append_val (self->stack, frame);
+  if (open != IPT_CALLS_OPEN_ROOT)
+    node->calls++;
+  entry->node = node;
+  entry->open = open;
+  update_top (self);
+}
+
+/* Pops the frames from @keep up; the deepest of them ends with @close. */
+static void
+pop_to (IptCalls *self, IptCallsEntry *entry, guint keep, IptCallsClose close)
+{
+  entry->n_pop = self->stack->len - keep;
+  entry->close = close;
+  if (entry->n_pop == 0)
+    return;
+  if (close == IPT_CALLS_CLOSE_UNWIND)
+    self->n_unwound += entry->n_pop;
+  else if (close != IPT_CALLS_CLOSE_GAP)
+    self->n_unwound += entry->n_pop - 1;
+  g_array_set_size (self->stack, keep);
+  update_top (self);
+}
+
+/* The frame from the top down whose return address is @to, or -1. */
+static gint
+find_return (IptCalls *self, guint64 to)
+{
+  for (guint i = self->stack->len; i-- > 0;)
+    if (frame_at (self, i)->ret == to)
+      return (gint) i;
+  return -1;
+}
+
+static gint
+find_resume (IptCalls *self, guint64 to)
+{
+  for (guint i = self->stack->len; i-- > 0;)
+    {
+      const Frame *frame = frame_at (self, i);
+
+      if (frame->open == IPT_CALLS_OPEN_ASYNC && frame->resume == to)
+        return (gint) i;
+    }
+  return -1;
+}
+
+/* ---- the transitions ---- */
+
+/* A return to the frame at @found: it and those above it end. */
+static void
+return_to (IptCalls *self, IptCallsEntry *entry, gint found)
+{
+  pop_to (self, entry, (guint) found, IPT_CALLS_CLOSE_RETURN);
+  self->n_returns++;
+}
+
+static void
+start_root (IptCalls *self, IptCallsEntry *entry, guint64 to)
+{
+  const IptCallsFunc *func = lookup_func (self, to);
+
+  push (self, entry, child_node (self, self->root, func), func, NO_ADDRESS, NO_ADDRESS,
+        IPT_CALLS_OPEN_ROOT);
+}
+
+/* The top frame is replaced by @func, keeping how it was entered. */
+static void
+replace_top (IptCalls *self, IptCallsEntry *entry, const IptCallsFunc *func, IptCallsOpen open)
+{
+  Frame old = *frame_at (self, self->stack->len - 1);
+
+  pop_to (self, entry, self->stack->len - 1, IPT_CALLS_CLOSE_TAILED);
+  if (old.open == IPT_CALLS_OPEN_CALL)
+    old.open = open;
+  push (self, entry, child_node (self, top_or_root (self), func), func, old.ret, old.resume,
+        old.open);
+}
+
+static void
+apply_ret (IptCalls *self, IptCallsEntry *entry)
+{
+  gint found = find_return (self, entry->to);
+  const Frame *top;
+
+  if (found >= 0)
+    {
+      return_to (self, entry, found);
+      return;
+    }
+  top = self->stack->len > 0 ? frame_at (self, self->stack->len - 1) : NULL;
+  if (top != NULL && top->open == IPT_CALLS_OPEN_ASYNC)
+    {
+      /* A handler returns to what the kernel put on its stack (the
+       * signal trampoline), which runs in its place. */
+      const IptCallsFunc *func = lookup_func (self, entry->to);
+      Frame old = *top;
+
+      pop_to (self, entry, self->stack->len - 1, IPT_CALLS_CLOSE_RETURN);
+      push (self, entry, child_node (self, top_or_root (self), func), func, NO_ADDRESS,
+            old.resume, IPT_CALLS_OPEN_ASYNC);
+      self->n_returns++;
+      return;
+    }
+  if (top != NULL && top->open == IPT_CALLS_OPEN_ROOT)
+    {
+      /* Above the first frame: what it returns to called it. */
+      const IptCallsFunc *func = lookup_func (self, entry->to);
+      IptCallNode *old = top->node;
+      IptCallNode *caller;
+
+      pop_to (self, entry, 0, IPT_CALLS_CLOSE_RETURN);
+      caller = reparent_root (self, old, func);
+      push (self, entry, caller, func, NO_ADDRESS, NO_ADDRESS, IPT_CALLS_OPEN_ROOT);
+      entry->flags |= IPT_CALLS_FLAG_UPWARD;
+      self->n_returns++;
+      return;
+    }
+  entry->flags |= IPT_CALLS_FLAG_UNMATCHED;
+  self->n_unmatched++;
+}
+
+static void
+apply_jump (IptCalls *self, IptCallsEntry *entry)
+{
+  const IptCallsFunc *func = lookup_func (self, entry->to);
+
+  if (self->stack->len == 0)
+    {
+      start_root (self, entry, entry->to);
+      return;
+    }
+  if (entry->to != func->start)
+    {
+      /* Into the middle of a function further down: longjmp. */
+      for (guint i = self->stack->len - 1; i-- > 0;)
+        if (frame_at (self, i)->func == func)
+          {
+            pop_to (self, entry, i + 1, IPT_CALLS_CLOSE_UNWIND);
+            return;
+          }
+    }
+  replace_top (self, entry, func, IPT_CALLS_OPEN_TAIL);
+  self->n_tail_calls++;
+}
+
+static void
+apply_land (IptCalls *self, IptCallsEntry *entry)
+{
+  gint found = find_resume (self, entry->to);
+  const IptCallsFunc *func;
+
+  if (found >= 0)
+    {
+      pop_to (self, entry, (guint) found, IPT_CALLS_CLOSE_RESUME);
+      return;
+    }
+  if (entry->type == IPT_CALLS_T_FAR_RET)
+    return;
+  /* Untraced code (IP filtering: a PLT jump into a library) returned. */
+  found = find_return (self, entry->to);
+  if (found >= 0)
+    {
+      return_to (self, entry, found);
+      return;
+    }
+  /* Where the code would have gone on is unknown: nothing to say. */
+  if (entry->from == 0)
+    return;
+  if (self->stack->len == 0)
+    {
+      start_root (self, entry, entry->to);
+      return;
+    }
+  func = lookup_func (self, entry->to);
+  push (self, entry, child_node (self, self->top, func), func, NO_ADDRESS, entry->from,
+        IPT_CALLS_OPEN_ASYNC);
+  self->n_async++;
+}
+
+/* The time of the last event that had one, not libipt's running time:
+ * the block decoder's runs ahead of the instructions walked from its
+ * blocks, and both decoders must agree. PSBs restate it. */
+static guint64
+current_time (IptCalls *self)
+{
+  return self->event_time;
+}
+
+/* Logs one transition and moves the stack by it. */
+static void
+record (IptCalls *self, IptCallsTransition type, guint64 from, guint64 to, guint64 ret,
+        guint64 index, guint64 time)
+{
+  IptCallsEntry entry = { 0 };
+
+  if (time == TIME_NOW)
+    time = current_time (self);
+  entry.type = type;
+  entry.from = from;
+  entry.to = to;
+  entry.ret = ret;
+  entry.index = index;
+  entry.time = time;
+
+  /* the time since the last transition went to the top frame */
+  if (time != IPT_CALLS_NO_TIME)
+    {
+      if (self->last_time != IPT_CALLS_NO_TIME && self->top != NULL && time > self->last_time)
+        self->top->self_time += time - self->last_time;
+      self->last_time = time;
+      self->timed = TRUE;
+    }
+
+  switch (type)
+    {
+    case IPT_CALLS_T_START:
+      if (self->stack->len == 0)
+        start_root (self, &entry, to);
+      break;
+    case IPT_CALLS_T_CALL:
+      {
+        const IptCallsFunc *func = lookup_func (self, to);
+
+        push (self, &entry, child_node (self, top_or_root (self), func), func, ret, NO_ADDRESS,
+              IPT_CALLS_OPEN_CALL);
+        self->n_calls++;
+      }
+      break;
+    case IPT_CALLS_T_RET:
+      apply_ret (self, &entry);
+      break;
+    case IPT_CALLS_T_JUMP:
+      apply_jump (self, &entry);
+      break;
+    case IPT_CALLS_T_FAR_RET:
+    case IPT_CALLS_T_LAND:
+      apply_land (self, &entry);
+      break;
+    case IPT_CALLS_T_GAP:
+      pop_to (self, &entry, 0, IPT_CALLS_CLOSE_GAP);
+      self->n_gaps++;
+      self->pend = PEND_START;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_array_append_val (self->entries, entry);
+}
+
+/* The flow reached @to: resolves what the last instruction left pending. */
+static void
+resolve (IptCalls *self, guint64 to, guint64 index, guint64 time)
+{
+  Pend pend = self->pend;
+
+  self->pend = PEND_NONE;
+  if (self->stack->len == 0)
+    {
+      record (self, IPT_CALLS_T_START, 0, to, 0, index, time);
+      return;
+    }
+  switch (pend)
+    {
+    case PEND_CALL:
+      record (self, IPT_CALLS_T_CALL, self->pend_from, to, self->pend_ret, index, time);
+      break;
+    case PEND_RET:
+      record (self, IPT_CALLS_T_RET, self->pend_from, to, 0, index, time);
+      break;
+    case PEND_JUMP:
+      if (to - self->top_start >= self->top_span)
+        record (self, IPT_CALLS_T_JUMP, self->pend_from, to, 0, index, time);
+      break;
+    case PEND_FAR_RET:
+      record (self, IPT_CALLS_T_FAR_RET, self->pend_from, to, 0, index, time);
+      break;
+    case PEND_DISABLED:
+      if (to != self->pend_from)
+        record (self, IPT_CALLS_T_LAND, self->pend_from, to, 0, index, time);
+      break;
+    case PEND_NONE:
+    case PEND_START:
+    default:
+      break;
+    }
+}
+
+/* ---- the sink ---- */
+
+static gboolean
+ipt_calls_begin (IptSink *sink, IptDecoder *decoder, GError **error)
+{
+  IptCalls *self = (IptCalls *) sink;
+
+  self->tsc_zero = 0;
+  self->tsc_mult = 1;
+  self->tsc_shift = 0;
+  if (decoder != NULL)
+    ipt_decoder_get_tsc_conversion (decoder, &self->tsc_zero, &self->tsc_mult, &self->tsc_shift);
+  return TRUE;
+}
+
+static IptSinkNeeds
+ipt_calls_get_needs (IptSink *sink)
+{
+  /* Blocks run through direct calls: only instructions show them all. */
+  return IPT_SINK_NEEDS_INSNS;
+}
+
+static gboolean
+is_prefix (guint8 byte, enum pt_exec_mode mode)
+{
+  switch (byte)
+    {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+      return TRUE;
+    default:
+      return mode == ptem_64bit && (byte & 0xf0) == 0x40;   /* REX */
+    }
+}
+
+/* The class of a walked instruction (the block decoder tells only the
+ * last one's): from its opcode, as libipt classifies them. */
+static enum pt_insn_class
+classify (const struct pt_insn *insn)
+{
+  const guint8 *p = insn->raw, *end = insn->raw + MIN (insn->size, sizeof insn->raw);
+
+  while (p < end && is_prefix (*p, insn->mode))
+    p++;
+  if (p >= end)
+    return ptic_other;
+  switch (*p)
+    {
+    case 0xe8:
+      return ptic_call;
+    case 0xe9: case 0xeb: case 0xea:
+      return ptic_jump;
+    case 0xc2: case 0xc3:
+      return ptic_return;
+    case 0xca: case 0xcb: case 0xcf:
+      return ptic_far_return;
+    case 0xe0: case 0xe1: case 0xe2: case 0xe3:
+      return ptic_cond_jump;
+    case 0x0f:
+      return p + 1 < end && (p[1] & 0xf0) == 0x80 ? ptic_cond_jump : ptic_other;
+    case 0xff:
+      if (p + 1 < end)
+        switch ((p[1] >> 3) & 7)
+          {
+          case 2: return ptic_call;
+          case 3: return ptic_far_call;
+          case 4: return ptic_jump;
+          case 5: return ptic_far_jump;
+          default: break;
+          }
+      return ptic_other;
+    default:
+      return (*p & 0xf0) == 0x70 ? ptic_cond_jump : ptic_other;
+    }
+}
+
+static void
+ipt_calls_insn (IptSink *sink, const struct pt_insn *insn)
+{
+  IptCalls *self = (IptCalls *) sink;
+  enum pt_insn_class iclass;
+
+  if (G_UNLIKELY (self->pend != PEND_NONE) &&
+      (self->pend != PEND_JUMP || insn->ip - self->top_start >= self->top_span))
+    resolve (self, insn->ip, self->n_insns, TIME_NOW);
+  self->pend = PEND_NONE;
+
+  self->n_insns++;
+  self->top->self_insns++;
+  self->last_end = insn->ip + insn->size;
+
+  iclass = insn->iclass != ptic_error ? insn->iclass : classify (insn);
+  switch (iclass)
+    {
+    case ptic_call:
+      self->pend = PEND_CALL;
+      self->pend_from = insn->ip;
+      self->pend_ret = insn->ip + insn->size;
+      break;
+    case ptic_return:
+      self->pend = PEND_RET;
+      self->pend_from = insn->ip;
+      break;
+    case ptic_jump:
+    case ptic_cond_jump:
+    case ptic_far_jump:
+      self->pend = PEND_JUMP;
+      self->pend_from = insn->ip;
+      break;
+    case ptic_far_return:
+      self->pend = PEND_FAR_RET;
+      self->pend_from = insn->ip;
+      break;
+    default:
+      break;
+    }
+}
+
+/* Tracing stopped; the code would have gone on at @resume (0: unknown). */
+static void
+disable (IptCalls *self, guint64 resume)
+{
+  if (self->pend == PEND_START)
+    return;
+  self->pend = PEND_DISABLED;
+  self->pend_from = resume;
+}
+
+static void
+ipt_calls_event (IptSink *sink, const struct pt_event *event)
+{
+  IptCalls *self = (IptCalls *) sink;
+
+  if (event->has_tsc)
+    self->event_time = ipt_tsc_to_time (event->tsc, self->tsc_zero, self->tsc_mult,
+                                        self->tsc_shift);
+  /* restated after a PSB: nothing happened */
+  if (event->status_update)
+    return;
+
+  switch (event->type)
+    {
+    case ptev_async_branch:
+      if (self->pend == PEND_START)
+        break;
+      /* what the last instruction did reached @from, where the interrupt hit */
+      if (self->pend != PEND_NONE)
+        resolve (self, event->variant.async_branch.from, self->n_insns, TIME_NOW);
+      record (self, IPT_CALLS_T_LAND, event->variant.async_branch.from,
+              event->variant.async_branch.to, 0, self->n_insns, TIME_NOW);
+      self->pend = PEND_NONE;
+      break;
+    case ptev_disabled:
+      /* A call into untraced code comes back to its return address; a
+       * syscall or any other instruction goes on after itself. */
+      if (self->pend == PEND_CALL)
+        disable (self, self->pend_ret);
+      else if (self->pend == PEND_NONE)
+        disable (self, self->last_end);
+      else
+        disable (self, 0);
+      break;
+    case ptev_async_disabled:
+      if (self->pend != PEND_START && self->pend != PEND_NONE)
+        resolve (self, event->variant.async_disabled.at, self->n_insns, TIME_NOW);
+      disable (self, event->variant.async_disabled.at);
+      break;
+    case ptev_enabled:
+      if (self->pend == PEND_DISABLED)
+        resolve (self, event->variant.enabled.ip, self->n_insns, TIME_NOW);
+      break;
+    case ptev_overflow:
+      record (self, IPT_CALLS_T_GAP, 0, 0, 0, self->n_insns, TIME_NOW);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+ipt_calls_error (IptSink *sink, IptDecodeErrorKind kind, gint64 offset, guint64 ip, int code)
+{
+  IptCalls *self = (IptCalls *) sink;
+
+  record (self, IPT_CALLS_T_GAP, 0, ip, 0, self->n_insns, TIME_NOW);
+}
+
+static gboolean
+ipt_calls_end (IptSink *sink, GError **error)
+{
+  IptCalls *self = (IptCalls *) sink;
+
+  ipt_call_node_sum (self->root);
+  return TRUE;
+}
+
+static void
+ipt_calls_sink_init (IptSinkInterface *iface)
+{
+  iface->get_needs = ipt_calls_get_needs;
+  iface->begin = ipt_calls_begin;
+  iface->insn = ipt_calls_insn;
+  iface->event = ipt_calls_event;
+  iface->error = ipt_calls_error;
+  iface->end = ipt_calls_end;
+}
+
+/* ---- merging ---- */
+
+static void
+add_insns (IptCalls *self, guint64 n)
+{
+  self->n_insns += n;
+  if (self->top != NULL)
+    self->top->self_insns += n;
+}
+
+/**
+ * ipt_calls_merge:
+ * @self: an #IptCalls
+ * @next: the analysis of the part of the trace that follows @self's
+ *
+ * Appends @next to @self, as if @self had gone on decoding what @next
+ * decoded: for a trace decoded in segments (split at PSBs, each into its
+ * own #IptCalls, on several threads), merging the parts in trace order
+ * gives what one decode of the whole gives, call tree, listing, folded
+ * stacks and Chrome trace byte for byte. @next began with an unknown
+ * stack; its transitions are replayed onto @self's stack, so its returns
+ * above its first frame return from @self's open frames, and what @self's
+ * last instruction left open (a call whose target is in @next) is
+ * resolved by @next's first instruction. @next is not changed.
+ *
+ * The symbols are @self's; both should have the same.
+ *
+ * Since: 0.1
+ */
+void
+ipt_calls_merge (IptCalls *self, IptCalls *next)
+{
+  guint64 base, previous = 0;
+
+  g_return_if_fail (IPT_IS_CALLS (self));
+  g_return_if_fail (IPT_IS_CALLS (next));
+  g_return_if_fail (self != next);
+
+  base = self->n_insns;
+  for (guint i = 0; i < next->entries->len; i++)
+    {
+      const IptCallsEntry *entry = &g_array_index (next->entries, IptCallsEntry, i);
+
+      add_insns (self, entry->index - previous);
+      previous = entry->index;
+      if (entry->type == IPT_CALLS_T_START)
+        resolve (self, entry->to, base + entry->index, entry->time);
+      else
+        record (self, entry->type, entry->from, entry->to, entry->ret, base + entry->index,
+                entry->time);
+      self->pend = self->stack->len == 0 ? PEND_START : PEND_NONE;
+    }
+  add_insns (self, next->n_insns - previous);
+
+  if (next->event_time != IPT_CALLS_NO_TIME)
+    self->event_time = next->event_time;
+  if (next->entries->len > 0)
+    {
+      self->pend = next->pend;
+      self->pend_from = next->pend_from;
+      self->pend_ret = next->pend_ret;
+      self->last_end = next->last_end;
+    }
+  /* the next instruction needs a frame to count in */
+  if (self->stack->len == 0)
+    self->pend = PEND_START;
+  ipt_call_node_sum (self->root);
+}
+
+/* ---- for the writers ---- */
+
+const IptCallsEntry *
+ipt_calls_get_entries (IptCalls *self, guint *n_entries)
+{
+  *n_entries = self->entries->len;
+  return (const IptCallsEntry *) (gconstpointer) self->entries->data;
+}
+
+gboolean
+ipt_calls_is_timed (IptCalls *self)
+{
+  return self->timed;
+}
+
+/* "name+0x12", or "0x401000" where no symbol names @address. */
+gsize
+ipt_calls_format_site (IptCalls *self, guint64 address, char *buffer, gsize size)
+{
+  const char *name;
+  guint64 offset;
+
+  if (self->symbols != NULL &&
+      ipt_symbol_resolver_lookup (self->symbols, NULL, address, &name, &offset, NULL, NULL))
+    return ipt_symbol_format (buffer, size, name, offset);
+  return g_snprintf (buffer, size, "0x%" G_GINT64_MODIFIER "x", address);
+}
+
+/* ---- the object ---- */
+
+static void
+ipt_calls_finalize (GObject *object)
+{
+  IptCalls *self = IPT_CALLS (object);
+
+  g_clear_pointer (&self->symbols, ipt_symbol_resolver_unref);
+  g_hash_table_unref (self->paths);
+  g_array_unref (self->stack);
+  g_array_unref (self->entries);
+  /* nodes a caller still holds outlive the functions they were keyed by */
+  {
+    GPtrArray *todo = g_ptr_array_new ();
+
+    g_ptr_array_add (todo, self->root);
+    while (todo->len > 0)
+      {
+        IptCallNode *node = g_ptr_array_steal_index (todo, todo->len - 1);
+
+        node->func = NULL;
+        for (guint i = 0; i < node->children->len; i++)
+          g_ptr_array_add (todo, g_ptr_array_index (node->children, i));
+      }
+    g_ptr_array_unref (todo);
+  }
+  g_object_unref (self->root);
+  g_ptr_array_unref (self->absorbed);
+  g_hash_table_unref (self->funcs);
+  g_free (self->func_cache);
+
+  G_OBJECT_CLASS (ipt_calls_parent_class)->finalize (object);
+}
+
+static void
+ipt_calls_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  IptCalls *self = IPT_CALLS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SYMBOLS:
+      self->symbols = g_value_dup_boxed (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ipt_calls_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  IptCalls *self = IPT_CALLS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SYMBOLS:
+      g_value_set_boxed (value, self->symbols);
+      break;
+    case PROP_N_INSNS:
+      g_value_set_uint64 (value, self->n_insns);
+      break;
+    case PROP_N_CALLS:
+      g_value_set_uint64 (value, self->n_calls);
+      break;
+    case PROP_N_UNMATCHED_RETURNS:
+      g_value_set_uint64 (value, self->n_unmatched);
+      break;
+    case PROP_N_GAPS:
+      g_value_set_uint64 (value, self->n_gaps);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ipt_calls_class_init (IptCallsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ipt_calls_finalize;
+  object_class->set_property = ipt_calls_set_property;
+  object_class->get_property = ipt_calls_get_property;
+
+  /**
+   * IptCalls:symbols:
+   *
+   * What names the functions; %NULL names them by address.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SYMBOLS] =
+    g_param_spec_boxed ("symbols", "Symbols", "What names the functions",
+                        IPT_TYPE_SYMBOL_RESOLVER,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * IptCalls:n-insns:
+   *
+   * The instructions the analysis saw.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_INSNS] =
+    g_param_spec_uint64 ("n-insns", "Instructions", "The instructions the analysis saw",
+                         0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * IptCalls:n-calls:
+   *
+   * The calls (call instructions) followed.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_CALLS] =
+    g_param_spec_uint64 ("n-calls", "Calls", "The calls followed",
+                         0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * IptCalls:n-unmatched-returns:
+   *
+   * The returns that matched no frame (and changed nothing).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_UNMATCHED_RETURNS] =
+    g_param_spec_uint64 ("n-unmatched-returns", "Unmatched returns",
+                         "The returns that matched no frame",
+                         0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * IptCalls:n-gaps:
+   *
+   * The gaps: decode errors and overflows, each of which ended every open
+   * frame.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_N_GAPS] =
+    g_param_spec_uint64 ("n-gaps", "Gaps", "Decode errors and overflows",
+                         0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ipt_calls_init (IptCalls *self)
+{
+  self->func_cache = g_new0 (FuncSlot, FUNC_CACHE_SIZE);
+  self->funcs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, func_free);
+  self->paths = g_hash_table_new_full (path_hash, path_equal, g_free, NULL);
+  self->root = ipt_call_node_new (NULL, NULL);
+  self->absorbed = g_ptr_array_new_with_free_func (g_object_unref);
+  self->stack = g_array_new (FALSE, FALSE, sizeof (Frame));
+  self->entries = g_array_new (FALSE, FALSE, sizeof (IptCallsEntry));
+  self->pend = PEND_START;
+  self->last_time = IPT_CALLS_NO_TIME;
+  self->event_time = IPT_CALLS_NO_TIME;
+  update_top (self);
+}
+
+/**
+ * ipt_calls_new:
+ * @symbols: (nullable): what names the functions, e.g.
+ *   ipt_symbol_resolver_new_for_model() over the image's providers
+ *
+ * Creates an empty call analysis. Give it to ipt_decoder_decode_file() or
+ * another decode as the sink.
+ *
+ * Returns: (transfer full): a new #IptCalls
+ *
+ * Since: 0.1
+ */
+IptCalls *
+ipt_calls_new (IptSymbolResolver *symbols)
+{
+  return g_object_new (IPT_TYPE_CALLS, "symbols", symbols, NULL);
+}
+
+/**
+ * ipt_calls_get_roots:
+ * @self: an #IptCalls
+ *
+ * Gets the call tree: the functions the flow started in (one per start:
+ * the trace's, and each after a gap), each an #IptCallNode whose items
+ * are the functions it called.
+ *
+ * Returns: (transfer none): the roots, #IptCallNode items
+ *
+ * Since: 0.1
+ */
+GListModel *
+ipt_calls_get_roots (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), NULL);
+
+  return G_LIST_MODEL (self->root);
+}
+
+/**
+ * ipt_calls_get_n_insns:
+ * @self: an #IptCalls
+ *
+ * Gets #IptCalls:n-insns.
+ *
+ * Returns: the instructions the analysis saw
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_calls_get_n_insns (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->n_insns;
+}
+
+/**
+ * ipt_calls_get_n_calls:
+ * @self: an #IptCalls
+ *
+ * Gets #IptCalls:n-calls.
+ *
+ * Returns: the calls followed
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_calls_get_n_calls (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->n_calls;
+}
+
+/**
+ * ipt_calls_get_n_returns:
+ * @self: an #IptCalls
+ *
+ * Counts the returns that left a frame: to its return address, from a
+ * signal handler, or above the first frame.
+ *
+ * Returns: the returns that matched
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_calls_get_n_returns (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->n_returns;
+}
+
+/**
+ * ipt_calls_get_n_tail_calls:
+ * @self: an #IptCalls
+ *
+ * Counts the jumps into another function that replaced a frame.
+ *
+ * Returns: the tail calls
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_calls_get_n_tail_calls (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->n_tail_calls;
+}
+
+/**
+ * ipt_calls_get_n_unwound:
+ * @self: an #IptCalls
+ *
+ * Counts the frames left without their own return: skipped by a return
+ * or a jump to a frame further down (longjmp, exceptions), or above an
+ * asynchronous frame whose interrupted code resumed.
+ *
+ * Returns: the frames unwound
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_calls_get_n_unwound (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->n_unwound;
+}
+
+/**
+ * ipt_calls_get_n_unmatched_returns:
+ * @self: an #IptCalls
+ *
+ * Gets #IptCalls:n-unmatched-returns.
+ *
+ * Returns: the returns that matched no frame
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_calls_get_n_unmatched_returns (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->n_unmatched;
+}
+
+/**
+ * ipt_calls_get_n_async:
+ * @self: an #IptCalls
+ *
+ * Counts the frames entered without a call (signal handlers, interrupts).
+ *
+ * Returns: the asynchronous entries
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_calls_get_n_async (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->n_async;
+}
+
+/**
+ * ipt_calls_get_n_gaps:
+ * @self: an #IptCalls
+ *
+ * Gets #IptCalls:n-gaps.
+ *
+ * Returns: the decode errors and overflows
+ *
+ * Since: 0.1
+ */
+guint64
+ipt_calls_get_n_gaps (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->n_gaps;
+}
+
+/**
+ * ipt_calls_get_depth:
+ * @self: an #IptCalls
+ *
+ * Gets the depth of the stack where the analysis stands: the frames open
+ * now, the root included.
+ *
+ * Returns: the open frames
+ *
+ * Since: 0.1
+ */
+guint
+ipt_calls_get_depth (IptCalls *self)
+{
+  g_return_val_if_fail (IPT_IS_CALLS (self), 0);
+
+  return self->stack->len;
+}

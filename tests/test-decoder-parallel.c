@@ -79,6 +79,10 @@ text_sink_flush (TextSink *self, gboolean all)
   g_string_truncate (self->text, 0);
 }
 
+/* Whether lines say the decoder's offset and time at the call; with the
+ * block decoder both depend on where libipt ends blocks (see test_corpus). */
+static gboolean lines_have_position = TRUE;
+
 static void
 text_sink_line_start (TextSink *self, char what)
 {
@@ -86,11 +90,17 @@ text_sink_line_start (TextSink *self, char what)
   gboolean has_offset = ipt_decoder_get_offset (self->decoder, &offset);
   gboolean has_time = ipt_decoder_get_time (self->decoder, &time);
 
+  self->n_lines++;
+  if (!lines_have_position)
+    {
+      g_string_append_c (self->text, what);
+      return;
+    }
+
   g_string_append_printf (self->text, "%c @%" G_GINT64_MODIFIER "x%s", what,
                           has_offset ? offset : G_MAXUINT64, has_time ? "" : " -");
   if (has_time)
     g_string_append_printf (self->text, " t%" G_GUINT64_FORMAT, time);
-  self->n_lines++;
 }
 
 static void
@@ -119,8 +129,10 @@ text_sink_insn (IptSink *sink, const struct pt_insn *insn)
   TextSink *self = TEXT_SINK (sink);
 
   text_sink_line_start (self, 'i');
-  g_string_append_printf (self->text, " %" G_GINT64_MODIFIER "x %u %d", insn->ip, insn->size,
-                          insn->iclass);
+  g_string_append_printf (self->text, " %" G_GINT64_MODIFIER "x %u", insn->ip, insn->size);
+  /* the block decoder's walk knows the class of a block's last instruction only */
+  if (ipt_decoder_get_kind (self->decoder) == IPT_DECODER_KIND_INSN)
+    g_string_append_printf (self->text, " %d", insn->iclass);
   text_sink_line_end (self);
 }
 
@@ -651,8 +663,20 @@ test_corpus (gconstpointer data)
   g_assert_no_error (error);
   ipt_image_add_provider (image, provider);
 
-  for (int kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
-    g_assert_cmpuint (assert_jobs_agree (image, kind, NULL, trace, needs_for (kind)), >, 1);
+  /* Where a block ends depends on libipt's block cache (in the section
+   * cache, filled by every decode): a direct call that a first decode ends
+   * a block at, a later one goes through, and delivers the instructions
+   * after it at a later trace offset. So the block decoder's instructions
+   * are compared first, from a cold cache on, without offsets; then its
+   * blocks and offsets, once the serial decode has filled the cache. */
+  lines_have_position = FALSE;
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
+                                       IPT_SINK_NEEDS_INSNS), >, 1);
+  lines_have_position = TRUE;
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
+                                       needs_for (IPT_DECODER_KIND_BLOCK)), >, 1);
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_INSN, NULL, trace,
+                                       needs_for (IPT_DECODER_KIND_INSN)), >, 1);
 }
 
 int

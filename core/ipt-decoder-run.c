@@ -120,6 +120,29 @@ emit_progress (Run *run, guint64 offset)
 
 /* ---- the sink's calls, recorded for a segment ---- */
 
+/* libipt's offset, without the public getter's checks: asked at every call. */
+static inline gboolean
+run_offset (Run *run, guint64 *offset)
+{
+  uint64_t pos = 0;
+  int status = run->self->insn != NULL ? pt_insn_get_offset (run->self->insn, &pos)
+                                       : pt_blk_get_offset (run->self->blk, &pos);
+
+  *offset = pos;
+  return status >= 0;
+}
+
+/* The common case of a segment's call: made, not recorded, no mode to change. */
+static inline gboolean
+segment_direct (Run *run)
+{
+  guint64 offset;
+
+  if (run->mode != MODE_DIRECT)
+    return FALSE;
+  return !run_offset (run, &offset) || offset < run->seg->cut;
+}
+
 /* Before each call of a segment's decode: whether the call goes to the
  * sink (*@forward), and the item to record it in, or NULL. The marks are
  * compared with libipt's offset at every call, so that two decoders in
@@ -140,7 +163,7 @@ segment_check (Run *run, gboolean *forward)
   if (run->stop)
     return NULL;
 
-  has_offset = ipt_decoder_get_offset (run->self, &offset);
+  has_offset = run_offset (run, &offset);
   if (has_offset)
     {
       if (run->mode != MODE_TAIL && offset >= seg->cut)
@@ -173,7 +196,7 @@ segment_check (Run *run, gboolean *forward)
  * predictable branch. */
 #define SEGMENT_TAKE(run, item_kind, field, value) \
   G_STMT_START { \
-    if (G_UNLIKELY ((run)->seg != NULL)) \
+    if (G_UNLIKELY ((run)->seg != NULL) && !segment_direct (run)) \
       { \
         gboolean forward_; \
         IptDecodeItem *item_ = segment_check ((run), &forward_); \
@@ -211,7 +234,7 @@ emit_event (Run *run, const struct pt_event *event)
 static void
 emit_error (Run *run, IptDecodeErrorKind kind, gint64 offset, guint64 ip, int code)
 {
-  if (G_UNLIKELY (run->seg != NULL))
+  if (G_UNLIKELY (run->seg != NULL) && !segment_direct (run))
     {
       gboolean forward;
       IptDecodeItem *item = segment_check (run, &forward);

@@ -220,17 +220,29 @@ part_ended_early (const Part *part)
  * exactly where @prev's calls up to the join leave off: *@n_before is
  * the number of @prev's tail calls before the join. */
 static gboolean
-parts_join (const Part *prev, const Part *next, guint *n_before)
+parts_join (Parallel *par, const Part *prev, const Part *next, guint *n_before)
 {
   GArray *tail = prev->seg.tail, *head = next->seg.head;
 
   if (!next->ok || part_ended_early (prev) || head->len == 0 || tail->len < head->len)
-    return FALSE;
+    {
+      g_debug ("%s: cut at 0x%" G_GINT64_MODIFIER "x: %u calls after it from the decode that "
+               "passed it, %u from the one that started there", par->name, next->seg.start,
+               tail->len, head->len);
+      return FALSE;
+    }
   *n_before = tail->len - head->len;
   for (guint i = 0; i < head->len; i++)
     if (!ipt_decode_item_equal (&g_array_index (tail, IptDecodeItem, *n_before + i),
                                 &g_array_index (head, IptDecodeItem, i)))
-      return FALSE;
+      {
+        const IptDecodeItem *item = &g_array_index (head, IptDecodeItem, i);
+
+        g_debug ("%s: cut at 0x%" G_GINT64_MODIFIER "x: call %u of %u (kind %d, at 0x%"
+                 G_GINT64_MODIFIER "x) differs", par->name, next->seg.start, i, head->len,
+                 item->kind, item->offset);
+        return FALSE;
+      }
   return TRUE;
 }
 
@@ -257,6 +269,7 @@ run_parts (Parallel *par, guint jobs, IptDecodeOutcome *outcome, GError **error)
   Part *pending = NULL;          /* decoded, its boundary with the next not yet checked */
   gboolean ok = TRUE;
   guint n_joined = 0;
+  guint n_merged = 0;
 
   pool = g_thread_pool_new (part_thread, par, (gint) jobs, FALSE, NULL);
   g_ptr_array_set_size (parts, n_parts);
@@ -284,9 +297,10 @@ run_parts (Parallel *par, guint jobs, IptDecodeOutcome *outcome, GError **error)
 
       if (pending == NULL)
         pending = part;
-      else if (parts_join (pending, part, &n_before))
+      else if (parts_join (par, pending, part, &n_before))
         {
           ok = part_merge (par, pending, n_before, error);
+          n_merged++;
           outcome->saw_time |= pending->outcome.saw_time;
           if (ipt_decoder_has_progress_handler (par->self))
             ipt_decoder_report_progress (par->self, par->progress_context, pending->seg.cut,
@@ -320,6 +334,7 @@ run_parts (Parallel *par, guint jobs, IptDecodeOutcome *outcome, GError **error)
     {
       /* the last part, or one that ended the decode early */
       ok = ipt_sink_merge (par->sink, pending->sink, error);
+      n_merged++;
       outcome->saw_time |= pending->outcome.saw_time;
       outcome->cancelled = pending->outcome.cancelled;
       outcome->stalled = pending->outcome.stalled;
@@ -337,7 +352,7 @@ run_parts (Parallel *par, guint jobs, IptDecodeOutcome *outcome, GError **error)
     if (parts->pdata[i] != NULL)
       part_free (parts->pdata[i]);
 
-  par->self->n_segments = n_parts - n_joined;
+  par->self->n_segments = MAX (n_merged, 1);
   if (n_joined > 0)
     g_debug ("%s: %u of %u segment boundaries decoded again across", par->name, n_joined,
              n_parts - 1);

@@ -761,6 +761,9 @@ ipt_decoder_has_progress_handler (IptDecoder *self)
  * resynchronizing after errors, exactly as ptxed does. Decode errors
  * (`[offset, ip: error: message]`) go to @sink and do not fail the call.
  * Trace offsets given to @sink are relative to the start of @trace.
+ * With more than one job (ipt_decoder_set_jobs()) and a sink that can be
+ * split, the trace is decoded in segments on several threads; @sink gets
+ * the same calls as from a serial decode.
  *
  * Returns: %TRUE when the trace was decoded to its end. %FALSE with
  *   %IPT_ERROR_INVALID_ARGUMENT for an empty trace, %IPT_ERROR_DECODE when

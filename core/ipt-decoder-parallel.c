@@ -116,10 +116,11 @@ choose_cuts (Parallel *par, guint n_segments)
         continue;
       at_horizon = at;
       horizon = psb_at_or_after (psbs, cut + CHECK_WINDOW, &at_horizon);
-      g_array_append_val (par->cuts, cut);
-      g_array_append_val (par->horizons, horizon);
+      /* a check window to the end of the trace would record all of it */
       if (horizon == G_MAXUINT64)
         break;
+      g_array_append_val (par->cuts, cut);
+      g_array_append_val (par->horizons, horizon);
     }
 }
 
@@ -345,8 +346,9 @@ run_parts (Parallel *par, guint jobs, IptDecodeOutcome *outcome, GError **error)
       outcome->fault_offset = pending->outcome.fault_offset;
     }
 
-  /* the parts still decoding finish before their memory goes */
-  g_thread_pool_free (pool, FALSE, TRUE);
+  /* the parts still decoding finish before their memory goes; those not
+   * started never start */
+  g_thread_pool_free (pool, TRUE, TRUE);
   g_clear_pointer (&pending, part_free);
   for (guint i = 0; i < parts->len; i++)
     if (parts->pdata[i] != NULL)

@@ -638,6 +638,82 @@ test_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* A range of a file (offsets relative to its start), and the async decode
+ * (progress in the caller's context) with jobs: the serial calls. */
+typedef struct {
+  GMainLoop *loop;
+  gboolean ok;
+  GError *error;
+  guint n_progress;
+  guint64 last_offset;
+} AsyncData;
+
+static void
+on_progress (IptDecoder *decoder, guint64 offset, guint64 size, gpointer user_data)
+{
+  AsyncData *data = user_data;
+
+  g_assert_cmpuint (offset, >=, data->last_offset);
+  g_assert_cmpuint (offset, <=, size);
+  data->last_offset = offset;
+  data->n_progress++;
+}
+
+static void
+on_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AsyncData *data = user_data;
+
+  data->ok = ipt_decoder_decode_file_finish (IPT_DECODER (source), result, &data->error);
+  g_main_loop_quit (data->loop);
+}
+
+static void
+test_file_range_and_async (void)
+{
+  static const guint8 junk[] = { 0x99, 0x99, 0x99, 0x99, 0x99, 0x99, 0x99 };
+  g_autoptr(IptImage) image = make_loop_image ();
+  g_autoptr(GBytes) trace = make_trace (6, 1500, TRACE_PLAIN);
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
+  g_autoptr(TextSink) serial = text_sink_new (needs_for (IPT_DECODER_KIND_BLOCK));
+  g_autoptr(TextSink) parallel = text_sink_new (needs_for (IPT_DECODER_KIND_BLOCK));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  AsyncData data = { 0, };
+  guint64 from = sizeof junk, to;
+  int fd;
+
+  g_byte_array_append (file, junk, sizeof junk);
+  g_byte_array_append (file, g_bytes_get_data (trace, NULL), g_bytes_get_size (trace));
+  to = file->len;
+  g_byte_array_append (file, junk, sizeof junk);
+  fd = g_file_open_tmp ("test-decoder-parallel-XXXXXX.pt", &path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, file->data, file->len), ==, (gssize) file->len);
+  close (fd);
+
+  serial->is_part = parallel->is_part = TRUE;   /* keep every line */
+  g_assert_true (ipt_decoder_decode_file (decoder, path, from, to, IPT_SINK (serial), NULL,
+                                          &error));
+  g_assert_no_error (error);
+
+  ipt_decoder_set_jobs (decoder, 3);
+  g_signal_connect (decoder, "progress", G_CALLBACK (on_progress), &data);
+  data.loop = g_main_loop_new (NULL, FALSE);
+  ipt_decoder_decode_file_async (decoder, path, from, to, IPT_SINK (parallel), NULL,
+                                 on_decoded, &data);
+  g_main_loop_run (data.loop);
+  g_main_loop_unref (data.loop);
+  g_assert_no_error (data.error);
+  g_assert_true (data.ok);
+  g_assert_cmpuint (ipt_decoder_get_n_segments (decoder), >, 1);
+  g_assert_cmpuint (data.n_progress, >, 0);
+  g_assert_cmpuint (data.last_offset, ==, to - from);
+  g_assert_cmpstr (parallel->text->str, ==, serial->text->str);
+  g_unlink (path);
+}
+
 /* ---- the corpus ---- */
 
 static void
@@ -708,6 +784,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/decoder-parallel/statistics/insn", GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_statistics);
   g_test_add_func ("/decoder-parallel/unsplittable-sink-decodes-serially", test_unsplittable_sink);
   g_test_add_func ("/decoder-parallel/cancelled", test_cancelled);
+  g_test_add_func ("/decoder-parallel/file-range-and-async", test_file_range_and_async);
 
   return g_test_run ();
 }

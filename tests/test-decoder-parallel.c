@@ -4,8 +4,9 @@
  * call) and splits and merges by concatenation; the tests compare the
  * lines of jobs 2, 3 and 8 with those of one job, on synthetic traces
  * (PSBs in mid-flow, overflows, bad packets and unmapped code near the
- * cuts, memory that changes over time) and, with --corpus, on the real
- * traces of $IPT_CORPUS_DIR (the corpus suite). */
+ * cuts, memory that changes over time), with --corpus on the real traces
+ * of $IPT_CORPUS_DIR (the corpus suite), with --record on ipt-record's
+ * recordings of the project's test programs (the record suite). */
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -714,6 +715,58 @@ test_file_range_and_async (void)
   g_unlink (path);
 }
 
+/* ---- ipt-record's recordings ---- */
+
+/* Records the program $@data (recursion, qsort callbacks, longjmp,
+ * signals) with ipt-record, a PSB every 128 bytes, and decodes the trace
+ * over its page dump: the calls of every job count are the serial ones. */
+static void
+test_recording (gconstpointer data)
+{
+  const char *program = g_getenv (data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-decoder-parallel-XXXXXX", &error);
+  g_autofree char *trace = NULL, *addr = NULL, *dump = NULL, *spec = NULL;
+  g_autofree char *out = NULL, *err = NULL, *rm = NULL;
+  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
+  g_autoptr(IptMemoryProvider) provider = NULL;
+  g_autoptr(IptImage) image = ipt_image_new (data);
+  int status = -1;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (program);
+  {
+    const char *argv[] = { g_getenv ("IPT_RECORD"), "--psb-period", "128", "-o", dir, "--",
+                           program, NULL };
+
+    g_assert_nonnull (argv[0]);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err, &status, &error));
+    g_assert_no_error (error);
+    g_test_message ("ipt-record: %s", err);
+  }
+  trace = g_build_filename (dir, "trace.pt", NULL);
+  addr = g_build_filename (dir, "pages.addr", NULL);
+  dump = g_build_filename (dir, "pages.dump", NULL);
+  spec = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  ipt_plugin_registry_scan_default_path (registry);
+  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
+  g_assert_no_error (error);
+  ipt_image_add_provider (image, provider);
+
+  lines_have_position = FALSE;   /* a cold block cache: see test_corpus */
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
+                                       IPT_SINK_NEEDS_INSNS), >, 1);
+  lines_have_position = TRUE;
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
+                                       needs_for (IPT_DECODER_KIND_BLOCK)), >, 1);
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_INSN, NULL, trace,
+                                       needs_for (IPT_DECODER_KIND_INSN)), >, 1);
+
+  rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
+}
+
 /* ---- the corpus ---- */
 
 static void
@@ -757,11 +810,21 @@ main (int argc, char **argv)
   const char *dir = g_getenv ("IPT_CORPUS_DIR");
   const char *const corpus[] = { "unzip", "foo", "mruby", "qemu" };
   gboolean on_corpus = argc > 1 && g_str_equal (argv[argc - 1], "--corpus");
+  gboolean on_record = argc > 1 && g_str_equal (argv[argc - 1], "--record");
 
-  /* --corpus (last): the corpus suite's half, else the unit suite's */
-  if (on_corpus)
+  /* --corpus or --record (last): that suite's half, else the unit suite's */
+  if (on_corpus || on_record)
     argv[--argc] = NULL;
   g_test_init (&argc, &argv, NULL);
+
+  if (on_record)
+    {
+      g_test_add_data_func ("/decoder-parallel/record/flow-static",
+                            "IPT_RECORD_PROGRAM_FLOW_STATIC", test_recording);
+      g_test_add_data_func ("/decoder-parallel/record/async-static",
+                            "IPT_RECORD_PROGRAM_ASYNC_STATIC", test_recording);
+      return g_test_run ();
+    }
 
   if (on_corpus)
     {

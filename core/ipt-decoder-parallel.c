@@ -55,32 +55,74 @@ typedef struct {
 
 /* ---- where to cut ---- */
 
+/* Whether the PSB+ that @dec is at (after its PSB) holds a FUP. */
+static gboolean
+psb_plus_has_fup (struct pt_packet_decoder *dec)
+{
+  struct pt_packet packet;
+
+  while (pt_pkt_next (dec, &packet, sizeof (packet)) >= 0)
+    {
+      if (packet.type == ppt_fup)
+        return TRUE;
+      if (packet.type == ppt_psbend)
+        break;
+    }
+  return FALSE;
+}
+
 static GArray *
-find_psbs (const guint8 *data, gsize size)
+find_psbs (struct pt_packet_decoder *dec)
 {
   GArray *psbs = g_array_new (FALSE, FALSE, sizeof (guint64));
-  struct pt_packet_decoder *dec;
-  struct pt_config config;
+  uint64_t offset;
 
-  pt_config_init (&config);
-  config.begin = (uint8_t *) data;
-  config.end = (uint8_t *) data + size;
-  dec = pt_pkt_alloc_decoder (&config);
-  if (dec == NULL)
-    return psbs;
-  while (pt_pkt_sync_forward (dec) >= 0)
-    {
-      uint64_t offset;
-
-      if (pt_pkt_get_sync_offset (dec, &offset) < 0)
-        break;
-      g_array_append_val (psbs, offset);
-    }
-  pt_pkt_free_decoder (dec);
+  while (pt_pkt_sync_forward (dec) >= 0 && pt_pkt_get_sync_offset (dec, &offset) >= 0)
+    g_array_append_val (psbs, offset);
   return psbs;
 }
 
-/* The first PSB at or after @offset, or G_MAXUINT64. */
+/* How well the PSB at psbs[@i] restates the flow, as a cut: 2 for a PSB+
+ * with a FUP where tracing is on, 1 for one without where it is off, 0
+ * else. A decoder that syncs at a PSB+ without a FUP has no IP until the
+ * next TIP.PGE, where the serial decoder goes on from the IP it has
+ * (ipt-record writes such PSBs); one that syncs at a PSB+ with a FUP takes
+ * tracing as on where the serial decoder knows it was turned off (IP
+ * filtering). Either makes the check fail and the segments be decoded
+ * again. Tracing is on or off as the packets from the PSB before say (its
+ * FUP, then TIP.PGE and TIP.PGD), a guess that packets alone allow. */
+static guint
+psb_cut_rank (struct pt_packet_decoder *dec, GArray *psbs, guint i)
+{
+  gboolean has_fup;
+
+  guint64 psb = g_array_index (psbs, guint64, i);
+  struct pt_packet packet;
+  gboolean on;
+
+  if (i == 0 || pt_pkt_sync_set (dec, g_array_index (psbs, guint64, i - 1)) < 0 ||
+      pt_pkt_next (dec, &packet, sizeof (packet)) < 0)
+    return 0;
+  on = psb_plus_has_fup (dec);
+  for (;;)
+    {
+      uint64_t offset;
+
+      if (pt_pkt_get_offset (dec, &offset) < 0 || offset >= psb ||
+          pt_pkt_next (dec, &packet, sizeof (packet)) < 0)
+        break;
+      if (packet.type == ppt_tip_pge)
+        on = TRUE;
+      else if (packet.type == ppt_tip_pgd)
+        on = FALSE;
+    }
+  if (pt_pkt_sync_set (dec, psb) < 0 || pt_pkt_next (dec, &packet, sizeof (packet)) < 0)
+    return 0;
+  has_fup = psb_plus_has_fup (dec);
+  return has_fup && on ? 2 : !has_fup && !on ? 1 : 0;
+}
+
+/* The first PSB at or after @offset, from psbs[*@from] on, or G_MAXUINT64. */
 static guint64
 psb_at_or_after (GArray *psbs, guint64 offset, guint *from)
 {
@@ -89,13 +131,19 @@ psb_at_or_after (GArray *psbs, guint64 offset, guint *from)
   return *from < psbs->len ? g_array_index (psbs, guint64, *from) : G_MAXUINT64;
 }
 
+/* How many PSBs after an even position are looked at for the best cut. */
+#define MAX_CUT_TRIES 16
+
 /* Cuts at PSBs near @n_segments even byte positions, each at least a check
  * window past the previous one's, so that a segment's head is over before
- * its own cut. */
+ * its own cut; among the first PSBs after a position, the first of the
+ * best rank. */
 static void
 choose_cuts (Parallel *par, guint n_segments)
 {
-  g_autoptr(GArray) psbs = find_psbs (par->data, par->size);
+  g_autoptr(GArray) psbs = NULL;
+  struct pt_packet_decoder *dec;
+  struct pt_config config;
   guint64 zero = 0;
   guint64 horizon = 0;
   guint at = 0, at_horizon = 0;
@@ -105,6 +153,14 @@ choose_cuts (Parallel *par, guint n_segments)
   g_array_append_val (par->cuts, zero);
   g_array_append_val (par->horizons, zero);
 
+  pt_config_init (&config);
+  config.begin = (uint8_t *) par->data;
+  config.end = (uint8_t *) par->data + par->size;
+  dec = pt_pkt_alloc_decoder (&config);
+  if (dec == NULL)
+    return;
+  psbs = find_psbs (dec);
+
   for (guint i = 1; i < n_segments; i++)
     {
       guint64 target = (guint64) par->size / n_segments * i;
@@ -112,9 +168,22 @@ choose_cuts (Parallel *par, guint n_segments)
 
       if (cut == G_MAXUINT64)
         break;
-      if (cut <= g_array_index (par->cuts, guint64, par->cuts->len - 1))
-        continue;
-      at_horizon = at;
+      {
+        guint best = at, best_rank = 0;
+
+        for (guint k = at; k < psbs->len && k < at + MAX_CUT_TRIES && best_rank < 2; k++)
+          {
+            guint rank = psb_cut_rank (dec, psbs, k);
+
+            if (rank > best_rank)
+              {
+                best = k;
+                best_rank = rank;
+              }
+          }
+        at = best;
+        cut = g_array_index (psbs, guint64, best);
+      }
       horizon = psb_at_or_after (psbs, cut + CHECK_WINDOW, &at_horizon);
       /* a check window to the end of the trace would record all of it */
       if (horizon == G_MAXUINT64)
@@ -122,6 +191,7 @@ choose_cuts (Parallel *par, guint n_segments)
       g_array_append_val (par->cuts, cut);
       g_array_append_val (par->horizons, horizon);
     }
+  pt_pkt_free_decoder (dec);
 }
 
 /* ---- the parts ---- */

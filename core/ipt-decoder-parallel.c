@@ -21,8 +21,11 @@
 #define SEGMENTS_PER_JOB 4
 /* The least trace, after a cut, over which the calls of the decode that
  * passed the cut must equal those of the decode that started there: up to
- * the first PSB this far after the cut (a whole PSB interval at least). */
+ * the first PSB this far after the cut (a whole PSB interval at least), but
+ * no more than MAX_CHECK_WINDOW, which bounds the calls recorded (about a
+ * hundred bytes each, ten instructions a byte) where PSBs are rare. */
 #define CHECK_WINDOW 256
+#define MAX_CHECK_WINDOW (8 * 1024)
 
 typedef struct {
   guint first;                  /* cuts the segment runs between */
@@ -185,9 +188,10 @@ choose_cuts (Parallel *par, guint n_segments)
         cut = g_array_index (psbs, guint64, best);
       }
       horizon = psb_at_or_after (psbs, cut + CHECK_WINDOW, &at_horizon);
-      /* a check window to the end of the trace would record all of it */
+      /* no PSB after it: the end of the trace, a poor place to cut */
       if (horizon == G_MAXUINT64)
         break;
+      horizon = MIN (horizon, cut + MAX_CHECK_WINDOW);
       g_array_append_val (par->cuts, cut);
       g_array_append_val (par->horizons, horizon);
     }

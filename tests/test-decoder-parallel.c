@@ -382,6 +382,7 @@ typedef enum {
   TRACE_PLAIN,          /* runs of the loop, PSBs in mid-flow, overflows, bad bytes */
   TRACE_TIMED,          /* every PSB+ with a TSC */
   TRACE_SOME_TIMED,     /* only some PSB+ with a TSC */
+  TRACE_SPARSE,         /* whole runs only, 800 to a PSB (16 KiB apart) */
 } TraceFlavour;
 
 /* A trace of @n_chunks pieces of trace_builder_loop_code's flow, chosen
@@ -400,7 +401,8 @@ make_trace (guint32 seed, guint n_chunks, TraceFlavour flavour)
     {
       g_autofree TraceBuilder *enc = g_new (TraceBuilder, 1);
       g_autoptr(GBytes) piece = NULL;
-      guint kind = g_rand_int_range (rand, 0, flavour == TRACE_PLAIN ? 7 : 3);
+      guint kind = flavour == TRACE_SPARSE ? 0
+                   : g_rand_int_range (rand, 0, flavour == TRACE_PLAIN ? 7 : 3);
       gboolean with_tsc = flavour == TRACE_TIMED ||
                           (flavour == TRACE_SOME_TIMED && g_rand_boolean (rand));
 
@@ -452,6 +454,13 @@ make_trace (guint32 seed, guint n_chunks, TraceFlavour flavour)
           break;
         }
       trace_builder_put_ip (enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);
+      for (guint run = 1; flavour == TRACE_SPARSE && run < 800; run++)
+        {
+          trace_builder_put_ip (enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+          trace_builder_put_tnt (enc, 3, 0x6);
+          trace_builder_put_ip (enc, ppt_tip, pt_ipc_sext_48, 0x1011);
+          trace_builder_put_ip (enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);
+        }
       piece = trace_builder_finish (enc);
       g_byte_array_append (bytes, g_bytes_get_data (piece, NULL), g_bytes_get_size (piece));
     }
@@ -487,6 +496,18 @@ test_synthetic (gconstpointer data)
       if (kind == IPT_DECODER_KIND_BLOCK)
         assert_jobs_agree (image, kind, trace, NULL, IPT_SINK_NEEDS_BLOCKS);
     }
+}
+
+/* PSBs further apart than the longest check window (8 KiB): the windows
+ * end between PSBs, and still agree. */
+static void
+test_sparse_psbs (gconstpointer data)
+{
+  IptDecoderKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(IptImage) image = make_loop_image ();
+  g_autoptr(GBytes) trace = make_trace (9, 40, TRACE_SPARSE);
+
+  g_assert_cmpuint (assert_jobs_agree (image, kind, trace, NULL, needs_for (kind)), >, 1);
 }
 
 /* The loop's code until time 5000, then the same loop with its first
@@ -840,6 +861,8 @@ main (int argc, char **argv)
 
   g_test_add_data_func ("/decoder-parallel/synthetic/block", GINT_TO_POINTER (IPT_DECODER_KIND_BLOCK), test_synthetic);
   g_test_add_data_func ("/decoder-parallel/synthetic/insn", GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_synthetic);
+  g_test_add_data_func ("/decoder-parallel/sparse-psbs/block", GINT_TO_POINTER (IPT_DECODER_KIND_BLOCK), test_sparse_psbs);
+  g_test_add_data_func ("/decoder-parallel/sparse-psbs/insn", GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_sparse_psbs);
   g_test_add_data_func ("/decoder-parallel/timed/block", GINT_TO_POINTER (IPT_DECODER_KIND_BLOCK), test_timed);
   g_test_add_data_func ("/decoder-parallel/timed/insn", GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_timed);
   g_test_add_func ("/decoder-parallel/timed/uses-both-memories", test_timed_uses_both_memories);

@@ -467,15 +467,25 @@ make_trace (guint32 seed, guint n_chunks, TraceFlavour flavour)
   return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
 }
 
+/* @code (the loop's size) at the loop's base, valid in [@from, @to) or always. */
+static void
+add_loop_code (IptImage *image, const guint8 *code, gboolean timed, guint64 from, guint64 to)
+{
+  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
+
+  ipt_mock_provider_add_bytes (mock, TRACE_BUILDER_LOOP_BASE, code,
+                               trace_builder_loop_code_size, NULL);
+  if (timed)
+    ipt_mock_provider_set_last_validity (mock, from, to);
+  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+}
+
 static IptImage *
 make_loop_image (void)
 {
   IptImage *image = ipt_image_new ("loop");
-  g_autoptr(IptMockProvider) mock = ipt_mock_provider_new (TRUE);
 
-  ipt_mock_provider_add_bytes (mock, TRACE_BUILDER_LOOP_BASE, trace_builder_loop_code,
-                               trace_builder_loop_code_size, NULL);
-  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));
+  add_loop_code (image, trace_builder_loop_code, FALSE, 0, 0);
   return image;
 }
 
@@ -517,19 +527,11 @@ static IptImage *
 make_timed_image (void)
 {
   IptImage *image = ipt_image_new ("timed");
-  g_autoptr(IptMockProvider) early = ipt_mock_provider_new (TRUE);
-  g_autoptr(IptMockProvider) late = ipt_mock_provider_new (TRUE);
   g_autofree guint8 *nops = g_memdup2 (trace_builder_loop_code, trace_builder_loop_code_size);
 
   memset (nops, 0x90, 3);
-  ipt_mock_provider_add_bytes (early, TRACE_BUILDER_LOOP_BASE, trace_builder_loop_code,
-                               trace_builder_loop_code_size, NULL);
-  ipt_mock_provider_set_last_validity (early, 0, 5000);
-  ipt_mock_provider_add_bytes (late, TRACE_BUILDER_LOOP_BASE, nops,
-                               trace_builder_loop_code_size, NULL);
-  ipt_mock_provider_set_last_validity (late, 5000, G_MAXUINT64);
-  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (early));
-  ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (late));
+  add_loop_code (image, trace_builder_loop_code, TRUE, 0, 5000);
+  add_loop_code (image, nops, TRUE, 5000, G_MAXUINT64);
   return image;
 }
 
@@ -736,6 +738,47 @@ test_file_range_and_async (void)
   g_unlink (path);
 }
 
+/* ---- real traces ---- */
+
+/* The file @trace over @image, both decoders. Where a block ends depends
+ * on libipt's block cache (in the section cache, filled by every decode):
+ * a direct call that a first decode ends a block at, a later one goes
+ * through, and delivers the instructions after it at a later trace offset.
+ * So the block decoder's instructions are compared first, from a cold
+ * cache on, without offsets; then its blocks and offsets, once the serial
+ * decode has filled the cache. */
+static void
+assert_real_trace_agrees (IptImage *image, const char *trace)
+{
+  lines_have_position = FALSE;
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
+                                       IPT_SINK_NEEDS_INSNS), >, 1);
+  lines_have_position = TRUE;
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
+                                       needs_for (IPT_DECODER_KIND_BLOCK)), >, 1);
+  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_INSN, NULL, trace,
+                                       needs_for (IPT_DECODER_KIND_INSN)), >, 1);
+}
+
+/* An image of the page dump @dir/pages.{addr,dump}, through the plugin. */
+static IptImage *
+pagedump_image (const char *dir, const char *name)
+{
+  g_autofree char *addr = g_build_filename (dir, "pages.addr", NULL);
+  g_autofree char *dump = g_build_filename (dir, "pages.dump", NULL);
+  g_autofree char *spec = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
+  g_autoptr(IptMemoryProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  IptImage *image = ipt_image_new (name);
+
+  ipt_plugin_registry_scan_default_path (registry);
+  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
+  g_assert_no_error (error);
+  ipt_image_add_provider (image, provider);
+  return image;
+}
+
 /* ---- ipt-record's recordings ---- */
 
 /* Records the program $@data (recursion, qsort callbacks, longjmp,
@@ -747,11 +790,8 @@ test_recording (gconstpointer data)
   const char *program = g_getenv (data);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("test-decoder-parallel-XXXXXX", &error);
-  g_autofree char *trace = NULL, *addr = NULL, *dump = NULL, *spec = NULL;
-  g_autofree char *out = NULL, *err = NULL, *rm = NULL;
-  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
-  g_autoptr(IptMemoryProvider) provider = NULL;
-  g_autoptr(IptImage) image = ipt_image_new (data);
+  g_autofree char *trace = NULL, *out = NULL, *err = NULL, *rm = NULL;
+  g_autoptr(IptImage) image = NULL;
   int status = -1;
 
   g_assert_no_error (error);
@@ -767,22 +807,8 @@ test_recording (gconstpointer data)
     g_test_message ("ipt-record: %s", err);
   }
   trace = g_build_filename (dir, "trace.pt", NULL);
-  addr = g_build_filename (dir, "pages.addr", NULL);
-  dump = g_build_filename (dir, "pages.dump", NULL);
-  spec = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
-  ipt_plugin_registry_scan_default_path (registry);
-  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
-  g_assert_no_error (error);
-  ipt_image_add_provider (image, provider);
-
-  lines_have_position = FALSE;   /* a cold block cache: see test_corpus */
-  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
-                                       IPT_SINK_NEEDS_INSNS), >, 1);
-  lines_have_position = TRUE;
-  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
-                                       needs_for (IPT_DECODER_KIND_BLOCK)), >, 1);
-  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_INSN, NULL, trace,
-                                       needs_for (IPT_DECODER_KIND_INSN)), >, 1);
+  image = pagedump_image (dir, data);
+  assert_real_trace_agrees (image, trace);
 
   rm = g_strdup_printf ("rm -rf '%s'", dir);
   g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
@@ -794,35 +820,11 @@ static void
 test_corpus (gconstpointer data)
 {
   const char *name = data;
-  const char *dir = g_getenv ("IPT_CORPUS_DIR");
-  g_autofree char *trace = g_build_filename (dir, name, "trace.pt", NULL);
-  g_autofree char *addr = g_build_filename (dir, name, "pages.addr", NULL);
-  g_autofree char *dump = g_build_filename (dir, name, "pages.dump", NULL);
-  g_autofree char *spec = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
-  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
-  g_autoptr(IptMemoryProvider) provider = NULL;
-  g_autoptr(IptImage) image = ipt_image_new (name);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("IPT_CORPUS_DIR"), name, NULL);
+  g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
+  g_autoptr(IptImage) image = pagedump_image (dir, name);
 
-  ipt_plugin_registry_scan_default_path (registry);
-  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
-  g_assert_no_error (error);
-  ipt_image_add_provider (image, provider);
-
-  /* Where a block ends depends on libipt's block cache (in the section
-   * cache, filled by every decode): a direct call that a first decode ends
-   * a block at, a later one goes through, and delivers the instructions
-   * after it at a later trace offset. So the block decoder's instructions
-   * are compared first, from a cold cache on, without offsets; then its
-   * blocks and offsets, once the serial decode has filled the cache. */
-  lines_have_position = FALSE;
-  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
-                                       IPT_SINK_NEEDS_INSNS), >, 1);
-  lines_have_position = TRUE;
-  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_BLOCK, NULL, trace,
-                                       needs_for (IPT_DECODER_KIND_BLOCK)), >, 1);
-  g_assert_cmpuint (assert_jobs_agree (image, IPT_DECODER_KIND_INSN, NULL, trace,
-                                       needs_for (IPT_DECODER_KIND_INSN)), >, 1);
+  assert_real_trace_agrees (image, trace);
 }
 
 int

@@ -4,6 +4,7 @@
 
 #include <intel-pt.h>
 #include <ipt-analyze/ipt-analyze.h>
+#include "ipt-image-private.h"
 
 G_BEGIN_DECLS
 
@@ -23,16 +24,107 @@ struct _IptDecoder {
   guint32 tsc_mult;
   guint16 tsc_shift;
 
+  guint jobs;                           /* 1: serial; 0: one per processor */
+  guint n_segments;                     /* of the last decode */
+
   gint busy;                            /* atomic: a decode is running */
   struct pt_block_decoder *blk;         /* during a decode only */
   struct pt_insn_decoder *insn;
+  const struct _IptDecodeItem *replay;  /* a recorded call being replayed: its offset, time */
 };
+
+/* One sink call a segment recorded instead of making it (see
+ * ipt-decoder-parallel.c): what the call got, and the decoder's offset and
+ * time at the call, so that a replay can answer ipt_decoder_get_offset(). */
+typedef enum {
+  IPT_DECODE_ITEM_INSN,
+  IPT_DECODE_ITEM_BLOCK,
+  IPT_DECODE_ITEM_EVENT,
+  IPT_DECODE_ITEM_ERROR,
+  IPT_DECODE_ITEM_END_OF_TRACE,
+} IptDecodeItemKind;
+
+typedef struct _IptDecodeItem {
+  IptDecodeItemKind kind;
+  gboolean has_offset;
+  gboolean has_tsc;
+  guint64 offset;
+  guint64 tsc;
+  union {
+    struct pt_insn insn;
+    struct pt_block block;
+    struct pt_event event;
+    struct {
+      IptDecodeErrorKind kind;
+      int code;
+      gint64 offset;
+      guint64 ip;
+    } error;
+    gint64 eot_offset;
+  } u;
+} IptDecodeItem;
+
+/* What a decode of one segment does besides feeding its sink. Offsets are
+ * absolute in the trace buffer. */
+typedef struct {
+  guint64 start;        /* the PSB to sync at; G_MAXUINT64: sync forward from the start */
+  guint64 head_end;     /* record the calls (and make them) until the offset reaches this */
+  guint64 cut;          /* from this offset on, record the calls instead of making them */
+  guint64 tail_end;     /* and stop once the offset reaches this */
+  GArray *head;         /* element-type IptDecodeItem */
+  GArray *tail;         /* element-type IptDecodeItem */
+} IptDecodeSegment;
+
+/* How a decode ended, beside the sink's calls. */
+typedef struct {
+  gboolean cancelled;
+  gboolean stalled;
+  guint64 stall_offset;
+  guint64 stall_insns;
+  guint64 stall_ip;
+  GError *fault;                        /* a mapped file vanished */
+  guint64 fault_offset;
+  gboolean saw_time;
+} IptDecodeOutcome;
 
 /* ipt-decoder-run.c: decodes @data with @self's settings into @sink. */
 G_GNUC_INTERNAL
 gboolean ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *name,
                           IptSink *sink, GCancellable *cancellable,
                           GMainContext *progress_context, GError **error);
+/* One decode over @snapshot: begins @sink with @self, feeds it (and
+ * @segment, when not NULL); never ends it. FALSE with @error when libipt
+ * or the sink's begin fail; how the decode ended goes to @outcome. */
+G_GNUC_INTERNAL
+gboolean ipt_decoder_run_segment (IptDecoder *self, IptImageSnapshot *snapshot,
+                                  const guint8 *data, gsize size, const char *name,
+                                  IptSink *sink, IptDecodeSegment *segment,
+                                  GCancellable *cancellable, GMainContext *progress_context,
+                                  IptDecodeOutcome *outcome, GError **error);
+/* Ends @sink, then FALSE with the error a decode's @outcome ends it with. */
+G_GNUC_INTERNAL
+gboolean ipt_decode_outcome_check (IptDecodeOutcome *outcome, IptDecoder *self,
+                                   IptImageSnapshot *snapshot, const char *name, IptSink *sink,
+                                   GError **error);
+G_GNUC_INTERNAL
+void ipt_decode_outcome_clear (IptDecodeOutcome *outcome);
+/* Makes @item's call on @sink, as the decode did not. */
+G_GNUC_INTERNAL
+void ipt_decode_item_replay (const IptDecodeItem *item, IptDecoder *decoder, IptSink *sink);
+G_GNUC_INTERNAL
+gboolean ipt_decode_item_equal (const IptDecodeItem *a, const IptDecodeItem *b);
+G_GNUC_INTERNAL
+void ipt_decoder_report_progress (IptDecoder *self, GMainContext *context, guint64 offset,
+                                  guint64 size);
+
+/* ipt-decoder-parallel.c: decodes in segments on @self->jobs threads over
+ * @snapshot; FALSE with *@fell_back set when it cannot (too few PSBs). */
+G_GNUC_INTERNAL
+gboolean ipt_decoder_run_parallel (IptDecoder *self, IptImageSnapshot *snapshot,
+                                   const guint8 *data, gsize size, const char *name,
+                                   IptSink *sink, GCancellable *cancellable,
+                                   GMainContext *progress_context, gboolean *fell_back,
+                                   GError **error);
 
 /* ipt-decoder.c */
 G_GNUC_INTERNAL

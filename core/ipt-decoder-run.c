@@ -3,7 +3,9 @@
  * event flow and error diagnosis of libipt's own ptxed (so that a listing
  * sink can reproduce ptxed's output byte for byte), feeding an IptSink.
  * The per-instruction path makes no allocation and no vfunc lookup. The
- * IptDecoder object and its entry points are in ipt-decoder.c. */
+ * IptDecoder object and its entry points are in ipt-decoder.c; a decode
+ * of one segment of a parallel decode is this one with an IptDecodeSegment
+ * that says where it starts and what it records (ipt-decoder-parallel.c). */
 #include "config.h"
 
 #include <string.h>
@@ -58,6 +60,11 @@ typedef struct {
   gboolean saw_time;
   guint64 last_tsc;
   guint64 n_epoch_switches;
+
+  /* one segment of a parallel decode: which calls are recorded, which made */
+  IptDecodeSegment *seg;        /* NULL: a whole decode */
+  enum { MODE_DIRECT, MODE_HEAD, MODE_TAIL } mode;
+  gboolean stop;                /* the segment's tail is complete */
 } Run;
 
 /* ---- progress and cancellation ---- */
@@ -86,21 +93,294 @@ progress_data_free (gpointer user_data)
   g_free (data);
 }
 
-static void
-emit_progress (Run *run, guint64 offset)
+/* The progress signal in @context (NULL: here, now). */
+void
+ipt_decoder_report_progress (IptDecoder *self, GMainContext *context, guint64 offset,
+                             guint64 size)
 {
-  if (run->progress_context == NULL)
+  if (context == NULL)
     {
-      ipt_decoder_emit_progress (run->self, offset, run->size);
+      ipt_decoder_emit_progress (self, offset, size);
       return;
     }
 
   ProgressData *data = g_new (ProgressData, 1);
-  data->self = g_object_ref (run->self);
+  data->self = g_object_ref (self);
   data->offset = offset;
-  data->size = run->size;
-  g_main_context_invoke_full (run->progress_context, G_PRIORITY_DEFAULT,
-                              emit_progress_idle, data, progress_data_free);
+  data->size = size;
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, emit_progress_idle, data,
+                              progress_data_free);
+}
+
+static void
+emit_progress (Run *run, guint64 offset)
+{
+  ipt_decoder_report_progress (run->self, run->progress_context, offset, run->size);
+}
+
+/* ---- the sink's calls, recorded for a segment ---- */
+
+/* libipt's offset, without the public getter's checks: asked at every call. */
+static inline gboolean
+run_offset (Run *run, guint64 *offset)
+{
+  uint64_t pos = 0;
+  int status = run->self->insn != NULL ? pt_insn_get_offset (run->self->insn, &pos)
+                                       : pt_blk_get_offset (run->self->blk, &pos);
+
+  *offset = pos;
+  return status >= 0;
+}
+
+/* The common case of a segment's call: made, not recorded, no mode to change. */
+static inline gboolean
+segment_direct (Run *run)
+{
+  guint64 offset;
+
+  if (run->mode != MODE_DIRECT)
+    return FALSE;
+  return !run_offset (run, &offset) || offset < run->seg->cut;
+}
+
+/* Before each call of a segment's decode: whether the call goes to the
+ * sink (*@forward), and the item to record it in, or NULL. The marks are
+ * compared with libipt's offset at every call, so that two decoders in
+ * the same state switch at the same call. */
+static IptDecodeItem *
+segment_check (Run *run, gboolean *forward)
+{
+  IptDecodeSegment *seg = run->seg;
+  IptDecodeItem *item;
+  GArray *to;
+  guint64 offset = 0;
+  gboolean has_offset;
+  uint32_t lost_mtc, lost_cyc;
+  uint64_t tsc = 0;
+  int status;
+
+  *forward = FALSE;
+  if (run->stop)
+    return NULL;
+
+  has_offset = run_offset (run, &offset);
+  if (has_offset)
+    {
+      if (run->mode != MODE_TAIL && offset >= seg->cut)
+        run->mode = MODE_TAIL;
+      else if (run->mode == MODE_HEAD && offset >= seg->head_end)
+        run->mode = MODE_DIRECT;
+      if (run->mode == MODE_TAIL && offset >= seg->tail_end)
+        {
+          run->stop = TRUE;
+          return NULL;
+        }
+    }
+  *forward = run->mode != MODE_TAIL;
+  to = run->mode == MODE_HEAD ? seg->head : run->mode == MODE_TAIL ? seg->tail : NULL;
+  if (to == NULL)
+    return NULL;
+
+  g_array_set_size (to, to->len + 1);
+  item = &g_array_index (to, IptDecodeItem, to->len - 1);
+  item->has_offset = has_offset;
+  item->offset = offset;
+  status = run->self->blk != NULL ? pt_blk_time (run->self->blk, &tsc, &lost_mtc, &lost_cyc)
+                                  : pt_insn_time (run->self->insn, &tsc, &lost_mtc, &lost_cyc);
+  item->has_tsc = status >= 0;
+  item->tsc = status >= 0 ? tsc : 0;
+  return item;
+}
+
+/* Each call of the sink goes through one of these; a whole decode pays one
+ * predictable branch. */
+#define SEGMENT_TAKE(run, item_kind, field, value) \
+  G_STMT_START { \
+    if (G_UNLIKELY ((run)->seg != NULL) && !segment_direct (run)) \
+      { \
+        gboolean forward_; \
+        IptDecodeItem *item_ = segment_check ((run), &forward_); \
+        if (item_ != NULL) \
+          { \
+            item_->kind = (item_kind); \
+            item_->u.field = (value); \
+          } \
+        if (!forward_) \
+          return; \
+      } \
+  } G_STMT_END
+
+static inline void
+emit_insn (Run *run, const struct pt_insn *insn)
+{
+  SEGMENT_TAKE (run, IPT_DECODE_ITEM_INSN, insn, *insn);
+  run->insn_fn (run->sink, insn);
+}
+
+static inline void
+emit_block (Run *run, const struct pt_block *block)
+{
+  SEGMENT_TAKE (run, IPT_DECODE_ITEM_BLOCK, block, *block);
+  run->block_fn (run->sink, block);
+}
+
+static void
+emit_event (Run *run, const struct pt_event *event)
+{
+  SEGMENT_TAKE (run, IPT_DECODE_ITEM_EVENT, event, *event);
+  run->event_fn (run->sink, event);
+}
+
+static void
+emit_error (Run *run, IptDecodeErrorKind kind, gint64 offset, guint64 ip, int code)
+{
+  if (G_UNLIKELY (run->seg != NULL) && !segment_direct (run))
+    {
+      gboolean forward;
+      IptDecodeItem *item = segment_check (run, &forward);
+
+      if (item != NULL)
+        {
+          item->kind = IPT_DECODE_ITEM_ERROR;
+          item->u.error.kind = kind;
+          item->u.error.offset = offset;
+          item->u.error.ip = ip;
+          item->u.error.code = code;
+        }
+      if (!forward)
+        return;
+    }
+  run->error_fn (run->sink, kind, offset, ip, code);
+}
+
+static void
+emit_end_of_trace (Run *run, gint64 offset)
+{
+  SEGMENT_TAKE (run, IPT_DECODE_ITEM_END_OF_TRACE, eot_offset, offset);
+  run->eos_fn (run->sink, offset);
+}
+
+/* Replays a recorded call; the decoder answers with the call's offset and time. */
+void
+ipt_decode_item_replay (const IptDecodeItem *item, IptDecoder *decoder, IptSink *sink)
+{
+  IptSinkInterface *iface = IPT_SINK_GET_IFACE (sink);
+
+  decoder->replay = item;
+  switch (item->kind)
+    {
+    case IPT_DECODE_ITEM_INSN:
+      iface->insn (sink, &item->u.insn);
+      break;
+    case IPT_DECODE_ITEM_BLOCK:
+      iface->block (sink, &item->u.block);
+      break;
+    case IPT_DECODE_ITEM_EVENT:
+      iface->event (sink, &item->u.event);
+      break;
+    case IPT_DECODE_ITEM_ERROR:
+      iface->error (sink, item->u.error.kind, item->u.error.offset, item->u.error.ip,
+                    item->u.error.code);
+      break;
+    case IPT_DECODE_ITEM_END_OF_TRACE:
+      iface->end_of_trace (sink, item->u.eot_offset);
+      break;
+    }
+  decoder->replay = NULL;
+}
+
+/* The event fields that libipt sets for every type, and those of the
+ * common types; unknown types compare by their common fields only, which
+ * is safe: a difference makes the parallel decode re-decode, never wrong. */
+static gboolean
+event_equal (const struct pt_event *a, const struct pt_event *b)
+{
+  if (a->type != b->type || a->ip_suppressed != b->ip_suppressed ||
+      a->status_update != b->status_update || a->has_tsc != b->has_tsc ||
+      a->tsc != b->tsc || a->lost_mtc != b->lost_mtc || a->lost_cyc != b->lost_cyc)
+    return FALSE;
+
+  switch (a->type)
+    {
+    case ptev_enabled:
+      return a->variant.enabled.ip == b->variant.enabled.ip &&
+             a->variant.enabled.resumed == b->variant.enabled.resumed;
+    case ptev_disabled:
+      return a->variant.disabled.ip == b->variant.disabled.ip;
+    case ptev_async_disabled:
+      return a->variant.async_disabled.at == b->variant.async_disabled.at &&
+             a->variant.async_disabled.ip == b->variant.async_disabled.ip;
+    case ptev_async_branch:
+      return a->variant.async_branch.from == b->variant.async_branch.from &&
+             a->variant.async_branch.to == b->variant.async_branch.to;
+    case ptev_paging:
+      return a->variant.paging.cr3 == b->variant.paging.cr3 &&
+             a->variant.paging.non_root == b->variant.paging.non_root;
+    case ptev_async_paging:
+      return a->variant.async_paging.cr3 == b->variant.async_paging.cr3 &&
+             a->variant.async_paging.ip == b->variant.async_paging.ip;
+    case ptev_overflow:
+      return a->variant.overflow.ip == b->variant.overflow.ip;
+    case ptev_exec_mode:
+      return a->variant.exec_mode.ip == b->variant.exec_mode.ip &&
+             a->variant.exec_mode.mode == b->variant.exec_mode.mode;
+    case ptev_tsx:
+      return a->variant.tsx.ip == b->variant.tsx.ip &&
+             a->variant.tsx.speculative == b->variant.tsx.speculative &&
+             a->variant.tsx.aborted == b->variant.tsx.aborted;
+    case ptev_vmcs:
+      return a->variant.vmcs.base == b->variant.vmcs.base;
+    case ptev_async_vmcs:
+      return a->variant.async_vmcs.base == b->variant.async_vmcs.base &&
+             a->variant.async_vmcs.ip == b->variant.async_vmcs.ip;
+    case ptev_exstop:
+      return a->variant.exstop.ip == b->variant.exstop.ip;
+    case ptev_ptwrite:
+      return a->variant.ptwrite.ip == b->variant.ptwrite.ip &&
+             a->variant.ptwrite.payload == b->variant.ptwrite.payload;
+    case ptev_tick:
+      return a->variant.tick.ip == b->variant.tick.ip;
+    case ptev_cbr:
+      return a->variant.cbr.ratio == b->variant.cbr.ratio;
+    case ptev_mnt:
+      return a->variant.mnt.payload == b->variant.mnt.payload;
+    default:
+      return TRUE;
+    }
+}
+
+/* Whether two recorded calls are the same call at the same place and time. */
+gboolean
+ipt_decode_item_equal (const IptDecodeItem *a, const IptDecodeItem *b)
+{
+  if (a->kind != b->kind || a->has_offset != b->has_offset || a->offset != b->offset ||
+      a->has_tsc != b->has_tsc || a->tsc != b->tsc)
+    return FALSE;
+
+  switch (a->kind)
+    {
+    case IPT_DECODE_ITEM_INSN:
+      return a->u.insn.ip == b->u.insn.ip && a->u.insn.size == b->u.insn.size &&
+             a->u.insn.iclass == b->u.insn.iclass && a->u.insn.mode == b->u.insn.mode &&
+             a->u.insn.isid == b->u.insn.isid &&
+             a->u.insn.speculative == b->u.insn.speculative &&
+             a->u.insn.truncated == b->u.insn.truncated;
+    case IPT_DECODE_ITEM_BLOCK:
+      return a->u.block.ip == b->u.block.ip && a->u.block.end_ip == b->u.block.end_ip &&
+             a->u.block.ninsn == b->u.block.ninsn && a->u.block.mode == b->u.block.mode &&
+             a->u.block.iclass == b->u.block.iclass && a->u.block.isid == b->u.block.isid &&
+             a->u.block.speculative == b->u.block.speculative &&
+             a->u.block.truncated == b->u.block.truncated;
+    case IPT_DECODE_ITEM_EVENT:
+      return event_equal (&a->u.event, &b->u.event);
+    case IPT_DECODE_ITEM_ERROR:
+      return a->u.error.kind == b->u.error.kind && a->u.error.offset == b->u.error.offset &&
+             a->u.error.ip == b->u.error.ip && a->u.error.code == b->u.error.code;
+    case IPT_DECODE_ITEM_END_OF_TRACE:
+      return a->u.eot_offset == b->u.eot_offset;
+    default:
+      return FALSE;
+    }
 }
 
 /* Whether the trace offset has not moved over the last stall_limit
@@ -207,7 +487,7 @@ report_error (Run *run, IptDecodeErrorKind kind, guint64 ip, int code)
     return;
   if (ipt_decoder_get_offset (run->self, &offset))
     pos = (gint64) offset;
-  run->error_fn (run->sink, kind, pos, ip, code);
+  emit_error (run, kind, pos, ip, code);
 }
 
 static void
@@ -257,7 +537,7 @@ walk_insn (const struct pt_insn *insn, gpointer user_data)
 {
   Run *run = user_data;
 
-  run->insn_fn (run->sink, insn);
+  emit_insn (run, insn);
 }
 
 static void
@@ -268,7 +548,7 @@ deliver_block (Run *run, const struct pt_block *block)
   run->ticks += block->ninsn;
 
   if (run->block_fn != NULL)
-    run->block_fn (run->sink, block);
+    emit_block (run, block);
 
   if (run->insn_fn != NULL)
     {
@@ -294,7 +574,7 @@ drain_events_block (Run *run, int status)
       if (status < 0)
         return status;
       if (run->event_fn != NULL)
-        run->event_fn (run->sink, &event);
+        emit_event (run, &event);
     }
   return status;
 }
@@ -306,7 +586,14 @@ end_of_trace (Run *run)
 
   if (run->eos_fn == NULL)
     return;
-  run->eos_fn (run->sink, ipt_decoder_get_offset (run->self, &offset) ? (gint64) offset : -1);
+  emit_end_of_trace (run, ipt_decoder_get_offset (run->self, &offset) ? (gint64) offset : -1);
+}
+
+/* Whether the decode starts at a PSB of its segment rather than at the first. */
+static gboolean
+starts_at_psb (Run *run)
+{
+  return run->seg != NULL && run->seg->start != G_MAXUINT64;
 }
 
 static void
@@ -314,6 +601,7 @@ decode_block (Run *run)
 {
   struct pt_block_decoder *dec = run->self->blk;
   uint64_t sync = 0;
+  gboolean first = TRUE;
 
   for (;;)
     {
@@ -323,7 +611,9 @@ decode_block (Run *run)
       /* Reported on sync errors (ip 0), as ptxed does. */
       memset (&block, 0, sizeof (block));
 
-      status = pt_blk_sync_forward (dec);
+      status = first && starts_at_psb (run) ? pt_blk_sync_set (dec, run->seg->start)
+                                            : pt_blk_sync_forward (dec);
+      first = FALSE;
       if (status < 0)
         {
           uint64_t new_sync;
@@ -331,6 +621,8 @@ decode_block (Run *run)
           if (status == -pte_eos)
             break;
           report_block_error (run, IPT_DECODE_ERROR_SYNC, status, &block);
+          if (G_UNLIKELY (run->stop))
+            return;
           /* No progress means we never will: stop. */
           if (pt_blk_get_offset (dec, &new_sync) < 0 || new_sync <= sync)
             break;
@@ -342,6 +634,8 @@ decode_block (Run *run)
         {
           status = drain_events_block (run, status);
           FOLLOW_TIME (run);
+          if (G_UNLIKELY (run->stop))
+            return;
           if (status < 0)
             break;
           if (status & pts_eos)
@@ -370,6 +664,8 @@ decode_block (Run *run)
         break;
       report_block_error (run, IPT_DECODE_ERROR_DECODE, status, &block);
       ipt_insn_walker_invalidate (&run->walker);
+      if (G_UNLIKELY (run->stop))
+        return;
     }
 }
 
@@ -386,18 +682,23 @@ drain_events_insn (Run *run, int status)
       if (status < 0)
         return status;
       if (run->event_fn != NULL)
-        run->event_fn (run->sink, &event);
+        emit_event (run, &event);
     }
   return status;
 }
 
+/* Below, an ordinary instruction of a segment's decode skips the check of
+ * the offset (most of its cost per instruction): libipt's instruction flow
+ * decoder reads trace for branches and events, so the offset seldom moves
+ * at one; where it does, the switch to the tail comes a few calls late,
+ * which only makes the cut's check fail, never the calls wrong. */
 static void
 decode_insn (Run *run)
 {
   struct pt_insn_decoder *dec = run->self->insn;
-  void (*insn_fn) (IptSink *, const struct pt_insn *) = run->insn_fn;
-  IptSink *sink = run->sink;
+  gboolean want_insns = run->insn_fn != NULL;
   uint64_t sync = 0;
+  gboolean first = TRUE;
 
   for (;;)
     {
@@ -406,7 +707,9 @@ decode_insn (Run *run)
 
       memset (&insn, 0, sizeof (insn));
 
-      status = pt_insn_sync_forward (dec);
+      status = first && starts_at_psb (run) ? pt_insn_sync_set (dec, run->seg->start)
+                                            : pt_insn_sync_forward (dec);
+      first = FALSE;
       if (status < 0)
         {
           uint64_t new_sync;
@@ -414,6 +717,8 @@ decode_insn (Run *run)
           if (status == -pte_eos)
             break;
           report_error (run, IPT_DECODE_ERROR_SYNC, insn.ip, status);
+          if (G_UNLIKELY (run->stop))
+            return;
           if (pt_insn_get_offset (dec, &new_sync) < 0 || new_sync <= sync)
             break;
           sync = new_sync;
@@ -424,6 +729,8 @@ decode_insn (Run *run)
         {
           status = drain_events_insn (run, status);
           FOLLOW_TIME (run);
+          if (G_UNLIKELY (run->stop))
+            return;
           if (status < 0)
             break;
           if (status & pts_eos)
@@ -440,18 +747,24 @@ decode_insn (Run *run)
           if (status < 0)
             {
               /* libipt may return an instruction together with an error. */
-              if (insn.iclass != ptic_error && insn_fn != NULL)
-                insn_fn (sink, &insn);
+              if (insn.iclass != ptic_error && want_insns)
+                emit_insn (run, &insn);
               break;
             }
-          if (insn_fn != NULL)
-            insn_fn (sink, &insn);
+          if (!want_insns)
+            ;
+          else if (G_LIKELY (insn.iclass == ptic_other && run->mode == MODE_DIRECT))
+            run->insn_fn (run->sink, &insn);
+          else
+            emit_insn (run, &insn);
           FOLLOW_TIME (run);
         }
 
       if (status == -pte_eos)
         break;
       report_error (run, IPT_DECODE_ERROR_DECODE, insn.ip, status);
+      if (G_UNLIKELY (run->stop))
+        return;
     }
 }
 
@@ -515,43 +828,26 @@ decode_guarded (Run *run, GError **fault)
 }
 
 
+/* One decode over @snapshot, on @self's libipt decoder (ipt-decoder-private.h). */
 gboolean
-ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *name,
-             IptSink *sink, GCancellable *cancellable, GMainContext *progress_context,
-             GError **error)
+ipt_decoder_run_segment (IptDecoder *self, IptImageSnapshot *snapshot, const guint8 *data,
+                         gsize size, const char *name, IptSink *sink,
+                         IptDecodeSegment *segment, GCancellable *cancellable,
+                         GMainContext *progress_context, IptDecodeOutcome *outcome,
+                         GError **error)
 {
-  g_autoptr(GError) sink_error = NULL;
   g_autoptr(GError) fault = NULL;
   IptSinkInterface *iface;
   struct pt_config config;
   struct pt_image *image;
-  IptImageSnapshot *snapshot;
   const IptImageView *view;
   gboolean ok = TRUE;
   Run run;
   int status;
 
-  if (size == 0)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "%s: the trace is empty", name);
-      return FALSE;
-    }
-  if (ipt_image_serves_address_spaces (self->image) &&
-      !learn_address_spaces (self->image, data, size, name, error))
-    return FALSE;
-  if (!g_atomic_int_compare_and_exchange (&self->busy, 0, 1))
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
-                   "%s: this decoder is already decoding another trace", name);
-      return FALSE;
-    }
-
-  /* The chain as it is now, for the whole decode (libipt and the walker
-   * read the same memory, whatever changes meanwhile), and a pt_image of
-   * its own: libipt reorders sections as it reads, so one must not serve
-   * decoders in several threads. */
-  snapshot = ipt_image_acquire_snapshot (self->image);
-  /* until the trace says what time it is: the latest memory */
+  /* until the trace says what time it is: the latest memory. A pt_image
+   * of the decode's own: libipt reorders sections as it reads, so one must
+   * not serve decoders in several threads. */
   view = ipt_image_snapshot_get_view (snapshot, IPT_TIME_END);
   image = ipt_image_snapshot_dup_pt_image (self->image, view);
   if (image == NULL)
@@ -559,8 +855,6 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
       g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
                    "%s: the image '%s' has no libipt image", name,
                    ipt_image_get_name (self->image));
-      ipt_image_release_snapshot (self->image, snapshot);
-      g_atomic_int_set (&self->busy, 0);
       return FALSE;
     }
 
@@ -570,7 +864,7 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
   run.size = size;
   run.cancellable = cancellable;
   run.progress_context = progress_context;
-  run.want_progress = ipt_decoder_has_progress_handler (self);
+  run.want_progress = segment == NULL && ipt_decoder_has_progress_handler (self);
   run.last_progress = g_get_monotonic_time ();
   run.stall_limit = self->stall_limit;
   run.stall_offset = G_MAXUINT64;
@@ -579,6 +873,8 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
   run.image = image;
   run.view = view;
   run.timed = ipt_image_snapshot_is_timed (snapshot);
+  run.seg = segment;
+  run.mode = segment != NULL && segment->head_end > 0 ? MODE_HEAD : MODE_DIRECT;
 
   pt_config_init (&config);
   config.begin = (uint8_t *) data;
@@ -626,48 +922,119 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
   if (run.want_progress && !run.cancelled && fault == NULL)
     emit_progress (&run, size);
 
-  if (run.timed && !run.saw_time)
-    g_warning ("%s: the trace has no timing packets: memory that changes over time "
-               "(%u time boundar%s in image '%s') was read as it was last",
-               name, ipt_image_snapshot_get_n_boundaries (snapshot),
-               ipt_image_snapshot_get_n_boundaries (snapshot) == 1 ? "y" : "ies",
-               ipt_image_get_name (self->image));
-
-  if (!ipt_sink_end (sink, &sink_error) && !run.cancelled)
-    {
-      g_propagate_error (error, g_steal_pointer (&sink_error));
-      ok = FALSE;
-    }
-  if (fault != NULL)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "%s: the decode stopped at offset 0x%"
-                   G_GINT64_MODIFIER "x: %s", name, run.fault_offset, fault->message);
-      ok = FALSE;
-    }
-  else if (run.cancelled)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: decoding was cancelled", name);
-      ok = FALSE;
-    }
-  else if (run.stalled && ok)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_DECODE,
-                   "%s: offset 0x%" G_GINT64_MODIFIER "x: %" G_GUINT64_FORMAT " instructions "
-                   "decoded up to 0x%" G_GINT64_MODIFIER "x without reading any trace, in a loop "
-                   "of direct branches the trace never leaves: the memory probably does not "
-                   "match the trace (or the program was stopped in such a loop); stopped at the "
-                   "stall limit", name, run.stall_offset, run.n_insns - run.stall_from,
-                   run.stall_ip);
-      ok = FALSE;
-    }
+  outcome->cancelled = run.cancelled;
+  outcome->stalled = run.stalled;
+  outcome->stall_offset = run.stall_offset;
+  outcome->stall_insns = run.n_insns - run.stall_from;
+  outcome->stall_ip = run.stall_ip;
+  outcome->fault = g_steal_pointer (&fault);
+  outcome->fault_offset = run.fault_offset;
+  outcome->saw_time = run.saw_time;
 
 out:
   g_clear_pointer (&self->insn, pt_insn_free_decoder);
   g_clear_pointer (&self->blk, pt_blk_free_decoder);
   ipt_insn_walker_clear (&run.walker);
   pt_image_free (image);
+  return ok;
+}
+
+void
+ipt_decode_outcome_clear (IptDecodeOutcome *outcome)
+{
+  g_clear_error (&outcome->fault);
+}
+
+/* Ends a decode that ran: the sink's end, then the error of how it ended. */
+gboolean
+ipt_decode_outcome_check (IptDecodeOutcome *outcome, IptDecoder *self,
+                          IptImageSnapshot *snapshot, const char *name, IptSink *sink,
+                          GError **error)
+{
+  g_autoptr(GError) sink_error = NULL;
+  gboolean ok = TRUE;
+
+  if (ipt_image_snapshot_is_timed (snapshot) && !outcome->saw_time)
+    g_warning ("%s: the trace has no timing packets: memory that changes over time "
+               "(%u time boundar%s in image '%s') was read as it was last",
+               name, ipt_image_snapshot_get_n_boundaries (snapshot),
+               ipt_image_snapshot_get_n_boundaries (snapshot) == 1 ? "y" : "ies",
+               ipt_image_get_name (self->image));
+
+  if (!ipt_sink_end (sink, &sink_error) && !outcome->cancelled)
+    {
+      g_propagate_error (error, g_steal_pointer (&sink_error));
+      ok = FALSE;
+    }
+  if (outcome->fault != NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_IO, "%s: the decode stopped at offset 0x%"
+                   G_GINT64_MODIFIER "x: %s", name, outcome->fault_offset,
+                   outcome->fault->message);
+      ok = FALSE;
+    }
+  else if (outcome->cancelled)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: decoding was cancelled", name);
+      ok = FALSE;
+    }
+  else if (outcome->stalled && ok)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_DECODE,
+                   "%s: offset 0x%" G_GINT64_MODIFIER "x: %" G_GUINT64_FORMAT " instructions "
+                   "decoded up to 0x%" G_GINT64_MODIFIER "x without reading any trace, in a loop "
+                   "of direct branches the trace never leaves: the memory probably does not "
+                   "match the trace (or the program was stopped in such a loop); stopped at the "
+                   "stall limit", name, outcome->stall_offset, outcome->stall_insns,
+                   outcome->stall_ip);
+      ok = FALSE;
+    }
+  return ok;
+}
+
+gboolean
+ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *name,
+                 IptSink *sink, GCancellable *cancellable, GMainContext *progress_context,
+                 GError **error)
+{
+  IptDecodeOutcome outcome = { 0, };
+  IptImageSnapshot *snapshot;
+  gboolean fell_back = TRUE;
+  gboolean ok = FALSE;
+
+  if (size == 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "%s: the trace is empty", name);
+      return FALSE;
+    }
+  if (ipt_image_serves_address_spaces (self->image) &&
+      !learn_address_spaces (self->image, data, size, name, error))
+    return FALSE;
+  if (!g_atomic_int_compare_and_exchange (&self->busy, 0, 1))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
+                   "%s: this decoder is already decoding another trace", name);
+      return FALSE;
+    }
+
+  /* The chain as it is now, for the whole decode (libipt and the walker
+   * read the same memory, whatever changes meanwhile). */
+  snapshot = ipt_image_acquire_snapshot (self->image);
+  self->n_segments = 1;
+
+  if (self->jobs != 1 && ipt_sink_can_split (sink))
+    ok = ipt_decoder_run_parallel (self, snapshot, data, size, name, sink, cancellable,
+                                   progress_context, &fell_back, error);
+  if (fell_back)
+    {
+      self->n_segments = 1;
+      ok = ipt_decoder_run_segment (self, snapshot, data, size, name, sink, NULL, cancellable,
+                                    progress_context, &outcome, error) &&
+           ipt_decode_outcome_check (&outcome, self, snapshot, name, sink, error);
+      ipt_decode_outcome_clear (&outcome);
+    }
+
   ipt_image_release_snapshot (self->image, snapshot);
   g_atomic_int_set (&self->busy, 0);
   return ok;
 }
-

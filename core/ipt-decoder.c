@@ -35,6 +35,7 @@ enum {
   PROP_TSC_ZERO,
   PROP_TSC_MULT,
   PROP_TSC_SHIFT,
+  PROP_JOBS,
   N_PROPS
 };
 
@@ -88,6 +89,9 @@ ipt_decoder_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_TSC_SHIFT:
       g_value_set_uint (value, self->tsc_shift);
       break;
+    case PROP_JOBS:
+      g_value_set_uint (value, self->jobs);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -129,6 +133,9 @@ ipt_decoder_set_property (GObject *object, guint prop_id, const GValue *value, G
     case PROP_TSC_SHIFT:
       ipt_decoder_set_tsc_conversion (self, self->tsc_zero, self->tsc_mult,
                                       (guint16) g_value_get_uint (value));
+      break;
+    case PROP_JOBS:
+      ipt_decoder_set_jobs (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -251,6 +258,19 @@ ipt_decoder_class_init (IptDecoderClass *klass)
                        0, 63, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * IptDecoder:jobs:
+   *
+   * How many threads a decode uses (ipt_decoder_set_jobs()): 1, the
+   * default, decodes serially; 0 uses one per processor.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_JOBS] =
+    g_param_spec_uint ("jobs", "Jobs", "Threads a decode uses (1: serial, 0: one per processor)",
+                       0, 1024, 1,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -278,6 +298,8 @@ ipt_decoder_init (IptDecoder *self)
   self->cpu_spec = g_strdup ("none");
   self->stall_limit = IPT_DECODER_DEFAULT_STALL_LIMIT;
   self->tsc_mult = 1;
+  self->jobs = 1;
+  self->n_segments = 1;
 }
 
 /**
@@ -571,6 +593,15 @@ ipt_decoder_get_time (IptDecoder *self, guint64 *time)
 
   g_return_val_if_fail (IPT_IS_DECODER (self), FALSE);
 
+  if (self->replay != NULL)
+    {
+      if (!self->replay->has_tsc)
+        return FALSE;
+      if (time != NULL)
+        *time = ipt_tsc_to_time (self->replay->tsc, self->tsc_zero, self->tsc_mult,
+                                 self->tsc_shift);
+      return TRUE;
+    }
   if (self->blk != NULL)
     status = pt_blk_time (self->blk, &tsc, &lost_mtc, &lost_cyc);
   else if (self->insn != NULL)
@@ -603,6 +634,72 @@ ipt_decoder_get_stall_limit (IptDecoder *self)
 }
 
 /**
+ * ipt_decoder_set_jobs:
+ * @self: an #IptDecoder
+ * @jobs: the number of threads; 1 decodes serially, 0 uses one per
+ *   processor (g_get_num_processors())
+ *
+ * Sets #IptDecoder:jobs for the next decode. With more than one job,
+ * ipt_decoder_decode_bytes() and ipt_decoder_decode_file() cut the trace
+ * at PSBs into segments, decode them on that many threads, each over its
+ * own libipt image of the same snapshot of the image, and merge the
+ * segments' sinks into the given sink in trace order: the sink gets
+ * exactly what a serial decode gives it (docs/parallel-decode.md). A sink
+ * that cannot be split (ipt_sink_can_split()), and a trace with too few
+ * PSBs, are decoded serially; ipt_decoder_get_n_segments() tells.
+ *
+ * Since: 0.1
+ */
+void
+ipt_decoder_set_jobs (IptDecoder *self, guint jobs)
+{
+  g_return_if_fail (IPT_IS_DECODER (self));
+
+  if (self->jobs == jobs)
+    return;
+  self->jobs = jobs;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JOBS]);
+}
+
+/**
+ * ipt_decoder_get_jobs:
+ * @self: an #IptDecoder
+ *
+ * Gets #IptDecoder:jobs.
+ *
+ * Returns: the number of threads a decode uses; 0 for one per processor
+ *
+ * Since: 0.1
+ */
+guint
+ipt_decoder_get_jobs (IptDecoder *self)
+{
+  g_return_val_if_fail (IPT_IS_DECODER (self), 1);
+  return self->jobs;
+}
+
+/**
+ * ipt_decoder_get_n_segments:
+ * @self: an #IptDecoder
+ *
+ * How many segments the last decode was decoded in, each on its own:
+ * 1 for a serial decode — with one job, with a sink that cannot be split,
+ * or with a trace too short to cut. A boundary between two segments that
+ * had to be decoded again across (see docs/parallel-decode.md) joins them
+ * into one.
+ *
+ * Returns: the number of segments of the last decode, or 1
+ *
+ * Since: 0.1
+ */
+guint
+ipt_decoder_get_n_segments (IptDecoder *self)
+{
+  g_return_val_if_fail (IPT_IS_DECODER (self), 1);
+  return self->n_segments;
+}
+
+/**
  * ipt_decoder_get_offset:
  * @self: an #IptDecoder
  * @offset: (out): the current offset in the trace
@@ -624,6 +721,11 @@ ipt_decoder_get_offset (IptDecoder *self, guint64 *offset)
   g_return_val_if_fail (IPT_IS_DECODER (self), FALSE);
   g_return_val_if_fail (offset != NULL, FALSE);
 
+  if (self->replay != NULL)
+    {
+      *offset = self->replay->offset;
+      return self->replay->has_offset;
+    }
   if (self->blk != NULL)
     status = pt_blk_get_offset (self->blk, &pos);
   else if (self->insn != NULL)
@@ -659,6 +761,9 @@ ipt_decoder_has_progress_handler (IptDecoder *self)
  * resynchronizing after errors, exactly as ptxed does. Decode errors
  * (`[offset, ip: error: message]`) go to @sink and do not fail the call.
  * Trace offsets given to @sink are relative to the start of @trace.
+ * With more than one job (ipt_decoder_set_jobs()) and a sink that can be
+ * split, the trace is decoded in segments on several threads; @sink gets
+ * the same calls as from a serial decode.
  *
  * Returns: %TRUE when the trace was decoded to its end. %FALSE with
  *   %IPT_ERROR_INVALID_ARGUMENT for an empty trace, %IPT_ERROR_DECODE when

@@ -239,3 +239,80 @@ ipt_sink_end (IptSink *self, GError **error)
     return TRUE;
   return iface->end (self, error);
 }
+
+/**
+ * ipt_sink_can_split:
+ * @self: an #IptSink
+ *
+ * Whether @self implements `split` and `merge`, so that a decode can cut
+ * the trace into segments and decode them in parallel
+ * (ipt_decoder_set_jobs()).
+ *
+ * Returns: %TRUE when @self can be split
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_sink_can_split (IptSink *self)
+{
+  IptSinkInterface *iface;
+
+  g_return_val_if_fail (IPT_IS_SINK (self), FALSE);
+
+  iface = IPT_SINK_GET_IFACE (self);
+  return iface->split != NULL && iface->merge != NULL;
+}
+
+/**
+ * ipt_sink_split:
+ * @self: an #IptSink that can be split (ipt_sink_can_split())
+ *
+ * Makes a new, empty sink of the same configuration as @self, for one
+ * segment of a parallel decode.
+ *
+ * Returns: (transfer full) (nullable): the new sink, or %NULL when @self
+ *   cannot be split
+ *
+ * Since: 0.1
+ */
+IptSink *
+ipt_sink_split (IptSink *self)
+{
+  g_return_val_if_fail (IPT_IS_SINK (self), NULL);
+
+  if (!ipt_sink_can_split (self))
+    return NULL;
+  return IPT_SINK_GET_IFACE (self)->split (self);
+}
+
+/**
+ * ipt_sink_merge:
+ * @self: an #IptSink
+ * @part: a sink ipt_sink_split() made of @self (or of a sink of the same
+ *   type), fed with the segment of the trace that follows what @self has
+ *   seen
+ * @error: return location for a #GError
+ *
+ * Folds @part's results into @self. Parts are merged in trace order, so
+ * that the merge of all parts equals what @self gets from a serial decode.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set when the sink failed,
+ *   or with %IPT_ERROR_INVALID_ARGUMENT when @self cannot be split
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_sink_merge (IptSink *self, IptSink *part, GError **error)
+{
+  g_return_val_if_fail (IPT_IS_SINK (self), FALSE);
+  g_return_val_if_fail (IPT_IS_SINK (part), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!ipt_sink_can_split (self))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "%s cannot merge partial results", G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return IPT_SINK_GET_IFACE (self)->merge (self, part, error);
+}

@@ -152,6 +152,42 @@ ipt_statistics_error (IptSink *sink, IptDecodeErrorKind kind, gint64 offset, gui
     self->n_errors_with_code[kind][-code]++;
 }
 
+static IptSink *
+ipt_statistics_split (IptSink *sink)
+{
+  return IPT_SINK (ipt_statistics_new ());
+}
+
+/* Counts add up, so any order would do; trace order is what is given. */
+static gboolean
+ipt_statistics_merge (IptSink *sink, IptSink *part_sink, GError **error)
+{
+  IptStatistics *self = (IptStatistics *) sink;
+  IptStatistics *part;
+
+  if (!IPT_IS_STATISTICS (part_sink))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "IptStatistics cannot merge a %s", G_OBJECT_TYPE_NAME (part_sink));
+      return FALSE;
+    }
+  part = (IptStatistics *) part_sink;
+
+  self->n_insns += part->n_insns;
+  self->n_blocks += part->n_blocks;
+  self->n_errors += part->n_errors;
+  self->n_events += part->n_events;
+  for (guint k = 0; k < N_ERROR_KINDS; k++)
+    {
+      self->n_errors_of_kind[k] += part->n_errors_of_kind[k];
+      for (guint c = 0; c < N_ERROR_CODES; c++)
+        self->n_errors_with_code[k][c] += part->n_errors_with_code[k][c];
+    }
+  for (guint k = 0; k < N_EVENT_KINDS; k++)
+    self->n_events_of_kind[k] += part->n_events_of_kind[k];
+  return TRUE;
+}
+
 static void
 ipt_statistics_sink_init (IptSinkInterface *iface)
 {
@@ -161,6 +197,8 @@ ipt_statistics_sink_init (IptSinkInterface *iface)
   iface->block = ipt_statistics_block;
   iface->event = ipt_statistics_event;
   iface->error = ipt_statistics_error;
+  iface->split = ipt_statistics_split;
+  iface->merge = ipt_statistics_merge;
 }
 
 /* ---- the object ---- */

@@ -58,6 +58,12 @@ guint64 ipt_decoder_get_stall_limit (IptDecoder *self);
  */
 #define IPT_DECODER_DEFAULT_STALL_LIMIT G_GUINT64_CONSTANT (1000000)
 IPT_AVAILABLE_IN_ALL
+void ipt_decoder_set_jobs (IptDecoder *self, guint jobs);
+IPT_AVAILABLE_IN_ALL
+guint ipt_decoder_get_jobs (IptDecoder *self);
+IPT_AVAILABLE_IN_ALL
+guint ipt_decoder_get_n_segments (IptDecoder *self);
+IPT_AVAILABLE_IN_ALL
 gboolean ipt_decoder_get_offset (IptDecoder *self, guint64 *offset);
 IPT_AVAILABLE_IN_ALL
 void ipt_decoder_set_tsc_conversion (IptDecoder *self, guint64 time_zero, guint32 time_mult,

@@ -83,10 +83,25 @@ G_DECLARE_INTERFACE (IptSink, ipt_sink, IPT, SINK, GObject)
  * @end: optional; called once after decoding, also after an error or
  *   cancellation. Returning %FALSE (with the error set) makes the decode fail
  *   (e.g. the listing could not be written).
+ * @split: optional, with @merge; a new, empty sink of the same configuration
+ *   as @self, for one segment of a parallel decode (ipt_decoder_set_jobs()).
+ * @merge: optional, with @split; folds @part, a sink that @split made and a
+ *   decode fed with the segment that follows everything @self has seen, into
+ *   @self. Called in trace order. Returning %FALSE (with the error set) fails
+ *   the decode.
  *
  * An analysis sink. The decoder resolves the vfuncs once per decode, so a
  * sink pays no dispatch cost per instruction beyond one indirect call.
  * All calls of one decode come from the thread that runs the decode.
+ *
+ * A sink that implements @split and @merge can be decoded in parallel: the
+ * decoder cuts the trace into segments at PSBs, gives each segment a part
+ * made by @split (its @begin gets the decoder of that segment; it never gets
+ * @end), and merges the parts into the sink in trace order, between the
+ * sink's own @begin and @end. A part may get the last few calls of its
+ * segment from the merging thread, after its decode; the decoder's offset
+ * and time are those of the call then too. The calls that all parts
+ * together get are exactly those one serial decode makes, in the same order.
  *
  * Since: 0.1
  */
@@ -102,9 +117,11 @@ struct _IptSinkInterface {
                                 guint64 ip, int code);
   void         (*end_of_trace) (IptSink *self, gint64 offset);
   gboolean     (*end)          (IptSink *self, GError **error);
+  IptSink     *(*split)        (IptSink *self);
+  gboolean     (*merge)        (IptSink *self, IptSink *part, GError **error);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[6];
 };
 
 IPT_AVAILABLE_IN_ALL
@@ -123,5 +140,11 @@ IPT_AVAILABLE_IN_ALL
 void ipt_sink_end_of_trace (IptSink *self, gint64 offset);
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_sink_end (IptSink *self, GError **error);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_sink_can_split (IptSink *self);
+IPT_AVAILABLE_IN_ALL
+IptSink *ipt_sink_split (IptSink *self);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_sink_merge (IptSink *self, IptSink *part, GError **error);
 
 G_END_DECLS

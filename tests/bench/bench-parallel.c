@@ -1,0 +1,118 @@
+/* bench-parallel.c: a parallel decode (ipt_decoder_set_jobs()) against the
+ * serial one, in the same run: the corpus's mruby trace repeated 8x, over
+ * the raw plugin's image of image.bin, into an IptStatistics, with the
+ * block and the insn decoder. Prints seconds (medians) and the ratio
+ * serial / parallel per decoder. The first round warms the block cache and
+ * the page cache and is not counted; the order alternates every round.
+ * Environment: IPT_CORPUS_DIR, IPT_PLUGIN_PATH, IPT_BENCH_ROUNDS (measured
+ * rounds, default 3), IPT_BENCH_REPEAT (copies of the trace, default 8),
+ * IPT_BENCH_JOBS (the parallel decode's jobs, default 2). Not a test:
+ * only different statistics fail.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdio.h>
+#include <time.h>
+#include <ipt-analyze/ipt-analyze.h>
+
+#include "bench-common.h"
+
+#define MRUBY_BASE 0x400000
+
+/* The process's CPU time, all threads. */
+static gdouble
+cpu_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static gdouble
+decode_once (IptImage *image, IptDecoderKind kind, guint jobs, GBytes *trace, guint64 *insns,
+             guint *segments, gdouble *cpu)
+{
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
+  g_autoptr(IptStatistics) stats = ipt_statistics_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  ipt_decoder_set_jobs (decoder, jobs);
+  *cpu = cpu_seconds ();
+  start = g_get_monotonic_time ();
+  if (!ipt_decoder_decode_bytes (decoder, trace, IPT_SINK (stats), NULL, &error))
+    g_error ("decode: %s", error->message);
+  *cpu = cpu_seconds () - *cpu;
+  *insns = ipt_statistics_get_n_insns (stats);
+  *segments = ipt_decoder_get_n_segments (decoder);
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *dir = g_getenv ("IPT_CORPUS_DIR");
+  guint repeat = env_uint ("IPT_BENCH_REPEAT", 8, 64);
+  guint rounds = env_uint ("IPT_BENCH_ROUNDS", 3, 63);
+  guint jobs = env_uint ("IPT_BENCH_JOBS", 2, 1024);
+  g_autofree char *trace_path = NULL;
+  g_autofree char *spec = NULL;
+  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
+  g_autoptr(IptImage) image = NULL;
+  g_autoptr(GBytes) trace = NULL;
+  const guint n_jobs[2] = { 1, jobs };
+  guint8 *data;
+  gsize size;
+
+  if (dir == NULL)
+    g_error ("IPT_CORPUS_DIR is not set");
+  trace_path = g_build_filename (dir, "mruby", "trace.pt", NULL);
+  spec = g_strdup_printf ("raw:file=%s/mruby/image.bin,base=0x%x", dir, MRUBY_BASE);
+  data = read_trace_repeated (trace_path, repeat, &size);
+  trace = g_bytes_new_take (data, size);
+  ipt_plugin_registry_scan_default_path (registry);
+  image = image_from_plugin (registry, spec);
+
+  printf ("# mruby trace x%u (%" G_GSIZE_FORMAT " bytes), IptStatistics, %u processors, "
+          "%u measured rounds\n", repeat, size, g_get_num_processors (), rounds);
+  printf ("| decoder | jobs 1 (s) | jobs %u (s) | segments | ratio | CPU s, jobs 1 | CPU s, jobs %u |\n"
+          "|---|---|---|---|---|---|---|\n", jobs, jobs);
+  for (int kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      gdouble seconds[2][BENCH_MAX_ROUNDS], cpu[2][BENCH_MAX_ROUNDS];
+      guint64 insns[2] = { 0, 0 };
+      guint segments = 0;
+
+      for (guint r = 0; r <= rounds; r++)
+        for (guint k = 0; k < 2; k++)
+          {
+            guint which = (k + r) % 2;
+            guint n_segments;
+            guint64 n;
+            gdouble c;
+            gdouble s = decode_once (image, kind, n_jobs[which], trace, &n, &n_segments, &c);
+
+            if (insns[which] != 0 && insns[which] != n)
+              g_error ("jobs %u: %" G_GUINT64_FORMAT " instructions, then %" G_GUINT64_FORMAT,
+                       n_jobs[which], insns[which], n);
+            insns[which] = n;
+            if (which == 1)
+              segments = n_segments;
+            if (r > 0)
+              {
+                seconds[which][r - 1] = s;
+                cpu[which][r - 1] = c;
+              }
+          }
+      if (insns[0] != insns[1])
+        g_error ("jobs 1: %" G_GUINT64_FORMAT " instructions, jobs %u: %" G_GUINT64_FORMAT,
+                 insns[0], jobs, insns[1]);
+      printf ("| %s | %.3f | %.3f | %u | %.2fx | %.3f | %.3f |\n",
+              kind == IPT_DECODER_KIND_BLOCK ? "block" : "insn",
+              median (seconds[0], rounds), median (seconds[1], rounds), segments,
+              median (seconds[0], rounds) / median (seconds[1], rounds),
+              median (cpu[0], rounds), median (cpu[1], rounds));
+    }
+  return 0;
+}

@@ -48,6 +48,8 @@ typedef struct {
  * @IPT_COVERAGE_EDGE_EXIT: the branch left the traced range (TIP.PGD):
  *   the destination is its target, which the trace does not show running
  *
+ * What an #IptCoverageEdge's source and destination are.
+ *
  * Since: 0.1
  */
 typedef enum /*< flags >*/ {

@@ -135,7 +135,7 @@ ipt_analyze_listing (const char *dir, gboolean with_core, const char *const *ext
     g_ptr_array_add (argv, (char *) extra[i]);
   g_ptr_array_add (argv, NULL);
   g_assert_cmpint (test_spawn ((const char *const *) argv->pdata, out, err), ==, 0);
-  lines = g_strsplit (*out, "\n", -1);
+  lines = test_split_lines (*out);
   for (guint i = 0; lines[i] != NULL; i++)
     if (lines[i][0] != '\0' && lines[i][0] != '[')
       g_string_append_printf (listed, "%s\n", lines[i]);

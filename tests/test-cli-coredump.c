@@ -98,7 +98,7 @@ assert_stderr (Fixture *f)
       return;
     }
   g_assert_nonnull (strstr (f->err, f->warning));
-  lines = g_strsplit (f->err, "\n", -1);
+  lines = test_split_lines (f->err);
   for (guint i = 0; lines[i] != NULL; i++)
     if (lines[i][0] != '\0')
       g_assert_true (g_str_has_prefix (lines[i], "ipt-analyze: warning: "));
@@ -188,7 +188,7 @@ count_regions (Fixture *f, const char *file)
   analyze (f, args);
   g_assert_cmpint (f->status, ==, 0);
   assert_stderr (f);
-  lines = g_strsplit (f->out, "\n", -1);
+  lines = test_split_lines (f->out);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       const char *last = strrchr (lines[i], ' ');
@@ -400,7 +400,7 @@ provider_of_jit_code (Fixture *f, const char *extra)
 
   analyze (f, args);
   g_assert_cmpint (f->status, ==, 0);
-  lines = g_strsplit (f->out, "\n", -1);
+  lines = test_split_lines (f->out);
   for (guint i = 0; lines[i] != NULL; i++)
     if (g_str_has_prefix (lines[i], start))
       {
@@ -421,7 +421,7 @@ provider_of_jit_code (Fixture *f, const char *extra)
 static guint
 count_err_lines (Fixture *f, const char *text)
 {
-  g_auto(GStrv) lines = g_strsplit (f->err, "\n", -1);
+  g_auto(GStrv) lines = test_split_lines (f->err);
   guint n = 0;
 
   for (guint i = 0; lines[i] != NULL; i++)
@@ -633,8 +633,8 @@ test_demo_listing_names_symbols (void)
   g_autofree char *ips = NULL;
   g_autoptr(GString) plain_ips = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
-  g_auto(GStrv) plain_lines = g_strsplit (plain, "\n", -1);
+  g_auto(GStrv) lines = test_split_lines (listing);
+  g_auto(GStrv) plain_lines = test_split_lines (plain);
   guint n_insns = 0, n_named = 0, n_lines = g_strv_length (lines), exit_line = 0;
 
   for (guint i = 0; lines[i] != NULL; i++)

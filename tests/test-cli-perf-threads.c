@@ -189,7 +189,7 @@ test_fields (Fixture *fixture, gconstpointer data)
   g_auto (GStrv) lines = NULL;
 
   g_assert_cmpint (run (fixture, &out, &err, "--fields", "time,comm,tid,pid,cpu", NULL), ==, 0);
-  lines = g_strsplit (out, "\n", -1);
+  lines = test_split_lines (out);
   /* the columns in their fixed order, whatever the order asked */
   g_assert_cmpstr (lines[3], ==, "[000]      10      11 alpha                0.000000100 "
                                  "0000000000001000");

@@ -100,7 +100,7 @@ load_manifest (const char *path, GError **error)
   if (!g_file_get_contents (path, &text, NULL, error))
     return FALSE;
 
-  lines = g_strsplit (text, "\n", -1);
+  lines = test_split_lines (text);
   for (guint n = 0; lines[n] != NULL; n++)
     {
       g_auto(GStrv) cells = NULL;
@@ -445,7 +445,7 @@ test_stat (gconstpointer data)
     g_autofree char *text = g_strndup (out, size);
 
     g_test_message ("stat output:\n%s", text);
-    lines = g_strsplit (text, "\n", -1);
+    lines = test_split_lines (text);
   }
 
   /* "insn: 149576." (ptxed's form); errors as "errors: N" or "decode errors: N". */

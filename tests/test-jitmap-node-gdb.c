@@ -477,7 +477,7 @@ assert_cli_discovers (Node *node)
   note = g_strdup_printf ("ipt-analyze: note: %s: chained the JIT dump %s (NT_FILE) and the "
                           "perf map %s\n", node->core, node->dump, node->map);
   g_assert_nonnull (strstr (err, note));
-  lines = g_strsplit (out, "\n", -1);
+  lines = test_split_lines (out);
   for (guint i = 0; lines[i] != NULL; i++)
     if (strstr (lines[i], " jitmap ") != NULL)
       n_jitmap++;

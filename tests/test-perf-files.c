@@ -429,7 +429,7 @@ test_new_buildid_dir (Fixture *f, gconstpointer data)
 static char *
 addresses (const char *listing)
 {
-  g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+  g_auto(GStrv) lines = test_split_lines (listing);
   GString *out = g_string_new (NULL);
 
   for (guint i = 0; lines[i] != NULL; i++)

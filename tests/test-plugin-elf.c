@@ -184,7 +184,7 @@ readelf_loads (const char *file)
 
   g_assert_true (run (&out, &error, "readelf", "-lW", file, NULL));
   g_assert_no_error (error);
-  lines = g_strsplit (out, "\n", -1);
+  lines = test_split_lines (out);
   for (i = 0; lines[i] != NULL; i++)
     {
       Load load;
@@ -296,7 +296,7 @@ nm_symbols (const char *file, gboolean dynamic)
   g_assert_true (run (&out, &error, "nm", dynamic ? "-D" : "--defined-only",
                       dynamic ? "--defined-only" : "-n", file, NULL));
   g_assert_no_error (error);
-  lines = g_strsplit (out, "\n", -1);
+  lines = test_split_lines (out);
   for (i = 0; lines[i] != NULL; i++)
     {
       g_auto (GStrv) f = g_strsplit (lines[i], " ", 3);

@@ -101,7 +101,7 @@ read_maps (pid_t pid)
 
   g_array_set_clear_func (maps, (GDestroyNotify) maps_line_clear);
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
+  lines = test_split_lines (text);
   for (guint i = 0; lines[i] && lines[i][0]; i++)
     {
       MapsLine m = { 0 };
@@ -244,7 +244,7 @@ readelf_loads (const char *core, gboolean *note_first)
 {
   const char *argv[] = { "readelf", "-lW", core, NULL };
   g_autofree char *out = run_tool (argv);
-  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  g_auto (GStrv) lines = test_split_lines (out);
   GArray *loads = g_array_new (FALSE, TRUE, sizeof (LoadLine));
   gboolean seen_header = FALSE;
 
@@ -384,7 +384,7 @@ test_exit_stop_readelf_and_gdb (void)
     const char *argv[] = { "readelf", "-nW", t->core, NULL };
     notes = run_tool (argv);
   }
-  note_lines = g_strsplit (notes, "\n", -1);
+  note_lines = test_split_lines (notes);
   for (guint i = 0; note_lines[i]; i++)
     {
       const char *nt = strstr (note_lines[i], "NT_");
@@ -410,7 +410,7 @@ test_exit_stop_readelf_and_gdb (void)
                            "-c", t->core, t->exe, NULL };
     gdb_out = run_tool (argv);
   }
-  gdb_lines = g_strsplit (gdb_out, "\n", -1);
+  gdb_lines = test_split_lines (gdb_out);
   for (guint i = 0; gdb_lines[i]; i++)
     {
       unsigned long long s, e, size, off;

@@ -313,7 +313,7 @@ read_ips (const char *path)
   g_auto(GStrv) lines = NULL;
 
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
+  lines = test_split_lines (text);
   for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
     {
       guint64 ip = g_ascii_strtoull (lines[i], NULL, 16);
@@ -740,7 +740,7 @@ static GArray *
 listing_ips (const char *listing)
 {
   g_autoptr(GArray) ips = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+  g_auto(GStrv) lines = test_split_lines (listing);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {

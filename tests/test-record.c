@@ -508,7 +508,7 @@ assert_regions_from_core_and_files (Fixture *fixture, const char *core, GPtrArra
   run (fixture, argv);
   g_assert_cmpstr (fixture->err, ==, "");
   g_assert_cmpint (fixture->status, ==, 0);
-  lines = g_strsplit (fixture->out, "\n", -1);
+  lines = test_split_lines (fixture->out);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_auto(GStrv) fields = g_strsplit_set (lines[i], " ", -1);
@@ -1301,7 +1301,7 @@ static GPtrArray *
 parse_jit_codes (const char *out)
 {
   GPtrArray *codes = g_ptr_array_new_with_free_func (jit_code_free);
-  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  g_auto(GStrv) lines = test_split_lines (out);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {

@@ -22,5 +22,6 @@ int test_spawn_raw (const char *const *argv, const char *const *envp, char **out
                     gsize *out_length, char **err);
 int test_run_analyze_in (const char *cwd, const char *const *args, char **out, char **err);
 int test_run_analyze (const char *const *args, char **out, char **err);
+char **test_split_lines (const char *text);
 
 G_END_DECLS

@@ -102,6 +102,14 @@ parse_mmap (const char *arg, IptRecordPerfDataMmap *m, GError **error)
   return TRUE;
 }
 
+static void
+clear_mmap (gpointer data)
+{
+  IptRecordPerfDataMmap *m = data;
+
+  g_free ((char *) m->path);
+}
+
 /* The config bits that the trace's packets show were on. */
 static gboolean
 trace_config (const char *trace_path, guint64 *config, GError **error)
@@ -163,6 +171,7 @@ main (int argc, char **argv)
   g_auto(GStrv) cmdline = g_strdupv (argv);
   IptRecordPerfDataInfo info = { 0 };
 
+  g_array_set_clear_func (mmaps, clear_mmap);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto fail;

@@ -24,9 +24,14 @@
   "object; BASE 0 = FILE's own addresses). The disassembly listing names code that\n" \
   "an ELF file's symbol table names: '0000000000401136 <main+0x4>  mov eax, 0x00'.\n" \
   "\n" \
+  "--calls, --folded, --chrome-trace, --coverage and --stat run in one decode; their\n" \
+  "files are opened before it. 'ipt-analyze merge KIND:OUTPUT INPUT...' combines the\n" \
+  "afl, blocks-json and stat-json results of separate runs (ipt-analyze merge --help).\n" \
+  "\n" \
   "Exit status:\n" \
   "  0  success; decode errors are part of the listing and do not change it (as ptxed)\n" \
-  "  1  runtime failure: a file or plugin could not be opened, the --pt file has no\n" \
+  "  1  runtime failure: a file or plugin could not be opened (or an output file\n" \
+  "     written), the --pt file has no\n" \
   "     PSB (nothing decodes), is a perf.data or shorter than the range, --read hit\n" \
   "     unmapped memory or a file that changed, the output could not be written\n" \
   "  2  bad command line, a plugin option included (unknown, missing or malformed)\n" \
@@ -637,12 +642,13 @@ new_context (IptAnalyzeOptions *options)
   g_option_context_set_main_group (context, group);
   g_option_context_set_summary (context,
     "Decodes a raw Intel PT trace over a memory image assembled from provider\n"
-    "plugins, like libipt's ptxed, and prints a listing or statistics.\n"
+    "plugins, like libipt's ptxed, and prints a listing, statistics or analyses.\n"
     "\n"
     "  ipt-analyze --pt trace.pt --raw image.bin:0x400000\n"
     "  ipt-analyze --pt trace.pt --elf ./a.out --elf libc.so.6:0x7ffff7d80000\n"
     "  ipt-analyze --pt trace.pt --plugin pagedump:addr=pages.addr,dump=pages.dump --stat --quiet\n"
-    "  ipt-analyze --plugin raw:file=image.bin,base=0x400000 --read 0x400000:64 | xxd");
+    "  ipt-analyze --plugin raw:file=image.bin,base=0x400000 --read 0x400000:64 | xxd\n"
+    "  ipt-analyze --pt trace.pt --elf ./a.out -q --coverage=afl:a.afl --folded=a.folded");
   g_option_context_set_description (context, EXIT_CODES_TEXT);
   return context;
 }

@@ -551,8 +551,15 @@ typedef struct {
   IptPerfThreadSink *threads;   /* --perf: before the others, statistics per thread */
 } Output;
 
+static gboolean
+has_analyses (const IptAnalyzeOptions *options)
+{
+  return options->calls || options->folded != NULL || options->chrome_trace != NULL ||
+         options->coverages->len > 0;
+}
+
 /* The analyses' files open before anything decodes: exit 1 naming one
- * that cannot be written. @image names the code the analyses see. */
+ * that cannot be written. @analysis_image names the code the analyses see. */
 static int
 output_init (Output *out, IptImage *image, IptImage *analysis_image,
              const IptAnalyzeOptions *options)
@@ -562,8 +569,7 @@ output_init (Output *out, IptImage *image, IptImage *analysis_image,
   IptListingFlags flags = 0;
 
   memset (out, 0, sizeof *out);
-  if (options->calls || options->folded != NULL || options->chrome_trace != NULL ||
-      options->coverages->len > 0)
+  if (has_analyses (options))
     {
       out->analyses = ipt_analyze_analyses_new (options, analysis_image, &error);
       if (out->analyses == NULL)
@@ -795,10 +801,11 @@ decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
                  "%s: the recording holds no Intel PT data (no PERF_RECORD_AUXTRACE): was it "
                  "recorded with -e intel_pt//?", ipt_perf_data_get_name (perf));
 
-  /* the analyses over every process's memory: each queue adds to them */
+  /* the analyses over every process's memory (made only for them: it
+   * says where processes overlap): each queue adds to them */
   if ((status = output_init (&out, queue_image (memory, g_ptr_array_index (queues, 0)),
-                             ipt_perf_memory_get_image (memory, -1), options)) !=
-      IPT_ANALYZE_EXIT_OK)
+                             has_analyses (options) ? ipt_perf_memory_get_image (memory, -1)
+                                                    : NULL, options)) != IPT_ANALYZE_EXIT_OK)
     {
       output_clear (&out);
       return status;

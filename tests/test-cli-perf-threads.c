@@ -330,6 +330,41 @@ test_gap (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* The analyses over all queues, after the thread filters: --stat --json
+ * per thread and in total, coverage of what the kept threads ran. */
+static void
+test_analyses (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *blocks = g_build_filename (fixture->dir, "blocks.txt", NULL);
+  g_autofree char *arg = g_strdup_printf ("--coverage=blocks:%s", blocks);
+  g_autofree char *out = NULL, *all = NULL, *alpha = NULL;
+
+  g_assert_cmpint (run (fixture, &out, NULL, "--stat", "--json", "--quiet", arg, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"threads\" : ["));
+  g_assert_nonnull (strstr (out, "\"comm\" : \"alpha\""));
+  g_assert_nonnull (strstr (out, "\"comm\" : \"beta\""));
+  g_assert_nonnull (strstr (out, "\"insns\" : 30"));
+  g_assert_true (g_file_get_contents (blocks, &all, NULL, NULL));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (fixture, &out, NULL, "--stat", "--json", "--quiet", "--pid", "10", arg,
+                        NULL), ==, 0);
+  g_assert_null (strstr (out, "\"comm\" : \"beta\""));
+  g_assert_nonnull (strstr (out, "\"insns\" : 15"));
+  g_assert_true (g_file_get_contents (blocks, &alpha, NULL, NULL));
+  /* the loop ran twice, once per thread: the same blocks, half the counts */
+  g_assert_cmpstr (all, ==,
+                   "blocks 4\nblock 0x1000 0x100a 4 2\nblock 0x1003 0x100a 3 4\n"
+                   "block 0x100c 0x1019 3 2\nblock 0x1011 0x101d 2 2\n"
+                   "edges 4\nedge 0x100a 0x1003 4 conditional\nedge 0x100a 0x100c 2 conditional\n"
+                   "edge 0x1019 0x1011 2\nedge 0x101d 0x2000 2 exit\n");
+  g_assert_cmpstr (alpha, ==,
+                   "blocks 4\nblock 0x1000 0x100a 4 1\nblock 0x1003 0x100a 3 2\n"
+                   "block 0x100c 0x1019 3 1\nblock 0x1011 0x101d 2 1\n"
+                   "edges 4\nedge 0x100a 0x1003 2 conditional\nedge 0x100a 0x100c 1 conditional\n"
+                   "edge 0x1019 0x1011 1\nedge 0x101d 0x2000 1 exit\n");
+  g_unlink (blocks);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -343,5 +378,6 @@ main (int argc, char **argv)
   ADD ("/cli/perf/threads/filters-matching-nothing", test_filters_matching_nothing);
   ADD ("/cli/perf/threads/usage", test_usage);
   ADD ("/cli/perf/gap-decoded-as-two-pieces", test_gap);
+  ADD ("/cli/perf/threads/analyses", test_analyses);
   return g_test_run ();
 }

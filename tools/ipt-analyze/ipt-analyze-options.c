@@ -24,14 +24,57 @@
   "object; BASE 0 = FILE's own addresses). The disassembly listing names code that\n" \
   "an ELF file's symbol table names: '0000000000401136 <main+0x4>  mov eax, 0x00'.\n" \
   "\n" \
+  "--calls, --folded, --chrome-trace, --coverage and --stat run in one decode; their\n" \
+  "files are opened before it. 'ipt-analyze merge KIND:OUTPUT INPUT...' combines the\n" \
+  "afl, blocks-json and stat-json results of separate runs (ipt-analyze merge --help).\n" \
+  "\n" \
   "Exit status:\n" \
   "  0  success; decode errors are part of the listing and do not change it (as ptxed)\n" \
-  "  1  runtime failure: a file or plugin could not be opened, the --pt file has no\n" \
+  "  1  runtime failure: a file or plugin could not be opened (or an output file\n" \
+  "     written), the --pt file has no\n" \
   "     PSB (nothing decodes), is a perf.data or shorter than the range, --read hit\n" \
   "     unmapped memory or a file that changed, the output could not be written\n" \
   "  2  bad command line, a plugin option included (unknown, missing or malformed)\n" \
   "  3  incomplete result: the decode stopped before the end of the trace (a file\n" \
   "     changed under it, or the stall limit); what was decoded up to there is listed\n"
+
+static const char * const coverage_kind_names[] = {
+  [IPT_ANALYZE_COVERAGE_AFL] = "afl",
+  [IPT_ANALYZE_COVERAGE_DRCOV] = "drcov",
+  [IPT_ANALYZE_COVERAGE_LCOV] = "lcov",
+  [IPT_ANALYZE_COVERAGE_BLOCKS] = "blocks",
+  [IPT_ANALYZE_COVERAGE_BLOCKS_JSON] = "blocks-json",
+};
+
+const char *
+ipt_analyze_coverage_kind_get_name (IptAnalyzeCoverageKind kind)
+{
+  return coverage_kind_names[kind];
+}
+
+gboolean
+ipt_analyze_coverage_kind_from_name (const char *name, IptAnalyzeCoverageKind *kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (coverage_kind_names); i++)
+    if (g_str_equal (name, coverage_kind_names[i]))
+      {
+        *kind = (IptAnalyzeCoverageKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+output_file_free (gpointer data)
+{
+  IptAnalyzeOutputFile *output = data;
+
+  if (output == NULL)
+    return;
+  g_free (output->option);
+  g_free (output->file);
+  g_free (output);
+}
 
 static void
 source_free (gpointer data)
@@ -414,6 +457,84 @@ on_block_decoder (const char *name, const char *value, gpointer data, GError **e
   return TRUE;
 }
 
+static IptAnalyzeOutputFile *
+new_output_file (const char *option, const char *value, const char *file)
+{
+  IptAnalyzeOutputFile *output = g_new0 (IptAnalyzeOutputFile, 1);
+  g_autofree char *shown = echo (value, IPT_ECHO_PATH_CHARS);
+
+  output->option = g_strdup_printf ("%s '%s'", option, shown);
+  output->file = g_strdup (file);
+  return output;
+}
+
+static gboolean
+on_coverage (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+  const char *colon = strchr (value, ':');
+  g_autofree char *kind_name = NULL;
+  IptAnalyzeOutputFile *output;
+  IptAnalyzeCoverageKind kind;
+
+  if (colon == NULL || colon[1] == '\0')
+    return bad_value (error, "--coverage", value,
+                      "KIND:FILE with KIND afl, drcov, lcov, blocks or blocks-json");
+  kind_name = g_strndup (value, (gsize) (colon - value));
+  if (!ipt_analyze_coverage_kind_from_name (kind_name, &kind))
+    {
+      g_autofree char *shown = echo (kind_name, IPT_ECHO_VALUE_CHARS);
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--coverage: unknown kind '%s' (expected afl, drcov, lcov, blocks or "
+                   "blocks-json)", shown);
+      return FALSE;
+    }
+  output = new_output_file ("--coverage", value, colon + 1);
+  output->kind = kind;
+  g_ptr_array_add (options->coverages, output);
+  return TRUE;
+}
+
+/* --folded alone writes to standard output, --folded=FILE to FILE. */
+static gboolean
+on_folded (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+
+  if (value != NULL && value[0] == '\0')
+    return bad_value (error, "--folded", value, "--folded or --folded=FILE");
+  output_file_free (options->folded);
+  options->folded = new_output_file ("--folded", value != NULL ? value : "-",
+                                     value != NULL ? value : "-");
+  return TRUE;
+}
+
+static gboolean
+on_chrome_trace (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+
+  if (value[0] == '\0')
+    return bad_value (error, "--chrome-trace", value, "a FILE to write");
+  output_file_free (options->chrome_trace);
+  options->chrome_trace = new_output_file ("--chrome-trace", value, value);
+  return TRUE;
+}
+
+static gboolean
+on_jobs (const char *name, const char *value, gpointer data, GError **error)
+{
+  IptAnalyzeOptions *options = data;
+  guint64 jobs;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, 4096, &jobs, NULL))
+    return bad_value (error, "--jobs", value, "a number of threads, 1 to 4096 (0: one per core)");
+  options->jobs = (guint) jobs;
+  options->have_jobs = TRUE;
+  return TRUE;
+}
+
 static GOptionContext *
 new_context (IptAnalyzeOptions *options)
 {
@@ -474,6 +595,24 @@ new_context (IptAnalyzeOptions *options)
       "Print no listing (decode errors are still printed)", NULL },
     { "stat", 0, 0, G_OPTION_ARG_NONE, &options->stat,
       "After decoding, print statistics: instructions, blocks, errors, events", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options->json,
+      "With --stat: print the statistics as one JSON object (docs/json.md)", NULL },
+    { "calls", 0, 0, G_OPTION_ARG_NONE, &options->calls,
+      "Print the indented call/return listing (with instruction counts) instead of the "
+      "instruction listing", NULL },
+    { "folded", 0, G_OPTION_FLAG_OPTIONAL_ARG | G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK,
+      on_folded, "Write folded stacks 'a;b;c COUNT' (instructions) for flamegraph.pl, inferno, "
+      "speedscope to FILE, or with no FILE to standard output instead of the instruction "
+      "listing", "[=FILE]" },
+    { "chrome-trace", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_chrome_trace,
+      "Write the calls as a Chrome Trace Event JSON to FILE (Perfetto, chrome://tracing, "
+      "speedscope)", "FILE" },
+    { "coverage", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_coverage,
+      "Write coverage to FILE, KIND one of afl (libxdc's AFL bitmap), drcov (Lighthouse), "
+      "lcov (genhtml), blocks (text), blocks-json; repeatable", "KIND:FILE" },
+    { "jobs", 'j', 0, G_OPTION_ARG_CALLBACK, on_jobs,
+      "Decode on N threads, the trace cut at PSBs (default: one per core; 1 = serial); the "
+      "output is the same", "N" },
     { "read", 0, 0, G_OPTION_ARG_CALLBACK, on_read,
       "Write SIZE bytes of the image at ADDRESS to standard output, raw", "ADDRESS:SIZE" },
     { "cr3", 0, 0, G_OPTION_ARG_CALLBACK, on_cr3,
@@ -503,12 +642,13 @@ new_context (IptAnalyzeOptions *options)
   g_option_context_set_main_group (context, group);
   g_option_context_set_summary (context,
     "Decodes a raw Intel PT trace over a memory image assembled from provider\n"
-    "plugins, like libipt's ptxed, and prints a listing or statistics.\n"
+    "plugins, like libipt's ptxed, and prints a listing, statistics or analyses.\n"
     "\n"
     "  ipt-analyze --pt trace.pt --raw image.bin:0x400000\n"
     "  ipt-analyze --pt trace.pt --elf ./a.out --elf libc.so.6:0x7ffff7d80000\n"
     "  ipt-analyze --pt trace.pt --plugin pagedump:addr=pages.addr,dump=pages.dump --stat --quiet\n"
-    "  ipt-analyze --plugin raw:file=image.bin,base=0x400000 --read 0x400000:64 | xxd");
+    "  ipt-analyze --plugin raw:file=image.bin,base=0x400000 --read 0x400000:64 | xxd\n"
+    "  ipt-analyze --pt trace.pt --elf ./a.out -q --coverage=afl:a.afl --folded=a.folded");
   g_option_context_set_description (context, EXIT_CODES_TEXT);
   return context;
 }
@@ -531,6 +671,7 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
 
   memset (options, 0, sizeof (*options));
   options->sources = g_ptr_array_new_with_free_func (source_free);
+  options->coverages = g_ptr_array_new_with_free_func (output_file_free);
   options->kind = IPT_DECODER_KIND_BLOCK;
 
   context = new_context (options);
@@ -599,6 +740,26 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
                    : options->on_cpus != NULL ? "on-cpu" : "fields");
       return FALSE;
     }
+  if (options->json && !options->stat)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--json applies to --stat (the other JSON outputs are files: "
+                   "--coverage=blocks-json:FILE, --chrome-trace FILE)");
+      return FALSE;
+    }
+  if ((options->calls || options->folded != NULL || options->chrome_trace != NULL ||
+       options->coverages->len > 0) && options->pt_file == NULL && options->perf_file == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--%s analyses a decode: give --pt or --perf",
+                   options->calls ? "calls" : options->folded != NULL ? "folded"
+                   : options->chrome_trace != NULL ? "chrome-trace" : "coverage");
+      return FALSE;
+    }
+  /* The call listing and folded stacks on stdout take the instruction
+   * listing's place: what is left of it is what --quiet leaves. */
+  if (options->calls || (options->folded != NULL && g_str_equal (options->folded->file, "-")))
+    options->quiet = TRUE;
   if (options->pt_file == NULL && options->perf_file == NULL && !options->have_read &&
       !options->list_regions)
     {
@@ -628,6 +789,9 @@ ipt_analyze_options_clear (IptAnalyzeOptions *options)
   g_clear_pointer (&options->search_path, g_strfreev);
   g_clear_pointer (&options->buildid_dir, g_free);
   g_clear_pointer (&options->sources, g_ptr_array_unref);
+  g_clear_pointer (&options->coverages, g_ptr_array_unref);
+  g_clear_pointer (&options->folded, output_file_free);
+  g_clear_pointer (&options->chrome_trace, output_file_free);
   g_clear_pointer (&options->cpu, g_free);
   g_clear_pointer (&options->pids, g_array_unref);
   g_clear_pointer (&options->tids, g_array_unref);

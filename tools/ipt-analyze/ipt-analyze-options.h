@@ -22,6 +22,25 @@ typedef enum {
   IPT_ANALYZE_SOURCE_KCORE,             /* --kcore FILE: a copy of /proc/kcore or a vmlinux */
 } IptAnalyzeSourceKind;
 
+/* --coverage=KIND:FILE */
+typedef enum {
+  IPT_ANALYZE_COVERAGE_AFL,             /* libxdc's 64 KiB edge bitmap */
+  IPT_ANALYZE_COVERAGE_DRCOV,           /* drcov v2 (Lighthouse) */
+  IPT_ANALYZE_COVERAGE_LCOV,            /* an lcov tracefile (genhtml) */
+  IPT_ANALYZE_COVERAGE_BLOCKS,          /* the block and edge list, text */
+  IPT_ANALYZE_COVERAGE_BLOCKS_JSON,     /* the same, JSON */
+} IptAnalyzeCoverageKind;
+
+/* One analysis output file, in command-line order. */
+typedef struct {
+  char *option;                         /* "--coverage 'afl:x.bin'", for messages */
+  IptAnalyzeCoverageKind kind;          /* --coverage only */
+  char *file;                           /* "-": standard output */
+} IptAnalyzeOutputFile;
+
+const char *ipt_analyze_coverage_kind_get_name (IptAnalyzeCoverageKind kind);
+gboolean ipt_analyze_coverage_kind_from_name (const char *name, IptAnalyzeCoverageKind *kind);
+
 /* One memory source, in command-line order (= priority, first highest). */
 typedef struct {
   char *option;                         /* "--raw 'x.bin:0x400000'", for messages */
@@ -50,6 +69,13 @@ typedef struct {
   gboolean no_inst;
   gboolean quiet;
   gboolean stat;
+  gboolean json;                        /* --json: --stat as JSON */
+  gboolean calls;                       /* --calls: the call listing on stdout */
+  IptAnalyzeOutputFile *folded;         /* --folded[=FILE], nullable */
+  IptAnalyzeOutputFile *chrome_trace;   /* --chrome-trace FILE, nullable */
+  GPtrArray *coverages;                 /* --coverage=KIND:FILE: IptAnalyzeOutputFile */
+  guint jobs;                           /* --jobs: 0 = one per core (the default) */
+  gboolean have_jobs;                   /* given: a fall-back to one job is noted */
   gboolean list_plugins;
   gboolean list_regions;
   gboolean no_jit_discovery;            /* no jitmap for the jit-N.dump a core maps */

@@ -21,12 +21,15 @@
 #include <intel-pt.h>
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "ipt-analyze-analyses.h"
 #include "ipt-analyze-discovery.h"
+#include "ipt-analyze-merge.h"
 #include "ipt-analyze-perf.h"
 #include "ipt-perf-files.h"
 #include "ipt-perf-memory.h"
 #include "ipt-analyze-options.h"
 #include "ipt-listing-sink.h"
+#include "ipt-stat-json.h"
 #include "ipt-stat-print.h"
 #include "ipt-tee-sink.h"
 #include "ipt-tool-log.h"
@@ -537,19 +540,41 @@ check_trace (const IptAnalyzeOptions *options)
 }
 
 /* What a decode writes to: the listing (which prints decode errors even
- * under --quiet) and, with --stat, the statistics beside it. */
+ * under --quiet) and, with --stat and the analyses, their sinks beside it,
+ * all fed in one pass. */
 typedef struct {
   IptListingSink *listing;
   IptStatistics *stats;
+  IptAnalyzeAnalyses *analyses;
   IptTeeSink *tee;
   IptSink *sink;
   IptPerfThreadSink *threads;   /* --perf: before the others, statistics per thread */
 } Output;
 
-static void
-output_init (Output *out, IptImage *image, const IptAnalyzeOptions *options)
+static gboolean
+has_analyses (const IptAnalyzeOptions *options)
 {
+  return options->calls || options->folded != NULL || options->chrome_trace != NULL ||
+         options->coverages->len > 0;
+}
+
+/* The analyses' files open before anything decodes: exit 1 naming one
+ * that cannot be written. @analysis_image names the code the analyses see. */
+static int
+output_init (Output *out, IptImage *image, IptImage *analysis_image,
+             const IptAnalyzeOptions *options)
+{
+  g_autoptr(GPtrArray) sinks = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
   IptListingFlags flags = 0;
+
+  memset (out, 0, sizeof *out);
+  if (has_analyses (options))
+    {
+      out->analyses = ipt_analyze_analyses_new (options, analysis_image, &error);
+      if (out->analyses == NULL)
+        return fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
+    }
 
   if (!options->quiet)
     flags = IPT_LISTING_INSNS | IPT_LISTING_EVENTS |
@@ -562,21 +587,46 @@ output_init (Output *out, IptImage *image, const IptAnalyzeOptions *options)
 
       ipt_listing_sink_set_symbols (out->listing, symbols);
     }
-  out->sink = IPT_SINK (out->listing);
-  out->stats = NULL;
-  out->tee = NULL;
-  out->threads = NULL;
   if (options->stat)
     {
       out->stats = ipt_statistics_new ();
-      out->tee = ipt_tee_sink_new (IPT_SINK (out->stats), out->sink);
+      g_ptr_array_add (sinks, out->stats);
+    }
+  if (out->analyses != NULL)
+    ipt_analyze_analyses_add_sinks (out->analyses, sinks);
+  g_ptr_array_add (sinks, out->listing);
+  out->sink = IPT_SINK (out->listing);
+  if (sinks->len > 1)
+    {
+      out->tee = ipt_tee_sink_new_for ((IptSink * const *) sinks->pdata, sinks->len);
       out->sink = IPT_SINK (out->tee);
     }
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+/* The jobs of a decode into @out: --jobs, unless a result would differ
+ * from the serial decode's: a sink that does not split (the decode would
+ * be serial anyway), or --stat's block count, which depends on libipt's
+ * block cache and so on how segments filled it (docs/parallel-decode.md). */
+static void
+output_set_jobs (Output *out, IptDecoder *decoder, const IptAnalyzeOptions *options)
+{
+  const char *why = NULL;
+
+  if (!ipt_sink_can_split (out->sink) || (out->tee != NULL && !ipt_tee_sink_can_split (out->tee)))
+    why = "an analysis asked for cannot merge segments yet";
+  else if (out->stats != NULL && ipt_decoder_get_kind (decoder) == IPT_DECODER_KIND_BLOCK)
+    why = "--stat's block count depends on libipt's block cache, which segments fill in "
+          "another order (--insn-decoder --stat decodes in parallel)";
+  if (why != NULL && options->have_jobs && options->jobs != 1)
+    ipt_tool_note ("--jobs %u: decoding serially: %s", options->jobs, why);
+  ipt_decoder_set_jobs (decoder, why != NULL ? 1 : options->jobs);
 }
 
 static void
 output_clear (Output *out)
 {
+  g_clear_pointer (&out->analyses, ipt_analyze_analyses_free);
   g_clear_object (&out->threads);
   g_clear_object (&out->tee);
   g_clear_object (&out->stats);
@@ -600,9 +650,24 @@ new_decoder (IptImage *image, const IptAnalyzeOptions *options, IptDecoder **out
   return IPT_ANALYZE_EXIT_OK;
 }
 
-/* After the decode(s): statistics, then what stopped a decode. */
+/* --stat --json: the totals, and with --perf a "threads" array. */
+static void
+print_stats_json (Output *out, IptDecoderKind kind)
+{
+  g_autoptr(JsonBuilder) builder = ipt_stat_json_begin (kind);
+  g_autofree char *text = NULL;
+
+  ipt_stat_json_add_counts (builder, out->stats, kind);
+  if (out->threads != NULL)
+    ipt_perf_thread_sink_add_stats_json (out->threads, kind, builder);
+  text = ipt_stat_json_end (builder);
+  fputs (text, stdout);
+}
+
+/* After the decode(s): the analyses, the statistics, then what stopped a
+ * decode. */
 static int
-finish (Output *out, IptDecoder *decoder, gboolean ok, GError *error)
+finish (Output *out, IptDecoder *decoder, gboolean json, gboolean ok, GError *error)
 {
   /* Once the listing began, a decode that fails stopped before the end of
    * the trace (a file changed under it, the stall limit): what it decoded
@@ -611,13 +676,24 @@ finish (Output *out, IptDecoder *decoder, gboolean ok, GError *error)
   if (!ok && (!ipt_listing_sink_has_begun (out->listing) || error->domain == G_IO_ERROR))
     return fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
 
-  if (out->stats != NULL && out->threads != NULL)
+  if (out->analyses != NULL)
     {
-      ipt_perf_thread_sink_print_stats (out->threads, ipt_decoder_get_kind (decoder), stdout);
-      printf ("[total]\n");
+      g_autoptr(GError) write_error = NULL;
+
+      if (!ipt_analyze_analyses_write (out->analyses, &write_error))
+        return fail (IPT_ANALYZE_EXIT_FAILURE, "%s", write_error->message);
     }
-  if (out->stats != NULL)
-    ipt_stat_print (out->stats, ipt_decoder_get_kind (decoder), stdout);
+  if (out->stats != NULL && json)
+    print_stats_json (out, ipt_decoder_get_kind (decoder));
+  else if (out->stats != NULL)
+    {
+      if (out->threads != NULL)
+        {
+          ipt_perf_thread_sink_print_stats (out->threads, ipt_decoder_get_kind (decoder), stdout);
+          printf ("[total]\n");
+        }
+      ipt_stat_print (out->stats, ipt_decoder_get_kind (decoder), stdout);
+    }
   if (fflush (stdout) != 0 || ferror (stdout))
     return fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
                  g_strerror (errno));
@@ -642,7 +718,12 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
   if (status != IPT_ANALYZE_EXIT_OK)
     return status;
 
-  output_init (&out, image, options);
+  if ((status = output_init (&out, image, image, options)) != IPT_ANALYZE_EXIT_OK)
+    {
+      output_clear (&out);
+      return status;
+    }
+  output_set_jobs (&out, decoder, options);
   /* A progress line only where it cannot mix with the listing. */
   if (isatty (STDERR_FILENO) && (options->quiet || !isatty (STDOUT_FILENO)))
     g_signal_connect (decoder, "progress", G_CALLBACK (on_progress), &progress_shown);
@@ -651,7 +732,9 @@ decode (IptImage *image, const IptAnalyzeOptions *options)
                                 out.sink, NULL, &error);
   if (progress_shown)
     fprintf (stderr, "\r\033[K");
-  status = finish (&out, decoder, ok, error);
+  /* G_MESSAGES_DEBUG=ipt-analyze: whether --jobs took effect (tests) */
+  g_debug ("decoded in %u segments", ipt_decoder_get_n_segments (decoder));
+  status = finish (&out, decoder, options->json, ok, error);
   output_clear (&out);
   return status;
 }
@@ -718,7 +801,15 @@ decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
                  "%s: the recording holds no Intel PT data (no PERF_RECORD_AUXTRACE): was it "
                  "recorded with -e intel_pt//?", ipt_perf_data_get_name (perf));
 
-  output_init (&out, queue_image (memory, g_ptr_array_index (queues, 0)), options);
+  /* the analyses over every process's memory (made only for them: it
+   * says where processes overlap): each queue adds to them */
+  if ((status = output_init (&out, queue_image (memory, g_ptr_array_index (queues, 0)),
+                             has_analyses (options) ? ipt_perf_memory_get_image (memory, -1)
+                                                    : NULL, options)) != IPT_ANALYZE_EXIT_OK)
+    {
+      output_clear (&out);
+      return status;
+    }
   out.threads = ipt_perf_thread_sink_new (perf, out.sink, out.listing, options->fields,
                                           options->stat);
   ipt_perf_thread_sink_set_filter (out.threads, options->pids, options->tids);
@@ -757,7 +848,7 @@ decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
   if (ok)
     ipt_analyze_perf_check_filters (perf, options->pids, options->tids, options->on_cpus,
                                     n_decoded, out.threads);
-  status = finish (&out, decoder, ok, error);
+  status = finish (&out, decoder, options->json, ok, error);
   output_clear (&out);
   return status;
 }
@@ -777,6 +868,9 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   ipt_tool_log_init (PROGRAM);
+
+  if (argc >= 2 && g_str_equal (argv[1], "merge"))
+    return ipt_analyze_merge (argc - 1, argv + 1);
 
   if (!ipt_analyze_options_parse (&options, argc, argv, &error))
     return fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);

@@ -7,7 +7,10 @@
  * decode's time: JIT code reuses addresses), and "; file:line" where a
  * source knows the line (a jitdump's line table). It writes millions
  * of lines: one big buffer, a hand-rolled hex formatter, no printf and no
- * allocation per instruction. */
+ * allocation per instruction. In a parallel decode each segment's part
+ * lists into its own buffer, spilled to an unlinked temporary file past
+ * the buffer's size, and merge copies the parts out in trace order: memory
+ * stays one buffer per segment in flight, whatever the listing's length. */
 #include "config.h"
 
 #include <errno.h>
@@ -27,7 +30,8 @@
 struct _IptListingSink {
   GObject parent_instance;
 
-  FILE *out;
+  FILE *out;                            /* a part's: NULL until it spills */
+  gboolean is_part;                     /* made by split: out is its own temporary file */
   IptListingFlags flags;
   char *buffer;
   gsize len;
@@ -57,6 +61,9 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (IptListingSink, ipt_listing_sink, G_TYPE_OBJECT,
 static void
 flush_buffer (IptListingSink *self)
 {
+  if (self->is_part && self->out == NULL && self->len > 0 && self->write_errno == 0 &&
+      (self->out = tmpfile ()) == NULL)
+    self->write_errno = errno != 0 ? errno : EIO;
   if (self->len > 0 && self->write_errno == 0)
     {
       if (fwrite (self->buffer, 1, self->len, self->out) != self->len)
@@ -447,9 +454,67 @@ ipt_listing_sink_end (IptSink *sink, GError **error)
   return TRUE;
 }
 
+static IptSink *
+ipt_listing_sink_split (IptSink *sink)
+{
+  IptListingSink *self = (IptListingSink *) sink;
+  IptListingSink *part = ipt_listing_sink_new (NULL, self->flags);
+
+  part->is_part = TRUE;
+  ipt_listing_sink_set_symbols (part, self->symbols);
+  ipt_listing_sink_set_prefix (part, self->prefix, self->prefix_len);
+  return IPT_SINK (part);
+}
+
+/* Writes @size bytes of @data to @self's output, keeping the first error. */
+static void
+write_out (IptListingSink *self, const char *data, gsize size)
+{
+  if (size > 0 && self->write_errno == 0 && fwrite (data, 1, size, self->out) != size)
+    self->write_errno = errno != 0 ? errno : EIO;
+}
+
+/* The part's text after everything listed so far: what spilled to its
+ * file, then what is still in its buffer. */
+static gboolean
+ipt_listing_sink_merge (IptSink *sink, IptSink *part_sink, GError **error)
+{
+  IptListingSink *self = (IptListingSink *) sink;
+  IptListingSink *part;
+
+  if (!IPT_IS_LISTING_SINK (part_sink))
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "a listing cannot merge a %s", G_OBJECT_TYPE_NAME (part_sink));
+      return FALSE;
+    }
+  part = (IptListingSink *) part_sink;
+  flush_buffer (self);
+  if (part->out != NULL && part->write_errno == 0)
+    {
+      gsize n;
+
+      if (fflush (part->out) != 0 || fseek (part->out, 0, SEEK_SET) != 0)
+        part->write_errno = errno != 0 ? errno : EIO;
+      /* self's buffer is empty after the flush: the copy's scratch */
+      while (part->write_errno == 0 && (n = fread (self->buffer, 1, BUFFER_SIZE, part->out)) > 0)
+        write_out (self, self->buffer, n);
+      if (ferror (part->out))
+        part->write_errno = errno != 0 ? errno : EIO;
+    }
+  write_out (self, part->buffer, part->len);
+  part->len = 0;
+  if (self->write_errno == 0)
+    self->write_errno = part->write_errno;
+  self->asid = part->asid;
+  return TRUE;
+}
+
 static void
 ipt_listing_sink_iface_init (IptSinkInterface *iface)
 {
+  iface->split = ipt_listing_sink_split;
+  iface->merge = ipt_listing_sink_merge;
   iface->begin = ipt_listing_sink_begin;
   iface->get_needs = ipt_listing_sink_get_needs;
   iface->insn = ipt_listing_sink_insn;
@@ -464,7 +529,10 @@ ipt_listing_sink_finalize (GObject *object)
 {
   IptListingSink *self = IPT_LISTING_SINK (object);
 
-  flush_buffer (self);
+  if (self->is_part && self->out != NULL)
+    fclose (self->out);
+  else if (!self->is_part)
+    flush_buffer (self);
   g_free (self->buffer);
   g_free (self->note);
   g_clear_pointer (&self->symbols, ipt_symbol_resolver_unref);
@@ -492,7 +560,8 @@ ipt_listing_sink_init (IptListingSink *self)
 
 /**
  * ipt_listing_sink_new:
- * @out: where to write (not closed; flushed at the end of each decode)
+ * @out: (nullable): where to write (not closed; flushed at the end of each
+ *   decode); %NULL only for the parts that split makes
  * @flags: what to print
  *
  * Returns: (transfer full): a new listing sink

@@ -15,6 +15,7 @@
 
 #include "ipt-perf-thread-sink.h"
 #include "ipt-stat-print.h"
+#include "ipt-stat-json.h"
 
 typedef struct {
   gint64 pid;
@@ -498,11 +499,12 @@ compare_tids (gconstpointer a, gconstpointer b)
   return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-/* Each kept thread's statistics, by tid, after a "[thread: …]" line. */
-void
-ipt_perf_thread_sink_print_stats (IptPerfThreadSink *self, IptDecoderKind kind, FILE *out)
+/* The kept threads that statistics were counted for, by tid (a thread
+ * that only status updates were attributed to has none). */
+static GPtrArray *
+counted_threads (IptPerfThreadSink *self)
 {
-  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  GPtrArray *threads = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
 
@@ -511,7 +513,6 @@ ipt_perf_thread_sink_print_stats (IptPerfThreadSink *self, IptDecoderKind kind, 
     {
       Thread *thread = value;
 
-      /* a thread that only status updates were attributed to has no line */
       if (thread->stats != NULL && ipt_perf_thread_sink_wants_thread (self, thread->pid, thread->tid) &&
           (ipt_statistics_get_n_insns (thread->stats) > 0 ||
            ipt_statistics_get_n_errors (thread->stats) > 0 ||
@@ -519,6 +520,15 @@ ipt_perf_thread_sink_print_stats (IptPerfThreadSink *self, IptDecoderKind kind, 
         g_ptr_array_add (threads, thread);
     }
   g_ptr_array_sort (threads, compare_tids);
+  return threads;
+}
+
+/* Each kept thread's statistics, by tid, after a "[thread: …]" line. */
+void
+ipt_perf_thread_sink_print_stats (IptPerfThreadSink *self, IptDecoderKind kind, FILE *out)
+{
+  g_autoptr (GPtrArray) threads = counted_threads (self);
+
   for (guint i = 0; i < threads->len; i++)
     {
       const Thread *thread = g_ptr_array_index (threads, i);
@@ -530,4 +540,41 @@ ipt_perf_thread_sink_print_stats (IptPerfThreadSink *self, IptDecoderKind kind, 
                  thread->pid, thread->tid, comm_of (self, thread->tid, G_MAXUINT64));
       ipt_stat_print (thread->stats, kind, out);
     }
+}
+
+/* The same as a "threads" member of the object @builder is in: an array
+ * of objects, each "pid", "tid" (null when not known), "comm" and the
+ * thread's counts. */
+void
+ipt_perf_thread_sink_add_stats_json (IptPerfThreadSink *self, IptDecoderKind kind,
+                                     JsonBuilder *builder)
+{
+  g_autoptr (GPtrArray) threads = counted_threads (self);
+
+  json_builder_set_member_name (builder, "threads");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < threads->len; i++)
+    {
+      const Thread *thread = g_ptr_array_index (threads, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "pid");
+      if (thread->tid < 0)
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_int_value (builder, thread->pid);
+      json_builder_set_member_name (builder, "tid");
+      if (thread->tid < 0)
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_int_value (builder, thread->tid);
+      json_builder_set_member_name (builder, "comm");
+      if (thread->tid < 0)
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_string_value (builder, comm_of (self, thread->tid, G_MAXUINT64));
+      ipt_stat_json_add_counts (builder, thread->stats, kind);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdio.h>
+#include <json-glib/json-glib.h>
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-listing-sink.h"
@@ -33,5 +34,7 @@ gboolean ipt_perf_thread_sink_wants_thread (IptPerfThreadSink *self, gint64 pid,
 void ipt_perf_thread_sink_set_queue (IptPerfThreadSink *self, const IptPerfQueue *queue);
 guint64 ipt_perf_thread_sink_get_n_kept (IptPerfThreadSink *self);
 void ipt_perf_thread_sink_print_stats (IptPerfThreadSink *self, IptDecoderKind kind, FILE *out);
+void ipt_perf_thread_sink_add_stats_json (IptPerfThreadSink *self, IptDecoderKind kind,
+                                          JsonBuilder *builder);
 
 G_END_DECLS

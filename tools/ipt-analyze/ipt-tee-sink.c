@@ -1,13 +1,14 @@
-/* ipt-tee-sink.c: hands everything a decoder produces to two sinks, in
- * order, each only what it asked for: with `--stat` and a listing on the
+/* ipt-tee-sink.c: hands everything a decoder produces to several sinks
+ * (the analyses of one decode: statistics, coverage, calls, the listing),
+ * in order, each only what it asked for: with `--stat` and a listing on the
  * block decoder the statistics get the blocks and the listing the walked
  * instructions. The vfuncs are resolved once per decode in begin, as the
- * decoder does, so the tee adds one indirect call per item and no lookup. */
+ * decoder does, so the tee adds one indirect call per item and sink and no
+ * lookup. It splits and merges branch by branch, when every branch can
+ * (ipt_tee_sink_can_split()). */
 #include "config.h"
 
 #include "ipt-tee-sink.h"
-
-#define N_SINKS 2
 
 typedef struct {
   IptSink *sink;
@@ -22,7 +23,8 @@ typedef struct {
 struct _IptTeeSink {
   GObject parent_instance;
 
-  Branch branches[N_SINKS];
+  Branch *branches;
+  guint n_branches;
 };
 
 static void ipt_tee_sink_iface_init (IptSinkInterface *iface);
@@ -35,7 +37,7 @@ ipt_tee_sink_begin (IptSink *sink, IptDecoder *decoder, GError **error)
 {
   IptTeeSink *self = (IptTeeSink *) sink;
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     {
       Branch *b = &self->branches[i];
       IptSinkInterface *iface;
@@ -66,7 +68,7 @@ ipt_tee_sink_get_needs (IptSink *sink)
   IptTeeSink *self = (IptTeeSink *) sink;
   IptSinkNeeds needs = IPT_SINK_NEEDS_NONE;
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     needs |= self->branches[i].needs;
   return needs;
 }
@@ -76,7 +78,7 @@ ipt_tee_sink_insn (IptSink *sink, const struct pt_insn *insn)
 {
   IptTeeSink *self = (IptTeeSink *) sink;
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     if (self->branches[i].insn != NULL)
       self->branches[i].insn (self->branches[i].sink, insn);
 }
@@ -86,7 +88,7 @@ ipt_tee_sink_block (IptSink *sink, const struct pt_block *block)
 {
   IptTeeSink *self = (IptTeeSink *) sink;
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     if (self->branches[i].block != NULL)
       self->branches[i].block (self->branches[i].sink, block);
 }
@@ -96,7 +98,7 @@ ipt_tee_sink_event (IptSink *sink, const struct pt_event *event)
 {
   IptTeeSink *self = (IptTeeSink *) sink;
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     if (self->branches[i].event != NULL)
       self->branches[i].event (self->branches[i].sink, event);
 }
@@ -106,7 +108,7 @@ ipt_tee_sink_error (IptSink *sink, IptDecodeErrorKind kind, gint64 offset, guint
 {
   IptTeeSink *self = (IptTeeSink *) sink;
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     if (self->branches[i].error != NULL)
       self->branches[i].error (self->branches[i].sink, kind, offset, ip, code);
 }
@@ -116,7 +118,7 @@ ipt_tee_sink_end_of_trace (IptSink *sink, gint64 offset)
 {
   IptTeeSink *self = (IptTeeSink *) sink;
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     if (self->branches[i].end_of_trace != NULL)
       self->branches[i].end_of_trace (self->branches[i].sink, offset);
 }
@@ -128,7 +130,7 @@ ipt_tee_sink_end (IptSink *sink, GError **error)
   IptTeeSink *self = (IptTeeSink *) sink;
   g_autoptr(GError) first_error = NULL;
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     {
       g_autoptr(GError) sink_error = NULL;
 
@@ -143,9 +145,48 @@ ipt_tee_sink_end (IptSink *sink, GError **error)
   return TRUE;
 }
 
+static IptTeeSink *tee_new (guint n);
+
+/* NULL unless every branch splits: the CLI then decodes with one job. */
+static IptSink *
+ipt_tee_sink_split (IptSink *sink)
+{
+  IptTeeSink *self = (IptTeeSink *) sink;
+  g_autoptr(IptTeeSink) part = NULL;
+
+  if (!ipt_tee_sink_can_split (self))
+    return NULL;
+  part = tee_new (self->n_branches);
+  for (guint i = 0; i < self->n_branches; i++)
+    if ((part->branches[i].sink = ipt_sink_split (self->branches[i].sink)) == NULL)
+      return NULL;
+  return IPT_SINK (g_steal_pointer (&part));
+}
+
+static gboolean
+ipt_tee_sink_merge (IptSink *sink, IptSink *part_sink, GError **error)
+{
+  IptTeeSink *self = (IptTeeSink *) sink;
+  IptTeeSink *part = (IptTeeSink *) part_sink;
+
+  if (!IPT_IS_TEE_SINK (part_sink) || part->n_branches != self->n_branches)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "a tee of %u sinks cannot merge a %s", self->n_branches,
+                   G_OBJECT_TYPE_NAME (part_sink));
+      return FALSE;
+    }
+  for (guint i = 0; i < self->n_branches; i++)
+    if (!ipt_sink_merge (self->branches[i].sink, part->branches[i].sink, error))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 ipt_tee_sink_iface_init (IptSinkInterface *iface)
 {
+  iface->split = ipt_tee_sink_split;
+  iface->merge = ipt_tee_sink_merge;
   iface->get_needs = ipt_tee_sink_get_needs;
   iface->begin = ipt_tee_sink_begin;
   iface->insn = ipt_tee_sink_insn;
@@ -161,8 +202,10 @@ ipt_tee_sink_dispose (GObject *object)
 {
   IptTeeSink *self = IPT_TEE_SINK (object);
 
-  for (guint i = 0; i < N_SINKS; i++)
+  for (guint i = 0; i < self->n_branches; i++)
     g_clear_object (&self->branches[i].sink);
+  g_clear_pointer (&self->branches, g_free);
+  self->n_branches = 0;
 
   G_OBJECT_CLASS (ipt_tee_sink_parent_class)->dispose (object);
 }
@@ -178,6 +221,16 @@ ipt_tee_sink_init (IptTeeSink *self)
 {
 }
 
+static IptTeeSink *
+tee_new (guint n)
+{
+  IptTeeSink *self = g_object_new (IPT_TYPE_TEE_SINK, NULL);
+
+  self->branches = g_new0 (Branch, n);
+  self->n_branches = n;
+  return self;
+}
+
 /**
  * ipt_tee_sink_new:
  * @first: the sink that gets everything first
@@ -188,13 +241,47 @@ ipt_tee_sink_init (IptTeeSink *self)
 IptTeeSink *
 ipt_tee_sink_new (IptSink *first, IptSink *second)
 {
+  IptSink *sinks[] = { first, second };
+
+  return ipt_tee_sink_new_for (sinks, G_N_ELEMENTS (sinks));
+}
+
+/**
+ * ipt_tee_sink_new_for:
+ * @sinks: (array length=n): the sinks, in the order they get each item
+ * @n: how many, at least one
+ *
+ * Returns: (transfer full): a sink that feeds each of @sinks
+ */
+IptTeeSink *
+ipt_tee_sink_new_for (IptSink * const *sinks, guint n)
+{
   IptTeeSink *self;
 
-  g_return_val_if_fail (IPT_IS_SINK (first), NULL);
-  g_return_val_if_fail (IPT_IS_SINK (second), NULL);
+  g_return_val_if_fail (n > 0, NULL);
+  for (guint i = 0; i < n; i++)
+    g_return_val_if_fail (IPT_IS_SINK (sinks[i]), NULL);
 
-  self = g_object_new (IPT_TYPE_TEE_SINK, NULL);
-  self->branches[0].sink = g_object_ref (first);
-  self->branches[1].sink = g_object_ref (second);
+  self = tee_new (n);
+  for (guint i = 0; i < n; i++)
+    self->branches[i].sink = g_object_ref (sinks[i]);
   return self;
+}
+
+/**
+ * ipt_tee_sink_can_split:
+ * @self: an #IptTeeSink
+ *
+ * Returns: whether every sink of @self splits, so that a decode into @self
+ *   can run on several jobs (otherwise give the decoder one job)
+ */
+gboolean
+ipt_tee_sink_can_split (IptTeeSink *self)
+{
+  g_return_val_if_fail (IPT_IS_TEE_SINK (self), FALSE);
+
+  for (guint i = 0; i < self->n_branches; i++)
+    if (!ipt_sink_can_split (self->branches[i].sink))
+      return FALSE;
+  return TRUE;
 }

@@ -12,6 +12,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-coverage-private.h"
+#include "ipt-sink-lead-private.h"
 
 /* The table slots counted last, direct-mapped by key: the hot loop of a
  * trace meets the same few blocks and edges over and over, and a hit
@@ -80,6 +81,11 @@ struct _IptCoverage {
   guint64 pending_cr3;
   guint64 pending_from;
   guint pending_flags;
+
+  /* a part of a parallel decode (ipt_coverage_split()): what came before
+   * its first block acts on the flow of the part before it */
+  gboolean is_part;
+  IptSinkLead lead;
 };
 
 static void ipt_coverage_sink_init (IptSinkInterface *iface);
@@ -264,6 +270,7 @@ ipt_coverage_begin (IptSink *sink, IptDecoder *decoder, GError **error)
   IptCoverage *self = (IptCoverage *) sink;
 
   settle (self);
+  ipt_sink_lead_clear (&self->lead);
   self->block_path = decoder != NULL &&
                      ipt_decoder_get_kind (decoder) == IPT_DECODER_KIND_BLOCK;
   g_clear_object (&self->image);
@@ -361,6 +368,14 @@ ipt_coverage_event (IptSink *sink, const struct pt_event *event)
 {
   IptCoverage *self = (IptCoverage *) sink;
 
+  if (G_UNLIKELY (self->is_part && !self->seen_flow) && !event->status_update)
+    {
+      ipt_sink_lead_add_event (&self->lead, event);
+      /* the part's own blocks run under it too */
+      if (event->type != ptev_paging && event->type != ptev_async_paging)
+        return;
+    }
+
   switch (event->type)
     {
     case ptev_paging:
@@ -417,8 +432,15 @@ ipt_coverage_event (IptSink *sink, const struct pt_event *event)
 static void
 ipt_coverage_error (IptSink *sink, IptDecodeErrorKind kind, gint64 offset, guint64 ip, int code)
 {
+  IptCoverage *self = (IptCoverage *) sink;
+
+  if (G_UNLIKELY (self->is_part && !self->seen_flow))
+    {
+      ipt_sink_lead_add_error (&self->lead, kind, offset, ip, code);
+      return;
+    }
   /* libipt resynchronizes at the next PSB: nothing joins across */
-  break_flow ((IptCoverage *) sink);
+  break_flow (self);
 }
 
 static gboolean
@@ -427,6 +449,35 @@ ipt_coverage_end (IptSink *sink, GError **error)
   IptCoverage *self = (IptCoverage *) sink;
 
   g_clear_object (&self->image);
+  return TRUE;
+}
+
+static IptSink *
+ipt_coverage_split (IptSink *sink)
+{
+  IptCoverage *part = ipt_coverage_new ();
+
+  part->is_part = TRUE;
+  return IPT_SINK (part);
+}
+
+/* The part's leading events and errors act on our flow first, as they
+ * did in the serial decode; then its blocks join ours. */
+static gboolean
+ipt_coverage_merge_part (IptSink *sink, IptSink *part_sink, GError **error)
+{
+  IptCoverage *self = (IptCoverage *) sink;
+  IptCoverage *part;
+
+  if (!IPT_IS_COVERAGE (part_sink) || part_sink == sink)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "IptCoverage cannot merge a %s", G_OBJECT_TYPE_NAME (part_sink));
+      return FALSE;
+    }
+  part = (IptCoverage *) part_sink;
+  ipt_sink_lead_replay (&part->lead, sink);
+  ipt_coverage_merge (self, part);
   return TRUE;
 }
 
@@ -440,6 +491,8 @@ ipt_coverage_sink_init (IptSinkInterface *iface)
   iface->event = ipt_coverage_event;
   iface->error = ipt_coverage_error;
   iface->end = ipt_coverage_end;
+  iface->split = ipt_coverage_split;
+  iface->merge = ipt_coverage_merge_part;
 }
 
 /* ---- the object ---- */
@@ -453,6 +506,7 @@ ipt_coverage_finalize (GObject *object)
   ipt_coverage_table_clear (&self->edges);
   g_clear_object (&self->image);
   g_free (self->direct_cache);
+  ipt_sink_lead_clear (&self->lead);
 
   G_OBJECT_CLASS (ipt_coverage_parent_class)->finalize (object);
 }

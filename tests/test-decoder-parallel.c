@@ -937,6 +937,197 @@ assert_analyses_agree (IptImage *image, IptSymbolResolver *symbols, const char *
     }
 }
 
+/* ---- the analyses' merge, at every call ---- */
+
+/* One call a decode makes: an instruction (@what 'i': @ip, @raw of @size,
+ * @iclass), an event ('e': @type, @ip, @to; 's' for an IP-suppressed
+ * disable) or an error ('x'). */
+typedef struct {
+  char what;
+  guint64 ip;
+  guint8 size;
+  guint8 raw[3];
+  enum pt_insn_class iclass;
+  enum pt_event_type type;
+  guint64 to;
+} Step;
+
+/* A flow with what a cut may meet right after it: a disable after a call
+ * (untraced code), an async branch, an error, an overflow, a suppressed
+ * disable; the analyses resolve each against what came before. */
+static const Step script[] = {
+  { 'i', 0x1000, 3, { 0x48, 0x31, 0xc0 }, ptic_other },
+  { 'i', 0x1003, 5, { 0xe8 }, ptic_call },
+  { 'e', 0x7000, .type = ptev_disabled },
+  { 'e', 0x1008, .type = ptev_enabled },
+  { 'i', 0x1008, 5, { 0xe8 }, ptic_call },
+  { 'i', 0x2000, 1, { 0x90 }, ptic_other },
+  { 'i', 0x2001, 2, { 0x75 }, ptic_cond_jump },
+  { 'e', 0x3000, .type = ptev_disabled },
+  { 'e', 0x2003, .type = ptev_enabled },
+  { 'i', 0x2003, 1, { 0xc3 }, ptic_return },
+  { 'i', 0x100d, 2, { 0xff, 0xe0 }, ptic_jump },
+  { 'e', 0x1100, .type = ptev_async_branch, .to = 0x4000 },
+  { 'i', 0x4000, 1, { 0x90 }, ptic_other },
+  { 'i', 0x4001, 1, { 0xc3 }, ptic_return },
+  { 'x', 0x1100 },
+  { 'i', 0x5000, 1, { 0x90 }, ptic_other },
+  { 'i', 0x5001, 2, { 0x75 }, ptic_cond_jump },
+  { 'e', .type = ptev_overflow },
+  { 'i', 0x5003, 1, { 0xc3 }, ptic_return },
+  { 's', .type = ptev_disabled },
+  { 'e', 0x1000, .type = ptev_enabled },
+  { 'i', 0x1000, 3, { 0x48, 0x31, 0xc0 }, ptic_other },
+  { 'i', 0x1003, 5, { 0xe8 }, ptic_call },
+  { 'i', 0x2000, 1, { 0x90 }, ptic_other },
+};
+
+static void
+feed (IptSink *sink, guint from, guint to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      const Step *step = &script[i];
+      struct pt_insn insn = { 0, };
+      struct pt_event event = { 0, };
+
+      switch (step->what)
+        {
+        case 'i':
+          insn.ip = step->ip;
+          insn.size = step->size;
+          memcpy (insn.raw, step->raw, sizeof step->raw);
+          insn.iclass = step->iclass;
+          insn.mode = ptem_64bit;
+          ipt_sink_insn (sink, &insn);
+          break;
+        case 'x':
+          ipt_sink_error (sink, IPT_DECODE_ERROR_DECODE, 0x100, step->ip, -pte_bad_packet);
+          break;
+        default:
+          event.type = step->type;
+          event.ip_suppressed = step->what == 's';
+          if (step->type == ptev_disabled)
+            event.variant.disabled.ip = step->ip;
+          else if (step->type == ptev_enabled)
+            event.variant.enabled.ip = step->ip;
+          else if (step->type == ptev_async_branch)
+            {
+              event.variant.async_branch.from = step->ip;
+              event.variant.async_branch.to = step->to;
+            }
+          ipt_sink_event (sink, &event);
+          break;
+        }
+    }
+}
+
+/* The outputs of @sink (an IptCoverage or an IptCalls) as one string. */
+static char *
+outputs_of (IptSink *sink)
+{
+  g_autoptr(GString) all = g_string_new (NULL);
+
+  if (IPT_IS_COVERAGE (sink))
+    {
+      g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (IPT_COVERAGE (sink));
+      g_autofree char *sum = digest_of (g_bytes_get_data (bitmap, NULL),
+                                        g_bytes_get_size (bitmap));
+      WriteFunc writes[] = { write_text, write_json };
+
+      g_string_append_printf (all, "bitmap %s\n", sum);
+      for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+        {
+          g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+          g_autoptr(GError) error = NULL;
+
+          g_assert_true (writes[i] (sink, out, NULL, &error));
+          g_assert_no_error (error);
+          g_string_append_len (all, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                               g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+        }
+    }
+  else
+    {
+      WriteFunc writes[] = { write_listing, write_folded, write_chrome };
+
+      for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+        {
+          g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+          g_autoptr(GError) error = NULL;
+
+          g_assert_true (writes[i] (sink, out, NULL, &error));
+          g_assert_no_error (error);
+          g_string_append_len (all, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                               g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+        }
+    }
+  return g_string_free (g_steal_pointer (&all), FALSE);
+}
+
+/* What a parallel decode does to a sink, with the cuts at @cuts: begin,
+ * one part per piece (split, begin, its calls), merge each in order, end. */
+static char *
+decode_in_parts (IptSink *sink, const guint *cuts, guint n_cuts)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ipt_sink_begin (sink, NULL, &error));
+  for (guint k = 0; k <= n_cuts; k++)
+    {
+      g_autoptr(IptSink) part = ipt_sink_split (sink);
+      guint from = k == 0 ? 0 : cuts[k - 1];
+      guint to = k == n_cuts ? G_N_ELEMENTS (script) : cuts[k];
+
+      g_assert_nonnull (part);
+      g_assert_true (ipt_sink_begin (part, NULL, &error));
+      feed (part, from, to);
+      g_assert_true (ipt_sink_merge (sink, part, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (ipt_sink_end (sink, &error));
+  return outputs_of (sink);
+}
+
+/* Coverage and calls merged from parts cut before any call (one cut, and
+ * cuts at two calls in a row) are the serial ones. */
+static void
+test_analyses_merge_anywhere (gconstpointer data)
+{
+  gboolean coverage = GPOINTER_TO_INT (data);
+  g_autoptr(IptSink) serial = coverage ? IPT_SINK (ipt_coverage_new ())
+                                       : IPT_SINK (ipt_calls_new (NULL));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (ipt_sink_begin (serial, NULL, &error));
+  feed (serial, 0, G_N_ELEMENTS (script));
+  g_assert_true (ipt_sink_end (serial, &error));
+  expected = outputs_of (serial);
+
+  for (guint cut = 1; cut < G_N_ELEMENTS (script); cut++)
+    {
+      guint two[] = { cut, cut + 1 };
+      g_autoptr(IptSink) one_cut = coverage ? IPT_SINK (ipt_coverage_new ())
+                                            : IPT_SINK (ipt_calls_new (NULL));
+      g_autoptr(IptSink) two_cuts = coverage ? IPT_SINK (ipt_coverage_new ())
+                                             : IPT_SINK (ipt_calls_new (NULL));
+      g_autofree char *merged = decode_in_parts (one_cut, two, 1);
+
+      if (g_strcmp0 (merged, expected) != 0)
+        g_test_message ("cut before call %u", cut);
+      g_assert_cmpstr (merged, ==, expected);
+      if (cut + 1 < G_N_ELEMENTS (script))
+        {
+          g_autofree char *merged2 = decode_in_parts (two_cuts, two, 2);
+
+          if (g_strcmp0 (merged2, expected) != 0)
+            g_test_message ("cuts before calls %u and %u", cut, cut + 1);
+          g_assert_cmpstr (merged2, ==, expected);
+        }
+    }
+}
+
 /* ---- ipt-record's recordings ---- */
 
 /* Records the program @program (recursion, qsort callbacks, longjmp,
@@ -1088,6 +1279,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/decoder-parallel/statistics/insn", GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_statistics);
   g_test_add_func ("/decoder-parallel/unsplittable-sink-decodes-serially", test_unsplittable_sink);
   g_test_add_func ("/decoder-parallel/cancelled", test_cancelled);
+  g_test_add_data_func ("/decoder-parallel/coverage/merge-anywhere", GINT_TO_POINTER (TRUE),
+                        test_analyses_merge_anywhere);
+  g_test_add_data_func ("/decoder-parallel/calls/merge-anywhere", GINT_TO_POINTER (FALSE),
+                        test_analyses_merge_anywhere);
   g_test_add_func ("/decoder-parallel/file-range-and-async", test_file_range_and_async);
 
   return g_test_run ();

@@ -24,7 +24,7 @@ export IPT_PLUGIN_PATH="$build/plugins" IPT_PLUGIN_SYSTEM_PATH=
 ir () {
   valgrind --tool=callgrind --callgrind-out-file="$out/cg" "$@" >"$out/log" 2>&1 \
     || { cat "$out/log" >&2; exit 1; }
-  callgrind_annotate "$out/cg" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }'
+  callgrind_annotate "$out/cg" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done { gsub(",", "", $1); print $1; done = 1 }'
 }
 
 printf '%-6s %6s %16s %16s %8s\n' trace repeat "stat Ir" "coverage Ir" fraction

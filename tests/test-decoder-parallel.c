@@ -1026,41 +1026,29 @@ feed (IptSink *sink, guint from, guint to)
 static char *
 outputs_of (IptSink *sink)
 {
+  static const WriteFunc coverage_writes[] = { write_text, write_json, NULL };
+  static const WriteFunc calls_writes[] = { write_listing, write_folded, write_chrome, NULL };
   g_autoptr(GString) all = g_string_new (NULL);
+  const WriteFunc *writes = calls_writes;
 
   if (IPT_IS_COVERAGE (sink))
     {
       g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (IPT_COVERAGE (sink));
       g_autofree char *sum = digest_of (g_bytes_get_data (bitmap, NULL),
                                         g_bytes_get_size (bitmap));
-      WriteFunc writes[] = { write_text, write_json };
 
       g_string_append_printf (all, "bitmap %s\n", sum);
-      for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
-        {
-          g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-          g_autoptr(GError) error = NULL;
-
-          g_assert_true (writes[i] (sink, out, NULL, &error));
-          g_assert_no_error (error);
-          g_string_append_len (all, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
-                               g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
-        }
+      writes = coverage_writes;
     }
-  else
+  for (guint i = 0; writes[i] != NULL; i++)
     {
-      WriteFunc writes[] = { write_listing, write_folded, write_chrome };
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+      g_autoptr(GError) error = NULL;
 
-      for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
-        {
-          g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-          g_autoptr(GError) error = NULL;
-
-          g_assert_true (writes[i] (sink, out, NULL, &error));
-          g_assert_no_error (error);
-          g_string_append_len (all, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
-                               g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
-        }
+      g_assert_true (writes[i] (sink, out, NULL, &error));
+      g_assert_no_error (error);
+      g_string_append_len (all, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                           g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
     }
   return g_string_free (g_steal_pointer (&all), FALSE);
 }

@@ -1191,13 +1191,21 @@ test_recording_analyses (gconstpointer data)
 
 /* ---- the corpus ---- */
 
+/* The page dump of the corpus trace @name, and in *@trace its path. */
+static IptImage *
+corpus_image (const char *name, char **trace)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("IPT_CORPUS_DIR"), name, NULL);
+
+  *trace = g_build_filename (dir, "trace.pt", NULL);
+  return pagedump_image (dir, name);
+}
+
 static void
 test_corpus (gconstpointer data)
 {
-  const char *name = data;
-  g_autofree char *dir = g_build_filename (g_getenv ("IPT_CORPUS_DIR"), name, NULL);
-  g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
-  g_autoptr(IptImage) image = pagedump_image (dir, name);
+  g_autofree char *trace = NULL;
+  g_autoptr(IptImage) image = corpus_image (data, &trace);
 
   assert_real_trace_agrees (image, trace);
 }
@@ -1206,10 +1214,8 @@ test_corpus (gconstpointer data)
 static void
 test_corpus_analyses (gconstpointer data)
 {
-  const char *name = data;
-  g_autofree char *dir = g_build_filename (g_getenv ("IPT_CORPUS_DIR"), name, NULL);
-  g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
-  g_autoptr(IptImage) image = pagedump_image (dir, name);
+  g_autofree char *trace = NULL;
+  g_autoptr(IptImage) image = corpus_image (data, &trace);
 
   assert_analyses_agree (image, NULL, trace, FALSE);
 }

@@ -77,9 +77,11 @@ typedef struct {
  * With the block decoder it asks for instructions too (libipt's blocks do
  * not end at direct calls); both decoders give the same result.
  * Decodes into one #IptCalls continue each other, as ipt_calls_merge()
- * does. The tree grows during a decode, in the decoding thread (a worker
- * thread for ipt_decoder_decode_file_async()), with #GListModel::items-changed
- * emitted there: bind it to a GUI once the decode is over.
+ * does, and a parallel decode (ipt_decoder_set_jobs()) splits the sink
+ * into parts that merge so. The tree grows during a decode, in the
+ * decoding thread (a worker thread for ipt_decoder_decode_file_async()),
+ * with #GListModel::items-changed emitted there: bind it to a GUI once
+ * the decode is over.
  *
  * Since: 0.1
  */

@@ -45,7 +45,8 @@ typedef struct {
  * Counts add up over decodes until ipt_coverage_reset(). A trace decoded
  * in pieces (PSB to PSB, each into its own #IptCoverage) gives the same
  * result as decoded whole once the pieces are merged in trace order with
- * ipt_coverage_merge(): each keeps what its ends leave open.
+ * ipt_coverage_merge(): each keeps what its ends leave open. A parallel
+ * decode (ipt_decoder_set_jobs()) does that by itself: the sink splits.
  *
  * When the trace has PIP packets every block and edge is keyed with the
  * CR3 it ran under, so that the same address in two processes (or a
@@ -86,6 +87,7 @@ struct _IptCoverage {
    * its first block acts on the flow of the part before it */
   gboolean is_part;
   IptSinkLead lead;
+  gboolean flow_without_cr3;    /* a part's blocks ran before its first PIP */
 };
 
 static void ipt_coverage_sink_init (IptSinkInterface *iface);
@@ -173,6 +175,8 @@ start_block (IptCoverage *self, guint64 ip, enum pt_exec_mode mode)
       self->mid_flow_start = TRUE;
       self->open_is_head = TRUE;
     }
+  if (G_UNLIKELY (self->is_part) && self->cr3 == IPT_ASID_NO_CR3)
+    self->flow_without_cr3 = TRUE;
   self->open = TRUE;
   self->cur.cr3 = self->cr3;
   self->cur.start = ip;
@@ -461,6 +465,46 @@ ipt_coverage_split (IptSink *sink)
   return IPT_SINK (part);
 }
 
+/* Gives @table's entries without a CR3 @cr3. */
+static void
+rekey_table (IptCoverageTable *table, guint64 cr3)
+{
+  IptCoverageTable old = *table;
+
+  ipt_coverage_table_init (table);
+  for (guint i = 0; i <= old.mask; i++)
+    if (old.slots[i].count != 0)
+      {
+        IptCoverageBlock entry = old.slots[i];
+
+        if (entry.cr3 == IPT_ASID_NO_CR3)
+          entry.cr3 = cr3;
+        ipt_coverage_table_add (table, &entry, entry.count);
+      }
+  ipt_coverage_table_clear (&old);
+}
+
+/* A part knows the CR3 only from its first PIP on (a PSB+ restates it
+ * where tracing is on); what ran before ran under ours. */
+static void
+inherit_cr3 (IptCoverage *part, guint64 cr3)
+{
+  if (!part->flow_without_cr3 || cr3 == IPT_ASID_NO_CR3)
+    return;
+  rekey_table (&part->blocks, cr3);
+  rekey_table (&part->edges, cr3);
+  if (part->head.cr3 == IPT_ASID_NO_CR3)
+    part->head.cr3 = cr3;
+  if (part->cur.cr3 == IPT_ASID_NO_CR3)
+    part->cur.cr3 = cr3;
+  if (part->pending_cr3 == IPT_ASID_NO_CR3)
+    part->pending_cr3 = cr3;
+  if (part->cr3 == IPT_ASID_NO_CR3)
+    part->cr3 = cr3;
+  part->flow_without_cr3 = FALSE;
+  forget_memos (part);
+}
+
 /* The part's leading events and errors act on our flow first, as they
  * did in the serial decode; then its blocks join ours. */
 static gboolean
@@ -477,6 +521,7 @@ ipt_coverage_merge_part (IptSink *sink, IptSink *part_sink, GError **error)
     }
   part = (IptCoverage *) part_sink;
   ipt_sink_lead_replay (&part->lead, sink);
+  inherit_cr3 (part, self->cr3);
   ipt_coverage_merge (self, part);
   return TRUE;
 }

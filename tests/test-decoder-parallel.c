@@ -941,7 +941,7 @@ assert_analyses_agree (IptImage *image, IptSymbolResolver *symbols, const char *
 
 /* One call a decode makes: an instruction (@what 'i': @ip, @raw of @size,
  * @iclass), an event ('e': @type, @ip, @to; 's' for an IP-suppressed
- * disable) or an error ('x'). */
+ * disable; 'p' a PIP, CR3 @ip) or an error ('x'). */
 typedef struct {
   char what;
   guint64 ip;
@@ -954,8 +954,10 @@ typedef struct {
 
 /* A flow with what a cut may meet right after it: a disable after a call
  * (untraced code), an async branch, an error, an overflow, a suppressed
- * disable; the analyses resolve each against what came before. */
+ * disable; the analyses resolve each against what came before. And CR3
+ * changes: a part cut between two knows its CR3 only at the second. */
 static const Step script[] = {
+  { 'p', 0x1234000 },
   { 'i', 0x1000, 3, { 0x48, 0x31, 0xc0 }, ptic_other },
   { 'i', 0x1003, 5, { 0xe8 }, ptic_call },
   { 'e', 0x7000, .type = ptev_disabled },
@@ -972,6 +974,7 @@ static const Step script[] = {
   { 'i', 0x4001, 1, { 0xc3 }, ptic_return },
   { 'x', 0x1100 },
   { 'i', 0x5000, 1, { 0x90 }, ptic_other },
+  { 'p', 0x5678000 },
   { 'i', 0x5001, 2, { 0x75 }, ptic_cond_jump },
   { 'e', .type = ptev_overflow },
   { 'i', 0x5003, 1, { 0xc3 }, ptic_return },
@@ -1007,7 +1010,12 @@ feed (IptSink *sink, guint from, guint to)
         default:
           event.type = step->type;
           event.ip_suppressed = step->what == 's';
-          if (step->type == ptev_disabled)
+          if (step->what == 'p')
+            {
+              event.type = ptev_paging;
+              event.variant.paging.cr3 = step->ip;
+            }
+          else if (step->type == ptev_disabled)
             event.variant.disabled.ip = step->ip;
           else if (step->type == ptev_enabled)
             event.variant.enabled.ip = step->ip;

@@ -87,7 +87,8 @@ struct _IptCoverage {
    * its first block acts on the flow of the part before it */
   gboolean is_part;
   IptSinkLead lead;
-  gboolean flow_without_cr3;    /* a part's blocks ran before its first PIP */
+  gboolean cr3_known;           /* a PIP came */
+  gboolean flow_without_cr3;    /* ... after the part's first blocks */
 };
 
 static void ipt_coverage_sink_init (IptSinkInterface *iface);
@@ -175,8 +176,6 @@ start_block (IptCoverage *self, guint64 ip, enum pt_exec_mode mode)
       self->mid_flow_start = TRUE;
       self->open_is_head = TRUE;
     }
-  if (G_UNLIKELY (self->is_part) && self->cr3 == IPT_ASID_NO_CR3)
-    self->flow_without_cr3 = TRUE;
   self->open = TRUE;
   self->cur.cr3 = self->cr3;
   self->cur.start = ip;
@@ -224,6 +223,8 @@ settle (IptCoverage *self)
   self->seen_flow = FALSE;
   self->mid_flow_start = FALSE;
   self->cr3 = IPT_ASID_NO_CR3;
+  self->cr3_known = FALSE;
+  self->flow_without_cr3 = FALSE;
 }
 
 /* A call or jump is direct (E8, E9, EB after prefixes) or needs the trace. */
@@ -362,6 +363,10 @@ ipt_coverage_block (IptSink *sink, const struct pt_block *block)
 static void
 set_cr3 (IptCoverage *self, guint64 cr3)
 {
+  /* events are rare: the blocks' path needs no test for this */
+  if (!self->cr3_known)
+    self->flow_without_cr3 = self->seen_flow;
+  self->cr3_known = TRUE;
   self->cr3 = cr3;
   if (cr3 != IPT_ASID_NO_CR3)
     self->has_cr3 = TRUE;
@@ -489,7 +494,8 @@ rekey_table (IptCoverageTable *table, guint64 cr3)
 static void
 inherit_cr3 (IptCoverage *part, guint64 cr3)
 {
-  if (!part->flow_without_cr3 || cr3 == IPT_ASID_NO_CR3)
+  if (!(part->flow_without_cr3 || (!part->cr3_known && part->seen_flow)) ||
+      cr3 == IPT_ASID_NO_CR3)
     return;
   rekey_table (&part->blocks, cr3);
   rekey_table (&part->edges, cr3);
@@ -502,6 +508,7 @@ inherit_cr3 (IptCoverage *part, guint64 cr3)
   if (part->cr3 == IPT_ASID_NO_CR3)
     part->cr3 = cr3;
   part->flow_without_cr3 = FALSE;
+  part->cr3_known = TRUE;
   forget_memos (part);
 }
 

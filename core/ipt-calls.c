@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ipt-calls-private.h"
+#include "ipt-sink-lead-private.h"
 
 #define NO_ADDRESS G_MAXUINT64
 /* record(): the time of now (looked up only where a transition is logged) */
@@ -76,9 +77,11 @@ typedef struct {
  * With the block decoder it asks for instructions too (libipt's blocks do
  * not end at direct calls); both decoders give the same result.
  * Decodes into one #IptCalls continue each other, as ipt_calls_merge()
- * does. The tree grows during a decode, in the decoding thread (a worker
- * thread for ipt_decoder_decode_file_async()), with #GListModel::items-changed
- * emitted there: bind it to a GUI once the decode is over.
+ * does, and a parallel decode (ipt_decoder_set_jobs()) splits the sink
+ * into parts that merge so. The tree grows during a decode, in the
+ * decoding thread (a worker thread for ipt_decoder_decode_file_async()),
+ * with #GListModel::items-changed emitted there: bind it to a GUI once
+ * the decode is over.
  *
  * Since: 0.1
  */
@@ -119,6 +122,11 @@ struct _IptCalls {
   guint64 n_unmatched;
   guint64 n_async;
   guint64 n_gaps;
+
+  /* a part of a parallel decode (ipt_calls_split()): what came before its
+   * first instruction acts on the stack of the part before it */
+  gboolean is_part;
+  IptSinkLead lead;
 };
 
 enum {
@@ -754,6 +762,11 @@ ipt_calls_event (IptSink *sink, const struct pt_event *event)
   /* restated after a PSB: nothing happened */
   if (event->status_update)
     return;
+  if (G_UNLIKELY (self->is_part && self->n_insns == 0))
+    {
+      ipt_sink_lead_add_event (&self->lead, event);
+      return;
+    }
 
   switch (event->type)
     {
@@ -799,6 +812,11 @@ ipt_calls_error (IptSink *sink, IptDecodeErrorKind kind, gint64 offset, guint64 
 {
   IptCalls *self = (IptCalls *) sink;
 
+  if (G_UNLIKELY (self->is_part && self->n_insns == 0))
+    {
+      ipt_sink_lead_add_error (&self->lead, kind, offset, ip, code);
+      return;
+    }
   record (self, IPT_CALLS_T_GAP, 0, ip, 0, self->n_insns, TIME_NOW);
 }
 
@@ -811,6 +829,35 @@ ipt_calls_end (IptSink *sink, GError **error)
   return TRUE;
 }
 
+static IptSink *
+ipt_calls_split (IptSink *sink)
+{
+  IptCalls *part = ipt_calls_new (((IptCalls *) sink)->symbols);
+
+  part->is_part = TRUE;
+  return IPT_SINK (part);
+}
+
+/* The part's leading events and errors act on our stack first, as they
+ * did in the serial decode; then its transitions replay onto it. */
+static gboolean
+ipt_calls_merge_part (IptSink *sink, IptSink *part_sink, GError **error)
+{
+  IptCalls *self = (IptCalls *) sink;
+  IptCalls *part;
+
+  if (!IPT_IS_CALLS (part_sink) || part_sink == sink)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "IptCalls cannot merge a %s", G_OBJECT_TYPE_NAME (part_sink));
+      return FALSE;
+    }
+  part = (IptCalls *) part_sink;
+  ipt_sink_lead_replay (&part->lead, sink);
+  ipt_calls_merge (self, part);
+  return TRUE;
+}
+
 static void
 ipt_calls_sink_init (IptSinkInterface *iface)
 {
@@ -820,6 +867,8 @@ ipt_calls_sink_init (IptSinkInterface *iface)
   iface->event = ipt_calls_event;
   iface->error = ipt_calls_error;
   iface->end = ipt_calls_end;
+  iface->split = ipt_calls_split;
+  iface->merge = ipt_calls_merge_part;
 }
 
 /* ---- merging ---- */
@@ -949,6 +998,7 @@ ipt_calls_finalize (GObject *object)
   g_ptr_array_unref (self->absorbed);
   g_hash_table_unref (self->funcs);
   g_free (self->func_cache);
+  ipt_sink_lead_clear (&self->lead);
 
   G_OBJECT_CLASS (ipt_calls_parent_class)->finalize (object);
 }

@@ -12,6 +12,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-coverage-private.h"
+#include "ipt-sink-lead-private.h"
 
 /* The table slots counted last, direct-mapped by key: the hot loop of a
  * trace meets the same few blocks and edges over and over, and a hit
@@ -44,7 +45,8 @@ typedef struct {
  * Counts add up over decodes until ipt_coverage_reset(). A trace decoded
  * in pieces (PSB to PSB, each into its own #IptCoverage) gives the same
  * result as decoded whole once the pieces are merged in trace order with
- * ipt_coverage_merge(): each keeps what its ends leave open.
+ * ipt_coverage_merge(): each keeps what its ends leave open. A parallel
+ * decode (ipt_decoder_set_jobs()) does that by itself: the sink splits.
  *
  * When the trace has PIP packets every block and edge is keyed with the
  * CR3 it ran under, so that the same address in two processes (or a
@@ -80,6 +82,13 @@ struct _IptCoverage {
   guint64 pending_cr3;
   guint64 pending_from;
   guint pending_flags;
+
+  /* a part of a parallel decode (ipt_coverage_split()): what came before
+   * its first block acts on the flow of the part before it */
+  gboolean is_part;
+  IptSinkLead lead;
+  gboolean cr3_known;           /* a PIP came */
+  gboolean flow_without_cr3;    /* ... after the part's first blocks */
 };
 
 static void ipt_coverage_sink_init (IptSinkInterface *iface);
@@ -214,6 +223,8 @@ settle (IptCoverage *self)
   self->seen_flow = FALSE;
   self->mid_flow_start = FALSE;
   self->cr3 = IPT_ASID_NO_CR3;
+  self->cr3_known = FALSE;
+  self->flow_without_cr3 = FALSE;
 }
 
 /* A call or jump is direct (E8, E9, EB after prefixes) or needs the trace. */
@@ -264,6 +275,7 @@ ipt_coverage_begin (IptSink *sink, IptDecoder *decoder, GError **error)
   IptCoverage *self = (IptCoverage *) sink;
 
   settle (self);
+  ipt_sink_lead_clear (&self->lead);
   self->block_path = decoder != NULL &&
                      ipt_decoder_get_kind (decoder) == IPT_DECODER_KIND_BLOCK;
   g_clear_object (&self->image);
@@ -351,6 +363,10 @@ ipt_coverage_block (IptSink *sink, const struct pt_block *block)
 static void
 set_cr3 (IptCoverage *self, guint64 cr3)
 {
+  /* events are rare: the blocks' path needs no test for this */
+  if (!self->cr3_known)
+    self->flow_without_cr3 = self->seen_flow;
+  self->cr3_known = TRUE;
   self->cr3 = cr3;
   if (cr3 != IPT_ASID_NO_CR3)
     self->has_cr3 = TRUE;
@@ -360,6 +376,14 @@ static void
 ipt_coverage_event (IptSink *sink, const struct pt_event *event)
 {
   IptCoverage *self = (IptCoverage *) sink;
+
+  if (G_UNLIKELY (self->is_part && !self->seen_flow) && !event->status_update)
+    {
+      ipt_sink_lead_add_event (&self->lead, event);
+      /* the part's own blocks run under it too */
+      if (event->type != ptev_paging && event->type != ptev_async_paging)
+        return;
+    }
 
   switch (event->type)
     {
@@ -417,8 +441,15 @@ ipt_coverage_event (IptSink *sink, const struct pt_event *event)
 static void
 ipt_coverage_error (IptSink *sink, IptDecodeErrorKind kind, gint64 offset, guint64 ip, int code)
 {
+  IptCoverage *self = (IptCoverage *) sink;
+
+  if (G_UNLIKELY (self->is_part && !self->seen_flow))
+    {
+      ipt_sink_lead_add_error (&self->lead, kind, offset, ip, code);
+      return;
+    }
   /* libipt resynchronizes at the next PSB: nothing joins across */
-  break_flow ((IptCoverage *) sink);
+  break_flow (self);
 }
 
 static gboolean
@@ -427,6 +458,78 @@ ipt_coverage_end (IptSink *sink, GError **error)
   IptCoverage *self = (IptCoverage *) sink;
 
   g_clear_object (&self->image);
+  return TRUE;
+}
+
+static IptSink *
+ipt_coverage_split (IptSink *sink)
+{
+  IptCoverage *part = ipt_coverage_new ();
+
+  part->is_part = TRUE;
+  return IPT_SINK (part);
+}
+
+/* Gives @table's entries without a CR3 @cr3. */
+static void
+rekey_table (IptCoverageTable *table, guint64 cr3)
+{
+  IptCoverageTable old = *table;
+
+  ipt_coverage_table_init (table);
+  for (guint i = 0; i <= old.mask; i++)
+    if (old.slots[i].count != 0)
+      {
+        IptCoverageBlock entry = old.slots[i];
+
+        if (entry.cr3 == IPT_ASID_NO_CR3)
+          entry.cr3 = cr3;
+        ipt_coverage_table_add (table, &entry, entry.count);
+      }
+  ipt_coverage_table_clear (&old);
+}
+
+/* A part knows the CR3 only from its first PIP on (a PSB+ restates it
+ * where tracing is on); what ran before ran under ours. */
+static void
+inherit_cr3 (IptCoverage *part, guint64 cr3)
+{
+  if (!(part->flow_without_cr3 || (!part->cr3_known && part->seen_flow)) ||
+      cr3 == IPT_ASID_NO_CR3)
+    return;
+  rekey_table (&part->blocks, cr3);
+  rekey_table (&part->edges, cr3);
+  if (part->head.cr3 == IPT_ASID_NO_CR3)
+    part->head.cr3 = cr3;
+  if (part->cur.cr3 == IPT_ASID_NO_CR3)
+    part->cur.cr3 = cr3;
+  if (part->pending_cr3 == IPT_ASID_NO_CR3)
+    part->pending_cr3 = cr3;
+  if (part->cr3 == IPT_ASID_NO_CR3)
+    part->cr3 = cr3;
+  part->flow_without_cr3 = FALSE;
+  part->cr3_known = TRUE;
+  forget_memos (part);
+}
+
+/* The part's leading events and errors act on our flow first, as they
+ * did in the serial decode; then its blocks join ours. */
+static gboolean
+ipt_coverage_merge_part (IptSink *sink, IptSink *part_sink, GError **error)
+{
+  IptCoverage *self = (IptCoverage *) sink;
+  IptCoverage *part;
+
+  if (!IPT_IS_COVERAGE (part_sink) || part_sink == sink)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "IptCoverage cannot merge a %s", G_OBJECT_TYPE_NAME (part_sink));
+      return FALSE;
+    }
+  part = (IptCoverage *) part_sink;
+  ipt_sink_lead_replay (&part->lead, sink);
+  inherit_cr3 (part, self->cr3);
+  ipt_coverage_merge (self, part);
   return TRUE;
 }
 
@@ -440,6 +543,8 @@ ipt_coverage_sink_init (IptSinkInterface *iface)
   iface->event = ipt_coverage_event;
   iface->error = ipt_coverage_error;
   iface->end = ipt_coverage_end;
+  iface->split = ipt_coverage_split;
+  iface->merge = ipt_coverage_merge_part;
 }
 
 /* ---- the object ---- */
@@ -453,6 +558,7 @@ ipt_coverage_finalize (GObject *object)
   ipt_coverage_table_clear (&self->edges);
   g_clear_object (&self->image);
   g_free (self->direct_cache);
+  ipt_sink_lead_clear (&self->lead);
 
   G_OBJECT_CLASS (ipt_coverage_parent_class)->finalize (object);
 }

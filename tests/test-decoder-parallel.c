@@ -779,52 +779,453 @@ pagedump_image (const char *dir, const char *name)
   return image;
 }
 
+/* ---- the analyses: coverage and calls ---- */
+
+/* What a stream written by @write holds, as "SIZE DIGEST" (the outputs of
+ * mruby are big; a difference is found by the serial one's bytes). */
+typedef gboolean (*WriteFunc) (gpointer analysis, GOutputStream *stream, gpointer data,
+                               GError **error);
+
+static char *
+digest_of (const void *data, gsize size)
+{
+  g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+
+  return g_strdup_printf ("%" G_GSIZE_FORMAT " %s", size, sum);
+}
+
+static char *
+digest_written (gpointer analysis, WriteFunc write, gpointer data)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (write (analysis, out, data, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  return digest_of (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+}
+
+static gboolean
+write_text (gpointer coverage, GOutputStream *out, gpointer data, GError **error)
+{
+  return ipt_coverage_write_blocks (coverage, out, IPT_COVERAGE_FORMAT_TEXT, NULL, error);
+}
+
+static gboolean
+write_json (gpointer coverage, GOutputStream *out, gpointer data, GError **error)
+{
+  return ipt_coverage_write_blocks (coverage, out, IPT_COVERAGE_FORMAT_JSON, NULL, error);
+}
+
+static gboolean
+write_drcov (gpointer coverage, GOutputStream *out, gpointer image, GError **error)
+{
+  return ipt_coverage_write_drcov (coverage, image, out, NULL, error);
+}
+
+static gboolean
+write_lcov (gpointer coverage, GOutputStream *out, gpointer image, GError **error)
+{
+  return ipt_coverage_write_lcov (coverage, image, NULL, out, NULL, error);
+}
+
+static gboolean
+write_listing (gpointer calls, GOutputStream *out, gpointer data, GError **error)
+{
+  return ipt_calls_write_listing (calls, out, error);
+}
+
+static gboolean
+write_folded (gpointer calls, GOutputStream *out, gpointer data, GError **error)
+{
+  return ipt_calls_write_folded (calls, out, error);
+}
+
+static gboolean
+write_chrome (gpointer calls, GOutputStream *out, gpointer data, GError **error)
+{
+  return ipt_calls_write_chrome_trace (calls, out, error);
+}
+
+/* Every output of a coverage and a call analysis of one decode. */
+typedef struct {
+  char *outputs[8];
+  guint n_segments;
+} Analyses;
+
+static const char *const output_names[] = {
+  "AFL bitmap", "block list (text)", "block list (JSON)", "drcov", "lcov",
+  "call listing", "folded stacks", "Chrome trace",
+};
+
+static void
+analyses_clear (Analyses *analyses)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (analyses->outputs); i++)
+    g_free (analyses->outputs[i]);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Analyses, analyses_clear)
+
+/* Decodes @trace into one coverage and one call analysis, on @jobs jobs;
+ * lcov with @with_lcov (the image has DWARF lines). */
+static void
+decode_analyses (IptImage *image, IptSymbolResolver *symbols, IptDecoderKind kind,
+                 const char *trace, guint jobs, gboolean with_lcov, Analyses *out)
+{
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, kind);
+  g_autoptr(IptCoverage) coverage = ipt_coverage_new ();
+  g_autoptr(IptCalls) calls = ipt_calls_new (symbols);
+  g_autoptr(GBytes) bitmap = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ipt_sink_can_split (IPT_SINK (coverage)));
+  g_assert_true (ipt_sink_can_split (IPT_SINK (calls)));
+  ipt_decoder_set_jobs (decoder, jobs);
+  g_assert_true (ipt_decoder_decode_file (decoder, trace, 0, 0, IPT_SINK (coverage), NULL,
+                                          &error));
+  g_assert_no_error (error);
+  out->n_segments = ipt_decoder_get_n_segments (decoder);
+  g_assert_true (ipt_decoder_decode_file (decoder, trace, 0, 0, IPT_SINK (calls), NULL,
+                                          &error));
+  g_assert_no_error (error);
+  out->n_segments = MIN (out->n_segments, ipt_decoder_get_n_segments (decoder));
+
+  bitmap = ipt_coverage_get_afl_bitmap (coverage);
+  out->outputs[0] = digest_of (g_bytes_get_data (bitmap, NULL), g_bytes_get_size (bitmap));
+  out->outputs[1] = digest_written (coverage, write_text, NULL);
+  out->outputs[2] = digest_written (coverage, write_json, NULL);
+  out->outputs[3] = digest_written (coverage, write_drcov, image);
+  out->outputs[4] = with_lcov ? digest_written (coverage, write_lcov, image) : NULL;
+  out->outputs[5] = digest_written (calls, write_listing, NULL);
+  out->outputs[6] = digest_written (calls, write_folded, NULL);
+  out->outputs[7] = digest_written (calls, write_chrome, NULL);
+}
+
+/* Coverage and calls of jobs 2, 3 and 8 are those of one job, byte for
+ * byte, with both decoders; and the trace was really cut. */
+static void
+assert_analyses_agree (IptImage *image, IptSymbolResolver *symbols, const char *trace,
+                       gboolean with_lcov)
+{
+  const guint jobs[] = { 2, 3, 8 };
+
+  for (IptDecoderKind kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      g_auto(Analyses) serial = { 0, };
+
+      decode_analyses (image, symbols, kind, trace, 1, with_lcov, &serial);
+      g_assert_cmpuint (serial.n_segments, ==, 1);
+      for (gsize j = 0; j < G_N_ELEMENTS (jobs); j++)
+        {
+          g_auto(Analyses) parallel = { 0, };
+
+          decode_analyses (image, symbols, kind, trace, jobs[j], with_lcov, &parallel);
+          g_test_message ("analyses, %s decoder, %u jobs: %u segments",
+                          kind == IPT_DECODER_KIND_BLOCK ? "block" : "insn", jobs[j],
+                          parallel.n_segments);
+          g_assert_cmpuint (parallel.n_segments, >, 1);
+          for (guint i = 0; i < G_N_ELEMENTS (serial.outputs); i++)
+            {
+              if (g_strcmp0 (serial.outputs[i], parallel.outputs[i]) != 0)
+                g_test_message ("%s differs", output_names[i]);
+              g_assert_cmpstr (parallel.outputs[i], ==, serial.outputs[i]);
+            }
+        }
+    }
+}
+
+/* ---- the analyses' merge, at every call ---- */
+
+/* One call a decode makes: an instruction (@what 'i': @ip, @raw of @size,
+ * @iclass), an event ('e': @type, @ip, @to; 's' for an IP-suppressed
+ * disable; 'p' a PIP, CR3 @ip) or an error ('x'). */
+typedef struct {
+  char what;
+  guint64 ip;
+  guint8 size;
+  guint8 raw[3];
+  enum pt_insn_class iclass;
+  enum pt_event_type type;
+  guint64 to;
+} Step;
+
+/* A flow with what a cut may meet right after it: a disable after a call
+ * (untraced code), an async branch, an error, an overflow, a suppressed
+ * disable; the analyses resolve each against what came before. And CR3
+ * changes: a part cut between two knows its CR3 only at the second. */
+static const Step script[] = {
+  { 'p', 0x1234000 },
+  { 'i', 0x1000, 3, { 0x48, 0x31, 0xc0 }, ptic_other },
+  { 'i', 0x1003, 5, { 0xe8 }, ptic_call },
+  { 'e', 0x7000, .type = ptev_disabled },
+  { 'e', 0x1008, .type = ptev_enabled },
+  { 'i', 0x1008, 5, { 0xe8 }, ptic_call },
+  { 'i', 0x2000, 1, { 0x90 }, ptic_other },
+  { 'i', 0x2001, 2, { 0x75 }, ptic_cond_jump },
+  { 'e', 0x3000, .type = ptev_disabled },
+  { 'e', 0x2003, .type = ptev_enabled },
+  { 'i', 0x2003, 1, { 0xc3 }, ptic_return },
+  { 'i', 0x100d, 2, { 0xff, 0xe0 }, ptic_jump },
+  { 'e', 0x1100, .type = ptev_async_branch, .to = 0x4000 },
+  { 'i', 0x4000, 1, { 0x90 }, ptic_other },
+  { 'i', 0x4001, 1, { 0xc3 }, ptic_return },
+  { 'x', 0x1100 },
+  { 'i', 0x5000, 1, { 0x90 }, ptic_other },
+  { 'p', 0x5678000 },
+  { 'i', 0x5001, 2, { 0x75 }, ptic_cond_jump },
+  { 'e', .type = ptev_overflow },
+  { 'i', 0x5003, 1, { 0xc3 }, ptic_return },
+  { 's', .type = ptev_disabled },
+  { 'e', 0x1000, .type = ptev_enabled },
+  { 'i', 0x1000, 3, { 0x48, 0x31, 0xc0 }, ptic_other },
+  { 'i', 0x1003, 5, { 0xe8 }, ptic_call },
+  { 'i', 0x2000, 1, { 0x90 }, ptic_other },
+};
+
+static void
+feed (IptSink *sink, guint from, guint to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      const Step *step = &script[i];
+      struct pt_insn insn = { 0, };
+      struct pt_event event = { 0, };
+
+      switch (step->what)
+        {
+        case 'i':
+          insn.ip = step->ip;
+          insn.size = step->size;
+          memcpy (insn.raw, step->raw, sizeof step->raw);
+          insn.iclass = step->iclass;
+          insn.mode = ptem_64bit;
+          ipt_sink_insn (sink, &insn);
+          break;
+        case 'x':
+          ipt_sink_error (sink, IPT_DECODE_ERROR_DECODE, 0x100, step->ip, -pte_bad_packet);
+          break;
+        default:
+          event.type = step->type;
+          event.ip_suppressed = step->what == 's';
+          if (step->what == 'p')
+            {
+              event.type = ptev_paging;
+              event.variant.paging.cr3 = step->ip;
+            }
+          else if (step->type == ptev_disabled)
+            event.variant.disabled.ip = step->ip;
+          else if (step->type == ptev_enabled)
+            event.variant.enabled.ip = step->ip;
+          else if (step->type == ptev_async_branch)
+            {
+              event.variant.async_branch.from = step->ip;
+              event.variant.async_branch.to = step->to;
+            }
+          ipt_sink_event (sink, &event);
+          break;
+        }
+    }
+}
+
+/* The outputs of @sink (an IptCoverage or an IptCalls) as one string. */
+static char *
+outputs_of (IptSink *sink)
+{
+  static const WriteFunc coverage_writes[] = { write_text, write_json, NULL };
+  static const WriteFunc calls_writes[] = { write_listing, write_folded, write_chrome, NULL };
+  g_autoptr(GString) all = g_string_new (NULL);
+  const WriteFunc *writes = calls_writes;
+
+  if (IPT_IS_COVERAGE (sink))
+    {
+      g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (IPT_COVERAGE (sink));
+      g_autofree char *sum = digest_of (g_bytes_get_data (bitmap, NULL),
+                                        g_bytes_get_size (bitmap));
+
+      g_string_append_printf (all, "bitmap %s\n", sum);
+      writes = coverage_writes;
+    }
+  for (guint i = 0; writes[i] != NULL; i++)
+    {
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (writes[i] (sink, out, NULL, &error));
+      g_assert_no_error (error);
+      g_string_append_len (all, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                           g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+    }
+  return g_string_free (g_steal_pointer (&all), FALSE);
+}
+
+/* What a parallel decode does to a sink, with the cuts at @cuts: begin,
+ * one part per piece (split, begin, its calls), merge each in order, end. */
+static char *
+decode_in_parts (IptSink *sink, const guint *cuts, guint n_cuts)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ipt_sink_begin (sink, NULL, &error));
+  for (guint k = 0; k <= n_cuts; k++)
+    {
+      g_autoptr(IptSink) part = ipt_sink_split (sink);
+      guint from = k == 0 ? 0 : cuts[k - 1];
+      guint to = k == n_cuts ? G_N_ELEMENTS (script) : cuts[k];
+
+      g_assert_nonnull (part);
+      g_assert_true (ipt_sink_begin (part, NULL, &error));
+      feed (part, from, to);
+      g_assert_true (ipt_sink_merge (sink, part, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (ipt_sink_end (sink, &error));
+  return outputs_of (sink);
+}
+
+/* Coverage and calls merged from parts cut before any call (one cut, and
+ * cuts at two calls in a row) are the serial ones. */
+static void
+test_analyses_merge_anywhere (gconstpointer data)
+{
+  gboolean coverage = GPOINTER_TO_INT (data);
+  g_autoptr(IptSink) serial = coverage ? IPT_SINK (ipt_coverage_new ())
+                                       : IPT_SINK (ipt_calls_new (NULL));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (ipt_sink_begin (serial, NULL, &error));
+  feed (serial, 0, G_N_ELEMENTS (script));
+  g_assert_true (ipt_sink_end (serial, &error));
+  expected = outputs_of (serial);
+
+  for (guint cut = 1; cut < G_N_ELEMENTS (script); cut++)
+    {
+      guint two[] = { cut, cut + 1 };
+      g_autoptr(IptSink) one_cut = coverage ? IPT_SINK (ipt_coverage_new ())
+                                            : IPT_SINK (ipt_calls_new (NULL));
+      g_autoptr(IptSink) two_cuts = coverage ? IPT_SINK (ipt_coverage_new ())
+                                             : IPT_SINK (ipt_calls_new (NULL));
+      g_autofree char *merged = decode_in_parts (one_cut, two, 1);
+
+      if (g_strcmp0 (merged, expected) != 0)
+        g_test_message ("cut before call %u", cut);
+      g_assert_cmpstr (merged, ==, expected);
+      if (cut + 1 < G_N_ELEMENTS (script))
+        {
+          g_autofree char *merged2 = decode_in_parts (two_cuts, two, 2);
+
+          if (g_strcmp0 (merged2, expected) != 0)
+            g_test_message ("cuts before calls %u and %u", cut, cut + 1);
+          g_assert_cmpstr (merged2, ==, expected);
+        }
+    }
+}
+
 /* ---- ipt-record's recordings ---- */
 
-/* Records the program $@data (recursion, qsort callbacks, longjmp,
- * signals) with ipt-record, a PSB every 128 bytes, and decodes the trace
- * over its page dump: the calls of every job count are the serial ones. */
-static void
-test_recording (gconstpointer data)
+/* Records the program @program (recursion, qsort callbacks, longjmp,
+ * signals) with ipt-record, a PSB every 128 bytes, into a new temporary
+ * directory. */
+static char *
+record_program (const char *program)
 {
-  const char *program = g_getenv (data);
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-decoder-parallel-XXXXXX", &error);
-  g_autofree char *trace = NULL, *out = NULL, *err = NULL, *rm = NULL;
-  g_autoptr(IptImage) image = NULL;
+  char *dir = g_dir_make_tmp ("test-decoder-parallel-XXXXXX", &error);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *argv[] = { g_getenv ("IPT_RECORD"), "--psb-period", "128", "-o", dir, "--",
+                         program, NULL };
   int status = -1;
 
   g_assert_no_error (error);
   g_assert_nonnull (program);
-  {
-    const char *argv[] = { g_getenv ("IPT_RECORD"), "--psb-period", "128", "-o", dir, "--",
-                           program, NULL };
+  g_assert_nonnull (argv[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("ipt-record: %s", err);
+  return dir;
+}
 
-    g_assert_nonnull (argv[0]);
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                                 &out, &err, &status, &error));
-    g_assert_no_error (error);
-    g_test_message ("ipt-record: %s", err);
-  }
-  trace = g_build_filename (dir, "trace.pt", NULL);
-  image = pagedump_image (dir, data);
-  assert_real_trace_agrees (image, trace);
+static void
+remove_recording (const char *dir)
+{
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
 
-  rm = g_strdup_printf ("rm -rf '%s'", dir);
   g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
+}
+
+/* The recording of the program $@data over its page dump: the calls of
+ * every job count are the serial ones. */
+static void
+test_recording (gconstpointer data)
+{
+  g_autofree char *dir = record_program (g_getenv (data));
+  g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
+  g_autoptr(IptImage) image = pagedump_image (dir, data);
+
+  assert_real_trace_agrees (image, trace);
+  remove_recording (dir);
+}
+
+/* The recording of the program $@data (built with -g) over its page dump
+ * and the program's ELF (symbols, lines, drcov's module): coverage and
+ * calls of every job count are the serial ones. */
+static void
+test_recording_analyses (gconstpointer data)
+{
+  const char *program = g_getenv (data);
+  g_autofree char *dir = record_program (program);
+  g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
+  g_autofree char *spec = g_strdup_printf ("elf:file=%s", program);
+  g_autoptr(IptImage) image = pagedump_image (dir, data);
+  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
+  g_autoptr(IptMemoryProvider) elf = NULL;
+  g_autoptr(IptSymbolResolver) symbols = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ipt_plugin_registry_scan_default_path (registry);
+  elf = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
+  g_assert_no_error (error);
+  ipt_image_add_provider (image, elf);
+  symbols = ipt_symbol_resolver_new_for_model (ipt_image_get_providers (image));
+  g_assert_cmpuint (ipt_symbol_resolver_get_n_sources (symbols), >, 0);
+
+  assert_analyses_agree (image, symbols, trace, g_str_has_suffix (data, "_G"));
+  remove_recording (dir);
 }
 
 /* ---- the corpus ---- */
 
+/* The page dump of the corpus trace @name, and in *@trace its path. */
+static IptImage *
+corpus_image (const char *name, char **trace)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("IPT_CORPUS_DIR"), name, NULL);
+
+  *trace = g_build_filename (dir, "trace.pt", NULL);
+  return pagedump_image (dir, name);
+}
+
 static void
 test_corpus (gconstpointer data)
 {
-  const char *name = data;
-  g_autofree char *dir = g_build_filename (g_getenv ("IPT_CORPUS_DIR"), name, NULL);
-  g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
-  g_autoptr(IptImage) image = pagedump_image (dir, name);
+  g_autofree char *trace = NULL;
+  g_autoptr(IptImage) image = corpus_image (data, &trace);
 
   assert_real_trace_agrees (image, trace);
+}
+
+/* The corpus's memory has no symbols: calls name functions by address. */
+static void
+test_corpus_analyses (gconstpointer data)
+{
+  g_autofree char *trace = NULL;
+  g_autoptr(IptImage) image = corpus_image (data, &trace);
+
+  assert_analyses_agree (image, NULL, trace, FALSE);
 }
 
 int
@@ -846,6 +1247,10 @@ main (int argc, char **argv)
                             "IPT_RECORD_PROGRAM_FLOW_STATIC", test_recording);
       g_test_add_data_func ("/decoder-parallel/record/async-static",
                             "IPT_RECORD_PROGRAM_ASYNC_STATIC", test_recording);
+      g_test_add_data_func ("/decoder-parallel/record/analyses/flow-static-g",
+                            "IPT_RECORD_PROGRAM_FLOW_STATIC_G", test_recording_analyses);
+      g_test_add_data_func ("/decoder-parallel/record/analyses/calls-static",
+                            "IPT_RECORD_PROGRAM_CALLS_STATIC", test_recording_analyses);
       return g_test_run ();
     }
 
@@ -856,7 +1261,11 @@ main (int argc, char **argv)
         {
           g_autofree char *path = g_strdup_printf ("/decoder-parallel/corpus/%s", corpus[i]);
 
+          g_autofree char *analyses = g_strdup_printf ("/decoder-parallel/corpus/%s/analyses",
+                                                       corpus[i]);
+
           g_test_add_data_func (path, corpus[i], test_corpus);
+          g_test_add_data_func (analyses, corpus[i], test_corpus_analyses);
         }
       return g_test_run ();
     }
@@ -872,6 +1281,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/decoder-parallel/statistics/insn", GINT_TO_POINTER (IPT_DECODER_KIND_INSN), test_statistics);
   g_test_add_func ("/decoder-parallel/unsplittable-sink-decodes-serially", test_unsplittable_sink);
   g_test_add_func ("/decoder-parallel/cancelled", test_cancelled);
+  g_test_add_data_func ("/decoder-parallel/coverage/merge-anywhere", GINT_TO_POINTER (TRUE),
+                        test_analyses_merge_anywhere);
+  g_test_add_data_func ("/decoder-parallel/calls/merge-anywhere", GINT_TO_POINTER (FALSE),
+                        test_analyses_merge_anywhere);
   g_test_add_func ("/decoder-parallel/file-range-and-async", test_file_range_and_async);
 
   return g_test_run ();

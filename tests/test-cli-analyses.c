@@ -102,8 +102,13 @@ test_jobs_listing (void)
       g_unsetenv ("G_MESSAGES_DEBUG");
       g_assert_cmpstr (one, ==, two);
       g_assert_nonnull (strstr (one, "<main"));
-      g_assert_null (strstr (err, "decoded in 1 segments"));
       g_assert_nonnull (strstr (err, "decoded in "));
+      /* The instruction decoder's cuts always join on the demo. The block
+       * decoder's depend on how the segments filled libipt's block cache:
+       * a cut can be rejected and decoded again across, down to one
+       * segment (docs/parallel-decode.md), with the same listing. */
+      if (strcmp (decoders[d], "--insn-decoder") == 0)
+        g_assert_null (strstr (err, "decoded in 1 segments"));
     }
 }
 

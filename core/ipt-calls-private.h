@@ -1,10 +1,13 @@
-/* ipt-calls-private.h: what the call analysis (ipt-calls.c), its call tree
+/* ipt-calls-private.h: what the call analysis (ipt-calls.c, and
+ * ipt-calls-stack.c for what a transition does), its call tree
  * (ipt-calls-node.c) and its writers (listing, folded, Chrome) share: the
- * log of transitions, the tree nodes, the replay of the log and a buffered
- * output stream. */
+ * log of transitions, the tree nodes, the analysis's state, the replay of
+ * the log and a buffered output stream. */
 #pragma once
 
 #include <ipt-analyze/ipt-analyze.h>
+
+#include "ipt-sink-lead-private.h"
 
 G_BEGIN_DECLS
 
@@ -93,6 +96,96 @@ G_GNUC_INTERNAL
 IptCallNode *ipt_call_node_steal (IptCallNode *self, IptCallNode *child);
 G_GNUC_INTERNAL
 void ipt_call_node_sum (IptCallNode *self);
+
+/* ---- the analysis's state (ipt-calls.c, ipt-calls-stack.c) ---- */
+
+#define NO_ADDRESS G_MAXUINT64
+/* ipt_calls_record(): the time of now (looked up only where a transition is logged) */
+#define TIME_NOW (G_MAXUINT64 - 1)
+#define FUNC_CACHE_SIZE 4096
+
+/* What the last instruction leaves to resolve when the next one comes. */
+typedef enum {
+  PEND_NONE,
+  PEND_START,       /* no flow yet, or lost: the next instruction starts a root frame */
+  PEND_CALL,
+  PEND_RET,
+  PEND_JUMP,        /* a jump: a transition only if it leaves the function */
+  PEND_FAR_RET,
+  PEND_DISABLED,    /* tracing is off; pend_from is where the code would go on (0: unknown) */
+} Pend;
+
+typedef struct {
+  IptCallNode *node;
+  const IptCallsFunc *func;
+  guint64 ret;              /* NO_ADDRESS for root and async frames */
+  guint64 resume;           /* async frames: where the interrupted code goes on */
+  IptCallsOpen open;
+} Frame;
+
+typedef struct {
+  guint64 address;
+  const IptCallsFunc *func;
+} FuncSlot;
+
+typedef struct {
+  IptCallNode *parent;
+  const IptCallsFunc *func;
+} PathKey;
+
+struct _IptCalls {
+  GObject parent_instance;
+
+  IptSymbolResolver *symbols;     /* nullable */
+  guint64 tsc_zero;               /* the decode's TSC conversion */
+  guint32 tsc_mult;
+  guint16 tsc_shift;
+  guint64 event_time;             /* of the last event with a timestamp */
+
+  GHashTable *funcs;              /* &func->start -> IptCallsFunc, owned */
+  FuncSlot *func_cache;            /* FUNC_CACHE_SIZE, by address */
+  GHashTable *paths;              /* PathKey -> IptCallNode (the tree owns it) */
+  IptCallNode *root;              /* invisible; its children are the roots */
+  GPtrArray *absorbed;            /* subtrees merged into others, kept for the log */
+
+  GArray *stack;                  /* Frame */
+  IptCallNode *top;               /* the top frame's node, NULL when the stack is empty */
+  guint64 top_start;              /* the top frame's function: [top_start, top_start + top_span) */
+  guint64 top_span;
+
+  Pend pend;
+  guint64 pend_from;
+  guint64 pend_ret;
+  guint64 last_end;               /* the end of the last instruction */
+
+  GArray *entries;                /* IptCallsEntry */
+  guint64 n_insns;
+  guint64 last_time;
+  gboolean timed;
+
+  guint64 n_calls;
+  guint64 n_returns;
+  guint64 n_tail_calls;
+  guint64 n_unwound;
+  guint64 n_unmatched;
+  guint64 n_async;
+  guint64 n_gaps;
+
+  /* a part of a parallel decode (ipt_calls_split()): what came before its
+   * first instruction acts on the stack of the part before it */
+  gboolean is_part;
+  IptSinkLead lead;
+};
+
+G_GNUC_INTERNAL
+void ipt_calls_update_top (IptCalls *self);
+/* Logs one transition and moves the stack by it. */
+G_GNUC_INTERNAL
+void ipt_calls_record (IptCalls *self, IptCallsTransition type, guint64 from, guint64 to,
+                       guint64 ret, guint64 index, guint64 time);
+/* The flow reached @to: resolves what the last instruction left pending. */
+G_GNUC_INTERNAL
+void ipt_calls_resolve (IptCalls *self, guint64 to, guint64 index, guint64 time);
 
 /* ---- reading the analysis back (ipt-calls.c) ---- */
 

@@ -3,10 +3,10 @@
  * tree (one node per call path) and a log of the transitions that moved
  * the stack, which the writers (listing, folded stacks, Chrome trace)
  * replay. Per instruction it costs a couple of compares and two
- * increments; symbols are looked up only where a frame begins, through a
- * small cache. A transition is logged with what caused it, never with the
- * stack it met, so that a segment's log replays onto the stack of the
- * segment before it (ipt_calls_merge()). */
+ * increments; what the transitions do to the stack and the tree is in
+ * ipt-calls-stack.c. This file holds the object, the sink that turns
+ * instructions and events into transitions, the merge of segments and the
+ * getters. */
 #include "config.h"
 
 #include <string.h>
@@ -14,39 +14,6 @@
 #include "ipt-calls-private.h"
 #include "ipt-sink-lead-private.h"
 
-#define NO_ADDRESS G_MAXUINT64
-/* record(): the time of now (looked up only where a transition is logged) */
-#define TIME_NOW (G_MAXUINT64 - 1)
-#define FUNC_CACHE_SIZE 4096
-
-/* What the last instruction leaves to resolve when the next one comes. */
-typedef enum {
-  PEND_NONE,
-  PEND_START,       /* no flow yet, or lost: the next instruction starts a root frame */
-  PEND_CALL,
-  PEND_RET,
-  PEND_JUMP,        /* a jump: a transition only if it leaves the function */
-  PEND_FAR_RET,
-  PEND_DISABLED,    /* tracing is off; pend_from is where the code would go on (0: unknown) */
-} Pend;
-
-typedef struct {
-  IptCallNode *node;
-  const IptCallsFunc *func;
-  guint64 ret;              /* NO_ADDRESS for root and async frames */
-  guint64 resume;           /* async frames: where the interrupted code goes on */
-  IptCallsOpen open;
-} Frame;
-
-typedef struct {
-  guint64 address;
-  const IptCallsFunc *func;
-} FuncSlot;
-
-typedef struct {
-  IptCallNode *parent;
-  const IptCallsFunc *func;
-} PathKey;
 
 /**
  * IptCalls:
@@ -85,49 +52,6 @@ typedef struct {
  *
  * Since: 0.1
  */
-struct _IptCalls {
-  GObject parent_instance;
-
-  IptSymbolResolver *symbols;     /* nullable */
-  guint64 tsc_zero;               /* the decode's TSC conversion */
-  guint32 tsc_mult;
-  guint16 tsc_shift;
-  guint64 event_time;             /* of the last event with a timestamp */
-
-  GHashTable *funcs;              /* &func->start -> IptCallsFunc, owned */
-  FuncSlot *func_cache;            /* FUNC_CACHE_SIZE, by address */
-  GHashTable *paths;              /* PathKey -> IptCallNode (the tree owns it) */
-  IptCallNode *root;              /* invisible; its children are the roots */
-  GPtrArray *absorbed;            /* subtrees merged into others, kept for the log */
-
-  GArray *stack;                  /* Frame */
-  IptCallNode *top;               /* the top frame's node, NULL when the stack is empty */
-  guint64 top_start;              /* the top frame's function: [top_start, top_start + top_span) */
-  guint64 top_span;
-
-  Pend pend;
-  guint64 pend_from;
-  guint64 pend_ret;
-  guint64 last_end;               /* the end of the last instruction */
-
-  GArray *entries;                /* IptCallsEntry */
-  guint64 n_insns;
-  guint64 last_time;
-  gboolean timed;
-
-  guint64 n_calls;
-  guint64 n_returns;
-  guint64 n_tail_calls;
-  guint64 n_unwound;
-  guint64 n_unmatched;
-  guint64 n_async;
-  guint64 n_gaps;
-
-  /* a part of a parallel decode (ipt_calls_split()): what came before its
-   * first instruction acts on the stack of the part before it */
-  gboolean is_part;
-  IptSinkLead lead;
-};
 
 enum {
   PROP_0,
@@ -146,7 +70,7 @@ static void ipt_calls_sink_init (IptSinkInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (IptCalls, ipt_calls, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (IPT_TYPE_SINK, ipt_calls_sink_init))
 
-/* ---- functions and call paths ---- */
+/* ---- the hash tables' callbacks ---- */
 
 static void
 func_free (gpointer data)
@@ -155,40 +79,6 @@ func_free (gpointer data)
 
   g_free (func->name);
   g_free (func);
-}
-
-static const IptCallsFunc *
-lookup_func (IptCalls *self, guint64 address)
-{
-  guint slot = (guint) ((address ^ (address >> 12)) & (FUNC_CACHE_SIZE - 1));
-  const char *name = NULL;
-  guint64 start = address, size = 0;
-  IptCallsFunc *func;
-
-  if (self->func_cache[slot].func != NULL && self->func_cache[slot].address == address)
-    return self->func_cache[slot].func;
-
-  if (self->symbols == NULL ||
-      !ipt_symbol_resolver_lookup (self->symbols, NULL, address, &name, NULL, &start, &size))
-    {
-      name = NULL;
-      start = address;
-      size = 0;
-    }
-  func = g_hash_table_lookup (self->funcs, &start);
-  if (func == NULL)
-    {
-      func = g_new0 (IptCallsFunc, 1);
-      func->start = start;
-      /* Without a size the extent is unknown: no jump leaves it. */
-      func->end = size != 0 && start + size > start ? start + size : G_MAXUINT64;
-      func->name = name != NULL ? g_strdup (name)
-                                : g_strdup_printf ("0x%" G_GINT64_MODIFIER "x", start);
-      g_hash_table_insert (self->funcs, &func->start, func);
-    }
-  self->func_cache[slot].address = address;
-  self->func_cache[slot].func = func;
-  return func;
 }
 
 static guint
@@ -205,422 +95,6 @@ path_equal (gconstpointer a, gconstpointer b)
   const PathKey *x = a, *y = b;
 
   return x->parent == y->parent && x->func == y->func;
-}
-
-static IptCallNode *
-child_node (IptCalls *self, IptCallNode *parent, const IptCallsFunc *func)
-{
-  PathKey key = { parent, func };
-  IptCallNode *node = g_hash_table_lookup (self->paths, &key);
-
-  if (node == NULL)
-    {
-      node = ipt_call_node_new (parent, func);
-      g_hash_table_insert (self->paths, g_memdup2 (&key, sizeof key), node);
-    }
-  return node;
-}
-
-static void
-forget_paths (IptCalls *self, IptCallNode *node)
-{
-  PathKey key = { node->parent, node->func };
-
-  g_hash_table_remove (self->paths, &key);
-  for (guint i = 0; i < node->children->len; i++)
-    forget_paths (self, g_ptr_array_index (node->children, i));
-}
-
-/* Adds the counts of @node's subtree into @into's (the same function). */
-static void
-absorb (IptCalls *self, IptCallNode *into, IptCallNode *node)
-{
-  into->calls += node->calls;
-  into->self_insns += node->self_insns;
-  into->self_time += node->self_time;
-  for (guint i = 0; i < node->children->len; i++)
-    {
-      IptCallNode *child = g_ptr_array_index (node->children, i);
-
-      absorb (self, child_node (self, into, child->func), child);
-    }
-}
-
-/* A return above the root frame: @old, a root, becomes a child of the
- * root for @func (which may be @old's own function: recursion), made if
- * need be. Returns that root. */
-static IptCallNode *
-reparent_root (IptCalls *self, IptCallNode *old, const IptCallsFunc *func)
-{
-  IptCallNode *caller, *existing;
-  PathKey key;
-
-  forget_paths (self, old);
-  old = ipt_call_node_steal (self->root, old);
-  caller = child_node (self, self->root, func);
-  key.parent = caller;
-  key.func = old->func;
-  existing = g_hash_table_lookup (self->paths, &key);
-  if (existing != NULL)
-    {
-      absorb (self, existing, old);
-      /* the log still names its nodes */
-      g_ptr_array_add (self->absorbed, old);
-      return caller;
-    }
-  ipt_call_node_append (caller, old);
-  /* the moved subtree's keys: its top has a new parent */
-  {
-    GPtrArray *todo = g_ptr_array_new ();
-
-    g_ptr_array_add (todo, old);
-    while (todo->len > 0)
-      {
-        IptCallNode *node = g_ptr_array_steal_index (todo, todo->len - 1);
-        PathKey moved = { node->parent, node->func };
-
-        g_hash_table_insert (self->paths, g_memdup2 (&moved, sizeof moved), node);
-        for (guint i = 0; i < node->children->len; i++)
-          g_ptr_array_add (todo, g_ptr_array_index (node->children, i));
-      }
-    g_ptr_array_unref (todo);
-  }
-  return caller;
-}
-
-/* ---- the stack ---- */
-
-static Frame *
-frame_at (IptCalls *self, guint i)
-{
-  return &g_array_index (self->stack, Frame, i);
-}
-
-static void
-update_top (IptCalls *self)
-{
-  if (self->stack->len == 0)
-    {
-      self->top = NULL;
-      self->top_start = 0;
-      self->top_span = G_MAXUINT64;
-      return;
-    }
-  {
-    const Frame *frame = frame_at (self, self->stack->len - 1);
-
-    self->top = frame->node;
-    if (frame->func->end == G_MAXUINT64)
-      {
-        self->top_start = 0;
-        self->top_span = G_MAXUINT64;
-      }
-    else
-      {
-        self->top_start = frame->func->start;
-        self->top_span = frame->func->end - frame->func->start;
-      }
-  }
-}
-
-static IptCallNode *
-top_or_root (IptCalls *self)
-{
-  return self->top != NULL ? self->top : self->root;
-}
-
-static void
-push (IptCalls *self, IptCallsEntry *entry, IptCallNode *node, const IptCallsFunc *func,
-      guint64 ret, guint64 resume, IptCallsOpen open)
-{
-  Frame frame = { node, func, ret, resume, open };
-
-  g_array_append_val (self->stack, frame);
-  if (open != IPT_CALLS_OPEN_ROOT)
-    node->calls++;
-  entry->node = node;
-  entry->open = open;
-  update_top (self);
-}
-
-/* Pops the frames from @keep up; the deepest of them ends with @close. */
-static void
-pop_to (IptCalls *self, IptCallsEntry *entry, guint keep, IptCallsClose close)
-{
-  entry->n_pop = self->stack->len - keep;
-  entry->close = close;
-  if (entry->n_pop == 0)
-    return;
-  if (close == IPT_CALLS_CLOSE_UNWIND)
-    self->n_unwound += entry->n_pop;
-  else if (close != IPT_CALLS_CLOSE_GAP)
-    self->n_unwound += entry->n_pop - 1;
-  g_array_set_size (self->stack, keep);
-  update_top (self);
-}
-
-/* The frame from the top down whose return address is @to, or -1. */
-static gint
-find_return (IptCalls *self, guint64 to)
-{
-  for (guint i = self->stack->len; i-- > 0;)
-    if (frame_at (self, i)->ret == to)
-      return (gint) i;
-  return -1;
-}
-
-static gint
-find_resume (IptCalls *self, guint64 to)
-{
-  for (guint i = self->stack->len; i-- > 0;)
-    {
-      const Frame *frame = frame_at (self, i);
-
-      if (frame->open == IPT_CALLS_OPEN_ASYNC && frame->resume == to)
-        return (gint) i;
-    }
-  return -1;
-}
-
-/* ---- the transitions ---- */
-
-/* A return to the frame at @found: it and those above it end. */
-static void
-return_to (IptCalls *self, IptCallsEntry *entry, gint found)
-{
-  pop_to (self, entry, (guint) found, IPT_CALLS_CLOSE_RETURN);
-  self->n_returns++;
-}
-
-static void
-start_root (IptCalls *self, IptCallsEntry *entry, guint64 to)
-{
-  const IptCallsFunc *func = lookup_func (self, to);
-
-  push (self, entry, child_node (self, self->root, func), func, NO_ADDRESS, NO_ADDRESS,
-        IPT_CALLS_OPEN_ROOT);
-}
-
-/* The top frame is replaced by @func, keeping how it was entered. */
-static void
-replace_top (IptCalls *self, IptCallsEntry *entry, const IptCallsFunc *func, IptCallsOpen open)
-{
-  Frame old = *frame_at (self, self->stack->len - 1);
-
-  pop_to (self, entry, self->stack->len - 1, IPT_CALLS_CLOSE_TAILED);
-  if (old.open == IPT_CALLS_OPEN_CALL)
-    old.open = open;
-  push (self, entry, child_node (self, top_or_root (self), func), func, old.ret, old.resume,
-        old.open);
-}
-
-static void
-apply_ret (IptCalls *self, IptCallsEntry *entry)
-{
-  gint found = find_return (self, entry->to);
-  const Frame *top;
-
-  if (found >= 0)
-    {
-      return_to (self, entry, found);
-      return;
-    }
-  top = self->stack->len > 0 ? frame_at (self, self->stack->len - 1) : NULL;
-  if (top != NULL && top->open == IPT_CALLS_OPEN_ASYNC)
-    {
-      /* A handler returns to what the kernel put on its stack (the
-       * signal trampoline), which runs in its place. */
-      const IptCallsFunc *func = lookup_func (self, entry->to);
-      Frame old = *top;
-
-      pop_to (self, entry, self->stack->len - 1, IPT_CALLS_CLOSE_RETURN);
-      push (self, entry, child_node (self, top_or_root (self), func), func, NO_ADDRESS,
-            old.resume, IPT_CALLS_OPEN_ASYNC);
-      self->n_returns++;
-      return;
-    }
-  if (top != NULL && top->open == IPT_CALLS_OPEN_ROOT)
-    {
-      /* Above the first frame: what it returns to called it. */
-      const IptCallsFunc *func = lookup_func (self, entry->to);
-      IptCallNode *old = top->node;
-      IptCallNode *caller;
-
-      pop_to (self, entry, 0, IPT_CALLS_CLOSE_RETURN);
-      caller = reparent_root (self, old, func);
-      push (self, entry, caller, func, NO_ADDRESS, NO_ADDRESS, IPT_CALLS_OPEN_ROOT);
-      entry->flags |= IPT_CALLS_FLAG_UPWARD;
-      self->n_returns++;
-      return;
-    }
-  entry->flags |= IPT_CALLS_FLAG_UNMATCHED;
-  self->n_unmatched++;
-}
-
-static void
-apply_jump (IptCalls *self, IptCallsEntry *entry)
-{
-  const IptCallsFunc *func = lookup_func (self, entry->to);
-
-  if (self->stack->len == 0)
-    {
-      start_root (self, entry, entry->to);
-      return;
-    }
-  if (entry->to != func->start)
-    {
-      /* Into the middle of a function further down: longjmp. */
-      for (guint i = self->stack->len - 1; i-- > 0;)
-        if (frame_at (self, i)->func == func)
-          {
-            pop_to (self, entry, i + 1, IPT_CALLS_CLOSE_UNWIND);
-            return;
-          }
-    }
-  replace_top (self, entry, func, IPT_CALLS_OPEN_TAIL);
-  self->n_tail_calls++;
-}
-
-static void
-apply_land (IptCalls *self, IptCallsEntry *entry)
-{
-  gint found = find_resume (self, entry->to);
-  const IptCallsFunc *func;
-
-  if (found >= 0)
-    {
-      pop_to (self, entry, (guint) found, IPT_CALLS_CLOSE_RESUME);
-      return;
-    }
-  if (entry->type == IPT_CALLS_T_FAR_RET)
-    return;
-  /* Untraced code (IP filtering: a PLT jump into a library) returned. */
-  found = find_return (self, entry->to);
-  if (found >= 0)
-    {
-      return_to (self, entry, found);
-      return;
-    }
-  /* Where the code would have gone on is unknown: nothing to say. */
-  if (entry->from == 0)
-    return;
-  if (self->stack->len == 0)
-    {
-      start_root (self, entry, entry->to);
-      return;
-    }
-  func = lookup_func (self, entry->to);
-  push (self, entry, child_node (self, self->top, func), func, NO_ADDRESS, entry->from,
-        IPT_CALLS_OPEN_ASYNC);
-  self->n_async++;
-}
-
-/* The time of the last event that had one, not libipt's running time:
- * the block decoder's runs ahead of the instructions walked from its
- * blocks, and both decoders must agree. PSBs restate it. */
-static guint64
-current_time (IptCalls *self)
-{
-  return self->event_time;
-}
-
-/* Logs one transition and moves the stack by it. */
-static void
-record (IptCalls *self, IptCallsTransition type, guint64 from, guint64 to, guint64 ret,
-        guint64 index, guint64 time)
-{
-  IptCallsEntry entry = { 0 };
-
-  if (time == TIME_NOW)
-    time = current_time (self);
-  entry.type = type;
-  entry.from = from;
-  entry.to = to;
-  entry.ret = ret;
-  entry.index = index;
-  entry.time = time;
-
-  /* the time since the last transition went to the top frame */
-  if (time != IPT_CALLS_NO_TIME)
-    {
-      if (self->last_time != IPT_CALLS_NO_TIME && self->top != NULL && time > self->last_time)
-        self->top->self_time += time - self->last_time;
-      self->last_time = time;
-      self->timed = TRUE;
-    }
-
-  switch (type)
-    {
-    case IPT_CALLS_T_START:
-      if (self->stack->len == 0)
-        start_root (self, &entry, to);
-      break;
-    case IPT_CALLS_T_CALL:
-      {
-        const IptCallsFunc *func = lookup_func (self, to);
-
-        push (self, &entry, child_node (self, top_or_root (self), func), func, ret, NO_ADDRESS,
-              IPT_CALLS_OPEN_CALL);
-        self->n_calls++;
-      }
-      break;
-    case IPT_CALLS_T_RET:
-      apply_ret (self, &entry);
-      break;
-    case IPT_CALLS_T_JUMP:
-      apply_jump (self, &entry);
-      break;
-    case IPT_CALLS_T_FAR_RET:
-    case IPT_CALLS_T_LAND:
-      apply_land (self, &entry);
-      break;
-    case IPT_CALLS_T_GAP:
-      pop_to (self, &entry, 0, IPT_CALLS_CLOSE_GAP);
-      self->n_gaps++;
-      self->pend = PEND_START;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  g_array_append_val (self->entries, entry);
-}
-
-/* The flow reached @to: resolves what the last instruction left pending. */
-static void
-resolve (IptCalls *self, guint64 to, guint64 index, guint64 time)
-{
-  Pend pend = self->pend;
-
-  self->pend = PEND_NONE;
-  if (self->stack->len == 0)
-    {
-      record (self, IPT_CALLS_T_START, 0, to, 0, index, time);
-      return;
-    }
-  switch (pend)
-    {
-    case PEND_CALL:
-      record (self, IPT_CALLS_T_CALL, self->pend_from, to, self->pend_ret, index, time);
-      break;
-    case PEND_RET:
-      record (self, IPT_CALLS_T_RET, self->pend_from, to, 0, index, time);
-      break;
-    case PEND_JUMP:
-      if (to - self->top_start >= self->top_span)
-        record (self, IPT_CALLS_T_JUMP, self->pend_from, to, 0, index, time);
-      break;
-    case PEND_FAR_RET:
-      record (self, IPT_CALLS_T_FAR_RET, self->pend_from, to, 0, index, time);
-      break;
-    case PEND_DISABLED:
-      if (to != self->pend_from)
-        record (self, IPT_CALLS_T_LAND, self->pend_from, to, 0, index, time);
-      break;
-    case PEND_NONE:
-    case PEND_START:
-    default:
-      break;
-    }
 }
 
 /* ---- the sink ---- */
@@ -707,7 +181,7 @@ ipt_calls_insn (IptSink *sink, const struct pt_insn *insn)
 
   if (G_UNLIKELY (self->pend != PEND_NONE) &&
       (self->pend != PEND_JUMP || insn->ip - self->top_start >= self->top_span))
-    resolve (self, insn->ip, self->n_insns, TIME_NOW);
+    ipt_calls_resolve (self, insn->ip, self->n_insns, TIME_NOW);
   self->pend = PEND_NONE;
 
   self->n_insns++;
@@ -775,8 +249,8 @@ ipt_calls_event (IptSink *sink, const struct pt_event *event)
         break;
       /* what the last instruction did reached @from, where the interrupt hit */
       if (self->pend != PEND_NONE)
-        resolve (self, event->variant.async_branch.from, self->n_insns, TIME_NOW);
-      record (self, IPT_CALLS_T_LAND, event->variant.async_branch.from,
+        ipt_calls_resolve (self, event->variant.async_branch.from, self->n_insns, TIME_NOW);
+      ipt_calls_record (self, IPT_CALLS_T_LAND, event->variant.async_branch.from,
               event->variant.async_branch.to, 0, self->n_insns, TIME_NOW);
       self->pend = PEND_NONE;
       break;
@@ -792,15 +266,15 @@ ipt_calls_event (IptSink *sink, const struct pt_event *event)
       break;
     case ptev_async_disabled:
       if (self->pend != PEND_START && self->pend != PEND_NONE)
-        resolve (self, event->variant.async_disabled.at, self->n_insns, TIME_NOW);
+        ipt_calls_resolve (self, event->variant.async_disabled.at, self->n_insns, TIME_NOW);
       disable (self, event->variant.async_disabled.at);
       break;
     case ptev_enabled:
       if (self->pend == PEND_DISABLED)
-        resolve (self, event->variant.enabled.ip, self->n_insns, TIME_NOW);
+        ipt_calls_resolve (self, event->variant.enabled.ip, self->n_insns, TIME_NOW);
       break;
     case ptev_overflow:
-      record (self, IPT_CALLS_T_GAP, 0, 0, 0, self->n_insns, TIME_NOW);
+      ipt_calls_record (self, IPT_CALLS_T_GAP, 0, 0, 0, self->n_insns, TIME_NOW);
       break;
     default:
       break;
@@ -817,7 +291,7 @@ ipt_calls_error (IptSink *sink, IptDecodeErrorKind kind, gint64 offset, guint64 
       ipt_sink_lead_add_error (&self->lead, kind, offset, ip, code);
       return;
     }
-  record (self, IPT_CALLS_T_GAP, 0, ip, 0, self->n_insns, TIME_NOW);
+  ipt_calls_record (self, IPT_CALLS_T_GAP, 0, ip, 0, self->n_insns, TIME_NOW);
 }
 
 static gboolean
@@ -917,10 +391,10 @@ ipt_calls_merge (IptCalls *self, IptCalls *next)
       add_insns (self, entry->index - previous);
       previous = entry->index;
       if (entry->type == IPT_CALLS_T_START)
-        resolve (self, entry->to, base + entry->index, entry->time);
+        ipt_calls_resolve (self, entry->to, base + entry->index, entry->time);
       else
-        record (self, entry->type, entry->from, entry->to, entry->ret, base + entry->index,
-                entry->time);
+        ipt_calls_record (self, entry->type, entry->from, entry->to, entry->ret,
+                          base + entry->index, entry->time);
       self->pend = self->stack->len == 0 ? PEND_START : PEND_NONE;
     }
   add_insns (self, next->n_insns - previous);
@@ -1124,7 +598,7 @@ ipt_calls_init (IptCalls *self)
   self->pend = PEND_START;
   self->last_time = IPT_CALLS_NO_TIME;
   self->event_time = IPT_CALLS_NO_TIME;
-  update_top (self);
+  ipt_calls_update_top (self);
 }
 
 /**

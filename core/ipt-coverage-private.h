@@ -1,8 +1,12 @@
 /* ipt-coverage-private.h: the coverage collector's tables (open addressing,
- * keyed by block start or edge source) and the writers' shared view of them. */
+ * keyed by block start or edge source), its state (shared by the collector
+ * and its results, ipt-coverage-results.c) and the writers' shared view of
+ * them. */
 #pragma once
 
 #include <ipt-analyze/ipt-analyze.h>
+
+#include "ipt-sink-lead-private.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +37,60 @@ IptCoverageBlock *ipt_coverage_table_lookup_add (IptCoverageTable *table,
                                                  const IptCoverageBlock *entry, guint64 count);
 G_GNUC_INTERNAL
 void ipt_coverage_table_add_all (IptCoverageTable *table, const IptCoverageTable *other);
+
+/* ---- the collector's state (ipt-coverage.c, ipt-coverage-results.c) ---- */
+
+/* The table slots counted last, direct-mapped by key: the hot loop of a
+ * trace meets the same few blocks and edges over and over, and a hit
+ * costs a compare and an increment instead of a table probe. */
+#define MEMO_SIZE 512
+
+/* Whether a call or jump at an address is direct, by address: the block
+ * decoder tells only the class of a block's last instruction. */
+#define DIRECT_CACHE_SIZE 1024
+
+typedef struct {
+  guint64 ip;
+  guint64 cr3;
+  gboolean valid;
+  gboolean direct;
+} DirectCacheEntry;
+
+struct _IptCoverage {
+  GObject parent_instance;
+
+  IptCoverageTable blocks;
+  IptCoverageTable edges;        /* see ipt-coverage-private.h */
+  IptCoverageBlock *block_memo[MEMO_SIZE];     /* slots of blocks, NULL: none */
+  IptCoverageBlock *edge_memo[MEMO_SIZE];
+  gboolean has_cr3;
+
+  /* during a decode */
+  IptImage *image;              /* to read a block decoder's last call or jump */
+  gboolean block_path;
+  DirectCacheEntry *direct_cache;
+
+  /* the flow of the current (or last) decode; what merges join */
+  guint64 cr3;
+  gboolean seen_flow;           /* a block or an enable since the decode began */
+  gboolean mid_flow_start;      /* its first block came without an enable */
+  gboolean open;                /* cur is a block still running */
+  gboolean open_is_head;        /* ... and it is the first, mid-flow block */
+  IptCoverageBlock cur;
+  gboolean head_valid;          /* the first, mid-flow block, closed */
+  IptCoverageBlock head;
+  gboolean pending;             /* the last closed block waits for its successor */
+  guint64 pending_cr3;
+  guint64 pending_from;
+  guint pending_flags;
+
+  /* a part of a parallel decode (ipt_coverage_split()): what came before
+   * its first block acts on the flow of the part before it */
+  gboolean is_part;
+  IptSinkLead lead;
+  gboolean cr3_known;           /* a PIP came */
+  gboolean flow_without_cr3;    /* ... after the part's first blocks */
+};
 
 /* The finished result, sorted by (cr3, start, end) and (cr3, from, to):
  * what every output writes. Arrays of IptCoverageBlock / IptCoverageEdge. */

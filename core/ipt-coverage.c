@@ -5,7 +5,8 @@
  * the block decoder (libipt's blocks glued where libipt split a run for
  * its own reasons) and the instruction decoder. Per block it does one or
  * two table probes and never allocates; per instruction (insn decoder) a
- * class test. The outputs are in ipt-coverage-{afl,list,drcov}.c. */
+ * class test. What it gives back is in ipt-coverage-results.c, the
+ * outputs in ipt-coverage-{afl,list,drcov}.c. */
 #include "config.h"
 
 #include <string.h>
@@ -13,22 +14,6 @@
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-coverage-private.h"
 #include "ipt-sink-lead-private.h"
-
-/* The table slots counted last, direct-mapped by key: the hot loop of a
- * trace meets the same few blocks and edges over and over, and a hit
- * costs a compare and an increment instead of a table probe. */
-#define MEMO_SIZE 512
-
-/* Whether a call or jump at an address is direct, by address: the block
- * decoder tells only the class of a block's last instruction. */
-#define DIRECT_CACHE_SIZE 1024
-
-typedef struct {
-  guint64 ip;
-  guint64 cr3;
-  gboolean valid;
-  gboolean direct;
-} DirectCacheEntry;
 
 /**
  * IptCoverage:
@@ -55,51 +40,11 @@ typedef struct {
  *
  * Since: 0.1
  */
-struct _IptCoverage {
-  GObject parent_instance;
-
-  IptCoverageTable blocks;
-  IptCoverageTable edges;        /* see ipt-coverage-private.h */
-  IptCoverageBlock *block_memo[MEMO_SIZE];     /* slots of blocks, NULL: none */
-  IptCoverageBlock *edge_memo[MEMO_SIZE];
-  gboolean has_cr3;
-
-  /* during a decode */
-  IptImage *image;              /* to read a block decoder's last call or jump */
-  gboolean block_path;
-  DirectCacheEntry *direct_cache;
-
-  /* the flow of the current (or last) decode; what merges join */
-  guint64 cr3;
-  gboolean seen_flow;           /* a block or an enable since the decode began */
-  gboolean mid_flow_start;      /* its first block came without an enable */
-  gboolean open;                /* cur is a block still running */
-  gboolean open_is_head;        /* ... and it is the first, mid-flow block */
-  IptCoverageBlock cur;
-  gboolean head_valid;          /* the first, mid-flow block, closed */
-  IptCoverageBlock head;
-  gboolean pending;             /* the last closed block waits for its successor */
-  guint64 pending_cr3;
-  guint64 pending_from;
-  guint pending_flags;
-
-  /* a part of a parallel decode (ipt_coverage_split()): what came before
-   * its first block acts on the flow of the part before it */
-  gboolean is_part;
-  IptSinkLead lead;
-  gboolean cr3_known;           /* a PIP came */
-  gboolean flow_without_cr3;    /* ... after the part's first blocks */
-};
 
 static void ipt_coverage_sink_init (IptSinkInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (IptCoverage, ipt_coverage, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (IPT_TYPE_SINK, ipt_coverage_sink_init))
-
-G_DEFINE_BOXED_TYPE (IptCoverageBlock, ipt_coverage_block, ipt_coverage_block_copy,
-                     ipt_coverage_block_free)
-G_DEFINE_BOXED_TYPE (IptCoverageEdge, ipt_coverage_edge, ipt_coverage_edge_copy,
-                     ipt_coverage_edge_free)
 
 /* ---- counting ---- */
 
@@ -731,238 +676,4 @@ ipt_coverage_merge (IptCoverage *self, IptCoverage *next)
   self->pending_from = next->pending_from;
   self->pending_flags = next->pending_flags;
   self->cr3 = next->cr3;
-}
-
-/* ---- results ---- */
-
-static gint
-compare_blocks (gconstpointer a, gconstpointer b)
-{
-  const IptCoverageBlock *x = a, *y = b;
-
-  if (x->cr3 != y->cr3)
-    return x->cr3 < y->cr3 ? -1 : 1;
-  if (x->start != y->start)
-    return x->start < y->start ? -1 : 1;
-  if (x->end != y->end)
-    return x->end < y->end ? -1 : 1;
-  return 0;
-}
-
-static gint
-compare_edges (gconstpointer a, gconstpointer b)
-{
-  const IptCoverageEdge *x = a, *y = b;
-
-  if (x->cr3 != y->cr3)
-    return x->cr3 < y->cr3 ? -1 : 1;
-  if (x->from != y->from)
-    return x->from < y->from ? -1 : 1;
-  if (x->to != y->to)
-    return x->to < y->to ? -1 : 1;
-  return x->flags < y->flags ? -1 : x->flags > y->flags;
-}
-
-GArray *
-ipt_coverage_collect_blocks (IptCoverage *self)
-{
-  IptCoverageTable all;
-  GArray *result;
-
-  /* the table with what the flow left open counted in: a copy, so that
-   * a later merge still joins */
-  ipt_coverage_table_copy (&all, &self->blocks);
-  if (self->head_valid)
-    ipt_coverage_table_add (&all, &self->head, 1);
-  if (self->open)
-    ipt_coverage_table_add (&all, &self->cur, 1);
-
-  result = g_array_sized_new (FALSE, FALSE, sizeof (IptCoverageBlock), all.len);
-  for (guint i = 0; i <= all.mask; i++)
-    if (all.slots[i].count != 0)
-      g_array_append_val (result, all.slots[i]);
-  ipt_coverage_table_clear (&all);
-  g_array_sort (result, compare_blocks);
-  return result;
-}
-
-GArray *
-ipt_coverage_collect_edges (IptCoverage *self)
-{
-  GArray *result = g_array_sized_new (FALSE, FALSE, sizeof (IptCoverageEdge), self->edges.len);
-
-  for (guint i = 0; i <= self->edges.mask; i++)
-    {
-      const IptCoverageBlock *slot = &self->edges.slots[i];
-      IptCoverageEdge edge = { slot->cr3, slot->start, slot->end, slot->count, slot->n_insns };
-
-      if (slot->count != 0)
-        g_array_append_val (result, edge);
-    }
-  g_array_sort (result, compare_edges);
-  return result;
-}
-
-gboolean
-ipt_coverage_has_cr3 (IptCoverage *self)
-{
-  return self->has_cr3;
-}
-
-/**
- * ipt_coverage_get_n_blocks:
- * @self: an #IptCoverage
- *
- * Counts the distinct blocks (by CR3, start and end) that ran.
- *
- * Returns: the number of blocks
- *
- * Since: 0.1
- */
-guint
-ipt_coverage_get_n_blocks (IptCoverage *self)
-{
-  g_autoptr(GArray) blocks = NULL;
-
-  g_return_val_if_fail (IPT_IS_COVERAGE (self), 0);
-
-  blocks = ipt_coverage_collect_blocks (self);
-  return blocks->len;
-}
-
-/**
- * ipt_coverage_get_n_edges:
- * @self: an #IptCoverage
- *
- * Counts the distinct edges (by CR3, source, destination and flags).
- *
- * Returns: the number of edges
- *
- * Since: 0.1
- */
-guint
-ipt_coverage_get_n_edges (IptCoverage *self)
-{
-  g_return_val_if_fail (IPT_IS_COVERAGE (self), 0);
-
-  return self->edges.len;
-}
-
-/* The elements of @items one by one, as the boxed types copy and free
- * them (g_memdup2, g_free). */
-static GPtrArray *
-boxed_copies (GArray *items)
-{
-  guint size = g_array_get_element_size (items);
-  GPtrArray *result = g_ptr_array_new_full (items->len, g_free);
-
-  for (guint i = 0; i < items->len; i++)
-    g_ptr_array_add (result, g_memdup2 (items->data + (gsize) i * size, size));
-  return result;
-}
-
-/**
- * ipt_coverage_get_blocks:
- * @self: an #IptCoverage
- *
- * Lists the blocks that ran, sorted by CR3, start and end.
- *
- * Returns: (transfer full) (element-type IptCoverageBlock): the blocks
- *
- * Since: 0.1
- */
-GPtrArray *
-ipt_coverage_get_blocks (IptCoverage *self)
-{
-  g_autoptr(GArray) blocks = NULL;
-
-  g_return_val_if_fail (IPT_IS_COVERAGE (self), NULL);
-
-  blocks = ipt_coverage_collect_blocks (self);
-  return boxed_copies (blocks);
-}
-
-/**
- * ipt_coverage_get_edges:
- * @self: an #IptCoverage
- *
- * Lists the edges that were taken, sorted by CR3, source and destination.
- *
- * Returns: (transfer full) (element-type IptCoverageEdge): the edges
- *
- * Since: 0.1
- */
-GPtrArray *
-ipt_coverage_get_edges (IptCoverage *self)
-{
-  g_autoptr(GArray) edges = NULL;
-
-  g_return_val_if_fail (IPT_IS_COVERAGE (self), NULL);
-
-  edges = ipt_coverage_collect_edges (self);
-  return boxed_copies (edges);
-}
-
-/**
- * ipt_coverage_block_copy:
- * @block: an #IptCoverageBlock
- *
- * Copies @block.
- *
- * Returns: (transfer full): a copy
- *
- * Since: 0.1
- */
-IptCoverageBlock *
-ipt_coverage_block_copy (const IptCoverageBlock *block)
-{
-  g_return_val_if_fail (block != NULL, NULL);
-
-  return g_memdup2 (block, sizeof (*block));
-}
-
-/**
- * ipt_coverage_block_free:
- * @block: an #IptCoverageBlock
- *
- * Frees a block from ipt_coverage_block_copy().
- *
- * Since: 0.1
- */
-void
-ipt_coverage_block_free (IptCoverageBlock *block)
-{
-  g_free (block);
-}
-
-/**
- * ipt_coverage_edge_copy:
- * @edge: an #IptCoverageEdge
- *
- * Copies @edge.
- *
- * Returns: (transfer full): a copy
- *
- * Since: 0.1
- */
-IptCoverageEdge *
-ipt_coverage_edge_copy (const IptCoverageEdge *edge)
-{
-  g_return_val_if_fail (edge != NULL, NULL);
-
-  return g_memdup2 (edge, sizeof (*edge));
-}
-
-/**
- * ipt_coverage_edge_free:
- * @edge: an #IptCoverageEdge
- *
- * Frees an edge from ipt_coverage_edge_copy().
- *
- * Since: 0.1
- */
-void
-ipt_coverage_edge_free (IptCoverageEdge *edge)
-{
-  g_free (edge);
 }

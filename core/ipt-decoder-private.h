@@ -1,5 +1,6 @@
 /* ipt-decoder-private.h: the IptDecoder's state, shared by the object
- * (ipt-decoder.c) and the decode it runs (ipt-decoder-run.c). Not ABI. */
+ * (ipt-decoder.c), its entry points (ipt-decoder-decode.c) and the decode
+ * they run (ipt-decoder-run.c, -parallel.c, -outcome.c). Not ABI. */
 #pragma once
 
 #include <intel-pt.h>

@@ -1,6 +1,6 @@
 /* test-calls-common.c: what the call analysis's tests share: decoding a
- * trace file into an IptCalls, its three outputs as strings, the PSBs of a
- * trace, providers from the built plugins.
+ * trace file into an IptCalls, its three outputs as strings, providers
+ * from the built plugins (PSB offsets: test_find_psbs() in test-support.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,25 +20,6 @@ new_provider (const char *spec)
   g_assert_no_error (error);
   g_assert_nonnull (provider);
   return provider;
-}
-
-/* Offsets of the PSB packets (the 16-byte pattern 02 82 x 8). */
-GArray *
-find_psbs (const guint8 *trace, gsize length)
-{
-  static const guint8 psb[16] = { 2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82,
-                                  2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82 };
-  GArray *offsets = g_array_new (FALSE, FALSE, sizeof (guint64));
-
-  for (gsize i = 0; i + sizeof psb <= length; i++)
-    if (memcmp (trace + i, psb, sizeof psb) == 0)
-      {
-        guint64 offset = i;
-
-        g_array_append_val (offsets, offset);
-        i += sizeof psb - 1;
-      }
-  return offsets;
 }
 
 /* Bytes [@from, @to) of the trace file @path (@to 0: its end). */

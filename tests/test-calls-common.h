@@ -1,9 +1,11 @@
 /* test-calls-common.h: what the call analysis's tests share (test-calls.c on
  * ipt-record recordings, test-calls-corpus.c on the corpus): decoding into
- * an IptCalls, its three outputs as strings, PSB offsets. */
+ * an IptCalls, its three outputs as strings. */
 #pragma once
 
 #include <ipt-analyze/ipt-analyze.h>
+
+#include "test-support.h"
 
 typedef gboolean (*WriteFunc) (IptCalls *self, GOutputStream *stream, GError **error);
 
@@ -13,7 +15,6 @@ typedef struct {
   char *chrome;
 } Outputs;
 
-GArray *find_psbs (const guint8 *trace, gsize length);
 IptMemoryProvider *new_provider (const char *spec);
 char *write_to_string (IptCalls *calls, WriteFunc write);
 void outputs_clear (Outputs *outputs);

@@ -153,7 +153,7 @@ test_trace (gconstpointer data)
     return;
   mapped = g_mapped_file_new (path, FALSE, &error);
   g_assert_no_error (error);
-  psbs = find_psbs ((const guint8 *) g_mapped_file_get_contents (mapped),
+  psbs = test_find_psbs ((const guint8 *) g_mapped_file_get_contents (mapped),
                     g_mapped_file_get_length (mapped));
   for (guint i = 1; i < psbs->len; i += trace->every)
     {

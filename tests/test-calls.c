@@ -39,34 +39,6 @@ typedef struct {
 
 static Recording recording;
 
-static const char *
-env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL)
-    g_error ("%s is not set: run this test through meson", name);
-  return value;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-    }
-  g_remove (path);
-}
-
 static char *
 dir_file (const Recording *rec, const char *name)
 {
@@ -81,26 +53,20 @@ static void
 record_program (Recording *rec, const char *program_env)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL, *err = NULL;
   g_autofree char *addr = NULL, *dump = NULL, *pagedump = NULL, *elf = NULL;
   g_autoptr(IptMemoryProvider) pages = NULL;
   g_autoptr(IptMemoryProvider) file = NULL;
   const guint8 *data;
   gsize size;
-  int status;
 
   rec->dir = g_dir_make_tmp ("test-calls-XXXXXX", &error);
   g_assert_no_error (error);
-  rec->program = g_strdup (env_path (program_env));
+  rec->program = g_strdup (test_env_path (program_env));
   {
-    const char *argv[] = { env_path ("IPT_RECORD"), "--psb-period", "256", "-o", rec->dir,
+    const char *argv[] = { test_env_path ("IPT_RECORD"), "--psb-period", "256", "-o", rec->dir,
                            "--", rec->program, NULL };
 
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                  &error);
-    g_assert_no_error (error);
-    g_test_message ("ipt-record: %s", err);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpint (test_spawn (argv, NULL, NULL), ==, 0);
   }
 
   rec->trace_path = dir_file (rec, "trace.pt");
@@ -111,7 +77,7 @@ record_program (Recording *rec, const char *program_env)
     rec->trace = g_mapped_file_get_bytes (mapped);
   }
   data = g_bytes_get_data (rec->trace, &size);
-  rec->psbs = find_psbs (data, size);
+  rec->psbs = test_find_psbs (data, size);
   g_assert_cmpuint (rec->psbs->len, >, 10);
 
   /* The recorded pages first; the executable for its symbols. */
@@ -131,7 +97,7 @@ record_program (Recording *rec, const char *program_env)
 static void
 recording_clear (Recording *rec)
 {
-  remove_tree (rec->dir);
+  test_remove_tree (rec->dir);
   g_free (rec->dir);
   g_free (rec->program);
   g_free (rec->trace_path);

@@ -17,15 +17,7 @@
 #include <gio/gio.h>
 #include <ipt-analyze/ipt-analyze.h>
 
-static const char *
-env_path (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL)
-    g_error ("%s is not set: run this test through meson", name);
-  return value;
-}
+#include "test-support.h"
 
 /* Runs @argv; returns its stdout, its stderr in *@err, and its exit status. */
 static char *
@@ -48,35 +40,14 @@ static char *
 record (const char *program)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL, *err = NULL;
   char *dir = g_dir_make_tmp ("coverage-record-XXXXXX", &error);
-  const char *argv[] = { env_path ("IPT_RECORD"), "-o", dir, "--", program, NULL };
-  int status;
+  const char *argv[] = { test_env_path ("IPT_RECORD"), "-o", dir, "--", program, NULL };
 
   g_assert_no_error (error);
-  out = run (argv, NULL, &err, &status);
-  g_test_message ("ipt-record: %s", err);
-  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (test_spawn (argv, NULL, NULL), ==, 0);
   return dir;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static IptImage *
 elf_image (const char *program)
@@ -232,7 +203,7 @@ check_lcov (const char *info, GHashTable *expected)
 static void
 test_lcov_flow (void)
 {
-  const char *program = env_path ("IPT_RECORD_PROGRAM_FLOW_STATIC_G");
+  const char *program = test_env_path ("IPT_RECORD_PROGRAM_FLOW_STATIC_G");
   g_autofree char *dir = record (program);
   g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
   g_autofree char *info_path = g_build_filename (dir, "coverage.info", NULL);
@@ -279,7 +250,7 @@ test_lcov_flow (void)
     g_assert_null (strstr (out, "WARNING"));
     g_assert_true (g_file_test (index, G_FILE_TEST_IS_REGULAR));
   }
-  remove_tree (dir);
+  test_remove_tree (dir);
 }
 
 int

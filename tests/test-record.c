@@ -665,24 +665,6 @@ test_dynamic_true (Fixture *fixture, gconstpointer data)
   record_perf_assert_decodes (fixture->dir, FALSE);
 }
 
-/* Offsets of the PSB packets (the 16-byte pattern 02 82 × 8). */
-static GArray *
-find_psbs (const guint8 *trace, gsize length)
-{
-  static const guint8 psb[16] = { 2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82,
-                                  2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82 };
-  GArray *offsets = g_array_new (FALSE, FALSE, sizeof (guint64));
-
-  for (gsize i = 0; i + sizeof psb <= length; i++)
-    if (memcmp (trace + i, psb, sizeof psb) == 0)
-      {
-        guint64 offset = i;
-        g_array_append_val (offsets, offset);
-        i += sizeof psb - 1;
-      }
-  return offsets;
-}
-
 /* Decoding may start at any PSB: it must give exactly the tail of the
  * executed addresses. */
 static void
@@ -698,7 +680,7 @@ test_start_at_any_psb (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (record (fixture, "128", argv), ==, 0);
   ips = read_output (fixture, "ips", &ips_length);
   trace = (guint8 *) read_output (fixture, "trace.pt", &trace_length);
-  psbs = find_psbs (trace, trace_length);
+  psbs = test_find_psbs (trace, trace_length);
   g_assert_cmpuint (psbs->len, >, 10);
   g_assert_cmpuint (g_array_index (psbs, guint64, 0), ==, 0);
 

@@ -278,3 +278,29 @@ test_split_lines (const char *text)
   g_ptr_array_add (lines, NULL);
   return (char **) g_ptr_array_free (lines, FALSE);
 }
+
+/**
+ * test_find_psbs:
+ * @trace: raw Intel PT bytes
+ * @length: their size
+ *
+ * Returns: (transfer full) (element-type guint64): the offsets of the PSB
+ * packets (the 16-byte pattern 02 82 × 8) in @trace.
+ */
+GArray *
+test_find_psbs (const guint8 *trace, gsize length)
+{
+  static const guint8 psb[16] = { 2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82,
+                                  2, 0x82, 2, 0x82, 2, 0x82, 2, 0x82 };
+  GArray *offsets = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  for (gsize i = 0; i + sizeof psb <= length; i++)
+    if (memcmp (trace + i, psb, sizeof psb) == 0)
+      {
+        guint64 offset = i;
+
+        g_array_append_val (offsets, offset);
+        i += sizeof psb - 1;
+      }
+  return offsets;
+}

@@ -23,5 +23,6 @@ int test_spawn_raw (const char *const *argv, const char *const *envp, char **out
 int test_run_analyze_in (const char *cwd, const char *const *args, char **out, char **err);
 int test_run_analyze (const char *const *args, char **out, char **err);
 char **test_split_lines (const char *text);
+GArray *test_find_psbs (const guint8 *trace, gsize length);
 
 G_END_DECLS

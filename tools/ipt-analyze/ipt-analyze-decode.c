@@ -1,0 +1,420 @@
+/* ipt-analyze-decode.c: the decodes the command line runs, --pt FILE and
+ * --perf FILE (each queue in turn), into one output: the listing on
+ * stdout, --stat and the analyses beside it in one pass, then the
+ * analyses' files, the statistics and what stopped the decode, as an exit
+ * status. main() (ipt-analyze.c) builds the image and calls one of them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "ipt-analyze-decode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+#include <intel-pt.h>
+
+#include "ipt-analyze-analyses.h"
+#include "ipt-analyze-perf.h"
+#include "ipt-listing-sink.h"
+#include "ipt-stat-json.h"
+#include "ipt-stat-print.h"
+#include "ipt-tee-sink.h"
+#include "ipt-tool-log.h"
+
+static void
+on_progress (IptDecoder *decoder, guint64 offset, guint64 size, gpointer user_data)
+{
+  guint percent = size > 0 ? (guint) (offset * 100 / size) : 100;
+
+  fprintf (stderr, "\r" PROGRAM ": decoding %3u%% (%" PRIu64 " of %" PRIu64 " bytes)",
+           MIN (percent, 100u), offset, size);
+  fflush (stderr);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The magic that starts a perf.data file (perf record's output). */
+#define PERF_DATA_MAGIC "PERFILE2"
+
+/* The --pt file before decoding: a regular file (mapping a device or a
+ * directory fails with an mmap() error that does not say why), not a
+ * perf.data from its start (its AUX data holds PSBs, but between perf's
+ * own records: decoding it whole would list garbage), and one with a PSB
+ * in the range to decode: libipt decodes nothing before the first PSB, so
+ * a file without one (random bytes, an ELF) would list nothing and look
+ * like an empty trace. A bad range is left to the decoder, which names it. */
+static int
+check_trace (const IptAnalyzeOptions *options)
+{
+  g_autofree char *display = g_filename_display_name (options->pt_file);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) error = NULL;
+  struct pt_packet_decoder *packets;
+  struct pt_config config;
+  const guint8 *data;
+  guint64 size, to;
+  struct stat st;
+  int fd, status;
+
+  /* O_NONBLOCK: opening a FIFO (or a file swapped for one after a stat)
+   * must not wait for a writer; fstat then refuses it. */
+  fd = g_open (options->pt_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  if (fd < 0)
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display,
+                             g_strerror (errno));
+  if (fstat (fd, &st) != 0)
+    status = ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display,
+                               g_strerror (errno));
+  else if (!S_ISREG (st.st_mode))
+    status = ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': not a regular file", display);
+  else
+    status = IPT_ANALYZE_EXIT_OK;
+  if (status != IPT_ANALYZE_EXIT_OK)
+    {
+      close (fd);
+      return status;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &error);
+  close (fd);
+  if (mapped == NULL)
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, error->message);
+
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  size = g_mapped_file_get_length (mapped);
+  to = options->pt_to != 0 ? options->pt_to : size;
+  if (options->pt_from >= size || to <= options->pt_from || to > size)
+    return IPT_ANALYZE_EXIT_OK;
+
+  if (options->pt_from == 0 && size >= strlen (PERF_DATA_MAGIC) &&
+      memcmp (data, PERF_DATA_MAGIC, strlen (PERF_DATA_MAGIC)) == 0)
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE,
+                             "%s: a perf.data file (it starts with '" PERF_DATA_MAGIC "'), not a "
+                             "raw Intel PT stream: decode it with --perf %s", display, display);
+
+  pt_config_init (&config);
+  config.begin = (uint8_t *) data + options->pt_from;
+  config.end = (uint8_t *) data + to;
+  packets = pt_pkt_alloc_decoder (&config);
+  status = packets != NULL ? pt_pkt_sync_forward (packets) : 0;
+  pt_pkt_free_decoder (packets);
+  if (status != -pte_eos)
+    return IPT_ANALYZE_EXIT_OK;
+  return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE,
+                           "%s: no PSB packet found%s: the file may not be a raw Intel PT trace",
+                           display,
+                           options->pt_from != 0 || options->pt_to != 0 ? " in the given range"
+                                                                        : "");
+}
+
+/* What a decode writes to: the listing (which prints decode errors even
+ * under --quiet) and, with --stat and the analyses, their sinks beside it,
+ * all fed in one pass. */
+typedef struct {
+  IptListingSink *listing;
+  IptStatistics *stats;
+  IptAnalyzeAnalyses *analyses;
+  IptTeeSink *tee;
+  IptSink *sink;
+  IptPerfThreadSink *threads;   /* --perf: before the others, statistics per thread */
+} Output;
+
+static gboolean
+has_analyses (const IptAnalyzeOptions *options)
+{
+  return options->calls || options->folded != NULL || options->chrome_trace != NULL ||
+         options->coverages->len > 0;
+}
+
+/* The analyses' files open before anything decodes: exit 1 naming one
+ * that cannot be written. @analysis_image names the code the analyses see. */
+static int
+output_init (Output *out, IptImage *image, IptImage *analysis_image,
+             const IptAnalyzeOptions *options)
+{
+  g_autoptr(GPtrArray) sinks = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  IptListingFlags flags = 0;
+
+  memset (out, 0, sizeof *out);
+  if (has_analyses (options))
+    {
+      out->analyses = ipt_analyze_analyses_new (options, analysis_image, &error);
+      if (out->analyses == NULL)
+        return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
+    }
+
+  if (!options->quiet)
+    flags = IPT_LISTING_INSNS | IPT_LISTING_EVENTS |
+            (options->no_inst ? 0 : IPT_LISTING_DISASSEMBLE);
+  out->listing = ipt_listing_sink_new (stdout, flags);
+  if (flags & IPT_LISTING_DISASSEMBLE)
+    {
+      g_autoptr(IptSymbolResolver) symbols =
+        ipt_symbol_resolver_new_for_model (ipt_image_get_providers (image));
+
+      ipt_listing_sink_set_symbols (out->listing, symbols);
+    }
+  if (options->stat)
+    {
+      out->stats = ipt_statistics_new ();
+      g_ptr_array_add (sinks, out->stats);
+    }
+  if (out->analyses != NULL)
+    ipt_analyze_analyses_add_sinks (out->analyses, sinks);
+  g_ptr_array_add (sinks, out->listing);
+  out->sink = IPT_SINK (out->listing);
+  if (sinks->len > 1)
+    {
+      out->tee = ipt_tee_sink_new_for ((IptSink * const *) sinks->pdata, sinks->len);
+      out->sink = IPT_SINK (out->tee);
+    }
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+/* The jobs of a decode into @out: --jobs, unless a result would differ
+ * from the serial decode's: a sink that does not split (the decode would
+ * be serial anyway), or --stat's block count, which depends on libipt's
+ * block cache and so on how segments filled it (docs/parallel-decode.md). */
+static void
+output_set_jobs (Output *out, IptDecoder *decoder, const IptAnalyzeOptions *options)
+{
+  const char *why = NULL;
+
+  if (!ipt_sink_can_split (out->sink) || (out->tee != NULL && !ipt_tee_sink_can_split (out->tee)))
+    why = "an analysis asked for cannot merge segments yet";
+  else if (out->stats != NULL && ipt_decoder_get_kind (decoder) == IPT_DECODER_KIND_BLOCK)
+    why = "--stat's block count depends on libipt's block cache, which segments fill in "
+          "another order (--insn-decoder --stat decodes in parallel)";
+  if (why != NULL && options->have_jobs && options->jobs != 1)
+    ipt_tool_note ("--jobs %u: decoding serially: %s", options->jobs, why);
+  /* Serial unless asked: on these 2-core machines a parallel decode is not
+   * yet faster (docs/parallel-decode.md, "Speed") */
+  ipt_decoder_set_jobs (decoder, why != NULL || !options->have_jobs ? 1 : options->jobs);
+}
+
+static void
+output_clear (Output *out)
+{
+  g_clear_pointer (&out->analyses, ipt_analyze_analyses_free);
+  g_clear_object (&out->threads);
+  g_clear_object (&out->tee);
+  g_clear_object (&out->stats);
+  g_clear_object (&out->listing);
+}
+
+static int
+new_decoder (IptImage *image, const IptAnalyzeOptions *options, IptDecoder **out)
+{
+  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, options->kind);
+  g_autoptr(GError) error = NULL;
+
+  if (options->cpu != NULL && !ipt_decoder_set_cpu (decoder, options->cpu, &error))
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_USAGE, "--%s", error->message);
+  if (options->have_stall_limit)
+    ipt_decoder_set_stall_limit (decoder, options->stall_limit);
+  if (options->have_tsc_conversion)
+    ipt_decoder_set_tsc_conversion (decoder, options->tsc_zero, options->tsc_mult,
+                                    options->tsc_shift);
+  *out = g_steal_pointer (&decoder);
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+/* --stat --json: the totals, and with --perf a "threads" array. */
+static void
+print_stats_json (Output *out, IptDecoderKind kind)
+{
+  g_autoptr(JsonBuilder) builder = ipt_stat_json_begin (kind);
+  g_autofree char *text = NULL;
+
+  ipt_stat_json_add_counts (builder, out->stats, kind);
+  if (out->threads != NULL)
+    ipt_perf_thread_sink_add_stats_json (out->threads, kind, builder);
+  text = ipt_stat_json_end (builder);
+  fputs (text, stdout);
+}
+
+/* After the decode(s): the analyses, the statistics, then what stopped a
+ * decode. */
+static int
+finish (Output *out, IptDecoder *decoder, gboolean json, gboolean ok, GError *error)
+{
+  /* Once the listing began, a decode that fails stopped before the end of
+   * the trace (a file changed under it, the stall limit): what it decoded
+   * is listed, and its statistics follow, before the message. A listing
+   * that could not be written is a plain failure. */
+  if (!ok && (!ipt_listing_sink_has_begun (out->listing) || error->domain == G_IO_ERROR))
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
+
+  if (out->analyses != NULL)
+    {
+      g_autoptr(GError) write_error = NULL;
+
+      if (!ipt_analyze_analyses_write (out->analyses, &write_error))
+        return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "%s", write_error->message);
+    }
+  if (out->stats != NULL && json)
+    print_stats_json (out, ipt_decoder_get_kind (decoder));
+  else if (out->stats != NULL)
+    {
+      if (out->threads != NULL)
+        {
+          ipt_perf_thread_sink_print_stats (out->threads, ipt_decoder_get_kind (decoder), stdout);
+          printf ("[total]\n");
+        }
+      ipt_stat_print (out->stats, ipt_decoder_get_kind (decoder), stdout);
+    }
+  if (fflush (stdout) != 0 || ferror (stdout))
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "cannot write to standard output: %s",
+                             g_strerror (errno));
+  if (!ok)
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_INCOMPLETE, "%s", error->message);
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+int
+ipt_analyze_decode_pt (IptImage *image, const IptAnalyzeOptions *options)
+{
+  g_autoptr(IptDecoder) decoder = NULL;
+  g_autoptr(GError) error = NULL;
+  Output out;
+  gboolean progress_shown = FALSE;
+  gboolean ok;
+  int status;
+
+  if ((status = new_decoder (image, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
+    return status;
+  status = check_trace (options);
+  if (status != IPT_ANALYZE_EXIT_OK)
+    return status;
+
+  if ((status = output_init (&out, image, image, options)) != IPT_ANALYZE_EXIT_OK)
+    {
+      output_clear (&out);
+      return status;
+    }
+  output_set_jobs (&out, decoder, options);
+  /* A progress line only where it cannot mix with the listing. */
+  if (isatty (STDERR_FILENO) && (options->quiet || !isatty (STDOUT_FILENO)))
+    g_signal_connect (decoder, "progress", G_CALLBACK (on_progress), &progress_shown);
+
+  ok = ipt_decoder_decode_file (decoder, options->pt_file, options->pt_from, options->pt_to,
+                                out.sink, NULL, &error);
+  if (progress_shown)
+    fprintf (stderr, "\r\033[K");
+  /* G_MESSAGES_DEBUG=ipt-analyze: whether --jobs took effect (tests) */
+  g_debug ("decoded in %u segments", ipt_decoder_get_n_segments (decoder));
+  status = finish (&out, decoder, options->json, ok, error);
+  output_clear (&out);
+  return status;
+}
+
+/* A decoder over @image set up for @perf's trace. */
+static int
+new_perf_decoder (IptImage *image, IptPerfData *perf, const IptAnalyzeOptions *options,
+                  IptDecoder **out)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if ((status = new_decoder (image, options, out)) != IPT_ANALYZE_EXIT_OK)
+    return status;
+  if (!ipt_analyze_perf_configure (*out, perf, options->have_tsc_conversion,
+                                   options->cpu != NULL, &error))
+    {
+      g_clear_object (out);
+      return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "%s: %s", ipt_perf_data_get_name (perf),
+                               error->message);
+    }
+  return IPT_ANALYZE_EXIT_OK;
+}
+
+/* A per-thread queue decodes over its process's memory, a per-CPU one
+ * over every process's. */
+static IptImage *
+queue_image (IptPerfMemory *memory, const IptPerfQueue *queue)
+{
+  return ipt_perf_memory_get_image (memory, queue->cpu < 0 ? queue->pid : -1);
+}
+
+/* --perf: each queue of the recording in turn (--on-cpu's, and per-thread
+ * ones of the threads asked for), one listing (each queue after a "[perf
+ * queue …]" line, a "[thread: …]" line where the thread changes) and
+ * statistics per thread and over all of them. */
+int
+ipt_analyze_decode_perf (IptImage *image, IptPerfMemory *memory, IptPerfData *perf,
+                         const IptAnalyzeOptions *options)
+{
+  g_autoptr(IptDecoder) decoder = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *queues = ipt_perf_data_get_queues (perf);
+  IptImage *decoder_image = image;
+  Output out;
+  gboolean ok = TRUE;
+  guint n_decoded = 0;
+  int status;
+
+  if ((status = new_perf_decoder (image, perf, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
+    return status;
+  if (queues == NULL || queues->len == 0)
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE,
+                             "%s: the recording holds no Intel PT data (no PERF_RECORD_AUXTRACE): "
+                             "was it recorded with -e intel_pt//?", ipt_perf_data_get_name (perf));
+
+  /* the analyses over every process's memory (made only for them: it
+   * says where processes overlap): each queue adds to them */
+  if ((status = output_init (&out, queue_image (memory, g_ptr_array_index (queues, 0)),
+                             has_analyses (options) ? ipt_perf_memory_get_image (memory, -1)
+                                                    : NULL, options)) != IPT_ANALYZE_EXIT_OK)
+    {
+      output_clear (&out);
+      return status;
+    }
+  out.threads = ipt_perf_thread_sink_new (perf, out.sink, out.listing, options->fields,
+                                          options->stat);
+  ipt_perf_thread_sink_set_filter (out.threads, options->pids, options->tids);
+  for (guint q = 0; q < queues->len && ok; q++)
+    {
+      const IptPerfQueue *queue = g_ptr_array_index (queues, q);
+      IptImage *wanted;
+
+      if (!ipt_analyze_perf_wants_queue (perf, queue, options->on_cpus, out.threads))
+        continue;
+      if ((wanted = queue_image (memory, queue)) != decoder_image)
+        {
+          g_clear_object (&decoder);
+          if ((status = new_perf_decoder (wanted, perf, options, &decoder)) != IPT_ANALYZE_EXIT_OK)
+            {
+              output_clear (&out);
+              return status;
+            }
+          decoder_image = wanted;
+        }
+      n_decoded++;
+      if (!options->quiet)
+        {
+          printf ("[perf queue %u", queue->index);
+          if (queue->cpu >= 0)
+            printf (", cpu %d", queue->cpu);
+          if (queue->tid >= 0)
+            printf (", tid %" G_GINT64_FORMAT, queue->tid);
+          printf (": %" G_GSIZE_FORMAT " bytes%s]\n", g_bytes_get_size (queue->data),
+                  queue->n_gaps > 0 ? ", with gaps" : "");
+        }
+      ipt_perf_thread_sink_set_queue (out.threads, queue);
+      ok = ipt_analyze_perf_decode_queue (decoder, queue, IPT_SINK (out.threads),
+                                          options->quiet, &error);
+    }
+  if (ok)
+    ipt_analyze_perf_check_filters (perf, options->pids, options->tids, options->on_cpus,
+                                    n_decoded, out.threads);
+  status = finish (&out, decoder, options->json, ok, error);
+  output_clear (&out);
+  return status;
+}

@@ -421,12 +421,15 @@ test_errors (void)
   assert_one_error_line (err, "--coverage: unknown kind 'bitmap' (expected afl, drcov, lcov, "
                          "blocks or blocks-json)");
   g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (demo (&out, &err, "--coverage=afl", NULL), ==, 2);
   assert_one_error_line (err, "--coverage 'afl': expected KIND:FILE");
   g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (demo (&out, &err, "--json", NULL), ==, 2);
   assert_one_error_line (err, "--json applies to --stat");
   g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (demo (&out, &err, "--jobs", "many", NULL), ==, 2);
   assert_one_error_line (err, "--jobs 'many'");
   g_clear_pointer (&err, g_free);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ipt-calls-private.h"
+#include "ipt-insn-class-private.h"
 #include "ipt-sink-lead-private.h"
 
 
@@ -119,60 +120,6 @@ ipt_calls_get_needs (IptSink *sink)
   return IPT_SINK_NEEDS_INSNS;
 }
 
-static gboolean
-is_prefix (guint8 byte, enum pt_exec_mode mode)
-{
-  switch (byte)
-    {
-    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-      return TRUE;
-    default:
-      return mode == ptem_64bit && (byte & 0xf0) == 0x40;   /* REX */
-    }
-}
-
-/* The class of a walked instruction (the block decoder tells only the
- * last one's): from its opcode, as libipt classifies them. */
-static enum pt_insn_class
-classify (const struct pt_insn *insn)
-{
-  const guint8 *p = insn->raw, *end = insn->raw + MIN (insn->size, sizeof insn->raw);
-
-  while (p < end && is_prefix (*p, insn->mode))
-    p++;
-  if (p >= end)
-    return ptic_other;
-  switch (*p)
-    {
-    case 0xe8:
-      return ptic_call;
-    case 0xe9: case 0xeb: case 0xea:
-      return ptic_jump;
-    case 0xc2: case 0xc3:
-      return ptic_return;
-    case 0xca: case 0xcb: case 0xcf:
-      return ptic_far_return;
-    case 0xe0: case 0xe1: case 0xe2: case 0xe3:
-      return ptic_cond_jump;
-    case 0x0f:
-      return p + 1 < end && (p[1] & 0xf0) == 0x80 ? ptic_cond_jump : ptic_other;
-    case 0xff:
-      if (p + 1 < end)
-        switch ((p[1] >> 3) & 7)
-          {
-          case 2: return ptic_call;
-          case 3: return ptic_far_call;
-          case 4: return ptic_jump;
-          case 5: return ptic_far_jump;
-          default: break;
-          }
-      return ptic_other;
-    default:
-      return (*p & 0xf0) == 0x70 ? ptic_cond_jump : ptic_other;
-    }
-}
-
 static void
 ipt_calls_insn (IptSink *sink, const struct pt_insn *insn)
 {
@@ -188,7 +135,10 @@ ipt_calls_insn (IptSink *sink, const struct pt_insn *insn)
   self->top->self_insns++;
   self->last_end = insn->ip + insn->size;
 
-  iclass = insn->iclass != ptic_error ? insn->iclass : classify (insn);
+  /* the block decoder's walk knows only a block's last instruction's class */
+  iclass = insn->iclass != ptic_error
+             ? insn->iclass
+             : ipt_insn_class_of (insn->raw, MIN (insn->size, sizeof insn->raw), insn->mode);
   switch (iclass)
     {
     case ptic_call:

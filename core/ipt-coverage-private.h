@@ -45,16 +45,19 @@ void ipt_coverage_table_add_all (IptCoverageTable *table, const IptCoverageTable
  * costs a compare and an increment instead of a table probe. */
 #define MEMO_SIZE 512
 
-/* Whether a call or jump at an address is direct, by address: the block
- * decoder tells only the class of a block's last instruction. */
-#define DIRECT_CACHE_SIZE 1024
+/* The instructions blocks of the block decoder end in, by address: their
+ * class where libipt left it as ptic_error, and whether a call or jump is
+ * direct (ipt-coverage.c, block_end()). */
+#define END_CACHE_SIZE 1024
 
 typedef struct {
   guint64 ip;
   guint64 cr3;
+  enum pt_exec_mode mode;
+  enum pt_insn_class iclass;
   gboolean valid;
   gboolean direct;
-} DirectCacheEntry;
+} BlockEndEntry;
 
 struct _IptCoverage {
   GObject parent_instance;
@@ -68,7 +71,7 @@ struct _IptCoverage {
   /* during a decode */
   IptImage *image;              /* to read a block decoder's last call or jump */
   gboolean block_path;
-  DirectCacheEntry *direct_cache;
+  BlockEndEntry *end_cache;
 
   /* the flow of the current (or last) decode; what merges join */
   guint64 cr3;

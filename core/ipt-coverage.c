@@ -13,6 +13,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 #include "ipt-coverage-private.h"
+#include "ipt-insn-class-private.h"
 #include "ipt-sink-lead-private.h"
 
 /**
@@ -173,43 +174,31 @@ settle (IptCoverage *self)
 }
 
 /* A call or jump is direct (E8, E9, EB after prefixes) or needs the trace. */
-static gboolean
-branch_is_direct (const guint8 *raw, gsize size, enum pt_exec_mode mode)
+/* The instruction a block of the block decoder ends in, read from the
+ * image: its class (libipt may leave a block's as ptic_error) and whether
+ * it is a direct call or jump (which libipt follows without ending the
+ * block when its block cache is cold, and the coverage never ends a
+ * block at). Unreadable here although libipt read it: ptic_error, and the
+ * trace decides. */
+static const BlockEndEntry *
+block_end (IptCoverage *self, guint64 ip, enum pt_exec_mode mode)
 {
-  gsize i;
-
-  for (i = 0; i < size; i++)
-    {
-      guint8 b = raw[i];
-
-      if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65 ||
-          b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3)
-        continue;
-      if (mode == ptem_64bit && (b & 0xf0) == 0x40)
-        continue;
-      break;
-    }
-  return i < size && (raw[i] == 0xe8 || raw[i] == 0xe9 || raw[i] == 0xeb);
-}
-
-static gboolean
-block_end_is_direct (IptCoverage *self, guint64 ip, enum pt_exec_mode mode)
-{
-  DirectCacheEntry *entry = &self->direct_cache[(ip ^ (ip >> 10)) & (DIRECT_CACHE_SIZE - 1)];
+  BlockEndEntry *entry = &self->end_cache[(ip ^ (ip >> 10)) & (END_CACHE_SIZE - 1)];
   IptAsid asid = { self->cr3, IPT_ASID_NO_VMCS };
   guint8 raw[15];
   gssize n;
 
-  if (entry->valid && entry->ip == ip && entry->cr3 == self->cr3)
-    return entry->direct;
+  if (entry->valid && entry->ip == ip && entry->cr3 == self->cr3 && entry->mode == mode)
+    return entry;
 
   n = self->image != NULL ? ipt_image_read (self->image, raw, sizeof (raw), &asid, ip, NULL) : -1;
   entry->ip = ip;
   entry->cr3 = self->cr3;
+  entry->mode = mode;
   entry->valid = TRUE;
-  /* unreadable here although libipt read it: let the trace decide */
-  entry->direct = n > 0 && branch_is_direct (raw, (gsize) n, mode);
-  return entry->direct;
+  entry->iclass = n > 0 ? ipt_insn_class_of (raw, (gsize) n, mode) : ptic_error;
+  entry->direct = n > 0 && ipt_insn_is_direct_branch (raw, (gsize) n, mode);
+  return entry;
 }
 
 /* ---- the sink ---- */
@@ -226,10 +215,10 @@ ipt_coverage_begin (IptSink *sink, IptDecoder *decoder, GError **error)
   g_clear_object (&self->image);
   if (decoder != NULL)
     self->image = g_object_ref (ipt_decoder_get_image (decoder));
-  if (self->direct_cache == NULL)
-    self->direct_cache = g_new0 (DirectCacheEntry, DIRECT_CACHE_SIZE);
+  if (self->end_cache == NULL)
+    self->end_cache = g_new0 (BlockEndEntry, END_CACHE_SIZE);
   else
-    memset (self->direct_cache, 0, DIRECT_CACHE_SIZE * sizeof (DirectCacheEntry));
+    memset (self->end_cache, 0, END_CACHE_SIZE * sizeof (BlockEndEntry));
   return TRUE;
 }
 
@@ -263,7 +252,7 @@ ipt_coverage_insn (IptSink *sink, const struct pt_insn *insn)
       break;
     case ptic_call:
     case ptic_jump:
-      if (!branch_is_direct (insn->raw, insn->size, insn->mode))
+      if (!ipt_insn_is_direct_branch (insn->raw, MIN (insn->size, sizeof insn->raw), insn->mode))
         close_block (self, IPT_COVERAGE_EDGE_NONE);
       break;
     default:
@@ -276,6 +265,7 @@ static void
 ipt_coverage_block (IptSink *sink, const struct pt_block *block)
 {
   IptCoverage *self = (IptCoverage *) sink;
+  enum pt_insn_class iclass;
 
   if (block->ninsn == 0)
     return;
@@ -286,7 +276,10 @@ ipt_coverage_block (IptSink *sink, const struct pt_block *block)
   self->cur.n_insns += block->ninsn;
   self->cur.end = block->end_ip;
 
-  switch (block->iclass)
+  iclass = block->iclass;
+  if (iclass == ptic_error)
+    iclass = block_end (self, block->end_ip, block->mode)->iclass;
+  switch (iclass)
     {
     case ptic_other:
     case ptic_ptwrite:
@@ -296,7 +289,7 @@ ipt_coverage_block (IptSink *sink, const struct pt_block *block)
       break;
     case ptic_call:
     case ptic_jump:
-      if (!block_end_is_direct (self, block->end_ip, block->mode))
+      if (!block_end (self, block->end_ip, block->mode)->direct)
         close_block (self, IPT_COVERAGE_EDGE_NONE);
       break;
     default:
@@ -502,7 +495,7 @@ ipt_coverage_finalize (GObject *object)
   ipt_coverage_table_clear (&self->blocks);
   ipt_coverage_table_clear (&self->edges);
   g_clear_object (&self->image);
-  g_free (self->direct_cache);
+  g_free (self->end_cache);
   ipt_sink_lead_clear (&self->lead);
 
   G_OBJECT_CLASS (ipt_coverage_parent_class)->finalize (object);

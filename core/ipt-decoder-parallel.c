@@ -291,34 +291,19 @@ part_ended_early (const Part *part)
   return part->outcome.cancelled || part->outcome.stalled || part->outcome.fault != NULL;
 }
 
-/* Whether @prev's tail ends with @next's head, so that @next continues
- * exactly where @prev's calls up to the join leave off: *@n_before is
- * the number of @prev's tail calls before the join. */
+/* Whether @next continues exactly where @prev's calls up to the join
+ * leave off (ipt-decoder-join.c): *@n_before is the number of @prev's
+ * tail calls before the join. */
 static gboolean
 parts_join (Parallel *par, const Part *prev, const Part *next, guint *n_before)
 {
-  GArray *tail = prev->seg.tail, *head = next->seg.head;
-
-  if (!next->ok || part_ended_early (prev) || head->len == 0 || tail->len < head->len)
-    {
-      g_debug ("%s: cut at 0x%" G_GINT64_MODIFIER "x: %u calls after it from the decode that "
-               "passed it, %u from the one that started there", par->name, next->seg.start,
-               tail->len, head->len);
-      return FALSE;
-    }
-  *n_before = tail->len - head->len;
-  for (guint i = 0; i < head->len; i++)
-    if (!ipt_decode_item_equal (&g_array_index (tail, IptDecodeItem, *n_before + i),
-                                &g_array_index (head, IptDecodeItem, i)))
-      {
-        const IptDecodeItem *item = &g_array_index (head, IptDecodeItem, i);
-
-        g_debug ("%s: cut at 0x%" G_GINT64_MODIFIER "x: call %u of %u (kind %d, at 0x%"
-                 G_GINT64_MODIFIER "x) differs", par->name, next->seg.start, i, head->len,
-                 item->kind, item->offset);
-        return FALSE;
-      }
-  return TRUE;
+  if (next->ok && !part_ended_early (prev) &&
+      ipt_decode_join (prev->seg.tail, next->seg.head, n_before))
+    return TRUE;
+  g_debug ("%s: cut at 0x%" G_GINT64_MODIFIER "x: the %u calls after it from the decode that "
+           "passed it do not end with the %u from the one that started there", par->name,
+           next->seg.start, prev->seg.tail->len, next->seg.head->len);
+  return FALSE;
 }
 
 /* Gives @part the calls of its tail before the join, and merges it. */

@@ -49,6 +49,10 @@ typedef struct _IptDecodeItem {
   IptDecodeItemKind kind;
   gboolean has_offset;
   gboolean has_tsc;
+  /* an instruction walked from a block of the block decoder, and whether
+   * it is the block's last */
+  gboolean walked;
+  gboolean block_end;
   guint64 offset;
   guint64 tsc;
   union {
@@ -114,6 +118,8 @@ G_GNUC_INTERNAL
 void ipt_decode_item_replay (const IptDecodeItem *item, IptDecoder *decoder, IptSink *sink);
 G_GNUC_INTERNAL
 gboolean ipt_decode_item_equal (const IptDecodeItem *a, const IptDecodeItem *b);
+G_GNUC_INTERNAL
+gboolean ipt_decode_join (GArray *tail, GArray *head, guint *n_before);
 G_GNUC_INTERNAL
 void ipt_decoder_report_progress (IptDecoder *self, GMainContext *context, guint64 offset,
                                   guint64 size);

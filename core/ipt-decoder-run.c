@@ -36,6 +36,7 @@ typedef struct {
   void (*eos_fn) (IptSink *, gint64);
 
   IptInsnWalker walker;
+  guint walk_left;              /* instructions of the block being walked */
   guint64 size;
   guint ticks;
   gint64 last_progress;
@@ -411,12 +412,31 @@ report_block_error (Run *run, IptDecodeErrorKind kind, int code, const struct pt
 
 /* ---- block decoder ---- */
 
+/* An instruction of a block the block decoder delivered: recorded with
+ * where the block ends, since libipt's block cache decides that (see
+ * ipt-decoder-join.c). */
 static void
 walk_insn (const struct pt_insn *insn, gpointer user_data)
 {
   Run *run = user_data;
 
-  emit_insn (run, insn);
+  run->walk_left--;
+  if (G_UNLIKELY (run->seg != NULL) && !segment_direct (run))
+    {
+      gboolean forward;
+      IptDecodeItem *item = segment_check (run, &forward);
+
+      if (item != NULL)
+        {
+          item->kind = IPT_DECODE_ITEM_INSN;
+          item->u.insn = *insn;
+          item->walked = TRUE;
+          item->block_end = run->walk_left == 0;
+        }
+      if (!forward)
+        return;
+    }
+  run->insn_fn (run->sink, insn);
 }
 
 static void
@@ -436,6 +456,7 @@ deliver_block (Run *run, const struct pt_block *block)
       int status;
 
       current_asid (run, &asid);
+      run->walk_left = block->ninsn;
       status = ipt_insn_walker_walk (&run->walker, block, &asid, walk_insn, run, &error_ip);
       if (status < 0)
         report_error (run, IPT_DECODE_ERROR_RECONSTRUCT, error_ip, status);

@@ -17,25 +17,6 @@ typedef struct {
 } Chrome;
 
 static void
-append_json_string (GString *buffer, const char *text)
-{
-  g_string_append_c (buffer, '"');
-  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        {
-          g_string_append_c (buffer, '\\');
-          g_string_append_c (buffer, (char) *p);
-        }
-      else if (*p < 0x20 || *p == 0x7f)
-        g_string_append_printf (buffer, "\\u%04x", *p);
-      else
-        g_string_append_c (buffer, (char) *p);
-    }
-  g_string_append_c (buffer, '"');
-}
-
-static void
 append_ts (Chrome *chrome, const IptCallsEntry *entry, guint64 index)
 {
   if (!chrome->timed)
@@ -55,7 +36,7 @@ event_start (Chrome *chrome, const char *phase, const char *name)
   g_string_append (chrome->out.buffer, chrome->first ? "\n" : ",\n");
   chrome->first = FALSE;
   g_string_append (chrome->out.buffer, "{\"name\":");
-  append_json_string (chrome->out.buffer, name);
+  ipt_calls_append_json_string (chrome->out.buffer, name);
   g_string_append_printf (chrome->out.buffer, ",\"ph\":\"%s\",\"pid\":1,\"tid\":1,\"ts\":", phase);
 }
 
@@ -93,7 +74,7 @@ chrome_open (gpointer user_data, const IptCallsEntry *entry, const IptCallsRepla
   if (entry->type == IPT_CALLS_T_CALL || entry->type == IPT_CALLS_T_JUMP)
     {
       g_string_append (chrome->out.buffer, ",\"from\":");
-      append_json_string (chrome->out.buffer, site);
+      ipt_calls_append_json_string (chrome->out.buffer, site);
     }
   g_string_append_printf (chrome->out.buffer, ",\"index\":%" G_GUINT64_FORMAT "}}", entry->index);
   return ipt_calls_out_maybe_flush (&chrome->out, error);

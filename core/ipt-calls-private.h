@@ -241,6 +241,8 @@ typedef struct {
 G_GNUC_INTERNAL
 void ipt_calls_out_init (IptCallsOut *out, GOutputStream *stream);
 G_GNUC_INTERNAL
+void ipt_calls_append_json_string (GString *buffer, const char *text);
+G_GNUC_INTERNAL
 gboolean ipt_calls_out_maybe_flush (IptCallsOut *out, GError **error);
 G_GNUC_INTERNAL
 gboolean ipt_calls_out_finish (IptCallsOut *out, gboolean ok, GError **error);

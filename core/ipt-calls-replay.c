@@ -97,6 +97,30 @@ ipt_calls_replay (IptCalls *calls, const IptCallsReplayFuncs *funcs, gpointer us
   return TRUE;
 }
 
+/* Appends @text as a JSON string, quoted and escaped. A symbol that is
+ * not UTF-8 (names are bytes in ELF) has its bytes from 0x80 up escaped
+ * as the code points of the same value, so the JSON stays valid. */
+void
+ipt_calls_append_json_string (GString *buffer, const char *text)
+{
+  gboolean utf8 = g_utf8_validate (text, -1, NULL);
+
+  g_string_append_c (buffer, '"');
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        {
+          g_string_append_c (buffer, '\\');
+          g_string_append_c (buffer, (char) *p);
+        }
+      else if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && !utf8))
+        g_string_append_printf (buffer, "\\u%04x", *p);
+      else
+        g_string_append_c (buffer, (char) *p);
+    }
+  g_string_append_c (buffer, '"');
+}
+
 void
 ipt_calls_out_init (IptCallsOut *out, GOutputStream *stream)
 {

@@ -139,7 +139,7 @@ test_jobs_stat (void)
  * decoders: the same files. (Until IptCoverage and IptCalls split, the
  * decode falls back to one job and says so.) */
 static const char * const analysis_files[] = {
-  "afl", "drcov", "blocks", "blocks.json", "folded", "chrome.json", "calls"
+  "afl", "drcov", "blocks", "blocks.json", "folded", "chrome.json", "calls", "calls.json"
 };
 
 static void
@@ -147,6 +147,7 @@ run_all_analyses (const char *decoder, const char *jobs, const char *tag)
 {
   g_autofree char *afl = NULL, *drcov = NULL, *blocks = NULL, *json = NULL, *folded = NULL;
   g_autofree char *chrome = NULL, *calls_path = NULL, *out = NULL, *err = NULL;
+  g_autofree char *calls_json = NULL;
   g_autofree char *dir = scratch_file (tag);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
@@ -156,8 +157,10 @@ run_all_analyses (const char *decoder, const char *jobs, const char *tag)
   json = g_strdup_printf ("--coverage=blocks-json:%s/blocks.json", dir);
   folded = g_strdup_printf ("--folded=%s/folded", dir);
   chrome = g_strdup_printf ("%s/chrome.json", dir);
+  calls_json = g_strdup_printf ("%s/calls.json", dir);
   g_assert_cmpint (demo (&out, &err, decoder, "--jobs", jobs, afl, drcov, blocks, json, folded,
-                         "--chrome-trace", chrome, "--calls", NULL), ==, 0);
+                         "--chrome-trace", chrome, "--calls-json", calls_json, "--calls", NULL),
+                   ==, 0);
   calls_path = g_build_filename (dir, "calls", NULL);
   g_assert_true (g_file_set_contents (calls_path, out, -1, NULL));
   g_assert_nonnull (strstr (out, "call   main"));
@@ -284,6 +287,111 @@ test_chrome_trace_nests (void)
   g_assert_cmpuint (stack->len, ==, 0);
   g_assert_cmpuint (n_begin, >, 100);
   g_assert_cmpuint (depth, >=, 4);
+}
+
+/* The call tree's JSON: each node's total is its own instructions and its
+ * children's, all nodes' own instructions are the decode's, and every
+ * folded stack is a path of the tree with that count. */
+typedef struct {
+  GHashTable *paths;            /* "a;b;c" -> self instructions, from the JSON */
+  guint64 self_sum;
+} CallsWalk;
+
+static guint64
+walk_calls (CallsWalk *walk, JsonObject *node, const char *parent)
+{
+  const char *symbol = json_object_get_string_member (node, "symbol");
+  g_autofree char *path = parent != NULL ? g_strconcat (parent, ";", symbol, NULL)
+                                         : g_strdup (symbol);
+  JsonArray *children = json_object_get_array_member (node, "children");
+  guint64 self = (guint64) json_object_get_int_member (node, "self_insns");
+  guint64 total = self;
+
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (node, "address"), "0x"));
+  g_assert_cmpint (json_object_get_int_member (node, "calls"), >=, 0);
+  for (guint i = 0; i < json_array_get_length (children); i++)
+    total += walk_calls (walk, json_array_get_object_element (children, i), path);
+  g_assert_cmpuint (total, ==, (guint64) json_object_get_int_member (node, "total_insns"));
+  if (self > 0)
+    g_hash_table_insert (walk->paths, g_steal_pointer (&path), GSIZE_TO_POINTER (self));
+  walk->self_sum += self;
+  return total;
+}
+
+static void
+test_calls_json (void)
+{
+  g_autofree char *path = scratch_file ("tree.json"), *merged = scratch_file ("tree2.json");
+  g_autofree char *folded = NULL, *merged_one = NULL, *err = NULL, *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  CallsWalk walk = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+  JsonObject *top;
+  JsonArray *roots;
+  guint n_folded = 0;
+
+  g_assert_cmpint (demo (&folded, NULL, "--folded", "--calls-json", path, NULL), ==, 0);
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  top = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (top, "format"), ==, "ipt-analyze-calls");
+  g_assert_cmpint (json_object_get_int_member (top, "insns"), ==, 20423);
+  g_assert_cmpint (json_object_get_int_member (top, "calls"), >, 0);
+  roots = json_object_get_array_member (top, "roots");
+  for (guint i = 0; i < json_array_get_length (roots); i++)
+    walk_calls (&walk, json_array_get_object_element (roots, i), NULL);
+  g_assert_cmpuint (walk.self_sum, ==, 20423);
+  g_assert_true (g_hash_table_contains (walk.paths, "_start;__libc_start_main;__libc_start_call_main;main"));
+
+  lines = g_strsplit (folded, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      char *space = strrchr (lines[i], ' ');
+
+      *space = '\0';
+      g_assert_cmpuint (GPOINTER_TO_SIZE (g_hash_table_lookup (walk.paths, lines[i])), ==,
+                        g_ascii_strtoull (space + 1, NULL, 10));
+      n_folded++;
+    }
+  g_assert_cmpuint (n_folded, ==, g_hash_table_size (walk.paths));
+  g_hash_table_unref (walk.paths);
+
+  /* merging one file gives it back; two, every count doubled */
+  {
+    const char *args[] = { "merge", "calls-json:-", path, NULL };
+    g_autofree char *text = read_file (path, NULL);
+
+    g_assert_cmpint (test_run_analyze (args, &merged_one, NULL), ==, 0);
+    g_assert_cmpstr (merged_one, ==, text);
+  }
+  {
+    g_autofree char *target = g_strconcat ("calls-json:", merged, NULL);
+    const char *args[] = { "merge", target, path, path, NULL };
+    g_autoptr(JsonParser) twice = json_parser_new ();
+    JsonObject *t;
+
+    g_assert_cmpint (test_run_analyze (args, NULL, NULL), ==, 0);
+    g_assert_true (json_parser_load_from_file (twice, merged, &error));
+    t = json_node_get_object (json_parser_get_root (twice));
+    g_assert_cmpint (json_object_get_int_member (t, "insns"), ==, 2 * 20423);
+    g_assert_cmpint (json_object_get_int_member (t, "depth"), ==,
+                     json_object_get_int_member (top, "depth"));
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                       json_object_get_array_member (t, "roots"), 0), "total_insns"), ==,
+                     2 * json_object_get_int_member (json_array_get_object_element (roots, 0),
+                                                     "total_insns"));
+  }
+  /* not a call tree: named */
+  {
+    g_autofree char *bad = scratch_file ("not-calls.json");
+    const char *args[] = { "merge", "calls-json:-", path, bad, NULL };
+
+    g_assert_true (g_file_set_contents (bad, "{\"format\":\"ipt-statistics\",\"version\":1}", -1,
+                                        NULL));
+    g_assert_cmpint (test_run_analyze (args, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "not-calls.json: not \"format\": \"ipt-analyze-calls\""));
+  }
 }
 
 /* --- merge ------------------------------------------------------------- */
@@ -640,6 +748,7 @@ main (int argc, char **argv)
       g_test_add_func ("/cli/analyses/one-pass", test_one_pass);
       g_test_add_func ("/cli/analyses/folded-and-stat-json", test_folded_and_stat_json);
       g_test_add_func ("/cli/analyses/chrome-trace-nests", test_chrome_trace_nests);
+      g_test_add_func ("/cli/analyses/calls-json", test_calls_json);
       g_test_add_func ("/cli/analyses/merge", test_merge);
       g_test_add_func ("/cli/analyses/errors", test_errors);
       g_test_add_func ("/cli/analyses/empty-results-say-why", test_empty);

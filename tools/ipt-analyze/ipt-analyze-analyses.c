@@ -28,7 +28,8 @@ struct _IptAnalyzeAnalyses {
   IptCalls *calls;                /* nullable */
   IptCoverage *coverage;          /* nullable */
   gboolean call_listing;
-  Output folded, chrome_trace;
+  const char *call_analysis;      /* the option that asked for calls, for messages */
+  Output folded, chrome_trace, calls_json;
   GArray *coverages;              /* Output */
 };
 
@@ -68,6 +69,7 @@ ipt_analyze_analyses_free (IptAnalyzeAnalyses *self)
     return;
   output_clear (&self->folded);
   output_clear (&self->chrome_trace);
+  output_clear (&self->calls_json);
   for (guint i = 0; self->coverages != NULL && i < self->coverages->len; i++)
     output_clear (&g_array_index (self->coverages, Output, i));
   g_clear_pointer (&self->coverages, g_array_unref);
@@ -102,6 +104,8 @@ ipt_analyze_analyses_new (const IptAnalyzeOptions *options, IptImage *image, GEr
   if (options->chrome_trace != NULL &&
       !open_output (&self->chrome_trace, options->chrome_trace, error))
     return NULL;
+  if (options->calls_json != NULL && !open_output (&self->calls_json, options->calls_json, error))
+    return NULL;
   for (guint i = 0; i < options->coverages->len; i++)
     {
       Output out = { 0, };
@@ -110,7 +114,8 @@ ipt_analyze_analyses_new (const IptAnalyzeOptions *options, IptImage *image, GEr
         return NULL;
       g_array_append_val (self->coverages, out);
     }
-  if (options->calls || options->folded != NULL || options->chrome_trace != NULL)
+  self->call_analysis = ipt_analyze_options_call_analysis (options);
+  if (self->call_analysis != NULL)
     self->calls = ipt_calls_new (self->symbols);
   if (options->coverages->len > 0)
     self->coverage = ipt_coverage_new ();
@@ -179,6 +184,13 @@ write_chrome_trace (IptAnalyzeAnalyses *self, const Output *out, GOutputStream *
 }
 
 static gboolean
+write_calls_json (IptAnalyzeAnalyses *self, const Output *out, GOutputStream *stream,
+                  GError **error)
+{
+  return ipt_calls_write_json (self->calls, stream, error);
+}
+
+static gboolean
 write_one_coverage (IptAnalyzeAnalyses *self, const Output *out, GOutputStream *stream,
                     GError **error)
 {
@@ -240,8 +252,7 @@ check_empty (IptAnalyzeAnalyses *self)
   if (ipt_calls_get_n_insns (self->calls) == 0)
     ipt_tool_warning ("--%s: no instructions were decoded, there are no calls: see the decode's "
                       "errors, the memory given, or the --pid/--tid filters",
-                      self->call_listing ? "calls" : self->folded.output != NULL ? "folded"
-                                                                                : "chrome-trace");
+                      self->call_analysis);
   else if (ipt_calls_get_n_calls (self->calls) == 0 && ipt_calls_get_n_returns (self->calls) == 0)
     ipt_tool_warning ("no call or return in the %" G_GUINT64_FORMAT " instructions decoded: the "
                       "calls show one frame", ipt_calls_get_n_insns (self->calls));
@@ -253,7 +264,7 @@ check_empty (IptAnalyzeAnalyses *self)
  * @error: where a write failure is reported, naming the output
  *
  * Writes the call listing (standard output), the folded stacks, the Chrome
- * trace and the coverage files, in that order.
+ * trace, the call tree's JSON and the coverage files, in that order.
  *
  * Returns: %TRUE when every output was written
  */
@@ -267,6 +278,9 @@ ipt_analyze_analyses_write (IptAnalyzeAnalyses *self, GError **error)
     return FALSE;
   if (self->chrome_trace.output != NULL &&
       !write_output (self, &self->chrome_trace, write_chrome_trace, error))
+    return FALSE;
+  if (self->calls_json.output != NULL &&
+      !write_output (self, &self->calls_json, write_calls_json, error))
     return FALSE;
   for (guint i = 0; i < self->coverages->len; i++)
     if (!write_output (self, &g_array_index (self->coverages, Output, i), write_one_coverage,

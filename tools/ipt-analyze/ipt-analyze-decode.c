@@ -128,8 +128,7 @@ typedef struct {
 static gboolean
 has_analyses (const IptAnalyzeOptions *options)
 {
-  return options->calls || options->folded != NULL || options->chrome_trace != NULL ||
-         options->coverages->len > 0;
+  return ipt_analyze_options_call_analysis (options) != NULL || options->coverages->len > 0;
 }
 
 /* The analyses' files open before anything decodes: exit 1 naming one

@@ -1,8 +1,9 @@
 /* ipt-analyze-merge.c: `ipt-analyze merge KIND:OUTPUT INPUT...` combines
  * the results that separate runs (a fuzzing campaign's traces, a batch
  * under GNU parallel or a Slurm array) wrote: AFL bitmaps (afl),
- * --coverage=blocks-json files (blocks-json) and --stat --json output
- * (stat-json). It reads files only, never a trace, and writes what one
+ * --coverage=blocks-json files (blocks-json), --stat --json output
+ * (stat-json) and --calls-json call trees (calls-json,
+ * ipt-analyze-merge-calls.c). It reads files only, never a trace, and writes what one
  * run of the same kind writes, in the same order, so that merging one
  * file gives that file back. AFL counters add and saturate at 255 (an
  * edge any run hit stays hit; see docs/json.md for why not wrap). */
@@ -14,6 +15,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-analyze-merge.h"
+#include "ipt-analyze-merge-calls.h"
 #include "ipt-analyze-options.h"
 #include "ipt-stat-json.h"
 #include "ipt-tool-log.h"
@@ -25,6 +27,7 @@
   "KIND is one of:\n" \
   "  afl          AFL bitmaps of --coverage=afl: counters added, saturating at 255\n" \
   "  blocks-json  --coverage=blocks-json files: blocks and edges, counts added\n" \
+  "  calls-json   --calls-json files: call trees, counts and times added by path\n" \
   "  stat-json    --stat --json output: counts added (per-thread lists are dropped)\n"
 
 static int
@@ -619,8 +622,10 @@ ipt_analyze_merge (int argc, char **argv)
     ok = merge_blocks_json (argv + 2, out, &error);
   else if (g_str_equal (kind, "stat-json"))
     ok = merge_stat_json (argv + 2, out, &error);
+  else if (g_str_equal (kind, "calls-json"))
+    ok = ipt_analyze_merge_calls_json (argv + 2, out, &error);
   else
-    return usage_error ("unknown kind '%s' (expected afl, blocks-json or stat-json)", kind);
+    return usage_error ("unknown kind '%s' (expected afl, blocks-json, stat-json or calls-json)", kind);
   if (!ok)
     {
       ipt_tool_error ("merge: %s", error->message);

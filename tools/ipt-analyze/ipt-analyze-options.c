@@ -510,16 +510,45 @@ on_folded (const char *name, const char *value, gpointer data, GError **error)
   return TRUE;
 }
 
+/* --chrome-trace FILE, --calls-json FILE: a file the call analysis writes. */
+static gboolean
+set_calls_file (IptAnalyzeOutputFile **slot, const char *option, const char *value,
+                GError **error)
+{
+  if (value[0] == '\0')
+    return bad_value (error, option, value, "a FILE to write");
+  output_file_free (*slot);
+  *slot = new_output_file (option, value, value);
+  return TRUE;
+}
+
 static gboolean
 on_chrome_trace (const char *name, const char *value, gpointer data, GError **error)
 {
-  IptAnalyzeOptions *options = data;
+  return set_calls_file (&((IptAnalyzeOptions *) data)->chrome_trace, "--chrome-trace", value,
+                         error);
+}
 
-  if (value[0] == '\0')
-    return bad_value (error, "--chrome-trace", value, "a FILE to write");
-  output_file_free (options->chrome_trace);
-  options->chrome_trace = new_output_file ("--chrome-trace", value, value);
-  return TRUE;
+static gboolean
+on_calls_json (const char *name, const char *value, gpointer data, GError **error)
+{
+  return set_calls_file (&((IptAnalyzeOptions *) data)->calls_json, "--calls-json", value, error);
+}
+
+/**
+ * ipt_analyze_options_call_analysis:
+ * @options: parsed options
+ *
+ * Returns: (nullable): the first option that asks for the call analysis
+ *   (without its dashes: "calls", "folded", "chrome-trace", "calls-json"),
+ *   or %NULL when none does
+ */
+const char *
+ipt_analyze_options_call_analysis (const IptAnalyzeOptions *options)
+{
+  return options->calls ? "calls" : options->folded != NULL ? "folded"
+         : options->chrome_trace != NULL ? "chrome-trace"
+         : options->calls_json != NULL ? "calls-json" : NULL;
 }
 
 static gboolean
@@ -607,6 +636,9 @@ new_context (IptAnalyzeOptions *options)
     { "chrome-trace", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_chrome_trace,
       "Write the calls as a Chrome Trace Event JSON to FILE (Perfetto, chrome://tracing, "
       "speedscope)", "FILE" },
+    { "calls-json", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_calls_json,
+      "Write the call tree (calls and instructions per function and path) as JSON to FILE "
+      "(docs/json.md)", "FILE" },
     { "coverage", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_coverage,
       "Write coverage to FILE, KIND one of afl (libxdc's AFL bitmap), drcov (Lighthouse), "
       "lcov (genhtml), blocks (text), blocks-json; repeatable", "KIND:FILE" },
@@ -744,16 +776,16 @@ ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv, GE
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--json applies to --stat (the other JSON outputs are files: "
-                   "--coverage=blocks-json:FILE, --chrome-trace FILE)");
+                   "--coverage=blocks-json:FILE, --chrome-trace FILE, --calls-json FILE)");
       return FALSE;
     }
-  if ((options->calls || options->folded != NULL || options->chrome_trace != NULL ||
-       options->coverages->len > 0) && options->pt_file == NULL && options->perf_file == NULL)
+  if ((ipt_analyze_options_call_analysis (options) != NULL || options->coverages->len > 0) &&
+      options->pt_file == NULL && options->perf_file == NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--%s analyses a decode: give --pt or --perf",
-                   options->calls ? "calls" : options->folded != NULL ? "folded"
-                   : options->chrome_trace != NULL ? "chrome-trace" : "coverage");
+                   ipt_analyze_options_call_analysis (options) != NULL
+                     ? ipt_analyze_options_call_analysis (options) : "coverage");
       return FALSE;
     }
   /* The call listing and folded stacks on stdout take the instruction
@@ -792,6 +824,7 @@ ipt_analyze_options_clear (IptAnalyzeOptions *options)
   g_clear_pointer (&options->coverages, g_ptr_array_unref);
   g_clear_pointer (&options->folded, output_file_free);
   g_clear_pointer (&options->chrome_trace, output_file_free);
+  g_clear_pointer (&options->calls_json, output_file_free);
   g_clear_pointer (&options->cpu, g_free);
   g_clear_pointer (&options->pids, g_array_unref);
   g_clear_pointer (&options->tids, g_array_unref);

@@ -73,6 +73,7 @@ typedef struct {
   gboolean calls;                       /* --calls: the call listing on stdout */
   IptAnalyzeOutputFile *folded;         /* --folded[=FILE], nullable */
   IptAnalyzeOutputFile *chrome_trace;   /* --chrome-trace FILE, nullable */
+  IptAnalyzeOutputFile *calls_json;     /* --calls-json FILE, nullable */
   GPtrArray *coverages;                 /* --coverage=KIND:FILE: IptAnalyzeOutputFile */
   guint jobs;                           /* --jobs: 0 = one per core (the default) */
   gboolean have_jobs;                   /* given: a fall-back to one job is noted */
@@ -102,6 +103,7 @@ typedef struct {
 gboolean ipt_analyze_options_parse (IptAnalyzeOptions *options, int argc, char **argv,
                                     GError **error);
 void ipt_analyze_options_clear (IptAnalyzeOptions *options);
+const char *ipt_analyze_options_call_analysis (const IptAnalyzeOptions *options);
 char *ipt_analyze_options_get_help (void);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (IptAnalyzeOptions, ipt_analyze_options_clear)

@@ -15,6 +15,8 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 
 #include "test-support.h"
@@ -394,6 +396,34 @@ test_calls_json (void)
   }
 }
 
+/* An output that exists and is no regular file (/dev/null, a FIFO) is
+ * written in place, by the analyses and by merge: replacing it would put
+ * a file where a device was (as root, /dev/null itself). Through a link
+ * to /dev/null in the scratch directory, so that a regression replaces
+ * the link, not the device. */
+static void
+test_outputs_in_place (void)
+{
+  g_autofree char *link = scratch_file ("null-link"), *afl = scratch_file ("place.afl");
+  g_autofree char *to_link = g_strconcat ("afl:", link, NULL);
+  g_autofree char *coverage = g_strconcat ("--coverage=", to_link, NULL);
+  g_autofree char *coverage_file = g_strconcat ("--coverage=afl:", afl, NULL);
+  g_autofree char *out = NULL;
+  struct stat st;
+
+  g_assert_cmpint (symlink ("/dev/null", link), ==, 0);
+  g_assert_cmpint (demo (NULL, NULL, "-q", coverage, coverage_file, NULL), ==, 0);
+  {
+    const char *args[] = { "merge", to_link, afl, NULL };
+
+    g_assert_cmpint (test_run_analyze (args, &out, NULL), ==, 0);
+  }
+  g_assert_cmpint (lstat (link, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
+  g_assert_cmpint (stat ("/dev/null", &st), ==, 0);
+  g_assert_true (S_ISCHR (st.st_mode));
+}
+
 /* --- merge ------------------------------------------------------------- */
 
 static void
@@ -749,6 +779,7 @@ main (int argc, char **argv)
       g_test_add_func ("/cli/analyses/folded-and-stat-json", test_folded_and_stat_json);
       g_test_add_func ("/cli/analyses/chrome-trace-nests", test_chrome_trace_nests);
       g_test_add_func ("/cli/analyses/calls-json", test_calls_json);
+      g_test_add_func ("/cli/analyses/outputs-in-place", test_outputs_in_place);
       g_test_add_func ("/cli/analyses/merge", test_merge);
       g_test_add_func ("/cli/analyses/errors", test_errors);
       g_test_add_func ("/cli/analyses/empty-results-say-why", test_empty);

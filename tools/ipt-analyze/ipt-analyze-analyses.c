@@ -16,6 +16,7 @@
 
 #include "ipt-analyze-analyses.h"
 #include "ipt-tool-log.h"
+#include "ipt-tool-output.h"
 
 typedef struct {
   const IptAnalyzeOutputFile *output;
@@ -36,15 +37,12 @@ struct _IptAnalyzeAnalyses {
 static gboolean
 open_output (Output *out, const IptAnalyzeOutputFile *output, GError **error)
 {
-  g_autoptr(GFile) file = NULL;
   g_autoptr(GError) local = NULL;
 
   out->output = output;
   if (g_str_equal (output->file, "-"))
     return TRUE;
-  file = g_file_new_for_commandline_arg (output->file);
-  out->stream = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
-                                                 &local));
+  out->stream = ipt_tool_open_output (output->file, &local);
   if (out->stream == NULL)
     {
       g_autofree char *display = g_filename_display_name (output->file);

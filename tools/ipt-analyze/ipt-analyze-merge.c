@@ -19,6 +19,7 @@
 #include "ipt-analyze-options.h"
 #include "ipt-stat-json.h"
 #include "ipt-tool-log.h"
+#include "ipt-tool-output.h"
 
 #define USAGE \
   "Usage: ipt-analyze merge KIND:OUTPUT INPUT...\n" \
@@ -589,7 +590,23 @@ write_result (const char *path, const GString *data, GError **error)
         }
       return TRUE;
     }
-  return g_file_set_contents (path, data->str, (gssize) data->len, error);
+  {
+    g_autoptr(GOutputStream) stream = NULL;
+    g_autoptr(GError) local = NULL;
+
+    stream = ipt_tool_open_output (path, &local);
+    if (stream == NULL || !g_output_stream_write_all (stream, data->str, data->len, NULL, NULL,
+                                                      &local) ||
+        !g_output_stream_close (stream, NULL, &local))
+      {
+        g_autofree char *display = g_filename_display_name (path);
+
+        g_set_error (error, G_IO_ERROR, local->code, "cannot write '%s': %s", display,
+                     local->message);
+        return FALSE;
+      }
+    return TRUE;
+  }
 }
 
 int

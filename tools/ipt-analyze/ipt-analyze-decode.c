@@ -193,9 +193,8 @@ output_set_jobs (Output *out, IptDecoder *decoder, const IptAnalyzeOptions *opti
           "another order (--insn-decoder --stat decodes in parallel)";
   if (why != NULL && options->have_jobs && options->jobs != 1)
     ipt_tool_note ("--jobs %u: decoding serially: %s", options->jobs, why);
-  /* Serial unless asked: on these 2-core machines a parallel decode is not
-   * yet faster (docs/parallel-decode.md, "Speed") */
-  ipt_decoder_set_jobs (decoder, why != NULL || !options->have_jobs ? 1 : options->jobs);
+  /* one job per core unless --jobs says otherwise (options->jobs is 0) */
+  ipt_decoder_set_jobs (decoder, why != NULL ? 1 : options->jobs);
 }
 
 static void

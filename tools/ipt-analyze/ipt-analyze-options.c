@@ -643,8 +643,8 @@ new_context (IptAnalyzeOptions *options)
       "Write coverage to FILE, KIND one of afl (libxdc's AFL bitmap), drcov (Lighthouse), "
       "lcov (genhtml), blocks (text), blocks-json; repeatable", "KIND:FILE" },
     { "jobs", 'j', 0, G_OPTION_ARG_CALLBACK, on_jobs,
-      "Decode on N threads, the trace cut at PSBs (default 1, serial; 0 = one per core); the "
-      "output is the same", "N" },
+      "Decode on N threads, the trace cut at PSBs (default 0: one per core; 1: serial); "
+      "the output is the same", "N" },
     { "read", 0, 0, G_OPTION_ARG_CALLBACK, on_read,
       "Write SIZE bytes of the image at ADDRESS to standard output, raw", "ADDRESS:SIZE" },
     { "cr3", 0, 0, G_OPTION_ARG_CALLBACK, on_cr3,

@@ -13,6 +13,7 @@
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "ipt-analyze-merge-calls.h"
+#include "ipt-merge-json.h"
 
 typedef struct _CallsNode CallsNode;
 struct _CallsNode {
@@ -71,42 +72,6 @@ typedef struct {
   guint64 insns, calls, returns, tail_calls, unwound, unmatched, async, gaps, depth;
 } CallsSum;
 
-static gboolean
-bad_calls (GError **error, const char *path, const char *what)
-{
-  g_autofree char *display = g_filename_display_name (path);
-
-  g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "%s: %s", display, what);
-  return FALSE;
-}
-
-static gboolean
-count_of (JsonObject *object, const char *name, guint64 *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64 ||
-      json_node_get_int (node) < 0)
-    return FALSE;
-  *value = (guint64) json_node_get_int (node);
-  return TRUE;
-}
-
-static gboolean
-add_count (JsonObject *object, const char *name, guint64 *sum, const char *path, GError **error)
-{
-  guint64 value;
-
-  if (!count_of (object, name, &value))
-    {
-      g_autofree char *what = g_strdup_printf ("no count \"%s\"", name);
-
-      return bad_calls (error, path, what);
-    }
-  *sum += value;
-  return TRUE;
-}
-
 /* Adds the nodes of @array (a "roots" or "children" array) under @into. */
 static gboolean
 add_nodes (CallsSum *sum, CallsNode *into, JsonArray *array, gboolean timed, GError **error)
@@ -127,14 +92,14 @@ add_nodes (CallsSum *sum, CallsNode *into, JsonArray *array, gboolean timed, GEr
       if (symbol == NULL || address == NULL || !g_str_has_prefix (address, "0x") ||
           !g_ascii_string_to_unsigned (address + 2, 16, 0, G_MAXUINT64, &value, NULL) ||
           children == NULL || !JSON_NODE_HOLDS_ARRAY (children))
-        return bad_calls (error, sum->path, "a node without \"symbol\", a hex \"address\" or "
+        return ipt_merge_bad_json (error, sum->path, "a node without \"symbol\", a hex \"address\" or "
                                             "\"children\"");
       node = calls_node_child (into, symbol, value);
-      if (!add_count (o, "calls", &node->calls, sum->path, error) ||
-          !add_count (o, "self_insns", &node->self_insns, sum->path, error) ||
-          !add_count (o, "total_insns", &node->total_insns, sum->path, error) ||
-          (timed && (!add_count (o, "self_ns", &node->self_ns, sum->path, error) ||
-                     !add_count (o, "total_ns", &node->total_ns, sum->path, error))) ||
+      if (!ipt_merge_add_count (o, "calls", &node->calls, sum->path, error) ||
+          !ipt_merge_add_count (o, "self_insns", &node->self_insns, sum->path, error) ||
+          !ipt_merge_add_count (o, "total_insns", &node->total_insns, sum->path, error) ||
+          (timed && (!ipt_merge_add_count (o, "self_ns", &node->self_ns, sum->path, error) ||
+                     !ipt_merge_add_count (o, "total_ns", &node->total_ns, sum->path, error))) ||
           !add_nodes (sum, node, json_node_get_array (children), timed, error))
         return FALSE;
     }
@@ -145,36 +110,28 @@ static gboolean
 add_calls_file (CallsSum *sum, const char *path, gboolean first, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local = NULL;
   JsonObject *top;
-  JsonNode *root, *roots;
+  JsonNode *roots;
   guint64 depth = 0;
   gboolean timed;
 
   sum->path = path;
-  if (!json_parser_load_from_mapped_file (parser, path, &local))
-    return bad_calls (error, path, local->message);
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return bad_calls (error, path, "not a JSON object");
-  top = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (top, "format", NULL),
-                 "ipt-analyze-calls") != 0 ||
-      json_object_get_int_member_with_default (top, "version", 0) != 1)
-    return bad_calls (error, path, "not \"format\": \"ipt-analyze-calls\", \"version\": 1");
+  top = ipt_merge_load_object (parser, path, "ipt-analyze-calls", error);
+  if (top == NULL)
+    return FALSE;
   timed = json_object_get_boolean_member_with_default (top, "timed", FALSE);
   sum->timed = first ? timed : sum->timed && timed;
   roots = json_object_get_member (top, "roots");
   if (roots == NULL || !JSON_NODE_HOLDS_ARRAY (roots))
-    return bad_calls (error, path, "no \"roots\" array");
-  if (!add_count (top, "insns", &sum->insns, path, error) ||
-      !add_count (top, "calls", &sum->calls, path, error) ||
-      !add_count (top, "returns", &sum->returns, path, error) ||
-      !add_count (top, "tail_calls", &sum->tail_calls, path, error) ||
-      !add_count (top, "unwound", &sum->unwound, path, error) ||
-      !add_count (top, "unmatched_returns", &sum->unmatched, path, error) ||
-      !add_count (top, "async", &sum->async, path, error) ||
-      !add_count (top, "gaps", &sum->gaps, path, error) || !add_count (top, "depth", &depth, path, error))
+    return ipt_merge_bad_json (error, path, "no \"roots\" array");
+  if (!ipt_merge_add_count (top, "insns", &sum->insns, path, error) ||
+      !ipt_merge_add_count (top, "calls", &sum->calls, path, error) ||
+      !ipt_merge_add_count (top, "returns", &sum->returns, path, error) ||
+      !ipt_merge_add_count (top, "tail_calls", &sum->tail_calls, path, error) ||
+      !ipt_merge_add_count (top, "unwound", &sum->unwound, path, error) ||
+      !ipt_merge_add_count (top, "unmatched_returns", &sum->unmatched, path, error) ||
+      !ipt_merge_add_count (top, "async", &sum->async, path, error) ||
+      !ipt_merge_add_count (top, "gaps", &sum->gaps, path, error) || !ipt_merge_add_count (top, "depth", &depth, path, error))
     return FALSE;
   sum->depth = MAX (sum->depth, depth);
   return add_nodes (sum, &sum->root, json_node_get_array (roots), timed, error);

@@ -16,6 +16,7 @@
 
 #include "ipt-analyze-merge.h"
 #include "ipt-analyze-merge-calls.h"
+#include "ipt-merge-json.h"
 #include "ipt-analyze-options.h"
 #include "ipt-stat-json.h"
 #include "ipt-tool-log.h"
@@ -80,70 +81,6 @@ merge_afl (char **inputs, GString *out, GError **error)
   return TRUE;
 }
 
-/* --- JSON inputs ------------------------------------------------------ */
-
-static gboolean
-bad_json (GError **error, const char *path, const char *what)
-{
-  g_autofree char *display = g_filename_display_name (path);
-
-  g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "%s: %s", display, what);
-  return FALSE;
-}
-
-/* The top-level object of @path, which must say "format": @format and
- * "version": 1. */
-static JsonObject *
-load_object (JsonParser *parser, const char *path, const char *format, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-  JsonNode *root;
-  JsonObject *object;
-
-  if (!json_parser_load_from_mapped_file (parser, path, &local))
-    {
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "%s: %s", display,
-                   local->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      bad_json (error, path, "not a JSON object");
-      return NULL;
-    }
-  object = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "format", NULL),
-                 format) != 0 ||
-      json_object_get_int_member_with_default (object, "version", 0) != 1)
-    {
-      g_autofree char *what = g_strdup_printf ("not \"format\": \"%s\", \"version\": 1", format);
-
-      bad_json (error, path, what);
-      return NULL;
-    }
-  return object;
-}
-
-/* json-glib 1.6 has no *_with_default for arrays and objects */
-static JsonArray *
-get_array (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-get_object (JsonObject *object, const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 /* The keys or the values of @table, in no order. */
 static GPtrArray *
 table_items (GHashTable *table, gboolean keys)
@@ -156,27 +93,6 @@ table_items (GHashTable *table, gboolean keys)
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_ptr_array_add (items, keys ? key : value);
   return items;
-}
-
-static gboolean
-get_hex (JsonObject *object, const char *name, guint64 *value)
-{
-  const char *text = json_object_get_string_member_with_default (object, name, NULL);
-
-  return text != NULL && g_str_has_prefix (text, "0x") &&
-         g_ascii_string_to_unsigned (text + 2, 16, 0, G_MAXUINT64, value, NULL);
-}
-
-static gboolean
-get_count (JsonObject *object, const char *name, guint64 *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64 ||
-      json_node_get_int (node) < 0)
-    return FALSE;
-  *value = (guint64) json_node_get_int (node);
-  return TRUE;
 }
 
 /* --- blocks-json ------------------------------------------------------ */
@@ -242,35 +158,35 @@ static gboolean
 read_items (const char *path, JsonObject *top, gboolean has_cr3, gboolean edges,
             GHashTable *table, GError **error)
 {
-  JsonArray *array = get_array (top, edges ? "edges" : "blocks");
+  JsonArray *array = ipt_merge_get_array (top, edges ? "edges" : "blocks");
 
   if (array == NULL)
-    return bad_json (error, path, edges ? "no \"edges\" array" : "no \"blocks\" array");
+    return ipt_merge_bad_json (error, path, edges ? "no \"edges\" array" : "no \"blocks\" array");
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *node = json_array_get_element (array, i);
       JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       Item item = { IPT_ASID_NO_CR3, 0, 0, 0, 0 };
-      gboolean ok = o != NULL && get_count (o, "count", &item.count) &&
-                    (!has_cr3 || get_hex (o, "cr3", &item.cr3));
+      gboolean ok = o != NULL && ipt_merge_get_count (o, "count", &item.count) &&
+                    (!has_cr3 || ipt_merge_get_hex (o, "cr3", &item.cr3));
 
       if (ok && edges)
         {
-          ok = get_hex (o, "from", &item.a) && get_hex (o, "to", &item.b);
+          ok = ipt_merge_get_hex (o, "from", &item.a) && ipt_merge_get_hex (o, "to", &item.b);
           item.extra = (json_object_get_boolean_member_with_default (o, "conditional", FALSE)
                         ? EDGE_CONDITIONAL : 0) |
                        (json_object_get_boolean_member_with_default (o, "exit", FALSE)
                         ? EDGE_EXIT : 0);
         }
       else if (ok)
-        ok = get_hex (o, "start", &item.a) && get_hex (o, "end", &item.b) &&
-             get_count (o, "insns", &item.extra);
+        ok = ipt_merge_get_hex (o, "start", &item.a) && ipt_merge_get_hex (o, "end", &item.b) &&
+             ipt_merge_get_count (o, "insns", &item.extra);
       if (!ok)
         {
           g_autofree char *what = g_strdup_printf ("%s %u: not an object of the fields of "
                                                    "docs/coverage.md", edges ? "edge" : "block",
                                                    i);
-          return bad_json (error, path, what);
+          return ipt_merge_bad_json (error, path, what);
         }
       add_item (table, &item);
     }
@@ -331,7 +247,7 @@ merge_blocks_json (char **inputs, GString *out, GError **error)
   for (guint i = 0; inputs[i] != NULL; i++)
     {
       g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      JsonObject *top = load_object (parser, inputs[i], "ipt-coverage", error);
+      JsonObject *top = ipt_merge_load_object (parser, inputs[i], "ipt-coverage", error);
       gboolean has_cr3;
 
       if (top == NULL)
@@ -415,25 +331,10 @@ typedef struct {
 } StatSum;
 
 static gboolean
-add_count (JsonObject *object, const char *name, guint64 *sum, const char *path, GError **error)
-{
-  guint64 value;
-
-  if (!get_count (object, name, &value))
-    {
-      g_autofree char *what = g_strdup_printf ("no count \"%s\"", name);
-
-      return bad_json (error, path, what);
-    }
-  *sum += value;
-  return TRUE;
-}
-
-static gboolean
 add_stat_file (StatSum *sum, const char *path, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonObject *top = load_object (parser, path, IPT_STAT_JSON_FORMAT, error);
+  JsonObject *top = ipt_merge_load_object (parser, path, IPT_STAT_JSON_FORMAT, error);
   const char *decoder;
   JsonArray *codes;
   JsonObject *events;
@@ -448,18 +349,18 @@ add_stat_file (StatSum *sum, const char *path, GError **error)
       g_autofree char *what = g_strdup_printf ("decoded with the %s decoder, the files before "
                                                "with the %s decoder: their counts differ",
                                                decoder, sum->decoder);
-      return bad_json (error, path, what);
+      return ipt_merge_bad_json (error, path, what);
     }
-  if (!add_count (top, "insns", &sum->insns, path, error) ||
-      (g_str_equal (decoder, "block") && !add_count (top, "blocks", &sum->blocks, path, error)) ||
-      !add_count (top, "errors", &sum->errors, path, error) ||
-      !add_count (top, "events", &sum->events, path, error))
+  if (!ipt_merge_add_count (top, "insns", &sum->insns, path, error) ||
+      (g_str_equal (decoder, "block") && !ipt_merge_add_count (top, "blocks", &sum->blocks, path, error)) ||
+      !ipt_merge_add_count (top, "errors", &sum->errors, path, error) ||
+      !ipt_merge_add_count (top, "events", &sum->events, path, error))
     return FALSE;
 
-  codes = get_array (top, "error_codes");
-  events = get_object (top, "event_kinds");
+  codes = ipt_merge_get_array (top, "error_codes");
+  events = ipt_merge_get_object (top, "event_kinds");
   if (codes == NULL || events == NULL)
-    return bad_json (error, path, "no \"error_codes\" array or \"event_kinds\" object");
+    return ipt_merge_bad_json (error, path, "no \"error_codes\" array or \"event_kinds\" object");
   for (guint i = 0; i < json_array_get_length (codes); i++)
     {
       JsonNode *node = json_array_get_element (codes, i);
@@ -470,8 +371,8 @@ add_stat_file (StatSum *sum, const char *path, GError **error)
       guint64 count = 0;
       ErrorCount *known = NULL;
 
-      if (kind == NULL || code >= 0 || !get_count (o, "count", &count))
-        return bad_json (error, path, "an \"error_codes\" entry without kind, code or count");
+      if (kind == NULL || code >= 0 || !ipt_merge_get_count (o, "count", &count))
+        return ipt_merge_bad_json (error, path, "an \"error_codes\" entry without kind, code or count");
       for (guint k = 0; k < sum->error_codes->len && known == NULL; k++)
         {
           ErrorCount *e = g_ptr_array_index (sum->error_codes, k);
@@ -499,8 +400,8 @@ add_stat_file (StatSum *sum, const char *path, GError **error)
         guint64 *known = g_hash_table_lookup (sum->event_kinds, l->data);
         guint64 count;
 
-        if (!get_count (events, l->data, &count))
-          return bad_json (error, path, "an \"event_kinds\" member that is no count");
+        if (!ipt_merge_get_count (events, l->data, &count))
+          return ipt_merge_bad_json (error, path, "an \"event_kinds\" member that is no count");
         if (known == NULL)
           {
             known = g_new0 (guint64, 1);

@@ -19,9 +19,10 @@ abi_binary () {
 # Zydis's, GLib's), and nothing that changes from one build to the next
 # (source locations, the build directory, the DT_NEEDED list).
 abi_dump () {
-  local binary
+  local binary sections
   binary=$(abi_binary "$2" "$3")
-  if ! readelf -S "$binary" | grep -q '\.debug_info'; then
+  sections=$(readelf -S --wide "$binary") || return 1
+  if [[ $sections != *.debug_info* ]]; then
     echo "abi: $binary has no debug info: abidw needs DWARF (build with -g, e.g. buildtype=debugoptimized)" >&2
     return 1
   fi

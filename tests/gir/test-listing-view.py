@@ -12,17 +12,8 @@ gir1.2-gtk-4.0, which .ci/setup installs): fails without them.
 import os
 import shutil
 import subprocess
-import sys
 
-results = []
-
-
-def check(name):
-    def wrap(func):
-        results.append((name, func))
-        return func
-    return wrap
-
+from tap import check, run
 
 srcdir = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 root = os.path.dirname(os.path.abspath(srcdir))
@@ -74,15 +65,4 @@ def _():
     assert "no-such-trace.pt" in done.stderr.decode()
 
 
-print("1..%d" % len(results))
-failed = 0
-for number, (name, func) in enumerate(results, 1):
-    try:
-        func()
-        print("ok %d %s" % (number, name))
-    except Exception as error:  # report every failure, keep going
-        failed += 1
-        print("not ok %d %s" % (number, name))
-        for line in repr(error).splitlines():
-            print("# " + line)
-sys.exit(1 if failed else 0)
+run()

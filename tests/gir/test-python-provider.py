@@ -13,7 +13,6 @@ LD_LIBRARY_PATH pointing into the build tree.
 """
 import os
 import struct
-import sys
 
 import gi
 
@@ -21,15 +20,7 @@ gi.require_version("Ipt", "1")
 gi.require_version("Gio", "2.0")
 from gi.repository import GLib, GObject, Ipt  # noqa: E402
 
-results = []
-
-
-def check(name):
-    def wrap(func):
-        results.append((name, func))
-        return func
-    return wrap
-
+from tap import check, run  # noqa: E402
 
 srcdir = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 demo_dir = os.environ.get("IPT_DEMO_DIR",
@@ -193,15 +184,4 @@ def _():
         assert "NothingProvider" in error.message, error.message
 
 
-print("1..%d" % len(results))
-failed = 0
-for number, (name, func) in enumerate(results, 1):
-    try:
-        func()
-        print("ok %d %s" % (number, name))
-    except Exception as error:  # report every failure, keep going
-        failed += 1
-        print("not ok %d %s" % (number, name))
-        for line in repr(error).splitlines():
-            print("# " + line)
-sys.exit(1 if failed else 0)
+run()

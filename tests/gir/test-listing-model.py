@@ -129,6 +129,17 @@ def _():
     assert found and position == first, (position, first)
     found, position = model.find_text("no such text anywhere", 0, False, None)
     assert not found
+    # in a thread, answered in the main loop
+    loop = GLib.MainLoop()
+    answer = []
+
+    def done(source, result, _data):
+        answer.append(source.find_finish(result))
+        loop.quit()
+
+    model.find_text_async("syscall", model.get_n_items() - 1, True, None, done, None)
+    loop.run()
+    assert answer == [(True, last)], answer
 
 
 @check("a cancelled index: G_IO_ERROR_CANCELLED, the model stays empty")

@@ -422,6 +422,9 @@ check_candidates (const IptListingSource *source, GPtrArray *candidates, const P
         }
       if (task->error == NULL && task->ok && task->end_row != need_row)
         {
+          g_debug ("%s: PSB at 0x%" G_GINT64_MODIFIER "x: checked again up to row %"
+                   G_GUINT64_FORMAT ", the next candidate was dropped", source->name,
+                   task->c->psb, need_row);
           task->end_row = need_row;
           task->end_digest = need_digest;
           check_task_run (task);

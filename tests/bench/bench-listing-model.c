@@ -15,12 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "bench-common.h"
 
-#define MRUBY_BASE 0x400000
 #define MRUBY_ROWS 6362853   /* MANIFEST.md: ptxed --no-inst lines */
 
 /* A field of /proc/self/status, in KiB. */
@@ -42,15 +40,6 @@ now (void)
   return g_get_monotonic_time () / 1e6;
 }
 
-/* The process's CPU time, all threads: what a busy machine does not inflate. */
-static gdouble
-cpu_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Rows @first .. @first+@n, as a view asks for them; the seconds taken. */
 static gdouble
@@ -82,11 +71,8 @@ max_of (const gdouble *values, guint n)
 int
 main (int argc, char **argv)
 {
-  const char *dir = g_getenv ("IPT_CORPUS_DIR");
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 8, 64);
   guint probes = env_uint ("IPT_BENCH_PROBES", 20, BENCH_MAX_ROUNDS);
-  g_autofree char *trace_path = NULL;
-  g_autofree char *spec = NULL;
   g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
   g_autoptr(IptImage) image = NULL;
   g_autoptr(IptDecoder) decoder = NULL;
@@ -98,21 +84,18 @@ main (int argc, char **argv)
   gdouble random[BENCH_MAX_ROUNDS], scroll[BENCH_MAX_ROUNDS];
   gdouble t_index, cpu_index, t_last, t_first;
   guint64 rss_before, hwm_indexed;
-  guint8 *data;
   gsize size;
   guint n;
 
-  if (dir == NULL)
-    g_error ("IPT_CORPUS_DIR is not set");
-  trace_path = g_build_filename (dir, "mruby", "trace.pt", NULL);
-  spec = g_strdup_printf ("raw:file=%s/mruby/image.bin,base=0x%x", dir, MRUBY_BASE);
-  data = read_trace_repeated (trace_path, repeat, &size);
-  trace = g_bytes_new_take (data, size);
-  ipt_plugin_registry_scan_default_path (registry);
-  image = image_from_plugin (registry, spec);
+  image = mruby_repeated (registry, repeat, &trace);
+  size = g_bytes_get_size (trace);
   decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
   symbols = ipt_symbol_resolver_new_for_model (ipt_image_get_providers (image));
-  model = ipt_listing_model_new (decoder, trace, "mruby-x8.pt");
+  {
+    g_autofree char *name = g_strdup_printf ("mruby-x%u.pt", repeat);
+
+    model = ipt_listing_model_new (decoder, trace, name);
+  }
   ipt_listing_model_set_symbols (model, symbols);
   rss_before = status_kib ("VmRSS:");
 

@@ -581,6 +581,23 @@ line_has_address (const char *line, guint64 address)
   return g_str_has_prefix (line, prefix);
 }
 
+typedef struct {
+  GMainLoop *loop;
+  gboolean found;
+  guint position;
+  GError *error;
+} FindRun;
+
+static void
+on_found (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FindRun *run = user_data;
+
+  run->found = ipt_listing_model_find_finish (IPT_LISTING_MODEL (source), result,
+                                              &run->position, &run->error);
+  g_main_loop_quit (run->loop);
+}
+
 static void
 test_find (void)
 {
@@ -651,6 +668,32 @@ test_find (void)
             if (found)
               g_assert_cmpuint (position, ==, expected);
           }
+  }
+
+  /* in a thread: the same answers, on this main context */
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    FindRun run = { loop, 0, };
+
+    ipt_listing_model_find_text_async (model, "syscall", n - 1, TRUE, NULL, on_found, &run);
+    g_main_loop_run (loop);
+    g_assert_no_error (run.error);
+    g_assert_true (ipt_listing_model_find_text (model, "syscall", n - 1, TRUE, NULL, &position,
+                                                &error));
+    g_assert_true (run.found);
+    g_assert_cmpuint (run.position, ==, position);
+
+    ipt_listing_model_find_address_async (model, 0x1234, 0, FALSE, NULL, on_found, &run);
+    g_main_loop_run (loop);
+    g_assert_no_error (run.error);
+    g_assert_false (run.found);
+
+    g_cancellable_cancel (cancelled);
+    ipt_listing_model_find_text_async (model, "no such text", 0, FALSE, cancelled, on_found, &run);
+    g_main_loop_run (loop);
+    g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_false (run.found);
+    g_clear_error (&run.error);
   }
 
   /* cancelled: an error, not "not found" */

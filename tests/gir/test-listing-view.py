@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 
-from tap import check, run
+from gir_tap import check, run
 
 srcdir = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 root = os.path.dirname(os.path.abspath(srcdir))

@@ -20,7 +20,7 @@ gi.require_version("Ipt", "1")
 gi.require_version("Gio", "2.0")
 from gi.repository import GLib, GObject, Ipt  # noqa: E402
 
-from tap import check, run  # noqa: E402
+from gir_tap import check, run  # noqa: E402
 
 srcdir = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 demo_dir = os.environ.get("IPT_DEMO_DIR",

@@ -1,7 +1,11 @@
 /* ipt-memory-provider.c: the IptMemoryProvider interface and its checked wrappers.
  * The image resolves the vfuncs once per provider; these wrappers are for
- * everybody else and check their arguments. */
+ * everybody else and check their arguments. The interface's default read
+ * serves providers written in other languages through their read_bytes:
+ * it allocates, and C providers, which implement read, never reach it. */
 #include "config.h"
+
+#include <string.h>
 
 #include <ipt-analyze/ipt-analyze.h>
 
@@ -19,16 +23,102 @@
  */
 G_DEFINE_INTERFACE (IptMemoryProvider, ipt_memory_provider, G_TYPE_OBJECT)
 
+/* The bytes of @self's read_bytes at @address, at most @max of them, or
+ * NULL with @error set. */
+static GBytes *
+read_through_bytes (IptMemoryProvider *self, IptMemoryProviderInterface *iface, gsize max,
+                    const IptAsid *asid, guint64 address, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (iface->read_bytes == NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_SUPPORTED,
+                   "%s implements neither read nor read_bytes of IptMemoryProvider",
+                   G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+  bytes = iface->read_bytes (self, max, asid, address, &local_error);
+  if (bytes == NULL)
+    {
+      if (local_error == NULL)
+        g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
+                     "%s: read_bytes at 0x%" G_GINT64_MODIFIER "x failed without an error",
+                     G_OBJECT_TYPE_NAME (self), address);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (g_bytes_get_size (bytes) > max)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED,
+                   "%s: read_bytes at 0x%" G_GINT64_MODIFIER "x returned %" G_GSIZE_FORMAT
+                   " bytes, more than the %" G_GSIZE_FORMAT " asked for",
+                   G_OBJECT_TYPE_NAME (self), address, g_bytes_get_size (bytes), max);
+      return NULL;
+    }
+  return g_steal_pointer (&bytes);
+}
+
+/* The default read: through read_bytes, for providers that bindings implement. */
+static gssize
+ipt_memory_provider_real_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
+                               const IptAsid *asid, guint64 address, GError **error)
+{
+  g_autoptr (GBytes) bytes = read_through_bytes (self, IPT_MEMORY_PROVIDER_GET_IFACE (self), size,
+                                                 asid, address, error);
+  gsize n;
+
+  if (bytes == NULL)
+    return -1;
+  n = g_bytes_get_size (bytes);
+  if (n > 0)
+    memcpy (buffer, g_bytes_get_data (bytes, NULL), n);
+  return (gssize) n;
+}
+
+static gint
+compare_region_addresses (gconstpointer a, gconstpointer b)
+{
+  const IptRegion *x = *(const IptRegion *const *) a, *y = *(const IptRegion *const *) b;
+
+  return x->address < y->address ? -1 : x->address > y->address;
+}
+
+/* The default list_regions: the list of dup_regions, for providers that
+ * bindings implement; NULL (asked address by address) without it, as
+ * before there was a default. */
+static GPtrArray *
+ipt_memory_provider_real_list_regions (IptMemoryProvider *self)
+{
+  IptMemoryProviderInterface *iface = IPT_MEMORY_PROVIDER_GET_IFACE (self);
+  GPtrArray *regions;
+  GList *list;
+
+  if (iface->dup_regions == NULL)
+    return NULL;
+  list = iface->dup_regions (self);
+  regions = g_ptr_array_new_full (g_list_length (list), (GDestroyNotify) ipt_region_free);
+  for (GList *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (regions, l->data);
+  g_list_free (list);
+  g_ptr_array_sort (regions, compare_region_addresses);
+  return regions;
+}
+
 static void
 ipt_memory_provider_default_init (IptMemoryProviderInterface *iface)
 {
+  iface->read = ipt_memory_provider_real_read;
+  iface->list_regions = ipt_memory_provider_real_list_regions;
 }
 
 /**
  * ipt_memory_provider_read:
  * @self: an #IptMemoryProvider
  * @buffer: (array length=size) (element-type guint8) (out caller-allocates): where the bytes go
- * @size: the size of @buffer, at least 1
+ * @size: (in): the size of @buffer, at least 1
  * @asid: (nullable): the address space of @address; %NULL matches every one
  * @address: the first address to read
  * @error: return location for an error
@@ -53,7 +143,7 @@ ipt_memory_provider_read (IptMemoryProvider *self, guint8 *buffer, gsize size,
  * ipt_memory_provider_read_at:
  * @self: an #IptMemoryProvider
  * @buffer: (array length=size) (element-type guint8) (out caller-allocates): where the bytes go
- * @size: the size of @buffer, at least 1
+ * @size: (in): the size of @buffer, at least 1
  * @asid: (nullable): the address space of @address; %NULL matches every one
  * @address: the first address to read
  * @time: the time (nanoseconds of CLOCK_MONOTONIC) whose bytes to read, or
@@ -113,8 +203,12 @@ ipt_memory_provider_read_at (IptMemoryProvider *self, guint8 *buffer, gsize size
  *
  * Like ipt_memory_provider_read(), for callers that cannot pass a buffer
  * (language bindings, GUIs). Not for the decoding hot path: it allocates.
+ * It is also the vfunc that providers written in other languages implement
+ * (#IptMemoryProviderInterface.read_bytes).
  *
- * Only what is read is allocated: @size may be far larger than the mapping.
+ * Only what is read is allocated: @size may be far larger than the mapping
+ * (a provider's own read_bytes is asked for @size and must allocate only
+ * what it maps, too).
  *
  * Returns: (transfer full) (nullable): the contiguous bytes read from
  *   @address, empty when @self does not map @address, or %NULL with @error
@@ -127,10 +221,15 @@ GBytes *
 ipt_memory_provider_read_bytes (IptMemoryProvider *self, gsize size, const IptAsid *asid,
                                 guint64 address, GError **error)
 {
+  IptMemoryProviderInterface *iface;
+
   g_return_val_if_fail (IPT_IS_MEMORY_PROVIDER (self), NULL);
   g_return_val_if_fail (size > 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  iface = IPT_MEMORY_PROVIDER_GET_IFACE (self);
+  if (iface->read == ipt_memory_provider_real_read)
+    return read_through_bytes (self, iface, size, asid, address, error);
   return ipt_read_bytes ((IptReadIntoFunc) ipt_memory_provider_read, self, size, asid, address,
                          error);
 }

@@ -36,9 +36,38 @@ G_DECLARE_INTERFACE (IptMemoryProvider, ipt_memory_provider, IPT, MEMORY_PROVIDE
  *   (ipt_image_add_address_spaces()); these regions rank above the
  *   provider's @list_regions ones. Called with the image's lock held: it
  *   must not call back into the image. Since: 0.1
+ * @read_bytes: for providers written in other languages (bindings cannot
+ *   fill a caller's buffer): like @read, with the bytes in a new #GBytes —
+ *   empty when the provider does not map @address, %NULL with @error set
+ *   when it cannot deliver them. A provider implements @read or
+ *   @read_bytes; when it leaves @read alone, the interface's default @read
+ *   serves it through @read_bytes (an allocation per read: C providers
+ *   implement @read). Since: 0.1
+ * @dup_regions: for providers written in other languages: the regions, as
+ *   a list; the default @list_regions serves them. Since: 0.1
  *
  * The memory-provider interface. Providers are constructed from properties
  * and opened with #GInitable, so that a bad input is a #GError at open time.
+ *
+ * From Python (PyGObject), a provider is a class that derives from
+ * `GObject.Object` and `Ipt.MemoryProvider` and defines `do_read_bytes
+ * (self, size, asid, address)` (returning `GLib.Bytes`, raising
+ * `GLib.Error` for a failure) and `do_dup_regions (self)` (returning a
+ * list of #IptRegion).
+ *
+ * Since: 0.1
+ */
+/**
+ * IptMemoryProviderInterface::dup_regions:
+ * @self: an #IptMemoryProvider
+ *
+ * The regions @self maps, for providers written in other languages: a
+ * #GPtrArray with a free function cannot come from a binding, a list can.
+ * When a provider leaves @list_regions alone, the interface's default
+ * @list_regions returns these regions (sorted by address), or %NULL when
+ * the provider does not implement @dup_regions either.
+ *
+ * Returns: (transfer full) (element-type IptRegion) (nullable): the regions
  *
  * Since: 0.1
  */
@@ -54,8 +83,12 @@ struct _IptMemoryProviderInterface {
 
   GPtrArray *(*list_regions_in) (IptMemoryProvider *self, const IptAsid *asid);
 
+  GBytes *(*read_bytes) (IptMemoryProvider *self, gsize size, const IptAsid *asid,
+                         guint64 address, GError **error);
+  GList *(*dup_regions) (IptMemoryProvider *self);
+
   /*< private >*/
-  gpointer padding[6];
+  gpointer padding[4];
 };
 
 IPT_AVAILABLE_IN_ALL

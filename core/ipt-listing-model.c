@@ -875,6 +875,7 @@ ipt_listing_model_get_row (IptListingModel *self, guint position, GError **error
 
 typedef struct {
   IptListingModel *self;
+  const IptListingFormat *format;
   guint64 address;
   const char *needle;
   guint64 last;        /* rows up to here are looked at */
@@ -906,8 +907,7 @@ find_row (gpointer user_data, guint64 row, const IptListingRecord *record, const
           memcpy (event, text, n);
           event[n] = '\0';
         }
-      n = ipt_listing_record_format (record, text != NULL ? event : NULL,
-                                     &find->self->format, line);
+      n = ipt_listing_record_format (record, text != NULL ? event : NULL, find->format, line);
       match = g_strstr_len (line, (gssize) n, find->needle) != NULL;
     }
   if (match)
@@ -987,6 +987,7 @@ ipt_listing_model_find_address (IptListingModel *self, guint64 address, guint fr
   g_return_val_if_fail (IPT_IS_LISTING_MODEL (self), FALSE);
 
   find_data.self = self;
+  find_data.format = &self->format;
   find_data.address = address;
   find_data.backward = backward;
   return find (self, &find_data, from, cancellable, position, error);
@@ -1023,6 +1024,7 @@ ipt_listing_model_find_text (IptListingModel *self, const char *needle, guint fr
   g_return_val_if_fail (needle != NULL, FALSE);
 
   find_data.self = self;
+  find_data.format = &self->format;
   find_data.needle = needle;
   find_data.backward = backward;
   return find (self, &find_data, from, cancellable, position, error);
@@ -1032,6 +1034,7 @@ ipt_listing_model_find_text (IptListingModel *self, const char *needle, guint fr
 
 typedef struct {
   Find find;
+  IptListingFormat format;      /* the model's, so that set_symbols() may run meanwhile */
   char *needle;
   guint from;
   guint position;
@@ -1042,6 +1045,7 @@ find_job_free (gpointer data)
 {
   FindJob *job = data;
 
+  ipt_listing_format_clear (&job->format);
   g_free (job->needle);
   g_free (job);
 }
@@ -1067,7 +1071,11 @@ find_async (IptListingModel *self, FindJob *job, GCancellable *cancellable,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ipt_listing_model_find_address_async);
+  job->format = self->format;
+  if (job->format.symbols != NULL)
+    ipt_symbol_resolver_ref (job->format.symbols);
   job->find.self = self;
+  job->find.format = &job->format;
   job->find.needle = job->needle;
   g_task_set_task_data (task, job, find_job_free);
   g_task_run_in_thread (task, find_thread);

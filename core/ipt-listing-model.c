@@ -662,8 +662,9 @@ index_done (GObject *source_object, GAsyncResult *result, gpointer user_data)
  * @user_data: (closure): data for @callback
  *
  * Indexes the trace in a thread: decodes it once, keeping checkpoints,
- * and checks each by decoding from it (so about two decodes of the trace,
- * without formatting). #IptListingModel:progress moves on the calling
+ * and checks each by decoding from it, on a thread per processor (so
+ * about two decodes of the trace, without formatting; see
+ * docs/listing-model.md). #IptListingModel:progress moves on the calling
  * thread's thread-default main context; when done, the model gets its rows
  * (one #GListModel::items-changed from 0 to all, on that context) before
  * @callback runs. Cancelled, the model stays empty. An indexed model

@@ -838,6 +838,32 @@ ipt_listing_model_get_n_checkpoints (IptListingModel *self)
 }
 
 /**
+ * ipt_listing_model_list_errors:
+ * @self: an #IptListingModel
+ *
+ * Where the decode errors are, for a view that lists them (or jumps from
+ * one to the next) without searching: the positions of the rows of kind
+ * %IPT_LISTING_ROW_ERROR, in order, found while indexing; at most the
+ * first 1,048,576.
+ *
+ * Returns: (transfer full) (element-type guint): the error rows' positions
+ *   (empty until indexed)
+ *
+ * Since: 0.1
+ */
+GArray *
+ipt_listing_model_list_errors (IptListingModel *self)
+{
+  GArray *errors = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_return_val_if_fail (IPT_IS_LISTING_MODEL (self), errors);
+
+  if (self->index != NULL)
+    g_array_append_vals (errors, self->index->errors->data, self->index->errors->len);
+  return errors;
+}
+
+/**
  * ipt_listing_model_get_row:
  * @self: an #IptListingModel
  * @position: the row's position

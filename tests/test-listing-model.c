@@ -401,6 +401,11 @@ test_demo_columns (void)
   g_assert_cmpuint (kinds[IPT_LISTING_ROW_INSN], ==, 20423);
   g_assert_cmpuint (kinds[IPT_LISTING_ROW_EVENT], >, 0);
   g_assert_cmpuint (kinds[IPT_LISTING_ROW_ERROR], ==, 0);
+  {
+    g_autoptr(GArray) errors = ipt_listing_model_list_errors (model);
+
+    g_assert_cmpuint (errors->len, ==, 0);
+  }
   g_assert_cmpuint (named, >, 20000);
 }
 
@@ -415,6 +420,7 @@ test_decode_errors (void)
   g_autoptr(GError) error = NULL;
   g_auto(Setup) setup = { 0, };
   g_autoptr(IptListingModel) model = NULL;
+  g_autoptr(GArray) errors = NULL;
   guint n, n_errors = 0;
   gsize size;
 
@@ -428,6 +434,7 @@ test_decode_errors (void)
   index_model (model);
   assert_rows_equal_cli (model, &setup);
   n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  errors = ipt_listing_model_list_errors (model);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(IptListingRow) row = g_list_model_get_item (G_LIST_MODEL (model), i);
@@ -435,10 +442,14 @@ test_decode_errors (void)
       if (ipt_listing_row_get_kind (row) == IPT_LISTING_ROW_ERROR)
         {
           g_assert_true (strstr (ipt_listing_row_get_line (row), "error") != NULL);
+          /* listed, in order */
+          g_assert_cmpuint (n_errors, <, errors->len);
+          g_assert_cmpuint (g_array_index (errors, guint, n_errors), ==, i);
           n_errors++;
         }
     }
   g_assert_cmpuint (n_errors, >, 0);
+  g_assert_cmpuint (n_errors, ==, errors->len);
 }
 
 static void

@@ -612,6 +612,12 @@ index_job_failed (IptListingModel *self)
 static gboolean
 index_begin (IptListingModel *self, GError **error)
 {
+  if (self->decoder == NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "%s: the model has no decoder to index with", self->name);
+      return FALSE;
+    }
   if (self->indexing)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED, "%s: the model is already being indexed",
@@ -678,6 +684,7 @@ ipt_listing_model_index_async (IptListingModel *self, GCancellable *cancellable,
 {
   g_autoptr(GTask) outer = NULL;
   g_autoptr(GTask) inner = NULL;
+  g_autoptr(GMainContext) context = NULL;
   GError *error = NULL;
 
   g_return_if_fail (IPT_IS_LISTING_MODEL (self));
@@ -695,11 +702,9 @@ ipt_listing_model_index_async (IptListingModel *self, GCancellable *cancellable,
       g_task_return_error (outer, error);
       return;
     }
+  context = g_main_context_ref_thread_default ();
   inner = g_task_new (self, cancellable, index_done, g_steal_pointer (&outer));
-  g_task_set_task_data (inner, index_job_new (self, g_main_context_get_thread_default ()
-                                                    ? g_main_context_get_thread_default ()
-                                                    : g_main_context_default ()),
-                        index_job_free);
+  g_task_set_task_data (inner, index_job_new (self, context), index_job_free);
   g_task_set_return_on_cancel (inner, FALSE);
   g_task_run_in_thread (inner, index_thread);
 }

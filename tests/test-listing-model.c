@@ -6,7 +6,8 @@
  * indexing (progress to 1, one items-changed) and its cancellation; find
  * by address and by text against a scan of the CLI's lines. With --corpus
  * (corpus suite): every row of the corpus's mruby trace against the CLI,
- * and random windows.
+ * and random windows; with --record (record suite): an ipt-record
+ * recording of a JIT, whose memory changes over the trace's time.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -41,20 +42,33 @@ setup_clear (Setup *setup)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Setup, setup_clear)
 
+/* An image of the providers @specs (NULL-terminated), the first the
+ * highest priority, as the CLI's --plugin options chain them. */
+static IptImage *
+image_from_specs (const char *const *specs)
+{
+  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
+  IptImage *image = ipt_image_new (specs[0]);
+
+  ipt_plugin_registry_scan_default_path (registry);
+  for (guint i = 0; specs[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IptMemoryProvider) provider =
+        ipt_plugin_registry_new_provider (registry, specs[i], NULL, &error);
+
+      g_assert_no_error (error);
+      ipt_image_add_provider (image, provider);
+    }
+  return image;
+}
+
 static IptImage *
 image_from_spec (const char *spec)
 {
-  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
-  g_autoptr(IptMemoryProvider) provider = NULL;
-  g_autoptr(GError) error = NULL;
-  IptImage *image;
+  const char *specs[] = { spec, NULL };
 
-  ipt_plugin_registry_scan_default_path (registry);
-  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
-  g_assert_no_error (error);
-  image = ipt_image_new (spec);
-  ipt_image_add_provider (image, provider);
-  return image;
+  return image_from_specs (specs);
 }
 
 static char *
@@ -769,6 +783,49 @@ test_find (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* ---- an ipt-record recording of code that changes over time ---- */
+
+/* The JIT program that rewrites code at one address, recorded by
+ * ipt-record with a PSB every 512 bytes, decoded from ipt-record's own
+ * page versions (DIR/pages.jitdump, each from the time it was captured)
+ * before its page dump: the memory, and so the rows, depend on the
+ * trace's time, which the index compares. */
+static void
+test_record_jit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-listing-model-jit-XXXXXX", &error);
+  g_autofree char *versions = g_build_filename (dir, "pages.jitdump", NULL);
+  g_autofree char *addr = g_build_filename (dir, "pages.addr", NULL);
+  g_autofree char *dump = g_build_filename (dir, "pages.dump", NULL);
+  g_autofree char *jitmap = g_strdup_printf ("jitmap:dump=%s", versions);
+  g_autofree char *pagedump = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  const char *record[] = { test_env_path ("IPT_RECORD"), "--psb-period", "512", "-o", dir,
+                           "--", test_env_path ("IPT_RECORD_PROGRAM_JIT_STATIC"), NULL };
+  const char *specs[] = { jitmap, pagedump, NULL };
+  const char *args[] = { "--plugin", jitmap, "--plugin", pagedump, NULL };
+  g_auto(Setup) setup = { 0, };
+  g_autofree char *err = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (test_spawn_full (dir, record, NULL, NULL, NULL, &err), ==, 0);
+  for (int kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      g_autoptr(IptListingModel) model = NULL;
+
+      setup_clear (&setup);
+      setup.trace_path = g_build_filename (dir, "trace.pt", NULL);
+      setup.memory_args = g_strdupv ((char **) args);
+      setup.image = image_from_specs (specs);
+      setup.kind = kind;
+      model = model_new (&setup, 256);
+      index_model (model);
+      g_assert_cmpuint (ipt_listing_model_get_n_insns (model), >, 1000);
+      assert_rows_equal_cli (model, &setup);
+    }
+  test_remove_tree (dir);
+}
+
 /* ---- the corpus ---- */
 
 static void
@@ -824,12 +881,16 @@ test_corpus_mruby_random (void)
 int
 main (int argc, char **argv)
 {
-  gboolean corpus = FALSE;
+  gboolean corpus = FALSE, record = FALSE;
   int status;
 
   for (int i = 1; i < argc; i++)
-    if (strcmp (argv[i], "--corpus") == 0)
-      corpus = TRUE;
+    {
+      if (strcmp (argv[i], "--corpus") == 0)
+        corpus = TRUE;
+      else if (strcmp (argv[i], "--record") == 0)
+        record = TRUE;
+    }
   g_test_init (&argc, &argv, NULL);
   scratch = g_dir_make_tmp ("test-listing-model-XXXXXX", NULL);
   g_assert_nonnull (scratch);
@@ -839,6 +900,8 @@ main (int argc, char **argv)
       g_test_add_func ("/listing-model/corpus/mruby/rows", test_corpus_mruby);
       g_test_add_func ("/listing-model/corpus/mruby/random-windows", test_corpus_mruby_random);
     }
+  else if (record)
+    g_test_add_func ("/listing-model/record/jit-over-time", test_record_jit);
   else
     {
       g_test_add_data_func ("/listing-model/demo/rows-equal-cli/block",

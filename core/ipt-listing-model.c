@@ -542,7 +542,7 @@ index_job_new (IptListingModel *self, GMainContext *context)
   job->source.data = g_bytes_get_data (self->trace, &job->source.size);
   job->source.name = self->name;
   job->source.want_time = TRUE;
-  job->source.hash_time = self->symbols != NULL;
+  job->source.hash_time = self->format.symbols != NULL;   /* only a resolver with sources */
   job->source.spacing = self->spacing;
   return job;
 }

@@ -232,40 +232,36 @@ ipt_listing_decode (const IptListingSource *source, guint64 psb, gboolean stall,
   return status;
 }
 
-/* A 64-bit mix (the finalizer of MurmurHash3), for combining fields. */
+/* One field into a row's hash: a multiply per field (the hash is computed
+ * for every row of two decodes: it was half the index's time with a full
+ * mix per field). The index compares runs of 64 rows and digests of whole
+ * intervals, so single-field collisions do not matter much. */
 static inline guint64
-mix (guint64 h, guint64 value)
+fold (guint64 h, guint64 value)
 {
-  h ^= value;
-  h ^= h >> 33;
-  h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
-  h ^= h >> 33;
-  h *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
-  h ^= h >> 33;
-  return h;
+  return (h ^ value) * G_GUINT64_CONSTANT (0x9fb21c651e98df25);
 }
 
 guint64
 ipt_listing_record_hash (const IptListingRecord *record, const char *text, gsize len,
                          gboolean with_time)
 {
-  guint64 h = mix (G_GUINT64_CONSTANT (0x9e3779b97f4a7c15), record->kind);
+  guint64 h = G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) + record->kind;
   guint64 raw[2];
 
   switch (record->kind)
     {
     case IPT_LISTING_RECORD_INSN:
       memcpy (raw, record->raw, sizeof raw);
-      h = mix (h, record->ip);
-      h = mix (h, record->size | (guint64) record->mode << 8 |
-                  (guint64) record->speculative << 16);
-      h = mix (h, raw[0]);
-      h = mix (h, raw[1]);
+      h = fold (h, record->ip);
+      h = fold (h, raw[0]);
+      h = fold (h, raw[1] ^ ((guint64) record->size << 48 | (guint64) record->mode << 56 |
+                             (guint64) record->speculative << 60));
       if (with_time)
         {
-          h = mix (h, record->time);
-          h = mix (h, record->asid.cr3);
-          h = mix (h, record->asid.vmcs);
+          h = fold (h, record->time);
+          h = fold (h, record->asid.cr3);
+          h = fold (h, record->asid.vmcs);
         }
       break;
     case IPT_LISTING_RECORD_EVENT:
@@ -274,17 +270,17 @@ ipt_listing_record_hash (const IptListingRecord *record, const char *text, gsize
           guint64 chunk = 0;
 
           memcpy (&chunk, text + i, MIN (8, len - i));
-          h = mix (h, chunk);
+          h = fold (h, chunk);
         }
       break;
     case IPT_LISTING_RECORD_ERROR:
     case IPT_LISTING_RECORD_NO_OFFSET:
-      h = mix (h, record->ip);
-      h = mix (h, (guint64) record->offset);
-      h = mix (h, (guint64) (guint32) record->code | (guint64) record->mode << 32);
+      h = fold (h, record->ip);
+      h = fold (h, (guint64) record->offset);
+      h = fold (h, (guint64) (guint32) record->code | (guint64) record->mode << 32);
       break;
     default:
       break;
     }
-  return h;
+  return h ^ (h >> 29);
 }

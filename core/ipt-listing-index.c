@@ -58,6 +58,7 @@ typedef struct {
   guint64 ring_hash[RING];     /* of row r at r % RING */
   guint64 ring_digest[RING];   /* the digest before row r */
   GPtrArray *candidates;       /* Candidate*, by row */
+  GArray *errors;              /* guint: rows of errors */
   Candidate *capturing;
   guint64 last_row;            /* of the last candidate */
 
@@ -132,9 +133,17 @@ pass_row (gpointer user_data, const IptListingRecord *record, const char *text, 
       if (pass->capturing->n == CAPTURE)
         pass->capturing = NULL;
     }
-  pass->n_rows++;
   if (record->kind == IPT_LISTING_RECORD_INSN)
     pass->n_insns++;
+  else if ((record->kind == IPT_LISTING_RECORD_ERROR ||
+            record->kind == IPT_LISTING_RECORD_NO_OFFSET) &&
+           pass->errors->len < IPT_LISTING_MAX_ERRORS && pass->n_rows <= G_MAXUINT)
+    {
+      guint row = (guint) pass->n_rows;
+
+      g_array_append_val (pass->errors, row);
+    }
+  pass->n_rows++;
   return TRUE;
 }
 
@@ -463,6 +472,8 @@ ipt_listing_index_build (const IptListingSource *model_source, IptListingProgres
   gint64 started = g_get_monotonic_time (), checking;
 
   index_source.want_time = index_source.hash_time;
+  index->errors = g_array_new (FALSE, FALSE, sizeof (guint));
+  pass.errors = index->errors;
   pass.source = source;
   pass.psbs = psbs;
   pass.candidates = candidates;
@@ -501,6 +512,8 @@ ipt_listing_index_free (IptListingIndex *index)
     return;
   if (index->checkpoints != NULL)
     g_array_unref (index->checkpoints);
+  if (index->errors != NULL)
+    g_array_unref (index->errors);
   g_free (index);
 }
 

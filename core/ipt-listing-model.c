@@ -542,7 +542,7 @@ index_job_new (IptListingModel *self, GMainContext *context)
   job->source.data = g_bytes_get_data (self->trace, &job->source.size);
   job->source.name = self->name;
   job->source.want_time = TRUE;
-  job->source.hash_time = self->symbols != NULL;
+  job->source.hash_time = self->format.symbols != NULL;   /* only a resolver with sources */
   job->source.spacing = self->spacing;
   return job;
 }
@@ -612,6 +612,12 @@ index_job_failed (IptListingModel *self)
 static gboolean
 index_begin (IptListingModel *self, GError **error)
 {
+  if (self->decoder == NULL)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "%s: the model has no decoder to index with", self->name);
+      return FALSE;
+    }
   if (self->indexing)
     {
       g_set_error (error, IPT_ERROR, IPT_ERROR_FAILED, "%s: the model is already being indexed",
@@ -662,8 +668,9 @@ index_done (GObject *source_object, GAsyncResult *result, gpointer user_data)
  * @user_data: (closure): data for @callback
  *
  * Indexes the trace in a thread: decodes it once, keeping checkpoints,
- * and checks each by decoding from it (so about two decodes of the trace,
- * without formatting). #IptListingModel:progress moves on the calling
+ * and checks each by decoding from it, on a thread per processor (so
+ * about two decodes of the trace, without formatting; see
+ * docs/listing-model.md). #IptListingModel:progress moves on the calling
  * thread's thread-default main context; when done, the model gets its rows
  * (one #GListModel::items-changed from 0 to all, on that context) before
  * @callback runs. Cancelled, the model stays empty. An indexed model
@@ -677,6 +684,7 @@ ipt_listing_model_index_async (IptListingModel *self, GCancellable *cancellable,
 {
   g_autoptr(GTask) outer = NULL;
   g_autoptr(GTask) inner = NULL;
+  g_autoptr(GMainContext) context = NULL;
   GError *error = NULL;
 
   g_return_if_fail (IPT_IS_LISTING_MODEL (self));
@@ -694,11 +702,9 @@ ipt_listing_model_index_async (IptListingModel *self, GCancellable *cancellable,
       g_task_return_error (outer, error);
       return;
     }
+  context = g_main_context_ref_thread_default ();
   inner = g_task_new (self, cancellable, index_done, g_steal_pointer (&outer));
-  g_task_set_task_data (inner, index_job_new (self, g_main_context_get_thread_default ()
-                                                    ? g_main_context_get_thread_default ()
-                                                    : g_main_context_default ()),
-                        index_job_free);
+  g_task_set_task_data (inner, index_job_new (self, context), index_job_free);
   g_task_set_return_on_cancel (inner, FALSE);
   g_task_run_in_thread (inner, index_thread);
 }
@@ -837,6 +843,32 @@ ipt_listing_model_get_n_checkpoints (IptListingModel *self)
 }
 
 /**
+ * ipt_listing_model_list_errors:
+ * @self: an #IptListingModel
+ *
+ * Where the decode errors are, for a view that lists them (or jumps from
+ * one to the next) without searching: the positions of the rows of kind
+ * %IPT_LISTING_ROW_ERROR, in order, found while indexing; at most the
+ * first 1,048,576.
+ *
+ * Returns: (transfer full) (element-type guint): the error rows' positions
+ *   (empty until indexed)
+ *
+ * Since: 0.1
+ */
+GArray *
+ipt_listing_model_list_errors (IptListingModel *self)
+{
+  GArray *errors = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_return_val_if_fail (IPT_IS_LISTING_MODEL (self), errors);
+
+  if (self->index != NULL)
+    g_array_append_vals (errors, self->index->errors->data, self->index->errors->len);
+  return errors;
+}
+
+/**
  * ipt_listing_model_get_row:
  * @self: an #IptListingModel
  * @position: the row's position
@@ -875,6 +907,7 @@ ipt_listing_model_get_row (IptListingModel *self, guint position, GError **error
 
 typedef struct {
   IptListingModel *self;
+  const IptListingFormat *format;
   guint64 address;
   const char *needle;
   guint64 last;        /* rows up to here are looked at */
@@ -906,8 +939,7 @@ find_row (gpointer user_data, guint64 row, const IptListingRecord *record, const
           memcpy (event, text, n);
           event[n] = '\0';
         }
-      n = ipt_listing_record_format (record, text != NULL ? event : NULL,
-                                     &find->self->format, line);
+      n = ipt_listing_record_format (record, text != NULL ? event : NULL, find->format, line);
       match = g_strstr_len (line, (gssize) n, find->needle) != NULL;
     }
   if (match)
@@ -987,6 +1019,7 @@ ipt_listing_model_find_address (IptListingModel *self, guint64 address, guint fr
   g_return_val_if_fail (IPT_IS_LISTING_MODEL (self), FALSE);
 
   find_data.self = self;
+  find_data.format = &self->format;
   find_data.address = address;
   find_data.backward = backward;
   return find (self, &find_data, from, cancellable, position, error);
@@ -1023,6 +1056,7 @@ ipt_listing_model_find_text (IptListingModel *self, const char *needle, guint fr
   g_return_val_if_fail (needle != NULL, FALSE);
 
   find_data.self = self;
+  find_data.format = &self->format;
   find_data.needle = needle;
   find_data.backward = backward;
   return find (self, &find_data, from, cancellable, position, error);
@@ -1032,6 +1066,7 @@ ipt_listing_model_find_text (IptListingModel *self, const char *needle, guint fr
 
 typedef struct {
   Find find;
+  IptListingFormat format;      /* the model's, so that set_symbols() may run meanwhile */
   char *needle;
   guint from;
   guint position;
@@ -1042,6 +1077,7 @@ find_job_free (gpointer data)
 {
   FindJob *job = data;
 
+  ipt_listing_format_clear (&job->format);
   g_free (job->needle);
   g_free (job);
 }
@@ -1067,7 +1103,11 @@ find_async (IptListingModel *self, FindJob *job, GCancellable *cancellable,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, ipt_listing_model_find_address_async);
+  job->format = self->format;
+  if (job->format.symbols != NULL)
+    ipt_symbol_resolver_ref (job->format.symbols);
   job->find.self = self;
+  job->find.format = &job->format;
   job->find.needle = job->needle;
   g_task_set_task_data (task, job, find_job_free);
   g_task_run_in_thread (task, find_thread);

@@ -92,7 +92,10 @@ typedef struct {
   guint64 n_rows;
   guint64 n_insns;
   guint n_candidates;            /* PSBs tried as checkpoints */
+  GArray *errors;                /* guint: the error rows, the first IPT_LISTING_MAX_ERRORS */
 } IptListingIndex;
+
+#define IPT_LISTING_MAX_ERRORS (1024 * 1024)
 
 /* Progress of an index, 0..1, from the indexing thread. */
 typedef void (*IptListingProgressFunc) (gpointer user_data, gdouble fraction);

@@ -6,7 +6,8 @@
  * indexing (progress to 1, one items-changed) and its cancellation; find
  * by address and by text against a scan of the CLI's lines. With --corpus
  * (corpus suite): every row of the corpus's mruby trace against the CLI,
- * and random windows.
+ * and random windows; with --record (record suite): an ipt-record
+ * recording of a JIT, whose memory changes over the trace's time.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -41,20 +42,33 @@ setup_clear (Setup *setup)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Setup, setup_clear)
 
+/* An image of the providers @specs (NULL-terminated), the first the
+ * highest priority, as the CLI's --plugin options chain them. */
+static IptImage *
+image_from_specs (const char *const *specs)
+{
+  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
+  IptImage *image = ipt_image_new (specs[0]);
+
+  ipt_plugin_registry_scan_default_path (registry);
+  for (guint i = 0; specs[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IptMemoryProvider) provider =
+        ipt_plugin_registry_new_provider (registry, specs[i], NULL, &error);
+
+      g_assert_no_error (error);
+      ipt_image_add_provider (image, provider);
+    }
+  return image;
+}
+
 static IptImage *
 image_from_spec (const char *spec)
 {
-  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
-  g_autoptr(IptMemoryProvider) provider = NULL;
-  g_autoptr(GError) error = NULL;
-  IptImage *image;
+  const char *specs[] = { spec, NULL };
 
-  ipt_plugin_registry_scan_default_path (registry);
-  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
-  g_assert_no_error (error);
-  image = ipt_image_new (spec);
-  ipt_image_add_provider (image, provider);
-  return image;
+  return image_from_specs (specs);
 }
 
 static char *
@@ -195,23 +209,78 @@ assert_rows_equal_cli (IptListingModel *model, const Setup *setup)
   g_assert_cmpuint (ipt_listing_model_get_n_insns (model), ==, n_insns);
 }
 
-/* Rows at random positions, and the 50 after each, against @lines. */
+/* The CLI's lines at @positions (sorted), from its output as it comes:
+ * position -> line. */
+static GHashTable *
+cli_lines_at (const Setup *setup, GArray *positions)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) stream = NULL;
+  GHashTable *lines = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  guint position = 0, next = 0;
+  char *line;
+
+  process = cli_start (setup, &stream);
+  while ((line = g_data_input_stream_read_line (stream, NULL, NULL, NULL)) != NULL)
+    {
+      if (next < positions->len && g_array_index (positions, guint, next) == position)
+        {
+          g_hash_table_insert (lines, GUINT_TO_POINTER (position), line);
+          while (next < positions->len && g_array_index (positions, guint, next) == position)
+            next++;
+        }
+      else
+        g_free (line);
+      position++;
+    }
+  cli_finish (process);
+  g_assert_cmpuint (next, ==, positions->len);
+  return lines;
+}
+
+static gint
+compare_uint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* 50-row windows at @n_probes random positions of @models (all over the
+ * same trace), in random order, against the CLI's lines there. */
 static void
-assert_random_rows (IptListingModel *model, GPtrArray *lines, guint n_probes, guint32 seed)
+assert_random_windows (IptListingModel **models, guint n_models, const Setup *setup,
+                       guint n_probes, guint32 seed)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GHashTable) lines = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (models[0]));
 
-  g_assert_cmpuint (n, ==, lines->len);
   for (guint i = 0; i < n_probes; i++)
     {
       guint at = g_rand_int_range (rand, 0, (gint32) n);
 
+      g_array_append_val (starts, at);
       for (guint k = at; k < n && k < at + 50; k++)
+        g_array_append_val (positions, k);
+    }
+  g_array_sort (positions, compare_uint);
+  lines = cli_lines_at (setup, positions);
+  for (guint m = 0; m < n_models; m++)
+    {
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (models[m])), ==, n);
+      for (guint i = 0; i < starts->len; i++)
         {
-          g_autofree char *got = row_line (model, k);
+          guint at = g_array_index (starts, guint, i);
 
-          g_assert_cmpstr (got, ==, g_ptr_array_index (lines, k));
+          for (guint k = at; k < n && k < at + 50; k++)
+            {
+              g_autofree char *got = row_line (models[m], k);
+
+              g_assert_cmpstr (got, ==, g_hash_table_lookup (lines, GUINT_TO_POINTER (k)));
+            }
         }
     }
 }
@@ -346,6 +415,11 @@ test_demo_columns (void)
   g_assert_cmpuint (kinds[IPT_LISTING_ROW_INSN], ==, 20423);
   g_assert_cmpuint (kinds[IPT_LISTING_ROW_EVENT], >, 0);
   g_assert_cmpuint (kinds[IPT_LISTING_ROW_ERROR], ==, 0);
+  {
+    g_autoptr(GArray) errors = ipt_listing_model_list_errors (model);
+
+    g_assert_cmpuint (errors->len, ==, 0);
+  }
   g_assert_cmpuint (named, >, 20000);
 }
 
@@ -360,6 +434,7 @@ test_decode_errors (void)
   g_autoptr(GError) error = NULL;
   g_auto(Setup) setup = { 0, };
   g_autoptr(IptListingModel) model = NULL;
+  g_autoptr(GArray) errors = NULL;
   guint n, n_errors = 0;
   gsize size;
 
@@ -373,6 +448,7 @@ test_decode_errors (void)
   index_model (model);
   assert_rows_equal_cli (model, &setup);
   n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  errors = ipt_listing_model_list_errors (model);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(IptListingRow) row = g_list_model_get_item (G_LIST_MODEL (model), i);
@@ -380,10 +456,14 @@ test_decode_errors (void)
       if (ipt_listing_row_get_kind (row) == IPT_LISTING_ROW_ERROR)
         {
           g_assert_true (strstr (ipt_listing_row_get_line (row), "error") != NULL);
+          /* listed, in order */
+          g_assert_cmpuint (n_errors, <, errors->len);
+          g_assert_cmpuint (g_array_index (errors, guint, n_errors), ==, i);
           n_errors++;
         }
     }
   g_assert_cmpuint (n_errors, >, 0);
+  g_assert_cmpuint (n_errors, ==, errors->len);
 }
 
 static void
@@ -703,6 +783,49 @@ test_find (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* ---- an ipt-record recording of code that changes over time ---- */
+
+/* The JIT program that rewrites code at one address, recorded by
+ * ipt-record with a PSB every 512 bytes, decoded from ipt-record's own
+ * page versions (DIR/pages.jitdump, each from the time it was captured)
+ * before its page dump: the memory, and so the rows, depend on the
+ * trace's time, which the index compares. */
+static void
+test_record_jit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-listing-model-jit-XXXXXX", &error);
+  g_autofree char *versions = g_build_filename (dir, "pages.jitdump", NULL);
+  g_autofree char *addr = g_build_filename (dir, "pages.addr", NULL);
+  g_autofree char *dump = g_build_filename (dir, "pages.dump", NULL);
+  g_autofree char *jitmap = g_strdup_printf ("jitmap:dump=%s", versions);
+  g_autofree char *pagedump = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  const char *record[] = { test_env_path ("IPT_RECORD"), "--psb-period", "512", "-o", dir,
+                           "--", test_env_path ("IPT_RECORD_PROGRAM_JIT_STATIC"), NULL };
+  const char *specs[] = { jitmap, pagedump, NULL };
+  const char *args[] = { "--plugin", jitmap, "--plugin", pagedump, NULL };
+  g_auto(Setup) setup = { 0, };
+  g_autofree char *err = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (test_spawn_full (dir, record, NULL, NULL, NULL, &err), ==, 0);
+  for (int kind = IPT_DECODER_KIND_BLOCK; kind <= IPT_DECODER_KIND_INSN; kind++)
+    {
+      g_autoptr(IptListingModel) model = NULL;
+
+      setup_clear (&setup);
+      setup.trace_path = g_build_filename (dir, "trace.pt", NULL);
+      setup.memory_args = g_strdupv ((char **) args);
+      setup.image = image_from_specs (specs);
+      setup.kind = kind;
+      model = model_new (&setup, 256);
+      index_model (model);
+      g_assert_cmpuint (ipt_listing_model_get_n_insns (model), >, 1000);
+      assert_rows_equal_cli (model, &setup);
+    }
+  test_remove_tree (dir);
+}
+
 /* ---- the corpus ---- */
 
 static void
@@ -735,35 +858,39 @@ test_corpus_mruby (void)
   assert_rows_equal_cli (model, &setup);
 }
 
-/* Random windows, the cache cold and warm, from a model with few
- * checkpoints and one with many. */
+/* Random windows, the cache cold and warm, from a model with many
+ * checkpoints and one with few. */
 static void
 test_corpus_mruby_random (void)
 {
   g_auto(Setup) setup = { 0, };
-  g_autoptr(GPtrArray) lines = NULL;
-  guint spacings[] = { 4096, 200000 };
+  IptListingModel *models[2];
 
   setup_mruby (&setup);
-  lines = cli_lines (&setup);
-  for (guint s = 0; s < G_N_ELEMENTS (spacings); s++)
-    {
-      g_autoptr(IptListingModel) model = model_new (&setup, spacings[s]);
-
-      index_model (model);
-      assert_random_rows (model, lines, 200, 7 + s);
-    }
+  models[0] = model_new (&setup, 4096);
+  models[1] = model_new (&setup, 200000);
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+    index_model (models[m]);
+  g_assert_cmpuint (ipt_listing_model_get_n_checkpoints (models[0]), >,
+                    ipt_listing_model_get_n_checkpoints (models[1]));
+  assert_random_windows (models, G_N_ELEMENTS (models), &setup, 200, 7);
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+    g_object_unref (models[m]);
 }
 
 int
 main (int argc, char **argv)
 {
-  gboolean corpus = FALSE;
+  gboolean corpus = FALSE, record = FALSE;
   int status;
 
   for (int i = 1; i < argc; i++)
-    if (strcmp (argv[i], "--corpus") == 0)
-      corpus = TRUE;
+    {
+      if (strcmp (argv[i], "--corpus") == 0)
+        corpus = TRUE;
+      else if (strcmp (argv[i], "--record") == 0)
+        record = TRUE;
+    }
   g_test_init (&argc, &argv, NULL);
   scratch = g_dir_make_tmp ("test-listing-model-XXXXXX", NULL);
   g_assert_nonnull (scratch);
@@ -773,6 +900,8 @@ main (int argc, char **argv)
       g_test_add_func ("/listing-model/corpus/mruby/rows", test_corpus_mruby);
       g_test_add_func ("/listing-model/corpus/mruby/random-windows", test_corpus_mruby_random);
     }
+  else if (record)
+    g_test_add_func ("/listing-model/record/jit-over-time", test_record_jit);
   else
     {
       g_test_add_data_func ("/listing-model/demo/rows-equal-cli/block",

@@ -90,6 +90,8 @@ guint64 ipt_listing_model_get_n_insns (IptListingModel *self);
 IPT_AVAILABLE_IN_ALL
 guint ipt_listing_model_get_n_checkpoints (IptListingModel *self);
 IPT_AVAILABLE_IN_ALL
+GArray *ipt_listing_model_list_errors (IptListingModel *self);
+IPT_AVAILABLE_IN_ALL
 IptListingRow *ipt_listing_model_get_row (IptListingModel *self, guint position,
                                           GError **error);
 

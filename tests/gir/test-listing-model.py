@@ -88,6 +88,8 @@ def _():
     lines = [model.get_item(i).get_line() for i in range(model.get_n_items())]
     assert lines == expected, next((i, a, b) for i, (a, b) in enumerate(zip(lines, expected)) if a != b)
     assert model.get_item(len(expected)) is None
+    errors = [i for i, line in enumerate(expected) if ": error:" in line or line.startswith("could not")]
+    assert list(model.list_errors()) == errors, (model.list_errors(), errors)
 
 
 @check("rows in random order, their columns, with the insn decoder")

@@ -67,5 +67,7 @@ IPT_AVAILABLE_IN_ALL
 gboolean ipt_calls_write_folded (IptCalls *self, GOutputStream *stream, GError **error);
 IPT_AVAILABLE_IN_ALL
 gboolean ipt_calls_write_chrome_trace (IptCalls *self, GOutputStream *stream, GError **error);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_calls_write_json (IptCalls *self, GOutputStream *stream, GError **error);
 
 G_END_DECLS

@@ -22,6 +22,7 @@
 #include <intel-pt.h>
 
 #include "ipt-analyze-analyses.h"
+#include "ipt-analyze-image.h"
 #include "ipt-analyze-perf.h"
 #include "ipt-listing-sink.h"
 #include "ipt-stat-json.h"
@@ -212,17 +213,11 @@ output_clear (Output *out)
 static int
 new_decoder (IptImage *image, const IptAnalyzeOptions *options, IptDecoder **out)
 {
-  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, options->kind);
   g_autoptr(GError) error = NULL;
 
-  if (options->cpu != NULL && !ipt_decoder_set_cpu (decoder, options->cpu, &error))
-    return ipt_analyze_fail (IPT_ANALYZE_EXIT_USAGE, "--%s", error->message);
-  if (options->have_stall_limit)
-    ipt_decoder_set_stall_limit (decoder, options->stall_limit);
-  if (options->have_tsc_conversion)
-    ipt_decoder_set_tsc_conversion (decoder, options->tsc_zero, options->tsc_mult,
-                                    options->tsc_shift);
-  *out = g_steal_pointer (&decoder);
+  *out = ipt_analyze_new_decoder (image, options, &error);
+  if (*out == NULL)
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);
   return IPT_ANALYZE_EXIT_OK;
 }
 

@@ -1,0 +1,30 @@
+/* ipt-view-automation.h: hidden options that let tests and benchmarks
+ * drive ipt-view: dump what the widgets show, save a screenshot, scroll
+ * to the end and time it, dump the add-source form, quit when done.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "ipt-view-window.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *screenshot;           /* --screenshot FILE.png */
+  char *dump;                 /* --dump-view FILE ("-": stdout) */
+  char *form;                 /* --dump-form PLUGIN: its add-source form into the dump */
+  gboolean scroll_to_end;     /* --scroll-to-end: time showing the listing's last row */
+  gboolean quit;              /* --quit-when-loaded */
+  int status;                 /* the exit status the automation asks for */
+} IptViewAutomation;
+
+/* Takes the automation options out of @argv (the rest is ipt-analyze's). */
+gboolean ipt_view_automation_parse (IptViewAutomation *self, int *argc, char ***argv,
+                                    GError **error);
+void ipt_view_automation_clear (IptViewAutomation *self);
+gboolean ipt_view_automation_is_active (const IptViewAutomation *self);
+/* Runs the automation on @window once its load ends. */
+void ipt_view_automation_attach (IptViewAutomation *self, IptViewWindow *window);
+
+G_END_DECLS

@@ -1,0 +1,38 @@
+/* ipt-view-columns.h: text columns for the viewer's GtkColumnViews, one
+ * label per cell whose text (and style class) a function of the item gives.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* The text of @item's cell (transfer full); @item is the model's item
+ * (a GtkTreeListRow's item already unwrapped). */
+typedef char *(*IptViewTextFunc) (gpointer item, gpointer user_data);
+/* The style class of @item's cell, or NULL. */
+typedef const char *(*IptViewClassFunc) (gpointer item, gpointer user_data);
+
+typedef enum {
+  IPT_VIEW_COLUMN_EXPAND = 1 << 0,      /* takes the width left over */
+  IPT_VIEW_COLUMN_MONOSPACE = 1 << 1,
+  IPT_VIEW_COLUMN_NUMERIC = 1 << 2,     /* right-aligned */
+} IptViewColumnFlags;
+
+GtkColumnViewColumn *ipt_view_text_column (const char *title, IptViewTextFunc text,
+                                           IptViewClassFunc style, gpointer user_data,
+                                           IptViewColumnFlags flags);
+
+/* A column view over @model (transfer full) with single selection. */
+GtkColumnView *ipt_view_column_view_new (GListModel *model);
+/* The same in a scrolled window, for a notebook page. */
+GtkWidget *ipt_view_scrolled (GtkWidget *child);
+
+/* The texts of the rows @view shows now, top to bottom: one string per
+ * row, its cells' label texts joined by tabs. Read back from the row
+ * widgets, so it is what a person sees; rows scrolled out are left out. */
+GPtrArray *ipt_view_column_view_visible_rows (GtkColumnView *view);
+
+G_END_DECLS

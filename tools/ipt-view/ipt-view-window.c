@@ -1,0 +1,324 @@
+/* ipt-view-window.c: the main window. It owns no data: the trace
+ * (IptViewTrace) holds the image and the decode's results, the views show
+ * them. A load runs asynchronously; the progress bar follows the trace's
+ * progress, the cancel button cancels the load (what was shown before
+ * stays). Adding a memory source reloads, since every instruction may
+ * decode differently with more memory. */
+#include "config.h"
+
+#include "ipt-view-window.h"
+
+#include <inttypes.h>
+
+#include "ipt-view-call-tree.h"
+#include "ipt-view-errors.h"
+#include "ipt-view-functions.h"
+#include "ipt-view-regions.h"
+
+struct _IptViewWindow {
+  GtkApplicationWindow parent_instance;
+
+  IptViewTrace *trace;
+  GCancellable *cancellable;      /* of the load running, NULL when none */
+  gboolean loaded;
+
+  GtkNotebook *pages;
+  GtkWidget *page[IPT_VIEW_N_PAGES];
+  GtkWidget *listing_slot;
+  GtkProgressBar *progress;
+  GtkWidget *cancel;
+  GtkLabel *status;
+  GtkEntry *go_to;
+  GtkSearchEntry *search;
+};
+
+enum {
+  SIGNAL_LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (IptViewWindow, ipt_view_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static const char *const page_names[IPT_VIEW_N_PAGES] = {
+  "Call tree", "Hot functions", "Regions", "Errors",
+};
+
+const char *
+ipt_view_page_get_name (IptViewPage page)
+{
+  return page < IPT_VIEW_N_PAGES ? page_names[page] : NULL;
+}
+
+static void
+set_status (IptViewWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+set_status (IptViewWindow *self, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  gtk_label_set_text (self->status, text);
+}
+
+static void
+on_progress (IptViewTrace *trace, GParamSpec *pspec, gpointer user_data)
+{
+  IptViewWindow *self = user_data;
+
+  gtk_progress_bar_set_fraction (self->progress, ipt_view_trace_get_progress (trace));
+}
+
+static void
+show_results (IptViewWindow *self)
+{
+  IptCalls *calls = ipt_view_trace_get_calls (self->trace);
+  GListModel *errors = ipt_view_trace_get_errors (self->trace);
+  g_autofree char *errors_title = NULL;
+
+  ipt_view_call_tree_set_calls (IPT_VIEW_CALL_TREE (self->page[IPT_VIEW_PAGE_CALLS]), calls);
+  ipt_view_functions_set_calls (IPT_VIEW_FUNCTIONS (self->page[IPT_VIEW_PAGE_FUNCTIONS]), calls);
+  ipt_view_errors_set_errors (IPT_VIEW_ERRORS (self->page[IPT_VIEW_PAGE_ERRORS]), errors);
+  errors_title = g_strdup_printf ("Errors (%u)", errors != NULL ? g_list_model_get_n_items (errors)
+                                                                : 0);
+  gtk_notebook_set_tab_label_text (self->pages, self->page[IPT_VIEW_PAGE_ERRORS], errors_title);
+  if (calls != NULL)
+    set_status (self, "%" PRIu64 " instructions, %" PRIu64 " calls, %u errors",
+                ipt_calls_get_n_insns (calls), ipt_calls_get_n_calls (calls),
+                errors != NULL ? g_list_model_get_n_items (errors) : 0);
+}
+
+static void
+loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  IptViewWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = ipt_view_trace_load_finish (IPT_VIEW_TRACE (source), result, &error);
+
+  g_clear_object (&self->cancellable);
+  gtk_widget_set_visible (self->cancel, FALSE);
+  if (ok)
+    {
+      self->loaded = TRUE;
+      show_results (self);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_status (self, "cancelled");
+  else
+    set_status (self, "%s", error->message);
+  g_signal_emit (self, signals[SIGNAL_LOADED], 0, ok, error != NULL ? error->message : NULL);
+  g_object_unref (self);
+}
+
+void
+ipt_view_window_load (IptViewWindow *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->loaded = FALSE;
+  gtk_progress_bar_set_fraction (self->progress, 0.0);
+  gtk_widget_set_visible (self->cancel, TRUE);
+  set_status (self, "decoding %s…", ipt_view_trace_get_path (self->trace) != NULL
+                                    ? ipt_view_trace_get_path (self->trace) : "");
+  ipt_view_trace_load_async (self->trace, self->cancellable, loaded, g_object_ref (self));
+}
+
+gboolean
+ipt_view_window_is_loaded (IptViewWindow *self)
+{
+  return self->loaded;
+}
+
+static void
+on_cancel (GtkButton *button, gpointer user_data)
+{
+  IptViewWindow *self = user_data;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static void
+on_provider_added (IptViewSourceDialog *dialog, IptMemoryProvider *provider, const char *spec,
+                   gpointer user_data)
+{
+  IptViewWindow *self = user_data;
+
+  ipt_image_add_provider (ipt_view_trace_get_image (self->trace), provider);
+  set_status (self, "added %s", spec);
+  if (ipt_view_trace_get_path (self->trace) != NULL)
+    ipt_view_window_load (self);
+}
+
+IptViewSourceDialog *
+ipt_view_window_add_source (IptViewWindow *self, const char *plugin)
+{
+  IptViewSourceDialog *dialog = ipt_view_source_dialog_new (GTK_WINDOW (self),
+                                                            ipt_view_trace_get_registry (self->trace));
+
+  if (plugin != NULL && !ipt_view_source_dialog_select (dialog, plugin))
+    set_status (self, "no plugin named '%s'", plugin);
+  g_signal_connect_object (dialog, "provider-added", G_CALLBACK (on_provider_added), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+on_add_source (GtkButton *button, gpointer user_data)
+{
+  ipt_view_window_add_source (user_data, NULL);
+}
+
+void
+ipt_view_window_show_page (IptViewWindow *self, IptViewPage page)
+{
+  gtk_notebook_set_current_page (self->pages, gtk_notebook_page_num (self->pages, self->page[page]));
+}
+
+GtkColumnView *
+ipt_view_window_get_page_view (IptViewWindow *self, IptViewPage page)
+{
+  switch (page)
+    {
+    case IPT_VIEW_PAGE_CALLS:
+      return ipt_view_call_tree_get_column_view (IPT_VIEW_CALL_TREE (self->page[page]));
+    case IPT_VIEW_PAGE_FUNCTIONS:
+      return ipt_view_functions_get_column_view (IPT_VIEW_FUNCTIONS (self->page[page]));
+    case IPT_VIEW_PAGE_REGIONS:
+      return ipt_view_regions_get_column_view (IPT_VIEW_REGIONS (self->page[page]));
+    case IPT_VIEW_PAGE_ERRORS:
+      return ipt_view_errors_get_column_view (IPT_VIEW_ERRORS (self->page[page]));
+    case IPT_VIEW_N_PAGES:
+    default:
+      return NULL;
+    }
+}
+
+static void
+ipt_view_window_dispose (GObject *object)
+{
+  IptViewWindow *self = IPT_VIEW_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->trace != NULL)
+    g_signal_handlers_disconnect_by_data (self->trace, self);
+  g_clear_object (&self->trace);
+  G_OBJECT_CLASS (ipt_view_window_parent_class)->dispose (object);
+}
+
+static void
+ipt_view_window_class_init (IptViewWindowClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ipt_view_window_dispose;
+  signals[SIGNAL_LOADED] =
+    g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
+}
+
+static void
+ipt_view_window_init (IptViewWindow *self)
+{
+}
+
+static GtkWidget *
+new_header (IptViewWindow *self)
+{
+  GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *add = gtk_button_new_with_mnemonic ("_Add source…");
+
+  gtk_widget_set_tooltip_text (add, "Add a memory source from a plugin");
+  g_signal_connect (add, "clicked", G_CALLBACK (on_add_source), self);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), add);
+
+  self->go_to = GTK_ENTRY (gtk_entry_new ());
+  gtk_entry_set_placeholder_text (self->go_to, "Go to address or symbol");
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->go_to), 24);
+  self->search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->search), 24);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), GTK_WIDGET (self->search));
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), GTK_WIDGET (self->go_to));
+  return header;
+}
+
+static GtkWidget *
+new_status_bar (IptViewWindow *self)
+{
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+
+  self->status = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->status, 0.0);
+  gtk_label_set_ellipsize (self->status, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->status), TRUE);
+  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_widget_set_valign (GTK_WIDGET (self->progress), GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (GTK_WIDGET (self->progress), 200, -1);
+  self->cancel = gtk_button_new_with_mnemonic ("_Cancel");
+  gtk_widget_set_visible (self->cancel, FALSE);
+  g_signal_connect (self->cancel, "clicked", G_CALLBACK (on_cancel), self);
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->status));
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->progress));
+  gtk_box_append (GTK_BOX (bar), self->cancel);
+  gtk_widget_set_margin_start (bar, 6);
+  gtk_widget_set_margin_end (bar, 6);
+  gtk_widget_set_margin_top (bar, 3);
+  gtk_widget_set_margin_bottom (bar, 3);
+  return bar;
+}
+
+IptViewWindow *
+ipt_view_window_new (GtkApplication *app, IptViewTrace *trace)
+{
+  IptViewWindow *self = g_object_new (IPT_VIEW_TYPE_WINDOW, "application", app, NULL);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  const char *path = ipt_view_trace_get_path (trace);
+  g_autofree char *title = g_strdup_printf ("%s — ipt-view", path != NULL ? path : "no trace");
+
+  self->trace = g_object_ref (trace);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  gtk_window_set_default_size (GTK_WINDOW (self), 1280, 800);
+  gtk_window_set_titlebar (GTK_WINDOW (self), new_header (self));
+
+  self->listing_slot = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_size_request (self->listing_slot, 480, -1);
+  self->pages = GTK_NOTEBOOK (gtk_notebook_new ());
+  self->page[IPT_VIEW_PAGE_CALLS] = ipt_view_call_tree_new ();
+  self->page[IPT_VIEW_PAGE_FUNCTIONS] = ipt_view_functions_new ();
+  self->page[IPT_VIEW_PAGE_REGIONS] = ipt_view_regions_new (ipt_view_trace_get_registry (trace),
+                                                            ipt_view_trace_get_image (trace));
+  self->page[IPT_VIEW_PAGE_ERRORS] = ipt_view_errors_new ();
+  for (guint i = 0; i < IPT_VIEW_N_PAGES; i++)
+    gtk_notebook_append_page (self->pages, self->page[i], gtk_label_new (page_names[i]));
+
+  gtk_paned_set_start_child (GTK_PANED (paned), self->listing_slot);
+  gtk_paned_set_end_child (GTK_PANED (paned), GTK_WIDGET (self->pages));
+  gtk_paned_set_position (GTK_PANED (paned), 700);
+  gtk_widget_set_vexpand (paned, TRUE);
+  gtk_box_append (GTK_BOX (box), paned);
+  gtk_box_append (GTK_BOX (box), new_status_bar (self));
+  gtk_window_set_child (GTK_WINDOW (self), box);
+
+  g_signal_connect (trace, "notify::progress", G_CALLBACK (on_progress), self);
+  return self;
+}
+
+GtkColumnView *
+ipt_view_window_get_listing_view (IptViewWindow *self)
+{
+  return NULL;
+}
+
+char *
+ipt_view_window_scroll_to_end (IptViewWindow *self)
+{
+  return NULL;
+}

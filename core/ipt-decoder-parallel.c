@@ -200,8 +200,9 @@ choose_cuts (Parallel *par, guint n_segments)
 
 /* ---- the parts ---- */
 
-static IptDecoder *
-segment_decoder (IptDecoder *self)
+/* A new decoder with @self's settings (ipt-decoder-private.h). */
+IptDecoder *
+ipt_decoder_dup_settings (IptDecoder *self)
 {
   IptDecoder *decoder = ipt_decoder_new (self->image, self->kind);
 
@@ -232,7 +233,7 @@ part_new (Parallel *par, guint first, guint last)
                                       : g_array_index (par->horizons, guint64, last);
   part->seg.head = g_array_new (FALSE, TRUE, sizeof (IptDecodeItem));
   part->seg.tail = g_array_new (FALSE, TRUE, sizeof (IptDecodeItem));
-  part->decoder = segment_decoder (par->self);
+  part->decoder = ipt_decoder_dup_settings (par->self);
   part->sink = ipt_sink_split (par->sink);
   return part;
 }

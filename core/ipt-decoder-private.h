@@ -102,6 +102,12 @@ gboolean ipt_decoder_run_segment (IptDecoder *self, IptImageSnapshot *snapshot,
                                   IptSink *sink, IptDecodeSegment *segment,
                                   GCancellable *cancellable, GMainContext *progress_context,
                                   IptDecodeOutcome *outcome, GError **error);
+/* Providers that serve address spaces on demand learn the trace's CR3s
+ * (before a decode takes its snapshot); FALSE with @error when the trace
+ * cannot be read. */
+G_GNUC_INTERNAL
+gboolean ipt_decoder_learn_address_spaces (IptImage *image, const guint8 *data, gsize size,
+                                           const char *name, GError **error);
 /* Ends @sink, then FALSE with the error a decode's @outcome ends it with. */
 G_GNUC_INTERNAL
 gboolean ipt_decode_outcome_check (IptDecodeOutcome *outcome, IptDecoder *self,
@@ -120,6 +126,8 @@ void ipt_decoder_report_progress (IptDecoder *self, GMainContext *context, guint
 
 /* ipt-decoder-parallel.c: decodes in segments on @self->jobs threads over
  * @snapshot; FALSE with *@fell_back set when it cannot (too few PSBs). */
+G_GNUC_INTERNAL
+IptDecoder *ipt_decoder_dup_settings (IptDecoder *self);
 G_GNUC_INTERNAL
 gboolean ipt_decoder_run_parallel (IptDecoder *self, IptImageSnapshot *snapshot,
                                    const guint8 *data, gsize size, const char *name,

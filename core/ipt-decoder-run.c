@@ -653,9 +653,9 @@ decode_insn (Run *run)
  * the trace's CR3s before the decode takes its snapshot, so that their
  * code is file sections: a pass over the packets, under a SIGBUS guard
  * like the decode (the trace may be a mapped file). */
-static gboolean
-learn_address_spaces (IptImage *image, const guint8 *data, gsize size, const char *name,
-                      GError **error)
+gboolean
+ipt_decoder_learn_address_spaces (IptImage *image, const guint8 *data, gsize size,
+                                  const char *name, GError **error)
 {
   g_autoptr(GArray) asids = NULL;
   GArray *volatile scanned = NULL;   /* set below the setjmp: volatile */
@@ -834,7 +834,7 @@ ipt_decoder_run (IptDecoder *self, const guint8 *data, gsize size, const char *n
       return FALSE;
     }
   if (ipt_image_serves_address_spaces (self->image) &&
-      !learn_address_spaces (self->image, data, size, name, error))
+      !ipt_decoder_learn_address_spaces (self->image, data, size, name, error))
     return FALSE;
   if (!g_atomic_int_compare_and_exchange (&self->busy, 0, 1))
     {

@@ -20,5 +20,6 @@
 #include <ipt-analyze/ipt-coverage.h>
 #include <ipt-analyze/ipt-calls.h>
 #include <ipt-analyze/ipt-perf-data.h>
+#include <ipt-analyze/ipt-listing-model.h>
 
 #undef __IPT_ANALYZE_H_INSIDE__

@@ -186,3 +186,12 @@ ipt_view_column_view_visible_rows (GtkColumnView *view)
     g_ptr_array_add (result, g_array_index (rows, Row, i).text);
   return result;
 }
+
+void
+ipt_view_column_view_scroll_to (GtkColumnView *view, guint position)
+{
+  GtkWidget *list = find_list_view (GTK_WIDGET (view));
+
+  if (list != NULL)
+    gtk_widget_activate_action (list, "list.scroll-to-item", "u", position);
+}

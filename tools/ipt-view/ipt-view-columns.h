@@ -30,6 +30,10 @@ GtkColumnView *ipt_view_column_view_new (GListModel *model);
 /* The same in a scrolled window, for a notebook page. */
 GtkWidget *ipt_view_scrolled (GtkWidget *child);
 
+/* Scrolls @view so that row @position is shown (GTK 4.8 has no
+ * gtk_column_view_scroll_to(): its list view's "list.scroll-to-item"). */
+void ipt_view_column_view_scroll_to (GtkColumnView *view, guint position);
+
 /* The texts of the rows @view shows now, top to bottom: one string per
  * row, its cells' label texts joined by tabs. Read back from the row
  * widgets, so it is what a person sees; rows scrolled out are left out. */

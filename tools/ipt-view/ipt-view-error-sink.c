@@ -46,6 +46,12 @@ ipt_view_error_get_ip (IptViewError *self)
   return self->ip;
 }
 
+int
+ipt_view_error_get_code (IptViewError *self)
+{
+  return self->code;
+}
+
 const char *
 ipt_view_error_get_message (IptViewError *self)
 {

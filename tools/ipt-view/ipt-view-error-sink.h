@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (IptViewError, ipt_view_error, IPT_VIEW, ERROR, GObject)
 IptDecodeErrorKind ipt_view_error_get_kind (IptViewError *self);
 gint64 ipt_view_error_get_offset (IptViewError *self);   /* -1: libipt could not tell */
 guint64 ipt_view_error_get_ip (IptViewError *self);
+int ipt_view_error_get_code (IptViewError *self);        /* libipt's, negative */
 /* libipt's message for its code ("no memory mapped at this address") */
 const char *ipt_view_error_get_message (IptViewError *self);
 /* the instructions decoded before it */

@@ -26,14 +26,16 @@ IptImage *ipt_view_trace_get_image (IptViewTrace *self);
 const char *ipt_view_trace_get_path (IptViewTrace *self);
 
 /* Decodes the trace: the call analysis and the errors in one pass, the
- * listing's index beside it. Progress is the "progress" property (0 to 1). */
+ * listing's index beside it (of --pt's range). Progress is the "progress" property (0 to 1). */
 void ipt_view_trace_load_async (IptViewTrace *self, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
 gboolean ipt_view_trace_load_finish (IptViewTrace *self, GAsyncResult *result, GError **error);
 double ipt_view_trace_get_progress (IptViewTrace *self);
 
-/* After a load; NULL before. */
+/* After a load; NULL before. Signal "listing-ready" (IptListingModel *)
+ * when a load's listing has its rows, before the load ends. */
 IptCalls *ipt_view_trace_get_calls (IptViewTrace *self);
+IptListingModel *ipt_view_trace_get_listing (IptViewTrace *self);
 GListModel *ipt_view_trace_get_errors (IptViewTrace *self);
 
 G_END_DECLS

@@ -3,16 +3,24 @@
  * them. A load runs asynchronously; the progress bar follows the trace's
  * progress, the cancel button cancels the load (what was shown before
  * stays). Adding a memory source reloads, since every instruction may
- * decode differently with more memory. */
+ * decode differently with more memory. Go to and search ask the listing
+ * model (find_address, find_text) from the row after the selected one,
+ * wrapping around once; they run on the main thread (the model is not
+ * for several threads), so a search through a long trace holds the
+ * window until it is done. */
 #include "config.h"
 
 #include "ipt-view-window.h"
 
 #include <inttypes.h>
+#include <string.h>
 
+#include "ipt-listing-format.h"
+#include "ipt-number.h"
 #include "ipt-view-call-tree.h"
 #include "ipt-view-errors.h"
 #include "ipt-view-functions.h"
+#include "ipt-view-listing.h"
 #include "ipt-view-regions.h"
 
 struct _IptViewWindow {
@@ -24,7 +32,7 @@ struct _IptViewWindow {
 
   GtkNotebook *pages;
   GtkWidget *page[IPT_VIEW_N_PAGES];
-  GtkWidget *listing_slot;
+  IptViewListing *listing;
   GtkProgressBar *progress;
   GtkWidget *cancel;
   GtkLabel *status;
@@ -202,6 +210,192 @@ ipt_view_window_get_page_view (IptViewWindow *self, IptViewPage page)
 }
 
 static void
+on_listing_ready (IptViewTrace *trace, IptListingModel *listing, gpointer user_data)
+{
+  IptViewWindow *self = user_data;
+
+  ipt_view_listing_set_model (self->listing, listing);
+}
+
+GtkColumnView *
+ipt_view_window_get_listing_view (IptViewWindow *self)
+{
+  return ipt_view_listing_get_column_view (self->listing);
+}
+
+char *
+ipt_view_window_scroll_to_end (IptViewWindow *self)
+{
+  IptListingModel *model = ipt_view_listing_get_model (self->listing);
+  guint n = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
+  g_autoptr(IptListingRow) last = n > 0 ? ipt_listing_model_get_row (model, n - 1, NULL) : NULL;
+
+  if (last == NULL)
+    return NULL;
+  ipt_view_listing_show_row (self->listing, n - 1);
+  return ipt_view_listing_row_cells (last);
+}
+
+typedef gboolean (*FindFunc) (IptListingModel *model, gconstpointer what, guint from,
+                              gboolean backward, guint *position, GError **error);
+
+static gboolean
+find_address (IptListingModel *model, gconstpointer what, guint from, gboolean backward,
+              guint *position, GError **error)
+{
+  return ipt_listing_model_find_address (model, *(const guint64 *) what, from, backward, NULL,
+                                         position, error);
+}
+
+static gboolean
+find_text (IptListingModel *model, gconstpointer what, guint from, gboolean backward,
+           guint *position, GError **error)
+{
+  return ipt_listing_model_find_text (model, what, from, backward, NULL, position, error);
+}
+
+/* Finds from the row after (before) the selected one, wrapping around
+ * once, and shows the row found. */
+static gboolean
+find_and_show (IptViewWindow *self, FindFunc find, gconstpointer what, gboolean backward,
+               const char *shown)
+{
+  IptListingModel *model = ipt_view_listing_get_model (self->listing);
+  guint n = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
+  guint selected = ipt_view_listing_get_selected (self->listing);
+  g_autoptr(GError) error = NULL;
+  guint position;
+  gboolean found;
+
+  if (n == 0)
+    {
+      set_status (self, "no listing yet");
+      return FALSE;
+    }
+  if (!backward)
+    found = find (model, what, selected + 1 < n ? selected + 1 : 0, FALSE, &position, &error) ||
+            (error == NULL && find (model, what, 0, FALSE, &position, &error));
+  else
+    found = (selected > 0 && find (model, what, selected - 1, TRUE, &position, &error)) ||
+            (error == NULL && find (model, what, n - 1, TRUE, &position, &error));
+  if (error != NULL)
+    set_status (self, "%s", error->message);
+  else if (!found)
+    set_status (self, "%s: not in the listing", shown);
+  else
+    {
+      ipt_view_listing_show_row (self->listing, position);
+      set_status (self, "%s: row %u", shown, position);
+    }
+  return found;
+}
+
+static void
+search (IptViewWindow *self, gboolean backward)
+{
+  const char *needle = gtk_editable_get_text (GTK_EDITABLE (self->search));
+
+  if (needle[0] != '\0')
+    find_and_show (self, find_text, needle, backward, needle);
+}
+
+static void
+on_search_next (GtkSearchEntry *entry, gpointer user_data)
+{
+  search (user_data, FALSE);
+}
+
+static void
+on_search_previous (GtkSearchEntry *entry, gpointer user_data)
+{
+  search (user_data, TRUE);
+}
+
+/* @text as an address: a number, or a function of the trace with an
+ * optional +OFFSET (names come from the call analysis: the functions
+ * the trace executed). */
+static gboolean
+parse_location (IptViewWindow *self, const char *text, guint64 *address)
+{
+  IptCalls *calls = ipt_view_trace_get_calls (self->trace);
+  g_autoptr(GListModel) functions = NULL;
+  g_autofree char *name = g_strstrip (g_strdup (text));
+  char *plus = strrchr (name, '+');
+  guint64 offset = 0;
+
+  if (ipt_number_parse_full (name, address))
+    return TRUE;
+  if (plus != NULL && ipt_number_parse_full (plus + 1, &offset))
+    *plus = '\0';
+  if (calls == NULL)
+    return FALSE;
+  functions = ipt_calls_get_functions (calls);
+  for (guint i = 0; i < g_list_model_get_n_items (functions); i++)
+    {
+      g_autoptr(IptCallFunction) function = g_list_model_get_item (functions, i);
+
+      if (g_str_equal (ipt_call_function_get_symbol (function), name))
+        {
+          *address = ipt_call_function_get_address (function) + offset;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+on_go_to (GtkEntry *entry, gpointer user_data)
+{
+  IptViewWindow *self = user_data;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  guint64 address;
+
+  if (!parse_location (self, text, &address))
+    {
+      set_status (self, "%s: neither an address nor a function of the trace", text);
+      return;
+    }
+  find_and_show (self, find_address, &address, FALSE, text);
+}
+
+gboolean
+ipt_view_window_go_to (IptViewWindow *self, const char *location)
+{
+  guint64 address;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->go_to), location);
+  return parse_location (self, location, &address) &&
+         find_and_show (self, find_address, &address, FALSE, location);
+}
+
+gboolean
+ipt_view_window_search (IptViewWindow *self, const char *needle)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search), needle);
+  return find_and_show (self, find_text, needle, FALSE, needle);
+}
+
+static void
+on_error_activated (IptViewErrors *errors, IptViewError *error, gpointer user_data)
+{
+  IptViewWindow *self = user_data;
+  char line[IPT_LISTING_LINE_MAX];
+  IptListingModel *model = ipt_view_listing_get_model (self->listing);
+  guint position;
+
+  ipt_listing_format_error (line, ipt_view_error_get_kind (error), ipt_view_error_get_offset (error),
+                            ipt_view_error_get_ip (error), ipt_view_error_get_code (error));
+  /* the error's own row: the first row with its line */
+  if (model != NULL && ipt_listing_model_find_text (model, line, 0, FALSE, NULL, &position, NULL))
+    {
+      ipt_view_listing_show_row (self->listing, position);
+      set_status (self, "error at row %u", position);
+    }
+  else
+    set_status (self, "%s: not in the listing", line);
+}
+
+static void
 ipt_view_window_dispose (GObject *object)
 {
   IptViewWindow *self = IPT_VIEW_WINDOW (object);
@@ -288,8 +482,8 @@ ipt_view_window_new (GtkApplication *app, IptViewTrace *trace)
   gtk_window_set_default_size (GTK_WINDOW (self), 1280, 800);
   gtk_window_set_titlebar (GTK_WINDOW (self), new_header (self));
 
-  self->listing_slot = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_widget_set_size_request (self->listing_slot, 480, -1);
+  self->listing = IPT_VIEW_LISTING (ipt_view_listing_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->listing), 480, -1);
   self->pages = GTK_NOTEBOOK (gtk_notebook_new ());
   self->page[IPT_VIEW_PAGE_CALLS] = ipt_view_call_tree_new ();
   self->page[IPT_VIEW_PAGE_FUNCTIONS] = ipt_view_functions_new ();
@@ -299,7 +493,7 @@ ipt_view_window_new (GtkApplication *app, IptViewTrace *trace)
   for (guint i = 0; i < IPT_VIEW_N_PAGES; i++)
     gtk_notebook_append_page (self->pages, self->page[i], gtk_label_new (page_names[i]));
 
-  gtk_paned_set_start_child (GTK_PANED (paned), self->listing_slot);
+  gtk_paned_set_start_child (GTK_PANED (paned), GTK_WIDGET (self->listing));
   gtk_paned_set_end_child (GTK_PANED (paned), GTK_WIDGET (self->pages));
   gtk_paned_set_position (GTK_PANED (paned), 700);
   gtk_widget_set_vexpand (paned, TRUE);
@@ -308,17 +502,12 @@ ipt_view_window_new (GtkApplication *app, IptViewTrace *trace)
   gtk_window_set_child (GTK_WINDOW (self), box);
 
   g_signal_connect (trace, "notify::progress", G_CALLBACK (on_progress), self);
+  g_signal_connect (trace, "listing-ready", G_CALLBACK (on_listing_ready), self);
+  g_signal_connect (self->page[IPT_VIEW_PAGE_ERRORS], "error-activated",
+                    G_CALLBACK (on_error_activated), self);
+  g_signal_connect (self->go_to, "activate", G_CALLBACK (on_go_to), self);
+  g_signal_connect (self->search, "activate", G_CALLBACK (on_search_next), self);
+  g_signal_connect (self->search, "next-match", G_CALLBACK (on_search_next), self);
+  g_signal_connect (self->search, "previous-match", G_CALLBACK (on_search_previous), self);
   return self;
-}
-
-GtkColumnView *
-ipt_view_window_get_listing_view (IptViewWindow *self)
-{
-  return NULL;
-}
-
-char *
-ipt_view_window_scroll_to_end (IptViewWindow *self)
-{
-  return NULL;
 }

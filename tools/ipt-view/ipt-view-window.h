@@ -40,6 +40,11 @@ GtkColumnView *ipt_view_window_get_listing_view (IptViewWindow *self);
 /* Scrolls the listing to its last row; returns that row's text as
  * ipt_view_column_view_visible_rows() reads it, NULL when there is none. */
 char *ipt_view_window_scroll_to_end (IptViewWindow *self);
+/* Go to (an address, or a function of the trace with an optional
+ * +OFFSET) and search, as from the header bar's entries: FALSE when not
+ * found. */
+gboolean ipt_view_window_go_to (IptViewWindow *self, const char *location);
+gboolean ipt_view_window_search (IptViewWindow *self, const char *needle);
 /* Opens the add-source dialog, on @plugin's form when not NULL. */
 IptViewSourceDialog *ipt_view_window_add_source (IptViewWindow *self, const char *plugin);
 

@@ -32,6 +32,12 @@ ipt_view_automation_parse (IptViewAutomation *self, int *argc, char ***argv, GEr
       "Write what the views show once loaded", "FILE" },
     { "dump-form", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &self->form,
       "Open the add-source form of PLUGIN and dump it", "PLUGIN" },
+    { "go-to", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &self->go_to,
+      "Go to LOCATION once loaded, as from the go-to entry", "LOCATION" },
+    { "search", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &self->search,
+      "Search TEXT once loaded, as from the search entry", "TEXT" },
+    { "activate-error", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &self->activate_error,
+      "Activate row N (from 1) of the errors view once loaded", "N" },
     { "scroll-to-end", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->scroll_to_end,
       "Scroll the listing to its last row once loaded and time it", NULL },
     { "quit-when-loaded", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->quit,
@@ -53,12 +59,15 @@ ipt_view_automation_clear (IptViewAutomation *self)
   g_clear_pointer (&self->screenshot, g_free);
   g_clear_pointer (&self->dump, g_free);
   g_clear_pointer (&self->form, g_free);
+  g_clear_pointer (&self->go_to, g_free);
+  g_clear_pointer (&self->search, g_free);
 }
 
 gboolean
 ipt_view_automation_is_active (const IptViewAutomation *self)
 {
   return self->screenshot != NULL || self->dump != NULL || self->form != NULL ||
+         self->go_to != NULL || self->search != NULL || self->activate_error > 0 ||
          self->scroll_to_end || self->quit;
 }
 
@@ -286,12 +295,16 @@ step_read_page (Run *run)
 static void
 step_dump_listing (Run *run)
 {
+  g_autofree char *selected = NULL;
+
   if (run->dump == NULL)
     {
       step_open_form (run);
       return;
     }
   append_rows (run->dump, "listing", ipt_view_window_get_listing_view (run->window));
+  if ((selected = ipt_view_window_get_selected_cells (run->window)) != NULL)
+    g_string_append_printf (run->dump, "[selected]\n%s\n", selected);
   run->page = 0;
   ipt_view_window_show_page (run->window, run->page);
   then (run, SETTLE_FRAMES, step_read_page);
@@ -323,9 +336,41 @@ step_wait_end (Run *run)
   then (run, 0, step_wait_end);
 }
 
+/* --go-to, --search, --activate-error, in that order, as a person would
+ * use the window; each one not found is an error. */
+static void
+step_actions (Run *run)
+{
+  IptViewAutomation *automation = run->automation;
+
+  if (automation->go_to != NULL && !ipt_view_window_go_to (run->window, automation->go_to))
+    {
+      ipt_tool_error ("--go-to %s: not found", automation->go_to);
+      automation->status = 1;
+    }
+  if (automation->search != NULL && !ipt_view_window_search (run->window, automation->search))
+    {
+      ipt_tool_error ("--search %s: not found", automation->search);
+      automation->status = 1;
+    }
+  if (automation->activate_error > 0 &&
+      !ipt_view_window_activate_error (run->window, (guint) automation->activate_error - 1))
+    {
+      ipt_tool_error ("--activate-error %d: no such error row", automation->activate_error);
+      automation->status = 1;
+    }
+  then (run, SETTLE_FRAMES, step_dump_listing);
+}
+
 static void
 step_start (Run *run)
 {
+  if (run->automation->go_to != NULL || run->automation->search != NULL ||
+      run->automation->activate_error > 0)
+    {
+      step_actions (run);
+      return;
+    }
   if (run->automation->scroll_to_end)
     {
       run->scroll_start = g_get_monotonic_time ();

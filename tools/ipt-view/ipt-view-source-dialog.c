@@ -245,6 +245,8 @@ new_input (Option *option)
       option->shows_default = !integer_range (pspec, &min, &max, &value);
       input = gtk_spin_button_new_with_range (min, max, 1);
       gtk_spin_button_set_digits (GTK_SPIN_BUTTON (input), 0);
+      /* new_with_range makes it numeric, which refuses the 'x' of hex */
+      gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (input), FALSE);
       g_signal_connect (input, "output", G_CALLBACK (spin_output), option);
       g_signal_connect (input, "input", G_CALLBACK (spin_input), NULL);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (input), value);

@@ -126,6 +126,14 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 ipt_view_window_load (IptViewWindow *self)
 {
+  if (ipt_view_trace_get_path (self->trace) == NULL)
+    {
+      /* nothing to decode: the memory (regions, add source) is all there is */
+      set_status (self, "no trace (--pt FILE): the memory sources only");
+      self->loaded = TRUE;
+      g_signal_emit (self, signals[SIGNAL_LOADED], 0, TRUE, NULL);
+      return;
+    }
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -393,6 +401,34 @@ on_error_activated (IptViewErrors *errors, IptViewError *error, gpointer user_da
     }
   else
     set_status (self, "%s: not in the listing", line);
+}
+
+gboolean
+ipt_view_window_activate_error (IptViewWindow *self, guint index)
+{
+  GListModel *errors = ipt_view_trace_get_errors (self->trace);
+  g_autoptr(IptViewError) error = errors != NULL ? g_list_model_get_item (errors, index) : NULL;
+
+  if (error == NULL)
+    return FALSE;
+  ipt_view_window_show_page (self, IPT_VIEW_PAGE_ERRORS);
+  g_signal_emit_by_name (self->page[IPT_VIEW_PAGE_ERRORS], "error-activated", error);
+  return TRUE;
+}
+
+char *
+ipt_view_window_get_selected_cells (IptViewWindow *self)
+{
+  IptListingModel *model = ipt_view_listing_get_model (self->listing);
+  GtkSelectionModel *selection = gtk_column_view_get_model (ipt_view_listing_get_column_view (
+                                                              self->listing));
+  guint selected = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (selection));
+  g_autoptr(IptListingRow) row = NULL;
+
+  if (model == NULL || selected == GTK_INVALID_LIST_POSITION)
+    return NULL;
+  row = ipt_listing_model_get_row (model, selected, NULL);
+  return row != NULL ? ipt_view_listing_row_cells (row) : NULL;
 }
 
 static void

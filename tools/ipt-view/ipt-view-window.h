@@ -28,7 +28,8 @@ typedef enum {
 /* Signal "loaded" (gboolean ok, const char *message): a load ended (ok:
  * decoded and shown; else @message says why). */
 IptViewWindow *ipt_view_window_new (GtkApplication *app, IptViewTrace *trace);
-/* Decodes the trace (again), with progress and cancel. */
+/* Decodes the trace (again), with progress and cancel; without a trace
+ * it is "loaded" at once. */
 void ipt_view_window_load (IptViewWindow *self);
 gboolean ipt_view_window_is_loaded (IptViewWindow *self);
 
@@ -45,6 +46,12 @@ char *ipt_view_window_scroll_to_end (IptViewWindow *self);
  * found. */
 gboolean ipt_view_window_go_to (IptViewWindow *self, const char *location);
 gboolean ipt_view_window_search (IptViewWindow *self, const char *needle);
+/* Activates row @index of the errors view (as a double click): FALSE
+ * when there is no such row. */
+gboolean ipt_view_window_activate_error (IptViewWindow *self, guint index);
+/* The listing's selected row as ipt_view_listing_row_cells() gives it,
+ * NULL when none is selected. */
+char *ipt_view_window_get_selected_cells (IptViewWindow *self);
 /* Opens the add-source dialog, on @plugin's form when not NULL. */
 IptViewSourceDialog *ipt_view_window_add_source (IptViewWindow *self, const char *plugin);
 

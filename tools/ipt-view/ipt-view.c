@@ -3,7 +3,8 @@
  * turned into an image by ipt_analyze_tool_lib, so both tools read a
  * command line the same way) plus the hidden automation options
  * (ipt-view-automation.c), builds the image, then runs the application:
- * one window over the trace. Errors before the window opens are one line
+ * one window over the trace. Without a trace, --list-regions opens the
+ * memory alone (its regions, the add-source dialog). Errors before the window opens are one line
  * "ipt-view: error: ..." and ipt-analyze's exit statuses.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -39,8 +40,7 @@ on_activate (GtkApplication *application, gpointer user_data)
   if (ipt_view_automation_is_active (app->automation))
     ipt_view_automation_attach (app->automation, window);
   gtk_window_present (GTK_WINDOW (window));
-  if (ipt_view_trace_get_path (app->trace) != NULL)
-    ipt_view_window_load (window);
+  ipt_view_window_load (window);
 }
 
 static int
@@ -68,6 +68,8 @@ unsupported (const IptAnalyzeOptions *options)
            "ipt-analyze --perf";
   if (options->have_read)
     return "--read is for ipt-analyze";
+  if (options->list_plugins)
+    return "--list-plugins is for ipt-analyze (the add-source dialog lists them)";
   return NULL;
 }
 
@@ -111,6 +113,11 @@ main (int argc, char **argv)
   if (!ipt_view_automation_parse (&automation, &argc, &argv, &error) ||
       !ipt_analyze_options_parse (&options, argc, argv, &error))
     return fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);
+  if (options.version)
+    {
+      printf (PROGRAM " %s\n", IPT_ANALYZE_VERSION_STRING);
+      return IPT_ANALYZE_EXIT_OK;
+    }
   if ((why = unsupported (&options)) != NULL)
     return fail (IPT_ANALYZE_EXIT_USAGE, "%s", why);
 

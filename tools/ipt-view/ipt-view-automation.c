@@ -6,7 +6,8 @@
  * form if asked, renders the window into a PNG (the renderer the window
  * draws with) and quits. --scroll-to-end first scrolls the listing to its
  * last row and reports how long until that row is on screen, and the
- * process's peak RSS. Reports go to stdout as "ipt-view: KEY: VALUE". */
+ * process's peak RSS; the load's time is reported too. Reports go to
+ * stdout as "ipt-view: KEY: VALUE". */
 #include "config.h"
 
 #include "ipt-view-automation.h"
@@ -405,6 +406,7 @@ on_loaded (IptViewWindow *window, gboolean ok, const char *message, gpointer use
         g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window))));
       return;
     }
+  report ("loaded", "%.3f s", (g_get_monotonic_time () - self->attached) / 1e6);
   run = g_new0 (Run, 1);
   run->automation = self;
   run->window = g_object_ref (window);
@@ -416,5 +418,6 @@ on_loaded (IptViewWindow *window, gboolean ok, const char *message, gpointer use
 void
 ipt_view_automation_attach (IptViewAutomation *self, IptViewWindow *window)
 {
+  self->attached = g_get_monotonic_time ();
   g_signal_connect (window, "loaded", G_CALLBACK (on_loaded), self);
 }

@@ -20,6 +20,7 @@ typedef struct {
   gboolean scroll_to_end;     /* --scroll-to-end: time showing the listing's last row */
   gboolean quit;              /* --quit-when-loaded */
   int status;                 /* the exit status the automation asks for */
+  gint64 attached;            /* when the window's load began (monotonic us) */
 } IptViewAutomation;
 
 /* Takes the automation options out of @argv (the rest is ipt-analyze's). */

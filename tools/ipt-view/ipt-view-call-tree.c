@@ -9,8 +9,6 @@
 
 #include "ipt-view-call-tree.h"
 
-#include <inttypes.h>
-
 #include "ipt-view-columns.h"
 
 /* The levels expanded when a tree is shown, and the nodes searched for
@@ -70,32 +68,11 @@ bind_function (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpoint
                       ipt_call_node_get_symbol (node));
 }
 
-static char *
-calls_text (gpointer item, gpointer user_data)
-{
-  return g_strdup_printf ("%" PRIu64, ipt_call_node_get_calls (item));
-}
-
-static char *
-self_text (gpointer item, gpointer user_data)
-{
-  return g_strdup_printf ("%" PRIu64, ipt_call_node_get_self_insns (item));
-}
-
-static char *
-total_text (gpointer item, gpointer user_data)
-{
-  return g_strdup_printf ("%" PRIu64, ipt_call_node_get_total_insns (item));
-}
-
 static void
 ipt_view_call_tree_dispose (GObject *object)
 {
   IptViewCallTree *self = IPT_VIEW_CALL_TREE (object);
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  ipt_view_page_dispose (GTK_WIDGET (self));
   G_OBJECT_CLASS (ipt_view_call_tree_parent_class)->dispose (object);
 }
 
@@ -111,7 +88,11 @@ ipt_view_call_tree_init (IptViewCallTree *self)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *function;
-  IptViewColumnFlags numeric = IPT_VIEW_COLUMN_NUMERIC;
+  const IptViewColumn numbers[] = {
+    { "Calls", NULL, "calls", IPT_VIEW_COLUMN_NUMERIC },
+    { "Self insns", NULL, "self-insns", IPT_VIEW_COLUMN_NUMERIC },
+    { "Total insns", NULL, "total-insns", IPT_VIEW_COLUMN_NUMERIC },
+  };
 
   self->view = ipt_view_column_view_new (NULL);
   self->selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (self->view));
@@ -122,18 +103,8 @@ ipt_view_call_tree_init (IptViewCallTree *self)
   gtk_column_view_column_set_resizable (function, TRUE);
   gtk_column_view_append_column (self->view, function);
   g_object_unref (function);
-  const struct { const char *title; IptViewTextFunc text; } numbers[] = {
-    { "Calls", calls_text }, { "Self insns", self_text }, { "Total insns", total_text },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
-    {
-      GtkColumnViewColumn *column = ipt_view_text_column (numbers[i].title, numbers[i].text,
-                                                          NULL, NULL, numeric);
-
-      gtk_column_view_append_column (self->view, column);
-      g_object_unref (column);
-    }
-  gtk_widget_set_parent (ipt_view_scrolled (GTK_WIDGET (self->view)), GTK_WIDGET (self));
+  ipt_view_column_view_add_columns (self->view, numbers, G_N_ELEMENTS (numbers), NULL, NULL);
+  ipt_view_page_set_view (GTK_WIDGET (self), self->view);
 }
 
 GtkWidget *

@@ -11,6 +11,8 @@
 
 typedef struct {
   IptViewTextFunc text;
+  const char *property;
+  guint index;
   IptViewClassFunc style;
   gpointer user_data;
   IptViewColumnFlags flags;
@@ -42,11 +44,20 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer u
   const Column *column = user_data;
   GtkWidget *label = gtk_list_item_get_child (list_item);
   g_autoptr(GObject) item = unwrap (gtk_list_item_get_item (list_item));
-  g_autofree char *text = item != NULL ? column->text (item, column->user_data) : NULL;
+  g_autofree char *text = NULL;
   const char *style = item != NULL && column->style != NULL ? column->style (item, column->user_data)
                                                             : NULL;
   const char *old = g_object_get_data (G_OBJECT (label), "ipt-view-style");
 
+  if (item != NULL && column->text != NULL)
+    text = column->text (item, column->index, column->user_data);
+  else if (item != NULL)
+    {
+      guint64 value = 0;
+
+      g_object_get (item, column->property, &value, NULL);
+      text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+    }
   gtk_label_set_text (GTK_LABEL (label), text != NULL ? text : "");
   if (old != NULL)
     gtk_widget_remove_css_class (label, old);
@@ -55,25 +66,39 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer u
   g_object_set_data (G_OBJECT (label), "ipt-view-style", (gpointer) style);
 }
 
-GtkColumnViewColumn *
-ipt_view_text_column (const char *title, IptViewTextFunc text, IptViewClassFunc style,
-                      gpointer user_data, IptViewColumnFlags flags)
+static GtkColumnViewColumn *
+new_column (const IptViewColumn *spec, guint index, IptViewClassFunc style, gpointer user_data)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   Column *column = g_new0 (Column, 1);
   GtkColumnViewColumn *result;
 
-  column->text = text;
+  column->text = spec->text;
+  column->property = spec->property;
+  column->index = index;
   column->style = style;
   column->user_data = user_data;
-  column->flags = flags;
+  column->flags = spec->flags;
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), column);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), column);
   g_object_set_data_full (G_OBJECT (factory), "ipt-view-column", column, g_free);
-  result = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (result, (flags & IPT_VIEW_COLUMN_EXPAND) != 0);
+  result = gtk_column_view_column_new (spec->title, factory);
+  gtk_column_view_column_set_expand (result, (spec->flags & IPT_VIEW_COLUMN_EXPAND) != 0);
   gtk_column_view_column_set_resizable (result, TRUE);
   return result;
+}
+
+void
+ipt_view_column_view_add_columns (GtkColumnView *view, const IptViewColumn *columns, guint n,
+                                  IptViewClassFunc style, gpointer user_data)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      GtkColumnViewColumn *column = new_column (&columns[i], i, style, user_data);
+
+      gtk_column_view_append_column (view, column);
+      g_object_unref (column);
+    }
 }
 
 GtkColumnView *
@@ -88,15 +113,24 @@ ipt_view_column_view_new (GListModel *model)
   return GTK_COLUMN_VIEW (view);
 }
 
-GtkWidget *
-ipt_view_scrolled (GtkWidget *child)
+void
+ipt_view_page_set_view (GtkWidget *page, GtkColumnView *view)
 {
   GtkWidget *scrolled = gtk_scrolled_window_new ();
 
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), child);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (view));
   gtk_widget_set_vexpand (scrolled, TRUE);
   gtk_widget_set_hexpand (scrolled, TRUE);
-  return scrolled;
+  gtk_widget_set_parent (scrolled, page);
+}
+
+void
+ipt_view_page_dispose (GtkWidget *page)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (page)) != NULL)
+    gtk_widget_unparent (child);
 }
 
 /* The label texts under @widget, in widget order, tab-separated. */

@@ -9,10 +9,10 @@
 
 G_BEGIN_DECLS
 
-/* The text of @item's cell (transfer full); @item is the model's item
- * (a GtkTreeListRow's item already unwrapped). */
-typedef char *(*IptViewTextFunc) (gpointer item, gpointer user_data);
-/* The style class of @item's cell, or NULL. */
+/* The text of @item's cell in @column (transfer full); @item is the
+ * model's item (a GtkTreeListRow's item already unwrapped). */
+typedef char *(*IptViewTextFunc) (gpointer item, guint column, gpointer user_data);
+/* The style class of @item's cells, or NULL. */
 typedef const char *(*IptViewClassFunc) (gpointer item, gpointer user_data);
 
 typedef enum {
@@ -21,14 +21,25 @@ typedef enum {
   IPT_VIEW_COLUMN_NUMERIC = 1 << 2,     /* right-aligned */
 } IptViewColumnFlags;
 
-GtkColumnViewColumn *ipt_view_text_column (const char *title, IptViewTextFunc text,
-                                           IptViewClassFunc style, gpointer user_data,
-                                           IptViewColumnFlags flags);
+/* One column of a table: its text from @text, or, when that is NULL,
+ * the items' guint64 property @property in decimal. */
+typedef struct {
+  const char *title;
+  IptViewTextFunc text;
+  const char *property;
+  IptViewColumnFlags flags;
+} IptViewColumn;
+
+/* Appends @n columns to @view; @style and @user_data go to every column. */
+void ipt_view_column_view_add_columns (GtkColumnView *view, const IptViewColumn *columns, guint n,
+                                       IptViewClassFunc style, gpointer user_data);
 
 /* A column view over @model (transfer full) with single selection. */
 GtkColumnView *ipt_view_column_view_new (GListModel *model);
-/* The same in a scrolled window, for a notebook page. */
-GtkWidget *ipt_view_scrolled (GtkWidget *child);
+/* Makes @view, in a scrolled window, the only child of @page (a widget
+ * with a GtkBinLayout); ipt_view_page_dispose() takes it out. */
+void ipt_view_page_set_view (GtkWidget *page, GtkColumnView *view);
+void ipt_view_page_dispose (GtkWidget *page);
 
 /* Scrolls @view so that row @position is shown (GTK 4.8 has no
  * gtk_column_view_scroll_to(): its list view's "list.scroll-to-item"). */

@@ -26,7 +26,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (IptViewErrors, ipt_view_errors, GTK_TYPE_WIDGET)
 
 static char *
-offset_text (gpointer item, gpointer user_data)
+offset_text (gpointer item, guint column, gpointer user_data)
 {
   gint64 offset = ipt_view_error_get_offset (item);
 
@@ -34,25 +34,25 @@ offset_text (gpointer item, gpointer user_data)
 }
 
 static char *
-ip_text (gpointer item, gpointer user_data)
+ip_text (gpointer item, guint column, gpointer user_data)
 {
   return g_strdup_printf ("0x%" PRIx64, ipt_view_error_get_ip (item));
 }
 
 static char *
-kind_text (gpointer item, gpointer user_data)
+kind_text (gpointer item, guint column, gpointer user_data)
 {
   return g_strdup (ipt_decode_error_kind_get_label (ipt_view_error_get_kind (item)));
 }
 
 static char *
-message_text (gpointer item, gpointer user_data)
+message_text (gpointer item, guint column, gpointer user_data)
 {
   return g_strdup (ipt_view_error_get_message (item));
 }
 
 static char *
-insns_text (gpointer item, gpointer user_data)
+insns_text (gpointer item, guint column, gpointer user_data)
 {
   return g_strdup_printf ("%" PRIu64, ipt_view_error_get_insns_before (item));
 }
@@ -71,10 +71,7 @@ on_activate (GtkColumnView *view, guint position, gpointer user_data)
 static void
 ipt_view_errors_dispose (GObject *object)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);
+  ipt_view_page_dispose (GTK_WIDGET (object));
   G_OBJECT_CLASS (ipt_view_errors_parent_class)->dispose (object);
 }
 
@@ -91,30 +88,19 @@ ipt_view_errors_class_init (IptViewErrorsClass *klass)
 static void
 ipt_view_errors_init (IptViewErrors *self)
 {
-  const struct {
-    const char *title;
-    IptViewTextFunc text;
-    IptViewColumnFlags flags;
-  } columns[] = {
-    { "Trace offset", offset_text, IPT_VIEW_COLUMN_MONOSPACE },
-    { "IP", ip_text, IPT_VIEW_COLUMN_MONOSPACE },
-    { "Kind", kind_text, 0 },
-    { "Message", message_text, IPT_VIEW_COLUMN_EXPAND },
-    { "Insns before", insns_text, IPT_VIEW_COLUMN_NUMERIC },
+  const IptViewColumn columns[] = {
+    { "Trace offset", offset_text, NULL, IPT_VIEW_COLUMN_MONOSPACE },
+    { "IP", ip_text, NULL, IPT_VIEW_COLUMN_MONOSPACE },
+    { "Kind", kind_text, NULL, 0 },
+    { "Message", message_text, NULL, IPT_VIEW_COLUMN_EXPAND },
+    { "Insns before", insns_text, NULL, IPT_VIEW_COLUMN_NUMERIC },
   };
 
   self->view = ipt_view_column_view_new (NULL);
   self->selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (self->view));
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      GtkColumnViewColumn *column = ipt_view_text_column (columns[i].title, columns[i].text, NULL,
-                                                          NULL, columns[i].flags);
-
-      gtk_column_view_append_column (self->view, column);
-      g_object_unref (column);
-    }
+  ipt_view_column_view_add_columns (self->view, columns, G_N_ELEMENTS (columns), NULL, NULL);
   g_signal_connect (self->view, "activate", G_CALLBACK (on_activate), self);
-  gtk_widget_set_parent (ipt_view_scrolled (GTK_WIDGET (self->view)), GTK_WIDGET (self));
+  ipt_view_page_set_view (GTK_WIDGET (self), self->view);
 }
 
 GtkWidget *

@@ -5,8 +5,6 @@
 
 #include "ipt-view-functions.h"
 
-#include <inttypes.h>
-
 #include "ipt-view-columns.h"
 
 struct _IptViewFunctions {
@@ -20,31 +18,13 @@ struct _IptViewFunctions {
 G_DEFINE_FINAL_TYPE (IptViewFunctions, ipt_view_functions, GTK_TYPE_WIDGET)
 
 static char *
-symbol_text (gpointer item, gpointer user_data)
+symbol_text (gpointer item, guint column, gpointer user_data)
 {
   return g_strdup (ipt_call_function_get_symbol (item));
 }
 
 static char *
-calls_text (gpointer item, gpointer user_data)
-{
-  return g_strdup_printf ("%" PRIu64, ipt_call_function_get_calls (item));
-}
-
-static char *
-self_text (gpointer item, gpointer user_data)
-{
-  return g_strdup_printf ("%" PRIu64, ipt_call_function_get_self_insns (item));
-}
-
-static char *
-total_text (gpointer item, gpointer user_data)
-{
-  return g_strdup_printf ("%" PRIu64, ipt_call_function_get_total_insns (item));
-}
-
-static char *
-share_text (gpointer item, gpointer user_data)
+share_text (gpointer item, guint column, gpointer user_data)
 {
   IptViewFunctions *self = user_data;
 
@@ -57,10 +37,7 @@ share_text (gpointer item, gpointer user_data)
 static void
 ipt_view_functions_dispose (GObject *object)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);
+  ipt_view_page_dispose (GTK_WIDGET (object));
   G_OBJECT_CLASS (ipt_view_functions_parent_class)->dispose (object);
 }
 
@@ -74,29 +51,18 @@ ipt_view_functions_class_init (IptViewFunctionsClass *klass)
 static void
 ipt_view_functions_init (IptViewFunctions *self)
 {
-  const struct {
-    const char *title;
-    IptViewTextFunc text;
-    IptViewColumnFlags flags;
-  } columns[] = {
-    { "Function", symbol_text, IPT_VIEW_COLUMN_EXPAND },
-    { "Calls", calls_text, IPT_VIEW_COLUMN_NUMERIC },
-    { "Self insns", self_text, IPT_VIEW_COLUMN_NUMERIC },
-    { "Self", share_text, IPT_VIEW_COLUMN_NUMERIC },
-    { "Total insns", total_text, IPT_VIEW_COLUMN_NUMERIC },
+  const IptViewColumn columns[] = {
+    { "Function", symbol_text, NULL, IPT_VIEW_COLUMN_EXPAND },
+    { "Calls", NULL, "calls", IPT_VIEW_COLUMN_NUMERIC },
+    { "Self insns", NULL, "self-insns", IPT_VIEW_COLUMN_NUMERIC },
+    { "Self", share_text, NULL, IPT_VIEW_COLUMN_NUMERIC },
+    { "Total insns", NULL, "total-insns", IPT_VIEW_COLUMN_NUMERIC },
   };
 
   self->view = ipt_view_column_view_new (NULL);
   self->selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (self->view));
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      GtkColumnViewColumn *column = ipt_view_text_column (columns[i].title, columns[i].text, NULL,
-                                                          self, columns[i].flags);
-
-      gtk_column_view_append_column (self->view, column);
-      g_object_unref (column);
-    }
-  gtk_widget_set_parent (ipt_view_scrolled (GTK_WIDGET (self->view)), GTK_WIDGET (self));
+  ipt_view_column_view_add_columns (self->view, columns, G_N_ELEMENTS (columns), NULL, self);
+  ipt_view_page_set_view (GTK_WIDGET (self), self->view);
 }
 
 GtkWidget *

@@ -57,9 +57,9 @@ cell_text (IptListingRow *row, Cell cell)
 }
 
 static char *
-column_text (gpointer item, gpointer user_data)
+column_text (gpointer item, guint column, gpointer user_data)
 {
-  return cell_text (item, GPOINTER_TO_UINT (user_data));
+  return cell_text (item, column);
 }
 
 static const char *
@@ -95,10 +95,7 @@ static void
 ipt_view_listing_dispose (GObject *object)
 {
   IptViewListing *self = IPT_VIEW_LISTING (object);
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  ipt_view_page_dispose (GTK_WIDGET (self));
   g_clear_object (&self->model);
   G_OBJECT_CLASS (ipt_view_listing_parent_class)->dispose (object);
 }
@@ -113,28 +110,17 @@ ipt_view_listing_class_init (IptViewListingClass *klass)
 static void
 ipt_view_listing_init (IptViewListing *self)
 {
-  const struct {
-    const char *title;
-    IptViewColumnFlags flags;
-  } columns[N_CELLS] = {
-    [CELL_POSITION] = { "Row", IPT_VIEW_COLUMN_NUMERIC | IPT_VIEW_COLUMN_MONOSPACE },
-    [CELL_ADDRESS] = { "Address", IPT_VIEW_COLUMN_MONOSPACE },
-    [CELL_SYMBOL] = { "Symbol", 0 },
-    [CELL_TEXT] = { "Instruction", IPT_VIEW_COLUMN_EXPAND | IPT_VIEW_COLUMN_MONOSPACE },
+  const IptViewColumn columns[N_CELLS] = {
+    [CELL_POSITION] = { "Row", column_text, NULL, IPT_VIEW_COLUMN_NUMERIC | IPT_VIEW_COLUMN_MONOSPACE },
+    [CELL_ADDRESS] = { "Address", column_text, NULL, IPT_VIEW_COLUMN_MONOSPACE },
+    [CELL_SYMBOL] = { "Symbol", column_text, NULL, 0 },
+    [CELL_TEXT] = { "Instruction", column_text, NULL, IPT_VIEW_COLUMN_EXPAND | IPT_VIEW_COLUMN_MONOSPACE },
   };
 
   self->view = ipt_view_column_view_new (NULL);
   self->selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (self->view));
-  for (guint i = 0; i < N_CELLS; i++)
-    {
-      GtkColumnViewColumn *column = ipt_view_text_column (columns[i].title, column_text,
-                                                          row_style, GUINT_TO_POINTER (i),
-                                                          columns[i].flags);
-
-      gtk_column_view_append_column (self->view, column);
-      g_object_unref (column);
-    }
-  gtk_widget_set_parent (ipt_view_scrolled (GTK_WIDGET (self->view)), GTK_WIDGET (self));
+  ipt_view_column_view_add_columns (self->view, columns, N_CELLS, row_style, NULL);
+  ipt_view_page_set_view (GTK_WIDGET (self), self->view);
 }
 
 GtkWidget *

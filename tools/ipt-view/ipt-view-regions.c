@@ -24,22 +24,28 @@ struct _IptViewRegions {
 
 G_DEFINE_FINAL_TYPE (IptViewRegions, ipt_view_regions, GTK_TYPE_WIDGET)
 
-static const char *const titles[] = {
-  "Start", "End", "Size", "CR3", "VMCS", "Provider", "Served as", "File offset", "File", "Valid",
-};
-
 static char *
-cell_text (gpointer item, gpointer user_data)
+cell_text (gpointer item, guint column, gpointer user_data)
 {
-  return g_strdup (ipt_view_text_row_get (item, GPOINTER_TO_UINT (user_data)));
+  return g_strdup (ipt_view_text_row_get (item, column));
 }
+
+#define M IPT_VIEW_COLUMN_MONOSPACE
+static const IptViewColumn columns[] = {
+  { "Start", cell_text, NULL, M }, { "End", cell_text, NULL, M }, { "Size", cell_text, NULL, M },
+  { "CR3", cell_text, NULL, M }, { "VMCS", cell_text, NULL, M },
+  { "Provider", cell_text, NULL, M }, { "Served as", cell_text, NULL, M },
+  { "File offset", cell_text, NULL, M }, { "File", cell_text, NULL, IPT_VIEW_COLUMN_EXPAND },
+  { "Valid", cell_text, NULL, M },
+};
+#undef M
 
 static char **
 mapping_cells (IptViewRegions *self, const IptMapping *mapping)
 {
   const IptRegion *region = mapping->region;
   char cr3[32], vmcs[32];
-  char **cells = g_new0 (char *, G_N_ELEMENTS (titles) + 1);
+  char **cells = g_new0 (char *, G_N_ELEMENTS (columns) + 1);
 
   ipt_analyze_format_asid_part (cr3, sizeof cr3, region->asid.cr3, IPT_ASID_NO_CR3);
   ipt_analyze_format_asid_part (vmcs, sizeof vmcs, region->asid.vmcs, IPT_ASID_NO_VMCS);
@@ -87,12 +93,10 @@ static void
 ipt_view_regions_dispose (GObject *object)
 {
   IptViewRegions *self = IPT_VIEW_REGIONS (object);
-  GtkWidget *child;
 
   if (self->image != NULL)
     g_signal_handlers_disconnect_by_data (ipt_image_get_providers (self->image), self);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  ipt_view_page_dispose (GTK_WIDGET (self));
   g_clear_object (&self->image);
   g_clear_object (&self->registry);
   g_clear_object (&self->rows);
@@ -111,16 +115,8 @@ ipt_view_regions_init (IptViewRegions *self)
 {
   self->rows = g_list_store_new (IPT_VIEW_TYPE_TEXT_ROW);
   self->view = ipt_view_column_view_new (G_LIST_MODEL (g_object_ref (self->rows)));
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    {
-      IptViewColumnFlags flags = i == 8 ? IPT_VIEW_COLUMN_EXPAND : IPT_VIEW_COLUMN_MONOSPACE;
-      GtkColumnViewColumn *column = ipt_view_text_column (titles[i], cell_text, NULL,
-                                                          GUINT_TO_POINTER (i), flags);
-
-      gtk_column_view_append_column (self->view, column);
-      g_object_unref (column);
-    }
-  gtk_widget_set_parent (ipt_view_scrolled (GTK_WIDGET (self->view)), GTK_WIDGET (self));
+  ipt_view_column_view_add_columns (self->view, columns, G_N_ELEMENTS (columns), NULL, NULL);
+  ipt_view_page_set_view (GTK_WIDGET (self), self->view);
 }
 
 GtkWidget *

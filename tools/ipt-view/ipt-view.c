@@ -43,22 +43,6 @@ on_activate (GtkApplication *application, gpointer user_data)
   ipt_view_window_load (window);
 }
 
-static int
-fail (int status, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static int
-fail (int status, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  ipt_tool_error ("%s", message);
-  return status;
-}
-
 /* What ipt-view does not do of ipt-analyze's command line. */
 static const char *
 unsupported (const IptAnalyzeOptions *options)
@@ -112,20 +96,28 @@ main (int argc, char **argv)
     }
   if (!ipt_view_automation_parse (&automation, &argc, &argv, &error) ||
       !ipt_analyze_options_parse (&options, argc, argv, &error))
-    return fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);
+    {
+      ipt_tool_error ("%s", error->message);
+      return IPT_ANALYZE_EXIT_USAGE;
+    }
   if (options.version)
     {
       printf (PROGRAM " %s\n", IPT_ANALYZE_VERSION_STRING);
       return IPT_ANALYZE_EXIT_OK;
     }
   if ((why = unsupported (&options)) != NULL)
-    return fail (IPT_ANALYZE_EXIT_USAGE, "%s", why);
+    {
+      ipt_tool_error ("%s", why);
+      return IPT_ANALYZE_EXIT_USAGE;
+    }
 
   registry = ipt_plugin_registry_get_default ();
   image = ipt_analyze_build_image (registry, PROGRAM, &options, &usage_error, &error);
   if (image == NULL)
-    return fail (usage_error ? IPT_ANALYZE_EXIT_USAGE : IPT_ANALYZE_EXIT_FAILURE, "%s",
-                 error->message);
+    {
+      ipt_tool_error ("%s", error->message);
+      return usage_error ? IPT_ANALYZE_EXIT_USAGE : IPT_ANALYZE_EXIT_FAILURE;
+    }
   if (!options.no_jit_discovery)
     ipt_analyze_discover_jit (registry, image);
 

@@ -442,6 +442,8 @@ ipt_listing_model_set_symbols (IptListingModel *self, IptSymbolResolver *symbols
  * ipt_listing_model_get_symbols:
  * @self: an #IptListingModel
  *
+ * The resolver that names the rows' code, as set by ipt_listing_model_set_symbols().
+ *
  * Returns: (transfer none) (nullable): the names the rows get, or %NULL
  *
  * Since: 0.1
@@ -707,6 +709,8 @@ ipt_listing_model_index_async (IptListingModel *self, GCancellable *cancellable,
  * @result: the #GAsyncResult of the callback
  * @error: return location for a #GError
  *
+ * Finishes ipt_listing_model_index_async(); the model has its rows already.
+ *
  * Returns: %TRUE when the model is indexed; %FALSE with @error set to
  *   %G_IO_ERROR_CANCELLED when cancelled, to an #IPT_ERROR when the trace
  *   cannot be decoded at all (empty, libipt refuses it, a mapped file
@@ -763,6 +767,8 @@ ipt_listing_model_index (IptListingModel *self, GCancellable *cancellable, GErro
  * ipt_listing_model_is_indexed:
  * @self: an #IptListingModel
  *
+ * Whether ipt_listing_model_index() or ipt_listing_model_index_async() completed.
+ *
  * Returns: whether the model is indexed and has its rows
  *
  * Since: 0.1
@@ -779,6 +785,8 @@ ipt_listing_model_is_indexed (IptListingModel *self)
  * ipt_listing_model_get_progress:
  * @self: an #IptListingModel
  *
+ * How far ipt_listing_model_index_async() has come (#IptListingModel:progress).
+ *
  * Returns: how far indexing is, from 0 to 1
  *
  * Since: 0.1
@@ -794,6 +802,8 @@ ipt_listing_model_get_progress (IptListingModel *self)
 /**
  * ipt_listing_model_get_n_insns:
  * @self: an #IptListingModel
+ *
+ * How many of the rows are instructions (the CLI's `--stat` "insn:" count).
  *
  * Returns: the number of instruction rows (0 until indexed)
  *

@@ -276,6 +276,8 @@ ipt_listing_row_init (IptListingRow *self)
  * ipt_listing_row_get_kind:
  * @self: an #IptListingRow
  *
+ * Whether the row is an instruction, an event or an error (#IptListingRow:kind).
+ *
  * Returns: what the row shows
  *
  * Since: 0.1
@@ -292,6 +294,8 @@ ipt_listing_row_get_kind (IptListingRow *self)
  * ipt_listing_row_get_position:
  * @self: an #IptListingRow
  *
+ * Where the row is in its model (#IptListingRow:position).
+ *
  * Returns: the row's position in its model
  *
  * Since: 0.1
@@ -307,6 +311,8 @@ ipt_listing_row_get_position (IptListingRow *self)
 /**
  * ipt_listing_row_get_address:
  * @self: an #IptListingRow
+ *
+ * The address column of the row (#IptListingRow:address).
  *
  * Returns: an instruction's address, an error's instruction pointer, or 0
  *   for an event
@@ -325,6 +331,8 @@ ipt_listing_row_get_address (IptListingRow *self)
  * ipt_listing_row_get_symbol:
  * @self: an #IptListingRow
  *
+ * The symbol column of the row (#IptListingRow:symbol).
+ *
  * Returns: (nullable): the name of the function the instruction is in, or
  *   %NULL when no symbol source names it
  *
@@ -342,6 +350,8 @@ ipt_listing_row_get_symbol (IptListingRow *self)
  * ipt_listing_row_get_symbol_offset:
  * @self: an #IptListingRow
  *
+ * How far into its symbol the instruction is (#IptListingRow:symbol-offset).
+ *
  * Returns: the instruction's offset from its symbol's start (0 without a
  *   symbol)
  *
@@ -358,6 +368,8 @@ ipt_listing_row_get_symbol_offset (IptListingRow *self)
 /**
  * ipt_listing_row_get_text:
  * @self: an #IptListingRow
+ *
+ * The text column of the row (#IptListingRow:text).
  *
  * Returns: an instruction's disassembly (empty when the model does not
  *   disassemble), or an event's or error's line

@@ -27,6 +27,8 @@ typedef struct {
 gboolean ipt_view_automation_parse (IptViewAutomation *self, int *argc, char ***argv,
                                     GError **error);
 void ipt_view_automation_clear (IptViewAutomation *self);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (IptViewAutomation, ipt_view_automation_clear)
+
 gboolean ipt_view_automation_is_active (const IptViewAutomation *self);
 /* Runs the automation on @window once its load ends. */
 void ipt_view_automation_attach (IptViewAutomation *self, IptViewWindow *window);

@@ -108,6 +108,12 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   gboolean ok = ipt_view_trace_load_finish (IPT_VIEW_TRACE (source), result, &error);
 
+  /* a load that a newer one replaced (a source was added): the newer one reports */
+  if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+    {
+      g_object_unref (self);
+      return;
+    }
   g_clear_object (&self->cancellable);
   gtk_widget_set_visible (self->cancel, FALSE);
   if (ok)

@@ -71,7 +71,7 @@ int
 main (int argc, char **argv)
 {
   g_auto(IptAnalyzeOptions) options = { 0 };
-  IptViewAutomation automation;
+  g_auto(IptViewAutomation) automation = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(IptImage) image = NULL;
   g_autoptr(IptViewTrace) trace = NULL;
@@ -129,6 +129,5 @@ main (int argc, char **argv)
   status = g_application_run (G_APPLICATION (application), 1, app_argv);
   if (status == 0)
     status = automation.status;
-  ipt_view_automation_clear (&automation);
   return status;
 }

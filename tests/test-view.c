@@ -153,6 +153,53 @@ assert_listing_rows (GPtrArray *rows, char **cli)
   return rows->len;
 }
 
+/* The regions table's rows are ipt-analyze --list-regions' lines
+ * @regions, field by field, all of them. */
+static void
+assert_regions (GPtrArray *rows, char **regions)
+{
+  guint n_regions = 0;
+
+  for (guint i = 0; regions[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+      g_autofree char *range = NULL;
+      g_autofree char *cr3 = NULL;
+      g_autofree char *vmcs = NULL;
+      guint kept = 0;
+      char **cells;
+
+      if (regions[i][0] == '\0' || regions[i][0] == '#')
+        continue;
+      /* the columns, without the alignment's empty fields */
+      fields = g_strsplit (regions[i], " ", -1);
+      for (guint k = 0; fields[k] != NULL; k++)
+        if (fields[k][0] != '\0')
+          fields[kept++] = fields[k];
+        else
+          g_free (fields[k]);
+      fields[kept] = NULL;
+      g_assert_cmpuint (kept, >=, 9);
+      g_assert_cmpuint (n_regions, <, rows->len);
+      cells = g_ptr_array_index (rows, n_regions++);
+      range = g_strdup_printf ("%s-%s", cells[0], cells[1]);
+      cr3 = g_strconcat ("cr3=", cells[3], NULL);
+      vmcs = g_strconcat ("vmcs=", cells[4], NULL);
+      g_assert_cmpstr (range, ==, fields[0]);
+      g_assert_cmpstr (cells[2], ==, fields[1]);
+      g_assert_cmpstr (fields[2], ==, "bytes");
+      g_assert_cmpstr (cr3, ==, fields[3]);
+      g_assert_cmpstr (vmcs, ==, fields[4]);
+      for (guint k = 5; k <= 8; k++)
+        g_assert_cmpstr (cells[k], ==, fields[k]);
+      /* timeless ranges: no "valid [...)" at the end of the line */
+      if (fields[9] == NULL)
+        g_assert_cmpstr (cells[9], ==, "always");
+    }
+  g_assert_cmpuint (n_regions, >, 0);
+  g_assert_cmpuint (n_regions, ==, rows->len);
+}
+
 static void
 test_demo (void)
 {
@@ -174,7 +221,6 @@ test_demo (void)
   GPtrArray *rows;
   gsize png_size = 0;
   gboolean saw_main = FALSE;
-  guint n_regions = 0;
 
   g_remove (png);
   dump = run_view (view_args, &out);
@@ -209,47 +255,7 @@ test_demo (void)
   g_assert_true (saw_main);
 
   /* the regions table: --list-regions' lines, field by field */
-  rows = section (dump, "regions");
-  for (guint i = 0; regions[i] != NULL; i++)
-    {
-      g_auto(GStrv) fields = NULL;
-      g_autofree char *range = NULL;
-      g_autofree char *cr3 = NULL;
-      g_autofree char *vmcs = NULL;
-      char **cells;
-
-      if (regions[i][0] == '\0' || regions[i][0] == '#')
-        continue;
-      fields = g_strsplit_set (regions[i], " ", -1);
-      /* drop the alignment's empty fields */
-      {
-        guint kept = 0;
-
-        for (guint k = 0; fields[k] != NULL; k++)
-          if (fields[k][0] != '\0')
-            fields[kept++] = fields[k];
-          else
-            g_free (fields[k]);
-        fields[kept] = NULL;
-      }
-      g_assert_cmpuint (n_regions, <, rows->len);
-      cells = g_ptr_array_index (rows, n_regions++);
-      range = g_strdup_printf ("%s-%s", cells[0], cells[1]);
-      g_assert_cmpstr (range, ==, fields[0]);
-      g_assert_cmpstr (cells[2], ==, fields[1]);
-      g_assert_cmpstr (fields[2], ==, "bytes");
-      cr3 = g_strconcat ("cr3=", cells[3], NULL);
-      vmcs = g_strconcat ("vmcs=", cells[4], NULL);
-      g_assert_cmpstr (cr3, ==, fields[3]);
-      g_assert_cmpstr (vmcs, ==, fields[4]);
-      g_assert_cmpstr (cells[5], ==, fields[5]);
-      g_assert_cmpstr (cells[6], ==, fields[6]);
-      g_assert_cmpstr (cells[7], ==, fields[7]);
-      g_assert_cmpstr (cells[8], ==, fields[8]);
-      g_assert_cmpstr (cells[9], ==, fields[9] == NULL ? "always" : cells[9]);
-    }
-  g_assert_cmpuint (n_regions, >, 0);
-  g_assert_cmpuint (n_regions, ==, rows->len);
+  assert_regions (section (dump, "regions"), regions);
 
   /* the screenshot: a PNG of the whole window */
   g_assert_nonnull (strstr (out, "ipt-view: screenshot: "));
@@ -416,6 +422,28 @@ test_forms (void)
   g_assert_false (has_cell (form_option (form, "tag"), "file-chooser"));
 }
 
+/* The raw form filled in and added, as a person would: the spec it opens
+ * is the one typed on a command line, and the regions table then equals
+ * ipt-analyze --list-regions with both sources. */
+static void
+test_add_source (void)
+{
+  g_autofree char *plugin = demo_plugin ();
+  g_autofree char *file = g_strdup_printf ("file=%s", demo_path ("demo"));
+  g_autofree char *spec = g_strdup_printf ("raw:file=%s,base=0x10000000,size=0x1000",
+                                           demo_path ("demo"));
+  const char *const view_args[] = { "--plugin", plugin, "--list-regions", "--dump-form", "raw",
+                                    "--form-set", file, "--form-set", "base=0x10000000",
+                                    "--form-set", "size=0x1000", NULL };
+  const char *const regions_args[] = { "--plugin", plugin, "--plugin", spec, "--list-regions",
+                                       NULL };
+  g_autoptr(GHashTable) dump = run_view (view_args, NULL);
+  g_auto(GStrv) regions = run_analyze_lines (regions_args);
+
+  g_assert_cmpstr (((char **) g_ptr_array_index (section (dump, "form filled"), 0))[1], ==, spec);
+  assert_regions (section (dump, "regions after add"), regions);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -424,5 +452,6 @@ main (int argc, char **argv)
   g_test_add_func ("/view/demo/go-to-search", test_go_to_search);
   g_test_add_func ("/view/demo/errors", test_errors);
   g_test_add_func ("/view/forms", test_forms);
+  g_test_add_func ("/view/forms/add-source", test_add_source);
   return g_test_run ();
 }

@@ -33,6 +33,8 @@ ipt_view_automation_parse (IptViewAutomation *self, int *argc, char ***argv, GEr
       "Write what the views show once loaded", "FILE" },
     { "dump-form", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &self->form,
       "Open the add-source form of PLUGIN and dump it", "PLUGIN" },
+    { "form-set", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING_ARRAY, &self->form_set,
+      "Fill KEY of --dump-form's form with VALUE (repeatable), then press Add", "KEY=VALUE" },
     { "go-to", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &self->go_to,
       "Go to LOCATION once loaded, as from the go-to entry", "LOCATION" },
     { "search", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &self->search,
@@ -60,6 +62,7 @@ ipt_view_automation_clear (IptViewAutomation *self)
   g_clear_pointer (&self->screenshot, g_free);
   g_clear_pointer (&self->dump, g_free);
   g_clear_pointer (&self->form, g_free);
+  g_clear_pointer (&self->form_set, g_strfreev);
   g_clear_pointer (&self->go_to, g_free);
   g_clear_pointer (&self->search, g_free);
 }
@@ -87,11 +90,14 @@ struct _Run {
   IptViewSourceDialog *form;
   gint64 scroll_start;
   guint scroll_frames;
+  gboolean added;             /* --form-set: the form's provider was added */
+  guint add_frames;
   char *last_row;             /* --scroll-to-end: the text of the row to wait for */
   gboolean done;
 };
 
 static void step_dump_listing (Run *run);
+static void step_read_added (Run *run);
 
 static void
 then (Run *run, guint frames, Step next)
@@ -249,6 +255,66 @@ step_write_dump (Run *run)
   finish (run);
 }
 
+/* --form-set: waits for the provider to open (a worker thread), then
+ * for the regions to show it. */
+static void
+step_wait_added (Run *run)
+{
+  if (run->added)
+    {
+      ipt_view_window_show_page (run->window, IPT_VIEW_PAGE_REGIONS);
+      then (run, SETTLE_FRAMES, step_read_added);
+      return;
+    }
+  if (++run->add_frames > SCROLL_FRAMES_MAX)
+    {
+      ipt_tool_error ("--form-set: no provider was added: %s",
+                      ipt_view_source_dialog_get_message (run->form));
+      run->automation->status = 1;
+      step_write_dump (run);
+      return;
+    }
+  then (run, 0, step_wait_added);
+}
+
+static void
+on_provider_added (IptViewSourceDialog *dialog, IptMemoryProvider *provider, const char *spec,
+                   gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->added = TRUE;
+  run->form = NULL;           /* the dialog closes itself */
+}
+
+static void
+fill_form (Run *run)
+{
+  g_autofree char *spec = NULL;
+
+  for (guint i = 0; run->automation->form_set[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (run->automation->form_set[i], "=", 2);
+      g_autoptr(GError) error = NULL;
+
+      if (pair[0] == NULL || pair[1] == NULL ||
+          !ipt_view_source_dialog_fill (run->form, pair[0], pair[1], &error))
+        {
+          ipt_tool_error ("--form-set %s: %s", run->automation->form_set[i],
+                          error != NULL ? error->message : "not KEY=VALUE");
+          run->automation->status = 1;
+          step_write_dump (run);
+          return;
+        }
+    }
+  spec = ipt_view_source_dialog_get_spec (run->form);
+  if (run->dump != NULL)
+    g_string_append_printf (run->dump, "[form filled]\nspec\t%s\n", spec);
+  g_signal_connect (run->form, "provider-added", G_CALLBACK (on_provider_added), run);
+  ipt_view_source_dialog_press_add (run->form);
+  then (run, 0, step_wait_added);
+}
+
 static void
 step_read_form (Run *run)
 {
@@ -259,6 +325,11 @@ step_read_form (Run *run)
       g_string_append_printf (run->dump, "[form %s]\n", run->automation->form);
       g_string_append_printf (run->dump, "spec\t%s\n", spec != NULL ? spec : "");
       ipt_view_source_dialog_dump (run->form, run->dump);
+    }
+  if (run->automation->form_set != NULL)
+    {
+      fill_form (run);
+      return;
     }
   step_write_dump (run);
 }
@@ -276,6 +347,15 @@ step_open_form (Run *run)
 }
 
 static const char *const page_keys[IPT_VIEW_N_PAGES] = { "calls", "functions", "regions", "errors" };
+
+static void
+step_read_added (Run *run)
+{
+  if (run->dump != NULL)
+    append_rows (run->dump, "regions after add",
+                 ipt_view_window_get_page_view (run->window, IPT_VIEW_PAGE_REGIONS));
+  step_write_dump (run);
+}
 
 static void
 step_read_page (Run *run)

@@ -14,6 +14,7 @@ typedef struct {
   char *screenshot;           /* --screenshot FILE.png */
   char *dump;                 /* --dump-view FILE ("-": stdout) */
   char *form;                 /* --dump-form PLUGIN: its add-source form into the dump */
+  char **form_set;            /* --form-set KEY=VALUE...: filled into that form, then Add */
   char *go_to;                /* --go-to LOCATION: as typed into the go-to entry */
   char *search;               /* --search TEXT: as typed into the search entry */
   int activate_error;         /* --activate-error N: as a double click on the errors view's row N (from 1) */

@@ -442,6 +442,85 @@ on_add (GtkButton *button, gpointer user_data)
   g_task_run_in_thread (task, open_in_thread);
 }
 
+static gboolean
+parse_boolean (const char *text, gboolean *value)
+{
+  const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
+    if (g_ascii_strcasecmp (text, yes[i]) == 0 || g_ascii_strcasecmp (text, no[i]) == 0)
+      {
+        *value = g_ascii_strcasecmp (text, yes[i]) == 0;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+ipt_view_source_dialog_fill (IptViewSourceDialog *self, const char *name, const char *value,
+                             GError **error)
+{
+  for (guint i = 0; i < self->options->len; i++)
+    {
+      Option *option = g_ptr_array_index (self->options, i);
+      GtkWidget *input = option->input;
+      gboolean fits = TRUE;
+
+      if (!g_str_equal (g_param_spec_get_name (option->pspec), name))
+        continue;
+      if (GTK_IS_SWITCH (input))
+        {
+          gboolean active;
+
+          if ((fits = parse_boolean (value, &active)))
+            gtk_switch_set_active (GTK_SWITCH (input), active);
+        }
+      else if (GTK_IS_DROP_DOWN (input))
+        {
+          GtkStringList *nicks = GTK_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (input)));
+
+          fits = FALSE;
+          for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (nicks)); k++)
+            if (g_str_equal (gtk_string_list_get_string (nicks, k), value))
+              {
+                gtk_drop_down_set_selected (GTK_DROP_DOWN (input), k);
+                fits = TRUE;
+              }
+        }
+      else if (GTK_IS_SPIN_BUTTON (input))
+        {
+          double number;
+
+          gtk_editable_set_text (GTK_EDITABLE (input), value);
+          if ((fits = spin_input (GTK_SPIN_BUTTON (input), &number, NULL) == TRUE))
+            {
+              gtk_spin_button_set_value (GTK_SPIN_BUTTON (input), number);
+              spin_changed (GTK_SPIN_BUTTON (input), option);   /* also when the value was the default */
+            }
+        }
+      else
+        gtk_editable_set_text (GTK_EDITABLE (input), value);
+      if (!fits)
+        g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "option '%s': '%s' does not fit a %s",
+                     name, value, G_OBJECT_TYPE_NAME (input));
+      return fits;
+    }
+  g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND, "the form has no option '%s'", name);
+  return FALSE;
+}
+
+void
+ipt_view_source_dialog_press_add (IptViewSourceDialog *self)
+{
+  gtk_widget_activate (self->add);
+}
+
+const char *
+ipt_view_source_dialog_get_message (IptViewSourceDialog *self)
+{
+  return gtk_label_get_text (self->message);
+}
+
 void
 ipt_view_source_dialog_dump (IptViewSourceDialog *self, GString *out)
 {

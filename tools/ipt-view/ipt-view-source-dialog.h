@@ -22,6 +22,15 @@ gboolean ipt_view_source_dialog_select (IptViewSourceDialog *self, const char *n
 /* The --plugin spec of the form as filled in: NAME[:KEY=VALUE,...], only
  * the options the user set. */
 char *ipt_view_source_dialog_get_spec (IptViewSourceDialog *self);
+/* Sets option @name's widget from @value (as --plugin's text would give
+ * it), as a person would fill it in; FALSE with @error when there is no
+ * such option or the value does not fit the widget. */
+gboolean ipt_view_source_dialog_fill (IptViewSourceDialog *self, const char *name,
+                                      const char *value, GError **error);
+/* Presses Add. */
+void ipt_view_source_dialog_press_add (IptViewSourceDialog *self);
+/* What the form says under the fields (a provider that failed to open). */
+const char *ipt_view_source_dialog_get_message (IptViewSourceDialog *self);
 /* The form as its widgets are, one line per option:
  * "NAME\tWIDGET-TYPE[\tfile-chooser][\tmin=..\tmax=..][\tvalues=a,b]". */
 void ipt_view_source_dialog_dump (IptViewSourceDialog *self, GString *out);

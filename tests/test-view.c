@@ -444,6 +444,26 @@ test_add_source (void)
   assert_regions (section (dump, "regions after add"), regions);
 }
 
+/* Cancel pressed as the decode starts: the load ends cancelled (exit 1,
+ * one error line), nothing crashes, nothing is dumped. */
+static void
+test_cancel (void)
+{
+  g_autofree char *plugin = demo_plugin ();
+  g_autofree char *dir = g_dir_make_tmp ("test-view-XXXXXX", NULL);
+  g_autofree char *dump = g_build_filename (dir, "dump.txt", NULL);
+  const char *const argv[] = { test_env_path ("IPT_VIEW"), "--pt", demo_path ("trace.pt"),
+                               "--plugin", plugin, "--cancel-load", "--dump-view", dump,
+                               "--quit-when-loaded", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_nonnull (g_getenv ("DISPLAY"));
+  g_assert_cmpint (test_spawn (argv, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "ipt-view: error: Operation was cancelled\n"));
+  g_assert_false (g_file_test (dump, G_FILE_TEST_EXISTS));
+  test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -451,6 +471,7 @@ main (int argc, char **argv)
   g_test_add_func ("/view/demo/listing-calls-regions-screenshot", test_demo);
   g_test_add_func ("/view/demo/go-to-search", test_go_to_search);
   g_test_add_func ("/view/demo/errors", test_errors);
+  g_test_add_func ("/view/demo/cancel", test_cancel);
   g_test_add_func ("/view/forms", test_forms);
   g_test_add_func ("/view/forms/add-source", test_add_source);
   return g_test_run ();

@@ -43,6 +43,8 @@ ipt_view_automation_parse (IptViewAutomation *self, int *argc, char ***argv, GEr
       "Activate row N (from 1) of the errors view once loaded", "N" },
     { "scroll-to-end", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->scroll_to_end,
       "Scroll the listing to its last row once loaded and time it", NULL },
+    { "cancel-load", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->cancel,
+      "Press Cancel as soon as the load starts", NULL },
     { "quit-when-loaded", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &self->quit,
       "Quit after the load and the automation", NULL },
     G_OPTION_ENTRY_NULL
@@ -72,7 +74,7 @@ ipt_view_automation_is_active (const IptViewAutomation *self)
 {
   return self->screenshot != NULL || self->dump != NULL || self->form != NULL ||
          self->go_to != NULL || self->search != NULL || self->activate_error > 0 ||
-         self->scroll_to_end || self->quit;
+         self->scroll_to_end || self->quit || self->cancel;
 }
 
 /* ---- the run ---- */
@@ -500,4 +502,14 @@ ipt_view_automation_attach (IptViewAutomation *self, IptViewWindow *window)
 {
   self->attached = g_get_monotonic_time ();
   g_signal_connect (window, "loaded", G_CALLBACK (on_loaded), self);
+}
+
+void
+ipt_view_automation_started (IptViewAutomation *self, IptViewWindow *window)
+{
+  if (self->cancel && !ipt_view_window_press_cancel (window))
+    {
+      ipt_tool_error ("--cancel-load: nothing to cancel (the load is over)");
+      self->status = 1;
+    }
 }

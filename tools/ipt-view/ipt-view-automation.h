@@ -20,6 +20,7 @@ typedef struct {
   int activate_error;         /* --activate-error N: as a double click on the errors view's row N (from 1) */
   gboolean scroll_to_end;     /* --scroll-to-end: time showing the listing's last row */
   gboolean quit;              /* --quit-when-loaded */
+  gboolean cancel;            /* --cancel-load: press Cancel as soon as the load starts */
   int status;                 /* the exit status the automation asks for */
   gint64 attached;            /* when the window's load began (monotonic us) */
 } IptViewAutomation;
@@ -31,7 +32,9 @@ void ipt_view_automation_clear (IptViewAutomation *self);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (IptViewAutomation, ipt_view_automation_clear)
 
 gboolean ipt_view_automation_is_active (const IptViewAutomation *self);
-/* Runs the automation on @window once its load ends. */
+/* Runs the automation on @window once its load ends; call before the
+ * load starts, and ipt_view_automation_started() after. */
 void ipt_view_automation_attach (IptViewAutomation *self, IptViewWindow *window);
+void ipt_view_automation_started (IptViewAutomation *self, IptViewWindow *window);
 
 G_END_DECLS

@@ -512,7 +512,7 @@ ipt_view_source_dialog_fill (IptViewSourceDialog *self, const char *name, const 
 void
 ipt_view_source_dialog_press_add (IptViewSourceDialog *self)
 {
-  gtk_widget_activate (self->add);
+  g_signal_emit_by_name (self->add, "clicked");
 }
 
 const char *

@@ -167,6 +167,15 @@ on_cancel (GtkButton *button, gpointer user_data)
     g_cancellable_cancel (self->cancellable);
 }
 
+gboolean
+ipt_view_window_press_cancel (IptViewWindow *self)
+{
+  if (!gtk_widget_get_visible (self->cancel))
+    return FALSE;
+  g_signal_emit_by_name (self->cancel, "clicked");     /* a click: activate waits for an animation */
+  return TRUE;
+}
+
 static void
 on_provider_added (IptViewSourceDialog *dialog, IptMemoryProvider *provider, const char *spec,
                    gpointer user_data)

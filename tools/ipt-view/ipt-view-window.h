@@ -32,6 +32,8 @@ IptViewWindow *ipt_view_window_new (GtkApplication *app, IptViewTrace *trace);
  * it is "loaded" at once. */
 void ipt_view_window_load (IptViewWindow *self);
 gboolean ipt_view_window_is_loaded (IptViewWindow *self);
+/* Presses the Cancel button: FALSE when no load is running (it is hidden). */
+gboolean ipt_view_window_press_cancel (IptViewWindow *self);
 
 const char *ipt_view_page_get_name (IptViewPage page);
 void ipt_view_window_show_page (IptViewWindow *self, IptViewPage page);

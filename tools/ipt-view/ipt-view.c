@@ -41,6 +41,8 @@ on_activate (GtkApplication *application, gpointer user_data)
     ipt_view_automation_attach (app->automation, window);
   gtk_window_present (GTK_WINDOW (window));
   ipt_view_window_load (window);
+  if (ipt_view_automation_is_active (app->automation))
+    ipt_view_automation_started (app->automation, window);
 }
 
 /* What ipt-view does not do of ipt-analyze's command line. */

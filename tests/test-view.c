@@ -464,6 +464,30 @@ test_cancel (void)
   test_remove_tree (dir);
 }
 
+/* Command-line failures before any window: a bad plugin option (exit 2),
+ * a file that is no raw trace (exit 1), one line each, ipt-analyze's. */
+static void
+test_command_line (void)
+{
+  g_autofree char *raw = g_strdup_printf ("%s:0x400000", demo_path ("demo"));
+  const char *const bad_option[] = { test_env_path ("IPT_VIEW"), "--pt", demo_path ("trace.pt"),
+                                     "--plugin", "raw:bsae=1", NULL };
+  const char *const not_trace[] = { test_env_path ("IPT_VIEW"), "--pt", demo_path ("core"),
+                                    "--raw", raw, NULL };
+  const char *const analyze[] = { "--pt", demo_path ("core"), "--raw", raw, NULL };
+  g_autofree char *err = NULL;
+  g_autofree char *view_err = NULL;
+  g_autofree char *analyze_err = NULL;
+
+  g_assert_cmpint (test_spawn (bad_option, NULL, &err), ==, 2);
+  g_assert_true (g_str_has_prefix (err, "ipt-view: error: --plugin 'raw:bsae=1': "));
+  g_assert_cmpint (test_spawn (not_trace, NULL, &view_err), ==, 1);
+  g_assert_cmpint (test_run_analyze (analyze, NULL, &analyze_err), ==, 1);
+  g_assert_true (g_str_has_prefix (analyze_err, "ipt-analyze: error: "));
+  g_assert_true (g_str_has_prefix (view_err, "ipt-view: error: "));
+  g_assert_cmpstr (view_err + strlen ("ipt-view"), ==, analyze_err + strlen ("ipt-analyze"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -472,6 +496,7 @@ main (int argc, char **argv)
   g_test_add_func ("/view/demo/go-to-search", test_go_to_search);
   g_test_add_func ("/view/demo/errors", test_errors);
   g_test_add_func ("/view/demo/cancel", test_cancel);
+  g_test_add_func ("/view/command-line", test_command_line);
   g_test_add_func ("/view/forms", test_forms);
   g_test_add_func ("/view/forms/add-source", test_add_source);
   return g_test_run ();

@@ -1,8 +1,9 @@
 /* ipt-analyze-image.c: the image and the decoder the command line asks
  * for, shared by ipt-analyze and ipt-view: --raw, --elf and --kcore as
  * their plugins' properties, --plugin through the registry, in the order
- * given (= priority); the decoder's --cpu and limits. Never prints: every
- * failure is a GError naming the option.
+ * given (= priority); the decoder's --cpu and limits; the --pt file
+ * checked before a decode. Never prints: every failure is a GError naming
+ * the option or the file.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,9 +11,16 @@
 
 #include "ipt-analyze-image.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+#include <intel-pt.h>
 
 /* A GValue of @pspec's type from a number (integers of any width). */
 static gboolean
@@ -222,4 +230,85 @@ ipt_analyze_format_asid_part (char *buffer, gsize size, guint64 value, guint64 n
     g_strlcpy (buffer, "any", size);
   else
     g_snprintf (buffer, size, "0x%" PRIx64, value);
+}
+
+/* The magic that starts a perf.data file (perf record's output). */
+#define PERF_DATA_MAGIC "PERFILE2"
+
+gboolean
+ipt_analyze_check_trace (const IptAnalyzeOptions *options, GError **error)
+{
+  g_autofree char *display = g_filename_display_name (options->pt_file);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) map_error = NULL;
+  struct pt_packet_decoder *packets;
+  struct pt_config config;
+  const guint8 *data;
+  guint64 size, to;
+  struct stat st;
+  int fd, status;
+
+  /* O_NONBLOCK: opening a FIFO (or a file swapped for one after a stat)
+   * must not wait for a writer; fstat then refuses it. */
+  fd = g_open (options->pt_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "--pt '%s': %s", display,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "--pt '%s': %s", display,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT, "--pt '%s': not a regular file",
+                   display);
+      return FALSE;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &map_error);
+  close (fd);
+  if (mapped == NULL)
+    {
+      g_set_error (error, map_error->domain, map_error->code, "--pt '%s': %s", display,
+                   map_error->message);
+      return FALSE;
+    }
+
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  size = g_mapped_file_get_length (mapped);
+  to = options->pt_to != 0 ? options->pt_to : size;
+  if (options->pt_from >= size || to <= options->pt_from || to > size)
+    return TRUE;
+
+  if (options->pt_from == 0 && size >= strlen (PERF_DATA_MAGIC) &&
+      memcmp (data, PERF_DATA_MAGIC, strlen (PERF_DATA_MAGIC)) == 0)
+    {
+      g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+                   "%s: a perf.data file (it starts with '" PERF_DATA_MAGIC "'), not a raw Intel "
+                   "PT stream: decode it with --perf %s", display, display);
+      return FALSE;
+    }
+
+  pt_config_init (&config);
+  config.begin = (uint8_t *) data + options->pt_from;
+  config.end = (uint8_t *) data + to;
+  packets = pt_pkt_alloc_decoder (&config);
+  status = packets != NULL ? pt_pkt_sync_forward (packets) : 0;
+  pt_pkt_free_decoder (packets);
+  if (status != -pte_eos)
+    return TRUE;
+  g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
+               "%s: no PSB packet found%s: the file may not be a raw Intel PT trace", display,
+               options->pt_from != 0 || options->pt_to != 0 ? " in the given range" : "");
+  return FALSE;
 }

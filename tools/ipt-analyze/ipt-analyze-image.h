@@ -31,6 +31,15 @@ IptImage *ipt_analyze_build_image (IptPluginRegistry *registry, const char *name
 IptDecoder *ipt_analyze_new_decoder (IptImage *image, const IptAnalyzeOptions *options,
                                      GError **error);
 
+/* The --pt file before a decode: a regular file (mapping a device or a
+ * directory fails with an mmap() error that does not say why), not a
+ * perf.data from its start (its AUX data holds PSBs, but between perf's
+ * own records: decoding it whole would list garbage), and one with a PSB
+ * in the range to decode: libipt decodes nothing before the first PSB, so
+ * a file without one (random bytes, an ELF) would list nothing and look
+ * like an empty trace. A bad range is left to the decoder, which names it. */
+gboolean ipt_analyze_check_trace (const IptAnalyzeOptions *options, GError **error);
+
 /* The name of the plugin whose provider @provider is (its type's name when
  * no plugin in @registry made it). */
 const char *ipt_analyze_provider_name (IptPluginRegistry *registry, IptMemoryProvider *provider);

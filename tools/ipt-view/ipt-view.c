@@ -113,6 +113,12 @@ main (int argc, char **argv)
       return IPT_ANALYZE_EXIT_USAGE;
     }
 
+  /* a file that is no raw trace is one error line, as from ipt-analyze */
+  if (options.pt_file != NULL && !ipt_analyze_check_trace (&options, &error))
+    {
+      ipt_tool_error ("%s", error->message);
+      return IPT_ANALYZE_EXIT_FAILURE;
+    }
   registry = ipt_plugin_registry_get_default ();
   image = ipt_analyze_build_image (registry, PROGRAM, &options, &usage_error, &error);
   if (image == NULL)

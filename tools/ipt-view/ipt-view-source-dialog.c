@@ -414,7 +414,8 @@ opened (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   provider = g_task_propagate_pointer (G_TASK (result), &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* the dialog was closed while the provider opened: its widgets are gone */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
   gtk_widget_set_sensitive (self->add, TRUE);
   if (provider == NULL)

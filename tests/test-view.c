@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -488,6 +489,70 @@ test_command_line (void)
   g_assert_cmpstr (view_err + strlen ("ipt-view"), ==, analyze_err + strlen ("ipt-analyze"));
 }
 
+/* A plugin that knows nothing of ipt-view (the registry tests' "testgood",
+ * plain GObject properties: string, guint64, gint, boolean, enum, double)
+ * gets its form: each type its widget, the defaults shown, and the form
+ * filled in opens the provider, or shows why it cannot. */
+static void
+test_third_party_form (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("test-view-plugins-XXXXXX", NULL);
+  g_autofree char *good = g_test_build_filename (G_TEST_BUILT, "plugins", "good.so", NULL);
+  g_autofree char *link = g_build_filename (dir, "good.so", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *saved = g_strdup (g_getenv ("IPT_PLUGIN_PATH"));
+  g_autofree char *plugin = demo_plugin ();
+  g_autofree char *err = NULL;
+  g_autofree char *dump_file = g_build_filename (dir, "dump.txt", NULL);
+  const char *const form_args[] = { "--plugin", plugin, "--list-regions", "--dump-form", "testgood",
+                                    "--form-set", "file=a.bin", "--form-set", "mode=careful",
+                                    "--form-set", "count=32", "--form-set", "base=0x5000",
+                                    "--form-set", "verbose=true", NULL };
+  const char *const failing[] = { test_env_path ("IPT_VIEW"), "--plugin", plugin, "--list-regions",
+                                  "--dump-form", "testgood", "--form-set", "file=fail",
+                                  "--dump-view", dump_file, "--quit-when-loaded", NULL };
+  g_autoptr(GHashTable) dump = NULL;
+  GPtrArray *form;
+  char **cells;
+
+  g_assert_cmpint (symlink (good, link), ==, 0);
+  path = g_strdup_printf ("%s:%s", dir, saved);
+  g_setenv ("IPT_PLUGIN_PATH", path, TRUE);
+  dump = run_view (form_args, NULL);
+  g_assert_cmpint (test_spawn (failing, NULL, &err), ==, 1);
+  g_setenv ("IPT_PLUGIN_PATH", saved, TRUE);
+  test_remove_tree (dir);
+
+  form = section (dump, "form testgood");
+  g_assert_cmpstr (form_option (form, "spec")[1], ==, "testgood");
+  g_assert_cmpstr (form_option (form, "file")[1], ==, "GtkEntry");
+  g_assert_false (has_cell (form_option (form, "file"), "file-chooser"));   /* a plain string */
+  cells = form_option (form, "count");
+  g_assert_cmpstr (cells[1], ==, "GtkSpinButton");
+  g_assert_true (has_cell (cells, "min=-5") && has_cell (cells, "max=100"));
+  g_assert_true (has_cell (cells, "text=16"));
+  g_assert_true (has_cell (form_option (form, "base"), "text=0x0"));
+  g_assert_cmpstr (form_option (form, "verbose")[1], ==, "GtkSwitch");
+  g_assert_cmpstr (form_option (form, "mode")[1], ==, "GtkDropDown");
+  g_assert_true (has_cell (form_option (form, "mode"), "values=fast,careful"));
+  g_assert_cmpstr (form_option (form, "ratio")[1], ==, "GtkEntry");
+  /* the read-only and the non-construct properties are no options */
+  for (guint i = 0; i < form->len; i++)
+    {
+      const char *name = ((char **) g_ptr_array_index (form, i))[0];
+
+      g_assert_cmpstr (name, !=, "label");
+      g_assert_cmpstr (name, !=, "tag");
+    }
+
+  /* in declaration order, only what was set */
+  g_assert_cmpstr (((char **) g_ptr_array_index (section (dump, "form filled"), 0))[1], ==,
+                   "testgood:file=a.bin,base=0x5000,count=32,verbose=true,mode=careful");
+  g_assert_nonnull (g_hash_table_lookup (dump, "regions after add"));
+  g_assert_nonnull (strstr (err, "ipt-view: error: --form-set: no provider was added: "
+                                 "testgood: fail: cannot open (asked to fail)\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -499,5 +564,6 @@ main (int argc, char **argv)
   g_test_add_func ("/view/command-line", test_command_line);
   g_test_add_func ("/view/forms", test_forms);
   g_test_add_func ("/view/forms/add-source", test_add_source);
+  g_test_add_func ("/view/forms/third-party", test_third_party_form);
   return g_test_run ();
 }

@@ -260,6 +260,13 @@ new_input (Option *option)
       input = gtk_entry_new ();
       if (text != NULL)
         gtk_editable_set_text (GTK_EDITABLE (input), text);
+      else if (!G_VALUE_HOLDS_STRING (def))
+        {
+          /* flags, doubles: the default as a hint, typed as --plugin takes it */
+          g_autofree char *contents = g_strdup_value_contents (def);
+
+          gtk_entry_set_placeholder_text (GTK_ENTRY (input), contents);
+        }
       gtk_widget_set_hexpand (input, TRUE);
       g_signal_connect_swapped (input, "changed", G_CALLBACK (mark_set), option);
     }

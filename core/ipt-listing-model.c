@@ -662,8 +662,9 @@ index_done (GObject *source_object, GAsyncResult *result, gpointer user_data)
  * @user_data: (closure): data for @callback
  *
  * Indexes the trace in a thread: decodes it once, keeping checkpoints,
- * and checks each by decoding from it (so about two decodes of the trace,
- * without formatting). #IptListingModel:progress moves on the calling
+ * and checks each by decoding from it, on a thread per processor (so
+ * about two decodes of the trace, without formatting; see
+ * docs/listing-model.md). #IptListingModel:progress moves on the calling
  * thread's thread-default main context; when done, the model gets its rows
  * (one #GListModel::items-changed from 0 to all, on that context) before
  * @callback runs. Cancelled, the model stays empty. An indexed model
@@ -875,6 +876,7 @@ ipt_listing_model_get_row (IptListingModel *self, guint position, GError **error
 
 typedef struct {
   IptListingModel *self;
+  const IptListingFormat *format;
   guint64 address;
   const char *needle;
   guint64 last;        /* rows up to here are looked at */
@@ -906,8 +908,7 @@ find_row (gpointer user_data, guint64 row, const IptListingRecord *record, const
           memcpy (event, text, n);
           event[n] = '\0';
         }
-      n = ipt_listing_record_format (record, text != NULL ? event : NULL,
-                                     &find->self->format, line);
+      n = ipt_listing_record_format (record, text != NULL ? event : NULL, find->format, line);
       match = g_strstr_len (line, (gssize) n, find->needle) != NULL;
     }
   if (match)
@@ -987,6 +988,7 @@ ipt_listing_model_find_address (IptListingModel *self, guint64 address, guint fr
   g_return_val_if_fail (IPT_IS_LISTING_MODEL (self), FALSE);
 
   find_data.self = self;
+  find_data.format = &self->format;
   find_data.address = address;
   find_data.backward = backward;
   return find (self, &find_data, from, cancellable, position, error);
@@ -1023,7 +1025,154 @@ ipt_listing_model_find_text (IptListingModel *self, const char *needle, guint fr
   g_return_val_if_fail (needle != NULL, FALSE);
 
   find_data.self = self;
+  find_data.format = &self->format;
   find_data.needle = needle;
   find_data.backward = backward;
   return find (self, &find_data, from, cancellable, position, error);
+}
+
+/* ---- search in a thread ---- */
+
+typedef struct {
+  Find find;
+  IptListingFormat format;      /* the model's, so that set_symbols() may run meanwhile */
+  char *needle;
+  guint from;
+  guint position;
+} FindJob;
+
+static void
+find_job_free (gpointer data)
+{
+  FindJob *job = data;
+
+  ipt_listing_format_clear (&job->format);
+  g_free (job->needle);
+  g_free (job);
+}
+
+static void
+find_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  FindJob *job = task_data;
+  GError *error = NULL;
+
+  if (find (source_object, &job->find, job->from, cancellable, &job->position, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, FALSE);
+}
+
+static void
+find_async (IptListingModel *self, FindJob *job, GCancellable *cancellable,
+            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ipt_listing_model_find_address_async);
+  job->format = self->format;
+  if (job->format.symbols != NULL)
+    ipt_symbol_resolver_ref (job->format.symbols);
+  job->find.self = self;
+  job->find.format = &job->format;
+  job->find.needle = job->needle;
+  g_task_set_task_data (task, job, find_job_free);
+  g_task_run_in_thread (task, find_thread);
+}
+
+/**
+ * ipt_listing_model_find_address_async:
+ * @self: an indexed #IptListingModel
+ * @address: an instruction address
+ * @from: the row to start at (included)
+ * @backward: search towards the first row instead of the last
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result, on the caller's thread-default main context
+ * @user_data: (closure): data for @callback
+ *
+ * ipt_listing_model_find_address() in a thread, so that a view stays
+ * responsive while a search decodes the trace. Finish with
+ * ipt_listing_model_find_finish().
+ *
+ * Since: 0.1
+ */
+void
+ipt_listing_model_find_address_async (IptListingModel *self, guint64 address, guint from,
+                                      gboolean backward, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  FindJob *job;
+
+  g_return_if_fail (IPT_IS_LISTING_MODEL (self));
+
+  job = g_new0 (FindJob, 1);
+  job->find.address = address;
+  job->find.backward = backward;
+  job->from = from;
+  find_async (self, job, cancellable, callback, user_data);
+}
+
+/**
+ * ipt_listing_model_find_text_async:
+ * @self: an indexed #IptListingModel
+ * @needle: the text to look for in the rows' lines (case matters)
+ * @from: the row to start at (included)
+ * @backward: search towards the first row instead of the last
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result, on the caller's thread-default main context
+ * @user_data: (closure): data for @callback
+ *
+ * ipt_listing_model_find_text() in a thread. Finish with
+ * ipt_listing_model_find_finish().
+ *
+ * Since: 0.1
+ */
+void
+ipt_listing_model_find_text_async (IptListingModel *self, const char *needle, guint from,
+                                   gboolean backward, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  FindJob *job;
+
+  g_return_if_fail (IPT_IS_LISTING_MODEL (self));
+  g_return_if_fail (needle != NULL);
+
+  job = g_new0 (FindJob, 1);
+  job->needle = g_strdup (needle);
+  job->find.backward = backward;
+  job->from = from;
+  find_async (self, job, cancellable, callback, user_data);
+}
+
+/**
+ * ipt_listing_model_find_finish:
+ * @self: an #IptListingModel
+ * @result: the #GAsyncResult of the callback
+ * @position: (out) (optional): the row found
+ * @error: return location for a #GError
+ *
+ * Finishes ipt_listing_model_find_address_async() or
+ * ipt_listing_model_find_text_async().
+ *
+ * Returns: %TRUE when found; %FALSE when not (@error unset), or with @error
+ *   set when cancelled (%G_IO_ERROR_CANCELLED) or the decode failed
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_listing_model_find_finish (IptListingModel *self, GAsyncResult *result, guint *position,
+                               GError **error)
+{
+  GTask *task = G_TASK (result);
+
+  g_return_val_if_fail (IPT_IS_LISTING_MODEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (task, error))
+    return FALSE;
+  if (position != NULL)
+    *position = ((FindJob *) g_task_get_task_data (task))->position;
+  return TRUE;
 }

@@ -38,7 +38,6 @@ ipt_listing_windows_new (guint n_windows, guint rows_per_window)
   for (guint i = 0; i < n_windows; i++)
     {
       self->windows[i].first = G_MAXUINT64;
-      self->windows[i].records = g_new (IptListingRecord, rows_per_window);
       self->windows[i].text = g_string_new (NULL);
     }
   return self;
@@ -114,6 +113,8 @@ ipt_listing_windows_get (IptListingWindows *self, const IptListingIndex *index,
                                          index->n_rows - first) };
 
       window = oldest;
+      if (window->records == NULL)   /* memory only for windows used */
+        window->records = g_new (IptListingRecord, self->rows_per_window);
       window->first = G_MAXUINT64;
       window->n = 0;
       g_string_truncate (window->text, 0);

@@ -195,23 +195,78 @@ assert_rows_equal_cli (IptListingModel *model, const Setup *setup)
   g_assert_cmpuint (ipt_listing_model_get_n_insns (model), ==, n_insns);
 }
 
-/* Rows at random positions, and the 50 after each, against @lines. */
+/* The CLI's lines at @positions (sorted), from its output as it comes:
+ * position -> line. */
+static GHashTable *
+cli_lines_at (const Setup *setup, GArray *positions)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) stream = NULL;
+  GHashTable *lines = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  guint position = 0, next = 0;
+  char *line;
+
+  process = cli_start (setup, &stream);
+  while ((line = g_data_input_stream_read_line (stream, NULL, NULL, NULL)) != NULL)
+    {
+      if (next < positions->len && g_array_index (positions, guint, next) == position)
+        {
+          g_hash_table_insert (lines, GUINT_TO_POINTER (position), line);
+          while (next < positions->len && g_array_index (positions, guint, next) == position)
+            next++;
+        }
+      else
+        g_free (line);
+      position++;
+    }
+  cli_finish (process);
+  g_assert_cmpuint (next, ==, positions->len);
+  return lines;
+}
+
+static gint
+compare_uint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* 50-row windows at @n_probes random positions of @models (all over the
+ * same trace), in random order, against the CLI's lines there. */
 static void
-assert_random_rows (IptListingModel *model, GPtrArray *lines, guint n_probes, guint32 seed)
+assert_random_windows (IptListingModel **models, guint n_models, const Setup *setup,
+                       guint n_probes, guint32 seed)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GHashTable) lines = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (models[0]));
 
-  g_assert_cmpuint (n, ==, lines->len);
   for (guint i = 0; i < n_probes; i++)
     {
       guint at = g_rand_int_range (rand, 0, (gint32) n);
 
+      g_array_append_val (starts, at);
       for (guint k = at; k < n && k < at + 50; k++)
+        g_array_append_val (positions, k);
+    }
+  g_array_sort (positions, compare_uint);
+  lines = cli_lines_at (setup, positions);
+  for (guint m = 0; m < n_models; m++)
+    {
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (models[m])), ==, n);
+      for (guint i = 0; i < starts->len; i++)
         {
-          g_autofree char *got = row_line (model, k);
+          guint at = g_array_index (starts, guint, i);
 
-          g_assert_cmpstr (got, ==, g_ptr_array_index (lines, k));
+          for (guint k = at; k < n && k < at + 50; k++)
+            {
+              g_autofree char *got = row_line (models[m], k);
+
+              g_assert_cmpstr (got, ==, g_hash_table_lookup (lines, GUINT_TO_POINTER (k)));
+            }
         }
     }
 }
@@ -581,6 +636,23 @@ line_has_address (const char *line, guint64 address)
   return g_str_has_prefix (line, prefix);
 }
 
+typedef struct {
+  GMainLoop *loop;
+  gboolean found;
+  guint position;
+  GError *error;
+} FindRun;
+
+static void
+on_found (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FindRun *run = user_data;
+
+  run->found = ipt_listing_model_find_finish (IPT_LISTING_MODEL (source), result,
+                                              &run->position, &run->error);
+  g_main_loop_quit (run->loop);
+}
+
 static void
 test_find (void)
 {
@@ -653,6 +725,32 @@ test_find (void)
           }
   }
 
+  /* in a thread: the same answers, on this main context */
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    FindRun run = { loop, 0, };
+
+    ipt_listing_model_find_text_async (model, "syscall", n - 1, TRUE, NULL, on_found, &run);
+    g_main_loop_run (loop);
+    g_assert_no_error (run.error);
+    g_assert_true (ipt_listing_model_find_text (model, "syscall", n - 1, TRUE, NULL, &position,
+                                                &error));
+    g_assert_true (run.found);
+    g_assert_cmpuint (run.position, ==, position);
+
+    ipt_listing_model_find_address_async (model, 0x1234, 0, FALSE, NULL, on_found, &run);
+    g_main_loop_run (loop);
+    g_assert_no_error (run.error);
+    g_assert_false (run.found);
+
+    g_cancellable_cancel (cancelled);
+    ipt_listing_model_find_text_async (model, "no such text", 0, FALSE, cancelled, on_found, &run);
+    g_main_loop_run (loop);
+    g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_false (run.found);
+    g_clear_error (&run.error);
+  }
+
   /* cancelled: an error, not "not found" */
   g_cancellable_cancel (cancelled);
   g_assert_false (ipt_listing_model_find_text (model, "no such text", 0, FALSE, cancelled,
@@ -692,24 +790,24 @@ test_corpus_mruby (void)
   assert_rows_equal_cli (model, &setup);
 }
 
-/* Random windows, the cache cold and warm, from a model with few
- * checkpoints and one with many. */
+/* Random windows, the cache cold and warm, from a model with many
+ * checkpoints and one with few. */
 static void
 test_corpus_mruby_random (void)
 {
   g_auto(Setup) setup = { 0, };
-  g_autoptr(GPtrArray) lines = NULL;
-  guint spacings[] = { 4096, 200000 };
+  IptListingModel *models[2];
 
   setup_mruby (&setup);
-  lines = cli_lines (&setup);
-  for (guint s = 0; s < G_N_ELEMENTS (spacings); s++)
-    {
-      g_autoptr(IptListingModel) model = model_new (&setup, spacings[s]);
-
-      index_model (model);
-      assert_random_rows (model, lines, 200, 7 + s);
-    }
+  models[0] = model_new (&setup, 4096);
+  models[1] = model_new (&setup, 200000);
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+    index_model (models[m]);
+  g_assert_cmpuint (ipt_listing_model_get_n_checkpoints (models[0]), >,
+                    ipt_listing_model_get_n_checkpoints (models[1]));
+  assert_random_windows (models, G_N_ELEMENTS (models), &setup, 200, 7);
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+    g_object_unref (models[m]);
 }
 
 int

@@ -101,5 +101,16 @@ IPT_AVAILABLE_IN_ALL
 gboolean ipt_listing_model_find_text (IptListingModel *self, const char *needle, guint from,
                                       gboolean backward, GCancellable *cancellable,
                                       guint *position, GError **error);
+IPT_AVAILABLE_IN_ALL
+void ipt_listing_model_find_address_async (IptListingModel *self, guint64 address, guint from,
+                                           gboolean backward, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+IPT_AVAILABLE_IN_ALL
+void ipt_listing_model_find_text_async (IptListingModel *self, const char *needle, guint from,
+                                        gboolean backward, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_listing_model_find_finish (IptListingModel *self, GAsyncResult *result,
+                                        guint *position, GError **error);
 
 G_END_DECLS

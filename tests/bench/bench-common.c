@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bench-common.h"
 
@@ -266,4 +267,36 @@ decode_rounds (struct pt_image *const *images, const char *const *labels, guint 
             }
         }
   return ok;
+}
+
+/* The corpus's mruby trace (IPT_CORPUS_DIR) @repeat times in *@trace, and
+ * an image of its memory: the raw plugin over image.bin at 0x400000, from
+ * @registry's default path. Fails the benchmark when something is missing. */
+IptImage *
+mruby_repeated (IptPluginRegistry *registry, guint repeat, GBytes **trace)
+{
+  const char *dir = g_getenv ("IPT_CORPUS_DIR");
+  g_autofree char *trace_path = NULL;
+  g_autofree char *spec = NULL;
+  guint8 *data;
+  gsize size;
+
+  if (dir == NULL)
+    g_error ("IPT_CORPUS_DIR is not set");
+  trace_path = g_build_filename (dir, "mruby", "trace.pt", NULL);
+  spec = g_strdup_printf ("raw:file=%s/mruby/image.bin,base=0x400000", dir);
+  data = read_trace_repeated (trace_path, repeat, &size);
+  *trace = g_bytes_new_take (data, size);
+  ipt_plugin_registry_scan_default_path (registry);
+  return image_from_plugin (registry, spec);
+}
+
+/* The process's CPU time, all threads. */
+gdouble
+cpu_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }

@@ -28,6 +28,8 @@ gdouble median (const gdouble *values, guint n);
 guint env_uint (const char *name, guint fallback, guint max);
 IptImage *image_from_plugin (IptPluginRegistry *registry, const char *spec);
 guint8 *read_trace_repeated (const char *path, guint repeat, gsize *size);
+IptImage *mruby_repeated (IptPluginRegistry *registry, guint repeat, GBytes **trace);
+gdouble cpu_seconds (void);
 
 #define BENCH_MAX_ROUNDS 64
 gboolean decode_rounds (struct pt_image *const *images, const char *const *labels, guint n_images,

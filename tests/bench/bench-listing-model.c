@@ -13,12 +13,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "bench-common.h"
 
-#define MRUBY_BASE 0x400000
 #define MRUBY_ROWS 6362853   /* MANIFEST.md: ptxed --no-inst lines */
 
 /* A field of /proc/self/status, in KiB. */
@@ -39,6 +39,7 @@ now (void)
 {
   return g_get_monotonic_time () / 1e6;
 }
+
 
 /* Rows @first .. @first+@n, as a view asks for them; the seconds taken. */
 static gdouble
@@ -70,11 +71,8 @@ max_of (const gdouble *values, guint n)
 int
 main (int argc, char **argv)
 {
-  const char *dir = g_getenv ("IPT_CORPUS_DIR");
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 8, 64);
   guint probes = env_uint ("IPT_BENCH_PROBES", 20, BENCH_MAX_ROUNDS);
-  g_autofree char *trace_path = NULL;
-  g_autofree char *spec = NULL;
   g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
   g_autoptr(IptImage) image = NULL;
   g_autoptr(IptDecoder) decoder = NULL;
@@ -84,30 +82,29 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (42);
   gdouble random[BENCH_MAX_ROUNDS], scroll[BENCH_MAX_ROUNDS];
-  gdouble t_index, t_last, t_first;
+  gdouble t_index, cpu_index, t_last, t_first;
   guint64 rss_before, hwm_indexed;
-  guint8 *data;
   gsize size;
   guint n;
 
-  if (dir == NULL)
-    g_error ("IPT_CORPUS_DIR is not set");
-  trace_path = g_build_filename (dir, "mruby", "trace.pt", NULL);
-  spec = g_strdup_printf ("raw:file=%s/mruby/image.bin,base=0x%x", dir, MRUBY_BASE);
-  data = read_trace_repeated (trace_path, repeat, &size);
-  trace = g_bytes_new_take (data, size);
-  ipt_plugin_registry_scan_default_path (registry);
-  image = image_from_plugin (registry, spec);
+  image = mruby_repeated (registry, repeat, &trace);
+  size = g_bytes_get_size (trace);
   decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
   symbols = ipt_symbol_resolver_new_for_model (ipt_image_get_providers (image));
-  model = ipt_listing_model_new (decoder, trace, "mruby-x8.pt");
+  {
+    g_autofree char *name = g_strdup_printf ("mruby-x%u.pt", repeat);
+
+    model = ipt_listing_model_new (decoder, trace, name);
+  }
   ipt_listing_model_set_symbols (model, symbols);
   rss_before = status_kib ("VmRSS:");
 
   t_index = now ();
+  cpu_index = cpu_seconds ();
   if (!ipt_listing_model_index (model, NULL, &error))
     g_error ("index: %s", error->message);
   t_index = now () - t_index;
+  cpu_index = cpu_seconds () - cpu_index;
   hwm_indexed = status_kib ("VmHWM:");
   n = g_list_model_get_n_items (G_LIST_MODEL (model));
   if (n != (guint64) MRUBY_ROWS * repeat)
@@ -129,8 +126,16 @@ main (int argc, char **argv)
           " instructions, %u checkpoints, %u processors\n", repeat, size, n,
           ipt_listing_model_get_n_insns (model), ipt_listing_model_get_n_checkpoints (model),
           g_get_num_processors ());
+  {
+    gdouble load[3] = { 0, 0, 0 };
+
+    if (getloadavg (load, 3) < 0)
+      load[0] = -1;
+    printf ("# load average %.2f\n", load[0]);
+  }
   printf ("| what | seconds |\n|---|---|\n");
-  printf ("| index (serial pass + check of each checkpoint) | %.3f |\n", t_index);
+  printf ("| index (serial pass + check of each checkpoint), wall | %.3f |\n", t_index);
+  printf ("| index, CPU | %.3f |\n", cpu_index);
   printf ("| get_item (last row, cold) | %.4f |\n", t_last);
   printf ("| get_item (first row, cold) | %.4f |\n", t_first);
   printf ("| 50 rows at a random position (median of %u) | %.4f |\n", probes,

@@ -13,22 +13,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
-#include <time.h>
 #include <ipt-analyze/ipt-analyze.h>
 
 #include "bench-common.h"
-
-#define MRUBY_BASE 0x400000
-
-/* The process's CPU time, all threads. */
-static gdouble
-cpu_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 typedef enum { ANALYSIS_STATISTICS, ANALYSIS_COVERAGE, N_ANALYSES } Analysis;
 
@@ -71,27 +58,17 @@ decode_once (IptImage *image, IptDecoderKind kind, Analysis analysis, guint jobs
 int
 main (int argc, char **argv)
 {
-  const char *dir = g_getenv ("IPT_CORPUS_DIR");
   guint repeat = env_uint ("IPT_BENCH_REPEAT", 8, 64);
   guint rounds = env_uint ("IPT_BENCH_ROUNDS", 3, 63);
   guint jobs = env_uint ("IPT_BENCH_JOBS", 2, 1024);
-  g_autofree char *trace_path = NULL;
-  g_autofree char *spec = NULL;
   g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
   g_autoptr(IptImage) image = NULL;
   g_autoptr(GBytes) trace = NULL;
   const guint n_jobs[2] = { 1, jobs };
-  guint8 *data;
   gsize size;
 
-  if (dir == NULL)
-    g_error ("IPT_CORPUS_DIR is not set");
-  trace_path = g_build_filename (dir, "mruby", "trace.pt", NULL);
-  spec = g_strdup_printf ("raw:file=%s/mruby/image.bin,base=0x%x", dir, MRUBY_BASE);
-  data = read_trace_repeated (trace_path, repeat, &size);
-  trace = g_bytes_new_take (data, size);
-  ipt_plugin_registry_scan_default_path (registry);
-  image = image_from_plugin (registry, spec);
+  image = mruby_repeated (registry, repeat, &trace);
+  size = g_bytes_get_size (trace);
 
   printf ("# mruby trace x%u (%" G_GSIZE_FORMAT " bytes), %u processors, "
           "%u measured rounds\n", repeat, size, g_get_num_processors (), rounds);

@@ -6,7 +6,6 @@ Emits TAP. Run by meson (suite 'gir') with GI_TYPELIB_PATH and
 LD_LIBRARY_PATH pointing into the build tree.
 """
 import os
-import sys
 import tempfile
 
 import gi
@@ -15,14 +14,7 @@ gi.require_version("Ipt", "1")
 gi.require_version("Gio", "2.0")
 from gi.repository import GLib, Gio, GObject, Ipt  # noqa: E402
 
-results = []
-
-
-def check(name):
-    def wrap(func):
-        results.append((name, func))
-        return func
-    return wrap
+from gir_tap import check, run  # noqa: E402
 
 
 workdir = tempfile.mkdtemp(prefix="test-introspection-")
@@ -272,15 +264,4 @@ def _():
     assert data.get_comm(51, 0) == "worker" and data.get_comm(7, 0) is None
 
 
-print("1..%d" % len(results))
-failed = 0
-for number, (name, func) in enumerate(results, 1):
-    try:
-        func()
-        print("ok %d %s" % (number, name))
-    except Exception as error:  # report every failure, keep going
-        failed += 1
-        print("not ok %d %s" % (number, name))
-        for line in repr(error).splitlines():
-            print("# " + line)
-sys.exit(1 if failed else 0)
+run()

@@ -12,7 +12,6 @@ built ipt-analyze.
 import os
 import random
 import subprocess
-import sys
 
 import gi
 
@@ -20,14 +19,7 @@ gi.require_version("Ipt", "1")
 gi.require_version("Gio", "2.0")
 from gi.repository import GLib, Gio, Ipt  # noqa: E402
 
-results = []
-
-
-def check(name):
-    def wrap(func):
-        results.append((name, func))
-        return func
-    return wrap
+from gir_tap import check, run  # noqa: E402
 
 
 srcdir = os.environ.get("G_TEST_SRCDIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -129,6 +121,17 @@ def _():
     assert found and position == first, (position, first)
     found, position = model.find_text("no such text anywhere", 0, False, None)
     assert not found
+    # in a thread, answered in the main loop
+    loop = GLib.MainLoop()
+    answer = []
+
+    def done(source, result, _data):
+        answer.append(source.find_finish(result))
+        loop.quit()
+
+    model.find_text_async("syscall", model.get_n_items() - 1, True, None, done, None)
+    loop.run()
+    assert answer == [(True, last)], answer
 
 
 @check("a cancelled index: G_IO_ERROR_CANCELLED, the model stays empty")
@@ -141,15 +144,4 @@ def _():
     assert model.get_n_items() == 0 and not model.is_indexed() and changes == []
 
 
-print("1..%d" % len(results))
-failed = 0
-for number, (name, func) in enumerate(results, 1):
-    try:
-        func()
-        print("ok %d %s" % (number, name))
-    except Exception as error:  # report every failure, keep going
-        failed += 1
-        print("not ok %d %s" % (number, name))
-        for line in repr(error).splitlines():
-            print("# " + line)
-sys.exit(1 if failed else 0)
+run()

@@ -93,6 +93,10 @@ struct _Run {
   gint64 scroll_start;
   guint scroll_frames;
   gboolean added;             /* --form-set: the form's provider was added */
+  guint next_action;          /* --go-to, --search, --activate-error: 0, 1, 2 */
+  char *action;               /* the one running, for messages */
+  gboolean find_done;
+  gboolean found;
   guint add_frames;
   char *last_row;             /* --scroll-to-end: the text of the row to wait for */
   gboolean done;
@@ -127,6 +131,7 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   if (run->done)
     {
       g_clear_pointer (&run->last_row, g_free);
+      g_clear_pointer (&run->action, g_free);
       if (run->dump != NULL)
         g_string_free (run->dump, TRUE);
       g_object_unref (run->window);
@@ -420,29 +425,83 @@ step_wait_end (Run *run)
 }
 
 /* --go-to, --search, --activate-error, in that order, as a person would
- * use the window; each one not found is an error. */
+ * use the window: each starts a search in a thread and the next waits for
+ * its "find-done"; one not found is an error. */
+static void step_next_action (Run *run);
+
+static void
+on_find_done (IptViewWindow *window, gboolean found, gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->find_done = TRUE;
+  run->found = found;
+}
+
+static void
+step_wait_find (Run *run)
+{
+  if (!run->find_done)
+    {
+      then (run, 0, step_wait_find);
+      return;
+    }
+  if (!run->found)
+    {
+      ipt_tool_error ("%s: not found", run->action);
+      run->automation->status = 1;
+    }
+  step_next_action (run);
+}
+
+static void
+step_next_action (Run *run)
+{
+  IptViewAutomation *automation = run->automation;
+  gboolean started;
+
+  g_clear_pointer (&run->action, g_free);
+  run->find_done = FALSE;
+  if (run->next_action == 0 && automation->go_to != NULL)
+    {
+      run->action = g_strdup_printf ("--go-to %s", automation->go_to);
+      started = ipt_view_window_go_to (run->window, automation->go_to);
+    }
+  else if (run->next_action <= 1 && automation->search != NULL)
+    {
+      run->next_action = 1;
+      run->action = g_strdup_printf ("--search %s", automation->search);
+      started = ipt_view_window_search (run->window, automation->search);
+    }
+  else if (run->next_action <= 2 && automation->activate_error > 0)
+    {
+      run->next_action = 2;
+      run->action = g_strdup_printf ("--activate-error %d", automation->activate_error);
+      started = ipt_view_window_activate_error (run->window, (guint) automation->activate_error - 1);
+    }
+  else
+    {
+      g_signal_handlers_disconnect_by_func (run->window, on_find_done, run);
+      then (run, SETTLE_FRAMES, step_dump_listing);
+      return;
+    }
+  run->next_action++;
+  if (!started)
+    {
+      ipt_tool_error ("%s: no search started", run->action);
+      automation->status = 1;
+      step_next_action (run);
+      return;
+    }
+  then (run, 0, step_wait_find);
+}
+
 static void
 step_actions (Run *run)
 {
-  IptViewAutomation *automation = run->automation;
-
-  if (automation->go_to != NULL && !ipt_view_window_go_to (run->window, automation->go_to))
-    {
-      ipt_tool_error ("--go-to %s: not found", automation->go_to);
-      automation->status = 1;
-    }
-  if (automation->search != NULL && !ipt_view_window_search (run->window, automation->search))
-    {
-      ipt_tool_error ("--search %s: not found", automation->search);
-      automation->status = 1;
-    }
-  if (automation->activate_error > 0 &&
-      !ipt_view_window_activate_error (run->window, (guint) automation->activate_error - 1))
-    {
-      ipt_tool_error ("--activate-error %d: no such error row", automation->activate_error);
-      automation->status = 1;
-    }
-  then (run, SETTLE_FRAMES, step_dump_listing);
+  g_signal_connect (run->window, "find-done", G_CALLBACK (on_find_done), run);
+  run->next_action = 0;
+  step_next_action (run);
 }
 
 static void

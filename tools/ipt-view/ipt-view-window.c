@@ -3,11 +3,10 @@
  * them. A load runs asynchronously; the progress bar follows the trace's
  * progress, the cancel button cancels the load (what was shown before
  * stays). Adding a memory source reloads, since every instruction may
- * decode differently with more memory. Go to and search ask the listing
- * model (find_address, find_text) from the row after the selected one,
- * wrapping around once; they run on the main thread (the model is not
- * for several threads), so a search through a long trace holds the
- * window until it is done. */
+ * decode differently with more memory. Go to, search and an error's row
+ * ask the listing model in a thread (ipt-view-find.c), from the row after
+ * the selected one, wrapping around once; a new search cancels one that
+ * still runs, and "find-done" tells when one ended. */
 #include "config.h"
 
 #include "ipt-view-window.h"
@@ -19,6 +18,7 @@
 #include "ipt-number.h"
 #include "ipt-view-call-tree.h"
 #include "ipt-view-errors.h"
+#include "ipt-view-find.h"
 #include "ipt-view-functions.h"
 #include "ipt-view-listing.h"
 #include "ipt-view-regions.h"
@@ -38,10 +38,12 @@ struct _IptViewWindow {
   GtkLabel *status;
   GtkEntry *go_to;
   GtkSearchEntry *search;
+  GCancellable *find_cancellable; /* of the search running, NULL when none */
 };
 
 enum {
   SIGNAL_LOADED,
+  SIGNAL_FIND_DONE,
   N_SIGNALS
 };
 
@@ -259,67 +261,77 @@ ipt_view_window_scroll_to_end (IptViewWindow *self)
   return ipt_view_listing_row_cells (last);
 }
 
-typedef gboolean (*FindFunc) (IptListingModel *model, gconstpointer what, guint from,
-                              gboolean backward, guint *position, GError **error);
+typedef struct {
+  IptViewWindow *self;
+  char *shown;                /* what the status says was looked for */
+} FindRun;
 
-static gboolean
-find_address (IptListingModel *model, gconstpointer what, guint from, gboolean backward,
-              guint *position, GError **error)
+static void
+find_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  return ipt_listing_model_find_address (model, *(const guint64 *) what, from, backward, NULL,
-                                         position, error);
+  FindRun *run = user_data;
+  IptViewWindow *self = run->self;
+  g_autoptr(GError) error = NULL;
+  guint position = 0;
+  gboolean found = ipt_view_find_finish (result, &position, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;                         /* a newer search replaced it and reports */
+  else
+    {
+      if (error != NULL)
+        set_status (self, "%s", error->message);
+      else if (!found)
+        set_status (self, "%s: not in the listing", run->shown);
+      else
+        {
+          ipt_view_listing_show_row (self->listing, position);
+          set_status (self, "%s: row %u", run->shown, position);
+        }
+      g_clear_object (&self->find_cancellable);
+      g_signal_emit (self, signals[SIGNAL_FIND_DONE], 0, found);
+    }
+  g_free (run->shown);
+  g_object_unref (run->self);
+  g_free (run);
 }
 
+/* Finds @what (from the row after or before the selected one, wrapping
+ * around, when @after) in a thread and shows the row found; a search
+ * still running is cancelled. FALSE when there is no listing to search. */
 static gboolean
-find_text (IptListingModel *model, gconstpointer what, guint from, gboolean backward,
-           guint *position, GError **error)
-{
-  return ipt_listing_model_find_text (model, what, from, backward, NULL, position, error);
-}
-
-/* Finds from the row after (before) the selected one, wrapping around
- * once, and shows the row found. */
-static gboolean
-find_and_show (IptViewWindow *self, FindFunc find, gconstpointer what, gboolean backward,
-               const char *shown)
+find_and_show (IptViewWindow *self, const IptViewFindWhat *what, gboolean after,
+               gboolean backward, const char *shown)
 {
   IptListingModel *model = ipt_view_listing_get_model (self->listing);
-  guint n = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
-  guint selected = ipt_view_listing_get_selected (self->listing);
-  g_autoptr(GError) error = NULL;
-  guint position;
-  gboolean found;
+  FindRun *run;
 
-  if (n == 0)
+  if (model == NULL || g_list_model_get_n_items (G_LIST_MODEL (model)) == 0)
     {
       set_status (self, "no listing yet");
       return FALSE;
     }
-  if (!backward)
-    found = find (model, what, selected + 1 < n ? selected + 1 : 0, FALSE, &position, &error) ||
-            (error == NULL && find (model, what, 0, FALSE, &position, &error));
-  else
-    found = (selected > 0 && find (model, what, selected - 1, TRUE, &position, &error)) ||
-            (error == NULL && find (model, what, n - 1, TRUE, &position, &error));
-  if (error != NULL)
-    set_status (self, "%s", error->message);
-  else if (!found)
-    set_status (self, "%s: not in the listing", shown);
-  else
-    {
-      ipt_view_listing_show_row (self->listing, position);
-      set_status (self, "%s: row %u", shown, position);
-    }
-  return found;
+  if (self->find_cancellable != NULL)
+    g_cancellable_cancel (self->find_cancellable);
+  g_clear_object (&self->find_cancellable);
+  self->find_cancellable = g_cancellable_new ();
+  run = g_new0 (FindRun, 1);
+  run->self = g_object_ref (self);
+  run->shown = g_strdup (shown);
+  set_status (self, "%s: searching…", shown);
+  ipt_view_find_async (model, what, after, ipt_view_listing_get_selected (self->listing), backward,
+                       self->find_cancellable, find_done, run);
+  return TRUE;
 }
 
 static void
 search (IptViewWindow *self, gboolean backward)
 {
   const char *needle = gtk_editable_get_text (GTK_EDITABLE (self->search));
+  IptViewFindWhat what = { FALSE, 0, needle };
 
   if (needle[0] != '\0')
-    find_and_show (self, find_text, needle, backward, needle);
+    find_and_show (self, &what, TRUE, backward, needle);
 }
 
 static void
@@ -366,56 +378,57 @@ parse_location (IptViewWindow *self, const char *text, guint64 *address)
   return FALSE;
 }
 
+static gboolean
+go_to (IptViewWindow *self, const char *text)
+{
+  IptViewFindWhat what = { TRUE, 0, NULL };
+
+  if (!parse_location (self, text, &what.address))
+    {
+      set_status (self, "%s: neither an address nor a function of the trace", text);
+      return FALSE;
+    }
+  return find_and_show (self, &what, TRUE, FALSE, text);
+}
+
 static void
 on_go_to (GtkEntry *entry, gpointer user_data)
 {
-  IptViewWindow *self = user_data;
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
-  guint64 address;
-
-  if (!parse_location (self, text, &address))
-    {
-      set_status (self, "%s: neither an address nor a function of the trace", text);
-      return;
-    }
-  find_and_show (self, find_address, &address, FALSE, text);
+  go_to (user_data, gtk_editable_get_text (GTK_EDITABLE (entry)));
 }
 
 gboolean
 ipt_view_window_go_to (IptViewWindow *self, const char *location)
 {
-  guint64 address;
-
   gtk_editable_set_text (GTK_EDITABLE (self->go_to), location);
-  return parse_location (self, location, &address) &&
-         find_and_show (self, find_address, &address, FALSE, location);
+  return go_to (self, location);
 }
 
 gboolean
 ipt_view_window_search (IptViewWindow *self, const char *needle)
 {
+  IptViewFindWhat what = { FALSE, 0, needle };
+
   gtk_editable_set_text (GTK_EDITABLE (self->search), needle);
-  return find_and_show (self, find_text, needle, FALSE, needle);
+  return find_and_show (self, &what, TRUE, FALSE, needle);
+}
+
+/* The row of @error: the first row with its line. */
+static gboolean
+show_error (IptViewWindow *self, IptViewError *error)
+{
+  char line[IPT_LISTING_LINE_MAX];
+  IptViewFindWhat what = { FALSE, 0, line };
+
+  ipt_listing_format_error (line, ipt_view_error_get_kind (error), ipt_view_error_get_offset (error),
+                            ipt_view_error_get_ip (error), ipt_view_error_get_code (error));
+  return find_and_show (self, &what, FALSE, FALSE, line);
 }
 
 static void
 on_error_activated (IptViewErrors *errors, IptViewError *error, gpointer user_data)
 {
-  IptViewWindow *self = user_data;
-  char line[IPT_LISTING_LINE_MAX];
-  IptListingModel *model = ipt_view_listing_get_model (self->listing);
-  guint position;
-
-  ipt_listing_format_error (line, ipt_view_error_get_kind (error), ipt_view_error_get_offset (error),
-                            ipt_view_error_get_ip (error), ipt_view_error_get_code (error));
-  /* the error's own row: the first row with its line */
-  if (model != NULL && ipt_listing_model_find_text (model, line, 0, FALSE, NULL, &position, NULL))
-    {
-      ipt_view_listing_show_row (self->listing, position);
-      set_status (self, "error at row %u", position);
-    }
-  else
-    set_status (self, "%s: not in the listing", line);
+  show_error (user_data, error);
 }
 
 gboolean
@@ -427,8 +440,7 @@ ipt_view_window_activate_error (IptViewWindow *self, guint index)
   if (error == NULL)
     return FALSE;
   ipt_view_window_show_page (self, IPT_VIEW_PAGE_ERRORS);
-  g_signal_emit_by_name (self->page[IPT_VIEW_PAGE_ERRORS], "error-activated", error);
-  return TRUE;
+  return show_error (self, error);
 }
 
 char *
@@ -454,6 +466,9 @@ ipt_view_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->find_cancellable != NULL)
+    g_cancellable_cancel (self->find_cancellable);
+  g_clear_object (&self->find_cancellable);
   if (self->trace != NULL)
     g_signal_handlers_disconnect_by_data (self->trace, self);
   g_clear_object (&self->trace);
@@ -467,6 +482,9 @@ ipt_view_window_class_init (IptViewWindowClass *klass)
   signals[SIGNAL_LOADED] =
     g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  signals[SIGNAL_FIND_DONE] =
+    g_signal_new ("find-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 }
 
 static void

@@ -44,12 +44,13 @@ GtkColumnView *ipt_view_window_get_listing_view (IptViewWindow *self);
  * ipt_view_column_view_visible_rows() reads it, NULL when there is none. */
 char *ipt_view_window_scroll_to_end (IptViewWindow *self);
 /* Go to (an address, or a function of the trace with an optional
- * +OFFSET) and search, as from the header bar's entries: FALSE when not
- * found. */
+ * +OFFSET) and search, as from the header bar's entries: the search runs
+ * in a thread and ends with signal "find-done" (gboolean found); FALSE
+ * when none started (no listing, a location that is no address). */
 gboolean ipt_view_window_go_to (IptViewWindow *self, const char *location);
 gboolean ipt_view_window_search (IptViewWindow *self, const char *needle);
-/* Activates row @index of the errors view (as a double click): FALSE
- * when there is no such row. */
+/* Activates row @index of the errors view (as a double click): its row
+ * is found as by a search; FALSE when there is no such error or listing. */
 gboolean ipt_view_window_activate_error (IptViewWindow *self, guint index);
 /* The listing's selected row as ipt_view_listing_row_cells() gives it,
  * NULL when none is selected. */

@@ -32,6 +32,21 @@ guint64 ipt_call_node_get_time (IptCallNode *self);
 IPT_AVAILABLE_IN_ALL
 GListModel *ipt_call_node_get_children (IptCallNode *self);
 
+#define IPT_TYPE_CALL_FUNCTION (ipt_call_function_get_type ())
+IPT_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (IptCallFunction, ipt_call_function, IPT, CALL_FUNCTION, GObject)
+
+IPT_AVAILABLE_IN_ALL
+const char *ipt_call_function_get_symbol (IptCallFunction *self);
+IPT_AVAILABLE_IN_ALL
+guint64 ipt_call_function_get_address (IptCallFunction *self);
+IPT_AVAILABLE_IN_ALL
+guint64 ipt_call_function_get_calls (IptCallFunction *self);
+IPT_AVAILABLE_IN_ALL
+guint64 ipt_call_function_get_self_insns (IptCallFunction *self);
+IPT_AVAILABLE_IN_ALL
+guint64 ipt_call_function_get_total_insns (IptCallFunction *self);
+
 #define IPT_TYPE_CALLS (ipt_calls_get_type ())
 IPT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (IptCalls, ipt_calls, IPT, CALLS, GObject)
@@ -40,6 +55,8 @@ IPT_AVAILABLE_IN_ALL
 IptCalls *ipt_calls_new (IptSymbolResolver *symbols);
 IPT_AVAILABLE_IN_ALL
 GListModel *ipt_calls_get_roots (IptCalls *self);
+IPT_AVAILABLE_IN_ALL
+GListModel *ipt_calls_get_functions (IptCalls *self);
 IPT_AVAILABLE_IN_ALL
 guint64 ipt_calls_get_n_insns (IptCalls *self);
 IPT_AVAILABLE_IN_ALL

@@ -10,7 +10,9 @@
  * @nick: its nick (static)
  * @blurb: its blurb (static), which `ipt-analyze --list-plugins` prints
  *
- * Makes a file option: a construct-only string property, default %NULL.
+ * Makes a file option: a construct-only string property, default %NULL,
+ * marked as a file name for GUIs (qdata "ipt-option-filename", which
+ * ipt-view's add-source form shows as a file chooser; docs/ipt-view.md).
  * Its doc comment in the provider says `(type filename)`.
  *
  * Returns: (transfer floating): the property's #GParamSpec
@@ -18,8 +20,13 @@
 GParamSpec *
 ipt_plugin_param_spec_file (const char *name, const char *nick, const char *blurb)
 {
-  return g_param_spec_string (name, nick, blurb, NULL,
-                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  GParamSpec *pspec = g_param_spec_string (name, nick, blurb, NULL,
+                                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                           G_PARAM_STATIC_STRINGS);
+
+  g_param_spec_set_qdata (pspec, g_quark_from_static_string ("ipt-option-filename"),
+                          GINT_TO_POINTER (TRUE));
+  return pspec;
 }
 
 /**

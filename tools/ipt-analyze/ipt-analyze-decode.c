@@ -11,17 +11,15 @@
 #include "ipt-analyze-decode.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
-#include <glib/gstdio.h>
 #include <intel-pt.h>
 
 #include "ipt-analyze-analyses.h"
+#include "ipt-analyze-image.h"
 #include "ipt-analyze-perf.h"
 #include "ipt-listing-sink.h"
 #include "ipt-stat-json.h"
@@ -40,77 +38,14 @@ on_progress (IptDecoder *decoder, guint64 offset, guint64 size, gpointer user_da
   *(gboolean *) user_data = TRUE;
 }
 
-/* The magic that starts a perf.data file (perf record's output). */
-#define PERF_DATA_MAGIC "PERFILE2"
-
-/* The --pt file before decoding: a regular file (mapping a device or a
- * directory fails with an mmap() error that does not say why), not a
- * perf.data from its start (its AUX data holds PSBs, but between perf's
- * own records: decoding it whole would list garbage), and one with a PSB
- * in the range to decode: libipt decodes nothing before the first PSB, so
- * a file without one (random bytes, an ELF) would list nothing and look
- * like an empty trace. A bad range is left to the decoder, which names it. */
 static int
 check_trace (const IptAnalyzeOptions *options)
 {
-  g_autofree char *display = g_filename_display_name (options->pt_file);
-  g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) error = NULL;
-  struct pt_packet_decoder *packets;
-  struct pt_config config;
-  const guint8 *data;
-  guint64 size, to;
-  struct stat st;
-  int fd, status;
 
-  /* O_NONBLOCK: opening a FIFO (or a file swapped for one after a stat)
-   * must not wait for a writer; fstat then refuses it. */
-  fd = g_open (options->pt_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
-  if (fd < 0)
-    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display,
-                             g_strerror (errno));
-  if (fstat (fd, &st) != 0)
-    status = ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display,
-                               g_strerror (errno));
-  else if (!S_ISREG (st.st_mode))
-    status = ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': not a regular file", display);
-  else
-    status = IPT_ANALYZE_EXIT_OK;
-  if (status != IPT_ANALYZE_EXIT_OK)
-    {
-      close (fd);
-      return status;
-    }
-  mapped = g_mapped_file_new_from_fd (fd, FALSE, &error);
-  close (fd);
-  if (mapped == NULL)
-    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "--pt '%s': %s", display, error->message);
-
-  data = (const guint8 *) g_mapped_file_get_contents (mapped);
-  size = g_mapped_file_get_length (mapped);
-  to = options->pt_to != 0 ? options->pt_to : size;
-  if (options->pt_from >= size || to <= options->pt_from || to > size)
-    return IPT_ANALYZE_EXIT_OK;
-
-  if (options->pt_from == 0 && size >= strlen (PERF_DATA_MAGIC) &&
-      memcmp (data, PERF_DATA_MAGIC, strlen (PERF_DATA_MAGIC)) == 0)
-    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE,
-                             "%s: a perf.data file (it starts with '" PERF_DATA_MAGIC "'), not a "
-                             "raw Intel PT stream: decode it with --perf %s", display, display);
-
-  pt_config_init (&config);
-  config.begin = (uint8_t *) data + options->pt_from;
-  config.end = (uint8_t *) data + to;
-  packets = pt_pkt_alloc_decoder (&config);
-  status = packets != NULL ? pt_pkt_sync_forward (packets) : 0;
-  pt_pkt_free_decoder (packets);
-  if (status != -pte_eos)
-    return IPT_ANALYZE_EXIT_OK;
-  return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE,
-                           "%s: no PSB packet found%s: the file may not be a raw Intel PT trace",
-                           display,
-                           options->pt_from != 0 || options->pt_to != 0 ? " in the given range"
-                                                                        : "");
+  if (!ipt_analyze_check_trace (options, &error))
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_FAILURE, "%s", error->message);
+  return IPT_ANALYZE_EXIT_OK;
 }
 
 /* What a decode writes to: the listing (which prints decode errors even
@@ -210,17 +145,11 @@ output_clear (Output *out)
 static int
 new_decoder (IptImage *image, const IptAnalyzeOptions *options, IptDecoder **out)
 {
-  g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, options->kind);
   g_autoptr(GError) error = NULL;
 
-  if (options->cpu != NULL && !ipt_decoder_set_cpu (decoder, options->cpu, &error))
-    return ipt_analyze_fail (IPT_ANALYZE_EXIT_USAGE, "--%s", error->message);
-  if (options->have_stall_limit)
-    ipt_decoder_set_stall_limit (decoder, options->stall_limit);
-  if (options->have_tsc_conversion)
-    ipt_decoder_set_tsc_conversion (decoder, options->tsc_zero, options->tsc_mult,
-                                    options->tsc_shift);
-  *out = g_steal_pointer (&decoder);
+  *out = ipt_analyze_new_decoder (image, options, &error);
+  if (*out == NULL)
+    return ipt_analyze_fail (IPT_ANALYZE_EXIT_USAGE, "%s", error->message);
   return IPT_ANALYZE_EXIT_OK;
 }
 

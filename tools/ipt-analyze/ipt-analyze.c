@@ -25,6 +25,7 @@
 #include "ipt-analyze-analyses.h"
 #include "ipt-analyze-decode.h"
 #include "ipt-analyze-discovery.h"
+#include "ipt-analyze-image.h"
 #include "ipt-analyze-merge.h"
 #include "ipt-analyze-perf.h"
 #include "ipt-perf-files.h"
@@ -49,166 +50,16 @@ ipt_analyze_fail (int status, const char *format, ...)
   return status;
 }
 
-/* A GValue of @pspec's type from a number (integers of any width). */
-static gboolean
-value_from_number (GValue *value, GParamSpec *pspec, guint64 number)
-{
-  GValue source = G_VALUE_INIT;
-  gboolean ok;
-
-  g_value_init (&source, G_TYPE_UINT64);
-  g_value_set_uint64 (&source, number);
-  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (pspec));
-  ok = g_value_type_transformable (G_TYPE_UINT64, G_PARAM_SPEC_VALUE_TYPE (pspec)) &&
-       g_value_transform (&source, value) && !g_param_value_validate (pspec, value);
-  g_value_unset (&source);
-  return ok;
-}
-
-/* --raw and --elf → the raw and elf plugins' properties, set directly so
- * that file names with ',' or '=' need no quoting. @names[0] is "file"; the
- * others are integers. */
-static IptMemoryProvider *
-new_shorthand_provider (IptPluginRegistry *registry, const char *plugin_name, const char *file,
-                        guint n, const char * const *names, const guint64 *numbers,
-                        GError **error)
-{
-  GValue values[4] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
-  g_autoptr(GTypeClass) klass = NULL;
-  IptMemoryProvider *provider = NULL;
-  IptPlugin *plugin;
-
-  g_assert (n >= 1 && n <= G_N_ELEMENTS (values));
-
-  plugin = ipt_plugin_registry_lookup (registry, plugin_name);
-  if (plugin == NULL)
-    {
-      g_set_error (error, IPT_ERROR, IPT_ERROR_NOT_FOUND,
-                   "the %s plugin was not found (searched IPT_PLUGIN_PATH and %s)",
-                   plugin_name, ipt_plugin_registry_get_installed_dir ());
-      return NULL;
-    }
-
-  klass = g_type_class_ref (ipt_plugin_get_provider_type (plugin));
-  for (guint i = 0; i < n; i++)
-    {
-      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), names[i]);
-
-      if (pspec == NULL)
-        {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_PLUGIN,
-                       "the %s plugin (%s) has no option '%s'", plugin_name,
-                       ipt_plugin_get_path (plugin), names[i]);
-          goto out;
-        }
-      if (i == 0)
-        {
-          g_value_init (&values[i], G_TYPE_STRING);
-          g_value_set_string (&values[i], file);
-        }
-      else if (!value_from_number (&values[i], pspec, numbers[i]))
-        {
-          g_set_error (error, IPT_ERROR, IPT_ERROR_INVALID_ARGUMENT,
-                       "%s: %s 0x%" PRIx64 " is out of range", plugin_name, names[i],
-                       numbers[i]);
-          goto out;
-        }
-    }
-  provider = ipt_plugin_new_provider_with_properties (plugin, n, names, values,
-                                                      NULL, error);
-out:
-  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
-    if (G_IS_VALUE (&values[i]))
-      g_value_unset (&values[i]);
-  return provider;
-}
-
-/* Whether @path is an ELF core (e_type ET_CORE in either byte order): a
- * copy of /proc/kcore, whose PT_LOADs sit at kernel addresses. Anything
- * else goes to the elf plugin, which says what is wrong with it. */
-static gboolean
-is_elf_core (const char *path)
-{
-  guint8 header[18];
-  FILE *file = fopen (path, "rbe");
-  gboolean core;
-
-  if (file == NULL)
-    return FALSE;
-  core = fread (header, 1, sizeof header, file) == sizeof header &&
-         memcmp (header, "\177ELF", 4) == 0 &&
-         (header[5] == 2 ? header[16] == 0 && header[17] == 4     /* ELFDATA2MSB */
-                         : header[16] == 4 && header[17] == 0);
-  fclose (file);
-  return core;
-}
-
-static IptMemoryProvider *
-new_source_provider (IptPluginRegistry *registry, const IptAnalyzeSource *source, GError **error)
-{
-  switch (source->kind)
-    {
-    case IPT_ANALYZE_SOURCE_RAW:
-      {
-        const char * const names[] = { "file", "base", "offset", "size" };
-        const guint64 numbers[] = { 0, source->base, source->offset, source->size };
-
-        return new_shorthand_provider (registry, "raw", source->file, G_N_ELEMENTS (names),
-                                       names, numbers, error);
-      }
-    case IPT_ANALYZE_SOURCE_ELF:
-      {
-        const char * const names[] = { "file", "base" };
-        const guint64 numbers[] = { 0, source->base };
-
-        return new_shorthand_provider (registry, "elf", source->file,
-                                       source->have_base ? 2 : 1, names, numbers, error);
-      }
-    case IPT_ANALYZE_SOURCE_KCORE:
-      {
-        /* a core without NT_FILE: the coredump plugin serves its PT_LOADs */
-        gboolean core = is_elf_core (source->file);
-        const char * const names[] = { core ? "core" : "file" };
-        const guint64 numbers[] = { 0 };
-
-        return new_shorthand_provider (registry, core ? "coredump" : "elf", source->file, 1,
-                                       names, numbers, error);
-      }
-    case IPT_ANALYZE_SOURCE_PLUGIN:
-    default:
-      return ipt_plugin_registry_new_provider (registry, source->spec, NULL, error);
-    }
-}
-
-/* Whether @error, from creating @source's provider, is a bad command line
- * (exit 2) rather than a file or plugin that failed (exit 1). */
-static gboolean
-is_usage_error (const IptAnalyzeSource *source, const GError *error)
-{
-  return source->kind == IPT_ANALYZE_SOURCE_PLUGIN &&
-         g_error_matches (error, IPT_ERROR, IPT_ERROR_BAD_OPTION);
-}
-
 static int
 build_image (IptPluginRegistry *registry, const IptAnalyzeOptions *options, IptImage **out)
 {
-  g_autoptr(IptImage) image = ipt_image_new (PROGRAM);
+  g_autoptr(GError) error = NULL;
+  gboolean usage_error;
 
-  for (guint i = 0; i < options->sources->len; i++)
-    {
-      const IptAnalyzeSource *source = g_ptr_array_index (options->sources, i);
-      g_autoptr(IptMemoryProvider) provider = NULL;
-      g_autoptr(GError) error = NULL;
-
-      provider = new_source_provider (registry, source, &error);
-      if (provider == NULL)
-        return ipt_analyze_fail (is_usage_error (source, error) ? IPT_ANALYZE_EXIT_USAGE
-                                                                : IPT_ANALYZE_EXIT_FAILURE,
-                                 "%s: %s", source->option, error->message);
-      ipt_image_add_provider (image, provider);
-    }
-
-  *out = g_steal_pointer (&image);
+  *out = ipt_analyze_build_image (registry, PROGRAM, options, &usage_error, &error);
+  if (*out == NULL)
+    return ipt_analyze_fail (usage_error ? IPT_ANALYZE_EXIT_USAGE : IPT_ANALYZE_EXIT_FAILURE,
+                             "%s", error->message);
   return IPT_ANALYZE_EXIT_OK;
 }
 
@@ -287,22 +138,6 @@ list_plugins (IptPluginRegistry *registry)
   return IPT_ANALYZE_EXIT_OK;
 }
 
-static const char *
-provider_name (IptPluginRegistry *registry, IptMemoryProvider *provider)
-{
-  GListModel *plugins = ipt_plugin_registry_get_plugins (registry);
-  GType type = G_OBJECT_TYPE (provider);
-
-  for (guint i = 0; i < g_list_model_get_n_items (plugins); i++)
-    {
-      g_autoptr(IptPlugin) plugin = g_list_model_get_item (plugins, i);
-
-      if (ipt_plugin_get_provider_type (plugin) == type)
-        return ipt_plugin_get_name (plugin);
-    }
-  return g_type_name (type);
-}
-
 /* --read and --list-regions without --time over memory that changes over
  * time show the latest: say so, or the listing looks complete. */
 static void
@@ -316,15 +151,6 @@ note_time (IptImage *image)
                  " ns): shown as it is last; --time NS shows another time",
                  boundaries->len, g_array_index (boundaries, guint64, 0),
                  g_array_index (boundaries, guint64, boundaries->len - 1));
-}
-
-static void
-format_asid_part (char *buffer, gsize size, guint64 value, guint64 none)
-{
-  if (value == none)
-    g_strlcpy (buffer, "any", size);
-  else
-    g_snprintf (buffer, size, "0x%" PRIx64, value);
 }
 
 /* What a provider says it holds beyond its ranges (a QEMU snapshot's RAM
@@ -345,7 +171,7 @@ print_summaries (IptPluginRegistry *registry, IptImage *image)
         continue;
       g_object_get (provider, "summary", &lines, NULL);
       for (guint k = 0; lines != NULL && lines[k] != NULL; k++)
-        printf ("# %s: %s\n", provider_name (registry, provider), lines[k]);
+        printf ("# %s: %s\n", ipt_analyze_provider_name (registry, provider), lines[k]);
     }
 }
 
@@ -387,7 +213,7 @@ list_regions (IptPluginRegistry *registry, IptImage *image, guint64 only_cr3)
     {
       const IptMapping *mapping = g_ptr_array_index (mappings, i);
 
-      name_width = MAX (name_width, (int) strlen (provider_name (registry, mapping->provider)));
+      name_width = MAX (name_width, (int) strlen (ipt_analyze_provider_name (registry, mapping->provider)));
     }
 
   for (guint i = 0; i < mappings->len; i++)
@@ -396,12 +222,12 @@ list_regions (IptPluginRegistry *registry, IptImage *image, guint64 only_cr3)
       const IptRegion *region = mapping->region;
       char cr3[32], vmcs[32], size[32];
 
-      format_asid_part (cr3, sizeof (cr3), region->asid.cr3, IPT_ASID_NO_CR3);
-      format_asid_part (vmcs, sizeof (vmcs), region->asid.vmcs, IPT_ASID_NO_VMCS);
+      ipt_analyze_format_asid_part (cr3, sizeof (cr3), region->asid.cr3, IPT_ASID_NO_CR3);
+      ipt_analyze_format_asid_part (vmcs, sizeof (vmcs), region->asid.vmcs, IPT_ASID_NO_VMCS);
       g_snprintf (size, sizeof (size), "0x%" PRIx64, region->size);
       printf ("%016" PRIx64 "-%016" PRIx64 " %12s bytes  cr3=%s vmcs=%s  %-*s  %-8s",
               region->address, region->address + region->size, size, cr3, vmcs,
-              name_width, provider_name (registry, mapping->provider),
+              name_width, ipt_analyze_provider_name (registry, mapping->provider),
               mapping->is_file_section ? "section" : "callback");
       if (region->filename != NULL)
         printf ("  0x%08" PRIx64 "  %s", region->file_offset, region->filename);

@@ -466,3 +466,46 @@ ipt_plugin_new_provider_with_properties (IptPlugin *self, guint n_properties,
     }
   return IPT_MEMORY_PROVIDER (object);
 }
+
+/* The mark of a string option that names a file (GParamSpec qdata). */
+#define FILENAME_MARK "ipt-option-filename"
+
+/**
+ * ipt_option_set_filename:
+ * @pspec: a string property of a provider, one of its options
+ *
+ * Marks an option as a file name, for front ends that build a form from a
+ * plugin's options (ipt_plugin_list_options()): ipt-view shows a file
+ * chooser for it. Call it in the provider's class_init on the property's
+ * #GParamSpec before installing it; the value stays a string (a path, as
+ * the command line gives it). A #GFile property needs no mark.
+ *
+ * Since: 0.1
+ */
+void
+ipt_option_set_filename (GParamSpec *pspec)
+{
+  g_return_if_fail (G_IS_PARAM_SPEC_STRING (pspec));
+
+  g_param_spec_set_qdata (pspec, g_quark_from_static_string (FILENAME_MARK),
+                          GINT_TO_POINTER (TRUE));
+}
+
+/**
+ * ipt_option_is_filename:
+ * @pspec: an option of a plugin (ipt_plugin_list_options())
+ *
+ * Returns: whether the option names a file: a #GFile property, or a
+ *   string one marked with ipt_option_set_filename()
+ *
+ * Since: 0.1
+ */
+gboolean
+ipt_option_is_filename (GParamSpec *pspec)
+{
+  g_return_val_if_fail (G_IS_PARAM_SPEC (pspec), FALSE);
+
+  return g_type_is_a (G_PARAM_SPEC_VALUE_TYPE (pspec), G_TYPE_FILE) ||
+         (G_IS_PARAM_SPEC_STRING (pspec) &&
+          g_param_spec_get_qdata (pspec, g_quark_from_static_string (FILENAME_MARK)) != NULL);
+}

@@ -671,6 +671,32 @@ test_value_parser_leaves_value_unset_on_error (void)
   g_value_unset (&value);
 }
 
+/* Which options a form shows as file choosers: GFile properties, and
+ * strings marked with ipt_option_set_filename(), nothing else. */
+static void
+test_filename_mark (void)
+{
+  GParamSpec *plain = g_param_spec_ref_sink (g_param_spec_string ("name", "Name", "A name", NULL,
+                                                                  G_PARAM_READWRITE));
+  GParamSpec *file = g_param_spec_ref_sink (g_param_spec_string ("file", "File", "A file", NULL,
+                                                                 G_PARAM_READWRITE));
+  GParamSpec *gfile = g_param_spec_ref_sink (g_param_spec_object ("path", "Path", "A GFile",
+                                                                  G_TYPE_FILE, G_PARAM_READWRITE));
+  GParamSpec *number = g_param_spec_ref_sink (g_param_spec_uint64 ("base", "Base", "An address",
+                                                                   0, G_MAXUINT64, 0,
+                                                                   G_PARAM_READWRITE));
+
+  ipt_option_set_filename (file);
+  g_assert_false (ipt_option_is_filename (plain));
+  g_assert_true (ipt_option_is_filename (file));
+  g_assert_true (ipt_option_is_filename (gfile));
+  g_assert_false (ipt_option_is_filename (number));
+  g_param_spec_unref (plain);
+  g_param_spec_unref (file);
+  g_param_spec_unref (gfile);
+  g_param_spec_unref (number);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -693,6 +719,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/spec/split", test_spec_split);
   g_test_add_func ("/plugin/spec/name-validity", test_name_validity);
   g_test_add_func ("/plugin/options/value-unset-on-error", test_value_parser_leaves_value_unset_on_error);
+  g_test_add_func ("/plugin/options/filename-mark", test_filename_mark);
 
   return g_test_run ();
 }

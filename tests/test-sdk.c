@@ -619,6 +619,50 @@ test_errors (void)
   g_free (assert_refused (missing, 0, ""));
 }
 
+/* The installed ipt-view (when the viewer is built) shows the example's
+ * options as a form built from its GParamSpecs alone: a file chooser for
+ * `file` (marked with ipt_option_set_filename()), spin buttons for `base`
+ * and `cr3`. Under xvfb-run, GTK without GL as in the view suite. */
+static void
+test_view_form (void)
+{
+  g_autofree char *view = NULL, *dump = g_build_filename (sdk.tmp, "form.txt", NULL);
+  g_autofree char *text = NULL, *spec = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_form = FALSE, file_chooser = FALSE;
+  guint spins = 0;
+
+  require_example ();
+  if (g_getenv ("IPT_SDK_XVFB_RUN") == NULL)
+    g_error ("ipt-view is built but xvfb-run is missing (Debian: xvfb): the viewer's form "
+             "cannot be shown");
+  view = g_build_filename (sdk.dest, test_env_path ("IPT_SDK_BINDIR"), "ipt-view", NULL);
+  g_assert_true (g_file_test (view, G_FILE_TEST_IS_EXECUTABLE));
+  spec = hexrec_option (sdk.demo_srec, NULL);
+  {
+    const char *argv[] = { test_env_path ("IPT_SDK_XVFB_RUN"), "-a", "env", "GSK_RENDERER=cairo",
+                           "GDK_DEBUG=gl-disable", view, "--plugin", spec, "--list-regions",
+                           "--dump-form", "hexrec", "--dump-view", dump, "--quit-when-loaded",
+                           NULL };
+
+    run_ok (argv, NULL);
+  }
+  g_assert_true (g_file_get_contents (dump, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] == '[')
+        in_form = g_str_equal (lines[i], "[form hexrec]");
+      else if (in_form && g_str_has_prefix (lines[i], "file\t"))
+        file_chooser = strstr (lines[i], "\tfile-chooser") != NULL;
+      else if (in_form && (g_str_has_prefix (lines[i], "base\tGtkSpinButton") ||
+                           g_str_has_prefix (lines[i], "cr3\tGtkSpinButton")))
+        spins++;
+    }
+  g_assert_true (file_chooser);
+  g_assert_cmpuint (spins, ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -655,6 +699,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sdk/demo-listing", test_demo_listing);
   g_test_add_func ("/sdk/gdb-dump", test_gdb_dump);
   g_test_add_func ("/sdk/errors", test_errors);
+  if (g_getenv ("IPT_SDK_VIEWER") != NULL)
+    g_test_add_func ("/sdk/view-form", test_view_form);
 
   status = g_test_run ();
 

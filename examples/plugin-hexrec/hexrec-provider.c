@@ -255,6 +255,8 @@ hexrec_provider_class_init (HexrecProviderClass *klass)
     g_param_spec_string ("file", "File",
                          "S-record or Intel HEX file (gdb's dump srec/ihex memory; required)",
                          NULL, flags);
+  /* a file name: front ends (ipt-view's add-source form) offer a file chooser */
+  ipt_option_set_filename (properties[PROP_FILE]);
   properties[PROP_BASE] =
     g_param_spec_uint64 ("base", "Base address",
                          "Address of the file's lowest byte, default: the file's own addresses",

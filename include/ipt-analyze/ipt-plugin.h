@@ -113,4 +113,9 @@ IptMemoryProvider *ipt_plugin_new_provider_with_properties (IptPlugin *self,
                                                             GCancellable *cancellable,
                                                             GError **error);
 
+IPT_AVAILABLE_IN_ALL
+void ipt_option_set_filename (GParamSpec *pspec);
+IPT_AVAILABLE_IN_ALL
+gboolean ipt_option_is_filename (GParamSpec *pspec);
+
 G_END_DECLS

@@ -11,7 +11,7 @@
  * @blurb: its blurb (static), which `ipt-analyze --list-plugins` prints
  *
  * Makes a file option: a construct-only string property, default %NULL,
- * marked as a file name for GUIs (qdata "ipt-option-filename", which
+ * marked as a file name for GUIs (ipt_option_set_filename(), which
  * ipt-view's add-source form shows as a file chooser; docs/ipt-view.md).
  * Its doc comment in the provider says `(type filename)`.
  *
@@ -24,8 +24,7 @@ ipt_plugin_param_spec_file (const char *name, const char *nick, const char *blur
                                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                                            G_PARAM_STATIC_STRINGS);
 
-  g_param_spec_set_qdata (pspec, g_quark_from_static_string ("ipt-option-filename"),
-                          GINT_TO_POINTER (TRUE));
+  ipt_option_set_filename (pspec);
   return pspec;
 }
 

@@ -1,7 +1,7 @@
 /* ipt-view-option.c: one plugin option as a form's widget, chosen from
  * its GParamSpec alone (so a third-party plugin needs no GUI code): a
  * file chooser for file names (a GFile property, or a string marked with
- * the qdata "ipt-option-filename"), a spin button for integers (hex for
+ * ipt_option_set_filename()), a spin button for integers (hex for
  * 64-bit unsigned ones, the addresses), a drop down of nicks for enums, a
  * switch for booleans, an entry for the rest. It reads back as the text
  * --plugin takes, and knows whether the user changed it: untouched, the
@@ -31,16 +31,6 @@ ipt_view_option_free (IptViewOption *option)
 {
   g_param_spec_unref (option->pspec);
   g_free (option);
-}
-
-static gboolean
-is_file_option (GParamSpec *pspec)
-{
-  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
-
-  return g_type_is_a (type, G_TYPE_FILE) ||
-         (type == G_TYPE_STRING &&
-          g_param_spec_get_qdata (pspec, g_quark_from_static_string ("ipt-option-filename")) != NULL);
 }
 
 static gboolean
@@ -252,7 +242,7 @@ ipt_view_option_new (GParamSpec *pspec)
   IptViewOption *option = g_new0 (IptViewOption, 1);
 
   option->pspec = g_param_spec_ref (pspec);
-  option->is_file = is_file_option (pspec);
+  option->is_file = ipt_option_is_filename (pspec);
   option->input = new_input (option);
   gtk_widget_set_tooltip_text (option->input, g_param_spec_get_blurb (pspec));
   if (option->is_file)

@@ -6,7 +6,10 @@
  * with libxdc; tests/bench/callgrind-coverage.sh). Prints the bitmap's
  * SHA-256, so that runs can be checked against each other.
  *
- *   bench-coverage TRACE REPEAT PLUGIN-SPEC [block|insn] [JOBS]
+ *   bench-coverage TRACE REPEAT PLUGIN-SPEC [block|insn|afl] [JOBS]
+ *
+ * "afl" decodes with IptAflDecoder (the packet walk and its path cache)
+ * instead, and prints the bitmap's SHA-256 and the number of fallbacks.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -33,7 +36,7 @@ main (int argc, char **argv)
 
   if (argc < 4)
     {
-      fprintf (stderr, "usage: %s TRACE REPEAT PLUGIN-SPEC [block|insn] [JOBS]\n", argv[0]);
+      fprintf (stderr, "usage: %s TRACE REPEAT PLUGIN-SPEC [block|insn|afl] [JOBS]\n", argv[0]);
       return 2;
     }
   if (argc > 4 && g_str_equal (argv[4], "insn"))
@@ -42,6 +45,17 @@ main (int argc, char **argv)
   trace = g_bytes_new_take (data, size);
   ipt_plugin_registry_scan_default_path (registry);
   image = image_from_plugin (registry, argv[3]);
+  if (argc > 4 && g_str_equal (argv[4], "afl"))
+    {
+      g_autoptr(IptAflDecoder) afl = ipt_afl_decoder_new (image);
+
+      if (!ipt_afl_decoder_decode_bytes (afl, trace, NULL, &error))
+        g_error ("decode: %s", error->message);
+      bitmap = ipt_afl_decoder_get_bitmap (afl);
+      sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bitmap);
+      printf ("%s %u fallbacks\n", sum, ipt_afl_decoder_get_n_fallbacks (afl));
+      return 0;
+    }
   decoder = ipt_decoder_new (image, kind);
   if (argc > 5)
     ipt_decoder_set_jobs (decoder, (guint) atoi (argv[5]));

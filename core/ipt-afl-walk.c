@@ -41,6 +41,7 @@ typedef struct {
   gboolean in_psb;
   gboolean enabled;
   gboolean fup;                 /* a FUP waits for its TIP or TIP.PGD */
+  gboolean overflow;            /* after an OVF, before tracing resumes */
   gboolean pending;             /* an edge waits for its successor to run */
   guint16 pending_index;
 
@@ -438,8 +439,18 @@ take_extended (Walk *w)
         return fail (w, IPT_AFL_FALLBACK_PACKET, "a malformed MNT");
       w->p += 11;
       return TRUE;
-    case 0xf3:
-      return fail (w, IPT_AFL_FALLBACK_PACKET, "an overflow (OVF)");
+    case 0xf3:                  /* OVF */
+      if (w->fup)
+        return fail (w, IPT_AFL_FALLBACK_STATE, "an overflow after a FUP");
+      /* the flow breaks off; a FUP says where tracing resumes, else it
+       * resumes disabled. libipt's return stack is not ours to guess
+       * after a gap: a compressed return before the next call falls back */
+      w->overflow = TRUE;
+      w->enabled = FALSE;
+      w->pending = FALSE;
+      w->ret_n = 0;
+      w->p += 2;
+      return TRUE;
     case 0x83:
       return fail (w, IPT_AFL_FALLBACK_PACKET, "TraceStop");
     case 0xc8:                  /* VMCS */
@@ -482,6 +493,7 @@ take_ip_packet (Walk *w)
       if (w->enabled || w->fup || suppressed)
         return fail (w, IPT_AFL_FALLBACK_STATE, "a TIP.PGE while enabled or without an IP");
       w->enabled = TRUE;
+      w->overflow = FALSE;
       w->pending = FALSE;
       w->ip = ip;
       w->mode = w->next_mode;
@@ -520,6 +532,8 @@ take_ip_packet (Walk *w)
               w->ip = ip;
               return TRUE;
             }
+          if (w->overflow)
+            return fail (w, IPT_AFL_FALLBACK_STATE, "a PSB+ with an IP after an overflow");
           /* a restatement of the IP: libipt's flow goes on to it */
           if (!w->enabled)
             return TRUE;
@@ -527,6 +541,15 @@ take_ip_packet (Walk *w)
             return FALSE;
           if (moved)
             commit (w);
+          return TRUE;
+        }
+      if (w->overflow)
+        {
+          /* tracing resumes here after the overflow */
+          w->overflow = FALSE;
+          w->enabled = TRUE;
+          w->ip = ip;
+          w->mode = w->next_mode;
           return TRUE;
         }
       if (!w->enabled || w->fup)

@@ -23,6 +23,7 @@ ipt_afl_code_init (AflCode *code, IptImage *image)
   code->blocks = g_new0 (AflBlock, 1u << AFL_BLOCK_BITS);
   code->paths = g_new0 (AflPath, 1u << AFL_PATH_BITS);
   code->generation = ipt_image_get_generation (image);
+  code->epoch = 1;
   code->cr3 = IPT_ASID_NO_CR3;
   code->vmcs = IPT_ASID_NO_VMCS;
   ipt_zydis_init_decoders (code->zydis, code->zydis_ok, FALSE);
@@ -39,8 +40,14 @@ ipt_afl_code_clear (AflCode *code)
 static void
 forget (AflCode *code)
 {
-  memset (code->blocks, 0, sizeof (AflBlock) << AFL_BLOCK_BITS);
-  memset (code->paths, 0, sizeof (AflPath) << AFL_PATH_BITS);
+  code->epoch++;
+  if (code->epoch == 0)
+    {
+      /* wrapped: entries of epoch 0 would look valid again */
+      memset (code->blocks, 0, sizeof (AflBlock) << AFL_BLOCK_BITS);
+      memset (code->paths, 0, sizeof (AflPath) << AFL_PATH_BITS);
+      code->epoch = 1;
+    }
   code->window_valid = FALSE;
 }
 
@@ -187,6 +194,7 @@ ipt_afl_code_build_block (AflCode *code, guint64 ip, enum pt_exec_mode mode)
   guint64 at = ip;
 
   b.start = ip;
+  b.epoch = code->epoch;
   b.mode = (guint8) mode;
   b.kind = AFL_END_ERROR;
   b.error = IPT_AFL_FALLBACK_INSN;
@@ -202,6 +210,10 @@ ipt_afl_code_build_block (AflCode *code, guint64 ip, enum pt_exec_mode mode)
           at += insn.size;
           continue;
         case AFL_INSN_JUMP:
+          if (b.n_jumps < G_N_ELEMENTS (b.jumps))
+            b.jumps[b.n_jumps++] = insn.target;
+          else
+            b.n_jumps = AFL_MANY_JUMPS;
           at = insn.target;
           continue;
         case AFL_INSN_COND:

@@ -152,7 +152,7 @@ ipt_afl_decoder_class_init (IptAflDecoderClass *klass)
 static void
 ipt_afl_decoder_init (IptAflDecoder *self)
 {
-  self->map = g_malloc0 (IPT_AFL_MAP_SIZE);
+  self->map = g_malloc0 (IPT_AFL_MAP_SIZE + 1);   /* + AFL_NO_EDGE */
   self->saved = g_malloc (IPT_AFL_MAP_SIZE);
 }
 

@@ -12,6 +12,9 @@
 G_BEGIN_DECLS
 
 #define IPT_AFL_MAP_SIZE 65536
+/* The walk's map has one more counter, where an edge that is not pending
+ * goes: committing costs no test. */
+#define AFL_NO_EDGE IPT_AFL_MAP_SIZE
 
 /* What ends a block of code: the first instruction whose successor the
  * trace tells, or a direct call (the walk pushes its return address). */
@@ -50,11 +53,16 @@ typedef struct {
   guint64 next;          /* COND: the fall-through; CALL, indirect call: the return address */
   guint16 taken_index;   /* COND: the AFL counters of both edges */
   guint16 next_index;
+  guint32 epoch;         /* valid when the cache's */
   guint8 kind;           /* AflEndKind */
   guint8 mode;
   guint8 push;           /* INDIRECT: an indirect call, pushes next */
   guint8 error;          /* ERROR: the IptAflFallback */
+  guint8 n_jumps;        /* direct jumps followed inside; AFL_MANY_JUMPS: more than jumps[] holds */
+  guint64 jumps[2];      /* their targets (a TIP.PGD to one binds there) */
 } AflBlock;
+
+#define AFL_MANY_JUMPS 3
 
 /* libxdc's path cache: from a block start and the next (up to 8) TNT
  * bits, the counters the path increments and where it ends. A path stops
@@ -64,13 +72,27 @@ typedef struct {
 
 typedef struct {
   guint64 start;
+  guint64 tag;           /* ipt_afl_path_tag(), | AFL_PATH_PARTIAL when the path stops early */
   guint64 end;           /* the next instruction after the path */
-  guint8 bits;           /* key: the bits, oldest in the highest of len bits */
-  guint8 len;            /* key: 1..AFL_PATH_MAX_BITS; 0: an empty slot */
-  guint8 used;           /* bits consumed, 1..len */
-  guint8 mode;
+  guint8 used;           /* bits consumed, 0..len */
   guint16 index[AFL_PATH_MAX_BITS];   /* the counters of the used edges */
 } AflPath;
+
+#define AFL_PATH_PARTIAL (G_GUINT64_CONSTANT (1) << 15)
+
+/* The key of @len bits: a stop bit above them (a TNT-8 byte >> 1). */
+static inline guint
+ipt_afl_path_key (guint bits, guint len)
+{
+  return (1u << len) | bits;
+}
+
+/* What a path's tag is in @epoch and @mode, without its key. */
+static inline guint64
+ipt_afl_path_tag_base (guint32 epoch, enum pt_exec_mode mode)
+{
+  return ((guint64) epoch << 32) | ((guint64) mode << 24);
+}
 
 #define AFL_BLOCK_BITS 15
 #define AFL_PATH_BITS 16
@@ -81,6 +103,7 @@ typedef struct {
   guint64 generation;    /* of the image the caches hold code of */
   guint64 cr3;           /* ... and the address space */
   guint64 vmcs;
+  guint32 epoch;         /* entries of other epochs are empty: forgetting is O(1) */
   AflBlock *blocks;      /* 1 << AFL_BLOCK_BITS */
   AflPath *paths;        /* 1 << AFL_PATH_BITS */
   ZydisDecoder zydis[IPT_ZYDIS_N_MODES];
@@ -115,17 +138,16 @@ ipt_afl_code_block (AflCode *code, guint64 ip, enum pt_exec_mode mode)
 {
   const AflBlock *block = &code->blocks[ipt_afl_block_slot (ip)];
 
-  if (G_LIKELY (block->start == ip && block->mode == mode && block->kind != AFL_END_NONE))
+  if (G_LIKELY (block->start == ip && block->epoch == code->epoch && block->mode == mode))
     return block;
   return ipt_afl_code_build_block (code, ip, mode);
 }
 
 static inline guint
-ipt_afl_path_slot (guint64 ip, guint bits, guint len)
+ipt_afl_path_slot (guint64 ip, guint key)
 {
-  guint64 h = (ip ^ (ip >> 17)) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
-
-  return (guint) (((h >> 40) ^ (bits << 3) ^ len) & ((1u << AFL_PATH_BITS) - 1));
+  return (guint) (((ip ^ ((guint64) key << 13)) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) >>
+                  (64 - AFL_PATH_BITS));
 }
 
 /* libxdc's 64-bit mix of an address, and the counter of an edge */

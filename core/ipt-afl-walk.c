@@ -42,8 +42,8 @@ typedef struct {
   gboolean enabled;
   gboolean fup;                 /* a FUP waits for its TIP or TIP.PGD */
   gboolean overflow;            /* after an OVF, before tracing resumes */
-  gboolean pending;             /* an edge waits for its successor to run */
-  guint16 pending_index;
+  guint pending_index;          /* the counter of an edge waiting for its successor to run, or AFL_NO_EDGE */
+  guint64 tag_base;             /* ipt_afl_path_tag_base() of the mode and the caches' epoch */
 
   guint64 ret[AFL_RETSTACK_SIZE];
   guint ret_top;
@@ -62,11 +62,23 @@ fail (Walk *w, IptAflFallback reason, const char *what)
 static inline void
 commit (Walk *w)
 {
-  if (w->pending)
-    {
-      w->map[w->pending_index]++;
-      w->pending = FALSE;
-    }
+  w->map[w->pending_index]++;
+  w->pending_index = AFL_NO_EDGE;
+}
+
+static inline void
+set_mode (Walk *w, enum pt_exec_mode mode)
+{
+  w->mode = mode;
+  w->tag_base = ipt_afl_path_tag_base (w->code->epoch, mode);
+}
+
+/* The caches hold the code of one address space. */
+static inline void
+check_asid (Walk *w)
+{
+  ipt_afl_code_check (w->code, w->cr3, w->vmcs);
+  set_mode (w, w->mode);
 }
 
 static inline void
@@ -85,7 +97,7 @@ block (Walk *w, guint64 ip)
 }
 
 static const AflPath *
-build_path (Walk *w, AflPath *path, guint bits, guint len)
+build_path (Walk *w, AflPath *path, guint64 tag, guint bits, guint len)
 {
   guint64 at = w->ip;
   guint used = 0;
@@ -103,11 +115,9 @@ build_path (Walk *w, AflPath *path, guint bits, guint len)
       used++;
     }
   path->start = w->ip;
+  path->tag = used == len ? tag : tag | AFL_PATH_PARTIAL;
   path->end = at;
-  path->bits = (guint8) bits;
-  path->len = (guint8) len;
   path->used = (guint8) used;
-  path->mode = (guint8) w->mode;
   return path;
 }
 
@@ -122,12 +132,13 @@ take_tnt (Walk *w, guint64 bits, guint n)
     {
       guint len = MIN (n, AFL_PATH_MAX_BITS);
       guint chunk = (guint) (bits >> (n - len)) & ((1u << len) - 1);
-      AflPath *path = &w->code->paths[ipt_afl_path_slot (w->ip, chunk, len)];
+      guint key = ipt_afl_path_key (chunk, len);
+      AflPath *path = &w->code->paths[ipt_afl_path_slot (w->ip, key)];
+      guint64 tag = w->tag_base | key;
       const AflBlock *b;
 
-      if (G_UNLIKELY (path->start != w->ip || path->bits != chunk || path->len != len ||
-                      path->mode != w->mode))
-        build_path (w, path, chunk, len);
+      if (G_UNLIKELY (path->start != w->ip || (path->tag & ~AFL_PATH_PARTIAL) != tag))
+        build_path (w, path, tag, chunk, len);
       if (G_LIKELY (path->used > 0))
         {
           guint last = path->used - 1u;
@@ -135,7 +146,6 @@ take_tnt (Walk *w, guint64 bits, guint n)
           commit (w);
           for (guint i = 0; i < last; i++)
             w->map[path->index[i]]++;
-          w->pending = TRUE;
           w->pending_index = path->index[last];
           w->ip = path->end;
           n -= path->used;
@@ -201,9 +211,9 @@ take_tip (Walk *w, guint64 target)
     {
       /* an asynchronous branch (an interrupt): the flow breaks off */
       w->fup = FALSE;
-      w->pending = FALSE;
+      w->pending_index = AFL_NO_EDGE;
       w->ip = target;
-      w->mode = w->next_mode;
+      set_mode (w, w->next_mode);
       return TRUE;
     }
   b = advance (w);
@@ -224,16 +234,14 @@ take_tip (Walk *w, guint64 target)
     }
   commit (w);
   w->ip = target;
-  w->mode = w->next_mode;
+  set_mode (w, w->next_mode);
   return TRUE;
 }
 
-/* Runs the instructions from the flow's up to @to, which only direct
- * branches may separate; whether any ran in *moved. */
+/* run_to() instruction by instruction, through direct jumps. */
 static gboolean
-run_to (Walk *w, guint64 to, gboolean *moved)
+run_to_slowly (Walk *w, guint64 to, gboolean *moved)
 {
-  *moved = FALSE;
   for (guint i = 0; w->ip != to; i++)
     {
       AflInsn insn;
@@ -263,11 +271,42 @@ run_to (Walk *w, guint64 to, gboolean *moved)
   return TRUE;
 }
 
+/* Runs the instructions from the flow's up to @to, which only direct
+ * branches may separate; whether any ran in *moved. */
+static gboolean
+run_to (Walk *w, guint64 to, gboolean *moved)
+{
+  *moved = FALSE;
+  for (guint i = 0; w->ip != to; i++)
+    {
+      const AflBlock *b = block (w, w->ip);
+
+      if (i == AFL_MAX_STEPS)
+        return fail (w, IPT_AFL_FALLBACK_INSN, "no way to a FUP's IP");
+      if (b->n_jumps != 0)
+        return run_to_slowly (w, to, moved);
+      if (to > w->ip && to <= b->branch)
+        {
+          w->ip = to;
+          *moved = TRUE;
+          return TRUE;
+        }
+      if (b->kind == AFL_END_ERROR)
+        return fail (w, (IptAflFallback) b->error, "code the walk cannot follow");
+      if (b->kind != AFL_END_CALL)
+        return fail (w, IPT_AFL_FALLBACK_STATE, "a FUP beyond a branch that needs the trace");
+      push (w, b->next);
+      w->ip = b->taken;
+      *moved = TRUE;
+    }
+  return TRUE;
+}
+
 /* TIP.PGD with an IP, no FUP before: the branch out of the traced range
  * is the first instruction that needs the trace, or a direct branch to
  * that IP (libipt binds the disable there). */
 static gboolean
-take_disable (Walk *w, guint64 target)
+take_disable_slowly (Walk *w, guint64 target)
 {
   for (guint i = 0; i < AFL_MAX_STEPS; i++)
     {
@@ -294,6 +333,37 @@ take_disable (Walk *w, guint64 target)
         case AFL_INSN_COND:
           /* the branch left the traced range: the edge goes to the target */
           w->map[ipt_afl_edge_index (at, target)]++;
+          return TRUE;
+        default:
+          return TRUE;
+        }
+    }
+  return fail (w, IPT_AFL_FALLBACK_INSN, "no branch for a TIP.PGD");
+}
+
+static gboolean
+take_disable (Walk *w, guint64 target)
+{
+  for (guint i = 0; i < AFL_MAX_STEPS; i++)
+    {
+      const AflBlock *b = block (w, w->ip);
+
+      if (b->n_jumps == AFL_MANY_JUMPS ||
+          (b->n_jumps > 0 && b->jumps[0] == target) || (b->n_jumps > 1 && b->jumps[1] == target))
+        return take_disable_slowly (w, target);
+      if (b->kind == AFL_END_ERROR)
+        return fail (w, (IptAflFallback) b->error, "code the walk cannot follow");
+      commit (w);
+      switch (b->kind)
+        {
+        case AFL_END_CALL:
+          if (b->taken == target)
+            return TRUE;
+          push (w, b->next);
+          w->ip = b->taken;
+          continue;
+        case AFL_END_COND:
+          w->map[ipt_afl_edge_index (b->branch, target)]++;
           return TRUE;
         default:
           return TRUE;
@@ -377,7 +447,8 @@ static gboolean
 take_pip (Walk *w, guint64 payload)
 {
   w->cr3 = (payload & ~G_GUINT64_CONSTANT (1)) << 4;
-  ipt_afl_code_check (w->code, w->cr3, w->vmcs);
+  if (!w->in_psb)
+    check_asid (w);
   return TRUE;
 }
 
@@ -399,7 +470,8 @@ take_extended (Walk *w)
         {
           w->in_psb = FALSE;
           w->synced = TRUE;
-          w->mode = w->next_mode;
+          set_mode (w, w->next_mode);
+          check_asid (w);
         }
       w->p += 2;
       return TRUE;
@@ -447,7 +519,7 @@ take_extended (Walk *w)
        * after a gap: a compressed return before the next call falls back */
       w->overflow = TRUE;
       w->enabled = FALSE;
-      w->pending = FALSE;
+      w->pending_index = AFL_NO_EDGE;
       w->ret_n = 0;
       w->p += 2;
       return TRUE;
@@ -461,7 +533,6 @@ take_extended (Walk *w)
       if (!w->in_psb)
         return fail (w, IPT_AFL_FALLBACK_PACKET, "a VMCS packet outside a PSB+");
       w->vmcs = le (w->p + 2, 5) << 12;
-      ipt_afl_code_check (w->code, w->cr3, w->vmcs);
       w->p += 7;
       return TRUE;
     default:
@@ -483,6 +554,8 @@ take_ip_packet (Walk *w)
     return FALSE;
   if (G_UNLIKELY (!w->synced && !w->in_psb))
     return TRUE;
+  if (G_UNLIKELY (w->in_psb && kind != 0x1d))
+    return fail (w, IPT_AFL_FALLBACK_STATE, "a TIP inside a PSB+");
   switch (kind)
     {
     case 0x0d:                  /* TIP */
@@ -494,9 +567,9 @@ take_ip_packet (Walk *w)
         return fail (w, IPT_AFL_FALLBACK_STATE, "a TIP.PGE while enabled or without an IP");
       w->enabled = TRUE;
       w->overflow = FALSE;
-      w->pending = FALSE;
+      w->pending_index = AFL_NO_EDGE;
       w->ip = ip;
-      w->mode = w->next_mode;
+      set_mode (w, w->next_mode);
       return TRUE;
     case 0x01:                  /* TIP.PGD */
       if (!w->enabled)
@@ -519,7 +592,7 @@ take_ip_packet (Walk *w)
       if (!take_disable (w, ip))
         return FALSE;
       w->enabled = FALSE;
-      w->pending = FALSE;
+      w->pending_index = AFL_NO_EDGE;
       return TRUE;
     case 0x1d:                  /* FUP */
       if (suppressed)
@@ -549,7 +622,7 @@ take_ip_packet (Walk *w)
           w->overflow = FALSE;
           w->enabled = TRUE;
           w->ip = ip;
-          w->mode = w->next_mode;
+          set_mode (w, w->next_mode);
           return TRUE;
         }
       if (!w->enabled || w->fup)
@@ -592,7 +665,8 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
   w.cr3 = IPT_ASID_NO_CR3;
   result->reason = IPT_AFL_FALLBACK_NONE;
   w.vmcs = IPT_ASID_NO_VMCS;
-  ipt_afl_code_check (code, w.cr3, w.vmcs);
+  w.pending_index = AFL_NO_EDGE;
+  set_mode (&w, ptem_unknown);
 
   /* libipt starts decoding at the first PSB */
   sync = NULL;
@@ -607,6 +681,25 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
     {
       guint8 b = *w.p;
 
+      /* the hot path: a TNT-8 along a path seen before */
+      if ((b & 1) == 0 && b > 0x02 && G_LIKELY (w.enabled && !w.fup))
+        {
+          guint key = b >> 1;
+          const AflPath *path = &code->paths[ipt_afl_path_slot (w.ip, key)];
+
+          if (G_LIKELY (path->start == w.ip && path->tag == (w.tag_base | key)))
+            {
+              guint last = path->used - 1u;
+
+              map[w.pending_index]++;
+              for (guint i = 0; i < last; i++)
+                map[path->index[i]]++;
+              w.pending_index = path->index[last];
+              w.ip = path->end;
+              w.p++;
+              continue;
+            }
+        }
       if (b == 0x00)            /* PAD */
         {
           w.p++;
@@ -686,7 +779,7 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
     return fail (&w, IPT_AFL_FALLBACK_STATE, "a FUP at the end of the trace");
   /* at the end of the trace libipt delivers the instructions up to the
    * next branch that needs the trace: a pending edge ends there */
-  if (w.pending && w.enabled)
+  if (w.pending_index != AFL_NO_EDGE && w.enabled)
     {
       const AflBlock *b = block (&w, w.ip);
 

@@ -689,12 +689,20 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
 
           if (G_LIKELY (path->start == w.ip && path->tag == (w.tag_base | key)))
             {
-              guint last = path->used - 1u;
+              const guint16 *index = path->index;
 
               map[w.pending_index]++;
-              for (guint i = 0; i < last; i++)
-                map[path->index[i]]++;
-              w.pending_index = path->index[last];
+              /* a TNT-8 has at most 6 bits: all but the last edge count */
+              switch (path->used)
+                {
+                case 6: map[index[4]]++; G_GNUC_FALLTHROUGH;
+                case 5: map[index[3]]++; G_GNUC_FALLTHROUGH;
+                case 4: map[index[2]]++; G_GNUC_FALLTHROUGH;
+                case 3: map[index[1]]++; G_GNUC_FALLTHROUGH;
+                case 2: map[index[0]]++; G_GNUC_FALLTHROUGH;
+                default: break;
+                }
+              w.pending_index = index[path->used - 1u];
               w.ip = path->end;
               w.p++;
               continue;

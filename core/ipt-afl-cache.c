@@ -15,6 +15,8 @@
  * jump to itself, say) falls back to libipt. */
 #define AFL_MAX_BLOCK_INSNS 4096
 
+static guint32 new_epoch (AflCode *code);
+
 void
 ipt_afl_code_init (AflCode *code, IptImage *image)
 {
@@ -23,9 +25,11 @@ ipt_afl_code_init (AflCode *code, IptImage *image)
   code->blocks = g_new0 (AflBlock, 1u << AFL_BLOCK_BITS);
   code->paths = g_new0 (AflPath, 1u << AFL_PATH_BITS);
   code->generation = ipt_image_get_generation (image);
-  code->epoch = 1;
   code->cr3 = IPT_ASID_NO_CR3;
   code->vmcs = IPT_ASID_NO_VMCS;
+  code->epoch = new_epoch (code);
+  code->spaces[0] = (AflSpace) { code->cr3, code->vmcs, code->epoch };
+  code->next_space = 1;
   ipt_zydis_init_decoders (code->zydis, code->zydis_ok, FALSE);
 }
 
@@ -37,31 +41,49 @@ ipt_afl_code_clear (AflCode *code)
   g_clear_pointer (&code->paths, g_free);
 }
 
-static void
-forget (AflCode *code)
+/* A fresh epoch: no entry carries it yet. */
+static guint32
+new_epoch (AflCode *code)
 {
-  code->epoch++;
-  if (code->epoch == 0)
+  if (++code->last_epoch == 0)
     {
-      /* wrapped: entries of epoch 0 would look valid again */
+      /* wrapped: entries of old epochs would look valid again */
       memset (code->blocks, 0, sizeof (AflBlock) << AFL_BLOCK_BITS);
       memset (code->paths, 0, sizeof (AflPath) << AFL_PATH_BITS);
-      code->epoch = 1;
+      memset (code->spaces, 0, sizeof code->spaces);
+      code->last_epoch = 1;
     }
-  code->window_valid = FALSE;
+  return code->last_epoch;
 }
 
 void
 ipt_afl_code_check (AflCode *code, guint64 cr3, guint64 vmcs)
 {
   guint64 generation = ipt_image_get_generation (code->image);
+  AflSpace *space;
 
   if (G_LIKELY (generation == code->generation && cr3 == code->cr3 && vmcs == code->vmcs))
     return;
-  forget (code);
-  code->generation = generation;
+  code->window_valid = FALSE;
+  if (generation != code->generation)
+    {
+      /* new memory: nothing cached holds */
+      memset (code->spaces, 0, sizeof code->spaces);
+      code->generation = generation;
+    }
   code->cr3 = cr3;
   code->vmcs = vmcs;
+  for (guint i = 0; i < AFL_N_SPACES; i++)
+    if (code->spaces[i].epoch != 0 && code->spaces[i].cr3 == cr3 && code->spaces[i].vmcs == vmcs)
+      {
+        code->epoch = code->spaces[i].epoch;
+        return;
+      }
+  code->epoch = new_epoch (code);
+  space = &code->spaces[code->next_space++ % AFL_N_SPACES];
+  space->cr3 = cr3;
+  space->vmcs = vmcs;
+  space->epoch = code->epoch;
 }
 
 /* Up to 15 bytes of code at @ip, through a window read from the image;
@@ -189,7 +211,7 @@ ipt_afl_code_decode_insn (AflCode *code, guint64 ip, enum pt_exec_mode mode, Afl
 const AflBlock *
 ipt_afl_code_build_block (AflCode *code, guint64 ip, enum pt_exec_mode mode)
 {
-  AflBlock *block = &code->blocks[ipt_afl_block_slot (ip)];
+  AflBlock *block = &code->blocks[ipt_afl_block_slot (ip, code->epoch)];
   AflBlock b = { 0 };
   guint64 at = ip;
 

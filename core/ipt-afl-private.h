@@ -98,12 +98,26 @@ ipt_afl_path_tag_base (guint32 epoch, enum pt_exec_mode mode)
 #define AFL_PATH_BITS 16
 #define AFL_RETSTACK_SIZE 64    /* libipt's */
 
+/* The address spaces seen last, each with the epoch its cache entries
+ * carry: a trace that switches between a few CR3s (a kernel's two page
+ * tables, say) keeps the code of each. */
+#define AFL_N_SPACES 8
+
+typedef struct {
+  guint64 cr3;
+  guint64 vmcs;
+  guint32 epoch;         /* 0: an empty slot */
+} AflSpace;
+
 typedef struct {
   IptImage *image;
   guint64 generation;    /* of the image the caches hold code of */
-  guint64 cr3;           /* ... and the address space */
+  guint64 cr3;           /* the address space read now */
   guint64 vmcs;
-  guint32 epoch;         /* entries of other epochs are empty: forgetting is O(1) */
+  guint32 epoch;         /* ... its entries' stamp: entries of other epochs do not match */
+  guint32 last_epoch;    /* the last one handed out */
+  AflSpace spaces[AFL_N_SPACES];
+  guint next_space;
   AflBlock *blocks;      /* 1 << AFL_BLOCK_BITS */
   AflPath *paths;        /* 1 << AFL_PATH_BITS */
   ZydisDecoder zydis[IPT_ZYDIS_N_MODES];
@@ -128,26 +142,28 @@ G_GNUC_INTERNAL
 const AflBlock *ipt_afl_code_build_block (AflCode *code, guint64 ip, enum pt_exec_mode mode);
 
 static inline guint
-ipt_afl_block_slot (guint64 ip)
+ipt_afl_block_slot (guint64 ip, guint32 epoch)
 {
-  return (guint) ((ip ^ (ip >> AFL_BLOCK_BITS) ^ (ip >> 31)) & ((1u << AFL_BLOCK_BITS) - 1));
+  return (guint) (((ip ^ ((guint64) epoch << 24)) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) >>
+                  (64 - AFL_BLOCK_BITS));
 }
 
 static inline const AflBlock *
 ipt_afl_code_block (AflCode *code, guint64 ip, enum pt_exec_mode mode)
 {
-  const AflBlock *block = &code->blocks[ipt_afl_block_slot (ip)];
+  const AflBlock *block = &code->blocks[ipt_afl_block_slot (ip, code->epoch)];
 
   if (G_LIKELY (block->start == ip && block->epoch == code->epoch && block->mode == mode))
     return block;
   return ipt_afl_code_build_block (code, ip, mode);
 }
 
+/* @tag: the path's ipt_afl_path_tag_base() | its key */
 static inline guint
-ipt_afl_path_slot (guint64 ip, guint key)
+ipt_afl_path_slot (guint64 ip, guint64 tag)
 {
-  return (guint) (((ip ^ ((guint64) key << 13)) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) >>
-                  (64 - AFL_PATH_BITS));
+  return (guint) (((ip ^ (tag * G_GUINT64_CONSTANT (0xff51afd7ed558ccd))) *
+                   G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) >> (64 - AFL_PATH_BITS));
 }
 
 /* libxdc's 64-bit mix of an address, and the counter of an edge */

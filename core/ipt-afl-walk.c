@@ -133,8 +133,8 @@ take_tnt (Walk *w, guint64 bits, guint n)
       guint len = MIN (n, AFL_PATH_MAX_BITS);
       guint chunk = (guint) (bits >> (n - len)) & ((1u << len) - 1);
       guint key = ipt_afl_path_key (chunk, len);
-      AflPath *path = &w->code->paths[ipt_afl_path_slot (w->ip, key)];
       guint64 tag = w->tag_base | key;
+      AflPath *path = &w->code->paths[ipt_afl_path_slot (w->ip, tag)];
       const AflBlock *b;
 
       if (G_UNLIKELY (path->start != w->ip || (path->tag & ~AFL_PATH_PARTIAL) != tag))
@@ -684,10 +684,10 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
       /* the hot path: a TNT-8 along a path seen before */
       if ((b & 1) == 0 && b > 0x02 && G_LIKELY (w.enabled && !w.fup))
         {
-          guint key = b >> 1;
-          const AflPath *path = &code->paths[ipt_afl_path_slot (w.ip, key)];
+          guint64 tag = w.tag_base | (b >> 1);
+          const AflPath *path = &code->paths[ipt_afl_path_slot (w.ip, tag)];
 
-          if (G_LIKELY (path->start == w.ip && path->tag == (w.tag_base | key)))
+          if (G_LIKELY (path->start == w.ip && path->tag == tag))
             {
               const guint16 *index = path->index;
 

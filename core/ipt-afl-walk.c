@@ -374,15 +374,24 @@ take_disable (Walk *w, guint64 target)
 
 /* ---- packets ---- */
 
+/* @n (1..8) little-endian bytes at @p, which has @avail bytes. */
 static inline guint64
-le (const guint8 *p, guint n)
+le (const guint8 *p, guint n, gsize avail)
 {
   guint64 v = 0;
 
+  if (G_LIKELY (avail >= 8))
+    {
+      memcpy (&v, p, 8);
+      v = GUINT64_FROM_LE (v);
+      return n == 8 ? v : v & ((G_GUINT64_CONSTANT (1) << (8 * n)) - 1);
+    }
   for (guint i = n; i > 0; i--)
     v = (v << 8) | p[i - 1];
   return v;
 }
+
+#define LE(p, n) le ((p), (n), (gsize) (w->end - (p)))
 
 /* An IP packet at w->p (header byte included); advances w->p. */
 static gboolean
@@ -397,7 +406,7 @@ read_ip (Walk *w, guint64 *ip, gboolean *suppressed)
     return fail (w, IPT_AFL_FALLBACK_PACKET, "a reserved IP compression");
   if ((gsize) (w->end - w->p) < 1u + n)
     return fail (w, IPT_AFL_FALLBACK_PACKET, "a truncated IP packet");
-  payload = le (w->p + 1, n);
+  payload = n == 0 ? 0 : LE (w->p + 1, n);
   w->p += 1 + n;
   *suppressed = ipc == 0;
   switch (ipc)
@@ -482,7 +491,7 @@ take_extended (Walk *w)
 
         if (left < 8)
           return fail (w, IPT_AFL_FALLBACK_PACKET, "a truncated TNT-64");
-        payload = le (w->p + 2, 6);
+        payload = LE (w->p + 2, 6);
         w->p += 8;
         if (payload == 0)
           return fail (w, IPT_AFL_FALLBACK_PACKET, "a TNT-64 without a stop bit");
@@ -495,7 +504,7 @@ take_extended (Walk *w)
       if (left < 8)
         return fail (w, IPT_AFL_FALLBACK_PACKET, "a truncated PIP");
       w->p += 8;
-      return take_pip (w, le (w->p - 6, 6));
+      return take_pip (w, LE (w->p - 6, 6));
     case 0x03:                  /* CBR */
       if (left < 4)
         return fail (w, IPT_AFL_FALLBACK_PACKET, "a truncated CBR");
@@ -532,7 +541,7 @@ take_extended (Walk *w)
        * are a guest's); elsewhere libipt binds it to a VM entry */
       if (!w->in_psb)
         return fail (w, IPT_AFL_FALLBACK_PACKET, "a VMCS packet outside a PSB+");
-      w->vmcs = le (w->p + 2, 5) << 12;
+      w->vmcs = LE (w->p + 2, 5) << 12;
       w->p += 7;
       return TRUE;
     default:

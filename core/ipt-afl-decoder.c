@@ -209,6 +209,14 @@ decode_with_libipt (IptAflDecoder *self, GBytes *trace, GCancellable *cancellabl
   return TRUE;
 }
 
+static gboolean
+image_is_timed (IptImage *image)
+{
+  g_autoptr(GArray) boundaries = ipt_image_list_boundaries (image);
+
+  return boundaries != NULL && boundaries->len > 0;
+}
+
 /**
  * ipt_afl_decoder_decode_bytes:
  * @self: an #IptAflDecoder
@@ -242,7 +250,15 @@ ipt_afl_decoder_decode_bytes (IptAflDecoder *self, GBytes *trace, GCancellable *
   data = g_bytes_get_data (trace, &size);
   memcpy (self->saved, self->map, IPT_AFL_MAP_SIZE);
   self->last_fallback = IPT_AFL_FALLBACK_NONE;
-  if (ipt_afl_walk (&self->code, data, size, self->map, cancellable, &result))
+  if (image_is_timed (self->image))
+    {
+      /* memory that changes with the trace's time: libipt's decode
+       * follows the timestamps, the walk does not */
+      result.reason = IPT_AFL_FALLBACK_MEMORY;
+      result.offset = 0;
+      result.what = "the image's memory changes over time";
+    }
+  else if (ipt_afl_walk (&self->code, data, size, self->map, cancellable, &result))
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         {

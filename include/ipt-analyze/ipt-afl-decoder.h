@@ -21,7 +21,8 @@ G_BEGIN_DECLS
  *   decode error or bind it in a way the fast walk does not reproduce
  *   (a TIP where a conditional branch needs a TNT bit, a TNT bit while
  *   tracing is disabled, a wrong compressed return, an empty return stack)
- * @IPT_AFL_FALLBACK_MEMORY: code the image cannot serve
+ * @IPT_AFL_FALLBACK_MEMORY: code the image cannot serve, or an image
+ *   whose memory changes over time (ipt_image_list_boundaries())
  * @IPT_AFL_FALLBACK_INSN: an instruction Zydis rejects, or one whose
  *   treatment by libipt the fast walk does not model (VMX, TSX, PTWRITE,
  *   control register writes), or a run of code without a branch that

@@ -647,6 +647,15 @@ take_ip_packet (Walk *w)
     }
 }
 
+/* Whether the next packet after @p (PADs skipped) is a TIP or TIP.PGE. */
+static gboolean
+before_tip (const guint8 *p, const guint8 *end)
+{
+  while (p < end && *p == 0x00)
+    p++;
+  return p < end && ((*p & 0x1f) == 0x0d || (*p & 0x1f) == 0x11);
+}
+
 static enum pt_exec_mode
 exec_mode (guint8 payload)
 {
@@ -746,10 +755,17 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
         }
       if ((b & 3) == 3)         /* CYC */
         {
-          w.p++;
+          const guint8 *start = w.p++;
+
           if (b & 4)
-            while (w.p < w.end && (*w.p++ & 1))
-              ;
+            {
+              while (w.p < w.end && (*w.p & 1))
+                w.p++;
+              /* libipt refuses a payload of more than 64 bits */
+              if (w.p == w.end || w.p - start > 8)
+                return fail (&w, IPT_AFL_FALLBACK_PACKET, "a truncated or oversized CYC");
+              w.p++;
+            }
           continue;
         }
       switch (b & 0x1f)
@@ -777,7 +793,13 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
           if (w.end - w.p < 2)
             return fail (&w, IPT_AFL_FALLBACK_PACKET, "a truncated MODE");
           if ((w.p[1] & 0xe0) == 0x00)
-            w.next_mode = exec_mode (w.p[1]);
+            {
+              /* outside a PSB+ it announces the mode of the next TIP or
+               * TIP.PGE; libipt refuses it before other packets */
+              if (!w.in_psb && !before_tip (w.p + 2, w.end))
+                return fail (&w, IPT_AFL_FALLBACK_PACKET, "a MODE.Exec not before a TIP");
+              w.next_mode = exec_mode (w.p[1]);
+            }
           else if ((w.p[1] & 0xe0) == 0x20)
             {
               /* a PSB+ restating "no transaction" changes nothing */

@@ -94,8 +94,8 @@ ipt_afl_path_tag_base (guint32 epoch, enum pt_exec_mode mode)
   return ((guint64) epoch << 32) | ((guint64) mode << 24);
 }
 
-#define AFL_BLOCK_BITS 15
-#define AFL_PATH_BITS 16
+#define AFL_BLOCK_BITS 16
+#define AFL_PATH_BITS 17
 #define AFL_RETSTACK_SIZE 64    /* libipt's */
 
 /* The address spaces seen last, each with the epoch its cache entries

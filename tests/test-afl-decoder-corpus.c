@@ -4,10 +4,16 @@
  * its bitmap equals the one an IptCoverage computes from libipt's block
  * decoder and, where the corpus has it, libxdc's (libxdc-bitmap.bin); a
  * decoder reused over the same trace (its caches warm) adds up exactly
- * what fresh decodes give. */
+ * what fresh decodes give. `ipt-analyze -q --coverage=afl` takes the fast
+ * path, `--no-fast-afl` the plain one, both writing libxdc's bitmap. */
+#include "config.h"
+
 #include <string.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <ipt-analyze/ipt-analyze.h>
+
+#include "test-support.h"
 
 static const char *corpus_dir;
 
@@ -84,6 +90,41 @@ test_corpus (gconstpointer data)
     }
 }
 
+/* The CLI on unzip and foo: which path decoded is in its debug output. */
+static void
+test_cli (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *trace = g_build_filename (corpus_dir, name, "trace.pt", NULL);
+  g_autofree char *addr = g_build_filename (corpus_dir, name, "pages.addr", NULL);
+  g_autofree char *dump = g_build_filename (corpus_dir, name, "pages.dump", NULL);
+  g_autofree char *plugin = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
+  g_autoptr(GBytes) reference = load (name, "libxdc-bitmap.bin");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("afl-cli-XXXXXX", &error);
+  g_autofree char *out_path = g_build_filename (dir, "afl.bin", NULL);
+  g_autofree char *coverage = g_strdup_printf ("--coverage=afl:%s", out_path);
+
+  g_assert_no_error (error);
+  g_setenv ("G_MESSAGES_DEBUG", "ipt-analyze", TRUE);
+  for (guint plain = 0; plain < 2; plain++)
+    {
+      const char *argv[] = { test_env_path ("IPT_ANALYZE"), "--pt", trace, "--plugin", plugin, "-q",
+                             coverage, plain ? "--no-fast-afl" : NULL, NULL };
+      g_autofree char *out = NULL, *err = NULL, *written = NULL;
+      gsize size;
+
+      g_assert_cmpint (test_spawn (argv, &out, &err), ==, 0);
+      g_assert_nonnull (strstr (err, plain ? "decoded in 1 segments" : "fast AFL decode, 0 fallbacks"));
+      g_assert_true (g_file_get_contents (out_path, &written, &size, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (written, size, g_bytes_get_data (reference, NULL),
+                       g_bytes_get_size (reference));
+    }
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -101,5 +142,7 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, traces[i], test_corpus);
     }
+  g_test_add_data_func ("/afl-decoder/corpus/unzip/cli", "unzip", test_cli);
+  g_test_add_data_func ("/afl-decoder/corpus/foo/cli", "foo", test_cli);
   return g_test_run ();
 }

@@ -105,6 +105,15 @@ assert_as_plain (GBytes *trace, IptAflFallback fallback)
   return n_counted (bitmap);
 }
 
+/* A trace that starts with a PSB+ and enables tracing at @ip. */
+static void
+start_at (TraceBuilder *enc, guint64 ip)
+{
+  trace_builder_init (enc);
+  trace_builder_put_psb_64bit (enc);
+  trace_builder_put_ip (enc, ppt_tip_pge, pt_ipc_sext_48, ip);
+}
+
 static GBytes *
 loop_trace (guint n_runs)
 {
@@ -176,9 +185,7 @@ test_return_compression (void)
   TraceBuilder enc;
   g_autoptr(GBytes) trace = NULL;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CALL_BASE);
+  start_at (&enc, CALL_BASE);
   /* je taken, ret (compressed), jne taken; je not taken, ret, jne not */
   trace_builder_put_tnt (&enc, 6, 0x3a);
   trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x9000);
@@ -195,9 +202,7 @@ test_return_empty_stack (void)
   TraceBuilder enc;
   g_autoptr(GBytes) trace = NULL;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, CALL_BASE + 0x10);
+  start_at (&enc, CALL_BASE + 0x10);
   trace_builder_put_tnt (&enc, 2, 0x3);
   trace = trace_builder_finish (&enc);
 
@@ -211,61 +216,46 @@ test_branch_leaves (void)
   TraceBuilder enc;
   g_autoptr(GBytes) trace = NULL;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, EXIT_BASE);
+  start_at (&enc, EXIT_BASE);
   trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x5000);
   trace = trace_builder_finish (&enc);
 
   g_assert_cmpuint (assert_as_plain (trace, IPT_AFL_FALLBACK_NONE), ==, 1);
 }
 
-/* FUP + TIP.PGD right after jne, and a few instructions later. */
+/* jne not taken, then a FUP right at its successor or one instruction
+ * later, and then TIP.PGD (an asynchronous disable: the edge counts) or
+ * TIP (an interrupt: the edge counts only when the nop ran). */
 static void
-test_async_disable (void)
+test_fup_after_branch (void)
 {
-  for (guint later = 0; later < 2; later++)
-    {
-      TraceBuilder enc;
-      g_autoptr(GBytes) trace = NULL;
+  for (guint interrupt = 0; interrupt < 2; interrupt++)
+    for (guint later = 0; later < 2; later++)
+      {
+        TraceBuilder enc;
+        g_autoptr(GBytes) trace = NULL;
 
-      trace_builder_init (&enc);
-      trace_builder_put_psb_64bit (&enc);
-      trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, EXIT_BASE);
-      trace_builder_put_tnt (&enc, 1, 0x0);
-      trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, 0x300a + later);
-      trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
-      trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x300a + later);
-      trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x6000);
-      trace = trace_builder_finish (&enc);
+        start_at (&enc, EXIT_BASE);
+        trace_builder_put_tnt (&enc, 1, 0x0);
+        trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, 0x300a + later);
+        if (interrupt)
+          {
+            trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+            trace_builder_put_tnt (&enc, 3, 0x6);
+            trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, 0x1011);
+            trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);
+          }
+        else
+          {
+            trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
+            trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x300a + later);
+            trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x6000);
+          }
+        trace = trace_builder_finish (&enc);
 
-      g_assert_cmpuint (assert_as_plain (trace, IPT_AFL_FALLBACK_NONE), ==, 1);
-    }
-}
-
-/* FUP + TIP (an interrupt) right after jne drops its edge; a few
- * instructions later keeps it. */
-static void
-test_interrupt (void)
-{
-  for (guint later = 0; later < 2; later++)
-    {
-      TraceBuilder enc;
-      g_autoptr(GBytes) trace = NULL;
-
-      trace_builder_init (&enc);
-      trace_builder_put_psb_64bit (&enc);
-      trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, EXIT_BASE);
-      trace_builder_put_tnt (&enc, 1, 0x0);
-      trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, 0x300a + later);
-      trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
-      trace_builder_put_tnt (&enc, 3, 0x6);
-      trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, 0x1011);
-      trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_sext_48, 0x2000);
-      trace = trace_builder_finish (&enc);
-
-      g_assert_cmpuint (assert_as_plain (trace, IPT_AFL_FALLBACK_NONE), ==, 3 + later);
-    }
+        g_assert_cmpuint (assert_as_plain (trace, IPT_AFL_FALLBACK_NONE), ==,
+                          interrupt ? 3 + later : 1);
+      }
 }
 
 /* OVF: the flow breaks off; tracing resumes at a FUP, or disabled (a PSB+
@@ -278,9 +268,7 @@ test_overflow (void)
       TraceBuilder enc;
       g_autoptr(GBytes) trace = NULL;
 
-      trace_builder_init (&enc);
-      trace_builder_put_psb_64bit (&enc);
-      trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+      start_at (&enc, TRACE_BUILDER_LOOP_BASE);
       trace_builder_put_tnt (&enc, 2, 0x3);
       trace_builder_put (&enc, ppt_ovf);
       if (with_fup)
@@ -309,9 +297,7 @@ test_end_of_trace (void)
       TraceBuilder enc;
       g_autoptr(GBytes) trace = NULL;
 
-      trace_builder_init (&enc);
-      trace_builder_put_psb_64bit (&enc);
-      trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+      start_at (&enc, TRACE_BUILDER_LOOP_BASE);
       trace_builder_put_tnt (&enc, (guint8) bits, 0x6 >> (3 - bits));
       trace = trace_builder_finish (&enc);
 
@@ -327,9 +313,7 @@ test_psb_plus (void)
   TraceBuilder enc;
   g_autoptr(GBytes) trace = NULL;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+  start_at (&enc, TRACE_BUILDER_LOOP_BASE);
   trace_builder_put_tnt (&enc, 1, 0x1);
   trace_builder_put (&enc, ppt_psb);
   trace_builder_put_ip (&enc, ppt_fup, pt_ipc_sext_48, 0x1006);
@@ -349,9 +333,7 @@ test_fallback_packet (void)
   TraceBuilder enc;
   g_autoptr(GBytes) trace = NULL;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+  start_at (&enc, TRACE_BUILDER_LOOP_BASE);
   trace_builder_put_tnt (&enc, 3, 0x6);
   trace_builder_put (&enc, ppt_stop);
   trace = trace_builder_finish (&enc);
@@ -366,9 +348,7 @@ test_fallback_state (void)
   TraceBuilder enc;
   g_autoptr(GBytes) trace = NULL;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, EXIT_BASE);
+  start_at (&enc, EXIT_BASE);
   trace_builder_put_ip (&enc, ppt_tip, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
   trace_builder_put_tnt (&enc, 3, 0x6);
   trace = trace_builder_finish (&enc);
@@ -382,11 +362,26 @@ test_fallback_memory (void)
   TraceBuilder enc;
   g_autoptr(GBytes) trace = NULL;
 
-  trace_builder_init (&enc);
-  trace_builder_put_psb_64bit (&enc);
-  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, 0x20000);
+  start_at (&enc, 0x20000);
   trace_builder_put_tnt (&enc, 1, 0x1);
   trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+  trace = trace_builder_finish (&enc);
+
+  assert_as_plain (trace, IPT_AFL_FALLBACK_MEMORY);
+}
+
+/* A TIP.PGD without an IP binds to the far branch that left: libipt
+ * reads the code from the flow's IP to it, here unmapped. */
+static void
+test_fallback_memory_at_disable (void)
+{
+  TraceBuilder enc;
+  g_autoptr(GBytes) trace = NULL;
+
+  start_at (&enc, 0x294023);
+  trace_builder_put_ip (&enc, ppt_tip_pgd, pt_ipc_suppressed, 0);
+  trace_builder_put_ip (&enc, ppt_tip_pge, pt_ipc_sext_48, TRACE_BUILDER_LOOP_BASE);
+  trace_builder_put_tnt (&enc, 3, 0x6);
   trace = trace_builder_finish (&enc);
 
   assert_as_plain (trace, IPT_AFL_FALLBACK_MEMORY);
@@ -436,14 +431,14 @@ main (int argc, char **argv)
   g_test_add_func ("/afl-decoder/return-compression", test_return_compression);
   g_test_add_func ("/afl-decoder/return-empty-stack", test_return_empty_stack);
   g_test_add_func ("/afl-decoder/branch-leaves-range", test_branch_leaves);
-  g_test_add_func ("/afl-decoder/async-disable", test_async_disable);
-  g_test_add_func ("/afl-decoder/interrupt", test_interrupt);
+  g_test_add_func ("/afl-decoder/fup-after-branch", test_fup_after_branch);
   g_test_add_func ("/afl-decoder/overflow", test_overflow);
   g_test_add_func ("/afl-decoder/end-of-trace", test_end_of_trace);
   g_test_add_func ("/afl-decoder/psb-plus", test_psb_plus);
   g_test_add_func ("/afl-decoder/fallback/packet", test_fallback_packet);
   g_test_add_func ("/afl-decoder/fallback/state", test_fallback_state);
   g_test_add_func ("/afl-decoder/fallback/memory", test_fallback_memory);
+  g_test_add_func ("/afl-decoder/fallback/memory-at-disable", test_fallback_memory_at_disable);
   g_test_add_func ("/afl-decoder/fallback/insn", test_fallback_insn);
   g_test_add_func ("/afl-decoder/cancel", test_cancel);
 

@@ -65,17 +65,23 @@ typedef struct {
 #define AFL_MANY_JUMPS 3
 
 /* libxdc's path cache: from a block start and the next (up to 8) TNT
- * bits, the counters the path increments and where it ends. A path stops
- * at the first block that is not a conditional branch, or when the bits
- * run out; its last edge stays pending (see ipt-afl-walk.c). */
+ * bits, the counters the path increments, the return addresses of the
+ * direct calls it runs through, and where it ends. A path stops at the
+ * first block that is neither a conditional branch nor a direct call (or
+ * at a third call), or when the bits run out; its last edge stays pending
+ * (see ipt-afl-walk.c). */
 #define AFL_PATH_MAX_BITS 8
+
+#define AFL_PATH_MAX_PUSHES 2
 
 typedef struct {
   guint64 start;
   guint64 tag;           /* ipt_afl_path_tag(), | AFL_PATH_PARTIAL when the path stops early */
   guint64 end;           /* the next instruction after the path */
   guint8 used;           /* bits consumed, 0..len */
+  guint8 n_pushes;       /* direct calls the path runs through */
   guint16 index[AFL_PATH_MAX_BITS];   /* the counters of the used edges */
+  guint64 pushes[AFL_PATH_MAX_PUSHES];   /* their return addresses, in order */
 } AflPath;
 
 #define AFL_PATH_PARTIAL (G_GUINT64_CONSTANT (1) << 15)

@@ -102,17 +102,30 @@ build_path (Walk *w, AflPath *path, guint64 tag, guint bits, guint len)
   guint64 at = w->ip;
   guint used = 0;
 
+  path->n_pushes = 0;
   while (used < len)
     {
       const AflBlock *b = block (w, at);
       gboolean taken;
 
+      if (b->kind == AFL_END_CALL && path->n_pushes < AFL_PATH_MAX_PUSHES)
+        {
+          path->pushes[path->n_pushes++] = b->next;
+          at = b->taken;
+          continue;
+        }
       if (b->kind != AFL_END_COND)
         break;
       taken = (bits >> (len - 1 - used)) & 1;
       path->index[used] = taken ? b->taken_index : b->next_index;
       at = taken ? b->taken : b->next;
       used++;
+    }
+  if (used == 0)
+    {
+      /* nothing to replay: the walk takes the first block itself */
+      path->n_pushes = 0;
+      at = w->ip;
     }
   path->start = w->ip;
   path->tag = used == len ? tag : tag | AFL_PATH_PARTIAL;
@@ -146,6 +159,8 @@ take_tnt (Walk *w, guint64 bits, guint n)
           commit (w);
           for (guint i = 0; i < last; i++)
             w->map[path->index[i]]++;
+          for (guint i = 0; i < path->n_pushes; i++)
+            push (w, path->pushes[i]);
           w->pending_index = path->index[last];
           w->ip = path->end;
           n -= path->used;
@@ -705,19 +720,33 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
 
   while (w.p < w.end)
     {
-      guint8 b = *w.p;
+      guint8 b;
 
-      /* the hot path: a TNT-8 along a path seen before */
-      if ((b & 1) == 0 && b > 0x02 && G_LIKELY (w.enabled && !w.fup))
+      /* the hot path: PADs and TNT-8s along paths seen before, with the
+       * flow's state in registers */
+      if (G_LIKELY (w.enabled && !w.fup))
         {
-          guint64 tag = w.tag_base | (b >> 1);
-          const AflPath *path = &code->paths[ipt_afl_path_slot (w.ip, tag)];
+          const guint8 *p = w.p, *end = w.end;
+          guint64 ip = w.ip, tag_base = w.tag_base;
+          guint pending = w.pending_index;
 
-          if (G_LIKELY (path->start == w.ip && path->tag == tag))
+          for (; p < end; p++)
             {
-              const guint16 *index = path->index;
+              guint64 tag;
+              const AflPath *path;
+              const guint16 *index;
 
-              map[w.pending_index]++;
+              b = *p;
+              if (b == 0x00)
+                continue;
+              if ((b & 1) != 0 || b == 0x02)
+                break;
+              tag = tag_base | (b >> 1);
+              path = &code->paths[ipt_afl_path_slot (ip, tag)];
+              if (G_UNLIKELY (path->start != ip || path->tag != tag))
+                break;
+              index = path->index;
+              map[pending]++;
               /* a TNT-8 has at most 6 bits: all but the last edge count */
               switch (path->used)
                 {
@@ -728,12 +757,18 @@ ipt_afl_walk (AflCode *code, const guint8 *trace, gsize size, guint8 *map,
                 case 2: map[index[0]]++; G_GNUC_FALLTHROUGH;
                 default: break;
                 }
-              w.pending_index = index[path->used - 1u];
-              w.ip = path->end;
-              w.p++;
-              continue;
+              for (guint i = 0; i < path->n_pushes; i++)
+                push (&w, path->pushes[i]);
+              pending = index[path->used - 1u];
+              ip = path->end;
             }
+          w.p = p;
+          w.ip = ip;
+          w.pending_index = pending;
+          if (p == end)
+            break;
         }
+      b = *w.p;
       if (b == 0x00)            /* PAD */
         {
           w.p++;

@@ -609,14 +609,12 @@ take_ip_packet (Walk *w)
         }
       if (suppressed)
         {
-          /* libipt binds it to the far branch that left: the block at
-           * the flow's IP must end in one (and its code be readable) */
+          /* libipt decodes at least the flow's next instruction to bind
+           * it: that one must be readable code */
           const AflBlock *b = block (w, w->ip);
 
-          if (b->kind == AFL_END_ERROR)
+          if (b->kind == AFL_END_ERROR && b->branch == w->ip)
             return fail (w, (IptAflFallback) b->error, "code the walk cannot follow");
-          if (b->kind != AFL_END_INDIRECT)
-            return fail (w, IPT_AFL_FALLBACK_STATE, "a TIP.PGD without an IP, not at a branch");
           commit (w);
           return TRUE;
         }

@@ -370,8 +370,8 @@ test_fallback_memory (void)
   assert_as_plain (trace, IPT_AFL_FALLBACK_MEMORY);
 }
 
-/* A TIP.PGD without an IP binds to the far branch that left: libipt
- * reads the code from the flow's IP to it, here unmapped. */
+/* A TIP.PGD without an IP: libipt reads the code at the flow's IP to
+ * bind it, here unmapped (a case the fuzzer found). */
 static void
 test_fallback_memory_at_disable (void)
 {

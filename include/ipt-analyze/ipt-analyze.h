@@ -18,6 +18,7 @@
 #include <ipt-analyze/ipt-decoder.h>
 #include <ipt-analyze/ipt-statistics.h>
 #include <ipt-analyze/ipt-coverage.h>
+#include <ipt-analyze/ipt-afl-decoder.h>
 #include <ipt-analyze/ipt-calls.h>
 #include <ipt-analyze/ipt-perf-data.h>
 #include <ipt-analyze/ipt-listing-model.h>

@@ -28,6 +28,7 @@ struct _IptAnalyzeAnalyses {
   IptSymbolResolver *symbols;
   IptCalls *calls;                /* nullable */
   IptCoverage *coverage;          /* nullable */
+  GBytes *afl_bitmap;             /* the AFL decoder's, instead of the coverage's; nullable */
   gboolean call_listing;
   const char *call_analysis;      /* the option that asked for calls, for messages */
   Output folded, chrome_trace, calls_json;
@@ -73,6 +74,7 @@ ipt_analyze_analyses_free (IptAnalyzeAnalyses *self)
   g_clear_pointer (&self->coverages, g_array_unref);
   g_clear_object (&self->calls);
   g_clear_object (&self->coverage);
+  g_clear_pointer (&self->afl_bitmap, g_bytes_unref);
   g_clear_pointer (&self->symbols, ipt_symbol_resolver_unref);
   g_clear_object (&self->image);
   g_free (self);
@@ -130,6 +132,32 @@ ipt_analyze_analyses_add_sinks (IptAnalyzeAnalyses *self, GPtrArray *sinks)
     g_ptr_array_add (sinks, self->calls);
 }
 
+/* Whether the AFL decoder can do the decode's work alone: only AFL
+ * bitmaps are asked for (every other output needs the decode's blocks). */
+gboolean
+ipt_analyze_analyses_only_afl (const IptAnalyzeOptions *options)
+{
+  if (options->calls || options->folded != NULL || options->chrome_trace != NULL ||
+      options->coverages->len == 0)
+    return FALSE;
+  for (guint i = 0; i < options->coverages->len; i++)
+    {
+      const IptAnalyzeOutputFile *output = g_ptr_array_index (options->coverages, i);
+
+      if (output->kind != IPT_ANALYZE_COVERAGE_AFL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The bitmap an IptAflDecoder computed: what --coverage=afl writes. */
+void
+ipt_analyze_analyses_set_afl_bitmap (IptAnalyzeAnalyses *self, GBytes *bitmap)
+{
+  g_clear_pointer (&self->afl_bitmap, g_bytes_unref);
+  self->afl_bitmap = g_bytes_ref (bitmap);
+}
+
 static gboolean
 write_coverage (IptAnalyzeAnalyses *self, IptAnalyzeCoverageKind kind, GOutputStream *stream,
                 GError **error)
@@ -138,7 +166,9 @@ write_coverage (IptAnalyzeAnalyses *self, IptAnalyzeCoverageKind kind, GOutputSt
     {
     case IPT_ANALYZE_COVERAGE_AFL:
       {
-        g_autoptr(GBytes) bitmap = ipt_coverage_get_afl_bitmap (self->coverage);
+        g_autoptr(GBytes) bitmap = self->afl_bitmap != NULL
+                                     ? g_bytes_ref (self->afl_bitmap)
+                                     : ipt_coverage_get_afl_bitmap (self->coverage);
 
         return g_output_stream_write_all (stream, g_bytes_get_data (bitmap, NULL),
                                           g_bytes_get_size (bitmap), NULL, NULL, error);
@@ -241,7 +271,19 @@ write_output (IptAnalyzeAnalyses *self, const Output *out, WriteFunc func, GErro
 static void
 check_empty (IptAnalyzeAnalyses *self)
 {
-  if (self->coverage != NULL && ipt_coverage_get_n_blocks (self->coverage) == 0)
+  if (self->afl_bitmap != NULL)
+    {
+      gsize size;
+      const guint8 *map = g_bytes_get_data (self->afl_bitmap, &size);
+      gsize i = 0;
+
+      while (i < size && map[i] == 0)
+        i++;
+      if (i == size)
+        ipt_tool_warning ("--coverage: the AFL bitmap is empty: the decode gave no conditional "
+                          "branch (see the memory given; --no-fast-afl lists decode errors)");
+    }
+  else if (self->coverage != NULL && ipt_coverage_get_n_blocks (self->coverage) == 0)
     ipt_tool_warning ("--coverage: no block was decoded, the coverage is empty: the decode "
                       "gave no instructions (see its errors, the memory given, or the "
                       "--pid/--tid filters)");

@@ -14,6 +14,8 @@ typedef struct _IptAnalyzeAnalyses IptAnalyzeAnalyses;
 IptAnalyzeAnalyses *ipt_analyze_analyses_new (const IptAnalyzeOptions *options, IptImage *image,
                                               GError **error);
 void ipt_analyze_analyses_add_sinks (IptAnalyzeAnalyses *self, GPtrArray *sinks);
+gboolean ipt_analyze_analyses_only_afl (const IptAnalyzeOptions *options);
+void ipt_analyze_analyses_set_afl_bitmap (IptAnalyzeAnalyses *self, GBytes *bitmap);
 gboolean ipt_analyze_analyses_write (IptAnalyzeAnalyses *self, GError **error);
 void ipt_analyze_analyses_free (IptAnalyzeAnalyses *self);
 

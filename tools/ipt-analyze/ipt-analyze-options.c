@@ -642,6 +642,9 @@ new_context (IptAnalyzeOptions *options)
     { "coverage", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_coverage,
       "Write coverage to FILE, KIND one of afl (libxdc's AFL bitmap), drcov (Lighthouse), "
       "lcov (genhtml), blocks (text), blocks-json; repeatable", "KIND:FILE" },
+    { "no-fast-afl", 0, 0, G_OPTION_ARG_NONE, &options->no_fast_afl,
+      "With -q and only --coverage=afl: decode with libipt, not with the AFL decoder's own "
+      "packet walk (the bitmap is the same; docs/coverage.md)", NULL },
     { "jobs", 'j', 0, G_OPTION_ARG_CALLBACK, on_jobs,
       "Decode on N threads, the trace cut at PSBs (default 0: one per core; 1: serial); "
       "the output is the same", "N" },

@@ -75,6 +75,7 @@ typedef struct {
   IptAnalyzeOutputFile *chrome_trace;   /* --chrome-trace FILE, nullable */
   IptAnalyzeOutputFile *calls_json;     /* --calls-json FILE, nullable */
   GPtrArray *coverages;                 /* --coverage=KIND:FILE: IptAnalyzeOutputFile */
+  gboolean no_fast_afl;                 /* --no-fast-afl: AFL through IptCoverage */
   guint jobs;                           /* --jobs: 0 = one per core (the default) */
   gboolean have_jobs;                   /* given: a fall-back to one job is noted */
   gboolean list_plugins;

@@ -160,6 +160,10 @@ ipt_afl_decoder_init (IptAflDecoder *self)
  * ipt_afl_decoder_new:
  * @image: the memory the traces ran in
  *
+ * Creates a decoder that computes the AFL bitmap of the traces it is given
+ * (ipt_afl_decoder_decode_bytes()) over @image, with block and path caches
+ * that it keeps from one trace to the next.
+ *
  * Returns: (transfer full): a decoder with an empty bitmap
  *
  * Since: 0.1
@@ -175,6 +179,8 @@ ipt_afl_decoder_new (IptImage *image)
 /**
  * ipt_afl_decoder_get_image:
  * @self: an #IptAflDecoder
+ *
+ * Gets the image the decoder was made for.
  *
  * Returns: (transfer none): the image the decoder reads code from
  *
@@ -285,6 +291,10 @@ ipt_afl_decoder_decode_bytes (IptAflDecoder *self, GBytes *trace, GCancellable *
  * ipt_afl_decoder_get_bitmap:
  * @self: an #IptAflDecoder
  *
+ * Gets the AFL bitmap: for each conditional edge, an 8-bit wrapping
+ * counter at libxdc's index (docs/coverage.md), byte for byte what
+ * ipt_coverage_get_afl_bitmap() gives for the same traces.
+ *
  * Returns: (transfer full): a copy of the %IPT_COVERAGE_AFL_MAP_SIZE byte
  *   bitmap of the traces decoded since the last reset
  *
@@ -319,6 +329,8 @@ ipt_afl_decoder_reset (IptAflDecoder *self)
  * ipt_afl_decoder_get_n_fallbacks:
  * @self: an #IptAflDecoder
  *
+ * Gets how many traces the fast walk handed to libipt's decoder.
+ *
  * Returns: the number of traces decoded with libipt instead of the fast
  *   walk (#IptAflDecoder:n-fallbacks)
  *
@@ -335,6 +347,8 @@ ipt_afl_decoder_get_n_fallbacks (IptAflDecoder *self)
 /**
  * ipt_afl_decoder_get_last_fallback:
  * @self: an #IptAflDecoder
+ *
+ * Gets why the last trace that fell back did.
  *
  * Returns: why the last trace was decoded with libipt, or
  *   %IPT_AFL_FALLBACK_NONE when the fast walk decoded it

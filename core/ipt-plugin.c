@@ -495,6 +495,9 @@ ipt_option_set_filename (GParamSpec *pspec)
  * ipt_option_is_filename:
  * @pspec: an option of a plugin (ipt_plugin_list_options())
  *
+ * Tells a front end building a form whether to offer a file chooser for
+ * the option.
+ *
  * Returns: whether the option names a file: a #GFile property, or a
  *   string one marked with ipt_option_set_filename()
  *

@@ -15,15 +15,7 @@
 #include "mock-provider.h"
 #include "trace-builder.h"
 
-/* 0x3000: cmp rax,3; 0x3004: jne 0x5000 (out of the traced range);
- * 0x300a: nop; 0x300b: ret */
-#define EXIT_BASE G_GUINT64_CONSTANT (0x3000)
-static const guint8 exit_code[] = {
-  0x48, 0x83, 0xf8, 0x03,
-  0x0f, 0x85, 0xf6, 0x1f, 0x00, 0x00,
-  0x90,
-  0xc3,
-};
+#define EXIT_BASE TRACE_BUILDER_EXIT_BASE
 
 /* Return compression:
  * 0x7000: call 0x7010; 0x7005: cmp rax,3; 0x7009: jne 0x7000; 0x700b: jmp rbx
@@ -53,7 +45,7 @@ make_image (void)
 
   ipt_mock_provider_add_bytes (mock, TRACE_BUILDER_LOOP_BASE, trace_builder_loop_code,
                                trace_builder_loop_code_size, NULL);
-  ipt_mock_provider_add_bytes (mock, EXIT_BASE, exit_code, sizeof (exit_code), NULL);
+  ipt_mock_provider_add_bytes (mock, EXIT_BASE, trace_builder_exit_code, trace_builder_exit_code_size, NULL);
   ipt_mock_provider_add_bytes (mock, CALL_BASE, call_code, sizeof (call_code), NULL);
   ipt_mock_provider_add_bytes (mock, UD2_BASE, ud2_code, sizeof (ud2_code), NULL);
   ipt_image_add_provider (image, IPT_MEMORY_PROVIDER (mock));

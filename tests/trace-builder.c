@@ -150,6 +150,14 @@ const guint8 trace_builder_loop_code[] = {
 };
 const gsize trace_builder_loop_code_size = sizeof (trace_builder_loop_code);
 
+const guint8 trace_builder_exit_code[] = {
+  0x48, 0x83, 0xf8, 0x03,               /* 0x3000 cmp rax,3 */
+  0x0f, 0x85, 0xf6, 0x1f, 0x00, 0x00,   /* 0x3004 jne 0x5000 */
+  0x90,                                 /* 0x300a nop */
+  0xc3,                                 /* 0x300b ret */
+};
+const gsize trace_builder_exit_code_size = sizeof (trace_builder_exit_code);
+
 static void
 put_loop_body (TraceBuilder *builder)
 {

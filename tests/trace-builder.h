@@ -35,6 +35,12 @@ GBytes *trace_builder_finish (TraceBuilder *builder);
 extern const guint8 trace_builder_loop_code[];
 extern const gsize trace_builder_loop_code_size;
 
+/* Code whose conditional branch may leave the traced range:
+ *   0x3000 cmp rax,3; 0x3004 jne 0x5000; 0x300a nop; 0x300b ret */
+#define TRACE_BUILDER_EXIT_BASE G_GUINT64_CONSTANT (0x3000)
+extern const guint8 trace_builder_exit_code[];
+extern const gsize trace_builder_exit_code_size;
+
 void trace_builder_put_loop_run (TraceBuilder *builder);
 void trace_builder_put_loop_run_at (TraceBuilder *builder, guint64 tsc);
 void trace_builder_put_loop_run_in (TraceBuilder *builder, guint64 cr3);

@@ -13,27 +13,10 @@
 #include <glib/gstdio.h>
 #include <ipt-analyze/ipt-analyze.h>
 
+#include "test-image-support.h"
 #include "test-support.h"
 
 static const char *corpus_dir;
-
-static IptImage *
-load_image (const char *name)
-{
-  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
-  g_autofree char *addr = g_build_filename (corpus_dir, name, "pages.addr", NULL);
-  g_autofree char *dump = g_build_filename (corpus_dir, name, "pages.dump", NULL);
-  g_autofree char *spec = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
-  g_autoptr(IptMemoryProvider) provider = NULL;
-  g_autoptr(GError) error = NULL;
-  IptImage *image = ipt_image_new (name);
-
-  ipt_plugin_registry_scan_default_path (registry);
-  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
-  g_assert_no_error (error);
-  ipt_image_add_provider (image, provider);
-  return image;
-}
 
 static GBytes *
 load (const char *name, const char *file)
@@ -52,7 +35,8 @@ static void
 test_corpus (gconstpointer data)
 {
   const char *name = data;
-  g_autoptr(IptImage) image = load_image (name);
+  g_autofree char *dir = g_build_filename (corpus_dir, name, NULL);
+  g_autoptr(IptImage) image = test_pagedump_image (dir, name);
   g_autoptr(GBytes) trace = load (name, "trace.pt");
   g_autoptr(IptDecoder) decoder = ipt_decoder_new (image, IPT_DECODER_KIND_BLOCK);
   g_autoptr(IptCoverage) coverage = ipt_coverage_new ();

@@ -13,6 +13,7 @@
 
 #include <ipt-analyze/ipt-analyze.h>
 #include "mock-provider.h"
+#include "test-image-support.h"
 #include "trace-builder.h"
 
 /* ---- a sink that writes every call as a line ---- */
@@ -780,25 +781,6 @@ assert_real_trace_agrees (IptImage *image, const char *trace)
                                        needs_for (IPT_DECODER_KIND_INSN)), >, 1);
 }
 
-/* An image of the page dump @dir/pages.{addr,dump}, through the plugin. */
-static IptImage *
-pagedump_image (const char *dir, const char *name)
-{
-  g_autofree char *addr = g_build_filename (dir, "pages.addr", NULL);
-  g_autofree char *dump = g_build_filename (dir, "pages.dump", NULL);
-  g_autofree char *spec = g_strdup_printf ("pagedump:addr=%s,dump=%s", addr, dump);
-  g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
-  g_autoptr(IptMemoryProvider) provider = NULL;
-  g_autoptr(GError) error = NULL;
-  IptImage *image = ipt_image_new (name);
-
-  ipt_plugin_registry_scan_default_path (registry);
-  provider = ipt_plugin_registry_new_provider (registry, spec, NULL, &error);
-  g_assert_no_error (error);
-  ipt_image_add_provider (image, provider);
-  return image;
-}
-
 /* ---- the analyses: coverage and calls ---- */
 
 /* What a stream written by @write holds, as "SIZE DIGEST" (the outputs of
@@ -1185,7 +1167,7 @@ test_recording (gconstpointer data)
 {
   g_autofree char *dir = record_program (g_getenv (data));
   g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
-  g_autoptr(IptImage) image = pagedump_image (dir, data);
+  g_autoptr(IptImage) image = test_pagedump_image (dir, data);
 
   assert_real_trace_agrees (image, trace);
   remove_recording (dir);
@@ -1201,7 +1183,7 @@ test_recording_analyses (gconstpointer data)
   g_autofree char *dir = record_program (program);
   g_autofree char *trace = g_build_filename (dir, "trace.pt", NULL);
   g_autofree char *spec = g_strdup_printf ("elf:file=%s", program);
-  g_autoptr(IptImage) image = pagedump_image (dir, data);
+  g_autoptr(IptImage) image = test_pagedump_image (dir, data);
   g_autoptr(IptPluginRegistry) registry = ipt_plugin_registry_new ();
   g_autoptr(IptMemoryProvider) elf = NULL;
   g_autoptr(IptSymbolResolver) symbols = NULL;
@@ -1227,7 +1209,7 @@ corpus_image (const char *name, char **trace)
   g_autofree char *dir = g_build_filename (g_getenv ("IPT_CORPUS_DIR"), name, NULL);
 
   *trace = g_build_filename (dir, "trace.pt", NULL);
-  return pagedump_image (dir, name);
+  return test_pagedump_image (dir, name);
 }
 
 static void
